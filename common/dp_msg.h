@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Wire format of the control channel between brinkd and brink-dataplane.
+ *
+ * Transport: a UNIX SOCK_SEQPACKET socket, so every message keeps its
+ * boundaries. Each message starts with struct dp_msg_hdr; hdr.len is the
+ * total length including the header and must equal the datagram length.
+ * Multi-byte fields are host order (both ends run on the same host).
+ *
+ * Requests carry a seq chosen by brinkd; the reply echoes type and seq.
+ * A reply's status is 0 or a negative errno; on error the body is a
+ * NUL-terminated message for the operator. Dumps may span several reply
+ * messages: all but the last carry DP_MSG_F_MORE.
+ *
+ * State is pushed as a transaction: TXN_BEGIN, any number of TXN_* items
+ * describing the WHOLE desired state, then TXN_COMMIT. The dataplane
+ * validates the set, applies the difference against what it runs, and on
+ * failure restores what it ran before. Resending the same state is a no-op,
+ * which is how brinkd resynchronizes after a restart.
+ */
+#ifndef BRINK_DP_MSG_H
+#define BRINK_DP_MSG_H
+
+#include <stdint.h>
+
+#define DP_MSG_VERSION 1
+#define DP_MSG_MAX_LEN 65536
+#define DP_NAME_LEN 16
+#define DP_DEVICE_LEN 256
+#define DP_COUNTER_NAME_LEN 56
+
+enum dp_msg_type {
+	DP_MSG_HELLO = 1,     /* req: empty; reply: struct dp_hello */
+	DP_MSG_PORT_DUMP,     /* req: empty; reply: struct dp_port_info[] */
+	DP_MSG_TXN_BEGIN,     /* req: struct dp_txn_begin; reply: status */
+	DP_MSG_TXN_PORT,      /* req: struct dp_port_conf; reply: status */
+	DP_MSG_TXN_ADDR,      /* req: struct dp_addr; reply: status */
+	DP_MSG_TXN_ROUTE,     /* req: struct dp_route; reply: status */
+	DP_MSG_TXN_NEIGH,     /* req: struct dp_neigh (static entry); reply: status */
+	DP_MSG_TXN_COMMIT,    /* req: empty; reply: status (+ error text) */
+	DP_MSG_TXN_ABORT,     /* req: empty; reply: status */
+	DP_MSG_ROUTE_DUMP,    /* req: empty; reply: struct dp_route_info[] */
+	DP_MSG_NEIGH_DUMP,    /* req: empty; reply: struct dp_neigh_info[] */
+	DP_MSG_STATS_DUMP,    /* req: empty; reply: struct dp_counter[] */
+	DP_MSG_STATS_CLEAR,   /* req: empty; reply: status */
+	DP_MSG_TYPE_MAX,
+};
+
+#define DP_MSG_F_MORE 0x0001 /* another reply message follows */
+
+struct dp_msg_hdr {
+	uint16_t version; /* DP_MSG_VERSION */
+	uint16_t type;    /* enum dp_msg_type */
+	uint16_t flags;   /* DP_MSG_F_* */
+	uint16_t reserved;
+	uint32_t len;     /* total, header included */
+	uint32_t seq;
+	int32_t status;   /* replies: 0 or -errno */
+	uint32_t count;   /* replies: number of array elements in the body */
+};
+
+struct dp_hello {
+	uint32_t n_ports;
+	uint32_t n_workers;
+	uint64_t generation; /* of the last committed transaction, 0 if none */
+	uint64_t uptime_s;
+};
+
+struct dp_txn_begin {
+	uint64_t generation; /* becomes dp_hello.generation on commit */
+};
+
+struct dp_port_conf {
+	char name[DP_NAME_LEN];
+	uint16_t mtu;      /* 0: keep the device default */
+	uint8_t has_mac;
+	uint8_t mac[6];
+	uint8_t admin_up;
+};
+
+struct dp_addr {
+	char port[DP_NAME_LEN];
+	uint32_t ip; /* host order */
+	uint8_t prefix_len;
+};
+
+enum dp_route_kind {
+	DP_ROUTE_GATEWAY = 1, /* forward to gateway, interface found by connected route */
+	DP_ROUTE_BLACKHOLE,   /* silently discard (counted) */
+	DP_ROUTE_UNREACHABLE, /* discard and answer ICMP net unreachable */
+};
+
+struct dp_route {
+	uint32_t prefix; /* host order */
+	uint8_t prefix_len;
+	uint8_t kind;     /* enum dp_route_kind */
+	uint16_t reserved;
+	uint32_t gateway; /* host order, DP_ROUTE_GATEWAY only */
+};
+
+struct dp_neigh {
+	char port[DP_NAME_LEN]; /* may be empty: chosen by connected route */
+	uint32_t ip;
+	uint8_t mac[6];
+};
+
+struct dp_port_stats {
+	uint64_t rx_packets, rx_bytes, rx_missed, rx_errors, rx_nombuf;
+	uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
+};
+
+struct dp_port_info {
+	char name[DP_NAME_LEN];
+	char device[DP_DEVICE_LEN];
+	char driver[32];
+	uint16_t port_id;
+	uint16_t mtu;
+	uint8_t mac[6];
+	uint8_t link_up;
+	uint8_t admin_up;
+	uint32_t speed_mbps;
+	uint16_t n_rxq, n_txq;
+	uint32_t n_addrs;
+	struct {
+		uint32_t ip;
+		uint8_t prefix_len;
+	} addrs[8];
+	struct dp_port_stats stats;
+};
+
+enum dp_route_origin {
+	DP_ORIGIN_CONNECTED = 1,
+	DP_ORIGIN_LOCAL,     /* an address of the router itself (/32) */
+	DP_ORIGIN_STATIC,
+	DP_ORIGIN_NEIGHBOR,  /* host route installed for a resolved neighbour */
+};
+
+struct dp_route_info {
+	uint32_t prefix;
+	uint8_t prefix_len;
+	uint8_t kind;     /* enum dp_route_kind, or 0 for connected/local */
+	uint8_t origin;   /* enum dp_route_origin */
+	uint8_t resolved; /* next hop has a MAC address */
+	uint32_t gateway;
+	char port[DP_NAME_LEN];
+};
+
+enum dp_neigh_state {
+	DP_NEIGH_INCOMPLETE = 1,
+	DP_NEIGH_REACHABLE,
+	DP_NEIGH_STALE,   /* reachable time passed, being probed */
+	DP_NEIGH_FAILED,
+	DP_NEIGH_PERMANENT,
+};
+
+struct dp_neigh_info {
+	uint32_t ip;
+	uint8_t mac[6];
+	uint8_t state; /* enum dp_neigh_state */
+	uint8_t reserved;
+	char port[DP_NAME_LEN];
+	uint32_t age_s;   /* since last confirmation */
+	uint32_t queued;  /* packets waiting for resolution */
+};
+
+struct dp_counter {
+	char name[DP_COUNTER_NAME_LEN]; /* e.g. "drop.ip4.bad_checksum", "port.dp0.rx_packets" */
+	uint64_t value;
+};
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Text forms of IPv4 addresses, prefixes and MAC addresses. Addresses are host order. */
+#ifndef BRINK_NET_ADDR_H
+#define BRINK_NET_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IP4_STR_LEN 16
+#define PREFIX4_STR_LEN 19
+#define MAC_STR_LEN 18
+
+/* Strict dotted quad: four decimal octets, no leading zeros beyond "0", nothing after. */
+bool ip4_parse(const char *s, uint32_t *ip);
+/* "a.b.c.d/len" with len 0..32. host_bits_ok=false rejects bits set past the length. */
+bool prefix4_parse(const char *s, bool host_bits_ok, uint32_t *ip, uint8_t *len);
+/* "aa:bb:cc:dd:ee:ff", case-insensitive. */
+bool mac_parse(const char *s, uint8_t mac[6]);
+
+const char *ip4_fmt(uint32_t ip, char buf[IP4_STR_LEN]);
+const char *prefix4_fmt(uint32_t ip, uint8_t len, char buf[PREFIX4_STR_LEN]);
+const char *mac_fmt(const uint8_t mac[6], char buf[MAC_STR_LEN]);
+
+static inline uint32_t prefix4_mask(uint8_t len) { return len ? ~0u << (32 - len) : 0; }
+
+#endif

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Brink configuration: one schema drives the brink.conf file (libconfig), the
+ * CLI's set/delete/completion/help, validation and the typed model that
+ * brinkd pushes to the dataplane.
+ *
+ * Three layers:
+ *  - the schema (config/schema.c): a static tree of containers, tag nodes
+ *    (keyed lists such as "dataplane <name>", "route <prefix>"), leaves and
+ *    leaf-lists, each with a value type and a help string;
+ *  - the configuration tree (struct cfg_node): what a file or a CLI session
+ *    holds, checked against the schema on every change, with the source line
+ *    of each node when it came from a file;
+ *  - the model (struct brink_model): typed, semantically validated values.
+ *
+ * Errors are collected, not printed: struct cfg_errors holds every problem
+ * found, each with file, line, schema path and a sentence for the operator.
+ */
+#ifndef BRINK_CONFIG_H
+#define BRINK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#define CFG_NAME_MAX 16      /* interface names, e.g. "dp0" */
+#define CFG_DEVICE_MAX 256   /* a PCI address or a vdev string */
+#define CFG_MAX_PORTS 16
+#define CFG_MAX_ADDRS 8      /* per port */
+#define CFG_MAX_WORKERS 16
+#define CFG_MAX_ROUTES 65536
+#define CFG_MAX_NEIGHS 4096
+
+/* ---- errors ---- */
+
+struct cfg_error {
+	char file[256]; /* empty when not from a file */
+	int line;       /* 0 when unknown */
+	char path[256]; /* e.g. "interfaces dataplane dp0 address" */
+	char msg[256];  /* what is wrong, for the operator */
+};
+
+struct cfg_errors {
+	unsigned count;
+	struct cfg_error e[32]; /* the first 32 are kept; count goes on counting */
+};
+
+/* "brink.conf:12: interfaces dataplane dp0 address: '10.0.0.300/24' is not an IPv4 prefix" */
+void cfg_errors_format(const struct cfg_errors *errs, char *buf, size_t len);
+
+/* ---- configuration tree ---- */
+
+struct cfg_node; /* opaque */
+
+struct cfg_node *cfg_new(void);                /* empty root */
+struct cfg_node *cfg_clone(const struct cfg_node *root);
+void cfg_free(struct cfg_node *root);
+bool cfg_equal(const struct cfg_node *a, const struct cfg_node *b);
+
+/* Load brink.conf (libconfig syntax). On any error returns NULL and fills errs
+ * with every problem found (syntax, unknown setting, bad value, semantic). */
+struct cfg_node *cfg_load_file(const char *path, struct cfg_errors *errs);
+struct cfg_node *cfg_load_string(const char *text, const char *name, struct cfg_errors *errs);
+
+/* Render as brink.conf text (what save writes, what "show configuration" shows).
+ * Caller frees. load(render(t)) equals t. */
+char *cfg_render(const struct cfg_node *root);
+/* Write atomically (temp file + rename). Returns 0 or -errno. */
+int cfg_save_file(const struct cfg_node *root, const char *path);
+
+/* The tree as JSON (for "show configuration" in JSON mode). */
+json_t *cfg_to_json(const struct cfg_node *root);
+
+/* CLI edits, words as typed after "set"/"delete":
+ *   {"interfaces","dataplane","dp0","address","172.30.1.1/24"}
+ * set: creates intermediate nodes, checks the value type; for a leaf replaces,
+ * for a leaf-list adds. delete: removes the named subtree or one value of a
+ * leaf-list; deleting what does not exist is an error.
+ * Return 0, or -1 with *err filled (path = the words that were understood). */
+int cfg_set(struct cfg_node *root, int argc, const char *const *argv, struct cfg_error *err);
+int cfg_delete(struct cfg_node *root, int argc, const char *const *argv, struct cfg_error *err);
+
+/* Flatten to "set ..." command lines, one per leaf value, in schema order.
+ * Caller frees. */
+char *cfg_to_commands(const struct cfg_node *root);
+
+/* Differences running -> candidate as lines "+ set ..." / "- set ..." (sorted
+ * in schema order); empty string when equal. Caller frees. */
+char *cfg_compare(const struct cfg_node *running, const struct cfg_node *candidate);
+
+/* ---- completion and help, drawn from the schema ---- */
+
+struct cfg_completion {
+	char word[64];  /* a keyword, or a placeholder such as "<a.b.c.d/len>" */
+	char help[128];
+	bool is_value;  /* a value placeholder rather than a literal keyword */
+};
+
+/* What may follow argv[0..argc-1] in a set/delete command, filtered by prefix
+ * (may be ""). For tag nodes and leaf-lists, existing keys/values from root
+ * (may be NULL) are offered too. Returns the number written (<= max). */
+int cfg_complete(const struct cfg_node *root, int argc, const char *const *argv, const char *prefix,
+		 struct cfg_completion *out, int max);
+
+/* ---- model ---- */
+
+struct brink_addr {
+	uint32_t ip; /* host order */
+	uint8_t prefix_len;
+};
+
+struct brink_port {
+	char name[CFG_NAME_MAX];     /* "dp0" ... */
+	char device[CFG_DEVICE_MAX]; /* "0000:3b:00.0" or "net_af_packet0,iface=veth0" */
+	uint16_t mtu;                /* 0 = device default */
+	bool has_mac;
+	uint8_t mac[6];
+	bool disabled;
+	unsigned n_addrs;
+	struct brink_addr addrs[CFG_MAX_ADDRS];
+};
+
+enum brink_route_kind {
+	BRINK_ROUTE_GATEWAY = 1,
+	BRINK_ROUTE_BLACKHOLE,
+	BRINK_ROUTE_UNREACHABLE,
+};
+
+struct brink_route {
+	uint32_t prefix;
+	uint8_t prefix_len;
+	enum brink_route_kind kind;
+	uint32_t gateway;
+};
+
+struct brink_neigh {
+	uint32_t ip;
+	uint8_t mac[6];
+};
+
+enum brink_punt_type {
+	BRINK_PUNT_TAP = 1,         /* net_tap */
+	BRINK_PUNT_VIRTIO_USER,     /* virtio_user + vhost-net */
+};
+
+struct brink_model {
+	/* boot-time: read by brink-dataplane when it starts */
+	unsigned main_cpu;
+	unsigned n_workers;
+	unsigned worker_cpus[CFG_MAX_WORKERS];
+	unsigned idle_sleep_us;     /* 0: workers always busy-poll */
+	unsigned mbufs;             /* mempool size */
+	bool punt_enabled;
+	enum brink_punt_type punt_type;
+	char punt_ifname[CFG_NAME_MAX]; /* kernel interface name */
+	unsigned n_ports;
+	struct brink_port ports[CFG_MAX_PORTS];
+
+	/* runtime: pushed by brinkd */
+	unsigned n_routes;
+	struct brink_route *routes; /* owned, n_routes entries */
+	unsigned n_neighs;
+	struct brink_neigh *neighs; /* owned */
+};
+
+/* Typed, semantically checked view of a tree. Returns 0 or -1 with errs filled. */
+int brink_model_build(const struct cfg_node *root, struct brink_model *m, struct cfg_errors *errs);
+void brink_model_free(struct brink_model *m);
+const struct brink_port *brink_model_port(const struct brink_model *m, const char *name);
+
+#endif

@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* brink.conf: libconfig text to tree and back. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libconfig.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/tree.h"
+
+#define RENDER_HEADER "# Brink configuration, written by brink: comments and defaults are not kept\n"
+
+struct loader {
+	struct cfg_errors *errs;
+	const char *file;
+};
+
+static const char *type_name(int type)
+{
+	switch (type) {
+	case CONFIG_TYPE_GROUP:
+		return "a group { ... }";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "a number";
+	case CONFIG_TYPE_FLOAT:
+		return "a decimal number";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "true or false";
+	case CONFIG_TYPE_ARRAY:
+		return "an array [ ... ]";
+	case CONFIG_TYPE_LIST:
+		return "a list ( ... )";
+	default:
+		return "nothing";
+	}
+}
+
+static int line_of(const config_setting_t *s)
+{
+	return config_setting_source_line(s);
+}
+
+static void path_of(char *buf, size_t len, const char *parent, const char *word)
+{
+	snprintf(buf, len, "%s%s%s", parent, parent[0] ? " " : "", word);
+}
+
+/* Reads a scalar into its stored form; reports a wrong type or a bad value. */
+static bool load_value(struct loader *ld, const struct cfg_schema *sch, const config_setting_t *s, const char *path,
+		       char out[CFG_VALUE_MAX])
+{
+	int want = schema_is_number(sch) ? CONFIG_TYPE_INT : CONFIG_TYPE_STRING;
+	int type = config_setting_type(s);
+	char text[CFG_VALUE_MAX];
+	char msg[256];
+
+	if (type == CONFIG_TYPE_INT64 && want == CONFIG_TYPE_INT)
+		type = CONFIG_TYPE_INT;
+	if (type != want) {
+		cfg_errors_add(ld->errs, ld->file, line_of(s), path, "expected %s, not %s", type_name(want),
+			       type_name(type));
+		return false;
+	}
+	if (want == CONFIG_TYPE_INT)
+		snprintf(text, sizeof(text), "%lld", config_setting_get_int64(s));
+	else
+		snprintf(text, sizeof(text), "%s", config_setting_get_string(s));
+	if (!schema_parse_value(sch, text, out, msg, sizeof(msg))) {
+		cfg_errors_add(ld->errs, ld->file, line_of(s), path, "%s", msg);
+		return false;
+	}
+	return true;
+}
+
+static void load_group(struct loader *ld, const config_setting_t *grp, struct cfg_node *parent, const char *path);
+
+static void load_leaf_list(struct loader *ld, const config_setting_t *s, struct cfg_node *n, const char *path)
+{
+	char value[CFG_VALUE_MAX];
+
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *v = config_setting_get_elem(s, (unsigned)i);
+		const struct cfg_node *dup;
+		if (!load_value(ld, n->sch, v, path, value))
+			continue;
+		dup = node_find_item(n, value);
+		if (dup) {
+			cfg_errors_add(ld->errs, ld->file, line_of(v), path, "'%s' is listed twice", value);
+			continue;
+		}
+		if (node_count(n) == n->sch->max_values) {
+			cfg_errors_add(ld->errs, ld->file, line_of(v), path, "at most %u values", n->sch->max_values);
+			break;
+		}
+		node_insert(n, node_new(n->sch, value, true, line_of(v)));
+	}
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct cfg_node *x = *(struct cfg_node *const *)a, *y = *(struct cfg_node *const *)b;
+	int c = schema_value_cmp(x->sch, x->value, y->value);
+
+	return c ? c : x->line - y->line;
+}
+
+/* Entries are sorted once rather than inserted one by one: route tables are large. */
+static void load_tag(struct loader *ld, const config_setting_t *s, struct cfg_node *tag, const char *path)
+{
+	const struct cfg_schema *sch = tag->sch;
+	int len = config_setting_length(s);
+	struct cfg_node **entries = cfg_xmalloc(sizeof(*entries) * (size_t)(len ? len : 1));
+	struct cfg_node **tail = &tag->child;
+	unsigned n = 0;
+	char key[CFG_VALUE_MAX];
+	char epath[512];
+
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const config_setting_t *k;
+		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+			cfg_errors_add(ld->errs, ld->file, line_of(e), path, "entries must be groups { ... }, not %s",
+				       type_name(config_setting_type(e)));
+			continue;
+		}
+		k = config_setting_get_member(e, sch->key_field);
+		if (!k) {
+			cfg_errors_add(ld->errs, ld->file, line_of(e), path, "entry has no '%s'", sch->key_field);
+			continue;
+		}
+		if (!load_value(ld, sch, k, path, key))
+			continue;
+		entries[n] = node_new(sch, key, true, line_of(e));
+		path_of(epath, sizeof(epath), path, key);
+		load_group(ld, e, entries[n], epath);
+		n++;
+	}
+	qsort(entries, n, sizeof(*entries), entry_cmp);
+	for (unsigned i = 0; i < n; i++) {
+		if (i && schema_value_cmp(sch, entries[i - 1]->value, entries[i]->value) == 0) {
+			cfg_errors_add(ld->errs, ld->file, entries[i]->line, path, "duplicate '%s' (also at line %d)",
+				       entries[i]->value, entries[i - 1]->line);
+			node_free(entries[i]);
+			continue;
+		}
+		*tail = entries[i];
+		tail = &entries[i]->next;
+	}
+	free(entries);
+}
+
+static void load_setting(struct loader *ld, const config_setting_t *s, const struct cfg_schema *sch,
+			 struct cfg_node *parent, const char *path)
+{
+	static const int want[] = {
+		[CFG_CONTAINER] = CONFIG_TYPE_GROUP,
+		[CFG_TAG] = CONFIG_TYPE_LIST,
+		[CFG_LEAF_LIST] = CONFIG_TYPE_ARRAY,
+		[CFG_FLAG] = CONFIG_TYPE_BOOL,
+	};
+	int type = config_setting_type(s);
+	struct cfg_node *n;
+	char value[CFG_VALUE_MAX];
+
+	if (sch->kind == CFG_LEAF) {
+		if (load_value(ld, sch, s, path, value))
+			node_insert(parent, node_new(sch, value, false, line_of(s)));
+		return;
+	}
+	/* a one-line list of strings may be written ( ... ) as well as [ ... ] */
+	if (sch->kind == CFG_LEAF_LIST && type == CONFIG_TYPE_LIST)
+		type = CONFIG_TYPE_ARRAY;
+	if (type != want[sch->kind]) {
+		cfg_errors_add(ld->errs, ld->file, line_of(s), path, "expected %s, not %s", type_name(want[sch->kind]),
+			       type_name(type));
+		return;
+	}
+	if (sch->kind == CFG_FLAG && !config_setting_get_bool(s))
+		return;
+	n = node_new(sch, NULL, false, line_of(s));
+	if (sch->kind == CFG_CONTAINER)
+		load_group(ld, s, n, path);
+	else if (sch->kind == CFG_TAG)
+		load_tag(ld, s, n, path);
+	else if (sch->kind == CFG_LEAF_LIST)
+		load_leaf_list(ld, s, n, path);
+	if (n->child || sch->kind == CFG_FLAG || sch->presence)
+		node_insert(parent, n);
+	else
+		node_free(n);
+}
+
+static void load_group(struct loader *ld, const config_setting_t *grp, struct cfg_node *parent, const char *path)
+{
+	const char *key_field = parent->item ? parent->sch->key_field : NULL;
+	char cpath[512];
+
+	for (int i = 0; i < config_setting_length(grp); i++) {
+		const config_setting_t *s = config_setting_get_elem(grp, (unsigned)i);
+		const char *name = config_setting_name(s);
+		const struct cfg_schema *sch = schema_child(parent->sch, name);
+		const char *hint;
+
+		if (key_field && strcmp(name, key_field) == 0)
+			continue;
+		if (!sch) {
+			hint = schema_suggest(parent->sch, name);
+			if (hint)
+				cfg_errors_add(ld->errs, ld->file, line_of(s), path,
+					       "unknown setting '%s' (did you mean '%s'?)", name, hint);
+			else
+				cfg_errors_add(ld->errs, ld->file, line_of(s), path, "unknown setting '%s'", name);
+			continue;
+		}
+		path_of(cpath, sizeof(cpath), path, name);
+		load_setting(ld, s, sch, parent, cpath);
+	}
+}
+
+static struct cfg_node *load(config_t *cf, int ok, const char *name, struct cfg_errors *errs)
+{
+	struct loader ld = {.errs = errs, .file = name};
+	struct brink_model m;
+	struct cfg_node *root;
+
+	memset(errs, 0, sizeof(*errs));
+	if (!ok) {
+		cfg_errors_add(errs, config_error_file(cf) ? config_error_file(cf) : name, config_error_line(cf), "",
+			       "%s", config_error_text(cf) ? config_error_text(cf) : "cannot read the file");
+		return NULL;
+	}
+	root = cfg_new();
+	root->file = cfg_xstrdup(name);
+	load_group(&ld, config_root_setting(cf), root, "");
+	/* semantic checks only on a clean tree: a dropped bad value would make
+	 * them report consequences rather than causes */
+	if (errs->count == 0 && cfg_model_build(root, &m, errs) == 0)
+		brink_model_free(&m);
+	if (errs->count) {
+		cfg_free(root);
+		return NULL;
+	}
+	return root;
+}
+
+struct cfg_node *cfg_load_file(const char *path, struct cfg_errors *errs)
+{
+	config_t cf;
+	struct cfg_node *root;
+	FILE *f = fopen(path, "r");
+	int ok = 0;
+
+	config_init(&cf);
+	if (f) {
+		ok = config_read(&cf, f);
+		fclose(f);
+	}
+	if (!f) {
+		memset(errs, 0, sizeof(*errs));
+		cfg_errors_add(errs, path, 0, "", "%s", strerror(errno));
+		root = NULL;
+	} else {
+		root = load(&cf, ok, path, errs);
+	}
+	config_destroy(&cf);
+	return root;
+}
+
+struct cfg_node *cfg_load_string(const char *text, const char *name, struct cfg_errors *errs)
+{
+	config_t cf;
+	struct cfg_node *root;
+
+	config_init(&cf);
+	root = load(&cf, config_read_string(&cf, text), name ? name : "", errs);
+	config_destroy(&cf);
+	return root;
+}
+
+/* ---- rendering ---- */
+
+static void render_scalar(struct sbuf *b, const struct cfg_schema *sch, const char *value)
+{
+	if (schema_is_number(sch)) {
+		sb_printf(b, "%s", value);
+		return;
+	}
+	sb_printf(b, "\"");
+	for (const char *p = value; *p; p++)
+		sb_printf(b, "%s%c", *p == '"' || *p == '\\' ? "\\" : "", *p);
+	sb_printf(b, "\"");
+}
+
+/* A leaf, leaf-list or flag: "name = value;". */
+static void render_value_setting(struct sbuf *b, const struct cfg_node *c)
+{
+	const struct cfg_schema *s = c->sch;
+
+	sb_printf(b, "%s = ", s->name);
+	if (s->kind == CFG_LEAF) {
+		render_scalar(b, s, c->value);
+	} else if (s->kind == CFG_LEAF_LIST) {
+		sb_printf(b, "[ ");
+		for (const struct cfg_node *v = c->child; v; v = v->next) {
+			render_scalar(b, s, v->value);
+			sb_printf(b, "%s", v->next ? ", " : " ");
+		}
+		sb_printf(b, "]");
+	} else {
+		sb_printf(b, "true");
+	}
+	sb_printf(b, ";");
+}
+
+static void render_inline(struct sbuf *b, const struct cfg_node *n);
+
+static void render_entry(struct sbuf *b, const struct cfg_node *e)
+{
+	sb_printf(b, "{ %s = ", e->sch->key_field);
+	render_scalar(b, e->sch, e->value);
+	sb_printf(b, ";");
+	render_inline(b, e);
+	sb_printf(b, " }");
+}
+
+/* The children of an entry on one line, as in "{ name = "dp0"; mtu = 1500; }". */
+static void render_inline(struct sbuf *b, const struct cfg_node *n)
+{
+	for (const struct cfg_node *c = n->child; c; c = c->next) {
+		sb_printf(b, " ");
+		if (c->sch->kind == CFG_CONTAINER) {
+			sb_printf(b, "%s: {", c->sch->name);
+			render_inline(b, c);
+			sb_printf(b, " };");
+		} else if (c->sch->kind == CFG_TAG) {
+			sb_printf(b, "%s = (", c->sch->name);
+			for (const struct cfg_node *e = c->child; e; e = e->next) {
+				sb_printf(b, " ");
+				render_entry(b, e);
+				sb_printf(b, "%s", e->next ? "," : "");
+			}
+			sb_printf(b, " );");
+		} else {
+			render_value_setting(b, c);
+		}
+	}
+}
+
+static void render_children(struct sbuf *b, const struct cfg_node *n, int depth)
+{
+	int ind = depth * 2;
+
+	for (const struct cfg_node *c = n->child; c; c = c->next) {
+		const struct cfg_schema *s = c->sch;
+		if (s->kind == CFG_CONTAINER && !c->child) {
+			sb_printf(b, "%*s%s: { };\n", ind, "", s->name);
+		} else if (s->kind == CFG_CONTAINER) {
+			sb_printf(b, "%*s%s: {\n", ind, "", s->name);
+			render_children(b, c, depth + 1);
+			sb_printf(b, "%*s};\n", ind, "");
+		} else if (s->kind == CFG_TAG) {
+			sb_printf(b, "%*s%s = (\n", ind, "", s->name);
+			for (const struct cfg_node *e = c->child; e; e = e->next) {
+				sb_printf(b, "%*s", ind + 2, "");
+				render_entry(b, e);
+				sb_printf(b, "%s\n", e->next ? "," : "");
+			}
+			sb_printf(b, "%*s);\n", ind, "");
+		} else {
+			sb_printf(b, "%*s", ind, "");
+			render_value_setting(b, c);
+			sb_printf(b, "\n");
+		}
+	}
+}
+
+char *cfg_render(const struct cfg_node *root)
+{
+	struct sbuf b = {0};
+
+	sb_printf(&b, RENDER_HEADER);
+	if (root)
+		render_children(&b, root, 0);
+	return sb_take(&b);
+}
+
+int cfg_save_file(const struct cfg_node *root, const char *path)
+{
+	char *text = cfg_render(root);
+	char *dir_copy = cfg_xstrdup(path);
+	char tmp[4096];
+	size_t len = strlen(text), off = 0;
+	int fd, err = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dirname(dir_copy), "brink.conf");
+	free(dir_copy);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (!err && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
+		err = -errno;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	if (!err && rename(tmp, path) < 0)
+		err = -errno;
+	if (err)
+		unlink(tmp);
+out:
+	free(text);
+	return err;
+}

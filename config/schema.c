@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config/schema.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/net_addr.h"
+
+#define CHILDREN(a) .children = (a), .n_children = sizeof(a) / sizeof((a)[0])
+
+static const char *const punt_types[] = {"tap", "virtio-user", NULL};
+
+static const struct cfg_schema punt_children[] = {
+	{.name = "type", .help = "Exception path device: tap or virtio-user (default tap)", .kind = CFG_LEAF,
+	 .type = CFG_T_ENUM, .enums = punt_types},
+	{.name = "interface", .help = "Kernel interface name (default brink0)", .kind = CFG_LEAF,
+	 .type = CFG_T_IDENT, .placeholder = "<name>"},
+};
+
+static const struct cfg_schema worker_children[] = {
+	{.name = "cpu", .help = "CPU the worker lcore runs on (may be shared)", .kind = CFG_LEAF,
+	 .type = CFG_T_U32, .max = 1023, .mandatory = true},
+};
+
+static const struct cfg_schema dataplane_children[] = {
+	{.name = "main-cpu", .help = "CPU of the main (control) lcore (default 0)", .kind = CFG_LEAF,
+	 .type = CFG_T_U32, .max = 1023},
+	{.name = "worker", .help = "Poll-mode worker lcore", .kind = CFG_TAG, .type = CFG_T_U32, .max = 15,
+	 .key_field = "id", CHILDREN(worker_children)},
+	{.name = "idle-sleep", .help = "Microseconds a worker sleeps after an empty poll round (default 0: busy-poll)",
+	 .kind = CFG_LEAF, .type = CFG_T_U32, .max = 100000},
+	{.name = "mbufs", .help = "Packet buffers in the mempool (default 16384)", .kind = CFG_LEAF,
+	 .type = CFG_T_U32, .min = 1024, .max = 1048576},
+	{.name = "punt", .help = "Exception path to the kernel (present: enabled)", .kind = CFG_CONTAINER,
+	 .presence = true, CHILDREN(punt_children)},
+};
+
+static const struct cfg_schema system_children[] = {
+	{.name = "dataplane", .help = "Dataplane process settings", .kind = CFG_CONTAINER,
+	 CHILDREN(dataplane_children)},
+};
+
+static const struct cfg_schema port_children[] = {
+	{.name = "device", .help = "PCI address (0000:3b:00.0) or vdev string (net_af_packet0,iface=veth0)",
+	 .kind = CFG_LEAF, .type = CFG_T_STRING, .max = 255, .placeholder = "<device>", .mandatory = true},
+	{.name = "address", .help = "IPv4 address with prefix length", .kind = CFG_LEAF_LIST,
+	 .type = CFG_T_IFADDR, .max_values = 8},
+	{.name = "mtu", .help = "Maximum transmission unit", .kind = CFG_LEAF, .type = CFG_T_U32, .min = 68,
+	 .max = 9000},
+	{.name = "mac", .help = "Unicast MAC address (default: the device's)", .kind = CFG_LEAF,
+	 .type = CFG_T_MAC},
+	{.name = "description", .help = "Free text", .kind = CFG_LEAF, .type = CFG_T_STRING, .max = 255,
+	 .placeholder = "<text>"},
+	{.name = "disable", .help = "Keep the port administratively down", .kind = CFG_FLAG},
+};
+
+static const struct cfg_schema interfaces_children[] = {
+	{.name = "dataplane", .help = "Dataplane interface", .kind = CFG_TAG, .type = CFG_T_IDENT,
+	 .placeholder = "<name>", .key_field = "name", CHILDREN(port_children)},
+};
+
+static const struct cfg_schema route_children[] = {
+	{.name = "next-hop", .help = "Gateway address", .kind = CFG_LEAF, .type = CFG_T_IP4},
+	{.name = "blackhole", .help = "Silently discard matching packets", .kind = CFG_FLAG},
+	{.name = "unreachable", .help = "Discard matching packets with ICMP unreachable", .kind = CFG_FLAG},
+};
+
+static const struct cfg_schema arp_children[] = {
+	{.name = "hwaddr", .help = "MAC address of the neighbour", .kind = CFG_LEAF, .type = CFG_T_MAC,
+	 .mandatory = true},
+};
+
+static const struct cfg_schema static_children[] = {
+	{.name = "route", .help = "Static route", .kind = CFG_TAG, .type = CFG_T_NET, .key_field = "prefix",
+	 CHILDREN(route_children)},
+	{.name = "arp", .help = "Static neighbour", .kind = CFG_TAG, .type = CFG_T_IP4, .key_field = "address",
+	 CHILDREN(arp_children)},
+};
+
+static const struct cfg_schema protocols_children[] = {
+	{.name = "static", .help = "Static routes and neighbours", .kind = CFG_CONTAINER,
+	 CHILDREN(static_children)},
+};
+
+static const struct cfg_schema root_children[] = {
+	{.name = "system", .help = "System settings", .kind = CFG_CONTAINER, CHILDREN(system_children)},
+	{.name = "interfaces", .help = "Network interfaces", .kind = CFG_CONTAINER, CHILDREN(interfaces_children)},
+	{.name = "protocols", .help = "Routing protocols", .kind = CFG_CONTAINER, CHILDREN(protocols_children)},
+};
+
+const struct cfg_schema cfg_schema_root = {.name = "", .kind = CFG_CONTAINER, CHILDREN(root_children)};
+
+const struct cfg_schema *schema_child(const struct cfg_schema *s, const char *name)
+{
+	for (unsigned i = 0; i < s->n_children; i++)
+		if (strcmp(s->children[i].name, name) == 0)
+			return &s->children[i];
+	return NULL;
+}
+
+static unsigned edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned row[64];
+
+	/* names are short; a long word is far from all of them anyway */
+	if (la >= 64 || lb >= 64)
+		return ~0u;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned diag = row[0];
+		row[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned up = row[j];
+			unsigned best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *schema_suggest(const struct cfg_schema *s, const char *name)
+{
+	const char *best = NULL;
+	unsigned best_d = 3;
+
+	for (unsigned i = 0; i < s->n_children; i++) {
+		unsigned d = edit_distance(name, s->children[i].name);
+		if (d < best_d) {
+			best_d = d;
+			best = s->children[i].name;
+		}
+	}
+	return best;
+}
+
+static bool parse_u32(const struct cfg_schema *s, const char *text, char *out, char *msg, size_t len)
+{
+	char *end;
+	long long v;
+
+	if (text[0] != '-' && (text[0] < '0' || text[0] > '9'))
+		goto nan;
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (*end != '\0' || end == text)
+		goto nan;
+	if (errno == ERANGE || v < s->min || v > s->max) {
+		snprintf(msg, len, "'%s' is out of range %u-%u", text, s->min, s->max);
+		return false;
+	}
+	snprintf(out, CFG_VALUE_MAX, "%lld", v);
+	return true;
+nan:
+	snprintf(msg, len, "'%s' is not a number", text);
+	return false;
+}
+
+static bool check_string(const struct cfg_schema *s, const char *text, char *msg, size_t len)
+{
+	size_t n = strlen(text);
+
+	if (n == 0) {
+		snprintf(msg, len, "empty value");
+		return false;
+	}
+	if (n > s->max) {
+		snprintf(msg, len, "longer than %u characters", s->max);
+		return false;
+	}
+	for (const char *p = text; *p; p++)
+		if (*p < 0x20 || *p > 0x7e) {
+			snprintf(msg, len, "'%s' holds a character that is not printable ASCII", text);
+			return false;
+		}
+	return true;
+}
+
+static bool check_ident(const char *text, char *msg, size_t len)
+{
+	size_t n = strlen(text);
+	bool ok = n >= 1 && n <= 15 && text[0] >= 'a' && text[0] <= 'z';
+
+	for (size_t i = 1; ok && i < n; i++)
+		ok = (text[i] >= 'a' && text[i] <= 'z') || (text[i] >= '0' && text[i] <= '9');
+	if (!ok)
+		snprintf(msg, len, "'%s' is not a name (a lower-case letter, then up to 14 letters or digits)",
+			 text);
+	return ok;
+}
+
+static bool check_prefix(const struct cfg_schema *s, const char *text, char *msg, size_t len)
+{
+	uint32_t ip;
+	uint8_t plen;
+	char buf[PREFIX4_STR_LEN];
+
+	if (!prefix4_parse(text, true, &ip, &plen)) {
+		snprintf(msg, len, "'%s' is not an IPv4 prefix", text);
+		return false;
+	}
+	if (s->type == CFG_T_IFADDR && plen == 0) {
+		snprintf(msg, len, "'%s': prefix length must be 1-32", text);
+		return false;
+	}
+	if (s->type == CFG_T_NET && (ip & ~prefix4_mask(plen))) {
+		snprintf(msg, len, "'%s' has host bits set (did you mean %s?)", text,
+			 prefix4_fmt(ip & prefix4_mask(plen), plen, buf));
+		return false;
+	}
+	return true;
+}
+
+bool schema_parse_value(const struct cfg_schema *s, const char *text, char out[CFG_VALUE_MAX], char *msg,
+			size_t msg_len)
+{
+	uint32_t ip;
+	uint8_t mac[6];
+
+	switch (s->type) {
+	case CFG_T_U32:
+		return parse_u32(s, text, out, msg, msg_len);
+	case CFG_T_IP4:
+		if (!ip4_parse(text, &ip)) {
+			snprintf(msg, msg_len, "'%s' is not an IPv4 address", text);
+			return false;
+		}
+		break;
+	case CFG_T_IFADDR:
+	case CFG_T_NET:
+		if (!check_prefix(s, text, msg, msg_len))
+			return false;
+		break;
+	case CFG_T_MAC:
+		if (!mac_parse(text, mac)) {
+			snprintf(msg, msg_len, "'%s' is not a MAC address", text);
+			return false;
+		}
+		if (mac[0] & 1) {
+			snprintf(msg, msg_len, "'%s' is a multicast MAC address", text);
+			return false;
+		}
+		break;
+	case CFG_T_STRING:
+		if (!check_string(s, text, msg, msg_len))
+			return false;
+		break;
+	case CFG_T_IDENT:
+		if (!check_ident(text, msg, msg_len))
+			return false;
+		break;
+	case CFG_T_ENUM: {
+		size_t used = (size_t)snprintf(msg, msg_len, "'%s' is not one of:", text);
+		for (const char *const *e = s->enums; *e; e++) {
+			if (strcmp(*e, text) == 0)
+				goto ok;
+			if (used < msg_len)
+				used += (size_t)snprintf(msg + used, msg_len - used, "%s %s",
+							 e == s->enums ? "" : ",", *e);
+		}
+		return false;
+	}
+	case CFG_T_NONE:
+		snprintf(msg, msg_len, "takes no value");
+		return false;
+	}
+ok:
+	snprintf(out, CFG_VALUE_MAX, "%s", text);
+	return true;
+}
+
+int schema_value_cmp(const struct cfg_schema *s, const char *a, const char *b)
+{
+	uint32_t x = 0, y = 0;
+	uint8_t lx = 0, ly = 0;
+
+	switch (s->type) {
+	case CFG_T_U32:
+		x = (uint32_t)strtoul(a, NULL, 10);
+		y = (uint32_t)strtoul(b, NULL, 10);
+		break;
+	case CFG_T_IP4:
+		ip4_parse(a, &x);
+		ip4_parse(b, &y);
+		break;
+	case CFG_T_IFADDR:
+	case CFG_T_NET:
+		prefix4_parse(a, true, &x, &lx);
+		prefix4_parse(b, true, &y, &ly);
+		break;
+	case CFG_T_MAC:
+		return strcasecmp(a, b);
+	default:
+		return strcmp(a, b);
+	}
+	if (x != y)
+		return x < y ? -1 : 1;
+	return (int)lx - (int)ly;
+}
+
+const char *schema_placeholder(const struct cfg_schema *s, char buf[CFG_PH_MAX])
+{
+	static const char *const by_type[] = {
+		[CFG_T_IP4] = "<a.b.c.d>",
+		[CFG_T_IFADDR] = "<a.b.c.d/len>",
+		[CFG_T_NET] = "<a.b.c.d/len>",
+		[CFG_T_MAC] = "<xx:xx:xx:xx:xx:xx>",
+		[CFG_T_STRING] = "<string>",
+		[CFG_T_IDENT] = "<name>",
+		[CFG_T_ENUM] = "<type>",
+	};
+
+	if (s->placeholder)
+		return s->placeholder;
+	if (s->type == CFG_T_U32) {
+		snprintf(buf, CFG_PH_MAX, "<%u-%u>", s->min, s->max);
+		return buf;
+	}
+	return by_type[s->type] ? by_type[s->type] : "";
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The static schema tree that drives file loading, CLI edits, completion and the model. */
+#ifndef BRINK_CONFIG_SCHEMA_H
+#define BRINK_CONFIG_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_VALUE_MAX 256 /* longest value text, NUL included */
+#define CFG_PH_MAX 32     /* longest placeholder, e.g. "<1024-1048576>" */
+
+enum cfg_kind {
+	CFG_CONTAINER,
+	CFG_TAG,       /* keyed list: the key is the next CLI word */
+	CFG_LEAF,
+	CFG_LEAF_LIST, /* several values, order kept, no duplicates */
+	CFG_FLAG,      /* valueless: present or not */
+};
+
+enum cfg_vtype {
+	CFG_T_NONE,
+	CFG_T_U32,
+	CFG_T_IP4,
+	CFG_T_IFADDR, /* prefix with host bits allowed, length 1..32 */
+	CFG_T_NET,    /* network prefix: host bits zero */
+	CFG_T_MAC,    /* unicast */
+	CFG_T_STRING, /* printable ASCII, 1..max characters */
+	CFG_T_IDENT,  /* [a-z][a-z0-9]{0,14} */
+	CFG_T_ENUM,
+};
+
+struct cfg_schema {
+	const char *name;
+	const char *help;
+	enum cfg_kind kind;
+	enum cfg_vtype type;         /* leaves, leaf-lists and tag keys */
+	uint32_t min, max;           /* CFG_T_U32 range; CFG_T_STRING maximum length */
+	const char *const *enums;    /* CFG_T_ENUM, NULL-terminated */
+	const char *placeholder;     /* NULL: derived from the type */
+	const char *key_field;       /* tag nodes: the setting holding the key in brink.conf */
+	bool mandatory;              /* leaves that must be set in their parent */
+	bool presence;               /* containers whose presence alone means something */
+	unsigned max_values;         /* leaf-lists */
+	const struct cfg_schema *children;
+	unsigned n_children;
+};
+
+/* The root: a container holding system, interfaces and protocols. */
+extern const struct cfg_schema cfg_schema_root;
+
+const struct cfg_schema *schema_child(const struct cfg_schema *s, const char *name);
+/* Closest child name within edit distance 2, or NULL. */
+const char *schema_suggest(const struct cfg_schema *s, const char *name);
+
+/* Checks text against the value type of s. On success writes the stored form
+ * to out (numbers canonical, everything else as given) and returns true; on
+ * failure writes a sentence to msg. */
+bool schema_parse_value(const struct cfg_schema *s, const char *text, char out[CFG_VALUE_MAX], char *msg,
+			size_t msg_len);
+/* Orders two valid values: numbers and addresses numerically, the rest lexically. */
+int schema_value_cmp(const struct cfg_schema *s, const char *a, const char *b);
+/* True when stored as a number in brink.conf and JSON. */
+static inline bool schema_is_number(const struct cfg_schema *s) { return s->type == CFG_T_U32; }
+const char *schema_placeholder(const struct cfg_schema *s, char buf[CFG_PH_MAX]);
+
+#endif

@@ -1,0 +1,620 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The generic configuration tree: nodes, CLI edits, command lists, comparison, errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/tree.h"
+
+#define MAX_STEPS 8 /* deeper than the deepest schema path */
+
+void *cfg_xmalloc(size_t n)
+{
+	void *p = calloc(1, n);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+char *cfg_xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+struct cfg_node *node_new(const struct cfg_schema *sch, const char *value, bool item, int line)
+{
+	struct cfg_node *n = cfg_xmalloc(sizeof(*n));
+
+	n->sch = sch;
+	n->value = value ? cfg_xstrdup(value) : NULL;
+	n->item = item;
+	n->line = line;
+	return n;
+}
+
+void node_free(struct cfg_node *n)
+{
+	while (n) {
+		struct cfg_node *next = n->next;
+		node_free(n->child);
+		free(n->value);
+		free(n->file);
+		free(n);
+		n = next;
+	}
+}
+
+void node_insert(struct cfg_node *parent, struct cfg_node *child)
+{
+	struct cfg_node **pp = &parent->child;
+
+	if (child->item && parent->sch->kind == CFG_TAG) {
+		while (*pp && schema_value_cmp(parent->sch, (*pp)->value, child->value) < 0)
+			pp = &(*pp)->next;
+	} else if (child->item) {
+		while (*pp)
+			pp = &(*pp)->next;
+	} else {
+		/* children arrays are contiguous, so pointer order is schema order */
+		while (*pp && (*pp)->sch < child->sch)
+			pp = &(*pp)->next;
+	}
+	child->next = *pp;
+	*pp = child;
+}
+
+void node_remove(struct cfg_node *parent, struct cfg_node *child)
+{
+	for (struct cfg_node **pp = &parent->child; *pp; pp = &(*pp)->next)
+		if (*pp == child) {
+			*pp = child->next;
+			child->next = NULL;
+			node_free(child);
+			return;
+		}
+}
+
+struct cfg_node *node_find(const struct cfg_node *parent, const struct cfg_schema *sch)
+{
+	for (struct cfg_node *c = parent->child; c; c = c->next)
+		if (c->sch == sch)
+			return c;
+	return NULL;
+}
+
+struct cfg_node *node_find_item(const struct cfg_node *parent, const char *value)
+{
+	for (struct cfg_node *c = parent->child; c; c = c->next)
+		if (schema_value_cmp(parent->sch, c->value, value) == 0)
+			return c;
+	return NULL;
+}
+
+unsigned node_count(const struct cfg_node *n)
+{
+	unsigned k = 0;
+
+	for (const struct cfg_node *c = n->child; c; c = c->next)
+		k++;
+	return k;
+}
+
+const struct cfg_node *node_get(const struct cfg_node *n, const char *name)
+{
+	for (const struct cfg_node *c = n->child; c; c = c->next)
+		if (strcmp(c->sch->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+const char *node_leaf(const struct cfg_node *n, const char *name)
+{
+	const struct cfg_node *c = node_get(n, name);
+
+	return c ? c->value : NULL;
+}
+
+void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (b->len + (size_t)n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + (size_t)n + 1)
+			cap *= 2;
+		b->s = realloc(b->s, cap);
+		if (!b->s)
+			abort();
+		b->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void sb_word(struct sbuf *b, const char *w)
+{
+	if (*w && !strpbrk(w, " \t\"\\'")) {
+		sb_printf(b, "%s", w);
+		return;
+	}
+	sb_printf(b, "\"");
+	for (const char *p = w; *p; p++)
+		sb_printf(b, "%s%c", *p == '"' || *p == '\\' ? "\\" : "", *p);
+	sb_printf(b, "\"");
+}
+
+char *sb_take(struct sbuf *b)
+{
+	char *s = b->s ? b->s : cfg_xstrdup("");
+
+	b->s = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+/* ---- errors ---- */
+
+void cfg_errors_add(struct cfg_errors *errs, const char *file, int line, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errs->count < sizeof(errs->e) / sizeof(errs->e[0])) {
+		struct cfg_error *e = &errs->e[errs->count];
+		snprintf(e->file, sizeof(e->file), "%s", file ? file : "");
+		e->line = line;
+		snprintf(e->path, sizeof(e->path), "%s", path ? path : "");
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		va_end(ap);
+	}
+	errs->count++;
+}
+
+void cfg_errors_format(const struct cfg_errors *errs, char *buf, size_t len)
+{
+	const unsigned kept = sizeof(errs->e) / sizeof(errs->e[0]);
+	struct sbuf b = {0};
+	char *s;
+
+	for (unsigned i = 0; i < errs->count && i < kept; i++) {
+		const struct cfg_error *e = &errs->e[i];
+		if (e->file[0])
+			sb_printf(&b, "%s:", e->file);
+		if (e->line > 0)
+			sb_printf(&b, e->file[0] ? "%d:" : "line %d:", e->line);
+		if (b.len && b.s[b.len - 1] == ':')
+			sb_printf(&b, " ");
+		if (e->path[0])
+			sb_printf(&b, "%s: ", e->path);
+		sb_printf(&b, "%s\n", e->msg);
+	}
+	if (errs->count > kept)
+		sb_printf(&b, "... and %u more errors\n", errs->count - kept);
+	s = sb_take(&b);
+	if (len) {
+		snprintf(buf, len, "%s", s);
+	}
+	free(s);
+}
+
+/* ---- whole trees ---- */
+
+struct cfg_node *cfg_new(void)
+{
+	return node_new(&cfg_schema_root, NULL, false, 0);
+}
+
+void cfg_free(struct cfg_node *root)
+{
+	node_free(root);
+}
+
+static struct cfg_node *clone_list(const struct cfg_node *n)
+{
+	struct cfg_node *head = NULL, **tail = &head;
+
+	for (; n; n = n->next) {
+		struct cfg_node *c = node_new(n->sch, n->value, n->item, n->line);
+		c->file = n->file ? cfg_xstrdup(n->file) : NULL;
+		c->child = clone_list(n->child);
+		*tail = c;
+		tail = &c->next;
+	}
+	return head;
+}
+
+struct cfg_node *cfg_clone(const struct cfg_node *root)
+{
+	return root ? clone_list(root) : NULL;
+}
+
+static bool list_equal(const struct cfg_node *a, const struct cfg_node *b)
+{
+	for (; a && b; a = a->next, b = b->next) {
+		if (a->sch != b->sch || a->item != b->item || !a->value != !b->value)
+			return false;
+		if (a->value && strcmp(a->value, b->value) != 0)
+			return false;
+		if (!list_equal(a->child, b->child))
+			return false;
+	}
+	return !a && !b;
+}
+
+bool cfg_equal(const struct cfg_node *a, const struct cfg_node *b)
+{
+	if (!a || !b)
+		return a == b;
+	return list_equal(a->child, b->child);
+}
+
+/* ---- CLI words ---- */
+
+struct step {
+	const struct cfg_schema *sch;
+	bool has_value;
+	char value[CFG_VALUE_MAX];
+	struct cfg_node *list; /* the node of sch in the tree, when found */
+	struct cfg_node *node; /* the entry or leaf-list value named, else list */
+};
+
+struct walk {
+	int n;
+	struct step st[MAX_STEPS];
+};
+
+static void join_words(int argc, const char *const *argv, char *buf, size_t len)
+{
+	struct sbuf b = {0};
+	char *s;
+
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			sb_printf(&b, " ");
+		sb_word(&b, argv[i]);
+	}
+	s = sb_take(&b);
+	snprintf(buf, len, "%s", s);
+	free(s);
+}
+
+static int word_error(struct cfg_error *err, int argc, const char *const *argv, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int word_error(struct cfg_error *err, int argc, const char *const *argv, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(err, 0, sizeof(*err));
+	join_words(argc, argv, err->path, sizeof(err->path));
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Matches words against the schema, checking every value; does not look at a tree. */
+static int resolve(int argc, const char *const *argv, struct walk *w, struct cfg_error *err)
+{
+	const struct cfg_schema *cur = &cfg_schema_root;
+	char msg[sizeof(err->msg)];
+
+	w->n = 0;
+	for (int i = 0; i < argc; i++) {
+		struct step *last = w->n ? &w->st[w->n - 1] : NULL;
+		struct step *st;
+
+		if (last && (last->sch->kind == CFG_FLAG || (last->has_value && last->sch->kind != CFG_TAG)))
+			return word_error(err, i, argv, "unexpected '%s'", argv[i]);
+		if (last && last->sch->kind != CFG_CONTAINER && !last->has_value) {
+			if (!schema_parse_value(last->sch, argv[i], last->value, msg, sizeof(msg)))
+				return word_error(err, i, argv, "%s", msg);
+			last->has_value = true;
+			continue;
+		}
+		if (last)
+			cur = last->sch;
+		if (w->n == MAX_STEPS || !schema_child(cur, argv[i])) {
+			const char *hint = schema_suggest(cur, argv[i]);
+			if (hint)
+				return word_error(err, i, argv, "unknown setting '%s' (did you mean '%s'?)", argv[i],
+						  hint);
+			return word_error(err, i, argv, "unknown setting '%s'", argv[i]);
+		}
+		st = &w->st[w->n++];
+		memset(st, 0, sizeof(*st));
+		st->sch = schema_child(cur, argv[i]);
+	}
+	return 0;
+}
+
+/* Finds the nodes each step names; returns the index of the first step not
+ * in the tree, or w->n when all are. */
+static int lookup(struct cfg_node *root, struct walk *w)
+{
+	struct cfg_node *parent = root;
+
+	for (int k = 0; k < w->n; k++) {
+		struct step *st = &w->st[k];
+		st->list = node_find(parent, st->sch);
+		st->node = st->list;
+		if (st->list && st->has_value &&
+		    (st->sch->kind == CFG_TAG || st->sch->kind == CFG_LEAF_LIST))
+			st->node = node_find_item(st->list, st->value);
+		if (st->list && st->has_value && st->sch->kind == CFG_LEAF &&
+		    schema_value_cmp(st->sch, st->list->value, st->value) != 0)
+			st->node = NULL;
+		if (!st->node)
+			return k;
+		parent = st->node;
+	}
+	return w->n;
+}
+
+int cfg_set(struct cfg_node *root, int argc, const char *const *argv, struct cfg_error *err)
+{
+	struct walk w;
+	struct step *last;
+	struct cfg_node *parent = root;
+	char ph[CFG_PH_MAX];
+
+	if (resolve(argc, argv, &w, err) < 0)
+		return -1;
+	if (w.n == 0)
+		return word_error(err, 0, argv, "incomplete command: name a setting");
+	last = &w.st[w.n - 1];
+	if (last->sch->kind == CFG_CONTAINER && !last->sch->presence)
+		return word_error(err, argc, argv, "incomplete command: name a setting under '%s'", last->sch->name);
+	if (last->sch->kind != CFG_CONTAINER && last->sch->kind != CFG_FLAG && !last->has_value)
+		return word_error(err, argc, argv, "incomplete command: %s expected", schema_placeholder(last->sch, ph));
+	lookup(root, &w);
+	if (last->sch->kind == CFG_LEAF_LIST && last->list && !last->node &&
+	    node_count(last->list) >= last->sch->max_values)
+		return word_error(err, argc, argv, "at most %u values", last->sch->max_values);
+
+	for (int k = 0; k < w.n; k++) {
+		struct step *st = &w.st[k];
+		enum cfg_kind kind = st->sch->kind;
+		if (!st->list) {
+			st->list = node_new(st->sch, kind == CFG_LEAF ? st->value : NULL, false, 0);
+			node_insert(parent, st->list);
+		} else if (kind == CFG_LEAF && strcmp(st->list->value, st->value) != 0) {
+			free(st->list->value);
+			st->list->value = cfg_xstrdup(st->value);
+			st->list->line = 0;
+		}
+		st->node = st->list;
+		if (kind == CFG_TAG || kind == CFG_LEAF_LIST) {
+			st->node = node_find_item(st->list, st->value);
+			if (!st->node) {
+				st->node = node_new(st->sch, st->value, true, 0);
+				node_insert(st->list, st->node);
+			}
+		}
+		parent = st->node;
+	}
+	return 0;
+}
+
+static bool prunable(const struct cfg_node *n)
+{
+	if (n->child)
+		return false;
+	return n->sch->kind == CFG_TAG || n->sch->kind == CFG_LEAF_LIST ||
+	       (n->sch->kind == CFG_CONTAINER && !n->sch->presence);
+}
+
+int cfg_delete(struct cfg_node *root, int argc, const char *const *argv, struct cfg_error *err)
+{
+	struct walk w;
+	struct step *last;
+	int found, k;
+
+	if (resolve(argc, argv, &w, err) < 0)
+		return -1;
+	if (w.n == 0)
+		return word_error(err, 0, argv, "incomplete command: name a setting");
+	found = lookup(root, &w);
+	if (found < w.n)
+		return word_error(err, argc, argv, "not configured");
+
+	last = &w.st[w.n - 1];
+	k = w.n - 1;
+	if (last->node != last->list) {
+		node_remove(last->list, last->node);
+	} else {
+		node_remove(k ? w.st[k - 1].node : root, last->list);
+		k--;
+	}
+	/* drop what the deletion left empty, up to the nearest tag entry */
+	for (; k >= 0; k--) {
+		struct step *st = &w.st[k];
+		if (st->node != st->list && st != last)
+			break;
+		if (!prunable(st->list))
+			break;
+		node_remove(k ? w.st[k - 1].node : root, st->list);
+	}
+	return 0;
+}
+
+/* ---- command lists and comparison ---- */
+
+static void emit_line(struct sbuf *out, const struct sbuf *path, const char *sign, const char *value)
+{
+	sb_printf(out, "%sset %s", sign, path->s);
+	if (value) {
+		sb_printf(out, " ");
+		sb_word(out, value);
+	}
+	sb_printf(out, "\n");
+}
+
+static void path_push(struct sbuf *path, const char *word)
+{
+	if (path->len)
+		sb_printf(path, " ");
+	sb_word(path, word);
+}
+
+static void path_pop(struct sbuf *path, size_t len)
+{
+	path->len = len;
+	if (path->s)
+		path->s[len] = '\0';
+}
+
+static void emit_node(struct sbuf *out, struct sbuf *path, const struct cfg_node *n, const char *sign);
+
+/* An entry or a presence container stands as a command of its own when empty. */
+static void emit_body(struct sbuf *out, struct sbuf *path, const struct cfg_node *n, const char *sign)
+{
+	if (!n->child) {
+		emit_line(out, path, sign, NULL);
+		return;
+	}
+	for (const struct cfg_node *c = n->child; c; c = c->next)
+		emit_node(out, path, c, sign);
+}
+
+static void emit_entry(struct sbuf *out, struct sbuf *path, const struct cfg_node *e, const char *sign)
+{
+	size_t save = path->len;
+
+	path_push(path, e->value);
+	emit_body(out, path, e, sign);
+	path_pop(path, save);
+}
+
+static void emit_node(struct sbuf *out, struct sbuf *path, const struct cfg_node *n, const char *sign)
+{
+	size_t save = path->len;
+
+	path_push(path, n->sch->name);
+	switch (n->sch->kind) {
+	case CFG_CONTAINER:
+		emit_body(out, path, n, sign);
+		break;
+	case CFG_TAG:
+		for (const struct cfg_node *e = n->child; e; e = e->next)
+			emit_entry(out, path, e, sign);
+		break;
+	case CFG_LEAF:
+		emit_line(out, path, sign, n->value);
+		break;
+	case CFG_LEAF_LIST:
+		for (const struct cfg_node *v = n->child; v; v = v->next)
+			emit_line(out, path, sign, v->value);
+		break;
+	case CFG_FLAG:
+		emit_line(out, path, sign, NULL);
+		break;
+	}
+	path_pop(path, save);
+}
+
+char *cfg_to_commands(const struct cfg_node *root)
+{
+	struct sbuf out = {0}, path = {0};
+
+	if (root)
+		for (const struct cfg_node *c = root->child; c; c = c->next)
+			emit_node(&out, &path, c, "");
+	free(path.s);
+	return sb_take(&out);
+}
+
+static void diff_node(struct sbuf *out, struct sbuf *path, const struct cfg_node *a, const struct cfg_node *b);
+
+/* a and b hold the same container or entry; root when path is empty. */
+static void diff_body(struct sbuf *out, struct sbuf *path, const struct cfg_node *a, const struct cfg_node *b)
+{
+	if (path->len && !a->child != !b->child)
+		emit_line(out, path, a->child ? "+ " : "- ", NULL);
+	for (unsigned i = 0; i < a->sch->n_children; i++) {
+		const struct cfg_schema *s = &a->sch->children[i];
+		diff_node(out, path, node_find(a, s), node_find(b, s));
+	}
+}
+
+static void diff_tag(struct sbuf *out, struct sbuf *path, const struct cfg_node *a, const struct cfg_node *b)
+{
+	const struct cfg_node *x = a->child, *y = b->child;
+
+	while (x || y) {
+		int c = !x ? 1 : !y ? -1 : schema_value_cmp(a->sch, x->value, y->value);
+		if (c < 0) {
+			emit_entry(out, path, x, "- ");
+			x = x->next;
+		} else if (c > 0) {
+			emit_entry(out, path, y, "+ ");
+			y = y->next;
+		} else {
+			size_t save = path->len;
+			path_push(path, x->value);
+			diff_body(out, path, x, y);
+			path_pop(path, save);
+			x = x->next;
+			y = y->next;
+		}
+	}
+}
+
+static void diff_node(struct sbuf *out, struct sbuf *path, const struct cfg_node *a, const struct cfg_node *b)
+{
+	size_t save = path->len;
+
+	if (!a || !b) {
+		if (a || b)
+			emit_node(out, path, a ? a : b, a ? "- " : "+ ");
+		return;
+	}
+	path_push(path, a->sch->name);
+	switch (a->sch->kind) {
+	case CFG_CONTAINER:
+		diff_body(out, path, a, b);
+		break;
+	case CFG_TAG:
+		diff_tag(out, path, a, b);
+		break;
+	case CFG_LEAF:
+		if (strcmp(a->value, b->value) != 0) {
+			emit_line(out, path, "- ", a->value);
+			emit_line(out, path, "+ ", b->value);
+		}
+		break;
+	case CFG_LEAF_LIST:
+		for (const struct cfg_node *v = a->child; v; v = v->next)
+			if (!node_find_item(b, v->value))
+				emit_line(out, path, "- ", v->value);
+		for (const struct cfg_node *v = b->child; v; v = v->next)
+			if (!node_find_item(a, v->value))
+				emit_line(out, path, "+ ", v->value);
+		break;
+	case CFG_FLAG:
+		break;
+	}
+	path_pop(path, save);
+}
+
+char *cfg_compare(const struct cfg_node *running, const struct cfg_node *candidate)
+{
+	struct sbuf out = {0}, path = {0};
+	struct cfg_node *empty = cfg_new();
+
+	diff_body(&out, &path, running ? running : empty, candidate ? candidate : empty);
+	cfg_free(empty);
+	free(path.s);
+	return sb_take(&out);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internal view of the configuration tree, shared by the files of config/. */
+#ifndef BRINK_CONFIG_TREE_H
+#define BRINK_CONFIG_TREE_H
+
+#include <stdarg.h>
+
+#include "config/config.h"
+#include "config/schema.h"
+
+/*
+ * Shapes, by schema kind:
+ *  - container (and the root): children in schema order;
+ *  - tag: one node for the list, its children are the entries (item = true,
+ *    value = key) sorted by key; an entry's children are in schema order;
+ *  - leaf: value; flag: no value;
+ *  - leaf-list: its children are the values (item = true), in entry order.
+ * Empty non-presence containers, tags and leaf-lists are never kept, so two
+ * trees holding the same configuration have the same shape.
+ */
+struct cfg_node {
+	const struct cfg_schema *sch;
+	char *value;
+	bool item;
+	int line;   /* source line in the loaded file, 0 when created by the CLI */
+	char *file; /* root only: the file the tree was loaded from */
+	struct cfg_node *child, *next;
+};
+
+/* Configurations are small; running out of memory here cannot be recovered
+ * from sensibly, so allocation failures abort. */
+void *cfg_xmalloc(size_t n);
+char *cfg_xstrdup(const char *s);
+
+struct cfg_node *node_new(const struct cfg_schema *sch, const char *value, bool item, int line);
+void node_free(struct cfg_node *n);
+/* Inserts in the place the shape rules above demand. */
+void node_insert(struct cfg_node *parent, struct cfg_node *child);
+void node_remove(struct cfg_node *parent, struct cfg_node *child);
+struct cfg_node *node_find(const struct cfg_node *parent, const struct cfg_schema *sch);
+/* Entry of a tag, or value of a leaf-list, equal to value. */
+struct cfg_node *node_find_item(const struct cfg_node *parent, const char *value);
+unsigned node_count(const struct cfg_node *n);
+/* Child by schema name, and a leaf's value or NULL. */
+const struct cfg_node *node_get(const struct cfg_node *n, const char *name);
+const char *node_leaf(const struct cfg_node *n, const char *name);
+
+/* Growable string. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A word for a command line: quoted when it holds spaces or quotes. */
+void sb_word(struct sbuf *b, const char *w);
+char *sb_take(struct sbuf *b);
+
+void cfg_errors_add(struct cfg_errors *errs, const char *file, int line, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* Semantic checks of a tree whose values are all valid; appends to errs. */
+int cfg_model_build(const struct cfg_node *root, struct brink_model *m, struct cfg_errors *errs);
+
+#endif

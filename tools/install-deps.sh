@@ -4,6 +4,9 @@
 # apt-get update only runs when something is missing. Run as root.
 set -euo pipefail
 
+# nftables: the tests drop, at the netdev ingress hook, what the router
+# namespace's kernel would otherwise process from the dataplane's af_packet
+# veths (AF_PACKET sees frames before that hook).
 PKGS=(
 	build-essential cmake pkg-config
 	dpdk dpdk-dev libdpdk-dev dpdk-doc
@@ -11,7 +14,7 @@ PKGS=(
 	libnl-3-dev libnl-route-3-dev libpcap-dev libnuma-dev
 	python3-scapy python3-pexpect
 	iproute2 iputils-ping tcpdump tshark iperf3 netcat-openbsd curl
-	ethtool socat tmux
+	ethtool socat tmux nftables
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -117,7 +117,7 @@ static void load_tag(struct loader *ld, const config_setting_t *s, struct cfg_no
 	const struct cfg_schema *sch = tag->sch;
 	int len = config_setting_length(s);
 	struct cfg_node **entries = cfg_xmalloc(sizeof(*entries) * (size_t)(len ? len : 1));
-	struct cfg_node **tail = &tag->child;
+	struct cfg_node **tail = &tag->child, *prev = NULL;
 	unsigned n = 0;
 	char key[CFG_VALUE_MAX];
 	char epath[512];
@@ -144,14 +144,14 @@ static void load_tag(struct loader *ld, const config_setting_t *s, struct cfg_no
 	}
 	qsort(entries, n, sizeof(*entries), entry_cmp);
 	for (unsigned i = 0; i < n; i++) {
-		if (i && schema_value_cmp(sch, entries[i - 1]->value, entries[i]->value) == 0) {
+		if (prev && schema_value_cmp(sch, prev->value, entries[i]->value) == 0) {
 			cfg_errors_add(ld->errs, ld->file, entries[i]->line, path, "duplicate '%s' (also at line %d)",
-				       entries[i]->value, entries[i - 1]->line);
+				       entries[i]->value, prev->line);
 			node_free(entries[i]);
 			continue;
 		}
-		*tail = entries[i];
-		tail = &entries[i]->next;
+		*tail = prev = entries[i];
+		tail = &prev->next;
 	}
 	free(entries);
 }

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* brink.conf loading, rendering, errors and the model. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "common/net_addr.h"
+#include "helpers.h"
+
+static struct cfg_node *load_ok(const char *name)
+{
+	char path[512];
+	struct cfg_errors errs;
+	struct cfg_node *t;
+
+	snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
+	t = cfg_load_file(path, &errs);
+	cr_assert(t, "%s: %s", name, errs_text(&errs));
+	cr_assert_eq(errs.count, 0);
+	return t;
+}
+
+static void load_bad(const char *name, struct cfg_errors *errs)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
+	cr_assert_null(cfg_load_file(path, errs), "%s loaded", name);
+	cr_assert_gt(errs->count, 0);
+}
+
+Test(config_file, good_file_builds_model)
+{
+	struct cfg_node *t = load_ok("good.conf");
+	struct brink_model m;
+	struct cfg_errors errs;
+	const struct brink_port *p;
+
+	cr_assert_eq(brink_model_build(t, &m, &errs), 0, "%s", errs_text(&errs));
+	cr_assert_eq(m.main_cpu, 0);
+	cr_assert_eq(m.n_workers, 2);
+	cr_assert_eq(m.worker_cpus[0], 1); /* worker 0 first: entries are sorted by id */
+	cr_assert_eq(m.worker_cpus[1], 2);
+	cr_assert_eq(m.idle_sleep_us, 50);
+	cr_assert_eq(m.mbufs, 32768);
+	cr_assert(m.punt_enabled);
+	cr_assert_eq(m.punt_type, BRINK_PUNT_VIRTIO_USER);
+	cr_assert_str_eq(m.punt_ifname, "brink1");
+
+	cr_assert_eq(m.n_ports, 2);
+	cr_assert_str_eq(m.ports[0].name, "dp0");
+	p = brink_model_port(&m, "dp0");
+	cr_assert_eq(p, &m.ports[0]);
+	cr_assert_str_eq(p->device, "net_af_packet0,iface=veth-dp0");
+	cr_assert_eq(p->mtu, 1500);
+	cr_assert(p->has_mac);
+	cr_assert_eq(p->mac[5], 1);
+	cr_assert_not(p->disabled);
+	cr_assert_eq(p->n_addrs, 2);
+	cr_assert_eq(p->addrs[0].ip, 0xac1e0101);
+	cr_assert_eq(p->addrs[0].prefix_len, 24);
+	cr_assert_eq(p->addrs[1].ip, 0xac1e0201);
+	p = brink_model_port(&m, "dp1");
+	cr_assert_eq(p->mtu, 0);
+	cr_assert_not(p->has_mac);
+	cr_assert_null(brink_model_port(&m, "dp7"));
+
+	cr_assert_eq(m.n_routes, 4);
+	cr_assert_eq(m.routes[0].prefix, 0);
+	cr_assert_eq(m.routes[0].prefix_len, 0);
+	cr_assert_eq(m.routes[0].kind, BRINK_ROUTE_GATEWAY);
+	cr_assert_eq(m.routes[0].gateway, 0xc0a80afe);
+	cr_assert_eq(m.routes[1].prefix, 0x0a030000);
+	cr_assert_eq(m.routes[1].kind, BRINK_ROUTE_BLACKHOLE);
+	cr_assert_eq(m.routes[2].kind, BRINK_ROUTE_UNREACHABLE);
+	cr_assert_eq(m.routes[3].prefix, 0x0a140000);
+	cr_assert_eq(m.routes[3].gateway, 0xc0a80a02);
+	cr_assert_eq(m.n_neighs, 1);
+	cr_assert_eq(m.neighs[0].ip, 0xc0a80a03);
+	cr_assert_eq(m.neighs[0].mac[5], 3);
+	brink_model_free(&m);
+	cr_assert_null(m.routes);
+	cfg_free(t);
+}
+
+Test(config_file, defaults)
+{
+	struct cfg_node *t = load_ok("minimal.conf");
+	struct brink_model m;
+	struct cfg_errors errs;
+
+	cr_assert_eq(brink_model_build(t, &m, &errs), 0);
+	cr_assert_eq(m.n_workers, 1);
+	cr_assert_eq(m.main_cpu, 0);
+	cr_assert_eq(m.mbufs, 16384);
+	cr_assert_eq(m.idle_sleep_us, 0);
+	cr_assert_not(m.punt_enabled);
+	cr_assert_str_eq(m.punt_ifname, "brink0");
+	cr_assert_eq(m.n_ports, 0);
+	cr_assert_eq(m.n_routes, 0);
+	cr_assert_null(m.routes);
+	brink_model_free(&m);
+	cfg_free(t);
+}
+
+Test(config_file, presence_and_flags)
+{
+	struct cfg_node *t = load_ok("presence.conf");
+	struct brink_model m;
+	struct cfg_errors errs;
+
+	cr_assert_eq(brink_model_build(t, &m, &errs), 0, "%s", errs_text(&errs));
+	cr_assert(m.punt_enabled);
+	cr_assert_eq(m.punt_type, BRINK_PUNT_TAP);
+	cr_assert_str_eq(m.punt_ifname, "brink0");
+	cr_assert_eq(m.n_workers, 2);
+	cr_assert(m.ports[0].disabled);
+	cr_assert_eq(m.ports[0].n_addrs, 2);
+	brink_model_free(&m);
+	cfg_free(t);
+}
+
+Test(config_file, render_fixed_point)
+{
+	static const char *const files[] = {"good.conf", "minimal.conf", "brief.conf", "presence.conf"};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct cfg_node *t = load_ok(files[i]), *t2, *t3;
+		struct cfg_errors errs;
+		char *r1 = cfg_render(t), *r2, *r3;
+
+		t2 = cfg_load_string(r1, "rendered", &errs);
+		cr_assert(t2, "%s: %s\n%s", files[i], errs_text(&errs), r1);
+		cr_assert(cfg_equal(t, t2), "%s", files[i]);
+		r2 = cfg_render(t2);
+		cr_assert_str_eq(r2, r1, "%s", files[i]);
+		t3 = cfg_load_string(r2, "rendered", &errs);
+		r3 = cfg_render(t3);
+		cr_assert_str_eq(r3, r1);
+		free(r1);
+		free(r2);
+		free(r3);
+		cfg_free(t);
+		cfg_free(t2);
+		cfg_free(t3);
+	}
+}
+
+Test(config_file, render_format)
+{
+	struct cfg_node *t = load_ok("brief.conf");
+	char *r = cfg_render(t);
+	const char *want = "# Brink configuration, written by brink: comments and defaults are not kept\n"
+			   "system: {\n"
+			   "  dataplane: {\n"
+			   "    main-cpu = 0;\n"
+			   "    worker = (\n"
+			   "      { id = 0; cpu = 1; }\n"
+			   "    );\n"
+			   "    punt: {\n"
+			   "      type = \"tap\";\n"
+			   "      interface = \"brink0\";\n"
+			   "    };\n"
+			   "  };\n"
+			   "};\n"
+			   "interfaces: {\n"
+			   "  dataplane = (\n"
+			   "    { name = \"dp0\"; device = \"net_af_packet0,iface=veth-dp0\"; address = [ \"172.30.1.1/24\" ]; mtu = 1500; },\n"
+			   "    { name = \"dp1\"; device = \"net_af_packet1,iface=veth-dp1\"; address = [ \"192.168.10.1/24\" ]; }\n"
+			   "  );\n"
+			   "};\n"
+			   "protocols: {\n"
+			   "  static: {\n"
+			   "    route = (\n"
+			   "      { prefix = \"10.20.0.0/16\"; next-hop = \"192.168.10.2\"; }\n"
+			   "    );\n"
+			   "    arp = (\n"
+			   "      { address = \"192.168.10.3\"; hwaddr = \"02:00:00:00:00:03\"; }\n"
+			   "    );\n"
+			   "  };\n"
+			   "};\n";
+
+	cr_assert_str_eq(r, want);
+	free(r);
+	cfg_free(t);
+}
+
+Test(config_file, save_and_reload)
+{
+	struct cfg_node *t = load_ok("good.conf"), *t2;
+	struct cfg_errors errs;
+	char dir[] = "/tmp/brink-cfg-XXXXXX", path[256];
+
+	cr_assert(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/brink.conf", dir);
+	cr_assert_eq(cfg_save_file(t, path), 0);
+	t2 = cfg_load_file(path, &errs);
+	cr_assert(t2, "%s", errs_text(&errs));
+	cr_assert(cfg_equal(t, t2));
+	cr_assert_lt(cfg_save_file(t, "/nonexistent-dir/brink.conf"), 0);
+	unlink(path);
+	rmdir(dir);
+	cfg_free(t);
+	cfg_free(t2);
+}
+
+Test(config_file, missing_file)
+{
+	struct cfg_errors errs;
+
+	cr_assert_null(cfg_load_file(FIXTURES "/nope.conf", &errs));
+	cr_assert_eq(errs.count, 1);
+	cr_assert(strstr(errs.e[0].msg, "No such file"));
+}
+
+Test(config_errors, syntax_error_line)
+{
+	struct cfg_errors errs;
+
+	load_bad("syntax.conf", &errs);
+	cr_assert_eq(errs.count, 1);
+	cr_assert_eq(errs.e[0].line, 4, "%s", errs_text(&errs));
+	cr_assert(strstr(errs.e[0].file, "syntax.conf"));
+}
+
+Test(config_errors, unknown_setting_suggests)
+{
+	struct cfg_errors errs;
+
+	load_bad("unknown.conf", &errs);
+	cr_assert_eq(errs.count, 1, "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 5, "interfaces dataplane dp0", "unknown setting 'adress' (did you mean 'address'?)"),
+		  "%s", errs_text(&errs));
+}
+
+Test(config_errors, several_errors_all_reported)
+{
+	struct cfg_errors errs;
+
+	load_bad("several.conf", &errs);
+	cr_assert_eq(errs.count, 6, "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 1, "system dataplane worker 0 cpu", "expected a number, not a string"), "%s",
+		  errs_text(&errs));
+	cr_assert(has_error(&errs, 5, "interfaces dataplane dp0 address", "'10.0.0.300/24' is not an IPv4 prefix"));
+	cr_assert(has_error(&errs, 7, "interfaces dataplane dp1 mac", "'02:00:00:00:00:zz' is not a MAC address"));
+	cr_assert(has_error(&errs, 8, "interfaces dataplane", "duplicate 'dp0' (also at line 4)"), "%s",
+		  errs_text(&errs));
+	cr_assert(has_error(&errs, 9, "interfaces dataplane", "entry has no 'name'"));
+	cr_assert(has_error(&errs, 12, "protocols static route", "'10.0.0.1/8' has host bits set (did you mean 10.0.0.0/8?)"));
+}
+
+Test(config_errors, semantic_errors_with_lines)
+{
+	struct cfg_errors errs;
+
+	load_bad("semantic.conf", &errs);
+	cr_assert_eq(errs.count, 10, "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 1, "system dataplane worker", "at least one worker is required"), "%s",
+		  errs_text(&errs));
+	cr_assert(has_error(&errs, 6, "interfaces dataplane dp1", "'device' is required"), "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 7, "interfaces dataplane dp1 address",
+			    "subnet 10.1.2.0/24 overlaps subnet 10.1.0.0/16 of dp0"));
+	cr_assert(has_error(&errs, 8, "interfaces dataplane dp2", "device '0000:3b:00.0' is also used by dp0"), "%s",
+		  errs_text(&errs));
+	cr_assert(has_error(&errs, 9, "interfaces dataplane dp2 address",
+			    "'192.168.2.0/24' is the network address of its subnet"));
+	cr_assert(has_error(&errs, 16, "protocols static route 10.20.0.0/16",
+			    "next-hop 10.9.9.9 is not in a connected subnet of an enabled interface"));
+	cr_assert(has_error(&errs, 17, "protocols static route 10.30.0.0/16",
+			    "needs exactly one of next-hop, blackhole, unreachable"), "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 20, "protocols static route 192.168.1.0/24",
+			    "conflicts with the connected subnet of dp2"));
+	cr_assert(has_error(&errs, 23, "protocols static route 10.40.0.0/16", "next-hop 192.168.1.1 is an address of dp2"));
+	cr_assert(has_error(&errs, 25, "protocols static arp 172.16.0.1", "is not in a connected subnet"), "%s",
+		  errs_text(&errs));
+}
+
+Test(config_errors, format)
+{
+	struct cfg_errors errs;
+	char buf[4096];
+
+	load_bad("unknown.conf", &errs);
+	cfg_errors_format(&errs, buf, sizeof(buf));
+	cr_assert_str_eq(buf, FIXTURES "/unknown.conf:5: interfaces dataplane dp0: unknown setting 'adress' "
+				       "(did you mean 'address'?)\n");
+
+	memset(&errs, 0, sizeof(errs));
+	cr_assert_null(cfg_load_string("system: { x = 1; };\nfoo = 1;", NULL, &errs));
+	cfg_errors_format(&errs, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "line 1: system: unknown setting 'x'\nline 2: unknown setting 'foo'\n");
+}
+
+Test(config_errors, count_goes_past_kept)
+{
+	char text[8192];
+	size_t n = 0;
+	struct cfg_errors errs;
+	char buf[16384];
+
+	for (int i = 0; i < 40; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "bogus%d = 1;\n", i);
+	cr_assert_null(cfg_load_string(text, "many.conf", &errs));
+	cr_assert_eq(errs.count, 40);
+	cfg_errors_format(&errs, buf, sizeof(buf));
+	cr_assert(strstr(buf, "many.conf:32: unknown setting 'bogus31'\n... and 8 more errors\n"), "%s", buf);
+}
+
+Test(config_errors, wrong_shapes)
+{
+	struct cfg_errors errs;
+	const char *text = "system: { dataplane: { worker = ( { id = 0; cpu = 0; } ); }; };\n"
+			   "interfaces: { dataplane = ( { name = \"dp0\"; device = \"x\"; address = \"1.1.1.1/24\";\n"
+			   "  disable = \"yes\"; mtu = 20; }, 5 ); };\n"
+			   "protocols = 1;\n";
+
+	cr_assert_null(cfg_load_string(text, "s", &errs));
+	cr_assert_eq(errs.count, 5, "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 2, "interfaces dataplane dp0 address", "expected an array"));
+	cr_assert(has_error(&errs, 3, "interfaces dataplane dp0 disable", "expected true or false"));
+	cr_assert(has_error(&errs, 3, "interfaces dataplane dp0 mtu", "'20' is out of range 68-9000"));
+	cr_assert(has_error(&errs, 3, "interfaces dataplane", "entries must be groups"));
+	cr_assert(has_error(&errs, 4, "protocols", "expected a group"));
+}

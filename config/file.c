@@ -224,6 +224,23 @@ static void load_group(struct loader *ld, const config_setting_t *grp, struct cf
 	}
 }
 
+/* Problems are found by kind (duplicates after sorting, semantics last);
+ * the operator reads them best in file order. Insertion sort: stable, and
+ * only the few kept errors are sorted. */
+static void sort_by_line(struct cfg_errors *errs)
+{
+	const unsigned kept = sizeof(errs->e) / sizeof(errs->e[0]);
+	unsigned n = errs->count < kept ? errs->count : kept;
+
+	for (unsigned i = 1; i < n; i++) {
+		struct cfg_error e = errs->e[i];
+		unsigned j = i;
+		for (; j > 0 && errs->e[j - 1].line > e.line; j--)
+			errs->e[j] = errs->e[j - 1];
+		errs->e[j] = e;
+	}
+}
+
 static struct cfg_node *load(config_t *cf, int ok, const char *name, struct cfg_errors *errs)
 {
 	struct loader ld = {.errs = errs, .file = name};
@@ -244,6 +261,7 @@ static struct cfg_node *load(config_t *cf, int ok, const char *name, struct cfg_
 	if (errs->count == 0 && cfg_model_build(root, &m, errs) == 0)
 		brink_model_free(&m);
 	if (errs->count) {
+		sort_by_line(errs);
 		cfg_free(root);
 		return NULL;
 	}

@@ -255,6 +255,8 @@ Test(config_errors, semantic_errors_with_lines)
 
 	load_bad("semantic.conf", &errs);
 	cr_assert_eq(errs.count, 10, "%s", errs_text(&errs));
+	for (unsigned i = 1; i < errs.count; i++)
+		cr_assert_leq(errs.e[i - 1].line, errs.e[i].line, "errors are in file order");
 	cr_assert(has_error(&errs, 1, "system dataplane worker", "at least one worker is required"), "%s",
 		  errs_text(&errs));
 	cr_assert(has_error(&errs, 6, "interfaces dataplane dp1", "'device' is required"), "%s", errs_text(&errs));
@@ -321,4 +323,39 @@ Test(config_errors, wrong_shapes)
 	cr_assert(has_error(&errs, 3, "interfaces dataplane dp0 mtu", "'20' is out of range 68-9000"));
 	cr_assert(has_error(&errs, 3, "interfaces dataplane", "entries must be groups"));
 	cr_assert(has_error(&errs, 4, "protocols", "expected a group"));
+}
+
+Test(config_file, large_route_table, .timeout = 20)
+{
+	const unsigned n = CFG_MAX_ROUTES;
+	size_t cap = (size_t)n * 64 + 256, len = 0;
+	char *text = malloc(cap), *r1, *r2;
+	struct cfg_errors errs;
+	struct cfg_node *t, *t2;
+	struct brink_model m;
+
+	len += (size_t)snprintf(text + len, cap - len, "system: { dataplane: { worker = ( { id = 0; cpu = 0; } ); }; };\n"
+						       "protocols: { static: { route = (\n");
+	/* written in reverse so the loader has to sort */
+	for (unsigned i = n; i-- > 0;)
+		len += (size_t)snprintf(text + len, cap - len, "{ prefix = \"10.%u.%u.0/24\"; blackhole = true; }%s\n",
+					i >> 8, i & 255, i ? "," : "");
+	snprintf(text + len, cap - len, "); }; };\n");
+	t = cfg_load_string(text, "big", &errs);
+	cr_assert(t, "%s", errs_text(&errs));
+	cr_assert_eq(brink_model_build(t, &m, &errs), 0);
+	cr_assert_eq(m.n_routes, n);
+	cr_assert_eq(m.routes[0].prefix, 0x0a000000);
+	cr_assert_eq(m.routes[n - 1].prefix, 0x0affff00);
+	brink_model_free(&m);
+	r1 = cfg_render(t);
+	t2 = cfg_load_string(r1, "big", &errs);
+	cr_assert(cfg_equal(t, t2));
+	r2 = cfg_compare(t, t2);
+	cr_assert_str_eq(r2, "");
+	free(r2);
+	free(r1);
+	free(text);
+	cfg_free(t);
+	cfg_free(t2);
 }

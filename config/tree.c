@@ -6,7 +6,7 @@
 
 #include "config/tree.h"
 
-#define MAX_STEPS 8 /* deeper than the deepest schema path */
+#define MAX_STEPS 8 /* each step is one schema level: deeper than the schema */
 
 void *cfg_xmalloc(size_t n)
 {
@@ -325,7 +325,7 @@ static int resolve(int argc, const char *const *argv, struct walk *w, struct cfg
 		}
 		if (last)
 			cur = last->sch;
-		if (w->n == MAX_STEPS || !schema_child(cur, argv[i])) {
+		if (!schema_child(cur, argv[i])) {
 			const char *hint = schema_suggest(cur, argv[i]);
 			if (hint)
 				return word_error(err, i, argv, "unknown setting '%s' (did you mean '%s'?)", argv[i],

@@ -359,3 +359,26 @@ Test(config_file, large_route_table, .timeout = 20)
 	cfg_free(t);
 	cfg_free(t2);
 }
+
+Test(config_errors, leaf_list_duplicates_and_false_flags)
+{
+	struct cfg_errors errs;
+	struct cfg_node *t;
+	char *cmds;
+	const char *base = "system: { dataplane: { worker = ( { id = 0; cpu = 0; } ); }; };\n"
+			   "interfaces: { dataplane = ( { name = \"dp0\"; device = \"x\"; disable = false;\n"
+			   "  address = [ \"10.0.0.1/24\", \"10.0.0.1/24\" ]; } ); };\n";
+
+	cr_assert_null(cfg_load_string(base, "d", &errs));
+	cr_assert_eq(errs.count, 1);
+	cr_assert(has_error(&errs, 3, "interfaces dataplane dp0 address", "'10.0.0.1/24' is listed twice"));
+
+	t = cfg_load_string("system: { dataplane: { worker = ( { id = 0; cpu = 0; } ); }; };\n"
+			    "interfaces: { dataplane = ( { name = \"dp0\"; device = \"x\"; disable = false; } ); };\n",
+			    "d", &errs);
+	cr_assert(t, "%s", errs_text(&errs));
+	cmds = cfg_to_commands(t);
+	cr_assert_null(strstr(cmds, "disable"));
+	free(cmds);
+	cfg_free(t);
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Runtime state of brink-dataplane shared by the main lcore and the workers.
+ *
+ * Ownership: the main lcore (control) is the only writer of every table here;
+ * workers only read. Tables change in place with single-word atomic stores
+ * (nexthop words, port flags) or through rte_lpm's own RCU-safe updates;
+ * anything a worker may still hold is reclaimed after an RCU grace period.
+ */
+#ifndef BRINK_DP_H
+#define BRINK_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_lpm.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_spinlock.h>
+
+#include "config/config.h"
+#include "dataplane/counters.h"
+#include "dataplane/nexthop.h"
+
+#define DP_BURST 32
+#define DP_MAX_WORKERS CFG_MAX_WORKERS
+
+struct dp_port {
+	bool in_use;
+	bool is_punt;          /* the kernel exception interface */
+	bool admin_up;         /* written by control, read by workers */
+	uint16_t port_id;
+	uint16_t mtu;
+	uint16_t n_rxq;
+	uint16_t n_txq;
+	bool txq_shared;       /* fewer TX queues than workers: lock them */
+	uint32_t primary_ip;   /* source of ICMP errors sent from this port, 0 if none */
+	union {
+		struct rte_ether_addr mac;
+		uint64_t mac_word; /* for single-store updates */
+	};
+	rte_spinlock_t txq_lock[DP_MAX_WORKERS];
+	char name[CFG_NAME_MAX];
+	char device[CFG_DEVICE_MAX];
+	struct rte_ether_addr kernel_mac; /* punt port: MAC of the kernel side */
+	/* control side only */
+	unsigned n_addrs;
+	struct brink_addr addrs[CFG_MAX_ADDRS];
+};
+
+struct dp_tx_buffer {
+	uint16_t n;
+	struct rte_mbuf *pkts[DP_BURST * 2];
+};
+
+struct dp_worker {
+	unsigned id;
+	unsigned lcore;
+	unsigned n_rxq;
+	struct {
+		uint16_t port;
+		uint16_t queue;
+	} rxq[RTE_MAX_ETHPORTS];
+	unsigned n_tx_ports;
+	uint16_t tx_ports[RTE_MAX_ETHPORTS]; /* ports to flush: every started port */
+	struct dp_tx_buffer tx[RTE_MAX_ETHPORTS];
+	/* token bucket for generated ICMP errors */
+	uint64_t icmp_tokens;
+	uint64_t icmp_last_tsc;
+} __rte_cache_aligned;
+
+/* Why a packet was handed to the main lcore (struct dp_mbuf_meta.reason). */
+enum dp_control_reason {
+	DP_CTRL_RESOLVE = 1,  /* worker -> main: waits for its next hop's MAC */
+	DP_CTRL_TRANSMIT,     /* main -> worker: complete frame for meta.out_port */
+	DP_CTRL_REROUTE,      /* main -> worker: route again (no TTL decrement) */
+};
+
+struct dp {
+	struct rte_mempool *pool;
+	unsigned n_workers;
+	struct dp_worker workers[DP_MAX_WORKERS];
+	struct dp_port ports[RTE_MAX_ETHPORTS]; /* indexed by DPDK port id */
+	int punt_port;                          /* -1 when the exception path is off */
+	struct rte_lpm *lpm;
+	struct rte_rcu_qsbr *qsbr;
+	struct rte_ring *to_control;      /* workers -> main: struct arp_event */
+	struct rte_ring *to_control_pkts; /* workers -> main: packets waiting for ARP */
+	struct rte_ring *inject;          /* main -> worker 0: packets the main lcore sends */
+	volatile bool stop;
+	bool profile;                 /* time each stage with the TSC */
+	unsigned idle_sleep_us;
+	uint64_t tsc_hz;
+	uint64_t icmp_rate;           /* ICMP errors per second per worker */
+	uint64_t icmp_burst;
+};
+
+extern struct dp dp;
+
+/* Per-packet metadata in the mbuf private area. */
+struct dp_mbuf_meta {
+	uint32_t nh;        /* DP_CTRL_RESOLVE: the next hop it waits for */
+	uint16_t out_port;  /* DP_CTRL_TRANSMIT */
+	uint8_t reason;     /* enum dp_control_reason */
+	uint8_t reserved;
+};
+#define DP_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct dp_mbuf_meta), RTE_MBUF_PRIV_ALIGN)
+
+static inline struct dp_mbuf_meta *dp_meta(struct rte_mbuf *m)
+{
+	RTE_BUILD_BUG_ON(sizeof(struct dp_mbuf_meta) > DP_MBUF_PRIV_SIZE);
+	return rte_mbuf_to_priv(m);
+}
+
+#endif

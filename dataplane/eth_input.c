@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Ethernet input: accept frames for our MAC (or broadcast/multicast), dispatch by EtherType. */
+#include <rte_arp.h>
+
+#include "dataplane/path.h"
+
+static inline bool frame_for_us(const struct rte_ether_hdr *eh, const struct dp_port *p)
+{
+	return rte_is_same_ether_addr(&eh->dst_addr, &p->mac) || rte_is_multicast_ether_addr(&eh->dst_addr);
+}
+
+void eth_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_lcore_counters *cnt = dp_counters_self();
+	struct dp_port *p = &dp.ports[port];
+	struct rte_mbuf *ip4[DP_BURST];
+	uint16_t n_ip4 = 0;
+	uint64_t t0 = 0;
+
+	if (unlikely(dp.profile))
+		t0 = rte_rdtsc();
+	if (unlikely(!p->admin_up)) {
+		rte_pktmbuf_free_bulk(pkts, n);
+		cnt->c[DP_CNT_DROP_PORT_DOWN] += n;
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eh))) {
+			dp_drop(cnt, DP_CNT_DROP_ETH_RUNT, m);
+			continue;
+		}
+		if (unlikely(!frame_for_us(eh, p))) {
+			dp_drop(cnt, DP_CNT_DROP_ETH_OTHER_HOST, m);
+			continue;
+		}
+		if (likely(eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)))
+			ip4[n_ip4++] = m;
+		else if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+			arp_input(w, port, m);
+		else
+			dp_drop(cnt, DP_CNT_DROP_ETH_UNSUPPORTED, m);
+	}
+	if (unlikely(dp.profile)) {
+		cnt->stage[DP_STAGE_ETH_INPUT].cycles += rte_rdtsc() - t0;
+		cnt->stage[DP_STAGE_ETH_INPUT].packets += n;
+	}
+	if (n_ip4)
+		ip4_input(w, port, ip4, n_ip4);
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ICMP: echo replies for our addresses (in place) and the errors a router
+ * sends (RFC 1812 4.3.2): time exceeded, destination unreachable. Errors are
+ * built inside the offending packet's own mbuf, so no allocation is needed,
+ * and are rate limited by a per-worker token bucket.
+ */
+#include <rte_cycles.h>
+#include <rte_icmp.h>
+
+#include "dataplane/path.h"
+
+#define ICMP_ERROR_QUOTE 8 /* bytes of the offending datagram after its header */
+
+static void echo_reply(struct dp_worker *w, struct rte_mbuf *m)
+{
+	struct dp_lcore_counters *cnt = dp_counters_self();
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	uint16_t ihl = rte_ipv4_hdr_len(ip);
+	uint16_t ip_len = rte_be_to_cpu_16(ip->total_length);
+	struct rte_icmp_hdr *icmp;
+
+	if (ip_len < ihl + sizeof(*icmp) || rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + ihl + sizeof(*icmp)) {
+		dp_drop(cnt, DP_CNT_DROP_ICMP_MALFORMED, m);
+		return;
+	}
+	icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
+	if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0) {
+		punt_to_kernel(w, m);
+		return;
+	}
+	uint32_t our = ip->dst_addr;
+	ip->dst_addr = ip->src_addr;
+	ip->src_addr = our;
+	ip->time_to_live = 64;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	/* RFC 1624: the type moved from 8 to 0 in the high byte of the first word. */
+	uint32_t sum = (uint32_t)icmp->icmp_cksum + RTE_BE16(RTE_IP_ICMP_ECHO_REQUEST << 8);
+	icmp->icmp_cksum = (uint16_t)(sum + (sum >> 16));
+	/* Drop Ethernet padding so the reply carries exactly the datagram. */
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) - ip_len));
+	cnt->c[DP_CNT_ICMP_ECHO_REPLIES]++;
+	ip4_route(w, &m, 1, false);
+}
+
+RTE_INIT(icmp_register)
+{
+	ip4_local_register(IPPROTO_ICMP, echo_reply);
+}
+
+static bool rate_allows(struct dp_worker *w)
+{
+	uint64_t now = rte_rdtsc();
+	uint64_t cap = dp.icmp_burst * dp.tsc_hz;
+
+	w->icmp_tokens += (now - w->icmp_last_tsc) * dp.icmp_rate;
+	w->icmp_last_tsc = now;
+	if (w->icmp_tokens > cap)
+		w->icmp_tokens = cap;
+	if (w->icmp_tokens < dp.tsc_hz)
+		return false;
+	w->icmp_tokens -= dp.tsc_hz;
+	return true;
+}
+
+/* RFC 1812 4.3.2.7: no error about an error, a non-first fragment, or a non-unicast source. */
+static bool error_allowed(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+{
+	uint16_t ihl = rte_ipv4_hdr_len(ip);
+
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK))
+		return false;
+	if (ip->next_proto_id == IPPROTO_ICMP) {
+		const struct rte_icmp_hdr *icmp = (const struct rte_icmp_hdr *)((const uint8_t *)ip + ihl);
+		if (rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + ihl + 1)
+			return false;
+		if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST && icmp->icmp_type != RTE_IP_ICMP_ECHO_REPLY &&
+		    icmp->icmp_type != 13 && icmp->icmp_type != 14)
+			return false;
+	}
+	return true;
+}
+
+void icmp_send_error(struct dp_worker *w, struct rte_mbuf *m, uint8_t type, uint8_t code, uint16_t in_port,
+		     uint16_t next_mtu)
+{
+	struct dp_lcore_counters *cnt = dp_counters_self();
+	struct rte_ipv4_hdr *orig = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	uint32_t src = in_port < RTE_MAX_ETHPORTS ? dp.ports[in_port].primary_ip : 0;
+	uint16_t quote = (uint16_t)RTE_MIN((uint32_t)rte_ipv4_hdr_len(orig) + ICMP_ERROR_QUOTE,
+					   (uint32_t)rte_be_to_cpu_16(orig->total_length));
+	const uint16_t new_hdrs = sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_icmp_hdr);
+
+	if (!error_allowed(m, orig) || src == 0 || m->nb_segs > 1) {
+		dp_drop(cnt, DP_CNT_DROP_ICMP_NOT_ECHO, m);
+		return;
+	}
+	if (!rate_allows(w)) {
+		dp_drop(cnt, DP_CNT_DROP_ICMP_RATE_LIMITED, m);
+		return;
+	}
+	/* Keep the quoted part, drop the rest and the old Ethernet header,
+	 * then prepend Ethernet + IPv4 + ICMP in front of the quote. */
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) - quote));
+	rte_pktmbuf_adj(m, sizeof(struct rte_ether_hdr));
+	uint32_t dst = orig->src_addr;
+	if (!rte_pktmbuf_prepend(m, new_hdrs + sizeof(struct rte_ether_hdr))) {
+		dp_drop(cnt, DP_CNT_DROP_ICMP_MALFORMED, m);
+		return;
+	}
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip + 1);
+
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	*ip = (struct rte_ipv4_hdr){
+		.version_ihl = RTE_IPV4_VHL_DEF,
+		.total_length = rte_cpu_to_be_16((uint16_t)(new_hdrs + quote)),
+		.time_to_live = 64,
+		.next_proto_id = IPPROTO_ICMP,
+		.src_addr = rte_cpu_to_be_32(src),
+		.dst_addr = dst,
+	};
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	icmp->icmp_type = type;
+	icmp->icmp_code = code;
+	icmp->icmp_cksum = 0;
+	/* Unused word, or the next-hop MTU for "fragmentation needed" (RFC 1191). */
+	icmp->icmp_ident = 0;
+	icmp->icmp_seq_nb = rte_cpu_to_be_16(next_mtu);
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + quote);
+	cnt->c[DP_CNT_ICMP_ERRORS_SENT]++;
+	ip4_route(w, &m, 1, false);
+}

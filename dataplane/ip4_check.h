@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* RFC 1812 section 5.2.2 sanity checks of a received IPv4 header. */
+#ifndef BRINK_DP_IP4_CHECK_H
+#define BRINK_DP_IP4_CHECK_H
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "dataplane/counters.h"
+
+/* One's-complement sum of a 20-byte header in four adds (the common case). */
+static inline uint16_t ip4_hdr_sum20(const struct rte_ipv4_hdr *ip)
+{
+	const uint32_t *w = (const uint32_t *)ip;
+	uint64_t s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)((s & 0xffff) + (s >> 16));
+}
+
+/* Returns 0 when the packet may go on, else the drop counter to charge.
+ * m starts with the Ethernet header; the frame may carry trailing padding. */
+static inline int ip4_check(const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip;
+	uint32_t frame_ip_len = rte_pktmbuf_pkt_len(m) - (uint32_t)sizeof(struct rte_ether_hdr);
+	uint16_t ihl_bytes, total;
+
+	/* The header must sit in the first segment; the payload may span several. */
+	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*ip)))
+		return DP_CNT_DROP_IP4_TRUNCATED;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	if (unlikely((ip->version_ihl >> 4) != 4))
+		return DP_CNT_DROP_IP4_BAD_VERSION;
+	ihl_bytes = (uint16_t)((ip->version_ihl & 0xf) * 4);
+	if (unlikely(ihl_bytes < sizeof(*ip) ||
+		     ihl_bytes > rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr)))
+		return DP_CNT_DROP_IP4_BAD_IHL;
+	total = rte_be_to_cpu_16(ip->total_length);
+	if (unlikely(total < ihl_bytes || total > frame_ip_len))
+		return DP_CNT_DROP_IP4_BAD_LENGTH;
+	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD) {
+		uint16_t sum = likely(ihl_bytes == sizeof(*ip)) ? ip4_hdr_sum20(ip) : rte_raw_cksum(ip, ihl_bytes);
+		if (unlikely(sum != 0xffff))
+			return DP_CNT_DROP_IP4_BAD_CHECKSUM;
+	}
+	return 0;
+}
+
+#endif

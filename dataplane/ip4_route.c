@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * IPv4 routing and forwarding: one LPM lookup per packet selects a next hop;
+ * transit packets get their TTL decremented (RFC 1624 incremental checksum),
+ * the MTU checked and the Ethernet header rewritten, then go to TX. Packets
+ * whose next hop has no MAC yet wait on the main lcore (neigh.c).
+ */
+#include <string.h>
+
+#include "dataplane/path.h"
+
+static inline struct rte_ipv4_hdr *ip4_hdr(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+}
+
+static void hand_to_control(struct dp_lcore_counters *cnt, struct rte_mbuf *m, uint32_t nh_id)
+{
+	struct dp_mbuf_meta *meta = dp_meta(m);
+	meta->nh = nh_id;
+	meta->reason = DP_CTRL_RESOLVE;
+	if (unlikely(rte_ring_mp_enqueue(dp.to_control_pkts, m) != 0))
+		dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
+	else
+		cnt->c[DP_CNT_HELD_FOR_ARP]++;
+}
+
+/* Decrement TTL; false when the packet must not be forwarded (TTL expired). */
+static inline bool ttl_decrement(struct rte_ipv4_hdr *ip)
+{
+	if (unlikely(ip->time_to_live <= 1))
+		return false;
+	ip->time_to_live--;
+	uint32_t sum = (uint32_t)ip->hdr_checksum + RTE_BE16(0x0100);
+	ip->hdr_checksum = (uint16_t)(sum + (sum >> 16));
+	return true;
+}
+
+/* Everything that is not "transit to a resolved neighbour": rare, kept out of the loop. */
+static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint32_t nh_id, bool transit)
+{
+	struct dp_lcore_counters *cnt = dp_counters_self();
+	struct rte_ipv4_hdr *ip = ip4_hdr(m);
+	uint16_t in_port = m->port;
+
+	if (!found) {
+		cnt->c[DP_CNT_DROP_IP4_NO_ROUTE]++;
+		icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_NET_UNREACH, in_port, 0);
+		return;
+	}
+	struct nexthop nh = nh_read(nh_id);
+	switch (nh.kind) {
+	case NH_LOCAL:
+		ip4_local(w, m);
+		return;
+	case NH_BLACKHOLE:
+		dp_drop(cnt, DP_CNT_DROP_IP4_BLACKHOLE, m);
+		return;
+	case NH_UNREACHABLE:
+		cnt->c[DP_CNT_DROP_IP4_UNREACHABLE]++;
+		icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_NET_UNREACH, in_port, 0);
+		return;
+	case NH_CONNECTED:
+		if (rte_be_to_cpu_32(ip->dst_addr) == (nh.ip | ~nh_connected_mask(&nh))) {
+			dp_drop(cnt, DP_CNT_DROP_IP4_BROADCAST, m);
+			return;
+		}
+		break;
+	case NH_NEIGHBOR:
+		break;
+	default:
+		dp_drop(cnt, DP_CNT_DROP_IP4_NO_ROUTE, m);
+		return;
+	}
+	if (transit && !ttl_decrement(ip)) {
+		cnt->c[DP_CNT_DROP_IP4_TTL_EXCEEDED]++;
+		icmp_send_error(w, m, ICMP_TIME_EXCEEDED, 0, in_port, 0);
+		return;
+	}
+	hand_to_control(cnt, m, nh_id);
+}
+
+/* Forward to a resolved neighbour: TTL, MTU, L2 rewrite, TX. */
+static inline void forward(struct dp_worker *w, struct dp_lcore_counters *cnt, struct rte_mbuf *m,
+			   const struct nexthop *nh, bool transit)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	const struct dp_port *out = &dp.ports[nh->port];
+
+	if (transit && unlikely(!ttl_decrement(ip))) {
+		cnt->c[DP_CNT_DROP_IP4_TTL_EXCEEDED]++;
+		icmp_send_error(w, m, ICMP_TIME_EXCEEDED, 0, m->port, 0);
+		return;
+	}
+	if (unlikely(rte_be_to_cpu_16(ip->total_length) > out->mtu)) {
+		cnt->c[DP_CNT_DROP_IP4_MTU_EXCEEDED]++;
+		if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
+			icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_FRAG_NEEDED, m->port,
+					out->mtu);
+		else
+			rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(&eh->dst_addr, nh->mac, RTE_ETHER_ADDR_LEN);
+	eh->src_addr = out->mac;
+	tx_enqueue(w, nh->port, m);
+}
+
+void ip4_route(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, bool transit)
+{
+	struct dp_lcore_counters *cnt = dp_counters_self();
+	uint32_t dst[DP_BURST], hop[DP_BURST];
+	uint64_t t0 = 0, t1 = 0;
+	uint16_t n_fwd = 0;
+
+	if (unlikely(dp.profile))
+		t0 = rte_rdtsc();
+	for (uint16_t i = 0; i < n; i++)
+		dst[i] = rte_be_to_cpu_32(ip4_hdr(pkts[i])->dst_addr);
+	rte_lpm_lookup_bulk(dp.lpm, dst, hop, n);
+	if (unlikely(dp.profile)) {
+		t1 = rte_rdtsc();
+		cnt->stage[DP_STAGE_IP4_ROUTE].cycles += t1 - t0;
+		cnt->stage[DP_STAGE_IP4_ROUTE].packets += n;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		bool found = hop[i] & RTE_LPM_LOOKUP_SUCCESS;
+		uint32_t nh_id = hop[i] & 0x00ffffff;
+
+		if (likely(found)) {
+			struct nexthop nh = nh_read(nh_id);
+			if (likely(nh.kind == NH_NEIGHBOR && nh.resolved)) {
+				forward(w, cnt, m, &nh, transit);
+				n_fwd++;
+				continue;
+			}
+		}
+		route_slow(w, m, found, nh_id, transit);
+	}
+	cnt->c[DP_CNT_FORWARDED] += n_fwd;
+	if (unlikely(dp.profile)) {
+		cnt->stage[DP_STAGE_IP4_FORWARD].cycles += rte_rdtsc() - t1;
+		cnt->stage[DP_STAGE_IP4_FORWARD].packets += n;
+	}
+}

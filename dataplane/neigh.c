@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "dataplane/neigh.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+
+#include "dataplane/path.h"
+#include "dataplane/fib.h"
+#include "dataplane/port.h"
+
+struct neigh {
+	bool in_use;
+	bool permanent;
+	bool host_route;   /* its /32 is in the LPM */
+	uint8_t state;     /* enum dp_neigh_state */
+	uint16_t port;
+	uint32_t ip;
+	uint32_t nh;
+	unsigned refs;     /* routes using it as gateway */
+	unsigned probes;
+	uint8_t mac[6];
+	uint64_t confirmed_tsc;
+	uint64_t next_probe_tsc;
+	uint64_t hold_since_tsc;
+	unsigned n_hold;
+	struct rte_mbuf *hold[NEIGH_HOLD_MAX];
+};
+
+static struct neigh *table;
+static struct rte_hash *by_ip;
+
+int neigh_init(void)
+{
+	struct rte_hash_parameters hp = {
+		.name = "brink_neigh",
+		.entries = NEIGH_MAX,
+		.key_len = sizeof(uint32_t),
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+	};
+
+	table = rte_zmalloc("brink_neigh", sizeof(*table) * NEIGH_MAX, RTE_CACHE_LINE_SIZE);
+	by_ip = rte_hash_create(&hp);
+	return table && by_ip ? 0 : -ENOMEM;
+}
+
+static struct neigh *lookup(uint32_t ip)
+{
+	void *data;
+	if (rte_hash_lookup_data(by_ip, &ip, &data) < 0)
+		return NULL;
+	return data;
+}
+
+static struct neigh *create(uint32_t ip, uint16_t port)
+{
+	int32_t nh;
+	struct neigh *n = NULL;
+
+	for (unsigned i = 0; i < NEIGH_MAX; i++) {
+		if (!table[i].in_use) {
+			n = &table[i];
+			break;
+		}
+	}
+	if (!n)
+		return NULL;
+	nh = nh_alloc(NH_NEIGHBOR, port, ip, 32);
+	if (nh < 0)
+		return NULL;
+	memset(n, 0, sizeof(*n));
+	n->in_use = true;
+	n->ip = ip;
+	n->port = port;
+	n->nh = (uint32_t)nh;
+	n->state = DP_NEIGH_INCOMPLETE;
+	if (rte_hash_add_key_data(by_ip, &ip, n) < 0) {
+		nh_free_deferred(n->nh);
+		n->in_use = false;
+		return NULL;
+	}
+	return n;
+}
+
+static void drop_held(struct neigh *n, enum dp_counter_id why)
+{
+	if (n->n_hold == 0)
+		return;
+	rte_pktmbuf_free_bulk(n->hold, n->n_hold);
+	dp_counters_self()->c[why] += n->n_hold;
+	n->n_hold = 0;
+}
+
+static void host_route_install(struct neigh *n)
+{
+	if (n->host_route || fib_is_configured(n->ip, 32))
+		return;
+	if (rte_lpm_add(dp.lpm, n->ip, 32, n->nh) == 0)
+		n->host_route = true;
+}
+
+static void host_route_remove(struct neigh *n)
+{
+	if (!n->host_route)
+		return;
+	n->host_route = false;
+	if (!fib_is_configured(n->ip, 32))
+		rte_lpm_delete(dp.lpm, n->ip, 32);
+}
+
+static void destroy(struct neigh *n)
+{
+	host_route_remove(n);
+	drop_held(n, DP_CNT_DROP_ARP_UNRESOLVED);
+	rte_hash_del_key(by_ip, &n->ip);
+	nh_free_deferred(n->nh);
+	n->in_use = false;
+}
+
+/* Resolved: publish the MAC, the host route, and send what was waiting. */
+static void confirm(struct neigh *n, const uint8_t mac[6])
+{
+	struct dp_lcore_counters *cnt = dp_counters_self();
+
+	memcpy(n->mac, mac, 6);
+	nh_set_mac(n->nh, mac);
+	n->state = n->permanent ? DP_NEIGH_PERMANENT : DP_NEIGH_REACHABLE;
+	n->confirmed_tsc = rte_rdtsc();
+	n->probes = 0;
+	host_route_install(n);
+	for (unsigned i = 0; i < n->n_hold; i++) {
+		dp_meta(n->hold[i])->reason = DP_CTRL_REROUTE;
+		if (rte_ring_sp_enqueue(dp.inject, n->hold[i]) == 0)
+			cnt->c[DP_CNT_HELD_SENT]++;
+		else
+			dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, n->hold[i]);
+	}
+	n->n_hold = 0;
+}
+
+static void send_probe(struct neigh *n, bool unicast)
+{
+	struct dp_lcore_counters *cnt = dp_counters_self();
+	uint32_t src = port_source_for(n->port, n->ip);
+	struct rte_mbuf *m;
+
+	n->probes++;
+	n->next_probe_tsc = rte_rdtsc() + rte_get_tsc_hz() * NEIGH_PROBE_INTERVAL_MS / 1000;
+	if (src == 0)
+		return;
+	m = arp_build_request(n->port, src, n->ip, unicast ? n->mac : NULL);
+	if (!m)
+		return;
+	if (rte_ring_sp_enqueue(dp.inject, m) == 0)
+		cnt->c[DP_CNT_ARP_REQUESTS_SENT]++;
+	else
+		dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
+}
+
+int32_t neigh_ref(uint32_t ip, uint16_t port)
+{
+	struct neigh *n = lookup(ip);
+
+	if (n && n->port != port) {
+		destroy(n);
+		n = NULL;
+	}
+	if (!n) {
+		n = create(ip, port);
+		if (!n)
+			return -ENOSPC;
+		send_probe(n, false);
+	}
+	n->refs++;
+	return (int32_t)n->nh;
+}
+
+void neigh_unref(uint32_t ip)
+{
+	struct neigh *n = lookup(ip);
+
+	if (!n || n->refs == 0)
+		return;
+	n->refs--;
+	/* Unresolved gateways nobody routes through any more are forgotten. */
+	if (n->refs == 0 && !n->permanent && n->state != DP_NEIGH_REACHABLE)
+		destroy(n);
+}
+
+int neigh_set_permanent(uint32_t ip, uint16_t port, const uint8_t mac[6])
+{
+	struct neigh *n = lookup(ip);
+
+	if (n && n->port != port) {
+		if (n->refs)
+			return -EBUSY;
+		destroy(n);
+		n = NULL;
+	}
+	if (!n && !(n = create(ip, port)))
+		return -ENOSPC;
+	n->permanent = true;
+	confirm(n, mac);
+	return 0;
+}
+
+void neigh_clear_permanent(uint32_t ip)
+{
+	struct neigh *n = lookup(ip);
+
+	if (!n || !n->permanent)
+		return;
+	n->permanent = false;
+	if (n->refs == 0) {
+		destroy(n);
+		return;
+	}
+	/* Still a gateway: learn its MAC again. */
+	nh_clear_mac(n->nh);
+	host_route_remove(n);
+	n->state = DP_NEIGH_INCOMPLETE;
+	n->probes = 0;
+	send_probe(n, false);
+}
+
+bool neigh_is_permanent(uint32_t ip)
+{
+	struct neigh *n = lookup(ip);
+	return n && n->permanent;
+}
+
+void neigh_arp_event(const struct arp_event *ev)
+{
+	struct neigh *n = lookup(ev->ip);
+
+	if (!port_source_for(ev->port, ev->ip))
+		return; /* sender not on a subnet of that port: ignore */
+	if (!n) {
+		/* Like Linux: learn from requests for us, not from every broadcast. */
+		if (!ev->for_us || !(n = create(ev->ip, ev->port)))
+			return;
+	}
+	if (n->permanent || n->port != ev->port)
+		return;
+	confirm(n, ev->mac);
+}
+
+void neigh_resolve_packet(struct rte_mbuf *m)
+{
+	struct dp_lcore_counters *cnt = dp_counters_self();
+	uint32_t nh_id = dp_meta(m)->nh;
+	struct nexthop nh = nh_read(nh_id);
+	struct neigh *n;
+	uint32_t target;
+
+	if (nh.kind == NH_CONNECTED) {
+		const struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+		target = rte_be_to_cpu_32(ip->dst_addr);
+	} else if (nh.kind == NH_NEIGHBOR) {
+		target = nh.ip;
+	} else {
+		/* The route changed while the packet was on its way: route it again. */
+		dp_meta(m)->reason = DP_CTRL_REROUTE;
+		if (rte_ring_sp_enqueue(dp.inject, m) != 0)
+			dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
+		return;
+	}
+	n = lookup(target);
+	if (!n && !(n = create(target, nh.port))) {
+		dp_drop(cnt, DP_CNT_DROP_ARP_HOLD_FULL, m);
+		return;
+	}
+	if (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_PERMANENT || n->state == DP_NEIGH_STALE) {
+		/* Resolved since the worker looked: send it on. */
+		dp_meta(m)->reason = DP_CTRL_REROUTE;
+		if (rte_ring_sp_enqueue(dp.inject, m) != 0)
+			dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
+		return;
+	}
+	if (n->n_hold == NEIGH_HOLD_MAX) {
+		dp_drop(cnt, DP_CNT_DROP_ARP_HOLD_FULL, m);
+		return;
+	}
+	if (n->n_hold == 0)
+		n->hold_since_tsc = rte_rdtsc();
+	n->hold[n->n_hold++] = m;
+	if (n->state == DP_NEIGH_FAILED) {
+		n->state = DP_NEIGH_INCOMPLETE;
+		n->probes = 0;
+	}
+	if (n->probes == 0)
+		send_probe(n, false);
+}
+
+void neigh_timer(uint64_t now)
+{
+	uint64_t hz = rte_get_tsc_hz();
+
+	for (unsigned i = 0; i < NEIGH_MAX; i++) {
+		struct neigh *n = &table[i];
+		if (!n->in_use || n->permanent)
+			continue;
+		switch (n->state) {
+		case DP_NEIGH_REACHABLE:
+			if (now - n->confirmed_tsc > NEIGH_REACHABLE_S * hz) {
+				n->state = DP_NEIGH_STALE;
+				n->probes = 0;
+				send_probe(n, true);
+			}
+			break;
+		case DP_NEIGH_STALE:
+		case DP_NEIGH_INCOMPLETE:
+			if (now < n->next_probe_tsc)
+				break;
+			if (n->probes < NEIGH_PROBES) {
+				send_probe(n, n->state == DP_NEIGH_STALE);
+				break;
+			}
+			/* No answer: the host is gone. */
+			drop_held(n, DP_CNT_DROP_ARP_UNRESOLVED);
+			if (n->refs == 0) {
+				destroy(n);
+				break;
+			}
+			nh_clear_mac(n->nh);
+			host_route_remove(n);
+			n->state = DP_NEIGH_FAILED;
+			break;
+		case DP_NEIGH_FAILED:
+			/* Gateways keep being probed, slowly, so routes through them recover. */
+			if (now - n->next_probe_tsc > 5 * hz) {
+				n->state = DP_NEIGH_INCOMPLETE;
+				n->probes = 0;
+				send_probe(n, false);
+			}
+			break;
+		}
+	}
+}
+
+void neigh_sweep_unconnected(void)
+{
+	for (unsigned i = 0; i < NEIGH_MAX; i++) {
+		struct neigh *n = &table[i];
+		if (n->in_use && n->refs == 0 && !n->permanent && !port_source_for(n->port, n->ip))
+			destroy(n);
+	}
+}
+
+void neigh_restore_host_route(uint32_t ip)
+{
+	struct neigh *n = lookup(ip);
+	if (n && (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_STALE || n->state == DP_NEIGH_PERMANENT)) {
+		n->host_route = false;
+		host_route_install(n);
+	}
+}
+
+void neigh_flush_all(void)
+{
+	for (unsigned i = 0; i < NEIGH_MAX; i++)
+		if (table[i].in_use)
+			drop_held(&table[i], DP_CNT_DROP_SHUTDOWN);
+}
+
+unsigned neigh_dump(struct dp_neigh_info *out, unsigned max)
+{
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < NEIGH_MAX && k < max; i++) {
+		const struct neigh *n = &table[i];
+		if (!n->in_use)
+			continue;
+		struct dp_neigh_info *o = &out[k++];
+		memset(o, 0, sizeof(*o));
+		o->ip = n->ip;
+		memcpy(o->mac, n->mac, 6);
+		o->state = n->state;
+		snprintf(o->port, sizeof(o->port), "%s", dp.ports[n->port].name);
+		o->age_s = n->confirmed_tsc ? (uint32_t)((now - n->confirmed_tsc) / hz) : 0;
+		o->queued = n->n_hold;
+	}
+	return k;
+}
+
+unsigned neigh_host_routes(struct dp_route_info *out, unsigned max)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < NEIGH_MAX && k < max; i++) {
+		const struct neigh *n = &table[i];
+		if (!n->in_use || !n->host_route)
+			continue;
+		struct dp_route_info *o = &out[k++];
+		memset(o, 0, sizeof(*o));
+		o->prefix = n->ip;
+		o->prefix_len = 32;
+		o->origin = DP_ORIGIN_NEIGHBOR;
+		o->resolved = 1;
+		o->gateway = n->ip;
+		snprintf(o->port, sizeof(o->port), "%s", dp.ports[n->port].name);
+	}
+	return k;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The neighbour (ARP) table, owned by the main lcore. A neighbour is a next
+ * hop of kind NH_NEIGHBOR; once resolved it is also installed as a /32 host
+ * route, so a packet to any resolved host needs a single LPM lookup.
+ * Packets waiting for resolution are held in a small per-neighbour queue.
+ */
+#ifndef BRINK_DP_NEIGH_H
+#define BRINK_DP_NEIGH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "common/dp_msg.h"
+#include "dataplane/arp.h"
+
+#define NEIGH_MAX 16384
+#define NEIGH_HOLD_MAX 8          /* packets held per unresolved neighbour */
+#define NEIGH_REACHABLE_S 30      /* confirmed entries are trusted this long */
+#define NEIGH_PROBES 3            /* requests sent before giving up */
+#define NEIGH_PROBE_INTERVAL_MS 1000
+
+int neigh_init(void);
+
+/* A route uses ip (on port) as its gateway: returns the next hop id or -errno. */
+int32_t neigh_ref(uint32_t ip, uint16_t port);
+void neigh_unref(uint32_t ip);
+
+/* Static entries: set (replacing any learned MAC) or return to dynamic. */
+int neigh_set_permanent(uint32_t ip, uint16_t port, const uint8_t mac[6]);
+void neigh_clear_permanent(uint32_t ip);
+bool neigh_is_permanent(uint32_t ip);
+
+/* From the workers. */
+void neigh_arp_event(const struct arp_event *ev);
+void neigh_resolve_packet(struct rte_mbuf *m);
+
+/* Timers: probes, aging, held packets. */
+void neigh_timer(uint64_t now_tsc);
+
+/* Forget neighbours whose address is no longer on a connected subnet of their port. */
+void neigh_sweep_unconnected(void);
+/* A configured /32 stopped shadowing a neighbour's host route: put it back. */
+void neigh_restore_host_route(uint32_t ip);
+
+/* Drop every held packet (shutdown). */
+void neigh_flush_all(void);
+
+unsigned neigh_dump(struct dp_neigh_info *out, unsigned max);
+/* Host routes installed for resolved neighbours. */
+unsigned neigh_host_routes(struct dp_route_info *out, unsigned max);
+
+#endif

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Next hops: what an LPM entry points to (its 24-bit next-hop field is an
+ * index into dp_nexthops). Workers read one 64-bit word per packet: the
+ * destination MAC, the kind and whether the MAC is known, stored with one
+ * atomic write by the control side, so a worker never sees half an update.
+ */
+#ifndef BRINK_DP_NEXTHOP_H
+#define BRINK_DP_NEXTHOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum nh_kind {
+	NH_FREE = 0,
+	NH_NEIGHBOR,      /* a host on a connected subnet (gateway or final host) */
+	NH_CONNECTED,     /* a connected subnet: the destination itself must be resolved */
+	NH_LOCAL,         /* an address of the router */
+	NH_BLACKHOLE,
+	NH_UNREACHABLE,
+};
+
+struct nexthop {
+	union {
+		uint64_t word;
+		struct {
+			uint8_t mac[6];
+			uint8_t kind;     /* enum nh_kind */
+			uint8_t resolved; /* mac is valid */
+		};
+	};
+	uint16_t port;  /* output (or owning) port */
+	uint8_t prefix_len; /* NH_CONNECTED: length of the subnet */
+	uint8_t reserved;
+	uint32_t ip;    /* neighbour or local address, or the connected subnet; host order */
+};
+
+static inline uint32_t nh_connected_mask(const struct nexthop *nh)
+{
+	return nh->prefix_len ? ~0u << (32 - nh->prefix_len) : 0;
+}
+
+#define NH_MAX (1u << 18)
+
+extern struct nexthop *dp_nexthops;
+
+static inline struct nexthop nh_read(uint32_t id)
+{
+	struct nexthop nh = dp_nexthops[id];
+	nh.word = __atomic_load_n(&dp_nexthops[id].word, __ATOMIC_ACQUIRE);
+	return nh;
+}
+
+/* Control side (main lcore only). */
+int nh_table_init(void);
+int32_t nh_alloc(enum nh_kind kind, uint16_t port, uint32_t ip, uint8_t prefix_len);
+void nh_set_mac(uint32_t id, const uint8_t mac[6]);
+void nh_clear_mac(uint32_t id);
+/* Return the id to the free list once no worker can still use it. */
+void nh_free_deferred(uint32_t id);
+/* Frees ids whose grace period has passed; called from the main loop. */
+void nh_reclaim(void);
+unsigned nh_in_use(void);
+
+#endif

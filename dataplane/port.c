@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "dataplane/port.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <rte_ethdev.h>
+
+#include "common/net_addr.h"
+#include "dataplane/dp.h"
+
+#define RX_DESC 1024
+#define TX_DESC 1024
+
+/* The kernel side of a TAP port has a MAC of its own; we address punted frames to it. */
+static void read_kernel_mac(struct dp_port *p, const char *device)
+{
+	const char *iface = strstr(device, "iface=");
+	struct ifreq ifr = { 0 };
+	int fd;
+
+	if (!iface)
+		return;
+	iface += strlen("iface=");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.*s", (int)strcspn(iface, ","), iface);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return;
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0)
+		memcpy(&p->kernel_mac, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+}
+
+int port_setup(const char *name, const char *device, bool is_punt, unsigned n_workers, char *err, size_t errlen)
+{
+	char dev_name[CFG_DEVICE_MAX];
+	struct rte_eth_dev_info info;
+	struct rte_eth_conf conf = { 0 };
+	uint16_t port;
+	int rc;
+
+	/* A vdev's port is named by the part of its devargs before the first comma. */
+	snprintf(dev_name, sizeof(dev_name), "%.*s", (int)strcspn(device, ","), device);
+	if (rte_eth_dev_get_port_by_name(dev_name, &port) != 0) {
+		snprintf(err, errlen, "%s: device '%s' was not found by DPDK", name, device);
+		return -ENODEV;
+	}
+	if ((rc = rte_eth_dev_info_get(port, &info)) != 0) {
+		snprintf(err, errlen, "%s: cannot query device: %s", name, strerror(-rc));
+		return rc;
+	}
+	struct dp_port *p = &dp.ports[port];
+	p->n_rxq = (uint16_t)RTE_MIN(n_workers, info.max_rx_queues);
+	p->n_txq = (uint16_t)RTE_MIN(n_workers, info.max_tx_queues);
+	if (is_punt)
+		p->n_rxq = p->n_txq = (uint16_t)RTE_MIN(p->n_rxq, p->n_txq);
+	if (p->n_rxq == 0 || p->n_txq == 0) {
+		snprintf(err, errlen, "%s: device offers no queues", name);
+		return -ENODEV;
+	}
+	p->txq_shared = p->n_txq < n_workers;
+	if (p->n_rxq > 1) {
+		conf.rx_adv_conf.rss_conf.rss_hf =
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
+		if (conf.rx_adv_conf.rss_conf.rss_hf)
+			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+	}
+	/* Request only what the driver has: vdevs such as af_packet or pcap have no offloads. */
+	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM & info.rx_offload_capa;
+	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE & info.tx_offload_capa;
+	if ((rc = rte_eth_dev_configure(port, p->n_rxq, p->n_txq, &conf)) != 0) {
+		snprintf(err, errlen, "%s: configure failed: %s", name, strerror(-rc));
+		return rc;
+	}
+	uint16_t nb_rx = RX_DESC, nb_tx = TX_DESC;
+	rte_eth_dev_adjust_nb_rx_tx_desc(port, &nb_rx, &nb_tx);
+	for (uint16_t q = 0; q < p->n_rxq; q++) {
+		struct rte_eth_rxconf rxc = info.default_rxconf;
+		rxc.offloads = conf.rxmode.offloads;
+		rc = rte_eth_rx_queue_setup(port, q, nb_rx, (unsigned)rte_eth_dev_socket_id(port), &rxc, dp.pool);
+		if (rc != 0) {
+			snprintf(err, errlen, "%s: RX queue %u: %s", name, q, strerror(-rc));
+			return rc;
+		}
+	}
+	for (uint16_t q = 0; q < p->n_txq; q++) {
+		struct rte_eth_txconf txc = info.default_txconf;
+		txc.offloads = conf.txmode.offloads;
+		rc = rte_eth_tx_queue_setup(port, q, nb_tx, (unsigned)rte_eth_dev_socket_id(port), &txc);
+		if (rc != 0) {
+			snprintf(err, errlen, "%s: TX queue %u: %s", name, q, strerror(-rc));
+			return rc;
+		}
+		rte_spinlock_init(&p->txq_lock[q]);
+	}
+	if ((rc = rte_eth_dev_start(port)) != 0) {
+		snprintf(err, errlen, "%s: start failed: %s", name, strerror(-rc));
+		return rc;
+	}
+	/* We filter destination MACs ourselves, which lets a configured MAC work on any driver. */
+	rte_eth_promiscuous_enable(port);
+	rte_eth_macaddr_get(port, &p->mac);
+	rte_eth_dev_get_mtu(port, &p->mtu);
+	p->in_use = true;
+	p->is_punt = is_punt;
+	p->admin_up = true;
+	p->port_id = port;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	snprintf(p->device, sizeof(p->device), "%s", device);
+	if (is_punt)
+		read_kernel_mac(p, device);
+	return port;
+}
+
+int port_by_name(const char *name)
+{
+	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++)
+		if (dp.ports[i].in_use && !dp.ports[i].is_punt && strcmp(dp.ports[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+uint32_t port_source_for(uint16_t port, uint32_t target)
+{
+	const struct dp_port *p = &dp.ports[port];
+	for (unsigned i = 0; i < p->n_addrs; i++) {
+		uint32_t mask = prefix4_mask(p->addrs[i].prefix_len);
+		if ((p->addrs[i].ip & mask) == (target & mask))
+			return p->addrs[i].ip;
+	}
+	return 0;
+}
+
+int port_apply_conf(uint16_t port, const struct dp_port_conf *conf, char *err, size_t errlen)
+{
+	struct dp_port *p = &dp.ports[port];
+	int rc;
+
+	if (conf->mtu && conf->mtu != p->mtu) {
+		if ((rc = rte_eth_dev_set_mtu(port, conf->mtu)) != 0 && rc != -ENOTSUP) {
+			snprintf(err, errlen, "%s: cannot set MTU %u: %s", p->name, conf->mtu, strerror(-rc));
+			return rc;
+		}
+		/* Drivers without MTU control (vdevs) still get our software MTU check. */
+		p->mtu = conf->mtu;
+	}
+	if (conf->has_mac && memcmp(conf->mac, &p->mac, 6) != 0) {
+		struct rte_ether_addr mac;
+		memcpy(&mac, conf->mac, 6);
+		rc = rte_eth_dev_default_mac_addr_set(port, &mac);
+		if (rc != 0 && rc != -ENOTSUP) {
+			snprintf(err, errlen, "%s: cannot set MAC: %s", p->name, strerror(-rc));
+			return rc;
+		}
+		union {
+			struct rte_ether_addr mac;
+			uint64_t word;
+		} u = { .word = p->mac_word };
+		u.mac = mac;
+		__atomic_store_n(&p->mac_word, u.word, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&p->admin_up, conf->admin_up != 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void port_set_addrs(uint16_t port, const struct brink_addr *addrs, unsigned n)
+{
+	struct dp_port *p = &dp.ports[port];
+	memcpy(p->addrs, addrs, sizeof(*addrs) * n);
+	p->n_addrs = n;
+	__atomic_store_n(&p->primary_ip, n ? addrs[0].ip : 0, __ATOMIC_RELEASE);
+}
+
+void port_info(uint16_t port, struct dp_port_info *o)
+{
+	const struct dp_port *p = &dp.ports[port];
+	struct rte_eth_dev_info info;
+	struct rte_eth_link link = { 0 };
+	struct rte_eth_stats st = { 0 };
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->name, sizeof(o->name), "%s", p->name);
+	snprintf(o->device, sizeof(o->device), "%s", p->device);
+	if (rte_eth_dev_info_get(port, &info) == 0)
+		snprintf(o->driver, sizeof(o->driver), "%s", info.driver_name);
+	rte_eth_link_get_nowait(port, &link);
+	rte_eth_stats_get(port, &st);
+	o->port_id = port;
+	o->mtu = p->mtu;
+	memcpy(o->mac, &p->mac, 6);
+	o->link_up = link.link_status == RTE_ETH_LINK_UP;
+	o->admin_up = p->admin_up;
+	o->speed_mbps = link.link_speed;
+	o->n_rxq = p->n_rxq;
+	o->n_txq = p->n_txq;
+	o->n_addrs = RTE_MIN(p->n_addrs, RTE_DIM(o->addrs));
+	for (unsigned i = 0; i < o->n_addrs; i++) {
+		o->addrs[i].ip = p->addrs[i].ip;
+		o->addrs[i].prefix_len = p->addrs[i].prefix_len;
+	}
+	o->stats = (struct dp_port_stats){
+		.rx_packets = st.ipackets, .rx_bytes = st.ibytes, .rx_missed = st.imissed,
+		.rx_errors = st.ierrors, .rx_nombuf = st.rx_nombuf, .tx_packets = st.opackets,
+		.tx_bytes = st.obytes, .tx_errors = st.oerrors,
+	};
+}
+
+void port_close_all(void)
+{
+	uint16_t port;
+	RTE_ETH_FOREACH_DEV(port) {
+		rte_eth_dev_stop(port);
+		rte_eth_dev_close(port);
+	}
+}

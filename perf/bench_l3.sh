@@ -1,0 +1,408 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# perf/bench_l3.sh - L3 forwarding on one worker core: Brink against DPDK l3fwd.
+#
+# Both programs get the same input on the same CPU, one after the other:
+#   source  --vdev net_pcap0,rx_pcap=<64-byte UDP frames to 1,000 /24s>,infinite_rx=1
+#   sink    --vdev net_null0,no-rx=1
+#   routes  the same 1,000 /24 routes (10.<i/256>.<i%256>.0/24) towards the sink
+#   CPUs    forwarding on CPU 1, main lcore / control threads on CPU 0
+# Rounds are interleaved (brink, l3fwd, brink, l3fwd, ...): each round starts
+# the program, waits until the sink carries >= 90 % of what the source
+# receives, warms up, then reads the sink's opackets twice, DURATION seconds
+# apart, through the EAL telemetry socket. Figures are the median over rounds.
+# Mpps = delta opackets / dt; cycles/packet = TSC Hz / pps (the core busy-polls).
+#
+# Usage (from the repo root):  sudo perf/bench_l3.sh
+# Environment: ROUNDS=3 DURATION=10 WARMUP=3 KEEP=1 (keep the work dir)
+#              BRINK_BUILD=build (Release build dir; built with cmake if missing)
+# The last line is exactly:  l3fwd_ratio=<brink Mpps / l3fwd Mpps>
+# Exit status: 0 ok, 1 setup/l3fwd failure, 2 brink failed (l3fwd figures printed).
+
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PERF=$ROOT/perf
+PY=/usr/bin/python3   # Debian's python3 (scapy); another python3 may come first on PATH
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-3}
+BUILD=${BRINK_BUILD:-$ROOT/build}
+NROUTES=1000
+FRAMES=1000
+WORKER_CPU=1
+MAIN_CPU=0
+BRINK_PREFIX=brinkbench
+L3FWD_PREFIX=l3fwdbench
+L3FWD_SRC=/usr/share/dpdk/examples
+
+WORK=
+PIDS=()
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "bench_l3: ERROR: $*"; exit 1; }
+
+stop_pid() { # stop one process we started: SIGTERM, then SIGKILL after 10 s
+	local pid=$1 i
+	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	kill -TERM "$pid" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		log "bench_l3: pid $pid ignored SIGTERM, killing"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+forget_pid() {
+	local p keep=()
+	for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
+	PIDS=("${keep[@]}")
+}
+
+cleanup() {
+	local rc=$? i
+	trap - EXIT INT TERM
+	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${PIDS[i]}"; done
+	rm -rf "/var/run/dpdk/$BRINK_PREFIX" "/var/run/dpdk/$L3FWD_PREFIX"
+	if [[ -n ${HUGEDIR:-} ]]; then
+		rm -f "$HUGEDIR/${BRINK_PREFIX}map_"* "$HUGEDIR/${L3FWD_PREFIX}map_"* 2>/dev/null
+	fi
+	if [[ -n $WORK && -d $WORK ]]; then
+		if [[ ${KEEP:-0} == 1 ]]; then log "bench_l3: work dir kept: $WORK"; else rm -rf "$WORK"; fi
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+show_log() { # last lines of a log, for failures
+	[[ -f $1 ]] || return 0
+	log "---- $(basename "$1") (last 25 lines) ----"
+	grep -v '^LPM: Adding route' "$1" | tail -n 25 >&2
+	log "----"
+}
+
+wait_for_socket() { # path timeout_s pid
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[[ -S $1 ]] && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------- set-up
+[[ $(id -u) == 0 ]] || die "run as root (sudo perf/bench_l3.sh)"
+[[ -x $PY ]] || die "$PY missing (apt-get install python3)"
+$PY -c 'import scapy' 2>/dev/null || die "scapy missing: apt-get install python3-scapy"
+[[ -d $L3FWD_SRC/l3fwd ]] || die "$L3FWD_SRC/l3fwd missing: apt-get install dpdk-doc"
+pkg-config --exists libdpdk || die "libdpdk-dev missing (pkg-config libdpdk)"
+[[ $(nproc --all) -gt $WORKER_CPU ]] || die "needs CPU $WORKER_CPU"
+
+WORK=$(mktemp -d /tmp/brink-bench.XXXXXX)
+rm -rf "/var/run/dpdk/$BRINK_PREFIX" "/var/run/dpdk/$L3FWD_PREFIX"
+
+# Hugepages: 1,024 x 2 MB if possible, else --no-huge.
+HUGE_ARGS=()
+HUGEDIR=
+if [[ $(awk '/HugePages_Total/ {print $2}' /proc/meminfo) -lt 1024 ]]; then
+	echo 1024 > /proc/sys/vm/nr_hugepages 2>/dev/null || true
+fi
+HUGEDIR=$(awk '$3 == "hugetlbfs" {print $2; exit}' /proc/mounts)
+if [[ -z $HUGEDIR ]]; then
+	mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null && HUGEDIR=/dev/hugepages
+fi
+HUGE_FREE=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+if [[ -z $HUGEDIR || ${HUGE_FREE:-0} -lt 400 ]]; then
+	HUGE_ARGS=(--no-huge -m 1024)
+	MEMORY="--no-huge -m 1024 (hugepages free: ${HUGE_FREE:-0}, hugetlbfs: ${HUGEDIR:-none})"
+else
+	HUGE_ARGS=(--huge-unlink)
+	MEMORY="2 MB hugepages ($HUGE_FREE free, $HUGEDIR)"
+fi
+
+# TSC frequency: the kernel's calibration from the boot log (refined value if
+# present), else measured here against CLOCK_MONOTONIC_RAW over 0.5 s.
+TSC_HZ=
+TSC_HOW=
+if line=$(dmesg 2>/dev/null | grep -E 'tsc: Refined TSC clocksource calibration' | tail -n1) && [[ -n $line ]]; then
+	TSC_HZ=$(sed -E 's/.*calibration: ([0-9.]+) MHz.*/\1/' <<<"$line" | awk '{printf "%.0f", $1 * 1e6}')
+	TSC_HOW="kernel boot log (refined calibration)"
+elif line=$(dmesg 2>/dev/null | grep -E 'tsc: Detected [0-9.]+ MHz' | tail -n1) && [[ -n $line ]]; then
+	TSC_HZ=$(sed -E 's/.*Detected ([0-9.]+) MHz.*/\1/' <<<"$line" | awk '{printf "%.0f", $1 * 1e6}')
+	TSC_HOW="kernel boot log (tsc: Detected ... MHz)"
+else
+	cat > "$WORK/tsc.c" <<'EOF'
+#include <stdio.h>
+#include <time.h>
+#include <x86intrin.h>
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC_RAW, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+int main(void) {
+	double t0 = now(); unsigned long long c0 = __rdtsc();
+	struct timespec d = {0, 500000000}; nanosleep(&d, NULL);
+	double t1 = now(); unsigned long long c1 = __rdtsc();
+	printf("%.0f\n", (c1 - c0) / (t1 - t0));
+	return 0;
+}
+EOF
+	cc -O2 -o "$WORK/tsc" "$WORK/tsc.c" || die "cannot build the TSC calibration"
+	TSC_HZ=$(taskset -c $WORKER_CPU "$WORK/tsc")
+	TSC_HOW="measured: rdtsc against CLOCK_MONOTONIC_RAW over 0.5 s"
+fi
+[[ $TSC_HZ =~ ^[0-9]+$ && $TSC_HZ -gt 0 ]] || die "no TSC frequency"
+CPU_MODEL=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+
+# Input and routes. net_pcap's port MAC is fixed in DPDK 22.11 (02:70:63:61:70:<n>,
+# "pcap" + the pcap port's index), so the frames carry the receiving port's MAC;
+# checked below against what the programs report.
+PCAP_MAC=02:70:63:61:70:00
+PCAP=$WORK/in.pcap
+$PY "$PERF/gen_pcap.py" "$PCAP" "$PCAP_MAC" --prefixes $NROUTES --frames $FRAMES \
+	|| die "pcap generation failed"
+SRC_DEV="net_pcap0,rx_pcap=$PCAP,infinite_rx=1"
+SINK_DEV="net_null0,no-rx=1"
+route_prefix() { echo "10.$(($1 / 256)).$(($1 % 256)).0/24"; }
+
+# ---------------------------------------------------------------- l3fwd
+L3DIR=$WORK/dpdk-examples
+mkdir -p "$L3DIR"
+cp -r "$L3FWD_SRC/l3fwd" "$L3FWD_SRC/common" "$L3DIR/"
+patch -s -d "$L3DIR/l3fwd" -p1 < "$PERF/l3fwd-vdev-offloads.patch" || die "l3fwd patch does not apply"
+make -s -C "$L3DIR/l3fwd" > "$WORK/l3fwd-build.log" 2>&1 || { show_log "$WORK/l3fwd-build.log"; die "l3fwd build failed"; }
+L3FWD=$L3DIR/l3fwd/build/l3fwd
+for ((i = 0; i < NROUTES; i++)); do echo "R$(route_prefix $i) 1"; done > "$WORK/l3fwd-v4.cfg"
+echo "R2001:db8::/32 1" > "$WORK/l3fwd-v6.cfg"   # l3fwd reads files only when both are given
+
+RUN_PID=
+RUN_SOCK=
+RX_PORT=
+TX_PORT=
+
+start_l3fwd() { # $1: round, one lcore (CPU 1): main = forwarding lcore, control threads elsewhere
+	local lg=$WORK/l3fwd.$1.log
+	taskset -c $WORKER_CPU,$MAIN_CPU "$L3FWD" -l $WORKER_CPU --no-pci --file-prefix $L3FWD_PREFIX "${HUGE_ARGS[@]}" \
+		--vdev "$SRC_DEV" --vdev "$SINK_DEV" -- \
+		-p 0x3 -P --lookup lpm --parse-ptype \
+		--rule_ipv4 "$WORK/l3fwd-v4.cfg" --rule_ipv6 "$WORK/l3fwd-v6.cfg" \
+		--config "(0,0,$WORKER_CPU),(1,0,$WORKER_CPU)" > "$lg" 2>&1 &
+	RUN_PID=$!
+	PIDS+=("$RUN_PID")
+	RUN_SOCK=/var/run/dpdk/$L3FWD_PREFIX/dpdk_telemetry.v2
+	wait_for_socket "$RUN_SOCK" 30 "$RUN_PID" || { show_log "$lg"; die "l3fwd did not start"; }
+	for i in $(seq 100); do grep -q 'entering main loop' "$lg" && break; sleep 0.1; done
+	RX_PORT=$($PY "$PERF/benchlib.py" port "$RUN_SOCK" net_pcap0) || die "l3fwd: no source port"
+	TX_PORT=$($PY "$PERF/benchlib.py" port "$RUN_SOCK" net_null0) || die "l3fwd: no sink port"
+	grep -qi "Address:$PCAP_MAC" "$lg" || log "bench_l3: note: l3fwd's source port MAC is not $PCAP_MAC"
+}
+
+stop_run() {
+	stop_pid "$RUN_PID"
+	forget_pid "$RUN_PID"
+	RUN_PID=
+}
+
+measure() { # $1 name, $2 round -> writes $WORK/<name>.<round>.json
+	local name=$1 r=$2 out
+	if ! out=$($PY "$PERF/benchlib.py" flowing "$RUN_SOCK" "$RX_PORT" "$TX_PORT" 30); then
+		log "bench_l3: $name round $r: the sink never carried >= 90 % of the source's packets: $out"
+		return 1
+	fi
+	sleep "$WARMUP"
+	[[ -n ${BEFORE_HOOK:-} ]] && $BEFORE_HOOK "$r"
+	$PY "$PERF/benchlib.py" window "$RUN_SOCK" "$RX_PORT" "$TX_PORT" "$DURATION" > "$WORK/$name.$r.json" || return 1
+	[[ -n ${AFTER_HOOK:-} ]] && $AFTER_HOOK "$r"
+	$PY - "$WORK/$name.$r.json" "$TSC_HZ" "$name" "$r" <<'EOF'
+import json, sys
+w = json.load(open(sys.argv[1])); tsc = float(sys.argv[2])
+print("  %-6s round %s: %7.2f Mpps  %6.1f cycles/packet  (rx %.2f Mpps, tx/rx %.3f, dt %.2f s)"
+      % (sys.argv[3], sys.argv[4], w["pps"] / 1e6, tsc / w["pps"] if w["pps"] else 0,
+         w["rx_pps"] / 1e6, w["tx"] / w["rx"] if w["rx"] else 0, w["dt"]))
+if not w["rx"] or w["tx"] < 0.9 * w["rx"]:
+    sys.exit("  %s forwarded %d of %d received packets (< 90 %%)" % (sys.argv[3], w["tx"], w["rx"]))
+EOF
+}
+
+# ---------------------------------------------------------------- brink
+BRINK_ERR=
+DP=$BUILD/dataplane/brink-dataplane
+BRINKD=$BUILD/control/brinkd
+BRINKSH=$BUILD/tools/brinksh/brinksh
+if [[ ! -x $DP || ! -x $BRINKD || ! -x $BRINKSH ]]; then
+	log "bench_l3: building Brink (Release) in $BUILD"
+	if ! { cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release > "$WORK/brink-build.log" 2>&1 &&
+		make -C "$BUILD" -j2 >> "$WORK/brink-build.log" 2>&1; }; then
+		show_log "$WORK/brink-build.log"
+	fi
+fi
+for b in "$DP" "$BRINKD" "$BRINKSH"; do
+	[[ -x $b ]] || BRINK_ERR="${BRINK_ERR:+$BRINK_ERR; }$b missing (build failed or not written yet)"
+done
+if [[ -z $BRINK_ERR ]] && grep -q 'CMAKE_BUILD_TYPE:[A-Z]*=' "$BUILD/CMakeCache.txt" 2>/dev/null &&
+	! grep -q 'CMAKE_BUILD_TYPE:[A-Z]*=Release' "$BUILD/CMakeCache.txt"; then
+	log "bench_l3: warning: $BUILD is not a Release build ($(grep CMAKE_BUILD_TYPE: "$BUILD/CMakeCache.txt"))"
+fi
+
+CONF=$WORK/brink.conf
+DPSOCK=$WORK/dp.sock
+APISOCK=$WORK/api.sock
+{
+	echo "# generated by perf/bench_l3.sh"
+	echo "system: { dataplane: { main-cpu = $MAIN_CPU; worker = ( { id = 0; cpu = $WORKER_CPU; } ); mbufs = 65536; }; };"
+	echo "interfaces: { dataplane = ("
+	echo "  { name = \"dp0\"; device = \"$SRC_DEV\"; address = [ \"192.0.2.1/24\" ]; },"
+	echo "  { name = \"dp1\"; device = \"$SINK_DEV\"; address = [ \"198.51.100.1/24\" ]; } ); };"
+	echo "protocols: { static: {"
+	echo "  route = ("
+	for ((i = 0; i < NROUTES; i++)); do
+		printf '    { prefix = "%s"; next-hop = "198.51.100.2"; }%s\n' "$(route_prefix $i)" \
+			"$([[ $i -lt $((NROUTES - 1)) ]] && echo ,)"
+	done
+	echo "  );"
+	echo "  arp = ( { address = \"198.51.100.2\"; hwaddr = \"02:00:00:00:00:02\"; } ); }; };"
+} > "$CONF"
+
+BRINKD_PID=
+brinksh() { timeout 10 "$BRINKSH" -s "$APISOCK" "$@"; }
+
+stop_brink() {
+	[[ -n $BRINKD_PID ]] && { stop_pid "$BRINKD_PID"; forget_pid "$BRINKD_PID"; BRINKD_PID=; }
+	[[ -n $RUN_PID ]] && stop_run
+	rm -f "$DPSOCK" "$APISOCK"
+}
+
+brink_fail() { # $1 round, $2 message: print what brink saw, then mark brink failed
+	BRINK_ERR=$2
+	log "bench_l3: brink round $1: $2"
+	if [[ -S $APISOCK ]]; then
+		brinksh -j -c "show dataplane statistics" > "$WORK/brink-fail-stats.json" 2>&1 &&
+			$PY "$PERF/benchlib.py" counters "$WORK/brink-fail-stats.json" >&2
+		brinksh -c "show interfaces" >&2 2>&1 || true
+	fi
+	show_log "$WORK/dataplane.$1.log"
+	show_log "$WORK/brinkd.$1.log"
+	stop_brink
+}
+
+start_brink() { # $1 round; returns 1 (with BRINK_ERR set) on failure
+	local r=$1 i n
+	rm -f "$DPSOCK" "$APISOCK"
+	"$DP" -f "$CONF" -s "$DPSOCK" -- --file-prefix $BRINK_PREFIX --no-pci "${HUGE_ARGS[@]}" \
+		> "$WORK/dataplane.$r.log" 2>&1 &
+	RUN_PID=$!
+	PIDS+=("$RUN_PID")
+	wait_for_socket "$DPSOCK" 30 "$RUN_PID" || { brink_fail "$r" "brink-dataplane did not open $DPSOCK"; return 1; }
+	"$BRINKD" -f "$CONF" -d "$DPSOCK" -a "$APISOCK" > "$WORK/brinkd.$r.log" 2>&1 &
+	BRINKD_PID=$!
+	PIDS+=("$BRINKD_PID")
+	wait_for_socket "$APISOCK" 30 "$BRINKD_PID" || { brink_fail "$r" "brinkd did not open $APISOCK"; return 1; }
+	RUN_SOCK=/var/run/dpdk/$BRINK_PREFIX/dpdk_telemetry.v2
+	wait_for_socket "$RUN_SOCK" 10 "$RUN_PID" || { brink_fail "$r" "no EAL telemetry socket $RUN_SOCK"; return 1; }
+	RX_PORT=$($PY "$PERF/benchlib.py" port "$RUN_SOCK" net_pcap0) || { brink_fail "$r" "no net_pcap0 port"; return 1; }
+	TX_PORT=$($PY "$PERF/benchlib.py" port "$RUN_SOCK" net_null0) || { brink_fail "$r" "no net_null0 port"; return 1; }
+	# wait until the 1,000 static routes are in the FIB
+	for i in $(seq 300); do
+		n=$(brinksh -j -c "show ip route" 2>/dev/null | grep -o '"10\.[0-9]*\.[0-9]*\.0/24"' | sort -u | wc -l)
+		[[ $n -ge $NROUTES ]] && break
+		sleep 0.1
+	done
+	[[ $n -ge $NROUTES ]] || log "bench_l3: note: show ip route lists $n of the $NROUTES static routes; relying on the counters"
+	return 0
+}
+
+BEFORE_HOOK=
+AFTER_HOOK=
+stats_before() { brinksh -j -c "show dataplane statistics" > "$WORK/brink-stats-before.$1.json" 2>/dev/null; }
+stats_after() { brinksh -j -c "show dataplane statistics" > "$WORK/brink-stats-after.$1.json" 2>/dev/null; }
+
+brink_round() { # $1 round
+	start_brink "$1" || return 1
+	BEFORE_HOOK=stats_before AFTER_HOOK=stats_after
+	if ! measure brink "$1"; then
+		BEFORE_HOOK= AFTER_HOOK=
+		brink_fail "$1" "brink did not forward the input (see the counters above)"
+		return 1
+	fi
+	BEFORE_HOOK= AFTER_HOOK=
+	stop_brink
+}
+
+l3fwd_round() { # $1 round
+	start_l3fwd "$1"
+	measure l3fwd "$1" || { show_log "$WORK/l3fwd.$1.log"; die "l3fwd did not forward the input"; }
+	stop_run
+}
+
+cpu_busy() { # percent of CPU $1 busy over 1 s (other processes compete for the worker CPU)
+	local a b
+	a=$(awk -v c="cpu$1" '$1 == c {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
+	sleep 1
+	b=$(awk -v c="cpu$1" '$1 == c {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
+	echo "$a $b" | awk '{d = $4 - $2; printf "%.0f", d > 0 ? 100 * ($3 - $1) / d : 0}'
+}
+check_idle() { # warn when something else already runs on the worker CPU
+	local busy
+	busy=$(cpu_busy $WORKER_CPU)
+	if [[ $busy -gt 10 ]]; then
+		log "bench_l3: WARNING: CPU $WORKER_CPU is ${busy}% busy before $1: another process shares the core," \
+			"absolute figures are low (the interleaved ratio is still comparable)"
+		BUSY_WARN="${BUSY_WARN:+$BUSY_WARN, }$1: ${busy}%"
+	fi
+}
+BUSY_WARN=
+
+# ---------------------------------------------------------------- run
+echo "bench_l3: $(date -u '+%Y-%m-%d %H:%M UTC'), $CPU_MODEL, $(nproc --all) CPUs"
+echo "bench_l3: TSC $(awk -v h="$TSC_HZ" 'BEGIN {printf "%.1f", h / 1e6}') MHz ($TSC_HOW); memory: $MEMORY"
+echo "bench_l3: input $FRAMES x 64-byte frames (60 B + FCS) Ethernet/IPv4/UDP to $NROUTES /24s," \
+	"dst MAC $PCAP_MAC; $NROUTES routes; worker CPU $WORKER_CPU, main CPU $MAIN_CPU"
+echo "bench_l3: $ROUNDS interleaved rounds: warm-up ${WARMUP} s, window ${DURATION} s"
+[[ -n $BRINK_ERR ]] && log "bench_l3: brink unavailable: $BRINK_ERR (running the l3fwd anchor only)"
+
+for ((r = 1; r <= ROUNDS; r++)); do
+	if [[ -z $BRINK_ERR ]]; then check_idle "brink round $r"; brink_round "$r"; fi
+	check_idle "l3fwd round $r"
+	l3fwd_round "$r"
+done
+
+[[ -n $BUSY_WARN ]] && log "bench_l3: WARNING: worker CPU $WORKER_CPU was busy before: $BUSY_WARN"
+median_of() { local f=("$WORK/$1".*.json); $PY "$PERF/benchlib.py" median "${f[@]}"; }
+L3_PPS=$(median_of l3fwd)
+echo
+printf '%-8s %10s %16s\n' program Mpps cycles/packet
+printf '%-8s %10.2f %16.1f\n' l3fwd "$(awk -v p="$L3_PPS" 'BEGIN {print p / 1e6}')" \
+	"$(awk -v p="$L3_PPS" -v h="$TSC_HZ" 'BEGIN {print h / p}')"
+if [[ -n $BRINK_ERR ]]; then
+	log "bench_l3: FAILED on the Brink part: $BRINK_ERR"
+	log "bench_l3: no l3fwd_ratio (the l3fwd anchor above is valid)"
+	exit 2
+fi
+BR_PPS=$(median_of brink)
+printf '%-8s %10.2f %16.1f\n' brink "$(awk -v p="$BR_PPS" 'BEGIN {print p / 1e6}')" \
+	"$(awk -v p="$BR_PPS" -v h="$TSC_HZ" 'BEGIN {print h / p}')"
+
+# Where the cycles go: the brink round closest to the median.
+MR=$($PY - "$BR_PPS" "$WORK"/brink.*.json <<'EOF'
+import json, sys
+m = float(sys.argv[1])
+best = min(sys.argv[2:], key=lambda p: abs(json.load(open(p))["pps"] - m))
+print(best.rsplit(".", 2)[1])
+EOF
+)
+echo
+echo "Brink per-stage TSC cycles (round $MR, deltas over the measurement window):"
+$PY "$PERF/benchlib.py" stages "$WORK/brink-stats-before.$MR.json" "$WORK/brink-stats-after.$MR.json" \
+	"$TSC_HZ" "$(cat "$WORK/brink-stats-after.$MR.json" >/dev/null; $PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["pps"])' "$WORK/brink.$MR.json")" ||
+	log "bench_l3: warning: no per-stage counters"
+echo
+echo "Brink counters at the end of round $MR (cumulative since start):"
+$PY "$PERF/benchlib.py" counters "$WORK/brink-stats-after.$MR.json"
+echo
+awk -v b="$BR_PPS" -v l="$L3_PPS" 'BEGIN {printf "l3fwd_ratio=%.3f\n", b / l}'

@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+"""Helpers for perf/bench_l3.sh (stdlib only, plus dpdk_telemetry.py).
+
+  benchlib.py port SOCK DEVNAME
+        port id of the ethdev named DEVNAME (e.g. net_null0) in that process
+  benchlib.py window SOCK RXPORT TXPORT SECONDS
+        read both ports' counters, sleep, read again; print one JSON object
+        {"dt", "rx", "tx", "pps", "rx_pps", "tx_errors"}: tx = delta opackets of
+        TXPORT (the sink), rx = delta ipackets of RXPORT (the source)
+  benchlib.py flowing SOCK RXPORT TXPORT TIMEOUT
+        wait until the sink transmits >= 90 % of what the source receives over
+        a 1 s window; exit 1 with the last window on stdout if it never does
+  benchlib.py median FILE...            median pps over window files (JSON)
+  benchlib.py stages BEFORE AFTER TSC_HZ PPS
+        per-stage table from two `brinksh -j -c "show dataplane statistics"`
+        snapshots (deltas), against the measured cycles/packet TSC_HZ/PPS
+  benchlib.py counters FILE            port and drop counters from one snapshot
+"""
+import json
+import os
+import re
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dpdk_telemetry import Telemetry  # noqa: E402
+
+
+def port_stats(t, port):
+    return t.cmd("/ethdev/stats,%d" % port)["/ethdev/stats"]
+
+
+def find_port(sock, name):
+    t = Telemetry(sock)
+    for p in t.cmd("/ethdev/list")["/ethdev/list"]:
+        info = t.cmd("/ethdev/info,%d" % p)["/ethdev/info"]
+        if info.get("name") == name:
+            return p
+    sys.exit("no ethdev named %s behind %s" % (name, sock))
+
+
+def window(sock, rxp, txp, secs):
+    t = Telemetry(sock)
+
+    def snap():
+        t0 = time.monotonic()
+        rx = port_stats(t, rxp)
+        tx = port_stats(t, txp)
+        t1 = time.monotonic()
+        return (t0 + t1) / 2, rx, tx
+
+    a = snap()
+    time.sleep(secs)
+    b = snap()
+    t.close()
+    dt = b[0] - a[0]
+    rx = b[1]["ipackets"] - a[1]["ipackets"]
+    tx = b[2]["opackets"] - a[2]["opackets"]
+    return {"dt": dt, "rx": rx, "tx": tx, "pps": tx / dt, "rx_pps": rx / dt,
+            "tx_errors": b[2]["oerrors"] - a[2]["oerrors"]}
+
+
+def flatten(obj, prefix=""):
+    """Flatten nested JSON into {"a.b.c": number}."""
+    out = {}
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            out.update(flatten(v, prefix + str(k) + "."))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            key = None
+            if isinstance(v, dict):
+                key = v.get("name") or v.get("stage") or v.get("port") or v.get("interface")
+            out.update(flatten(v, prefix + str(key if key is not None else i) + "."))
+    elif isinstance(obj, (int, float)) and not isinstance(obj, bool):
+        out[prefix[:-1]] = obj
+    return out
+
+
+STAGE_RE = re.compile(r"(?:^|\.)stages?\.([A-Za-z0-9_]+)\.(packets|cycles)$")
+
+
+def stages_of(flat):
+    st = {}
+    for k, v in flat.items():
+        m = STAGE_RE.search(k)
+        if m and not re.search(r"(?:^|\.)(lcores?|workers?)\.", k):
+            st.setdefault(m.group(1), {})[m.group(2)] = v
+    if not st:  # only per-lcore rows: sum them
+        for k, v in flat.items():
+            m = STAGE_RE.search(k)
+            if m:
+                d = st.setdefault(m.group(1), {})
+                d[m.group(2)] = d.get(m.group(2), 0) + v
+    return st
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def stages(before, after, tsc_hz, pps):
+    a = stages_of(flatten(load(before)))
+    b = stages_of(flatten(load(after)))
+    if not b:
+        print("no stage.<name>.packets/cycles counters in `show dataplane statistics`")
+        return 1
+    rows = []
+    for name in b:  # keep the dataplane's order (path order)
+        dp = b[name].get("packets", 0) - a.get(name, {}).get("packets", 0)
+        dc = b[name].get("cycles", 0) - a.get(name, {}).get("cycles", 0)
+        rows.append((name, dp, dc))
+    ref = max((r[1] for r in rows), default=0)  # packets through the path
+    total = sum(r[2] for r in rows)
+    measured = tsc_hz / pps if pps else 0
+    print("%-14s %14s %12s %12s %8s" % ("stage", "packets", "cyc/pkt(own)", "cyc/pkt(all)", "share"))
+    for name, dp, dc in rows:
+        own = dc / dp if dp else 0.0
+        per_all = dc / ref if ref else 0.0
+        share = 100.0 * dc / total if total else 0.0
+        print("%-14s %14d %12.1f %12.1f %7.1f%%" % (name, dp, own, per_all, share))
+    print("%-14s %14s %12s %12.1f %7.1f%%" % ("sum of stages", "", "", total / ref if ref else 0, 100.0))
+    if measured:
+        print("measured TSC cycles/packet in this run: %.1f (outside the timed stages: %.1f)"
+              % (measured, measured - (total / ref if ref else 0)))
+    return 0
+
+
+def counters(path):
+    flat = flatten(load(path))
+    keys = [k for k in flat if re.search(r"(rx|tx)_?(packets|dropped|errors|missed)|drop|forwarded|nombuf", k)
+            and not STAGE_RE.search(k)]
+    for k in sorted(keys):
+        if flat[k] or not k.split(".")[-1].startswith("drop"):
+            print("  %-50s %d" % (k, flat[k]))
+
+
+def main():
+    cmd = sys.argv[1]
+    a = sys.argv[2:]
+    if cmd == "port":
+        print(find_port(a[0], a[1]))
+    elif cmd == "window":
+        print(json.dumps(window(a[0], int(a[1]), int(a[2]), float(a[3]))))
+    elif cmd == "flowing":
+        deadline = time.monotonic() + float(a[3])
+        while True:
+            w = window(a[0], int(a[1]), int(a[2]), 1.0)
+            if w["rx"] > 0 and w["tx"] >= 0.9 * w["rx"]:
+                print(json.dumps(w))
+                return 0
+            if time.monotonic() > deadline:
+                print(json.dumps(w))
+                return 1
+    elif cmd == "median":
+        print(statistics.median(load(p)["pps"] for p in a))
+    elif cmd == "stages":
+        return stages(a[0], a[1], float(a[2]), float(a[3]))
+    elif cmd == "counters":
+        counters(a[0])
+    else:
+        sys.exit(__doc__)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -32,8 +32,6 @@
 #define RING_SIZE 4096
 #define NEIGH_TIMER_MS 100
 
-struct dp dp = { .punt_port = -1 };
-
 struct options {
 	const char *config;
 	const char *socket;

@@ -282,6 +282,8 @@ void neigh_resolve_packet(struct rte_mbuf *m)
 		dp_meta(m)->reason = DP_CTRL_REROUTE;
 		if (rte_ring_sp_enqueue(dp.inject, m) != 0)
 			dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
+		else
+			cnt->c[DP_CNT_HELD_SENT]++;
 		return;
 	}
 	if (n->n_hold == NEIGH_HOLD_MAX) {

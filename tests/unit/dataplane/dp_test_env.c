@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "dp_test_env.h"
+
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <rte_eal.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+
+#include "dataplane/fib.h"
+#include "dataplane/neigh.h"
+#include "dataplane/state.h"
+
+void dp_test_env_up(void)
+{
+	char *argv[] = { "test", "--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--no-telemetry", "--log-level", "*:error",
+			 "--lcores", "0" };
+	cr_assert_geq(rte_eal_init(RTE_DIM(argv), argv), 0, "EAL init");
+	dp.pool = rte_pktmbuf_pool_create("test_pool", 4095, 0, DP_MBUF_PRIV_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	dp.qsbr = rte_zmalloc(NULL, rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
+	cr_assert(dp.pool && dp.qsbr);
+	rte_rcu_qsbr_init(dp.qsbr, 1);
+	dp.to_control = rte_ring_create_elem("t_ctl", sizeof(struct arp_event), 1024, 0, 0);
+	dp.to_control_pkts = rte_ring_create("t_ctl_pkts", 1024, 0, 0);
+	dp.inject = rte_ring_create("t_inject", 1024, 0, 0);
+	cr_assert(dp.to_control && dp.to_control_pkts && dp.inject);
+	cr_assert_eq(nh_table_init(), 0);
+	cr_assert_eq(neigh_init(), 0);
+	cr_assert_eq(fib_init(CFG_MAX_ROUTES), 0);
+	dp.tsc_hz = rte_get_tsc_hz();
+	dp.icmp_rate = 1000;
+	dp.icmp_burst = 100;
+	dp.n_workers = 1;
+	for (uint16_t p = 0; p < 2; p++) {
+		struct dp_port *port = &dp.ports[p];
+		port->in_use = true;
+		port->admin_up = true;
+		port->port_id = p;
+		port->mtu = 1500;
+		port->n_txq = port->n_rxq = 1;
+		snprintf(port->name, sizeof(port->name), "dp%u", p);
+		port->mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, (uint8_t)(p + 1) } };
+	}
+}
+
+struct rte_mbuf *dp_test_ip4(uint16_t in_port, uint32_t src, uint32_t dst, uint8_t ttl, uint8_t proto,
+			     uint16_t payload_len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp.pool);
+	uint16_t len = (uint16_t)(sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + payload_len);
+	uint8_t *p;
+
+	cr_assert_not_null(m);
+	p = (uint8_t *)rte_pktmbuf_append(m, len);
+	cr_assert_not_null(p);
+	memset(p, 0, len);
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)p;
+	eh->dst_addr = dp.ports[in_port].mac;
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + payload_len));
+	ip->time_to_live = ttl;
+	ip->next_proto_id = proto;
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	m->port = in_port;
+	return m;
+}
+
+int dp_test_commit(const struct dp_route *routes, unsigned n, char *err, size_t errlen)
+{
+	struct dp_state s = { 0 };
+	struct dp_addr a0 = { .port = "dp0", .ip = 0xac1e0101, .prefix_len = 24 };
+	struct dp_addr a1 = { .port = "dp1", .ip = 0xc0a80a01, .prefix_len = 24 };
+	int rc;
+
+	cr_assert_eq(state_add_addr(&s, &a0, err, errlen), 0);
+	cr_assert_eq(state_add_addr(&s, &a1, err, errlen), 0);
+	for (unsigned i = 0; i < n; i++)
+		cr_assert_eq(state_add_route(&s, &routes[i], err, errlen), 0);
+	rc = state_commit(&s, err, errlen);
+	state_clear(&s);
+	return rc;
+}

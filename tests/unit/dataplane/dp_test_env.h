@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A dataplane without devices for unit tests: EAL in memory, pool, rings, tables, two fake ports. */
+#ifndef BRINK_TEST_DP_ENV_H
+#define BRINK_TEST_DP_ENV_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include <rte_ip.h>
+
+#include "common/dp_msg.h"
+#include "dataplane/dp.h"
+
+void dp_test_env_up(void);
+
+/* Ethernet + IPv4 (20-byte header, valid checksum) + payload_len bytes, received on port in_port. */
+struct rte_mbuf *dp_test_ip4(uint16_t in_port, uint32_t src, uint32_t dst, uint8_t ttl, uint8_t proto,
+			     uint16_t payload_len);
+static inline struct rte_ipv4_hdr *dp_test_ip4_hdr(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+}
+/* Commit addresses dp0 172.30.1.1/24, dp1 192.168.10.1/24 and the given routes. */
+int dp_test_commit(const struct dp_route *routes, unsigned n, char *err, size_t errlen);
+
+#endif

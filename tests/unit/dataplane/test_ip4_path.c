@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The worker path on crafted packets: which edge each packet takes, and what it looks like after. */
+#include <criterion/criterion.h>
+#include <rte_icmp.h>
+
+#include "dataplane/ip4_check.h"
+#include "dataplane/neigh.h"
+#include "dataplane/path.h"
+#include "dp_test_env.h"
+
+#define POD_HOST 0xac1e010a  /* 172.30.1.10 on dp0 */
+#define VM_HOST 0xc0a80a0a   /* 192.168.10.10 on dp1 */
+#define ROUTER_DP0 0xac1e0101
+
+static struct dp_worker w;
+static const uint8_t pod_mac[6] = { 0x02, 0xaa, 0, 0, 0, 0x0a };
+static const uint8_t vm_mac[6] = { 0x02, 0xbb, 0, 0, 0, 0x0a };
+
+static void setup(void)
+{
+	char err[256];
+	dp_test_env_up();
+	cr_assert_eq(dp_test_commit(NULL, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(neigh_set_permanent(POD_HOST, 0, pod_mac), 0);
+	cr_assert_eq(neigh_set_permanent(VM_HOST, 1, vm_mac), 0);
+}
+
+TestSuite(ip4_path, .init = setup);
+
+static uint64_t counter(enum dp_counter_id id)
+{
+	return dp_counter_total(id);
+}
+
+static struct rte_mbuf *only_tx(uint16_t port)
+{
+	cr_assert_eq(w.tx[port].n, 1, "one packet queued on port %u, got %u", port, w.tx[port].n);
+	return w.tx[port].pkts[0];
+}
+
+Test(ip4_path, forwards_with_ttl_decrement_and_l2_rewrite)
+{
+	struct rte_mbuf *m = dp_test_ip4(0, POD_HOST, VM_HOST, 64, IPPROTO_UDP, 26);
+
+	eth_input(&w, 0, &m, 1);
+	struct rte_mbuf *out = only_tx(1);
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(out, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = dp_test_ip4_hdr(out);
+	cr_assert_eq(ip->time_to_live, 63);
+	cr_assert_eq(ip4_hdr_sum20(ip), 0xffff, "incremental checksum is right");
+	cr_assert_arr_eq(eh->dst_addr.addr_bytes, vm_mac, 6);
+	cr_assert(rte_is_same_ether_addr(&eh->src_addr, &dp.ports[1].mac));
+	cr_assert_eq(counter(DP_CNT_FORWARDED), 1);
+}
+
+Test(ip4_path, ttl_one_gets_time_exceeded_from_the_input_address)
+{
+	struct rte_mbuf *m = dp_test_ip4(0, POD_HOST, VM_HOST, 1, IPPROTO_UDP, 26);
+
+	eth_input(&w, 0, &m, 1);
+	struct rte_mbuf *out = only_tx(0);
+	struct rte_ipv4_hdr *ip = dp_test_ip4_hdr(out);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip + 1);
+	cr_assert_eq(w.tx[1].n, 0);
+	cr_assert_eq(rte_be_to_cpu_32(ip->src_addr), ROUTER_DP0);
+	cr_assert_eq(rte_be_to_cpu_32(ip->dst_addr), POD_HOST);
+	cr_assert_eq(icmp->icmp_type, ICMP_TIME_EXCEEDED);
+	cr_assert_eq(rte_be_to_cpu_16(ip->total_length), 20 + 8 + 20 + 8, "quotes header + 8 bytes");
+	cr_assert_eq(ip4_hdr_sum20(ip), 0xffff);
+	cr_assert_eq(rte_raw_cksum(icmp, 8 + 28), 0xffff, "ICMP checksum");
+	cr_assert_eq(counter(DP_CNT_DROP_IP4_TTL_EXCEEDED), 1);
+}
+
+Test(ip4_path, no_route_gets_net_unreachable)
+{
+	struct rte_mbuf *m = dp_test_ip4(0, POD_HOST, 0xcb007101, 64, IPPROTO_UDP, 26);
+
+	eth_input(&w, 0, &m, 1);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(dp_test_ip4_hdr(only_tx(0)) + 1);
+	cr_assert_eq(icmp->icmp_type, ICMP_DEST_UNREACH);
+	cr_assert_eq(icmp->icmp_code, ICMP_CODE_NET_UNREACH);
+	cr_assert_eq(counter(DP_CNT_DROP_IP4_NO_ROUTE), 1);
+}
+
+Test(ip4_path, no_error_about_an_icmp_error)
+{
+	struct rte_mbuf *m = dp_test_ip4(0, POD_HOST, 0xcb007101, 64, IPPROTO_ICMP, 36);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(dp_test_ip4_hdr(m) + 1);
+	icmp->icmp_type = ICMP_DEST_UNREACH;
+
+	eth_input(&w, 0, &m, 1);
+	cr_assert_eq(w.tx[0].n, 0);
+	cr_assert_eq(counter(DP_CNT_DROP_ICMP_NOT_ECHO), 1);
+}
+
+Test(ip4_path, answers_echo_requests_to_our_address)
+{
+	struct rte_mbuf *m = dp_test_ip4(0, POD_HOST, ROUTER_DP0, 64, IPPROTO_ICMP, 16);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(dp_test_ip4_hdr(m) + 1);
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	icmp->icmp_ident = 0x1234;
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, 16);
+
+	eth_input(&w, 0, &m, 1);
+	struct rte_ipv4_hdr *ip = dp_test_ip4_hdr(only_tx(0));
+	icmp = (struct rte_icmp_hdr *)(ip + 1);
+	cr_assert_eq(icmp->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
+	cr_assert_eq(icmp->icmp_ident, 0x1234);
+	cr_assert_eq(rte_raw_cksum(icmp, 16), 0xffff);
+	cr_assert_eq(rte_be_to_cpu_32(ip->src_addr), ROUTER_DP0);
+	cr_assert_eq(rte_be_to_cpu_32(ip->dst_addr), POD_HOST);
+}
+
+Test(ip4_path, unresolved_hosts_wait_for_arp_on_the_main_lcore)
+{
+	struct rte_mbuf *m = dp_test_ip4(0, POD_HOST, 0xc0a80a63, 64, IPPROTO_UDP, 26), *held = NULL;
+
+	eth_input(&w, 0, &m, 1);
+	cr_assert_eq(w.tx[1].n, 0);
+	cr_assert_eq(rte_ring_dequeue(dp.to_control_pkts, (void **)&held), 0);
+	cr_assert_eq(held, m);
+	cr_assert_eq(dp_meta(held)->reason, DP_CTRL_RESOLVE);
+	cr_assert_eq(dp_test_ip4_hdr(held)->time_to_live, 63, "TTL is spent before waiting");
+}
+
+Test(ip4_path, runts_and_foreign_frames_are_counted)
+{
+	struct rte_mbuf *runt = rte_pktmbuf_alloc(dp.pool), *other = dp_test_ip4(0, POD_HOST, VM_HOST, 64, 17, 26);
+	rte_pktmbuf_append(runt, 10);
+	rte_pktmbuf_mtod(other, struct rte_ether_hdr *)->dst_addr.addr_bytes[5] ^= 0x40;
+	struct rte_mbuf *burst[2] = { runt, other };
+
+	eth_input(&w, 0, burst, 2);
+	cr_assert_eq(counter(DP_CNT_DROP_ETH_RUNT), 1);
+	cr_assert_eq(counter(DP_CNT_DROP_ETH_OTHER_HOST), 1);
+	cr_assert_eq(w.tx[1].n, 0);
+}
+
+static unsigned stage_calls;
+static uint16_t drop_udp_stage(struct dp_worker *wk, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t kept = 0;
+	(void)wk;
+	stage_calls++;
+	for (uint16_t i = 0; i < n; i++) {
+		if (dp_test_ip4_hdr(pkts[i])->next_proto_id == IPPROTO_UDP)
+			dp_drop(dp_counters_self(), DP_CNT_DROP_IP4_BLACKHOLE, pkts[i]);
+		else
+			pkts[kept++] = pkts[i];
+	}
+	return kept;
+}
+
+Test(ip4_path, a_registered_stage_sees_every_burst_before_routing)
+{
+	struct rte_mbuf *burst[2] = { dp_test_ip4(0, POD_HOST, VM_HOST, 64, IPPROTO_UDP, 26),
+				      dp_test_ip4(0, POD_HOST, VM_HOST, 64, IPPROTO_TCP, 26) };
+
+	cr_assert_eq(ip4_stage_register("drop_udp", drop_udp_stage), 0);
+	eth_input(&w, 0, burst, 2);
+	cr_assert_eq(stage_calls, 1);
+	cr_assert_eq(dp_test_ip4_hdr(only_tx(1))->next_proto_id, IPPROTO_TCP);
+	cr_assert_eq(counter(DP_CNT_DROP_IP4_BLACKHOLE), 1);
+}

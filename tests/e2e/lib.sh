@@ -1,0 +1,412 @@
+# shellcheck shell=bash
+# Helpers for the end-to-end tests: network namespaces with real Linux hosts,
+# brink-dataplane on net_af_packet ports and brinkd in a "router" namespace.
+#
+# A test sources this file, builds a topology, starts the router and checks
+# what the hosts see. Everything it creates carries the prefix "bk<pid>" and is
+# torn down by the EXIT trap, whether the test passed or not. On failure the
+# trap prints the logs and the dataplane counters.
+#
+# Binaries come from the environment (tests/run.sh sets them) or from build/:
+#   BRINK_DATAPLANE  brink-dataplane     BRINKD  brinkd     BRINKSH  brinksh
+# BRINK_E2E_HUGE=1 lets the dataplane use hugepages instead of --no-huge.
+
+set -euo pipefail
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$E2E_DIR/../.." && pwd)
+PY=/usr/bin/python3 # Debian's python3 has scapy and pexpect
+TEST_NAME=$(basename "$0" .sh)
+ID=bk$$
+
+find_bin() { # NAME: first executable called NAME under build/
+	local f
+	f=$(find "$REPO/build" -type f -name "$1" -perm -u+x 2>/dev/null | head -n1)
+	echo "${f:-$REPO/build/$1}"
+}
+BRINK_DATAPLANE=${BRINK_DATAPLANE:-$(find_bin brink-dataplane)}
+BRINKD=${BRINKD:-$(find_bin brinkd)}
+BRINKSH=${BRINKSH:-$(find_bin brinksh)}
+
+T=$(mktemp -d "/tmp/brink-e2e-$TEST_NAME.XXXXXX")
+DP_SOCK=$T/dataplane.sock
+API_SOCK=$T/brinkd.sock
+DP_PID=
+BRINKD_PID=
+BG_PIDS=()
+# Set to 0 by a test that kills the dataplane on purpose.
+CHECK_LEAKS=1
+
+# ASan: DPDK's own allocations are not ours to report; keep the real checks.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+log() { echo "[$TEST_NAME] $*"; }
+fail() {
+	echo "[$TEST_NAME] FAIL: $*" >&2
+	exit 1
+}
+
+# ---- namespaces and links ----
+
+ns() { echo "$ID-$1"; } # full name of one of this test's namespaces
+
+ns_add() { # SHORT: create namespace $ID-SHORT with lo up, IPv6 off
+	local n
+	n=$(ns "$1")
+	ip netns add "$n"
+	ip -n "$n" link set lo up
+	# IPv6 off before any link exists: no RS/MLD noise on the dataplane ports.
+	in_ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	in_ns "$n" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+}
+
+in_ns() { # NS CMD...
+	local n=$1
+	shift
+	ip netns exec "$n" "$@"
+}
+
+offloads_off() { # NS DEV: Linux hands AF_PACKET CHECKSUM_PARTIAL/GSO frames otherwise
+	in_ns "$1" ethtool -K "$2" rx off tx off tso off gso off gro off >/dev/null 2>&1 ||
+		in_ns "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null
+}
+
+veth() { # NS1 DEV1 NS2 DEV2: a veth pair, offloads off, both ends up
+	ip -n "$1" link add name "$2" type veth peer name "$4" netns "$3"
+	offloads_off "$1" "$2"
+	offloads_off "$3" "$4"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+
+bridge_add() { # NS DEV
+	ip -n "$1" link add name "$2" type bridge stp_state 0 forward_delay 0
+	ip -n "$1" link set "$2" up
+}
+
+bridge_port() { # NS BRIDGE DEV
+	ip -n "$1" link set "$3" master "$2"
+}
+
+# The dataplane's veth ends carry no address and the router namespace has
+# forwarding off, but the kernel there owns the punt interface's addresses and
+# would answer frames on those veths itself (weak host model), hiding whether
+# the dataplane did the work. AF_PACKET gets its copy before the netdev
+# ingress hook, so dropping there leaves the kernel blind and DPDK intact.
+guard_dp_ports() { # NS DEV...
+	local n=$1 d rules=""
+	shift
+	for d in "$@"; do
+		rules+="chain in_$d { type filter hook ingress device \"$d\" priority 0; policy drop; }"$'\n'
+	done
+	in_ns "$n" nft -f - <<<"table netdev brink_guard {
+$rules}"
+}
+
+# The demo topology (README, tools/demo.sh):
+#
+#   pod 172.30.1.10 --- [rt-pod  dp0 172.30.1.1 ]
+#                        router (brink)           (namespace RT)
+#   byoip bridge ------ [rt-byoip dp1 192.168.10.1]
+#     |- vm   192.168.10.10
+#     |- hop  192.168.10.2 --- remote bridge 10.20.0.1/16 ---- remote 10.20.0.10/16
+#     '- hop2 192.168.10.3 ---         "     10.20.0.2/16  (with HOP2=1)
+#
+# Sets RT POD BR VM HOP REM (and HOP2) to the namespace names.
+topo_demo() {
+	RT=$(ns rt) POD=$(ns pod) BR=$(ns byoip) VM=$(ns vm) HOP=$(ns hop) REM=$(ns remote)
+	HOP2=$(ns hop2)
+	local s
+	for s in rt pod byoip vm hop remote; do ns_add $s; done
+	[ "${HOP2_ON:-0}" = 1 ] && ns_add hop2
+
+	in_ns "$RT" sysctl -qw net.ipv4.ip_forward=0
+	veth "$RT" rt-pod "$POD" eth0
+	veth "$RT" rt-byoip "$BR" p-rt
+	guard_dp_ports "$RT" rt-pod rt-byoip
+
+	ip -n "$POD" addr add 172.30.1.10/24 dev eth0
+	ip -n "$POD" route add default via 172.30.1.1
+
+	bridge_add "$BR" br0
+	offloads_off "$BR" br0
+	bridge_port "$BR" br0 p-rt
+	veth "$BR" p-vm "$VM" eth0
+	bridge_port "$BR" br0 p-vm
+	ip -n "$VM" addr add 192.168.10.10/24 dev eth0
+	ip -n "$VM" route add default via 192.168.10.1
+
+	bridge_add "$REM" br0
+	ip -n "$REM" addr add 10.20.0.10/16 dev br0
+	ip -n "$REM" route add default via 10.20.0.1
+
+	local h ip rip
+	for h in hop hop2; do
+		[ $h = hop2 ] && [ "${HOP2_ON:-0}" != 1 ] && continue
+		if [ $h = hop ]; then ip=192.168.10.2 rip=10.20.0.1; else ip=192.168.10.3 rip=10.20.0.2; fi
+		veth "$BR" "p-$h" "$(ns $h)" eth0
+		bridge_port "$BR" br0 "p-$h"
+		veth "$REM" "p-$h" "$(ns $h)" eth1
+		bridge_port "$REM" br0 "p-$h"
+		ip -n "$(ns $h)" addr add $ip/24 dev eth0
+		ip -n "$(ns $h)" addr add $rip/16 dev eth1
+		ip -n "$(ns $h)" route add 172.30.0.0/16 via 192.168.10.1
+		in_ns "$(ns $h)" sysctl -qw net.ipv4.ip_forward=1
+	done
+	offloads_off "$REM" br0
+}
+
+# brink.conf for topo_demo. Knobs (environment):
+#   CONF_NH=192.168.10.2   next hop of 10.20.0.0/16 ("" for no static route)
+#   CONF_ROUTES="P=NH ..." further static routes, e.g. "10.99.0.0/16=192.168.10.2"
+#   CONF_WORKERS=1         workers, all on CPU 1
+#   CONF_PUNT=0            1: exception path on a TAP named brink0
+conf_demo() {
+	local nh=${CONF_NH-192.168.10.2} nw=${CONF_WORKERS:-1} punt="" workers="" i routes=""
+	for ((i = 0; i < nw; i++)); do
+		workers+="${workers:+, }{ id = $i; cpu = 1; }"
+	done
+	[ "${CONF_PUNT:-0}" = 1 ] && punt='punt: { type = "tap"; interface = "brink0"; };'
+	local r list=""
+	for r in ${nh:+10.20.0.0/16=$nh} ${CONF_ROUTES:-}; do
+		list+="${list:+, }{ prefix = \"${r%%=*}\"; next-hop = \"${r#*=}\"; }"
+	done
+	[ -n "$list" ] && routes="protocols: { static: { route = ( $list ); }; };"
+	cat <<EOF
+# generated by tests/e2e/lib.sh for $TEST_NAME
+system: {
+  dataplane: {
+    main-cpu = 0;
+    worker = ( $workers );
+    idle-sleep = 50;
+    $punt
+  };
+};
+interfaces: {
+  dataplane = (
+    { name = "dp0"; device = "net_af_packet0,iface=rt-pod"; address = [ "172.30.1.1/24" ]; },
+    { name = "dp1"; device = "net_af_packet1,iface=rt-byoip"; address = [ "192.168.10.1/24" ]; }
+  );
+};
+$routes
+EOF
+}
+
+# ---- the router processes ----
+
+eal_args() {
+	local a=(--file-prefix "$ID" --no-pci)
+	if [ "${BRINK_E2E_HUGE:-0}" = 1 ]; then
+		a+=(-m 256)
+	else
+		a+=(--no-huge -m 256)
+	fi
+	echo "${a[@]}"
+}
+
+wait_for() { # SECONDS CMD...: retry CMD every 0.2 s
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.2
+	done
+}
+
+dp_alive() { [ -n "$DP_PID" ] && kill -0 "$DP_PID" 2>/dev/null; }
+
+dp_start() { # CONF [dataplane options...]
+	local conf=$1
+	shift
+	# shellcheck disable=SC2046
+	in_ns "$RT" "$BRINK_DATAPLANE" -f "$conf" -s "$DP_SOCK" --leak-check "$@" -- $(eal_args) \
+		>>"$T/dataplane.log" 2>&1 &
+	DP_PID=$!
+	wait_for 60 test -S "$DP_SOCK" || {
+		dp_alive || fail "brink-dataplane exited during start"
+		fail "no dataplane socket after 60 s"
+	}
+	dp_alive || fail "brink-dataplane exited during start"
+	log "dataplane up (pid $DP_PID)"
+}
+
+brinkd_start() { # CONF [brinkd options...]
+	local conf=$1
+	shift
+	rm -f "$API_SOCK"
+	in_ns "$RT" "$BRINKD" -f "$conf" -d "$DP_SOCK" -a "$API_SOCK" "$@" >>"$T/brinkd.log" 2>&1 &
+	BRINKD_PID=$!
+	wait_for 30 bsh -c "show interfaces" || {
+		kill -0 "$BRINKD_PID" 2>/dev/null || fail "brinkd exited during start"
+		fail "brinkd does not answer after 30 s"
+	}
+	log "brinkd up (pid $BRINKD_PID)"
+}
+
+# Everything up: topology already built, CONF written.
+router_start() { # CONF
+	dp_start "$1"
+	brinkd_start "$1"
+}
+
+bsh() { "$BRINKSH" -s "$API_SOCK" "$@"; }
+
+# JSON of an operational show command, e.g. sjson "show ip route"
+sjson() { bsh -j -c "$1"; }
+
+# Counters as "name value" lines, whatever the JSON layout: objects are
+# flattened with dots, {"name": n, "value": v} pairs and lists of objects with
+# an "id"/"name" key use that key.
+stats() {
+	sjson "show dataplane statistics" | "$PY" -c '
+import json, sys
+out = {}
+def walk(p, v):
+    if isinstance(v, dict):
+        if "name" in v and "value" in v and len(v) == 2:
+            out[(p + "." if p else "") + str(v["name"])] = v["value"]
+            return
+        for k, x in v.items():
+            walk((p + "." if p else "") + str(k), x)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            key = str(i)
+            if isinstance(x, dict):
+                for k in ("id", "worker", "port", "name"):
+                    if k in x and not ("value" in x and k == "name"):
+                        key = str(x[k]); break
+            walk((p + "." if p else "") + key, x)
+    elif isinstance(v, (int, float)) and not isinstance(v, bool):
+        out[p] = v
+walk("", json.load(sys.stdin))
+for k, v in out.items():
+    print(k, v)
+'
+}
+
+# Value of a counter (0 when absent). Matches the exact name or a name ending
+# in ".NAME" (counters may be grouped, e.g. "counters.drop.ip4.bad_ihl").
+stat() {
+	stats | awk -v n="$1" '$1 == n || substr($1, length($1) - length(n)) == "." n { s += $2 } END { print s + 0 }'
+}
+
+# ---- traffic ----
+
+ping_ok() { # NS DST: one reply within 1 s
+	in_ns "$1" ping -n -c 1 -W 1 "$2" >/dev/null 2>&1
+}
+
+wait_ping() { # NS DST [SECONDS]
+	wait_for "${3:-20}" ping_ok "$1" "$2" || fail "no ping reply $1 -> $2"
+}
+
+bg() { # CMD...: a background helper, killed at exit
+	"$@" &
+	BG_PIDS+=($!)
+}
+
+# TCP: serve a 1 MB file from NS on PORT, fetch it from NS2 via DST, compare.
+tcp_transfer() { # SERVER_NS SERVER_ADDR CLIENT_NS [PORT]
+	local sns=$1 addr=$2 cns=$3 port=${4:-8080} dir
+	dir=$(mktemp -d "$T/http.XXXX")
+	head -c 1048576 /dev/urandom >"$dir/blob"
+	(cd "$dir" && exec ip netns exec "$sns" "$PY" -m http.server -b "$addr" "$port") \
+		>"$dir/server.log" 2>&1 &
+	local spid=$!
+	BG_PIDS+=($spid)
+	wait_for 10 in_ns "$sns" bash -c "exec 3<>/dev/tcp/$addr/$port" || fail "http server on $addr:$port"
+	in_ns "$cns" curl -sS --max-time 30 -o "$dir/got" "http://$addr:$port/blob" ||
+		fail "curl $cns -> $addr:$port"
+	cmp -s "$dir/blob" "$dir/got" || fail "TCP transfer $cns -> $addr corrupted"
+	kill "$spid" 2>/dev/null || true
+	log "TCP 1 MB $cns -> $addr:$port ok"
+}
+
+# MAC of ADDR as seen from NS (after some traffic)
+neigh_mac() { # NS ADDR
+	ip -n "$1" neigh show "$2" | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}' | head -n1
+}
+
+# ---- teardown ----
+
+dp_stop() { # SIGTERM; with --leak-check a non-zero exit means a leak or a bad shutdown
+	[ -n "$DP_PID" ] || return 0
+	local rc=0 pid=$DP_PID
+	DP_PID=
+	kill -TERM "$pid" 2>/dev/null || true
+	local deadline=$((SECONDS + 20))
+	while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		echo "brink-dataplane did not exit within 20 s of SIGTERM" >&2
+		return 1
+	fi
+	wait "$pid" || rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "brink-dataplane exited with status $rc after SIGTERM (leak check)" >&2
+		return 1
+	fi
+	return 0
+}
+
+brinkd_stop() {
+	[ -n "$BRINKD_PID" ] || return 0
+	kill -TERM "$BRINKD_PID" 2>/dev/null || true
+	wait "$BRINKD_PID" 2>/dev/null || true
+	BRINKD_PID=
+}
+
+dump_failure() {
+	echo "---- $TEST_NAME: failure diagnostics ($T) ----"
+	if [ -n "$BRINKD_PID" ] && kill -0 "$BRINKD_PID" 2>/dev/null; then
+		echo "-- show dataplane statistics"
+		timeout 5 "$BRINKSH" -s "$API_SOCK" -c "show dataplane statistics" 2>&1 | grep -v ' 0$' || true
+		echo "-- show ip route / show arp"
+		timeout 5 "$BRINKSH" -s "$API_SOCK" -c "show ip route" -c "show arp" 2>&1 || true
+	fi
+	local f
+	for f in "$T"/*.log; do
+		[ -f "$f" ] || continue
+		echo "-- $(basename "$f") (last 40 lines)"
+		tail -n 40 "$f"
+	done
+	echo "---- end of diagnostics ----"
+}
+
+cleanup() {
+	local rc=$? p n
+	trap - EXIT
+	set +e
+	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	brinkd_stop
+	if [ -n "$DP_PID" ]; then
+		if [ "$CHECK_LEAKS" = 1 ] && [ $rc -eq 0 ]; then
+			dp_stop || rc=1
+		else
+			dp_stop >/dev/null 2>&1
+		fi
+	fi
+	[ $rc -ne 0 ] && dump_failure
+	# Whatever is still running inside our namespaces was started by us.
+	for n in $(ip netns list | awk '{print $1}' | grep "^$ID-"); do
+		for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+	done
+	for p in "${BG_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for n in $(ip netns list | awk '{print $1}' | grep "^$ID-"); do ip netns del "$n"; done
+	rm -rf "/var/run/dpdk/$ID"
+	if [ $rc -eq 0 ]; then
+		rm -rf "$T"
+		echo "[$TEST_NAME] PASS"
+	else
+		echo "[$TEST_NAME] FAIL (logs kept in $T)"
+	fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT HUP
+
+for b in "$BRINK_DATAPLANE" "$BRINKD" "$BRINKSH"; do
+	[ -x "$b" ] || fail "missing binary $b (build first, or set BRINK_DATAPLANE/BRINKD/BRINKSH)"
+done

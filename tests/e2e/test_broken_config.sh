@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# A broken brink.conf is refused with FILE:LINE and what is wrong; through
+# brinksh a bad value is rejected at set, and a commit of an invalid candidate
+# fails leaving the running configuration as it was.
+. "$(dirname "$0")/lib.sh"
+
+refused() { # NAME LINE PATTERN: brinkd -f $T/NAME exits 1 naming NAME:LINE
+	local rc=0 err
+	timeout 10 "$BRINKD" -f "$T/$1" -d "$T/none.sock" -a "$T/none-api.sock" 2>"$T/$1.err" >/dev/null || rc=$?
+	err=$(cat "$T/$1.err")
+	[ $rc -eq 1 ] || fail "brinkd on $1 exited $rc (expected 1): $err"
+	echo "$err" | grep -q "$T/$1:$2:" || fail "brinkd on $1: no '$1:$2:' in: $err"
+	echo "$err" | grep -Eqi "$3" || fail "brinkd on $1: message lacks /$3/: $err"
+	log "$1 refused: $(echo "$err" | grep -m1 "$1:$2:")"
+}
+
+good=$(conf_demo)
+# in conf_demo's output line 4 is "main-cpu = 0;", line 12 is dp0
+echo "$good" | sed '4s/main-cpu = 0;/main-cpu = = 0;/' >"$T/syntax.conf"
+refused syntax.conf 4 "syntax|parse|expected|unexpected"
+echo "$good" | sed '12s/device =/devcie =/' >"$T/unknown.conf"
+refused unknown.conf 12 "devcie|unknown"
+echo "$good" | sed '12s|172.30.1.1/24|172.30.1.300/24|' >"$T/prefix.conf"
+refused prefix.conf 12 "172.30.1.300"
+printf '%s\n' "$good" | sed 's|next-hop = "192.168.10.2"|next-hop = "10.9.9.9"|' >"$T/nexthop.conf"
+rc=0
+timeout 10 "$BRINKD" -f "$T/nexthop.conf" -d "$T/none.sock" -a "$T/none-api.sock" 2>"$T/nexthop.err" >/dev/null || rc=$?
+[ $rc -eq 1 ] || fail "brinkd accepted a next hop outside connected subnets (exit $rc)"
+grep -q "nexthop.conf:[0-9]*:" "$T/nexthop.err" || fail "no file:line for unreachable next hop: $(cat "$T/nexthop.err")"
+rc=0
+timeout 20 "$BRINK_DATAPLANE" -f "$T/syntax.conf" -s "$T/none.sock" -- $(eal_args) >"$T/dp-syntax.log" 2>&1 || rc=$?
+[ $rc -ne 0 ] || fail "brink-dataplane started on a file with a syntax error"
+
+# the CLI side, against a running router
+topo_demo
+echo "$good" >"$T/brink.conf"
+router_start "$T/brink.conf"
+before=$(bsh -c "show configuration")
+
+rc=0
+out=$(bsh -c configure -c "set interfaces dataplane dp0 address 172.30.1.300/24" 2>&1) || rc=$?
+echo "$out" | grep -qi "172.30.1.300" || fail "set of a bad address gave no error naming it: $out"
+[ $rc -ne 0 ] || fail "brinksh exited 0 after a failed set"
+log "bad set: $(echo "$out" | grep -m1 -i 172.30.1.300)"
+
+rc=0
+out=$(bsh -c configure -c "set protocols static route 10.30.0.0/16 next-hop 10.9.9.9" -c commit 2>&1) || rc=$?
+[ $rc -ne 0 ] || fail "commit of a next hop outside connected subnets succeeded: $out"
+echo "$out" | grep -q "10.9.9.9" || fail "commit error does not name the next hop: $out"
+log "bad commit: $(echo "$out" | grep -m1 10.9.9.9)"
+after=$(bsh -c "show configuration")
+[ "$before" = "$after" ] || fail "running configuration changed by a failed commit: $(diff <(echo "$before") <(echo "$after"))"
+bsh -c "show ip route" | grep -q 10.30.0.0 && fail "10.30.0.0/16 installed by a failed commit"
+wait_ping "$POD" 10.20.0.10

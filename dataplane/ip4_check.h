@@ -3,6 +3,8 @@
 #ifndef BRINK_DP_IP4_CHECK_H
 #define BRINK_DP_IP4_CHECK_H
 
+#include <string.h>
+
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -13,7 +15,9 @@
 /* One's-complement sum of a 20-byte header in four adds (the common case). */
 static inline uint16_t ip4_hdr_sum20(const struct rte_ipv4_hdr *ip)
 {
-	const uint32_t *w = (const uint32_t *)ip;
+	uint32_t w[5];
+	/* The header sits 2 bytes off 4-byte alignment after Ethernet: copy, don't cast. */
+	memcpy(w, ip, sizeof(w));
 	uint64_t s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
 	s = (s & 0xffffffff) + (s >> 32);
 	s = (s & 0xffff) + (s >> 16);

@@ -52,7 +52,7 @@ void ip4_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint1
 				rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 			if (unlikely(src_is_bad(ip->src_addr)))
 				why = DP_CNT_DROP_IP4_BAD_SOURCE;
-			else if (unlikely(RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(ip->dst_addr))))
+			else if (unlikely((rte_be_to_cpu_32(ip->dst_addr) >> 28) == 0xe)) /* 224.0.0.0/4 */
 				why = DP_CNT_DROP_IP4_MULTICAST;
 			else if (unlikely(ip->dst_addr == RTE_BE32(0xffffffff)))
 				why = DP_CNT_DROP_IP4_BROADCAST;

@@ -88,8 +88,10 @@ static bool is_pci_address(const char *dev)
 
 static char punt_device[CFG_DEVICE_MAX];
 
-/* EAL arguments from the boot-time configuration, then the user's extras. */
-static char **build_eal_args(const char *prog, const struct brink_model *m, const struct options *o, int *argc)
+/* EAL arguments from the boot-time configuration, then the user's extras;
+ * the first *n_owned are ours to free. */
+static char **build_eal_args(const char *prog, const struct brink_model *m, const struct options *o, int *argc,
+			     int *n_owned)
 {
 	char **argv = calloc((size_t)(2 * m->n_ports + o->eal_argc + 16), sizeof(char *));
 	char lcores[512];
@@ -120,6 +122,7 @@ static char **build_eal_args(const char *prog, const struct brink_model *m, cons
 	}
 	if (!any_pci)
 		argv[n++] = strdup("--no-pci");
+	*n_owned = n;
 	for (int i = 0; i < o->eal_argc; i++)
 		argv[n++] = o->eal_argv[i];
 	*argc = n;
@@ -244,7 +247,7 @@ int main(int argc, char **argv)
 	struct brink_model model = { 0 };
 	struct cfg_node *cfg;
 	char msg[4096];
-	int eal_argc, rc, status = 0;
+	int eal_argc, eal_owned, rc, status = 0;
 
 	if (parse_options(argc, argv, &opt) < 0)
 		return 2;
@@ -256,7 +259,10 @@ int main(int argc, char **argv)
 	}
 	cfg_free(cfg);
 
-	char **eal_argv = build_eal_args(argv[0], &model, &opt, &eal_argc);
+	char **eal_argv = build_eal_args(argv[0], &model, &opt, &eal_argc, &eal_owned);
+	/* rte_eal_init permutes its argv: keep our own list of what to free. */
+	char **owned = calloc((size_t)eal_owned, sizeof(char *));
+	memcpy(owned, eal_argv, sizeof(char *) * (size_t)eal_owned);
 	if (rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "brink-dataplane: EAL initialization failed: %s\n", rte_strerror(rte_errno));
 		return 1;
@@ -308,6 +314,10 @@ int main(int argc, char **argv)
 	}
 	brink_model_free(&model);
 	rte_eal_cleanup();
+	for (int i = 0; i < eal_owned; i++)
+		free(owned[i]);
+	free(owned);
+	free(eal_argv);
 	printf("brink-dataplane: stopped\n");
 	return status;
 }

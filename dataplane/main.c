@@ -227,7 +227,7 @@ static void main_loop(void)
 static void release_all(void)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
-	struct rte_mbuf *m;
+	struct rte_mbuf *m = NULL;
 
 	while (rte_ring_dequeue(dp.to_control_pkts, (void **)&m) == 0) {
 		rte_pktmbuf_free(m);

@@ -51,7 +51,8 @@
 	X(DROP_IP4_MTU_EXCEEDED, "drop.ip4.mtu_exceeded")                  \
 	X(DROP_IP4_FRAGMENT_TO_US, "drop.ip4.fragment_to_us")              \
 	X(DROP_ICMP_RATE_LIMITED, "drop.icmp.rate_limited")                \
-	X(DROP_ICMP_NOT_ECHO, "drop.icmp.no_error_for_error")              \
+	X(DROP_ICMP_NOT_ALLOWED, "drop.icmp.no_error_for_error")           \
+	X(DROP_ICMP_NO_SOURCE, "drop.icmp.no_source_address")              \
 	X(DROP_ICMP_MALFORMED, "drop.icmp.malformed")                      \
 	X(DROP_PUNT_DISABLED, "drop.punt.disabled")                        \
 	X(DROP_PUNT_FROM_KERNEL_BAD, "drop.punt.bad_from_kernel")          \

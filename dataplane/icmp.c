@@ -93,8 +93,12 @@ void icmp_send_error(struct dp_worker *w, struct rte_mbuf *m, uint8_t type, uint
 					   (uint32_t)rte_be_to_cpu_16(orig->total_length));
 	const uint16_t new_hdrs = sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_icmp_hdr);
 
-	if (!error_allowed(m, orig) || src == 0 || m->nb_segs > 1) {
-		dp_drop(cnt, DP_CNT_DROP_ICMP_NOT_ECHO, m);
+	if (!error_allowed(m, orig) || m->nb_segs > 1) {
+		dp_drop(cnt, DP_CNT_DROP_ICMP_NOT_ALLOWED, m);
+		return;
+	}
+	if (src == 0) {
+		dp_drop(cnt, DP_CNT_DROP_ICMP_NO_SOURCE, m);
 		return;
 	}
 	if (!rate_allows(w)) {

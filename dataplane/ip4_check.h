@@ -29,29 +29,30 @@ static inline uint16_t ip4_hdr_sum20(const struct rte_ipv4_hdr *ip)
  * m starts with the Ethernet header; the frame may carry trailing padding. */
 static inline int ip4_check(const struct rte_mbuf *m)
 {
-	const struct rte_ipv4_hdr *ip;
-	uint32_t frame_ip_len = rte_pktmbuf_pkt_len(m) - (uint32_t)sizeof(struct rte_ether_hdr);
-	uint16_t ihl_bytes, total;
+	const uint32_t eth_len = sizeof(struct rte_ether_hdr);
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, eth_len);
+	uint32_t frame_ip_len = rte_pktmbuf_pkt_len(m) - eth_len;
+	uint16_t ihl_bytes, total, sum;
 
 	/* The header must sit in the first segment; the payload may span several. */
-	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*ip)))
+	if (unlikely(rte_pktmbuf_data_len(m) < eth_len + sizeof(*ip)))
 		return DP_CNT_DROP_IP4_TRUNCATED;
-	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-	if (unlikely((ip->version_ihl >> 4) != 4))
-		return DP_CNT_DROP_IP4_BAD_VERSION;
-	ihl_bytes = (uint16_t)((ip->version_ihl & 0xf) * 4);
-	if (unlikely(ihl_bytes < sizeof(*ip) ||
-		     ihl_bytes > rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr)))
-		return DP_CNT_DROP_IP4_BAD_IHL;
+	if (likely(ip->version_ihl == RTE_IPV4_VHL_DEF)) {
+		ihl_bytes = sizeof(*ip);
+	} else {
+		if ((ip->version_ihl >> 4) != 4)
+			return DP_CNT_DROP_IP4_BAD_VERSION;
+		ihl_bytes = (uint16_t)((ip->version_ihl & 0xf) * 4);
+		if (ihl_bytes < sizeof(*ip) || ihl_bytes > rte_pktmbuf_data_len(m) - eth_len)
+			return DP_CNT_DROP_IP4_BAD_IHL;
+	}
 	total = rte_be_to_cpu_16(ip->total_length);
 	if (unlikely(total < ihl_bytes || total > frame_ip_len))
 		return DP_CNT_DROP_IP4_BAD_LENGTH;
-	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD) {
-		uint16_t sum = likely(ihl_bytes == sizeof(*ip)) ? ip4_hdr_sum20(ip) : rte_raw_cksum(ip, ihl_bytes);
-		if (unlikely(sum != 0xffff))
-			return DP_CNT_DROP_IP4_BAD_CHECKSUM;
-	}
-	return 0;
+	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		return 0;
+	sum = likely(ihl_bytes == sizeof(*ip)) ? ip4_hdr_sum20(ip) : rte_raw_cksum(ip, ihl_bytes);
+	return likely(sum == 0xffff) ? 0 : DP_CNT_DROP_IP4_BAD_CHECKSUM;
 }
 
 #endif

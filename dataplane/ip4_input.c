@@ -28,11 +28,11 @@ unsigned ip4_stages_count(void)
 	return n_stages;
 }
 
+/* RFC 1812 5.3.7: never forward from 0/8, 127/8, multicast, class E or broadcast sources. */
 static inline bool src_is_bad(uint32_t src_be)
 {
 	uint32_t s = rte_be_to_cpu_32(src_be);
-	/* RFC 1812 5.3.7: never forward from multicast, limited broadcast or 0/8 ... 127/8 sources. */
-	return (s >> 28) == 0xe || s == 0xffffffff || (s >> 24) == 0 || (s >> 24) == 127;
+	return s >= 0xe0000000 || (s >> 24) == 0 || (s >> 24) == 127;
 }
 
 void ip4_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
@@ -50,12 +50,15 @@ void ip4_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint1
 		if (likely(why == 0)) {
 			const struct rte_ipv4_hdr *ip =
 				rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+			uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
 			if (unlikely(src_is_bad(ip->src_addr)))
 				why = DP_CNT_DROP_IP4_BAD_SOURCE;
-			else if (unlikely((rte_be_to_cpu_32(ip->dst_addr) >> 28) == 0xe)) /* 224.0.0.0/4 */
-				why = DP_CNT_DROP_IP4_MULTICAST;
-			else if (unlikely(ip->dst_addr == RTE_BE32(0xffffffff)))
-				why = DP_CNT_DROP_IP4_BROADCAST;
+			else if (unlikely(dst >= 0xe0000000)) {
+				if (dst == 0xffffffff)
+					why = DP_CNT_DROP_IP4_BROADCAST;
+				else if ((dst >> 28) == 0xe)
+					why = DP_CNT_DROP_IP4_MULTICAST;
+			}
 		}
 		if (likely(why == 0))
 			pkts[kept++] = m;

@@ -80,31 +80,50 @@ static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint
 	hand_to_control(cnt, m, nh_id);
 }
 
+/* A resolved next hop as the forwarding loop uses it, decoded once per burst
+ * and next hop: most packets of a burst share their next hop. */
+struct fwd_target {
+	uint32_t id;
+	bool ok;           /* a resolved neighbour */
+	uint16_t port;
+	uint16_t mtu;
+	uint8_t l2[2 * RTE_ETHER_ADDR_LEN]; /* destination then source MAC */
+};
+
+static inline void fwd_target_load(struct fwd_target *t, uint32_t id)
+{
+	struct nexthop nh = nh_read(id);
+
+	t->id = id;
+	t->ok = nh.kind == NH_NEIGHBOR && nh.resolved;
+	t->port = nh.port;
+	t->mtu = dp.ports[nh.port].mtu;
+	memcpy(t->l2, nh.mac, RTE_ETHER_ADDR_LEN);
+	memcpy(t->l2 + RTE_ETHER_ADDR_LEN, &dp.ports[nh.port].mac, RTE_ETHER_ADDR_LEN);
+}
+
 /* Forward to a resolved neighbour: TTL, MTU, L2 rewrite, TX. */
 static inline void forward(struct dp_worker *w, struct dp_lcore_counters *cnt, struct rte_mbuf *m,
-			   const struct nexthop *nh, bool transit)
+			   const struct fwd_target *t, bool transit)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
-	const struct dp_port *out = &dp.ports[nh->port];
 
 	if (transit && unlikely(!ttl_decrement(ip))) {
 		cnt->c[DP_CNT_DROP_IP4_TTL_EXCEEDED]++;
 		icmp_send_error(w, m, ICMP_TIME_EXCEEDED, 0, m->port, 0);
 		return;
 	}
-	if (unlikely(rte_be_to_cpu_16(ip->total_length) > out->mtu)) {
+	if (unlikely(rte_be_to_cpu_16(ip->total_length) > t->mtu)) {
 		cnt->c[DP_CNT_DROP_IP4_MTU_EXCEEDED]++;
 		if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
-			icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_FRAG_NEEDED, m->port,
-					out->mtu);
+			icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_FRAG_NEEDED, m->port, t->mtu);
 		else
 			rte_pktmbuf_free(m);
 		return;
 	}
-	memcpy(&eh->dst_addr, nh->mac, RTE_ETHER_ADDR_LEN);
-	eh->src_addr = out->mac;
-	tx_enqueue(w, nh->port, m);
+	memcpy(eh, t->l2, sizeof(t->l2));
+	tx_enqueue(w, t->port, m);
 }
 
 void ip4_route(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, bool transit)
@@ -124,15 +143,17 @@ void ip4_route(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, bool tra
 		cnt->stage[DP_STAGE_IP4_ROUTE].cycles += t1 - t0;
 		cnt->stage[DP_STAGE_IP4_ROUTE].packets += n;
 	}
+	struct fwd_target t = { .id = UINT32_MAX };
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		bool found = hop[i] & RTE_LPM_LOOKUP_SUCCESS;
 		uint32_t nh_id = hop[i] & 0x00ffffff;
 
 		if (likely(found)) {
-			struct nexthop nh = nh_read(nh_id);
-			if (likely(nh.kind == NH_NEIGHBOR && nh.resolved)) {
-				forward(w, cnt, m, &nh, transit);
+			if (unlikely(nh_id != t.id))
+				fwd_target_load(&t, nh_id);
+			if (likely(t.ok)) {
+				forward(w, cnt, m, &t, transit);
 				n_fwd++;
 				continue;
 			}

@@ -90,7 +90,7 @@ Test(ip4_path, no_error_about_an_icmp_error)
 
 	eth_input(&w, 0, &m, 1);
 	cr_assert_eq(w.tx[0].n, 0);
-	cr_assert_eq(counter(DP_CNT_DROP_ICMP_NOT_ECHO), 1);
+	cr_assert_eq(counter(DP_CNT_DROP_ICMP_NOT_ALLOWED), 1);
 }
 
 Test(ip4_path, answers_echo_requests_to_our_address)

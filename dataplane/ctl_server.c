@@ -120,27 +120,26 @@ static void dump_ports(const struct dp_msg_hdr *req)
 	reply_array(req, info, n, sizeof(info[0]));
 }
 
-static void dump_routes(const struct dp_msg_hdr *req)
+/* A dump built into a temporary array of up to max elements by fill(). */
+static void dump_array(const struct dp_msg_hdr *req, size_t esize, unsigned max, unsigned (*fill)(void *, unsigned))
 {
-	unsigned max = CFG_MAX_ROUTES + CFG_MAX_PORTS * CFG_MAX_ADDRS * 2 + NEIGH_MAX;
-	struct dp_route_info *r = malloc(sizeof(*r) * max);
-	if (!r) {
+	void *arr = malloc(esize * max);
+	if (!arr) {
 		reply_error(req, -ENOMEM, "out of memory");
 		return;
 	}
-	reply_array(req, r, fib_dump(r, max), sizeof(*r));
-	free(r);
+	reply_array(req, arr, fill(arr, max), esize);
+	free(arr);
 }
 
-static void dump_neighs(const struct dp_msg_hdr *req)
+static unsigned fill_routes(void *out, unsigned max)
 {
-	struct dp_neigh_info *r = malloc(sizeof(*r) * NEIGH_MAX);
-	if (!r) {
-		reply_error(req, -ENOMEM, "out of memory");
-		return;
-	}
-	reply_array(req, r, neigh_dump(r, NEIGH_MAX), sizeof(*r));
-	free(r);
+	return fib_dump(out, max);
+}
+
+static unsigned fill_neighs(void *out, unsigned max)
+{
+	return neigh_dump(out, max);
 }
 
 /* A TXN item: body must be exactly one struct of the expected size. */
@@ -182,10 +181,11 @@ static void handle(const struct dp_msg_hdr *h, const void *body, size_t len)
 		dump_ports(h);
 		return;
 	case DP_MSG_ROUTE_DUMP:
-		dump_routes(h);
+		dump_array(h, sizeof(struct dp_route_info),
+			   CFG_MAX_ROUTES + CFG_MAX_PORTS * CFG_MAX_ADDRS * 2 + NEIGH_MAX, fill_routes);
 		return;
 	case DP_MSG_NEIGH_DUMP:
-		dump_neighs(h);
+		dump_array(h, sizeof(struct dp_neigh_info), NEIGH_MAX, fill_neighs);
 		return;
 	case DP_MSG_STATS_DUMP:
 		dump_stats(h);

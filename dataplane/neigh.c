@@ -123,6 +123,30 @@ static void destroy(struct neigh *n)
 	n->in_use = false;
 }
 
+/* The MAC is no longer known: a neighbour nobody routes through is forgotten,
+ * a gateway stays (in the given state) so it can be resolved again. */
+static void unresolve(struct neigh *n, uint8_t state)
+{
+	if (n->refs == 0) {
+		destroy(n);
+		return;
+	}
+	nh_clear_mac(n->nh);
+	host_route_remove(n);
+	n->state = state;
+	n->probes = 0;
+}
+
+/* Hand a packet back to worker 0 to be routed again. */
+static void reroute(struct dp_lcore_counters *cnt, struct rte_mbuf *m, enum dp_counter_id sent_counter)
+{
+	dp_meta(m)->reason = DP_CTRL_REROUTE;
+	if (rte_ring_sp_enqueue(dp.inject, m) != 0)
+		dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
+	else
+		cnt->c[sent_counter]++;
+}
+
 /* Resolved: publish the MAC, the host route, and send what was waiting. */
 static void confirm(struct neigh *n, const uint8_t mac[6])
 {
@@ -134,13 +158,8 @@ static void confirm(struct neigh *n, const uint8_t mac[6])
 	n->confirmed_tsc = rte_rdtsc();
 	n->probes = 0;
 	host_route_install(n);
-	for (unsigned i = 0; i < n->n_hold; i++) {
-		dp_meta(n->hold[i])->reason = DP_CTRL_REROUTE;
-		if (rte_ring_sp_enqueue(dp.inject, n->hold[i]) == 0)
-			cnt->c[DP_CNT_HELD_SENT]++;
-		else
-			dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, n->hold[i]);
-	}
+	for (unsigned i = 0; i < n->n_hold; i++)
+		reroute(cnt, n->hold[i], DP_CNT_HELD_SENT);
 	n->n_hold = 0;
 }
 
@@ -217,23 +236,11 @@ void neigh_clear_permanent(uint32_t ip)
 	if (!n || !n->permanent)
 		return;
 	n->permanent = false;
-	if (n->refs == 0) {
-		destroy(n);
-		return;
-	}
-	/* Still a gateway: learn its MAC again. */
-	nh_clear_mac(n->nh);
-	host_route_remove(n);
-	n->state = DP_NEIGH_INCOMPLETE;
-	n->probes = 0;
-	send_probe(n, false);
+	unresolve(n, DP_NEIGH_INCOMPLETE);
+	if (n->in_use)
+		send_probe(n, false);
 }
 
-bool neigh_is_permanent(uint32_t ip)
-{
-	struct neigh *n = lookup(ip);
-	return n && n->permanent;
-}
 
 void neigh_arp_event(const struct arp_event *ev)
 {
@@ -267,9 +274,7 @@ void neigh_resolve_packet(struct rte_mbuf *m)
 		target = nh.ip;
 	} else {
 		/* The route changed while the packet was on its way: route it again. */
-		dp_meta(m)->reason = DP_CTRL_REROUTE;
-		if (rte_ring_sp_enqueue(dp.inject, m) != 0)
-			dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
+		reroute(cnt, m, DP_CNT_HELD_SENT);
 		return;
 	}
 	n = lookup(target);
@@ -279,11 +284,7 @@ void neigh_resolve_packet(struct rte_mbuf *m)
 	}
 	if (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_PERMANENT || n->state == DP_NEIGH_STALE) {
 		/* Resolved since the worker looked: send it on. */
-		dp_meta(m)->reason = DP_CTRL_REROUTE;
-		if (rte_ring_sp_enqueue(dp.inject, m) != 0)
-			dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
-		else
-			cnt->c[DP_CNT_HELD_SENT]++;
+		reroute(cnt, m, DP_CNT_HELD_SENT);
 		return;
 	}
 	if (n->n_hold == NEIGH_HOLD_MAX) {
@@ -327,13 +328,7 @@ void neigh_timer(uint64_t now)
 			}
 			/* No answer: the host is gone. */
 			drop_held(n, DP_CNT_DROP_ARP_UNRESOLVED);
-			if (n->refs == 0) {
-				destroy(n);
-				break;
-			}
-			nh_clear_mac(n->nh);
-			host_route_remove(n);
-			n->state = DP_NEIGH_FAILED;
+			unresolve(n, DP_NEIGH_FAILED);
 			break;
 		case DP_NEIGH_FAILED:
 			/* Gateways keep being probed, slowly, so routes through them recover. */

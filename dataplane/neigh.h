@@ -31,7 +31,6 @@ void neigh_unref(uint32_t ip);
 /* Static entries: set (replacing any learned MAC) or return to dynamic. */
 int neigh_set_permanent(uint32_t ip, uint16_t port, const uint8_t mac[6]);
 void neigh_clear_permanent(uint32_t ip);
-bool neigh_is_permanent(uint32_t ip);
 
 /* From the workers. */
 void neigh_arp_event(const struct arp_event *ev);

@@ -93,14 +93,6 @@ static void dump_stats(const struct dp_msg_hdr *req)
 		counter_add(c, &n, MAX, pkts, "stage.%s.packets", dp_stage_names[s]);
 		counter_add(c, &n, MAX, cycles, "stage.%s.cycles", dp_stage_names[s]);
 	}
-	for (unsigned p = 0; p < RTE_MAX_ETHPORTS; p++) {
-		if (!dp.ports[p].in_use)
-			continue;
-		uint64_t drops = 0;
-		for (unsigned l = 0; l < RTE_MAX_LCORE; l++)
-			drops += dp_counters[l].port_tx_drop[p];
-		counter_add(c, &n, MAX, drops, "port.%s.tx_dropped", dp.ports[p].name);
-	}
 	counter_add(c, &n, MAX, rte_mempool_avail_count(dp.pool), "mempool.available");
 	counter_add(c, &n, MAX, dp.pool->size, "mempool.size");
 	counter_add(c, &n, MAX, nh_in_use(), "nexthops.in_use");

@@ -207,6 +207,8 @@ void port_info(uint16_t port, struct dp_port_info *o)
 		.rx_errors = st.ierrors, .rx_nombuf = st.rx_nombuf, .tx_packets = st.opackets,
 		.tx_bytes = st.obytes, .tx_errors = st.oerrors,
 	};
+	for (unsigned l = 0; l < RTE_MAX_LCORE; l++)
+		o->stats.tx_dropped += dp_counters[l].port_tx_drop[port];
 }
 
 void port_close_all(void)

@@ -163,11 +163,13 @@ topo_demo() {
 #   CONF_ROUTES="P=NH ..." further static routes, e.g. "10.99.0.0/16=192.168.10.2"
 #   CONF_WORKERS=1         workers, all on CPU 1
 #   CONF_PUNT=0            1: exception path on a TAP named brink0
+#   CONF_QPAIRS=           af_packet queue pairs per port (kernel fanout hash)
 conf_demo() {
 	local nh=${CONF_NH-192.168.10.2} nw=${CONF_WORKERS:-1} punt="" workers="" i routes=""
 	for ((i = 0; i < nw; i++)); do
 		workers+="${workers:+, }{ id = $i; cpu = 1; }"
 	done
+	local q=${CONF_QPAIRS:+,qpairs=$CONF_QPAIRS}
 	[ "${CONF_PUNT:-0}" = 1 ] && punt='punt: { type = "tap"; interface = "brink0"; };'
 	local r list=""
 	for r in ${nh:+10.20.0.0/16=$nh} ${CONF_ROUTES:-}; do
@@ -186,8 +188,8 @@ system: {
 };
 interfaces: {
   dataplane = (
-    { name = "dp0"; device = "net_af_packet0,iface=rt-pod"; address = [ "172.30.1.1/24" ]; },
-    { name = "dp1"; device = "net_af_packet1,iface=rt-byoip"; address = [ "192.168.10.1/24" ]; }
+    { name = "dp0"; device = "net_af_packet0,iface=rt-pod$q"; address = [ "172.30.1.1/24" ]; },
+    { name = "dp1"; device = "net_af_packet1,iface=rt-byoip$q"; address = [ "192.168.10.1/24" ]; }
   );
 };
 $routes
@@ -222,7 +224,8 @@ dp_start() { # CONF [dataplane options...]
 	shift
 	# LeakSanitizer would report what the EAL and PMDs keep until exit.
 	# shellcheck disable=SC2046
-	ASAN_OPTIONS=detect_leaks=0 in_ns "$RT" "$BRINK_DATAPLANE" -f "$conf" -s "$DP_SOCK" --leak-check "$@" -- $(eal_args) \
+	# Called directly (not through in_ns): ip execs the program, so $! is its pid.
+	ASAN_OPTIONS=detect_leaks=0 ip netns exec "$RT" "$BRINK_DATAPLANE" -f "$conf" -s "$DP_SOCK" --leak-check "$@" -- $(eal_args) \
 		>>"$T/dataplane.log" 2>&1 &
 	DP_PID=$!
 	wait_for 60 test -S "$DP_SOCK" || {
@@ -237,7 +240,7 @@ brinkd_start() { # CONF [brinkd options...]
 	local conf=$1
 	shift
 	rm -f "$API_SOCK"
-	in_ns "$RT" "$BRINKD" -f "$conf" -d "$DP_SOCK" -a "$API_SOCK" "$@" >>"$T/brinkd.log" 2>&1 &
+	ip netns exec "$RT" "$BRINKD" -f "$conf" -d "$DP_SOCK" -a "$API_SOCK" "$@" >>"$T/brinkd.log" 2>&1 &
 	BRINKD_PID=$!
 	wait_for 30 bsh -c "show interfaces" || {
 		kill -0 "$BRINKD_PID" 2>/dev/null || fail "brinkd exited during start"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Exception path: a TCP service in the router (management) namespace, bound
+# to the router's pod-side address on the punt TAP, is reached from the pod
+# host through the dataplane (dataplane -> brink0 -> kernel and back).
+. "$(dirname "$0")/lib.sh"
+
+topo_demo
+CONF_PUNT=1 conf_demo >"$T/brink.conf"
+router_start "$T/brink.conf"
+
+ip -n "$RT" link show brink0 >/dev/null || fail "no punt interface brink0 in the router namespace"
+wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grep -q 'inet 172.30.1.1/'" ||
+	fail "brinkd did not put 172.30.1.1 on brink0: $(ip -n "$RT" addr show brink0)"
+wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grep -q 'inet 192.168.10.1/'" ||
+	fail "brinkd did not put 192.168.10.1 on brink0: $(ip -n "$RT" addr show brink0)"
+wait_ping "$POD" 172.30.1.1
+
+punted=$(stat punt.to_kernel) back=$(stat punt.from_kernel)
+tcp_transfer "$RT" 172.30.1.1 "$POD" 2222
+tcp_transfer "$RT" 192.168.10.1 "$VM" 2222
+
+# a short exchange with nc as well: request out, banner back
+bg in_ns "$RT" bash -c 'echo hello-from-router | exec nc -l 172.30.1.1 2223'
+wait_for 10 in_ns "$RT" bash -c "ss -ltn | grep -q 172.30.1.1:2223"
+got=$(echo ping | in_ns "$POD" timeout 10 nc -N 172.30.1.1 2223 || true)
+[ "$got" = hello-from-router ] || fail "nc 172.30.1.1:2223 from the pod got '$got'"
+
+dp=$(($(stat punt.to_kernel) - punted)) dk=$(($(stat punt.from_kernel) - back))
+log "punt.to_kernel +$dp, punt.from_kernel +$dk"
+[ "$dp" -ge 100 ] || fail "punt.to_kernel +$dp: the service was not reached through the punt path"
+[ "$dk" -ge 100 ] || fail "punt.from_kernel +$dk: replies did not come back through the dataplane"
+# the dataplane still answers ICMP echo itself, and forwarding is unaffected
+ping_ok "$POD" 172.30.1.1 || fail "no echo reply from the router"
+wait_ping "$POD" 10.20.0.10

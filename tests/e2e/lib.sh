@@ -17,7 +17,7 @@ E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$E2E_DIR/../.." && pwd)
 PY=/usr/bin/python3 # Debian's python3 has scapy and pexpect
 TEST_NAME=$(basename "$0" .sh)
-ID=bk$$
+ID=${BRINK_NS_PREFIX:-bk$$} # namespaces, DPDK file prefix
 
 find_bin() { # NAME: first executable called NAME under build/
 	local f

@@ -19,8 +19,8 @@ in_ns "$POD" ping -n -c 50 -i 0.01 -W 1 10.77.0.1 >/dev/null 2>&1 || true
 log "held for ARP: $(stat arp.held), hold queue full: $(stat drop.arp.hold_queue_full), unresolved: $(stat drop.arp.unresolved)"
 
 # stop while a flood is still arriving
-bg in_ns "$POD" ping -n -f -w 10 192.168.10.10
-bg in_ns "$POD" ping -n -i 0.002 -w 10 10.77.0.1
+bg in_ns "$POD" ping -q -n -f -w 10 192.168.10.10 >/dev/null 2>&1
+bg in_ns "$POD" ping -q -n -i 0.002 -w 10 10.77.0.1 >/dev/null 2>&1
 sleep 1
 brinkd_stop
 dp_alive || fail "dataplane died before SIGTERM"

@@ -56,11 +56,18 @@ read -r _ flows _ got _ reordered <<<"$res" || fail "receiver: $(cat "$T/recv.lo
 [ "$reordered" -eq 0 ] || fail "$reordered datagrams reordered within their flow"
 
 # TCP too: parallel iperf3 streams
-bg in_ns "$VM" iperf3 -s -B 192.168.10.10 -1
-wait_for 10 in_ns "$VM" bash -c "exec 3<>/dev/tcp/192.168.10.10/5201"
-sleep 0.5
+bg in_ns "$VM" iperf3 -s -B 192.168.10.10 -1 --logfile "$T/iperf-server.log"
+# (a probe connection would use up the one-off server: look at the socket)
+wait_for 10 bash -c "ip netns exec $VM ss -ltn | grep -q ':5201 '" || fail "iperf3 server did not start"
 in_ns "$POD" iperf3 -c 192.168.10.10 -P 4 -t 3 -J >"$T/iperf.json" || fail "iperf3: $(tail "$T/iperf.json")"
-"$PY" -c 'import json,sys; e=json.load(open(sys.argv[1]))["end"]; print("iperf3 %.0f Mbit/s, %d retransmits" % (e["sum_received"]["bits_per_second"]/1e6, e["sum_sent"].get("retransmits", 0)))' "$T/iperf.json"
+"$PY" -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+if "error" in j:
+    sys.exit("iperf3: " + j["error"])
+e = j["end"]
+print("iperf3 -P 4: %.0f Mbit/s, %d retransmits" % (e["sum_received"]["bits_per_second"] / 1e6, e["sum_sent"].get("retransmits", 0)))
+' "$T/iperf.json" || fail "iperf3 between pod and VM"
 
 d0=$(($(stat worker.0.rx_packets) - w0)) d1=$(($(stat worker.1.rx_packets) - w1))
 log "worker.0 +$d0, worker.1 +$d1 rx packets"

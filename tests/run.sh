@@ -54,8 +54,9 @@ build() { # DIR CMAKE-ARGS...
 	local dir=$1
 	shift
 	echo "==== build $dir ($*)"
-	cmake -S . -B "$dir" "$@" >"$dir.cmake.log" 2>&1 || {
-		cat "$dir.cmake.log"
+	mkdir -p "$dir"
+	cmake -S . -B "$dir" "$@" >"$dir/cmake-configure.log" 2>&1 || {
+		cat "$dir/cmake-configure.log"
 		return 1
 	}
 	cmake --build "$dir" -j "$JOBS" 2>&1 | tail -n 40

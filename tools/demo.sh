@@ -115,7 +115,8 @@ tcp_transfer "$VM" 192.168.10.10 "$POD" 8080
 tcp_transfer "$REM" 10.20.0.10 "$POD" 8080
 wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grep -q 172.30.1.1/" &&
 	tcp_transfer "$RT" 172.30.1.1 "$POD" 2222 &&
-	echo "  (that last one reached a service in the router namespace through the punt path)"
+	echo "  (that last one reached a service in the router namespace through the punt path)" ||
+	echo "  (the punt interface brink0 has no address: punt path not shown)"
 
 echo "==== the router's view"
 bsh -c "show interfaces" -c "show ip route" -c "show arp"

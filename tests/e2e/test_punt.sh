@@ -20,7 +20,7 @@ tcp_transfer "$RT" 172.30.1.1 "$POD" 2222
 tcp_transfer "$RT" 192.168.10.1 "$VM" 2222
 
 # a short exchange with nc as well: request out, banner back
-bg in_ns "$RT" bash -c 'echo hello-from-router | exec nc -l 172.30.1.1 2223'
+bg in_ns "$RT" bash -c 'echo hello-from-router | exec nc -l 172.30.1.1 2223 >/dev/null'
 wait_for 10 in_ns "$RT" bash -c "ss -ltn | grep -q 172.30.1.1:2223"
 got=$(echo ping | in_ns "$POD" timeout 10 nc -N 172.30.1.1 2223 || true)
 [ "$got" = hello-from-router ] || fail "nc 172.30.1.1:2223 from the pod got '$got'"

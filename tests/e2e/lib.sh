@@ -43,6 +43,10 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 log() { echo "[$TEST_NAME] $*"; }
+# grep -q exits at the first match, which can kill the writer with SIGPIPE and,
+# under pipefail, fail the pipeline: read everything instead.
+grepq() { grep "$@" >/dev/null; }
+export -f grepq # also for the bash -c of wait_for
 fail() {
 	echo "[$TEST_NAME] FAIL: $*" >&2
 	exit 1

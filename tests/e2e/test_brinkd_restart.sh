@@ -19,7 +19,7 @@ wait "$BRINKD_PID" 2>/dev/null || true
 BRINKD_PID=
 log "brinkd killed"
 out=$(in_ns "$POD" ping -n -c 30 -i 0.1 -W 1 10.20.0.10) || fail "no traffic without brinkd: $out"
-echo "$out" | grep -q " 0% packet loss" || fail "loss without brinkd: $(echo "$out" | tail -n2)"
+echo "$out" | grepq " 0% packet loss" || fail "loss without brinkd: $(echo "$out" | tail -n2)"
 log "forwarding without brinkd: $(echo "$out" | grep transmitted)"
 
 # first restart: same file, nothing may appear twice
@@ -37,9 +37,9 @@ wait "$BRINKD_PID" 2>/dev/null || true
 BRINKD_PID=
 CONF_ROUTES="10.98.0.0/16=192.168.10.2" conf_demo >"$T/brink.conf"
 brinkd_start "$T/brink.conf"
-wait_for 10 bash -c "! '$BRINKSH' -s '$API_SOCK' -c 'show ip route' | grep -q 10.99.0.0/16" ||
+wait_for 10 bash -c "! '$BRINKSH' -s '$API_SOCK' -c 'show ip route' | grepq 10.99.0.0/16" ||
 	fail "10.99.0.0/16 still listed: $(bsh -c 'show ip route')"
-bsh -c "show ip route" | grep -q 10.98.0.0/16 || fail "10.98.0.0/16 missing: $(bsh -c 'show ip route')"
+bsh -c "show ip route" | grepq 10.98.0.0/16 || fail "10.98.0.0/16 missing: $(bsh -c 'show ip route')"
 wait_for 10 bash -c "[ \"\$(ip netns exec $POD ping -n -c 1 -W 2 10.99.0.1 2>&1 | grep -o '^From [0-9.]*')\" = 'From 172.30.1.1' ]" ||
 	fail "the dataplane still routes 10.99.0.0/16: $(in_ns "$POD" ping -n -c 1 -W 2 10.99.0.1 2>&1)"
 [ "$(unreach_from 10.98.0.1)" = 192.168.10.2 ] || fail "10.98.0.0/16 not routed to the hop"

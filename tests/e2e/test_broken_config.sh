@@ -9,8 +9,8 @@ refused() { # NAME LINE PATTERN: brinkd -f $T/NAME exits 1 naming NAME:LINE
 	timeout 10 "$BRINKD" -f "$T/$1" -d "$T/none.sock" -a "$T/none-api.sock" 2>"$T/$1.err" >/dev/null || rc=$?
 	err=$(cat "$T/$1.err")
 	[ $rc -eq 1 ] || fail "brinkd on $1 exited $rc (expected 1): $err"
-	echo "$err" | grep -q "$T/$1:$2:" || fail "brinkd on $1: no '$1:$2:' in: $err"
-	echo "$err" | grep -Eqi "$3" || fail "brinkd on $1: message lacks /$3/: $err"
+	echo "$err" | grepq "$T/$1:$2:" || fail "brinkd on $1: no '$1:$2:' in: $err"
+	echo "$err" | grepq -Ei "$3" || fail "brinkd on $1: message lacks /$3/: $err"
 	log "$1 refused: $(echo "$err" | grep -m1 "$1:$2:")"
 }
 
@@ -39,16 +39,16 @@ before=$(bsh -c "show configuration")
 
 rc=0
 out=$(bsh -c configure -c "set interfaces dataplane dp0 address 172.30.1.300/24" 2>&1) || rc=$?
-echo "$out" | grep -qi "172.30.1.300" || fail "set of a bad address gave no error naming it: $out"
+echo "$out" | grepq -i "172.30.1.300" || fail "set of a bad address gave no error naming it: $out"
 [ $rc -ne 0 ] || fail "brinksh exited 0 after a failed set"
 log "bad set: $(echo "$out" | grep -m1 -i 172.30.1.300)"
 
 rc=0
 out=$(bsh -c configure -c "set protocols static route 10.30.0.0/16 next-hop 10.9.9.9" -c commit 2>&1) || rc=$?
 [ $rc -ne 0 ] || fail "commit of a next hop outside connected subnets succeeded: $out"
-echo "$out" | grep -q "10.9.9.9" || fail "commit error does not name the next hop: $out"
+echo "$out" | grepq "10.9.9.9" || fail "commit error does not name the next hop: $out"
 log "bad commit: $(echo "$out" | grep -m1 10.9.9.9)"
 after=$(bsh -c "show configuration")
 [ "$before" = "$after" ] || fail "running configuration changed by a failed commit: $(diff <(echo "$before") <(echo "$after"))"
-bsh -c "show ip route" | grep -q 10.30.0.0 && fail "10.30.0.0/16 installed by a failed commit"
+bsh -c "show ip route" | grepq 10.30.0.0 && fail "10.30.0.0/16 installed by a failed commit"
 wait_ping "$POD" 10.20.0.10

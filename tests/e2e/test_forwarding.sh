@@ -18,7 +18,7 @@ ping_ok "$VM" 192.168.10.1 || fail "router does not answer ping on 192.168.10.1"
 
 # a burst without loss once ARP is resolved
 out=$(in_ns "$POD" ping -n -c 20 -i 0.02 -W 1 192.168.10.10) || fail "ping burst: $out"
-echo "$out" | grep -q " 0% packet loss" || fail "loss in ping burst: $out"
+echo "$out" | grepq " 0% packet loss" || fail "loss in ping burst: $out"
 
 tcp_transfer "$VM" 192.168.10.10 "$POD"
 tcp_transfer "$REM" 10.20.0.10 "$POD"
@@ -28,4 +28,4 @@ tcp_transfer "$POD" 172.30.1.10 "$REM"
 fwd=$(stat ip4.forwarded)
 log "ip4.forwarded=$fwd"
 [ "$fwd" -gt 1000 ] || fail "ip4.forwarded=$fwd, expected the transfers to be counted"
-bsh -c "show arp" | grep -q 192.168.10.10 || fail "show arp lacks 192.168.10.10"
+bsh -c "show arp" | grepq 192.168.10.10 || fail "show arp lacks 192.168.10.10"

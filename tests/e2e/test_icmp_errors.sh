@@ -9,18 +9,18 @@ router_start "$T/brink.conf"
 wait_ping "$POD" 192.168.10.10
 
 out=$(in_ns "$POD" ping -n -c 1 -W 2 -t 1 192.168.10.10 2>&1 || true)
-echo "$out" | grep -Eq "From 172\.30\.1\.1.*Time to live exceeded" ||
+echo "$out" | grepq -E "From 172\.30\.1\.1.*Time to live exceeded" ||
 	fail "ping -t 1 did not get time-exceeded from 172.30.1.1: $out"
 log "ttl 1: $(echo "$out" | grep -i 'time to live')"
 
 # Same through the hop router: TTL 2 expires at the hop, proving the router
 # decremented exactly once.
 out=$(in_ns "$POD" ping -n -c 1 -W 2 -t 2 10.20.0.10 2>&1 || true)
-echo "$out" | grep -Eq "From 192\.168\.10\.2.*Time to live exceeded" ||
+echo "$out" | grepq -E "From 192\.168\.10\.2.*Time to live exceeded" ||
 	fail "ping -t 2 to the remote net did not expire at the hop: $out"
 
 out=$(in_ns "$POD" ping -n -c 1 -W 2 203.0.113.1 2>&1 || true)
-echo "$out" | grep -Eq "From 172\.30\.1\.1.*Destination Net Unreachable" ||
+echo "$out" | grepq -E "From 172\.30\.1\.1.*Destination Net Unreachable" ||
 	fail "ping to 203.0.113.1 did not get net-unreachable from 172.30.1.1: $out"
 log "no route: $(echo "$out" | grep -i unreachable)"
 

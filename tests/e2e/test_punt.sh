@@ -9,9 +9,9 @@ CONF_PUNT=1 conf_demo >"$T/brink.conf"
 router_start "$T/brink.conf"
 
 ip -n "$RT" link show brink0 >/dev/null || fail "no punt interface brink0 in the router namespace"
-wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grep -q 'inet 172.30.1.1/'" ||
+wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grepq 'inet 172.30.1.1/'" ||
 	fail "brinkd did not put 172.30.1.1 on brink0: $(ip -n "$RT" addr show brink0)"
-wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grep -q 'inet 192.168.10.1/'" ||
+wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grepq 'inet 192.168.10.1/'" ||
 	fail "brinkd did not put 192.168.10.1 on brink0: $(ip -n "$RT" addr show brink0)"
 wait_ping "$POD" 172.30.1.1
 
@@ -21,7 +21,7 @@ tcp_transfer "$RT" 192.168.10.1 "$VM" 2222
 
 # a short exchange with nc as well: request out, banner back
 bg in_ns "$RT" bash -c 'echo hello-from-router | exec nc -l 172.30.1.1 2223 >/dev/null'
-wait_for 10 in_ns "$RT" bash -c "ss -ltn | grep -q 172.30.1.1:2223"
+wait_for 10 in_ns "$RT" bash -c "ss -ltn | grepq 172.30.1.1:2223"
 got=$(echo ping | in_ns "$POD" timeout 10 nc -N 172.30.1.1 2223 || true)
 [ "$got" = hello-from-router ] || fail "nc 172.30.1.1:2223 from the pod got '$got'"
 

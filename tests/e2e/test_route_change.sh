@@ -33,6 +33,6 @@ lost=$((tx - rx))
 # the traffic really moved to hop B
 after_b=$(fwd_b)
 [ $((after_b - before_b)) -ge 40 ] || fail "hop B forwarded only $((after_b - before_b)) packets"
-bsh -c "show ip route" | grep "10.20.0.0/16" | grep -q 192.168.10.3 || fail "show ip route: $(bsh -c 'show ip route')"
+bsh -c "show ip route" | grep "10.20.0.0/16" | grepq 192.168.10.3 || fail "show ip route: $(bsh -c 'show ip route')"
 n=$(bsh -c "show ip route" | grep -c "10.20.0.0/16") || true
 [ "$n" -eq 1 ] || fail "10.20.0.0/16 listed $n times"

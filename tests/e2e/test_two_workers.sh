@@ -58,7 +58,7 @@ read -r _ flows _ got _ reordered <<<"$res" || fail "receiver: $(cat "$T/recv.lo
 # TCP too: parallel iperf3 streams
 bg in_ns "$VM" iperf3 -s -B 192.168.10.10 -1 --logfile "$T/iperf-server.log"
 # (a probe connection would use up the one-off server: look at the socket)
-wait_for 10 bash -c "ip netns exec $VM ss -ltn | grep -q ':5201 '" || fail "iperf3 server did not start"
+wait_for 10 bash -c "ip netns exec $VM ss -ltn | grepq ':5201 '" || fail "iperf3 server did not start"
 in_ns "$POD" iperf3 -c 192.168.10.10 -P 4 -t 3 -J >"$T/iperf.json" || fail "iperf3: $(tail "$T/iperf.json")"
 "$PY" -c '
 import json, sys

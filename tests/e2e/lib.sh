@@ -290,14 +290,18 @@ def walk(p, v):
         out[p] = v
 walk("", json.load(sys.stdin))
 for k, v in out.items():
+    # drop reasons may be grouped without their prefix: {"drops": {"ip4.bad_ihl": 3}}
+    if k.startswith("drops."):
+        k = "drop." + k[len("drops."):]
+    elif k.startswith("counters."):
+        k = k[len("counters."):]
     print(k, v)
 '
 }
 
-# Value of a counter (0 when absent). Matches the exact name or a name ending
-# in ".NAME" (counters may be grouped, e.g. "counters.drop.ip4.bad_ihl").
+# Value of a counter (0 when absent, e.g. zero counters left out of the show).
 stat() {
-	stats | awk -v n="$1" '$1 == n || substr($1, length($1) - length(n)) == "." n { s += $2 } END { print s + 0 }'
+	stats | awk -v n="$1" '$1 == n { s += $2 } END { print s + 0 }'
 }
 
 # ---- traffic ----

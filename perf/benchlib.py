@@ -130,11 +130,12 @@ def stages(before, after, tsc_hz, pps):
 
 def counters(path):
     flat = flatten(load(path))
-    keys = [k for k in flat if re.search(r"(rx|tx)_?(packets|dropped|errors|missed)|drop|forwarded|nombuf", k)
-            and not STAGE_RE.search(k)]
-    for k in sorted(keys):
-        if flat[k] or not k.split(".")[-1].startswith("drop"):
-            print("  %-50s %d" % (k, flat[k]))
+    always = ("rx_packets", "tx_packets", "ip4.forwarded")
+    for k in sorted(flat):
+        if STAGE_RE.search(k) or k.startswith("worker."):
+            continue
+        if k in always or k.endswith(".rx_packets") or k.endswith(".tx_packets") or flat[k]:
+            print("  %-40s %d" % (k, flat[k]))
 
 
 def main():

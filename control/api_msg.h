@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The API socket between brinksh (or any client) and brinkd.
+ *
+ * Transport: a UNIX SOCK_SEQPACKET socket (default /run/brink/brinkd.sock),
+ * so every message keeps its boundaries. One connection is one CLI session
+ * with its own mode and candidate configuration; closing it ends the session
+ * and drops uncommitted changes.
+ *
+ * Request: struct api_req_hdr then len bytes of command line text (no NUL),
+ * e.g. "set protocols static route 10.20.0.0/16 next-hop 192.168.10.2".
+ * Reply: one or more messages, each struct api_reply_hdr then len bytes of
+ * text (at most API_TEXT_MAX); all but the last carry API_F_MORE. status is
+ * 0 when the command succeeded, otherwise a negative errno and the text says
+ * what was wrong. Every reply message carries the session's mode after the
+ * command (API_F_CONFIG) and API_F_CLOSED when the session is over.
+ * Multi-byte fields are host order: both ends run on the same host.
+ */
+#ifndef BRINK_API_MSG_H
+#define BRINK_API_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define API_VERSION 1
+#define API_TEXT_MAX (60 * 1024)
+
+/* request flags */
+#define API_F_JSON 0x0001 /* answer in JSON */
+
+/* reply flags */
+#define API_F_MORE 0x0001   /* another reply message follows */
+#define API_F_CONFIG 0x0002 /* the session is in configuration mode */
+#define API_F_CLOSED 0x0004 /* the session ended; brinkd closes the connection */
+
+struct api_req_hdr {
+	uint16_t version; /* API_VERSION */
+	uint16_t flags;   /* API_F_JSON */
+	uint32_t len;     /* text bytes after the header */
+};
+
+struct api_reply_hdr {
+	uint16_t version; /* API_VERSION */
+	uint16_t flags;   /* API_F_MORE | API_F_CONFIG | API_F_CLOSED */
+	int32_t status;   /* 0 or -errno */
+	uint32_t len;     /* text bytes after the header */
+};
+
+/* Return 0 or -errno. */
+int api_send_request(int fd, uint16_t flags, const char *text);
+/* Sends text (len bytes, may be 0) as as many chunks as needed. */
+int api_send_reply(int fd, int32_t status, uint16_t flags, const char *text, size_t len);
+
+/* Receive one message; text is NUL-terminated (cap >= API_TEXT_MAX + 1).
+ * Return the text length, -ECONNRESET on orderly close, -EPROTO for a
+ * malformed message (wrong version, length mismatch, NUL in a request), or -errno. */
+int api_recv_request(int fd, struct api_req_hdr *h, char *text, size_t cap);
+int api_recv_reply(int fd, struct api_reply_hdr *h, char *text, size_t cap);
+
+#endif

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "control/brinkd.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "control/punt_kernel.h"
+
+void brinkd_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("brinkd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* A retry that keeps failing the same way is logged once, not every second. */
+static void log_once(struct brinkd *d, const char *msg)
+{
+	if (strcmp(d->last_log, msg) == 0)
+		return;
+	snprintf(d->last_log, sizeof(d->last_log), "%s", msg);
+	brinkd_log("%s", msg);
+}
+
+static void errors_to(struct sbuf *out, const struct cfg_errors *e)
+{
+	char *buf = malloc(64 * 1024);
+
+	if (!buf)
+		abort();
+	cfg_errors_format(e, buf, 64 * 1024);
+	sbuf_add(out, buf);
+	if (out->len && out->s[out->len - 1] != '\n')
+		sbuf_add(out, "\n");
+	free(buf);
+}
+
+int brinkd_init(struct brinkd *d, const char *conf_path, const char *dp_sock, struct sbuf *errs)
+{
+	struct cfg_errors e = {0};
+
+	*d = (struct brinkd){0};
+	snprintf(d->conf_path, sizeof(d->conf_path), "%s", conf_path);
+	dpc_init(&d->dp, dp_sock);
+	/* Seeded from the clock so that a restarted brinkd's generations keep
+	 * growing; room for 2^20 transactions per second. */
+	d->generation = (uint64_t)time(NULL) << 20;
+	d->running = cfg_load_file(conf_path, &e);
+	if (!d->running) {
+		errors_to(errs, &e);
+		return -1;
+	}
+	if (brink_model_build(d->running, &d->model, &e) < 0) {
+		errors_to(errs, &e);
+		cfg_free(d->running);
+		d->running = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void brinkd_fini(struct brinkd *d)
+{
+	dpc_close(&d->dp);
+	if (d->running) {
+		cfg_free(d->running);
+		brink_model_free(&d->model);
+	}
+	d->running = NULL;
+}
+
+static int punt_sync(struct brinkd *d, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!d->model.punt_enabled) {
+		d->punt_pending = false;
+		return 0;
+	}
+	rc = punt_kernel_sync(&d->model, err, errlen);
+	if (rc == 0) {
+		if (d->punt_pending)
+			brinkd_log("punt interface %s configured", d->model.punt_ifname);
+		d->punt_pending = false;
+	}
+	return rc;
+}
+
+int brinkd_push(struct brinkd *d, const struct brink_model *m, char *err, size_t errlen)
+{
+	if (d->generation < d->dp.hello.generation)
+		d->generation = d->dp.hello.generation;
+	return dpc_push_state(&d->dp, m, ++d->generation, err, errlen);
+}
+
+void brinkd_tick(struct brinkd *d)
+{
+	char err[512], msg[600];
+	int rc;
+
+	if (!dpc_connected(&d->dp)) {
+		d->synced = false;
+		rc = dpc_connect(&d->dp, err, sizeof(err));
+		if (rc < 0) {
+			snprintf(msg, sizeof(msg), "dataplane: %s (retrying every second)", err);
+			log_once(d, msg);
+			return;
+		}
+		brinkd_log("dataplane connected: %u ports, %u workers, generation %llu", d->dp.hello.n_ports,
+			   d->dp.hello.n_workers, (unsigned long long)d->dp.hello.generation);
+	}
+	if (!d->synced) {
+		rc = brinkd_push(d, &d->model, err, sizeof(err));
+		if (dpc_lost(&d->dp, rc)) {
+			log_once(d, err);
+			return;
+		}
+		/* A refusal is not retried every second: the next commit or
+		 * reconnect pushes again. */
+		d->synced = true;
+		d->last_log[0] = '\0';
+		if (rc < 0) {
+			brinkd_log("dataplane refused the running configuration: %s", err);
+			return;
+		}
+		brinkd_log("running configuration pushed (generation %llu)", (unsigned long long)d->generation);
+		d->punt_pending = d->model.punt_enabled;
+	}
+	if (d->punt_pending && punt_sync(d, err, sizeof(err)) < 0)
+		log_once(d, err);
+}
+
+void brinkd_dp_readable(struct brinkd *d)
+{
+	char buf[64];
+
+	/* Between requests the dataplane has nothing to say: readable means
+	 * closed (or confused), either way start over. */
+	if (recv(d->dp.fd, buf, sizeof(buf), MSG_DONTWAIT) < 0 && errno == EAGAIN)
+		return;
+	brinkd_log("dataplane connection closed; reconnecting");
+	dpc_close(&d->dp);
+	d->synced = false;
+}
+
+/* Boot-time settings the dataplane reads only when it starts. */
+static void boot_notices(const struct brink_model *a, const struct brink_model *b, struct sbuf *out)
+{
+	static const char *when = "takes effect when brink-dataplane restarts";
+
+	if (a->main_cpu != b->main_cpu || a->n_workers != b->n_workers ||
+	    memcmp(a->worker_cpus, b->worker_cpus, sizeof(a->worker_cpus)) != 0 ||
+	    a->idle_sleep_us != b->idle_sleep_us || a->mbufs != b->mbufs || a->punt_enabled != b->punt_enabled ||
+	    a->punt_type != b->punt_type || strcmp(a->punt_ifname, b->punt_ifname) != 0)
+		sbuf_printf(out, "notice: system dataplane: the change %s\n", when);
+	for (unsigned i = 0; i < b->n_ports; i++) {
+		const struct brink_port *old = brink_model_port(a, b->ports[i].name);
+		if (!old)
+			sbuf_printf(out, "notice: interfaces dataplane %s: a new port %s\n", b->ports[i].name, when);
+		else if (strcmp(old->device, b->ports[i].device) != 0)
+			sbuf_printf(out, "notice: interfaces dataplane %s device: the change %s\n", b->ports[i].name,
+				    when);
+	}
+	for (unsigned i = 0; i < a->n_ports; i++)
+		if (!brink_model_port(b, a->ports[i].name))
+			sbuf_printf(out, "notice: interfaces dataplane %s: removing a port %s\n", a->ports[i].name,
+				    when);
+}
+
+int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, struct sbuf *out)
+{
+	struct cfg_errors e = {0};
+	struct brink_model m;
+	struct cfg_node *copy;
+	char err[512];
+	bool pushed = false;
+
+	if (brink_model_build(candidate, &m, &e) < 0) {
+		sbuf_add(out, "commit failed: the configuration is not valid:\n");
+		errors_to(out, &e);
+		return -EINVAL;
+	}
+	copy = cfg_clone(candidate);
+	if (!copy) {
+		brink_model_free(&m);
+		sbuf_add(out, "commit failed: out of memory\n");
+		return -ENOMEM;
+	}
+	if (dpc_connected(&d->dp)) {
+		int rc = brinkd_push(d, &m, err, sizeof(err));
+		if (rc < 0 && !dpc_lost(&d->dp, rc)) {
+			/* The dataplane went back to what it ran; so do we. */
+			sbuf_printf(out, "commit failed: the dataplane refused the configuration: %s\n", err);
+			brink_model_free(&m);
+			cfg_free(copy);
+			return rc;
+		}
+		if (rc < 0) {
+			brinkd_log("%s", err);
+			sbuf_printf(out, "warning: %s: the configuration will be pushed when it reconnects\n", err);
+		}
+		pushed = rc == 0;
+	} else {
+		sbuf_add(out, "warning: dataplane not connected: the configuration will be pushed when it connects\n");
+	}
+	boot_notices(&d->model, &m, out);
+	cfg_free(d->running);
+	brink_model_free(&d->model);
+	d->running = copy;
+	d->model = m;
+	d->synced = pushed;
+	if (pushed) {
+		brinkd_log("commit pushed (generation %llu)", (unsigned long long)d->generation);
+		d->punt_pending = m.punt_enabled;
+		int rc = punt_sync(d, err, sizeof(err));
+		if (rc == -EAGAIN)
+			sbuf_printf(out, "notice: %s: it is configured once it appears\n", err);
+		else if (rc < 0)
+			sbuf_printf(out, "warning: punt interface: %s (retrying every second)\n", err);
+	}
+	return 0;
+}

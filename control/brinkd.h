@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * brinkd's state: the running configuration (the one source of truth), its
+ * model, and the dataplane connection. Startup, CLI commits and resyncs
+ * after a (re)connect all end in brinkd_push(), which sends the whole state
+ * of a model as one transaction.
+ */
+#ifndef BRINK_BRINKD_H
+#define BRINK_BRINKD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "control/dpc.h"
+#include "control/sbuf.h"
+
+struct brinkd {
+	char conf_path[4096];       /* the -f file: what save writes by default */
+	struct cfg_node *running;
+	struct brink_model model;   /* of running */
+	struct dpc dp;
+	uint64_t generation;        /* of the last transaction sent */
+	bool synced;                /* the connected dataplane runs the running config */
+	bool punt_pending;          /* the punt interface still needs to be configured */
+	char last_log[256];         /* repeated retry failures are logged once */
+};
+
+/* Loads and validates conf_path. Returns 0, or -1 with every error
+ * (FILE:LINE: PATH: MESSAGE lines) in errs. */
+int brinkd_init(struct brinkd *d, const char *conf_path, const char *dp_sock, struct sbuf *errs);
+void brinkd_fini(struct brinkd *d);
+
+/* The 1 s timer: connect to the dataplane and push the running state when
+ * not connected or not in sync; retry the punt interface. Also called when
+ * the dataplane socket becomes readable (which outside a request means it
+ * went away). */
+void brinkd_tick(struct brinkd *d);
+void brinkd_dp_readable(struct brinkd *d);
+
+/* Pushes m to the dataplane and, on success, configures the punt interface.
+ * Returns 0, the dataplane's refusal (< 0, connection kept, err says why) or
+ * a transport error (dpc_lost() is true). */
+int brinkd_push(struct brinkd *d, const struct brink_model *m, char *err, size_t errlen);
+
+/* Validate candidate, push it, and make it the running configuration.
+ * Messages (errors, warnings, notices) go to out. Returns 0 or -errno; on
+ * failure the running configuration is unchanged. */
+int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, struct sbuf *out);
+
+/* Log a line to stderr with brinkd's prefix. */
+void brinkd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "control/dpc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "common/msg.h"
+
+void dpc_init(struct dpc *c, const char *path)
+{
+	*c = (struct dpc){.fd = -1};
+	snprintf(c->path, sizeof(c->path), "%s", path);
+}
+
+void dpc_close(struct dpc *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+static int lost(struct dpc *c, int rc, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "dataplane connection lost (%s: %s)", what, strerror(-rc));
+	dpc_close(c);
+	return rc;
+}
+
+/* Sends a request and hands every reply body to each(); stops after the
+ * reply without DP_MSG_F_MORE. */
+static int transact(struct dpc *c, uint16_t type, const void *body, size_t len,
+		    int (*each)(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len), void *arg,
+		    char *err, size_t errlen)
+{
+	static uint8_t buf[DP_MSG_MAX_LEN];
+	struct dp_msg_hdr h = {.type = type, .seq = ++c->seq};
+	int rc;
+
+	if (c->fd < 0) {
+		snprintf(err, errlen, "dataplane not connected");
+		return -ENOTCONN;
+	}
+	rc = msg_send(c->fd, &h, body, len);
+	if (rc < 0)
+		return lost(c, rc, "send", err, errlen);
+	for (;;) {
+		rc = msg_recv(c->fd, buf, sizeof(buf));
+		if (rc == 0)
+			return lost(c, -ECONNRESET, "receive", err, errlen);
+		if (rc < 0)
+			return lost(c, rc == -EAGAIN ? -ETIMEDOUT : rc, "receive", err, errlen);
+		const struct dp_msg_hdr *r = (const void *)buf;
+		if (r->seq != h.seq || r->type != type)
+			return lost(c, -EPROTO, "reply out of sequence", err, errlen);
+		if (r->status < 0) {
+			size_t n = msg_body_len(buf);
+			const char *text = msg_body(buf);
+			/* The body is meant to be NUL-terminated; do not trust it to be. */
+			snprintf(err, errlen, "%.*s", (int)strnlen(text, n), text);
+			if (!*err)
+				snprintf(err, errlen, "%s", strerror(-r->status));
+			if (r->flags & DP_MSG_F_MORE)
+				return lost(c, -EPROTO, "error reply with more to come", err, errlen);
+			return r->status;
+		}
+		if (each) {
+			rc = each(arg, r, msg_body(buf), msg_body_len(buf));
+			if (rc < 0)
+				return lost(c, rc, "malformed reply", err, errlen);
+		}
+		if (!(r->flags & DP_MSG_F_MORE))
+			return 0;
+	}
+}
+
+int dpc_call(struct dpc *c, uint16_t type, const void *body, size_t len, char *err, size_t errlen)
+{
+	return transact(c, type, body, len, NULL, NULL, err, errlen);
+}
+
+struct collect {
+	size_t elem_size;
+	uint8_t *v;
+	size_t n;
+};
+
+static int collect(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len)
+{
+	struct collect *col = arg;
+
+	if (len != (size_t)h->count * col->elem_size)
+		return -EPROTO;
+	if (!h->count)
+		return 0;
+	uint8_t *v = realloc(col->v, (col->n + h->count) * col->elem_size);
+	if (!v)
+		return -ENOMEM;
+	memcpy(v + col->n * col->elem_size, body, len);
+	col->v = v;
+	col->n += h->count;
+	return 0;
+}
+
+int dpc_dump(struct dpc *c, uint16_t type, size_t elem_size, void **out, size_t *n, char *err, size_t errlen)
+{
+	struct collect col = {.elem_size = elem_size};
+	int rc = transact(c, type, NULL, 0, collect, &col, err, errlen);
+
+	if (rc < 0) {
+		free(col.v);
+		return rc;
+	}
+	*out = col.v;
+	*n = col.n;
+	return 0;
+}
+
+static int hello(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len)
+{
+	(void)h;
+	if (len != sizeof(struct dp_hello))
+		return -EPROTO;
+	memcpy(arg, body, len);
+	return 0;
+}
+
+int dpc_connect(struct dpc *c, char *err, size_t errlen)
+{
+	struct timeval tv = {.tv_sec = DPC_TIMEOUT_MS / 1000, .tv_usec = DPC_TIMEOUT_MS % 1000 * 1000};
+	int fd = msg_connect(c->path);
+
+	dpc_close(c);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot connect to %s: %s", c->path, strerror(-fd));
+		return fd;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
+		int rc = -errno;
+		snprintf(err, errlen, "socket options: %s", strerror(errno));
+		close(fd);
+		return rc;
+	}
+	c->fd = fd;
+	int rc = transact(c, DP_MSG_HELLO, NULL, 0, hello, &c->hello, err, errlen);
+	if (rc < 0)
+		dpc_close(c);
+	return rc;
+}
+
+bool dpc_has_port(const struct dp_port_info *ports, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(ports[i].name, name, DP_NAME_LEN) == 0)
+			return true;
+	return false;
+}
+
+static void copy_name(char dst[DP_NAME_LEN], const char *src) { snprintf(dst, DP_NAME_LEN, "%s", src); }
+
+static int push_items(struct dpc *c, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
+		      char *err, size_t errlen)
+{
+	int rc;
+
+	for (unsigned i = 0; i < m->n_ports; i++) {
+		const struct brink_port *p = &m->ports[i];
+		if (!dpc_has_port(ports, n_ports, p->name))
+			continue;
+		struct dp_port_conf pc = {.mtu = p->mtu, .has_mac = p->has_mac, .admin_up = !p->disabled};
+		copy_name(pc.name, p->name);
+		memcpy(pc.mac, p->mac, sizeof(pc.mac));
+		if ((rc = dpc_call(c, DP_MSG_TXN_PORT, &pc, sizeof(pc), err, errlen)) < 0)
+			return rc;
+		for (unsigned k = 0; k < p->n_addrs; k++) {
+			struct dp_addr a = {.ip = p->addrs[k].ip, .prefix_len = p->addrs[k].prefix_len};
+			copy_name(a.port, p->name);
+			if ((rc = dpc_call(c, DP_MSG_TXN_ADDR, &a, sizeof(a), err, errlen)) < 0)
+				return rc;
+		}
+	}
+	for (unsigned i = 0; i < m->n_routes; i++) {
+		const struct brink_route *r = &m->routes[i];
+		struct dp_route dr = {
+			.prefix = r->prefix,
+			.prefix_len = r->prefix_len,
+			.kind = r->kind == BRINK_ROUTE_GATEWAY	   ? DP_ROUTE_GATEWAY
+				: r->kind == BRINK_ROUTE_BLACKHOLE ? DP_ROUTE_BLACKHOLE
+								   : DP_ROUTE_UNREACHABLE,
+			.gateway = r->gateway,
+		};
+		if ((rc = dpc_call(c, DP_MSG_TXN_ROUTE, &dr, sizeof(dr), err, errlen)) < 0)
+			return rc;
+	}
+	for (unsigned i = 0; i < m->n_neighs; i++) {
+		struct dp_neigh dn = {.ip = m->neighs[i].ip};
+		memcpy(dn.mac, m->neighs[i].mac, sizeof(dn.mac));
+		if ((rc = dpc_call(c, DP_MSG_TXN_NEIGH, &dn, sizeof(dn), err, errlen)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int dpc_push_state(struct dpc *c, const struct brink_model *m, uint64_t generation, char *err, size_t errlen)
+{
+	struct dp_txn_begin begin = {.generation = generation};
+	struct dp_port_info *ports = NULL;
+	size_t n_ports = 0;
+	int rc;
+
+	rc = dpc_dump(c, DP_MSG_PORT_DUMP, sizeof(*ports), (void **)&ports, &n_ports, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = dpc_call(c, DP_MSG_TXN_BEGIN, &begin, sizeof(begin), err, errlen);
+	if (rc == 0)
+		rc = push_items(c, m, ports, n_ports, err, errlen);
+	free(ports);
+	if (rc == 0)
+		return dpc_call(c, DP_MSG_TXN_COMMIT, NULL, 0, err, errlen);
+	if (!dpc_lost(c, rc)) {
+		/* A refused item: close the transaction so the next one starts clean;
+		 * the refusal, not the abort, is what the operator needs to read. */
+		char ignored[64];
+		if (dpc_call(c, DP_MSG_TXN_ABORT, NULL, 0, ignored, sizeof(ignored)) < 0 && dpc_lost(c, -1))
+			return -ECONNRESET;
+	}
+	return rc;
+}

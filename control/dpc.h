@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * brinkd's client side of the dataplane control channel (common/dp_msg.h).
+ * Requests are synchronous with a receive timeout, so a stuck dataplane
+ * never hangs brinkd; any transport or protocol error closes the connection
+ * and the caller reconnects later.
+ */
+#ifndef BRINK_DPC_H
+#define BRINK_DPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/dp_msg.h"
+#include "config/config.h"
+
+#define DPC_TIMEOUT_MS 5000
+
+struct dpc {
+	char path[108];
+	int fd; /* -1 when not connected */
+	uint32_t seq;
+	struct dp_hello hello;
+};
+
+void dpc_init(struct dpc *c, const char *path);
+static inline bool dpc_connected(const struct dpc *c) { return c->fd >= 0; }
+/* Connect and say HELLO. Returns 0 or -errno (err says why). */
+int dpc_connect(struct dpc *c, char *err, size_t errlen);
+void dpc_close(struct dpc *c);
+
+/* One request whose reply carries no body. Returns 0, the dataplane's
+ * negative status (err holds its text; the connection stays), or -errno for
+ * a transport failure (the connection is closed; err says so). */
+int dpc_call(struct dpc *c, uint16_t type, const void *body, size_t len, char *err, size_t errlen);
+
+/* A dump: all elements of every reply concatenated into a malloc'ed array
+ * (*out, *n). Same return values as dpc_call. */
+int dpc_dump(struct dpc *c, uint16_t type, size_t elem_size, void **out, size_t *n, char *err, size_t errlen);
+
+/* True for an error that closed the connection (as opposed to a refusal). */
+static inline bool dpc_lost(const struct dpc *c, int rc) { return rc < 0 && c->fd < 0; }
+
+/* Pushes the whole runtime state of m as one transaction with the given
+ * generation: ports the dataplane has (per PORT_DUMP), their addresses,
+ * static routes and neighbours. Same return values as dpc_call. */
+int dpc_push_state(struct dpc *c, const struct brink_model *m, uint64_t generation, char *err, size_t errlen);
+
+/* True when the dataplane has a port of that name (ports: a PORT_DUMP). */
+bool dpc_has_port(const struct dp_port_info *ports, size_t n, const char *name);
+
+#endif

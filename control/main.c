@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* brinkd: owns the configuration, programs the dataplane, serves brinksh. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "control/api_server.h"
+#include "control/brinkd.h"
+
+#define DEFAULT_CONF "/etc/brink/brink.conf"
+#define DEFAULT_DP_SOCK "/run/brink/dataplane.sock"
+#define DEFAULT_API_SOCK "/run/brink/brinkd.sock"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: brinkd [-f CONF] [-d DATAPLANE_SOCKET] [-a API_SOCKET]\n"
+		   "  -f  configuration file (default " DEFAULT_CONF ")\n"
+		   "  -d  dataplane control socket (default " DEFAULT_DP_SOCK ")\n"
+		   "  -a  socket brinksh connects to (default " DEFAULT_API_SOCK ")\n");
+}
+
+/* mkdir -p of the directory holding path. */
+static int make_parent(const char *path)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1;; p++) {
+		if (*p && *p != '/')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = c;
+		if (!c)
+			return 0;
+	}
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void run(struct brinkd *d, struct api_server *srv)
+{
+	struct pollfd pfd[API_MAX_CLIENTS + 2];
+	long long next_tick = 0;
+
+	while (!stop) {
+		long long now = now_ms();
+		if (now >= next_tick) {
+			brinkd_tick(d);
+			next_tick = now + 1000;
+		}
+		int n = api_server_fds(srv, pfd);
+		int dp = -1;
+		if (dpc_connected(&d->dp)) {
+			dp = n;
+			pfd[n++] = (struct pollfd){.fd = d->dp.fd, .events = POLLIN};
+		}
+		int rc = poll(pfd, (nfds_t)n, (int)(next_tick - now));
+		if (rc < 0) {
+			if (errno == EINTR)
+				continue;
+			brinkd_log("poll: %s", strerror(errno));
+			return;
+		}
+		if (dp >= 0 && pfd[dp].revents)
+			brinkd_dp_readable(d);
+		api_server_handle(srv, pfd, dp >= 0 ? dp : n);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf = DEFAULT_CONF, *dp_sock = DEFAULT_DP_SOCK, *api_sock = DEFAULT_API_SOCK;
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct brinkd d;
+	struct api_server srv;
+	struct sbuf errs = {0};
+	int opt, rc;
+
+	while ((opt = getopt(argc, argv, "f:d:a:h")) != -1) {
+		switch (opt) {
+		case 'f':
+			conf = optarg;
+			break;
+		case 'd':
+			dp_sock = optarg;
+			break;
+		case 'a':
+			api_sock = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "brinkd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 1;
+	}
+	if (brinkd_init(&d, conf, dp_sock, &errs) < 0) {
+		fprintf(stderr, "%sbrinkd: refusing to start: %s is not valid\n", sbuf_str(&errs), conf);
+		sbuf_free(&errs);
+		brinkd_fini(&d);
+		return 1;
+	}
+	if ((rc = make_parent(dp_sock)) < 0 || (rc = make_parent(api_sock)) < 0 ||
+	    (rc = api_server_open(&srv, &d, api_sock)) < 0) {
+		brinkd_log("cannot listen on %s: %s", api_sock, strerror(-rc));
+		brinkd_fini(&d);
+		return 1;
+	}
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	brinkd_log("loaded %s; API on %s, dataplane at %s", conf, api_sock, dp_sock);
+	run(&d, &srv);
+	brinkd_log("stopping");
+	api_server_close(&srv, api_sock);
+	brinkd_fini(&d);
+	return 0;
+}

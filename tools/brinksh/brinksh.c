@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * brinksh: the CLI. Every command goes to brinkd over its API socket
+ * (control/api_msg.h) in one session; brinksh itself only edits lines,
+ * keeps history and shows what brinkd answers, including completions.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <histedit.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/msg.h"
+#include "control/api_msg.h"
+#include "control/sbuf.h"
+#include "control/words.h"
+
+#define DEFAULT_SOCK "/run/brink/brinkd.sock"
+#define MAX_COMMANDS 256
+#define EXIT_UNREACHABLE 2
+
+struct shell {
+	int fd;
+	const char *sock;
+	bool json;
+	bool config_mode; /* from the last reply */
+	bool closed;      /* brinkd ended the session */
+};
+
+static void lost(const struct shell *sh, int rc)
+{
+	fprintf(stderr, "brinksh: lost the connection to brinkd at %s: %s\n", sh->sock, strerror(-rc));
+	exit(EXIT_UNREACHABLE);
+}
+
+/* Sends one command; the reply text goes to out (or, with out NULL, to
+ * stdout on success and stderr on failure). Returns brinkd's status. */
+static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf *out)
+{
+	static char text[API_TEXT_MAX + 1];
+	struct api_reply_hdr h;
+	int rc = api_send_request(sh->fd, flags, line);
+
+	if (rc == -EMSGSIZE) {
+		fprintf(stderr, "brinksh: command too long (at most %d bytes)\n", API_TEXT_MAX);
+		return rc;
+	}
+	if (rc < 0)
+		lost(sh, rc);
+	do {
+		rc = api_recv_reply(sh->fd, &h, text, sizeof(text));
+		if (rc < 0)
+			lost(sh, rc);
+		if (out)
+			sbuf_add(out, text);
+		else
+			fputs(text, h.status ? stderr : stdout);
+	} while (h.flags & API_F_MORE);
+	fflush(stdout);
+	sh->config_mode = h.flags & API_F_CONFIG;
+	sh->closed = h.flags & API_F_CLOSED;
+	return h.status;
+}
+
+static int run(struct shell *sh, const char *line) { return call(sh, line, sh->json ? API_F_JSON : 0, NULL); }
+
+/* ---- completion ---- */
+
+struct cand {
+	char *word, *help;
+	bool value;
+};
+
+struct cands {
+	struct sbuf raw; /* the reply; cand strings point into it */
+	struct cand v[256];
+	int n;
+	const char *prefix;
+};
+
+/* Asks brinkd what may follow the line up to the cursor. Returns -1 when
+ * the line cannot be split (an open quote). */
+static int ask(struct shell *sh, const LineInfo *li, struct cands *c)
+{
+	char *line = strndup(li->buffer, (size_t)(li->cursor - li->buffer)), err[128];
+	struct sbuf req = {0};
+	struct words w;
+
+	if (!line || words_split(line, &w, err, sizeof(err)) < 0) {
+		free(line);
+		return -1;
+	}
+	free(line);
+	int ctx = w.trailing_space ? w.argc : w.argc - 1;
+	sbuf_add(&req, "complete ");
+	words_join(&req, ctx, (const char *const *)w.argv);
+	sbuf_add(&req, " ");
+	words_quote(&req, ctx < w.argc ? w.argv[ctx] : "");
+	*c = (struct cands){0};
+	int rc = call(sh, sbuf_str(&req), 0, &c->raw);
+	sbuf_free(&req);
+	if (rc < 0) {
+		words_free(&w);
+		sbuf_free(&c->raw);
+		return -1;
+	}
+	/* The prefix is the last word as typed, unquoted. */
+	c->prefix = strdup(ctx < w.argc ? w.argv[ctx] : "");
+	words_free(&w);
+	for (char *save = NULL, *l = strtok_r(c->raw.s, "\n", &save); l && c->n < 256;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char *help = strchr(l, '\t'), *kind = help ? strchr(help + 1, '\t') : NULL;
+		if (!kind)
+			continue;
+		*help++ = *kind++ = '\0';
+		c->v[c->n++] = (struct cand){.word = l, .help = help, .value = strcmp(kind, "value") == 0};
+	}
+	return 0;
+}
+
+static void cands_free(struct cands *c)
+{
+	sbuf_free(&c->raw);
+	free((char *)c->prefix);
+}
+
+static void list(const struct cands *c)
+{
+	fputc('\n', stdout);
+	if (!c->n)
+		fputs("  (nothing may follow)\n", stdout);
+	for (int i = 0; i < c->n; i++)
+		printf("  %-24s %s\n", c->v[i].word, c->v[i].help);
+	fflush(stdout);
+}
+
+static struct shell *shell_of(EditLine *el)
+{
+	void *p;
+
+	el_get(el, EL_CLIENTDATA, &p);
+	return p;
+}
+
+/* TAB: the unique completion, else the common prefix, else the list. */
+static unsigned char on_tab(EditLine *el, int ch)
+{
+	struct shell *sh = shell_of(el);
+	struct cands c;
+	const char *first = NULL;
+	size_t common = 0, plen;
+	int keywords = 0, values = 0;
+
+	(void)ch;
+	if (ask(sh, el_line(el), &c) < 0)
+		return CC_ERROR;
+	plen = strlen(c.prefix);
+	for (int i = 0; i < c.n; i++) {
+		if (c.v[i].value) {
+			values++;
+			continue;
+		}
+		if (!first) {
+			first = c.v[i].word;
+			common = strlen(first);
+		}
+		for (size_t k = 0; k < common; k++)
+			if (c.v[i].word[k] != first[k])
+				common = k;
+		keywords++;
+	}
+	unsigned char ret = CC_REDISPLAY;
+	if (keywords == 1 && !values) {
+		struct sbuf ins = {0};
+		sbuf_printf(&ins, "%s ", first + plen);
+		el_insertstr(el, sbuf_str(&ins));
+		sbuf_free(&ins);
+		ret = CC_REFRESH;
+	} else if (keywords && common > plen) {
+		char *ins = strndup(first + plen, common - plen);
+		if (ins)
+			el_insertstr(el, ins);
+		free(ins);
+		ret = CC_REFRESH;
+	} else {
+		list(&c);
+	}
+	cands_free(&c);
+	return ret;
+}
+
+/* '?': what may come next, with help; the line stays as it was. Inside
+ * an open quote it is just a character. */
+static unsigned char on_help(EditLine *el, int ch)
+{
+	struct cands c;
+
+	(void)ch;
+	if (ask(shell_of(el), el_line(el), &c) < 0) {
+		el_insertstr(el, "?");
+		return CC_REFRESH;
+	}
+	list(&c);
+	cands_free(&c);
+	return CC_REDISPLAY;
+}
+
+/* ---- modes ---- */
+
+static bool prompt_config;
+
+static char *prompt(EditLine *el)
+{
+	(void)el;
+	return prompt_config ? "brink# " : "brink> ";
+}
+
+static char *history_path(void)
+{
+	const char *home = getenv("HOME");
+	char *path = NULL;
+
+	if (!home || !*home || access(home, W_OK) != 0 || asprintf(&path, "%s/.brinksh_history", home) < 0)
+		return NULL;
+	return path;
+}
+
+static int interactive(struct shell *sh)
+{
+	EditLine *el = el_init("brinksh", stdin, stdout, stderr);
+	History *hist = history_init();
+	HistEvent ev;
+	char *hpath = history_path();
+	const char *line;
+	int count;
+
+	if (!el || !hist) {
+		fprintf(stderr, "brinksh: cannot initialise line editing\n");
+		return 1;
+	}
+	history(hist, &ev, H_SETSIZE, 1000);
+	history(hist, &ev, H_SETUNIQUE, 1);
+	if (hpath)
+		history(hist, &ev, H_LOAD, hpath);
+	el_set(el, EL_EDITOR, "emacs");
+	el_set(el, EL_PROMPT, prompt);
+	el_set(el, EL_HIST, history, hist);
+	el_set(el, EL_CLIENTDATA, sh);
+	el_set(el, EL_ADDFN, "brink-complete", "Complete the current word", on_tab);
+	el_set(el, EL_ADDFN, "brink-help", "List what may come next", on_help);
+	el_set(el, EL_BIND, "^I", "brink-complete", NULL);
+	el_set(el, EL_BIND, "?", "brink-help", NULL);
+	/* ^C at the prompt must not throw away a configuration session. */
+	signal(SIGINT, SIG_IGN);
+	for (;;) {
+		prompt_config = sh->config_mode;
+		if (sh->config_mode)
+			fputs("[edit]\n", stdout);
+		line = el_gets(el, &count);
+		if (!line || count <= 0) {
+			fputc('\n', stdout);
+			break;
+		}
+		char *cmd = strndup(line, strcspn(line, "\n"));
+		if (!cmd)
+			break;
+		if (cmd[strspn(cmd, " \t")]) {
+			history(hist, &ev, H_ENTER, cmd);
+			run(sh, cmd);
+		}
+		free(cmd);
+		if (sh->closed)
+			break;
+	}
+	if (hpath)
+		history(hist, &ev, H_SAVE, hpath);
+	free(hpath);
+	history_end(hist);
+	el_end(el);
+	return 0;
+}
+
+/* Scripts: a failed command stops the rest, so a commit never follows a
+ * set that did not happen. */
+static int script(struct shell *sh, FILE *in)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = 0;
+
+	while (!sh->closed && getline(&line, &cap, in) >= 0) {
+		line[strcspn(line, "\r\n")] = '\0';
+		const char *p = line + strspn(line, " \t");
+		if (!*p || *p == '#')
+			continue;
+		if (run(sh, p) != 0) {
+			rc = 1;
+			break;
+		}
+	}
+	free(line);
+	return rc;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: brinksh [-s SOCKET] [-j|--json] [-c COMMAND]...\n"
+		   "  -s  brinkd's API socket (default " DEFAULT_SOCK ")\n"
+		   "  -j  answers in JSON\n"
+		   "  -c  run COMMAND (repeatable: one session; stops at the first failure)\n"
+		   "Without -c: an interactive shell on a terminal, else one command per line from stdin.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct shell sh = {.sock = DEFAULT_SOCK};
+	const char *cmds[MAX_COMMANDS];
+	int n_cmds = 0, opt, rc = 0;
+
+	while ((opt = getopt_long(argc, argv, "s:jc:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			sh.sock = optarg;
+			break;
+		case 'j':
+			sh.json = true;
+			break;
+		case 'c':
+			if (n_cmds == MAX_COMMANDS) {
+				fprintf(stderr, "brinksh: at most %d -c commands\n", MAX_COMMANDS);
+				return 1;
+			}
+			cmds[n_cmds++] = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "brinksh: unexpected argument '%s' (commands go after -c)\n", argv[optind]);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	sh.fd = msg_connect(sh.sock);
+	if (sh.fd < 0) {
+		fprintf(stderr, "brinksh: cannot reach brinkd at %s: %s (is brinkd running?)\n", sh.sock,
+			strerror(-sh.fd));
+		return EXIT_UNREACHABLE;
+	}
+	if (n_cmds) {
+		for (int i = 0; i < n_cmds && !sh.closed; i++) {
+			if (run(&sh, cmds[i]) != 0) {
+				rc = 1;
+				break;
+			}
+		}
+	} else if (isatty(STDIN_FILENO)) {
+		rc = interactive(&sh);
+	} else {
+		rc = script(&sh, stdin);
+	}
+	close(sh.fd);
+	return rc;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef BRINK_TEST_CONTROL_HELPERS_H
+#define BRINK_TEST_CONTROL_HELPERS_H
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "control/brinkd.h"
+#include "control/cli.h"
+
+/* Two ports the mock dataplane has, one it lacks (dp2), a static route and
+ * a static neighbour. */
+#define TEST_CONF                                                                                                \
+	"system: { dataplane: { main-cpu = 0; worker = ( { id = 0; cpu = 1; } ); }; };\n"                       \
+	"interfaces: { dataplane = (\n"                                                                        \
+	"  { name = \"dp0\"; device = \"net_null0\"; address = [ \"172.30.1.1/24\" ]; },\n"                    \
+	"  { name = \"dp1\"; device = \"net_null1\"; address = [ \"192.168.10.1/24\" ]; mtu = 1500; },\n"      \
+	"  { name = \"dp2\"; device = \"net_null2\"; address = [ \"10.9.0.1/24\" ]; }\n"                        \
+	"); };\n"                                                                                              \
+	"protocols: { static: {\n"                                                                             \
+	"  route = ( { prefix = \"10.20.0.0/16\"; next-hop = \"192.168.10.2\"; } );\n"                          \
+	"  arp = ( { address = \"192.168.10.3\"; hwaddr = \"02:00:00:00:00:03\"; } );\n"                        \
+	"}; };\n"
+
+/* Writes text to a new temporary file; returns its path (static storage per call site). */
+static inline void write_file(char *path, size_t len, const char *text)
+{
+	snprintf(path, len, "/tmp/brink-test-XXXXXX");
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+struct fixture {
+	char conf[64];
+	struct brinkd d;
+	struct cli_session s;
+	struct sbuf out;
+};
+
+static inline void fixture_start(struct fixture *f, const char *dp_sock)
+{
+	struct sbuf errs = {0};
+
+	write_file(f->conf, sizeof(f->conf), TEST_CONF);
+	cr_assert_eq(brinkd_init(&f->d, f->conf, dp_sock, &errs), 0, "%s", sbuf_str(&errs));
+	cli_session_init(&f->s, &f->d);
+	sbuf_free(&errs);
+}
+
+static inline void fixture_stop(struct fixture *f)
+{
+	cli_session_fini(&f->s);
+	brinkd_fini(&f->d);
+	sbuf_free(&f->out);
+	unlink(f->conf);
+}
+
+/* Runs a command; returns its output (valid until the next call). */
+static inline const char *run_json(struct fixture *f, const char *line, bool json, int expect_rc)
+{
+	sbuf_reset(&f->out);
+	int rc = cli_exec(&f->s, line, json, &f->out);
+	if (expect_rc == 0)
+		cr_assert_eq(rc, 0, "'%s' failed (%d): %s", line, rc, sbuf_str(&f->out));
+	else
+		cr_assert_lt(rc, 0, "'%s' succeeded: %s", line, sbuf_str(&f->out));
+	return sbuf_str(&f->out);
+}
+
+static inline const char *run_ok(struct fixture *f, const char *line) { return run_json(f, line, false, 0); }
+static inline const char *run_err(struct fixture *f, const char *line) { return run_json(f, line, false, -1); }
+
+#define assert_has(text, what) cr_assert(strstr((text), (what)), "expected '%s' in:\n%s", (what), (text))
+#define assert_lacks(text, what) cr_assert(!strstr((text), (what)), "did not expect '%s' in:\n%s", (what), (text))
+
+#endif

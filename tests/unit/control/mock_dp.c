@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "mock_dp.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/msg.h"
+
+static int client_fd = -1;
+static bool drop_requested;
+
+static void reply(int fd, const struct dp_msg_hdr *req, int32_t status, uint16_t flags, const void *body,
+		  size_t len, uint32_t count)
+{
+	struct dp_msg_hdr h = {.type = req->type, .seq = req->seq, .status = status, .flags = flags, .count = count};
+
+	msg_send(fd, &h, body, len);
+}
+
+static void port_info(struct dp_port_info *p, const char *name, uint16_t id)
+{
+	*p = (struct dp_port_info){.port_id = id, .mtu = 1500, .link_up = 1, .admin_up = 1, .n_rxq = 1, .n_txq = 1};
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	snprintf(p->device, sizeof(p->device), "net_null%u", id);
+	snprintf(p->driver, sizeof(p->driver), "net_null");
+	p->mac[0] = 0x02;
+	p->mac[5] = (uint8_t)id;
+	p->stats.rx_packets = 10u + id;
+}
+
+static void handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body)
+{
+	pthread_mutex_lock(&m->lock);
+	switch (h->type) {
+	case DP_MSG_HELLO: {
+		struct dp_hello hello = {.n_ports = 2, .n_workers = 1, .generation = m->generation};
+		m->n_hellos++;
+		reply(fd, h, 0, 0, &hello, sizeof(hello), 1);
+		break;
+	}
+	case DP_MSG_PORT_DUMP: {
+		struct dp_port_info p[2];
+		port_info(&p[0], "dp0", 0);
+		port_info(&p[1], "dp1", 1);
+		reply(fd, h, 0, 0, p, sizeof(p), 2);
+		break;
+	}
+	case DP_MSG_TXN_BEGIN:
+		m->t_ports = m->t_addrs = m->t_routes = m->t_neighs = 0;
+		m->t_generation = ((const struct dp_txn_begin *)body)->generation;
+		reply(fd, h, 0, 0, NULL, 0, 0);
+		break;
+	case DP_MSG_TXN_PORT:
+		if (m->t_ports < 8)
+			memcpy(&m->ports[m->t_ports++], body, sizeof(struct dp_port_conf));
+		reply(fd, h, 0, 0, NULL, 0, 0);
+		break;
+	case DP_MSG_TXN_ADDR:
+		if (m->t_addrs < 16)
+			memcpy(&m->addrs[m->t_addrs++], body, sizeof(struct dp_addr));
+		reply(fd, h, 0, 0, NULL, 0, 0);
+		break;
+	case DP_MSG_TXN_ROUTE:
+		if (m->t_routes < 16)
+			memcpy(&m->routes[m->t_routes++], body, sizeof(struct dp_route));
+		reply(fd, h, 0, 0, NULL, 0, 0);
+		break;
+	case DP_MSG_TXN_NEIGH:
+		if (m->t_neighs < 16)
+			memcpy(&m->neighs[m->t_neighs++], body, sizeof(struct dp_neigh));
+		reply(fd, h, 0, 0, NULL, 0, 0);
+		break;
+	case DP_MSG_TXN_COMMIT:
+		if (*m->reject_commit) {
+			reply(fd, h, -EINVAL, 0, m->reject_commit, strlen(m->reject_commit) + 1, 0);
+			break;
+		}
+		m->n_commits++;
+		m->generation = m->t_generation;
+		m->n_ports = m->t_ports;
+		m->n_addrs = m->t_addrs;
+		m->n_routes = m->t_routes;
+		m->n_neighs = m->t_neighs;
+		reply(fd, h, 0, 0, NULL, 0, 0);
+		break;
+	case DP_MSG_ROUTE_DUMP: {
+		/* Two messages, to exercise DP_MSG_F_MORE. */
+		struct dp_route_info a = {.prefix = 0x0a140000, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY,
+					  .origin = DP_ORIGIN_STATIC, .resolved = 1, .gateway = 0xc0a80a02,
+					  .port = "dp1"};
+		struct dp_route_info b = {.prefix = 0xac1e0100, .prefix_len = 24, .origin = DP_ORIGIN_CONNECTED,
+					  .port = "dp0"};
+		reply(fd, h, 0, DP_MSG_F_MORE, &a, sizeof(a), 1);
+		reply(fd, h, 0, 0, &b, sizeof(b), 1);
+		break;
+	}
+	case DP_MSG_NEIGH_DUMP: {
+		struct dp_neigh_info n = {.ip = 0xc0a80a03, .mac = {2, 0, 0, 0, 0, 3}, .state = DP_NEIGH_PERMANENT,
+					  .port = "dp1"};
+		reply(fd, h, 0, 0, &n, sizeof(n), 1);
+		break;
+	}
+	case DP_MSG_STATS_DUMP: {
+		struct dp_counter c[4] = {
+			{.name = "rx.packets", .value = 7},
+			{.name = "tx.packets", .value = 0},
+			{.name = "drop.ip4.bad_checksum", .value = 2},
+			{.name = "drop.ip4.ttl_exceeded", .value = 3},
+		};
+		reply(fd, h, 0, 0, c, sizeof(c), 4);
+		break;
+	}
+	default:
+		reply(fd, h, 0, 0, NULL, 0, 0);
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void *serve(void *arg)
+{
+	struct mock_dp *m = arg;
+	static uint8_t buf[DP_MSG_MAX_LEN];
+
+	for (;;) {
+		pthread_mutex_lock(&m->lock);
+		bool stop = m->stop;
+		if (drop_requested && client_fd >= 0) {
+			close(client_fd);
+			client_fd = -1;
+		}
+		drop_requested = false;
+		pthread_mutex_unlock(&m->lock);
+		if (stop)
+			break;
+		struct pollfd p[2] = {{.fd = m->listen_fd, .events = POLLIN}, {.fd = client_fd, .events = POLLIN}};
+		if (poll(p, client_fd >= 0 ? 2 : 1, 20) <= 0)
+			continue;
+		if (p[0].revents) {
+			int fd = accept(m->listen_fd, NULL, NULL);
+			if (fd >= 0) {
+				if (client_fd >= 0)
+					close(client_fd);
+				client_fd = fd;
+			}
+			continue;
+		}
+		int n = msg_recv(client_fd, buf, sizeof(buf));
+		if (n <= 0) {
+			close(client_fd);
+			client_fd = -1;
+			continue;
+		}
+		handle(m, client_fd, (const struct dp_msg_hdr *)buf, msg_body(buf));
+	}
+	if (client_fd >= 0)
+		close(client_fd);
+	client_fd = -1;
+	return NULL;
+}
+
+void mock_dp_start(struct mock_dp *m)
+{
+	*m = (struct mock_dp){0};
+	snprintf(m->path, sizeof(m->path), "/tmp/brink-mock-dp-%d.sock", getpid());
+	pthread_mutex_init(&m->lock, NULL);
+	m->listen_fd = msg_listen(m->path);
+	if (m->listen_fd < 0 || pthread_create(&m->thread, NULL, serve, m) != 0)
+		abort();
+}
+
+void mock_dp_stop(struct mock_dp *m)
+{
+	pthread_mutex_lock(&m->lock);
+	m->stop = true;
+	pthread_mutex_unlock(&m->lock);
+	pthread_join(m->thread, NULL);
+	close(m->listen_fd);
+	unlink(m->path);
+}
+
+void mock_dp_drop(struct mock_dp *m)
+{
+	pthread_mutex_lock(&m->lock);
+	drop_requested = true;
+	pthread_mutex_unlock(&m->lock);
+	/* Wait until the serving thread has done it. */
+	for (;;) {
+		usleep(5000);
+		pthread_mutex_lock(&m->lock);
+		bool done = !drop_requested;
+		pthread_mutex_unlock(&m->lock);
+		if (done)
+			return;
+	}
+}

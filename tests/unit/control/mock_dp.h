@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A dataplane stand-in for tests: a thread serving the control protocol
+ * (common/dp_msg.h) with two ports, dp0 and dp1, recording what it gets. */
+#ifndef BRINK_TEST_MOCK_DP_H
+#define BRINK_TEST_MOCK_DP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/dp_msg.h"
+
+struct mock_dp {
+	char path[108];
+	int listen_fd;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	bool stop;
+	/* behaviour */
+	char reject_commit[128]; /* non-empty: TXN_COMMIT fails with this text */
+	/* what was received; the last committed transaction */
+	unsigned n_commits, n_hellos;
+	uint64_t generation;
+	unsigned n_ports, n_addrs, n_routes, n_neighs;
+	struct dp_port_conf ports[8];
+	struct dp_addr addrs[16];
+	struct dp_route routes[16];
+	struct dp_neigh neighs[16];
+	/* the transaction being received */
+	unsigned t_ports, t_addrs, t_routes, t_neighs;
+	uint64_t t_generation;
+};
+
+void mock_dp_start(struct mock_dp *m);
+void mock_dp_stop(struct mock_dp *m);
+/* Closes the current connection (as a dataplane restart would). */
+void mock_dp_drop(struct mock_dp *m);
+
+#endif

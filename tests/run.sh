@@ -64,13 +64,13 @@ build() { # DIR CMAKE-ARGS...
 }
 
 if [ "${BRINK_SKIP_BUILD:-0}" != 1 ]; then
-	if build "$ASAN_DIR" -DCMAKE_BUILD_TYPE=Debug -DBRINK_SANITIZE=ON; then
+	if build "$ASAN_DIR" -DCMAKE_BUILD_TYPE=Debug -DBRINK_SANITIZE=ON -DBRINK_TESTS=ON; then
 		result build-asan OK
 	else
 		result build-asan FAIL
 		finish
 	fi
-	if build "$REL_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+	if build "$REL_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBRINK_SANITIZE=OFF; then
 		result build OK
 	else
 		result build FAIL

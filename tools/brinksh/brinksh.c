@@ -250,8 +250,9 @@ static int interactive(struct shell *sh)
 	el_set(el, EL_PROMPT, prompt);
 	el_set(el, EL_HIST, history, hist);
 	el_set(el, EL_CLIENTDATA, sh);
-	el_set(el, EL_ADDFN, "brink-complete", "Complete the current word", on_tab);
-	el_set(el, EL_ADDFN, "brink-help", "List what may come next", on_help);
+	/* The wide-character call: libedit's narrow EL_ADDFN leaks its copies of the strings. */
+	el_wset(el, EL_ADDFN, L"brink-complete", L"Complete the current word", on_tab);
+	el_wset(el, EL_ADDFN, L"brink-help", L"List what may come next", on_help);
 	el_set(el, EL_BIND, "^I", "brink-complete", NULL);
 	el_set(el, EL_BIND, "?", "brink-help", NULL);
 	/* ^C at the prompt must not throw away a configuration session. */

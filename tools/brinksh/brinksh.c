@@ -111,6 +111,10 @@ static int ask(struct shell *sh, const LineInfo *li, struct cands *c)
 	/* The prefix is the last word as typed, unquoted. */
 	c->prefix = strdup(ctx < w.argc ? w.argv[ctx] : "");
 	words_free(&w);
+	if (!c->prefix) {
+		sbuf_free(&c->raw);
+		return -1;
+	}
 	for (char *save = NULL, *l = strtok_r(c->raw.s, "\n", &save); l && c->n < 256;
 	     l = strtok_r(NULL, "\n", &save)) {
 		char *help = strchr(l, '\t'), *kind = help ? strchr(help + 1, '\t') : NULL;

@@ -8,6 +8,8 @@
 #                          prints how to attach, then tears down)
 #   tools/demo.sh --keep   leave the appliance running and print how to attach
 #   tools/demo.sh stop     tear down a demo left running with --keep
+# BRINK_SKIP_DEPS=1 / BRINK_SKIP_BUILD=1 skip those steps; BRINK_DATAPLANE,
+# BRINKD, BRINKSH choose other binaries than build/'s.
 #
 # Namespaces: brink-rt (router: dataplane, brinkd, punt TAP brink0), brink-pod
 # (172.30.1.10), brink-byoip (the BYOIP bridge), brink-vm (192.168.10.10),
@@ -47,16 +49,21 @@ stop)
 	;;
 interactive | --keep) ;;
 *)
-	sed -n '2,14p' "$0"
+	sed -n '2,16p' "$0"
 	exit 2
 	;;
 esac
 
-echo "==== dependencies"
-bash "$REPO/tools/install-deps.sh"
-echo "==== build (Release, build/)"
-cmake -S "$REPO" -B "$REPO/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$REPO/build" -j "$(nproc)" | tail -n 3
+if [ "${BRINK_SKIP_DEPS:-0}" != 1 ]; then
+	echo "==== dependencies"
+	bash "$REPO/tools/install-deps.sh"
+fi
+if [ "${BRINK_SKIP_BUILD:-0}" != 1 ]; then
+	echo "==== build (Release, build/)"
+	cmake -S "$REPO" -B "$REPO/build" -DCMAKE_BUILD_TYPE=Release -DBRINK_SANITIZE=OFF >/dev/null
+	cmake --build "$REPO/build" -j "$(nproc)" | tail -n 3
+	[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "demo: build failed" >&2; exit 1; }
+fi
 
 teardown # leftovers of an earlier run
 mkdir -p $RUN

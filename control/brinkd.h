@@ -23,7 +23,7 @@ struct brinkd {
 	uint64_t generation;        /* of the last transaction sent */
 	bool synced;                /* the connected dataplane runs the running config */
 	bool punt_pending;          /* the punt interface still needs to be configured */
-	char last_log[256];         /* repeated retry failures are logged once */
+	char last_log[640];         /* repeated retry failures are logged once */
 };
 
 /* Loads and validates conf_path. Returns 0, or -1 with every error

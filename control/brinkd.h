@@ -38,7 +38,7 @@ void brinkd_fini(struct brinkd *d);
 void brinkd_tick(struct brinkd *d);
 void brinkd_dp_readable(struct brinkd *d);
 
-/* Pushes m to the dataplane and, on success, configures the punt interface.
+/* Pushes the whole state of m to the dataplane under a new generation.
  * Returns 0, the dataplane's refusal (< 0, connection kept, err says why) or
  * a transport error (dpc_lost() is true). */
 int brinkd_push(struct brinkd *d, const struct brink_model *m, char *err, size_t errlen);

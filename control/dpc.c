@@ -226,8 +226,9 @@ int dpc_push_state(struct dpc *c, const struct brink_model *m, uint64_t generati
 		/* A refused item: close the transaction so the next one starts clean;
 		 * the refusal, not the abort, is what the operator needs to read. */
 		char ignored[64];
-		if (dpc_call(c, DP_MSG_TXN_ABORT, NULL, 0, ignored, sizeof(ignored)) < 0 && dpc_lost(c, -1))
-			return -ECONNRESET;
+		int arc = dpc_call(c, DP_MSG_TXN_ABORT, NULL, 0, ignored, sizeof(ignored));
+		if (dpc_lost(c, arc))
+			return arc;
 	}
 	return rc;
 }

@@ -36,6 +36,12 @@ static void port_info(struct dp_port_info *p, const char *name, uint16_t id)
 static void handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body)
 {
 	pthread_mutex_lock(&m->lock);
+	if (m->reject_item && h->type == m->reject_item) {
+		static const char refused[] = "item refused";
+		reply(fd, h, -EINVAL, 0, refused, sizeof(refused), 0);
+		pthread_mutex_unlock(&m->lock);
+		return;
+	}
 	switch (h->type) {
 	case DP_MSG_HELLO: {
 		struct dp_hello hello = {.n_ports = 2, .n_workers = 1, .generation = m->generation};
@@ -86,6 +92,10 @@ static void handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 		m->n_addrs = m->t_addrs;
 		m->n_routes = m->t_routes;
 		m->n_neighs = m->t_neighs;
+		reply(fd, h, 0, 0, NULL, 0, 0);
+		break;
+	case DP_MSG_TXN_ABORT:
+		m->n_aborts++;
 		reply(fd, h, 0, 0, NULL, 0, 0);
 		break;
 	case DP_MSG_ROUTE_DUMP: {

@@ -18,8 +18,9 @@ struct mock_dp {
 	bool stop;
 	/* behaviour */
 	char reject_commit[128]; /* non-empty: TXN_COMMIT fails with this text */
+	uint16_t reject_item;    /* a TXN_* item type refused with "item refused" */
 	/* what was received; the last committed transaction */
-	unsigned n_commits, n_hellos;
+	unsigned n_commits, n_hellos, n_aborts;
 	uint64_t generation;
 	unsigned n_ports, n_addrs, n_routes, n_neighs;
 	struct dp_port_conf ports[8];

@@ -88,6 +88,25 @@ Test(mock_dp, commit_refused_by_the_dataplane_changes_nothing)
 	cfg_free(before);
 }
 
+Test(mock_dp, refused_item_aborts_the_transaction)
+{
+	struct cfg_node *before = cfg_clone(f.d.running);
+
+	mock.reject_item = DP_MSG_TXN_ROUTE;
+	run_ok(&f, "configure");
+	run_ok(&f, "set protocols static route 10.21.0.0/16 unreachable");
+	cr_assert_str_eq(run_err(&f, "commit"), "commit failed: the dataplane refused the configuration: item refused\n");
+	cr_assert_eq(mock.n_aborts, 1, "the open transaction was not aborted");
+	cr_assert(cfg_equal(before, f.d.running));
+	cr_assert(dpc_connected(&f.d.dp));
+
+	mock.reject_item = 0;
+	run_ok(&f, "commit");
+	cr_assert_eq(mock.n_commits, 2);
+	cr_assert_eq(mock.routes[1].kind, DP_ROUTE_UNREACHABLE);
+	cfg_free(before);
+}
+
 Test(mock_dp, commit_when_the_dataplane_went_away)
 {
 	mock_dp_drop(&mock);

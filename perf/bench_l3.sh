@@ -217,14 +217,21 @@ measure() { # $1 name, $2 round -> writes $WORK/<name>.<round>.json
 	fi
 	sleep "$WARMUP"
 	[[ -n ${BEFORE_HOOK:-} ]] && $BEFORE_HOOK "$r"
-	$PY "$PERF/benchlib.py" window "$RUN_SOCK" "$RX_PORT" "$TX_PORT" "$DURATION" > "$WORK/$name.$r.json" || return 1
+	$PY "$PERF/benchlib.py" window "$RUN_SOCK" "$RX_PORT" "$TX_PORT" "$DURATION" "$RUN_PID" > "$WORK/$name.$r.json" || return 1
 	[[ -n ${AFTER_HOOK:-} ]] && $AFTER_HOOK "$r"
 	$PY - "$WORK/$name.$r.json" "$TSC_HZ" "$name" "$r" <<'EOF'
 import json, sys
 w = json.load(open(sys.argv[1])); tsc = float(sys.argv[2])
-print("  %-6s round %s: %7.2f Mpps  %6.1f cycles/packet  (rx %.2f Mpps, tx/rx %.3f, dt %.2f s)"
+share = w.get("cpu_share")
+print("  %-6s round %s: %7.2f Mpps  %6.1f cycles/packet  (rx %.2f Mpps, tx/rx %.3f, dt %.2f s, forwarder on CPU %s)"
       % (sys.argv[3], sys.argv[4], w["pps"] / 1e6, tsc / w["pps"] if w["pps"] else 0,
-         w["rx_pps"] / 1e6, w["tx"] / w["rx"] if w["rx"] else 0, w["dt"]))
+         w["rx_pps"] / 1e6, w["tx"] / w["rx"] if w["rx"] else 0, w["dt"],
+         "%.1f %%" % (100 * share) if share is not None else "?"))
+if share is not None and w["pps"]:
+    print("  %-6s round %s: on-CPU cycles/packet (TSC Hz x share / pps): %.1f"
+          % (sys.argv[3], sys.argv[4], tsc * share / w["pps"]))
+if share is not None and share < 0.95:
+    print("  WARNING: the forwarding thread ran only %.1f %% of the window: the core was shared" % (100 * share))
 if not w["rx"] or w["tx"] < 0.9 * w["rx"]:
     sys.exit("  %s forwarded %d of %d received packets (< 90 %%)" % (sys.argv[3], w["tx"], w["rx"]))
 EOF

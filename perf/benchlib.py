@@ -3,10 +3,11 @@
 
   benchlib.py port SOCK DEVNAME
         port id of the ethdev named DEVNAME (e.g. net_null0) in that process
-  benchlib.py window SOCK RXPORT TXPORT SECONDS
+  benchlib.py window SOCK RXPORT TXPORT SECONDS [PID]
         read both ports' counters, sleep, read again; print one JSON object
-        {"dt", "rx", "tx", "pps", "rx_pps", "tx_errors"}: tx = delta opackets of
-        TXPORT (the sink), rx = delta ipackets of RXPORT (the source)
+        {"dt", "rx", "tx", "pps", "rx_pps", "tx_errors"[, "cpu_share"]}: tx = delta
+        opackets of TXPORT (the sink), rx = delta ipackets of RXPORT (the source),
+        cpu_share = on-CPU time of PID's busiest thread (the forwarder) / dt
   benchlib.py flowing SOCK RXPORT TXPORT TIMEOUT
         wait until the sink transmits >= 90 % of what the source receives over
         a 1 s window; exit 1 with the last window on stdout if it never does
@@ -40,15 +41,34 @@ def find_port(sock, name):
     sys.exit("no ethdev named %s behind %s" % (name, sock))
 
 
-def window(sock, rxp, txp, secs):
+def busiest_task(pid):
+    """The thread of pid with the most CPU time: the busy-polling forwarder."""
+    best, most = None, -1
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        used = int(fields[11]) + int(fields[12])  # utime + stime
+        if used > most:
+            best, most = int(tid), used
+    return best
+
+
+def on_cpu_ns(pid, tid):
+    with open("/proc/%d/task/%d/schedstat" % (pid, tid)) as f:
+        return int(f.read().split()[0])
+
+
+def window(sock, rxp, txp, secs, pid=None):
     t = Telemetry(sock)
+    tid = busiest_task(pid) if pid else None
 
     def snap():
         t0 = time.monotonic()
         rx = port_stats(t, rxp)
         tx = port_stats(t, txp)
+        ns = on_cpu_ns(pid, tid) if tid else 0
         t1 = time.monotonic()
-        return (t0 + t1) / 2, rx, tx
+        return (t0 + t1) / 2, rx, tx, ns
 
     a = snap()
     time.sleep(secs)
@@ -57,8 +77,13 @@ def window(sock, rxp, txp, secs):
     dt = b[0] - a[0]
     rx = b[1]["ipackets"] - a[1]["ipackets"]
     tx = b[2]["opackets"] - a[2]["opackets"]
-    return {"dt": dt, "rx": rx, "tx": tx, "pps": tx / dt, "rx_pps": rx / dt,
-            "tx_errors": b[2]["oerrors"] - a[2]["oerrors"]}
+    w = {"dt": dt, "rx": rx, "tx": tx, "pps": tx / dt, "rx_pps": rx / dt,
+         "tx_errors": b[2]["oerrors"] - a[2]["oerrors"]}
+    if tid:
+        # share of the window the forwarding thread was on its CPU (< 1: the
+        # core was shared with other work or the hypervisor took it)
+        w["cpu_share"] = (b[3] - a[3]) / 1e9 / dt
+    return w
 
 
 def flatten(obj, prefix=""):
@@ -144,7 +169,8 @@ def main():
     if cmd == "port":
         print(find_port(a[0], a[1]))
     elif cmd == "window":
-        print(json.dumps(window(a[0], int(a[1]), int(a[2]), float(a[3]))))
+        pid = int(a[4]) if len(a) > 4 else None
+        print(json.dumps(window(a[0], int(a[1]), int(a[2]), float(a[3]), pid)))
     elif cmd == "flowing":
         deadline = time.monotonic() + float(a[3])
         while True:

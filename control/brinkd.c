@@ -216,6 +216,7 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, struct sbu
 	cfg_free(d->running);
 	brink_model_free(&d->model);
 	d->running = copy;
+	d->revision++;
 	d->model = m;
 	d->synced = pushed;
 	if (pushed) {

@@ -18,6 +18,7 @@
 struct brinkd {
 	char conf_path[4096];       /* the -f file: what save writes by default */
 	struct cfg_node *running;
+	uint64_t revision;          /* counts commits: sessions check they edit the latest */
 	struct brink_model model;   /* of running */
 	struct dpc dp;
 	uint64_t generation;        /* of the last transaction sent */

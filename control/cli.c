@@ -119,6 +119,7 @@ static int op_configure(struct cli_session *s, int argc, char **argv, struct cli
 		sbuf_add(r->out, "configure: out of memory\n");
 		return -ENOMEM;
 	}
+	s->base_revision = s->d->revision;
 	s->mode = CLI_CONFIGURATION;
 	return 0;
 }
@@ -279,7 +280,16 @@ static int cf_commit(struct cli_session *s, int argc, char **argv, struct cli_re
 		sbuf_add(r->out, "no changes to commit\n");
 		return 0;
 	}
-	return brinkd_commit(s->d, s->candidate, r->out);
+	/* Committing a candidate cloned before another session's commit would undo that commit. */
+	if (s->base_revision != s->d->revision) {
+		sbuf_add(r->out, "commit failed: another session committed since this one started editing; "
+				 "'discard' to start again from the running configuration\n");
+		return -EAGAIN;
+	}
+	int rc = brinkd_commit(s->d, s->candidate, r->out);
+	if (rc == 0)
+		s->base_revision = s->d->revision;
+	return rc;
 }
 
 static int cf_discard(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
@@ -293,6 +303,7 @@ static int cf_discard(struct cli_session *s, int argc, char **argv, struct cli_r
 	}
 	cfg_free(s->candidate);
 	s->candidate = fresh;
+	s->base_revision = s->d->revision;
 	return 0;
 }
 

@@ -23,6 +23,7 @@ struct cli_session {
 	struct brinkd *d;
 	enum cli_mode mode;
 	struct cfg_node *candidate; /* configuration mode only */
+	uint64_t base_revision;     /* the running revision the candidate started from */
 	bool closed;                /* exit from operational mode */
 };
 

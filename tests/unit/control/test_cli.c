@@ -247,3 +247,28 @@ Test(cli, broken_file_refused_with_every_error)
 	sbuf_free(&errs);
 	unlink(path);
 }
+
+Test(cli, a_session_cannot_undo_another_sessions_commit)
+{
+	struct cli_session other;
+	struct sbuf out = { 0 };
+
+	cli_session_init(&other, &f.d);
+	run_ok(&f, "configure");
+	cr_assert_eq(cli_exec(&other, "configure", false, &out), 0);
+	cr_assert_eq(cli_exec(&other, "set protocols static route 10.41.0.0/16 next-hop 192.168.10.2", false, &out), 0);
+	cr_assert_eq(cli_exec(&other, "commit", false, &out), 0);
+
+	run_ok(&f, "set protocols static route 10.42.0.0/16 next-hop 192.168.10.2");
+	assert_has(run_err(&f, "commit"), "another session committed");
+	assert_has(run_ok(&f, "run show configuration"), "10.41.0.0/16");
+	assert_lacks(run_ok(&f, "run show configuration"), "10.42.0.0/16");
+
+	run_ok(&f, "discard");
+	run_ok(&f, "set protocols static route 10.42.0.0/16 next-hop 192.168.10.2");
+	run_ok(&f, "commit");
+	assert_has(run_ok(&f, "run show configuration"), "10.41.0.0/16");
+	assert_has(run_ok(&f, "run show configuration"), "10.42.0.0/16");
+	cli_session_fini(&other);
+	sbuf_free(&out);
+}

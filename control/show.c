@@ -162,7 +162,8 @@ int show_routes(struct brinkd *d, struct cli_reply *r)
 			json_array_append_new(r->result,
 					      json_pack("{s:s, s:s, s:s, s:o, s:b}", "prefix", pfx, "origin",
 							origin_name(ri->origin), "gateway", route_via(ri, gw),
-							"interface", jname(port, DP_NAME_LEN), "resolved",
+							"interface",
+							*ri->port ? jname(ri->port, DP_NAME_LEN) : json_null(), "resolved",
 							ri->resolved));
 		else
 			sbuf_printf(r->out, "%-19s %-10s %-15s %-16.*s %s\n", pfx, origin_name(ri->origin),
@@ -214,11 +215,13 @@ int show_arp(struct brinkd *d, struct cli_reply *r)
 			    "Age(s)", "Queued");
 	for (size_t i = 0; i < n; i++) {
 		const struct dp_neigh_info *ni = &v[i];
-		const char *m = memcmp(ni->mac, zero, 6) ? mac_fmt(ni->mac, mac) : "-";
+		bool known = memcmp(ni->mac, zero, 6) != 0;
+		const char *m = known ? mac_fmt(ni->mac, mac) : "-";
 		ip4_fmt(ni->ip, ip);
 		if (r->json)
 			json_array_append_new(r->result,
-					      json_pack("{s:s, s:s, s:s, s:o, s:I, s:I}", "address", ip, "mac", m,
+					      json_pack("{s:s, s:o, s:s, s:o, s:I, s:I}", "address", ip, "mac",
+							known ? json_string(m) : json_null(),
 							"state", neigh_state(ni->state), "interface",
 							jname(ni->port, DP_NAME_LEN), "age_s", (json_int_t)ni->age_s,
 							"queued", (json_int_t)ni->queued));

@@ -364,11 +364,16 @@ dp_stop() { # SIGTERM; with --leak-check a non-zero exit means a leak or a bad s
 	return 0
 }
 
-brinkd_stop() {
+brinkd_stop() { # SIGTERM; non-zero exit (e.g. a LeakSanitizer report) fails the test
 	[ -n "$BRINKD_PID" ] || return 0
-	kill -TERM "$BRINKD_PID" 2>/dev/null || true
-	wait "$BRINKD_PID" 2>/dev/null || true
+	local rc=0 pid=$BRINKD_PID
 	BRINKD_PID=
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "brinkd exited with status $rc after SIGTERM (see brinkd.log)" >&2
+		return 1
+	fi
 }
 
 dump_failure() {
@@ -393,15 +398,19 @@ cleanup() {
 	trap - EXIT
 	set +e
 	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	brinkd_stop
-	if [ -n "$DP_PID" ]; then
-		if [ "$CHECK_LEAKS" = 1 ] && [ $rc -eq 0 ]; then
+	if [ $rc -ne 0 ]; then
+		dump_failure # while brinkd and the dataplane still answer
+		brinkd_stop >/dev/null 2>&1
+		dp_stop >/dev/null 2>&1
+	else
+		brinkd_stop || rc=1
+		if [ "$CHECK_LEAKS" = 1 ]; then
 			dp_stop || rc=1
 		else
 			dp_stop >/dev/null 2>&1
 		fi
+		[ $rc -ne 0 ] && dump_failure
 	fi
-	[ $rc -ne 0 ] && dump_failure
 	# Whatever is still running inside our namespaces was started by us.
 	for n in $(ip netns list | awk '{print $1}' | grep "^$ID-"); do
 		for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done

@@ -69,8 +69,7 @@ enum dp_counter_id {
 /* Stages of the worker path, timed with the TSC when profiling is on. */
 #define DP_STAGE_TABLE(X)                 \
 	X(RX, "rx")                       \
-	X(ETH_INPUT, "eth_input")         \
-	X(IP4_INPUT, "ip4_input")         \
+	X(INPUT, "eth_ip4_input")         \
 	X(IP4_ROUTE, "ip4_route")         \
 	X(IP4_FORWARD, "ip4_forward")     \
 	X(TX, "tx")

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Ethernet input: accept frames for our MAC (or broadcast/multicast), dispatch by EtherType. */
+/* Ethernet input: accept frames for our MAC (or broadcast/multicast), dispatch
+ * by EtherType; IPv4 headers are checked in the same pass. */
 #include <rte_arp.h>
 
+#include "dataplane/ip4_check.h"
 #include "dataplane/path.h"
 
 static inline bool frame_for_us(const struct rte_ether_hdr *eh, const struct dp_port *p)
@@ -38,17 +40,22 @@ void eth_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint1
 			dp_drop(cnt, DP_CNT_DROP_ETH_OTHER_HOST, m);
 			continue;
 		}
-		if (likely(eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)))
-			ip4[n_ip4++] = m;
-		else if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+		if (likely(eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
+			/* Checked here, while the header is at hand, rather than in a second pass. */
+			int why = ip4_input_verdict(m);
+			if (likely(why == 0))
+				ip4[n_ip4++] = m;
+			else
+				dp_drop(cnt, (enum dp_counter_id)why, m);
+		} else if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
 			arp_input(w, port, m);
 		else
 			dp_drop(cnt, DP_CNT_DROP_ETH_UNSUPPORTED, m);
 	}
 	if (unlikely(dp.profile)) {
-		cnt->stage[DP_STAGE_ETH_INPUT].cycles += rte_rdtsc() - t0;
-		cnt->stage[DP_STAGE_ETH_INPUT].packets += n;
+		cnt->stage[DP_STAGE_INPUT].cycles += rte_rdtsc() - t0;
+		cnt->stage[DP_STAGE_INPUT].packets += n;
 	}
 	if (n_ip4)
-		ip4_input(w, port, ip4, n_ip4);
+		ip4_input(w, ip4, n_ip4);
 }

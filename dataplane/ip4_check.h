@@ -55,4 +55,31 @@ static inline int ip4_check(const struct rte_mbuf *m)
 	return likely(sum == 0xffff) ? 0 : DP_CNT_DROP_IP4_BAD_CHECKSUM;
 }
 
+/* RFC 1812 5.3.7: never forward from 0/8, 127/8, multicast, class E or broadcast sources. */
+static inline bool ip4_src_is_martian(uint32_t src_be)
+{
+	uint32_t s = rte_be_to_cpu_32(src_be);
+	return s >= 0xe0000000 || (s >> 24) == 0 || (s >> 24) == 127;
+}
+
+/* ip4_check, then the addresses a router never forwards from or to. */
+static inline int ip4_input_verdict(const struct rte_mbuf *m)
+{
+	int why = ip4_check(m);
+	if (unlikely(why != 0))
+		return why;
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+	if (unlikely(ip4_src_is_martian(ip->src_addr)))
+		return DP_CNT_DROP_IP4_BAD_SOURCE;
+	if (unlikely(dst >= 0xe0000000)) {
+		if (dst == 0xffffffff)
+			return DP_CNT_DROP_IP4_BROADCAST;
+		if ((dst >> 28) == 0xe)
+			return DP_CNT_DROP_IP4_MULTICAST;
+	}
+	return 0;
+}
+
 #endif

@@ -2,8 +2,8 @@
 /*
  * The worker's packet path, one stage per file:
  *
- *   rx -> eth_input -> arp_input (arp.c)
- *                   -> ip4_input (sanity checks) -> [ip4 input stages] -> ip4_route
+ *   rx -> eth_input (+ IPv4 sanity checks, ip4_check.h) -> arp_input (arp.c)
+ *                   -> ip4_input: [registered ip4 stages] -> ip4_route
  *   ip4_route: LPM lookup -> local: ip4_local (icmp.c, registered protocols, punt.c)
  *                         -> forward: TTL, MTU, L2 rewrite -> tx
  *                         -> unresolved next hop: handed to the main lcore (neigh.c)
@@ -43,7 +43,7 @@ static inline void tx_enqueue(struct dp_worker *w, uint16_t port, struct rte_mbu
 /* ---- stages ---- */
 void eth_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n);
 void arp_input(struct dp_worker *w, uint16_t port, struct rte_mbuf *m);
-void ip4_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n);
+void ip4_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
 /* transit: received from a port (TTL is decremented); otherwise originated by
  * the router or the kernel behind the punt port. */
 void ip4_route(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, bool transit);

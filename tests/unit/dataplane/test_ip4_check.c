@@ -102,3 +102,24 @@ Test(ip4_check, fast_checksum_agrees_with_dpdk)
 		cr_assert_eq(ip4_hdr_sum20(&ip), 0xffff, "seed %u", seed);
 	}
 }
+
+Test(ip4_check, refuses_martian_sources_and_non_unicast_destinations)
+{
+	const struct {
+		uint32_t src, dst;
+		int why;
+	} cases[] = {
+		{ 0x7f000001, 0xc0a80a0a, DP_CNT_DROP_IP4_BAD_SOURCE },  /* 127.0.0.1 */
+		{ 0x00000000, 0xc0a80a0a, DP_CNT_DROP_IP4_BAD_SOURCE },  /* 0.0.0.0 */
+		{ 0xe0000005, 0xc0a80a0a, DP_CNT_DROP_IP4_BAD_SOURCE },  /* 224.0.0.5 */
+		{ 0xffffffff, 0xc0a80a0a, DP_CNT_DROP_IP4_BAD_SOURCE },
+		{ 0xac1e010a, 0xe0000005, DP_CNT_DROP_IP4_MULTICAST },
+		{ 0xac1e010a, 0xffffffff, DP_CNT_DROP_IP4_BROADCAST },
+		{ 0xac1e010a, 0xc0a80a0a, 0 },
+	};
+	for (size_t i = 0; i < RTE_DIM(cases); i++) {
+		struct rte_mbuf *m = dp_test_ip4(0, cases[i].src, cases[i].dst, 64, IPPROTO_UDP, 8);
+		cr_assert_eq(ip4_input_verdict(m), cases[i].why, "case %zu", i);
+		rte_pktmbuf_free(m);
+	}
+}

@@ -11,7 +11,8 @@
   benchlib.py flowing SOCK RXPORT TXPORT TIMEOUT
         wait until the sink transmits >= 90 % of what the source receives over
         a 1 s window; exit 1 with the last window on stdout if it never does
-  benchlib.py median FILE...            median pps over window files (JSON)
+  benchlib.py median [--per-cpu] FILE...  median pps over window files (JSON);
+        --per-cpu: pps divided by the forwarder's on-CPU share
   benchlib.py stages BEFORE AFTER TSC_HZ PPS
         per-stage table from two `brinksh -j -c "show dataplane statistics"`
         snapshots (deltas), against the measured cycles/packet TSC_HZ/PPS
@@ -182,7 +183,10 @@ def main():
                 print(json.dumps(w))
                 return 1
     elif cmd == "median":
-        print(statistics.median(load(p)["pps"] for p in a))
+        if a[0] == "--per-cpu":  # packets per on-CPU second of the forwarder
+            print(statistics.median(load(p)["pps"] / load(p).get("cpu_share", 1) for p in a[1:]))
+        else:
+            print(statistics.median(load(p)["pps"] for p in a))
     elif cmd == "stages":
         return stages(a[0], a[1], float(a[2]), float(a[3]))
     elif cmd == "counters":

@@ -82,6 +82,17 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+run_fg() { # a foreground command that SIGINT/SIGTERM must not wait for
+	local p rc
+	"$@" &
+	p=$!
+	PIDS+=("$p")
+	wait "$p"
+	rc=$?
+	forget_pid "$p"
+	return $rc
+}
+
 show_log() { # last lines of a log, for failures
 	[[ -f $1 ]] || return 0
 	log "---- $(basename "$1") (last 25 lines) ----"
@@ -163,7 +174,7 @@ CPU_MODEL=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 # Input and routes. net_pcap's port MAC is fixed in DPDK 22.11 (02:70:63:61:70:<n>,
 # "pcap" + the pcap port's index), so the frames carry the receiving port's MAC;
 # checked below against what the programs report.
-PCAP_MAC=02:70:63:61:70:00
+PCAP_MAC=${DST_MAC:-02:70:63:61:70:00}  # DST_MAC: only to test the failure path
 PCAP=$WORK/in.pcap
 $PY "$PERF/gen_pcap.py" "$PCAP" "$PCAP_MAC" --prefixes $NROUTES --frames $FRAMES \
 	|| die "pcap generation failed"
@@ -223,10 +234,10 @@ measure() { # $1 name, $2 round -> writes $WORK/<name>.<round>.json
 		log "bench_l3: $name round $r: the sink never carried >= 90 % of the source's packets: $out"
 		return 1
 	fi
-	sleep "$WARMUP"
+	run_fg sleep "$WARMUP"
 	while true; do
 		[[ -n ${BEFORE_HOOK:-} ]] && $BEFORE_HOOK "$r"
-		$PY "$PERF/benchlib.py" window "$RUN_SOCK" "$RX_PORT" "$TX_PORT" "$DURATION" "$RUN_PID" \
+		run_fg $PY "$PERF/benchlib.py" window "$RUN_SOCK" "$RX_PORT" "$TX_PORT" "$DURATION" "$RUN_PID" \
 			> "$WORK/$name.$r.json" || return 1
 		[[ -n ${AFTER_HOOK:-} ]] && $AFTER_HOOK "$r"
 		share=$(share_of "$WORK/$name.$r.json")

@@ -66,8 +66,9 @@ int port_setup(const char *name, const char *device, bool is_punt, unsigned n_wo
 	if (!is_punt && p->n_rxq < n_workers)
 		fprintf(stderr,
 			"brink-dataplane: %s: the device offers %u RX queue(s) for %u workers: only %u worker(s) "
-			"receive from it (net_af_packet: add qpairs=%u to the device)\n",
-			name, p->n_rxq, n_workers, p->n_rxq, n_workers);
+			"receive from it%s\n",
+			name, p->n_rxq, n_workers, p->n_rxq,
+			strncmp(device, "net_af_packet", 13) == 0 ? " (add qpairs=N to an af_packet device)" : "");
 	if (p->n_rxq > 1) {
 		conf.rx_adv_conf.rss_conf.rss_hf =
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -240,60 +241,42 @@ static void release_all(void)
 	neigh_flush_all();
 }
 
-int main(int argc, char **argv)
+/* Everything between EAL initialization and cleanup; returns the exit status. */
+static int run(const struct brink_model *model, const struct options *opt)
 {
-	struct options opt = { 0 };
-	struct cfg_errors errs = { 0 };
-	struct brink_model model = { 0 };
-	struct cfg_node *cfg;
-	char msg[4096];
-	int eal_argc, eal_owned, rc, status = 0;
+	int rc, status = 0;
 
-	if (parse_options(argc, argv, &opt) < 0)
-		return 2;
-	cfg = cfg_load_file(opt.config, &errs);
-	if (!cfg || brink_model_build(cfg, &model, &errs) < 0) {
-		cfg_errors_format(&errs, msg, sizeof(msg));
-		fprintf(stderr, "brink-dataplane: %s is not valid:\n%s", opt.config, msg);
-		return 1;
-	}
-	cfg_free(cfg);
-
-	char **eal_argv = build_eal_args(argv[0], &model, &opt, &eal_argc, &eal_owned);
-	/* rte_eal_init permutes its argv: keep our own list of what to free. */
-	char **owned = calloc((size_t)eal_owned, sizeof(char *));
-	memcpy(owned, eal_argv, sizeof(char *) * (size_t)eal_owned);
-	if (rte_eal_init(eal_argc, eal_argv) < 0) {
-		fprintf(stderr, "brink-dataplane: EAL initialization failed: %s\n", rte_strerror(rte_errno));
-		return 1;
-	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	dp.idle_sleep_us = model.idle_sleep_us;
+	dp.idle_sleep_us = model->idle_sleep_us;
 	dp.tsc_hz = rte_get_tsc_hz();
 	dp.icmp_rate = 1000;
 	dp.icmp_burst = 100;
 
-	if (rte_lcore_count() != model.n_workers + 1) {
-		fprintf(stderr, "brink-dataplane: expected %u lcores, EAL gave %u\n", model.n_workers + 1,
+	if (rte_lcore_count() != model->n_workers + 1) {
+		fprintf(stderr, "brink-dataplane: expected %u lcores, EAL gave %u\n", model->n_workers + 1,
 			rte_lcore_count());
 		return 1;
 	}
-	if ((rc = init_tables(&model)) < 0) {
+	if ((rc = init_tables(model)) < 0) {
 		fprintf(stderr, "brink-dataplane: cannot allocate tables: %s\n", strerror(-rc));
 		return 1;
 	}
-	if (setup_ports_and_workers(&model) < 0)
+	if (setup_ports_and_workers(model) < 0) {
+		port_close_all();
 		return 1;
-	if ((rc = ctl_init(opt.socket)) < 0) {
-		fprintf(stderr, "brink-dataplane: control socket %s: %s\n", opt.socket, strerror(-rc));
+	}
+	if ((rc = ctl_init(opt->socket)) < 0) {
+		fprintf(stderr, "brink-dataplane: control socket %s: %s\n", opt->socket, strerror(-rc));
+		ctl_close();
+		port_close_all();
 		return 1;
 	}
 	for (unsigned w = 0; w < dp.n_workers; w++)
 		rte_eal_remote_launch(worker_main, &dp.workers[w], dp.workers[w].lcore);
-	printf("brink-dataplane: %u ports, %u workers, control socket %s\n", model.n_ports, dp.n_workers,
-	       opt.socket);
+	printf("brink-dataplane: %u ports, %u workers, control socket %s\n", model->n_ports, dp.n_workers,
+	       opt->socket);
 	fflush(stdout);
 
 	main_loop();
@@ -302,7 +285,7 @@ int main(int argc, char **argv)
 	release_all();
 	ctl_close();
 	port_close_all();
-	if (opt.leak_check) {
+	if (opt->leak_check) {
 		unsigned avail = rte_mempool_avail_count(dp.pool), size = dp.pool->size;
 		if (avail != size) {
 			fprintf(stderr, "brink-dataplane: mbuf leak: %u of %u mbufs not returned\n", size - avail,
@@ -312,12 +295,51 @@ int main(int argc, char **argv)
 			printf("brink-dataplane: leak check passed (%u mbufs)\n", size);
 		}
 	}
-	brink_model_free(&model);
-	rte_eal_cleanup();
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt = { 0 };
+	struct cfg_errors errs = { 0 };
+	struct brink_model model = { 0 };
+	struct cfg_node *cfg;
+	char msg[4096];
+	int eal_argc, eal_owned, status;
+
+	if (parse_options(argc, argv, &opt) < 0)
+		return 2;
+	cfg = cfg_load_file(opt.config, &errs);
+	if (!cfg || brink_model_build(cfg, &model, &errs) < 0) {
+		cfg_errors_format(&errs, msg, sizeof(msg));
+		fprintf(stderr, "brink-dataplane: %s is not valid:\n%s", opt.config, msg);
+		cfg_free(cfg);
+		return 1;
+	}
+	cfg_free(cfg);
+	if (model.punt_enabled && model.punt_type == BRINK_PUNT_VIRTIO_USER && access("/dev/vhost-net", R_OK | W_OK)) {
+		fprintf(stderr, "brink-dataplane: system dataplane punt type virtio-user needs /dev/vhost-net "
+				"(load the vhost_net module), or use type tap\n");
+		brink_model_free(&model);
+		return 1;
+	}
+
+	char **eal_argv = build_eal_args(argv[0], &model, &opt, &eal_argc, &eal_owned);
+	/* rte_eal_init permutes its argv: keep our own list of what to free. */
+	char **owned = calloc((size_t)eal_owned, sizeof(char *));
+	memcpy(owned, eal_argv, sizeof(char *) * (size_t)eal_owned);
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		fprintf(stderr, "brink-dataplane: EAL initialization failed: %s\n", rte_strerror(rte_errno));
+		status = 1;
+	} else {
+		status = run(&model, &opt);
+		rte_eal_cleanup();
+	}
 	for (int i = 0; i < eal_owned; i++)
 		free(owned[i]);
 	free(owned);
 	free(eal_argv);
+	brink_model_free(&model);
 	printf("brink-dataplane: stopped\n");
 	return status;
 }

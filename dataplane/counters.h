@@ -50,10 +50,12 @@
 	X(DROP_IP4_UNREACHABLE, "drop.ip4.unreachable")                    \
 	X(DROP_IP4_MTU_EXCEEDED, "drop.ip4.mtu_exceeded")                  \
 	X(DROP_IP4_FRAGMENT_TO_US, "drop.ip4.fragment_to_us")              \
-	X(DROP_ICMP_RATE_LIMITED, "drop.icmp.rate_limited")                \
-	X(DROP_ICMP_NOT_ALLOWED, "drop.icmp.no_error_for_error")           \
-	X(DROP_ICMP_NO_SOURCE, "drop.icmp.no_source_address")              \
 	X(DROP_ICMP_MALFORMED, "drop.icmp.malformed")                      \
+	/* ICMP errors not sent: the packet was already counted by its drop reason */ \
+	X(ICMP_ERR_RATE_LIMITED, "icmp.errors_rate_limited")               \
+	X(ICMP_ERR_NOT_ALLOWED, "icmp.errors_not_allowed")                 \
+	X(ICMP_ERR_NO_SOURCE, "icmp.errors_no_source_address")             \
+	X(ICMP_ERR_NO_HEADROOM, "icmp.errors_no_headroom")                 \
 	X(DROP_PUNT_DISABLED, "drop.punt.disabled")                        \
 	X(DROP_PUNT_FROM_KERNEL_BAD, "drop.punt.bad_from_kernel")          \
 	X(DROP_TX_FULL, "drop.tx.queue_full")                              \

@@ -93,16 +93,17 @@ void icmp_send_error(struct dp_worker *w, struct rte_mbuf *m, uint8_t type, uint
 					   (uint32_t)rte_be_to_cpu_16(orig->total_length));
 	const uint16_t new_hdrs = sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_icmp_hdr);
 
+	/* m's fate was counted by the caller's drop reason; these say why no error went out. */
 	if (!error_allowed(m, orig) || m->nb_segs > 1) {
-		dp_drop(cnt, DP_CNT_DROP_ICMP_NOT_ALLOWED, m);
+		dp_drop(cnt, DP_CNT_ICMP_ERR_NOT_ALLOWED, m);
 		return;
 	}
 	if (src == 0) {
-		dp_drop(cnt, DP_CNT_DROP_ICMP_NO_SOURCE, m);
+		dp_drop(cnt, DP_CNT_ICMP_ERR_NO_SOURCE, m);
 		return;
 	}
 	if (!rate_allows(w)) {
-		dp_drop(cnt, DP_CNT_DROP_ICMP_RATE_LIMITED, m);
+		dp_drop(cnt, DP_CNT_ICMP_ERR_RATE_LIMITED, m);
 		return;
 	}
 	/* Keep the quoted part, drop the rest and the old Ethernet header,
@@ -111,7 +112,7 @@ void icmp_send_error(struct dp_worker *w, struct rte_mbuf *m, uint8_t type, uint
 	rte_pktmbuf_adj(m, sizeof(struct rte_ether_hdr));
 	uint32_t dst = orig->src_addr;
 	if (!rte_pktmbuf_prepend(m, new_hdrs + sizeof(struct rte_ether_hdr))) {
-		dp_drop(cnt, DP_CNT_DROP_ICMP_MALFORMED, m);
+		dp_drop(cnt, DP_CNT_ICMP_ERR_NO_HEADROOM, m);
 		return;
 	}
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);

@@ -235,9 +235,10 @@ static int apply(const struct dp_state *s, const struct dp_state *prev, char *er
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	/* Static neighbours before routes, so routes through them go live resolved. */
 	if ((rc = build_routes(s, routes, &n_routes, err, errlen)) == 0 &&
-	    (rc = apply_ports(s, err, errlen)) == 0 && (rc = fib_apply(routes, n_routes, err, errlen)) == 0 &&
-	    (rc = apply_neighs(s, prev, err, errlen)) == 0)
+	    (rc = apply_ports(s, err, errlen)) == 0 && (rc = apply_neighs(s, prev, err, errlen)) == 0 &&
+	    (rc = fib_apply(routes, n_routes, err, errlen)) == 0)
 		neigh_sweep_unconnected();
 	free(routes);
 	return rc;

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 
 #include "dataplane/fib.h"
+#include "dataplane/state.h"
 #include "dp_test_env.h"
 
 TestSuite(fib, .init = dp_test_env_up);
@@ -119,4 +120,23 @@ Test(fib, a_full_fib_mid_commit_rolls_back_to_the_running_state, .timeout = 60)
 	cr_assert_not(found, "no route of the failed commit remains");
 	nh_reclaim();
 	cr_assert_eq(nh_in_use(), used, "no next hop leaked");
+}
+
+Test(fib, a_route_through_a_static_neighbour_is_resolved_when_the_commit_returns)
+{
+	char err[256];
+	struct dp_state s = { 0 };
+	struct dp_addr a = { .port = "dp1", .ip = 0xc0a80a01, .prefix_len = 24 };
+	struct dp_route r = { .prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A };
+	struct dp_neigh n = { .ip = GW_A, .mac = { 0x02, 0, 0, 0, 0, 0x02 } };
+	bool found;
+
+	cr_assert_eq(state_add_addr(&s, &a, err, sizeof(err)), 0);
+	cr_assert_eq(state_add_route(&s, &r, err, sizeof(err)), 0);
+	cr_assert_eq(state_add_neigh(&s, &n, err, sizeof(err)), 0);
+	cr_assert_eq(state_commit(&s, err, sizeof(err)), 0, "%s", err);
+	struct nexthop nh = lookup(0x0a140505, &found);
+	cr_assert(nh.resolved);
+	cr_assert_arr_eq(nh.mac, n.mac, 6);
+	state_clear(&s);
 }

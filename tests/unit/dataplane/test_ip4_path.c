@@ -90,7 +90,8 @@ Test(ip4_path, no_error_about_an_icmp_error)
 
 	eth_input(&w, 0, &m, 1);
 	cr_assert_eq(w.tx[0].n, 0);
-	cr_assert_eq(counter(DP_CNT_DROP_ICMP_NOT_ALLOWED), 1);
+	cr_assert_eq(counter(DP_CNT_ICMP_ERR_NOT_ALLOWED), 1);
+	cr_assert_eq(counter(DP_CNT_DROP_IP4_NO_ROUTE), 1, "the packet itself counts once, as a drop");
 }
 
 Test(ip4_path, answers_echo_requests_to_our_address)

@@ -51,7 +51,7 @@ static int route_cmp(const void *a, const void *b)
 static struct fib_route *find(struct fib_route *set, unsigned n, uint32_t prefix, uint8_t len)
 {
 	struct fib_route key = { .prefix = prefix, .len = len };
-	return bsearch(&key, set, n, sizeof(*set), route_cmp);
+	return n ? bsearch(&key, set, n, sizeof(*set), route_cmp) : NULL;
 }
 
 static bool same_target(const struct fib_route *a, const struct fib_route *b)
@@ -101,7 +101,8 @@ int fib_apply(struct fib_route *want, unsigned n, char *err, size_t errlen)
 	unsigned n_sorted = n_cur;
 	int rc;
 
-	qsort(want, n, sizeof(*want), route_cmp);
+	if (n)
+		qsort(want, n, sizeof(*want), route_cmp);
 	for (unsigned i = 1; i < n; i++) {
 		if (route_cmp(&want[i - 1], &want[i]) == 0) {
 			snprintf(err, errlen, "route %s is given twice (a static route may not repeat a connected subnet)",
@@ -157,7 +158,8 @@ int fib_apply(struct fib_route *want, unsigned n, char *err, size_t errlen)
 	n_cur = kept;
 	rc = 0;
 out:
-	qsort(cur, n_cur, sizeof(*cur), route_cmp);
+	if (n_cur)
+		qsort(cur, n_cur, sizeof(*cur), route_cmp);
 	return rc;
 }
 

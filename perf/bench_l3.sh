@@ -437,7 +437,7 @@ cpu_busy() { # percent of CPU $1 busy over 1 s
 	a=$(awk -v c="cpu$1" '$1 == c {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
 	sleep 1
 	b=$(awk -v c="cpu$1" '$1 == c {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat)
-	echo "$a $b" | awk '{d = $4 - $2; printf "%.0f", d > 0 ? 100 * ($3 - $1) / d : 0}'
+	echo "$a $b" | awk '{d = $4 - $2; printf "%.0f", (d > 0 ? 100 * ($3 - $1) / d : 0)}'
 }
 BUSY_WARN=
 check_idle() { # warn when something else already runs on the worker CPU

@@ -16,6 +16,7 @@ void eth_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint1
 	struct dp_lcore_counters *cnt = dp_counters_self();
 	struct dp_port *p = &dp.ports[port];
 	struct rte_mbuf *ip4[DP_BURST];
+	uint32_t dst[DP_BURST] __rte_aligned(16);
 	uint16_t n_ip4 = 0;
 	uint64_t t0 = 0;
 
@@ -42,7 +43,7 @@ void eth_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint1
 		}
 		if (likely(eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4))) {
 			/* Checked here, while the header is at hand, rather than in a second pass. */
-			int why = ip4_input_verdict(m);
+			int why = ip4_input_verdict(m, &dst[n_ip4]);
 			if (likely(why == 0))
 				ip4[n_ip4++] = m;
 			else
@@ -57,5 +58,5 @@ void eth_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint1
 		cnt->stage[DP_STAGE_INPUT].packets += n;
 	}
 	if (n_ip4)
-		ip4_input(w, ip4, n_ip4);
+		ip4_input(w, ip4, dst, n_ip4);
 }

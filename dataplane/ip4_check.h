@@ -62,8 +62,9 @@ static inline bool ip4_src_is_martian(uint32_t src_be)
 	return s >= 0xe0000000 || (s >> 24) == 0 || (s >> 24) == 127;
 }
 
-/* ip4_check, then the addresses a router never forwards from or to. */
-static inline int ip4_input_verdict(const struct rte_mbuf *m)
+/* ip4_check, then the addresses a router never forwards from or to. On
+ * success *dst_out is the destination address (host order), for routing. */
+static inline int ip4_input_verdict(const struct rte_mbuf *m, uint32_t *dst_out)
 {
 	int why = ip4_check(m);
 	if (unlikely(why != 0))
@@ -71,6 +72,7 @@ static inline int ip4_input_verdict(const struct rte_mbuf *m)
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+	*dst_out = dst;
 	if (unlikely(ip4_src_is_martian(ip->src_addr)))
 		return DP_CNT_DROP_IP4_BAD_SOURCE;
 	if (unlikely(dst >= 0xe0000000)) {

@@ -27,8 +27,13 @@ unsigned ip4_stages_count(void)
 
 /* Valid IPv4 packets (eth_input ran ip4_input_verdict on each, in its own
  * pass over the headers): the registered stages, then routing. */
-void ip4_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
+void ip4_input(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *dst, uint16_t n)
 {
+	if (likely(n_stages == 0)) {
+		ip4_route_dst(w, pkts, dst, n, true);
+		return;
+	}
+	/* Stages may rewrite or drop packets: route on what they leave. */
 	for (unsigned s = 0; s < n_stages && n; s++)
 		n = stages[s].fn(w, pkts, n);
 	if (n)

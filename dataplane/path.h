@@ -43,10 +43,13 @@ static inline void tx_enqueue(struct dp_worker *w, uint16_t port, struct rte_mbu
 /* ---- stages ---- */
 void eth_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n);
 void arp_input(struct dp_worker *w, uint16_t port, struct rte_mbuf *m);
-void ip4_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
+/* dst: each packet's destination address, host order, as eth_input read it. */
+void ip4_input(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *dst, uint16_t n);
 /* transit: received from a port (TTL is decremented); otherwise originated by
  * the router or the kernel behind the punt port. */
 void ip4_route(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, bool transit);
+/* The same with the destinations already read (16-byte aligned array). */
+void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *dst, uint16_t n, bool transit);
 void ip4_local(struct dp_worker *w, struct rte_mbuf *m);
 void punt_to_kernel(struct dp_worker *w, struct rte_mbuf *m);
 void punt_port_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);

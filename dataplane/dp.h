@@ -31,7 +31,6 @@ struct dp_port {
 	bool in_use;
 	bool is_punt;          /* the kernel exception interface */
 	bool admin_up;         /* written by control, read by workers */
-	uint16_t port_id;
 	uint16_t mtu;
 	uint16_t n_rxq;
 	uint16_t n_txq;
@@ -66,7 +65,7 @@ struct dp_worker {
 	unsigned n_tx_ports;
 	uint16_t tx_ports[RTE_MAX_ETHPORTS]; /* ports to flush: every started port */
 	struct dp_tx_buffer tx[RTE_MAX_ETHPORTS];
-	/* token bucket for generated ICMP errors */
+	/* token bucket for generated ICMP errors (icmp.c) */
 	uint64_t icmp_tokens;
 	uint64_t icmp_last_tsc;
 } __rte_cache_aligned;
@@ -92,9 +91,6 @@ struct dp {
 	volatile bool stop;
 	bool profile;                 /* time each stage with the TSC */
 	unsigned idle_sleep_us;
-	uint64_t tsc_hz;
-	uint64_t icmp_rate;           /* ICMP errors per second per worker */
-	uint64_t icmp_burst;
 };
 
 extern struct dp dp;

@@ -10,7 +10,9 @@
 
 #include "dataplane/path.h"
 
-#define ICMP_ERROR_QUOTE 8 /* bytes of the offending datagram after its header */
+#define ICMP_ERROR_QUOTE 8     /* bytes of the offending datagram after its header */
+#define ICMP_ERRORS_PER_S 1000 /* per worker */
+#define ICMP_ERROR_BURST 100
 
 static void echo_reply(struct dp_worker *w, struct rte_mbuf *m)
 {
@@ -52,16 +54,20 @@ RTE_INIT(icmp_register)
 
 static bool rate_allows(struct dp_worker *w)
 {
-	uint64_t now = rte_rdtsc();
-	uint64_t cap = dp.icmp_burst * dp.tsc_hz;
+	/* Tokens are kept in TSC cycles x errors per second: one error costs hz of them. */
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
+	uint64_t cap = ICMP_ERROR_BURST * hz;
 
-	w->icmp_tokens += (now - w->icmp_last_tsc) * dp.icmp_rate;
+	if (w->icmp_last_tsc == 0)
+		w->icmp_tokens = cap; /* a worker starts with a full bucket */
+	else
+		w->icmp_tokens += (now - w->icmp_last_tsc) * ICMP_ERRORS_PER_S;
 	w->icmp_last_tsc = now;
 	if (w->icmp_tokens > cap)
 		w->icmp_tokens = cap;
-	if (w->icmp_tokens < dp.tsc_hz)
+	if (w->icmp_tokens < hz)
 		return false;
-	w->icmp_tokens -= dp.tsc_hz;
+	w->icmp_tokens -= hz;
 	return true;
 }
 

@@ -20,11 +20,6 @@ int ip4_stage_register(const char *name, ip4_stage_fn fn)
 	return 0;
 }
 
-unsigned ip4_stages_count(void)
-{
-	return n_stages;
-}
-
 /* Valid IPv4 packets (eth_input ran ip4_input_verdict on each, in its own
  * pass over the headers): the registered stages, then routing. */
 void ip4_input(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *dst, uint16_t n)

@@ -40,6 +40,18 @@ static inline bool ttl_decrement(struct rte_ipv4_hdr *ip)
 	return true;
 }
 
+/* A transit packet spends one TTL; an expired one is answered with time
+ * exceeded and consumed (false). */
+static inline bool ttl_spend(struct dp_worker *w, struct dp_lcore_counters *cnt, struct rte_mbuf *m,
+			     struct rte_ipv4_hdr *ip)
+{
+	if (likely(ttl_decrement(ip)))
+		return true;
+	cnt->c[DP_CNT_DROP_IP4_TTL_EXCEEDED]++;
+	icmp_send_error(w, m, ICMP_TIME_EXCEEDED, 0, m->port, 0);
+	return false;
+}
+
 /* Everything that is not "transit to a resolved neighbour": rare, kept out of the loop. */
 static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint32_t nh_id, bool transit)
 {
@@ -76,11 +88,8 @@ static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint
 		dp_drop(cnt, DP_CNT_DROP_IP4_NO_ROUTE, m);
 		return;
 	}
-	if (transit && !ttl_decrement(ip)) {
-		cnt->c[DP_CNT_DROP_IP4_TTL_EXCEEDED]++;
-		icmp_send_error(w, m, ICMP_TIME_EXCEEDED, 0, in_port, 0);
+	if (transit && !ttl_spend(w, cnt, m, ip))
 		return;
-	}
 	hand_to_control(cnt, m, nh_id);
 }
 
@@ -106,28 +115,27 @@ static inline void fwd_target_load(struct fwd_target *t, uint32_t id)
 	memcpy(t->l2 + RTE_ETHER_ADDR_LEN, &dp.ports[nh.port].mac, RTE_ETHER_ADDR_LEN);
 }
 
-/* Forward to a resolved neighbour: TTL, MTU, L2 rewrite, TX. */
-static inline void forward(struct dp_worker *w, struct dp_lcore_counters *cnt, struct rte_mbuf *m,
+/* Forward to a resolved neighbour: TTL, MTU, L2 rewrite, TX. False when the
+ * packet was consumed instead (expired, too big). */
+static inline bool forward(struct dp_worker *w, struct dp_lcore_counters *cnt, struct rte_mbuf *m,
 			   const struct fwd_target *t, bool transit)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
 
-	if (transit && unlikely(!ttl_decrement(ip))) {
-		cnt->c[DP_CNT_DROP_IP4_TTL_EXCEEDED]++;
-		icmp_send_error(w, m, ICMP_TIME_EXCEEDED, 0, m->port, 0);
-		return;
-	}
+	if (transit && unlikely(!ttl_spend(w, cnt, m, ip)))
+		return false;
 	if (unlikely(rte_be_to_cpu_16(ip->total_length) > t->mtu)) {
 		cnt->c[DP_CNT_DROP_IP4_MTU_EXCEEDED]++;
 		if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
 			icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_FRAG_NEEDED, m->port, t->mtu);
 		else
 			rte_pktmbuf_free(m);
-		return;
+		return false;
 	}
 	memcpy(eh, t->l2, sizeof(t->l2));
 	tx_enqueue(w, t->port, m);
+	return true;
 }
 
 void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *dst, uint16_t n, bool transit)
@@ -160,8 +168,7 @@ void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *
 			if (unlikely(nh_id != t.id))
 				fwd_target_load(&t, nh_id);
 			if (likely(t.ok)) {
-				forward(w, cnt, m, &t, transit);
-				n_fwd++;
+				n_fwd += forward(w, cnt, m, &t, transit);
 				continue;
 			}
 		}

@@ -250,9 +250,6 @@ static int run(const struct brink_model *model, const struct options *opt)
 	signal(SIGINT, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	dp.idle_sleep_us = model->idle_sleep_us;
-	dp.tsc_hz = rte_get_tsc_hz();
-	dp.icmp_rate = 1000;
-	dp.icmp_burst = 100;
 
 	if (rte_lcore_count() != model->n_workers + 1) {
 		fprintf(stderr, "brink-dataplane: expected %u lcores, EAL gave %u\n", model->n_workers + 1,

@@ -73,7 +73,6 @@ void icmp_send_error(struct dp_worker *w, struct rte_mbuf *m, uint8_t type, uint
  * at the front of pkts; it frees or forwards the others itself. */
 typedef uint16_t (*ip4_stage_fn)(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
 int ip4_stage_register(const char *name, ip4_stage_fn fn);
-unsigned ip4_stages_count(void);
 
 /* Handler for packets addressed to the router with a given IP protocol. It
  * consumes m. Unregistered protocols are punted to the kernel. */

@@ -114,7 +114,6 @@ int port_setup(const char *name, const char *device, bool is_punt, unsigned n_wo
 	p->in_use = true;
 	p->is_punt = is_punt;
 	p->admin_up = true;
-	p->port_id = port;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	snprintf(p->device, sizeof(p->device), "%s", device);
 	if (is_punt)

@@ -76,8 +76,6 @@ int worker_main(void *arg)
 
 	rte_rcu_qsbr_thread_register(dp.qsbr, w->id);
 	rte_rcu_qsbr_thread_online(dp.qsbr, w->id);
-	w->icmp_last_tsc = rte_rdtsc();
-	w->icmp_tokens = dp.icmp_burst * dp.tsc_hz;
 
 	while (!dp.stop) {
 		unsigned got = 0;

@@ -28,15 +28,11 @@ void dp_test_env_up(void)
 	cr_assert_eq(nh_table_init(), 0);
 	cr_assert_eq(neigh_init(), 0);
 	cr_assert_eq(fib_init(CFG_MAX_ROUTES), 0);
-	dp.tsc_hz = rte_get_tsc_hz();
-	dp.icmp_rate = 1000;
-	dp.icmp_burst = 100;
 	dp.n_workers = 1;
 	for (uint16_t p = 0; p < 2; p++) {
 		struct dp_port *port = &dp.ports[p];
 		port->in_use = true;
 		port->admin_up = true;
-		port->port_id = p;
 		port->mtu = 1500;
 		port->n_txq = port->n_rxq = 1;
 		snprintf(port->name, sizeof(port->name), "dp%u", p);

@@ -69,6 +69,7 @@ Test(ip4_path, ttl_one_gets_time_exceeded_from_the_input_address)
 	cr_assert_eq(ip4_hdr_sum20(ip), 0xffff);
 	cr_assert_eq(rte_raw_cksum(icmp, 8 + 28), 0xffff, "ICMP checksum");
 	cr_assert_eq(counter(DP_CNT_DROP_IP4_TTL_EXCEEDED), 1);
+	cr_assert_eq(counter(DP_CNT_FORWARDED), 1, "the ICMP error only: the expired packet was not forwarded");
 }
 
 Test(ip4_path, no_route_gets_net_unreachable)

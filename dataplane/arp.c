@@ -67,7 +67,7 @@ void arp_input(struct dp_worker *w, uint16_t port, struct rte_mbuf *m)
 	if (dp.ports[port].is_punt) {
 		/* The kernel behind the punt port reaches everything through us. */
 		if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST)) {
-			dp.ports[port].kernel_mac = a->arp_data.arp_sha;
+			punt_learn_kernel_mac(&a->arp_data.arp_sha);
 			reply_in_place(w, port, m, a);
 		} else {
 			dp_drop(cnt, DP_CNT_DROP_ARP_NOT_FOR_US, m);

@@ -53,6 +53,9 @@ void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *
 void ip4_local(struct dp_worker *w, struct rte_mbuf *m);
 void punt_to_kernel(struct dp_worker *w, struct rte_mbuf *m);
 void punt_port_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
+/* The kernel side's MAC as its frames show it; written only when it changed,
+ * since every worker reads it to punt. */
+void punt_learn_kernel_mac(const struct rte_ether_addr *mac);
 
 /* ICMP types a router sends (RFC 792); DPDK 22.11 names only echo. */
 #define ICMP_DEST_UNREACH 3

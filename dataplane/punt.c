@@ -25,11 +25,19 @@ void punt_to_kernel(struct dp_worker *w, struct rte_mbuf *m)
 	tx_enqueue(w, (uint16_t)dp.punt_port, m);
 }
 
+void punt_learn_kernel_mac(const struct rte_ether_addr *mac)
+{
+	struct dp_port *p = &dp.ports[dp.punt_port];
+	if (unlikely(!rte_is_same_ether_addr(&p->kernel_mac, mac)))
+		p->kernel_mac = *mac;
+}
+
 void punt_port_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
-	struct dp_port *p = &dp.ports[dp.punt_port];
+	const struct dp_port *p = &dp.ports[dp.punt_port];
 	struct rte_mbuf *ip4[DP_BURST];
+	uint32_t dst[DP_BURST] __rte_aligned(16);
 	uint16_t n_ip4 = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -43,8 +51,15 @@ void punt_port_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
 			arp_input(w, (uint16_t)dp.punt_port, m);
 		} else if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
-			   rte_is_same_ether_addr(&eh->dst_addr, &p->mac) && ip4_check(m) == 0) {
-			p->kernel_mac = eh->src_addr;
+			   rte_is_same_ether_addr(&eh->dst_addr, &p->mac)) {
+			/* The same checks as from any port: the kernel's multicast and
+			 * broadcast have nowhere to go. */
+			int why = ip4_input_verdict(m, &dst[n_ip4]);
+			if (why != 0) {
+				dp_drop(cnt, (enum dp_counter_id)why, m);
+				continue;
+			}
+			punt_learn_kernel_mac(&eh->src_addr);
 			cnt->c[DP_CNT_FROM_KERNEL]++;
 			ip4[n_ip4++] = m;
 		} else {
@@ -53,5 +68,5 @@ void punt_port_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		}
 	}
 	if (n_ip4)
-		ip4_route(w, ip4, n_ip4, false);
+		ip4_route_dst(w, ip4, dst, n_ip4, false);
 }

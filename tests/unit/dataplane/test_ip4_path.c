@@ -164,3 +164,30 @@ Test(ip4_path, a_registered_stage_sees_every_burst_before_routing)
 	cr_assert_eq(dp_test_ip4_hdr(only_tx(1))->next_proto_id, IPPROTO_TCP);
 	cr_assert_eq(counter(DP_CNT_DROP_IP4_BLACKHOLE), 1);
 }
+
+Test(ip4_path, frames_from_the_kernel_are_checked_routed_and_teach_its_mac)
+{
+	const struct rte_ether_addr kmac = { { 0x02, 0xcc, 0, 0, 0, 0x01 } };
+	struct dp_port *punt = &dp.ports[2];
+
+	punt->in_use = punt->is_punt = punt->admin_up = true;
+	punt->mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 0x03 } };
+	punt->n_txq = 1;
+	dp.punt_port = 2;
+
+	struct rte_mbuf *uni = dp_test_ip4(2, ROUTER_DP0, VM_HOST, 64, IPPROTO_TCP, 20);
+	struct rte_mbuf *mcast = dp_test_ip4(2, ROUTER_DP0, 0xe00000fb, 1, IPPROTO_UDP, 20);
+	struct rte_mbuf *burst[2] = { mcast, uni };
+	for (unsigned i = 0; i < 2; i++) {
+		struct rte_ether_hdr *eh = rte_pktmbuf_mtod(burst[i], struct rte_ether_hdr *);
+		eh->dst_addr = punt->mac;
+		eh->src_addr = kmac;
+	}
+
+	punt_port_input(&w, burst, 2);
+	cr_assert_eq(counter(DP_CNT_DROP_IP4_MULTICAST), 1);
+	cr_assert_eq(counter(DP_CNT_ICMP_ERRORS_SENT), 0, "no error about the kernel's multicast");
+	struct rte_mbuf *out = only_tx(1);
+	cr_assert_eq(dp_test_ip4_hdr(out)->time_to_live, 64, "originated by the router: no TTL spent");
+	cr_assert(rte_is_same_ether_addr(&punt->kernel_mac, &kmac));
+}

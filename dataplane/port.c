@@ -132,11 +132,9 @@ int port_by_name(const char *name)
 uint32_t port_source_for(uint16_t port, uint32_t target)
 {
 	const struct dp_port *p = &dp.ports[port];
-	for (unsigned i = 0; i < p->n_addrs; i++) {
-		uint32_t mask = prefix4_mask(p->addrs[i].prefix_len);
-		if ((p->addrs[i].ip & mask) == (target & mask))
+	for (unsigned i = 0; i < p->n_addrs; i++)
+		if (prefix4_contains(p->addrs[i].ip, p->addrs[i].prefix_len, target))
 			return p->addrs[i].ip;
-	}
 	return 0;
 }
 

@@ -106,11 +106,9 @@ int state_add_neigh(struct dp_state *s, const struct dp_neigh *n, char *err, siz
 /* Port whose connected subnet holds ip, or -1. */
 static int connected_port(const struct dp_state *s, uint32_t ip)
 {
-	for (unsigned i = 0; i < s->n_addrs; i++) {
-		uint32_t mask = prefix4_mask(s->addrs[i].prefix_len);
-		if ((s->addrs[i].ip & mask) == (ip & mask))
+	for (unsigned i = 0; i < s->n_addrs; i++)
+		if (prefix4_contains(s->addrs[i].ip, s->addrs[i].prefix_len, ip))
 			return port_by_name(s->addrs[i].port);
-	}
 	return -1;
 }
 

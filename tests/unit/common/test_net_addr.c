@@ -33,6 +33,15 @@ Test(net_addr, prefixes_check_host_bits_when_asked)
 	cr_assert(prefix4_parse("0.0.0.0/0", false, &ip, &len));
 }
 
+Test(net_addr, prefix_membership)
+{
+	cr_assert(prefix4_contains(0xac1e0101, 24, 0xac1e01fe));
+	cr_assert_not(prefix4_contains(0xac1e0101, 24, 0xac1e0201));
+	cr_assert(prefix4_contains(0, 0, 0x08080808), "the default route holds everything");
+	cr_assert(prefix4_contains(0x0a000001, 32, 0x0a000001));
+	cr_assert_not(prefix4_contains(0x0a000001, 32, 0x0a000002));
+}
+
 Test(net_addr, macs_round_trip)
 {
 	uint8_t mac[6];

@@ -134,24 +134,22 @@ static unsigned fill_neighs(void *out, unsigned max)
 	return neigh_dump(out, max);
 }
 
-/* A TXN item: body must be exactly one struct of the expected size. */
-#define TXN_ITEM(type, fn)                                                              \
-	do {                                                                            \
-		char err[256];                                                          \
-		if (!in_txn) {                                                          \
-			reply_error(h, -EINVAL, "no transaction open");                 \
-			return;                                                         \
-		}                                                                       \
-		if (len != sizeof(type)) {                                              \
-			reply_error(h, -EBADMSG, "item of the wrong size");             \
-			return;                                                         \
-		}                                                                       \
-		int rc_ = fn(&staging, (const type *)body, err, sizeof(err));           \
-		if (rc_ < 0)                                                            \
-			reply_error(h, rc_, err);                                       \
-		else                                                                    \
-			reply(h, 0, 0, NULL, 0, 0);                                     \
-	} while (0)
+/* A TXN_* item, accepted only inside a transaction. */
+static void txn_item(const struct dp_msg_hdr *h, const void *body, size_t len)
+{
+	char err[256];
+	int rc;
+
+	if (!in_txn) {
+		reply_error(h, -EINVAL, "no transaction open");
+		return;
+	}
+	rc = state_add_item(&staging, h->type, body, len, err, sizeof(err));
+	if (rc < 0)
+		reply_error(h, rc, err);
+	else
+		reply(h, 0, 0, NULL, 0, 0);
+}
 
 static void handle(const struct dp_msg_hdr *h, const void *body, size_t len)
 {
@@ -197,16 +195,10 @@ static void handle(const struct dp_msg_hdr *h, const void *body, size_t len)
 		reply(h, 0, 0, NULL, 0, 0);
 		return;
 	case DP_MSG_TXN_PORT:
-		TXN_ITEM(struct dp_port_conf, state_add_port);
-		return;
 	case DP_MSG_TXN_ADDR:
-		TXN_ITEM(struct dp_addr, state_add_addr);
-		return;
 	case DP_MSG_TXN_ROUTE:
-		TXN_ITEM(struct dp_route, state_add_route);
-		return;
 	case DP_MSG_TXN_NEIGH:
-		TXN_ITEM(struct dp_neigh, state_add_neigh);
+		txn_item(h, body, len);
 		return;
 	case DP_MSG_TXN_COMMIT: {
 		if (!in_txn) {

@@ -103,6 +103,35 @@ int state_add_neigh(struct dp_state *s, const struct dp_neigh *n, char *err, siz
 	return grow((void **)&s->neighs, &s->n_neighs, &s->cap_neighs, sizeof(*n), n);
 }
 
+int state_add_item(struct dp_state *s, uint16_t msg_type, const void *body, size_t len, char *err, size_t errlen)
+{
+	static const size_t item_size[DP_MSG_TYPE_MAX] = {
+		[DP_MSG_TXN_PORT] = sizeof(struct dp_port_conf),
+		[DP_MSG_TXN_ADDR] = sizeof(struct dp_addr),
+		[DP_MSG_TXN_ROUTE] = sizeof(struct dp_route),
+		[DP_MSG_TXN_NEIGH] = sizeof(struct dp_neigh),
+	};
+
+	if (msg_type >= DP_MSG_TYPE_MAX || item_size[msg_type] == 0) {
+		snprintf(err, errlen, "message %u is not a transaction item", msg_type);
+		return -EINVAL;
+	}
+	if (len != item_size[msg_type]) {
+		snprintf(err, errlen, "item of the wrong size");
+		return -EBADMSG;
+	}
+	switch (msg_type) {
+	case DP_MSG_TXN_PORT:
+		return state_add_port(s, body, err, errlen);
+	case DP_MSG_TXN_ADDR:
+		return state_add_addr(s, body, err, errlen);
+	case DP_MSG_TXN_ROUTE:
+		return state_add_route(s, body, err, errlen);
+	default:
+		return state_add_neigh(s, body, err, errlen);
+	}
+}
+
 /* Port whose connected subnet holds ip, or -1. */
 static int connected_port(const struct dp_state *s, uint32_t ip)
 {

@@ -30,6 +30,9 @@ int state_add_port(struct dp_state *s, const struct dp_port_conf *c, char *err, 
 int state_add_addr(struct dp_state *s, const struct dp_addr *a, char *err, size_t errlen);
 int state_add_route(struct dp_state *s, const struct dp_route *r, char *err, size_t errlen);
 int state_add_neigh(struct dp_state *s, const struct dp_neigh *n, char *err, size_t errlen);
+/* One DP_MSG_TXN_{PORT,ADDR,ROUTE,NEIGH} body, checked to be exactly one
+ * struct of its type, added with the function above that fits it. */
+int state_add_item(struct dp_state *s, uint16_t msg_type, const void *body, size_t len, char *err, size_t errlen);
 
 /* Apply *want; on success it becomes the running state (want is emptied). */
 int state_commit(struct dp_state *want, char *err, size_t errlen);

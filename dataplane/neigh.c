@@ -50,41 +50,33 @@ int neigh_init(void)
 	return table && by_ip ? 0 : -ENOMEM;
 }
 
+/* rte_hash gives each key a slot index below NEIGH_MAX: it is the entry's place in table. */
 static struct neigh *lookup(uint32_t ip)
 {
-	void *data;
-	if (rte_hash_lookup_data(by_ip, &ip, &data) < 0)
-		return NULL;
-	return data;
+	int32_t slot = rte_hash_lookup(by_ip, &ip);
+	return slot < 0 ? NULL : &table[slot];
 }
 
 static struct neigh *create(uint32_t ip, uint16_t port)
 {
-	int32_t nh;
-	struct neigh *n = NULL;
+	int32_t slot = rte_hash_add_key(by_ip, &ip), nh;
+	struct neigh *n;
 
-	for (unsigned i = 0; i < NEIGH_MAX; i++) {
-		if (!table[i].in_use) {
-			n = &table[i];
-			break;
-		}
+	if (slot < 0)
+		return NULL;
+	/* The hash is sized NEIGH_MAX, so its slots always fit the table. */
+	nh = slot < NEIGH_MAX ? nh_alloc(NH_NEIGHBOR, port, ip, 32) : -ENOSPC;
+	if (nh < 0) {
+		rte_hash_del_key(by_ip, &ip);
+		return NULL;
 	}
-	if (!n)
-		return NULL;
-	nh = nh_alloc(NH_NEIGHBOR, port, ip, 32);
-	if (nh < 0)
-		return NULL;
+	n = &table[slot];
 	memset(n, 0, sizeof(*n));
 	n->in_use = true;
 	n->ip = ip;
 	n->port = port;
 	n->nh = (uint32_t)nh;
 	n->state = DP_NEIGH_INCOMPLETE;
-	if (rte_hash_add_key_data(by_ip, &ip, n) < 0) {
-		nh_free_deferred(n->nh);
-		n->in_use = false;
-		return NULL;
-	}
 	return n;
 }
 

@@ -268,11 +268,7 @@ EOF
 }
 
 # ---------------------------------------------------------------- brink
-# Control: brinkd programs the dataplane from brink.conf and brinksh reads the
-# counters (BRINK_CONTROL=brinkd). While brinkd/brinksh are not built yet the
-# script can push the same state straight into the dataplane's control socket
-# with perf/dp_direct.py (BRINK_CONTROL=direct; chosen automatically, and said
-# loudly, when only brink-dataplane exists). The forwarding path is the same.
+# brinkd programs the dataplane from brink.conf; brinksh reads the counters.
 BRINK_ERR=
 DP=$BUILD/dataplane/brink-dataplane
 BRINKD=$BUILD/control/brinkd
@@ -286,34 +282,9 @@ if ! have_brink; then
 		show_log "$WORK/brink-build.log"
 	fi
 fi
-if ! have_brink && [[ -z ${BRINK_BUILD:-} ]]; then
-	# The shared tree may be mid-edit (a unit test's CMakeLists without its
-	# source, a warning that only -O3 raises): build the programs alone in a
-	# private Release tree, tests off, those warnings not fatal. Said loudly.
-	log "bench_l3: WARNING: $BUILD has no complete Release build; building a private one in $WORK/build" \
-		"(-DBRINK_TESTS=OFF, -O3 warnings not fatal)"
-	BUILD=$WORK/build
-	DP=$BUILD/dataplane/brink-dataplane BRINKD=$BUILD/control/brinkd BRINKSH=$BUILD/tools/brinksh/brinksh
-	cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DBRINK_TESTS=OFF \
-		"-DCMAKE_C_FLAGS=-Wno-error=format-truncation -Wno-error=maybe-uninitialized -Wno-error=stringop-truncation -Wno-error=format-overflow" \
-		> "$WORK/brink-build2.log" 2>&1 &&
-		make -C "$BUILD" -j2 brink-dataplane brinkd brinksh >> "$WORK/brink-build2.log" 2>&1 ||
-		show_log "$WORK/brink-build2.log"
-fi
-CONTROL=${BRINK_CONTROL:-auto}
-if [[ $CONTROL == auto ]]; then
-	if [[ -x $BRINKD && -x $BRINKSH ]]; then CONTROL=brinkd; else CONTROL=direct; fi
-fi
-[[ -x $DP ]] || BRINK_ERR="$DP missing (build failed or not written yet)"
-if [[ -z $BRINK_ERR && $CONTROL == brinkd ]]; then
-	for b in "$BRINKD" "$BRINKSH"; do
-		[[ -x $b ]] || BRINK_ERR="${BRINK_ERR:+$BRINK_ERR; }$b missing (build failed or not written yet)"
-	done
-fi
-if [[ -z $BRINK_ERR && $CONTROL == direct ]]; then
-	log "bench_l3: NOTE: brinkd/brinksh not used: the dataplane is programmed directly by perf/dp_direct.py" \
-		"(same ports, addresses, routes and static neighbour as brink.conf)"
-fi
+for b in "$DP" "$BRINKD" "$BRINKSH"; do
+	[[ -x $b ]] || BRINK_ERR="${BRINK_ERR:+$BRINK_ERR; }$b missing (the build failed: see above)"
+done
 if [[ -z $BRINK_ERR ]] && grep -q '^CMAKE_BUILD_TYPE:' "$BUILD/CMakeCache.txt" 2>/dev/null &&
 	! grep -q '^CMAKE_BUILD_TYPE:[A-Z]*=Release' "$BUILD/CMakeCache.txt"; then
 	log "bench_l3: warning: $BUILD is not a Release build ($(grep '^CMAKE_BUILD_TYPE:' "$BUILD/CMakeCache.txt"))"
@@ -344,19 +315,11 @@ BRINKD_PID=
 brinksh() { timeout 10 "$BRINKSH" -s "$APISOCK" "$@"; }
 
 brink_stats() { # JSON counters of the running dataplane on stdout
-	if [[ $CONTROL == brinkd ]]; then
-		brinksh -j -c "show dataplane statistics"
-	else
-		$PY "$PERF/dp_direct.py" "$DPSOCK" stats
-	fi
+	brinksh -j -c "show dataplane statistics"
 }
 
-brink_routes() { # number of 10.x.y.0/24 routes the dataplane/brinkd reports
-	if [[ $CONTROL == brinkd ]]; then
-		brinksh -j -c "show ip route" 2>/dev/null | grep -o '"10\.[0-9]*\.[0-9]*\.0/24"' | sort -u | wc -l
-	else
-		$PY "$PERF/dp_direct.py" "$DPSOCK" routes 2>/dev/null || echo 0
-	fi
+brink_routes() { # number of 10.x.y.0/24 routes the dataplane reports
+	brinksh -j -c "show ip route" 2>/dev/null | grep -o '"10\.[0-9]*\.[0-9]*\.0/24"' | sort -u | wc -l
 }
 
 stop_brink() {
@@ -372,7 +335,7 @@ brink_fail() { # $1 round, $2 message: print what brink saw, then mark brink fai
 		log "brink counters:"
 		$PY "$PERF/benchlib.py" counters "$WORK/brink-fail-stats.json" >&2
 	fi
-	[[ $CONTROL == brinkd && -S $APISOCK ]] && { brinksh -c "show interfaces" >&2 2>&1 || true; }
+	[[ -S $APISOCK ]] && { brinksh -c "show interfaces" >&2 2>&1 || true; }
 	show_log "$WORK/dataplane.$1.log"
 	show_log "$WORK/brinkd.$1.log"
 	stop_brink
@@ -387,16 +350,10 @@ start_brink() { # $1 round, $2.. extra dataplane options; returns 1 (BRINK_ERR s
 	RUN_PID=$!
 	PIDS+=("$RUN_PID")
 	wait_for_socket "$DPSOCK" 30 "$RUN_PID" || { brink_fail "$r" "brink-dataplane did not open $DPSOCK"; return 1; }
-	if [[ $CONTROL == brinkd ]]; then
-		"$BRINKD" -f "$CONF" -d "$DPSOCK" -a "$APISOCK" > "$WORK/brinkd.$r.log" 2>&1 &
-		BRINKD_PID=$!
-		PIDS+=("$BRINKD_PID")
-		wait_for_socket "$APISOCK" 30 "$BRINKD_PID" || { brink_fail "$r" "brinkd did not open $APISOCK"; return 1; }
-	else
-		$PY "$PERF/dp_direct.py" "$DPSOCK" program --port dp0=192.0.2.1/24 --port dp1=198.51.100.1/24 \
-			--routes $NROUTES --gateway $GATEWAY --neigh $GATEWAY=$GATEWAY_MAC > "$WORK/direct.$r.log" 2>&1 ||
-			{ show_log "$WORK/direct.$r.log"; brink_fail "$r" "programming the dataplane failed"; return 1; }
-	fi
+	"$BRINKD" -f "$CONF" -d "$DPSOCK" -a "$APISOCK" > "$WORK/brinkd.$r.log" 2>&1 &
+	BRINKD_PID=$!
+	PIDS+=("$BRINKD_PID")
+	wait_for_socket "$APISOCK" 30 "$BRINKD_PID" || { brink_fail "$r" "brinkd did not open $APISOCK"; return 1; }
 	RUN_SOCK=/var/run/dpdk/$BRINK_PREFIX/dpdk_telemetry.v2
 	wait_for_socket "$RUN_SOCK" 10 "$RUN_PID" || { brink_fail "$r" "no EAL telemetry socket $RUN_SOCK"; return 1; }
 	RX_PORT=$($PY "$PERF/benchlib.py" port "$RUN_SOCK" net_pcap0) || { brink_fail "$r" "no net_pcap0 port"; return 1; }
@@ -454,7 +411,7 @@ echo "bench_l3: $(date -u '+%Y-%m-%d %H:%M UTC'), $CPU_MODEL, $(nproc --all) CPU
 echo "bench_l3: TSC $(awk -v h="$TSC_HZ" 'BEGIN {printf "%.1f", h / 1e6}') MHz ($TSC_HOW); memory: $MEMORY"
 echo "bench_l3: input $FRAMES x 64-byte frames (60 B + FCS) Ethernet/IPv4/UDP to $NROUTES /24s," \
 	"dst MAC $PCAP_MAC; $NROUTES routes; worker CPU $WORKER_CPU, main CPU $MAIN_CPU"
-echo "bench_l3: $ROUNDS interleaved rounds: warm-up ${WARMUP} s, window ${DURATION} s; brink control: $CONTROL"
+echo "bench_l3: $ROUNDS interleaved rounds: warm-up ${WARMUP} s, window ${DURATION} s"
 [[ -n $BRINK_ERR ]] && log "bench_l3: brink unavailable: $BRINK_ERR (running the l3fwd anchor only)"
 
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -486,7 +443,6 @@ if [[ -n $BRINK_ERR ]]; then
 fi
 BR_PPS=$(median_of brink)
 printf '%-8s %10s %16s\n' brink "$(mpps "$BR_PPS")" "$(cpp "$BR_PPS")"
-[[ $CONTROL == direct ]] && echo "(brink programmed by perf/dp_direct.py, not brinkd)"
 
 if [[ -n $PROFILED ]]; then
 	P_PPS=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["pps"])' "$WORK/brink.profile.json")

@@ -95,7 +95,10 @@ static int punt_sync(struct brinkd *d, char *err, size_t errlen)
 	return rc;
 }
 
-int brinkd_push(struct brinkd *d, const struct brink_model *m, char *err, size_t errlen)
+/* Pushes the whole state of m to the dataplane under a new generation.
+ * Returns 0, the dataplane's refusal (< 0, connection kept, err says why) or
+ * a transport error (dpc_lost() is true). */
+static int push(struct brinkd *d, const struct brink_model *m, char *err, size_t errlen)
 {
 	if (d->generation < d->dp.hello.generation)
 		d->generation = d->dp.hello.generation;
@@ -119,7 +122,7 @@ void brinkd_tick(struct brinkd *d)
 			   d->dp.hello.n_workers, (unsigned long long)d->dp.hello.generation);
 	}
 	if (!d->synced) {
-		rc = brinkd_push(d, &d->model, err, sizeof(err));
+		rc = push(d, &d->model, err, sizeof(err));
 		if (dpc_lost(&d->dp, rc)) {
 			log_once(d, err);
 			return;
@@ -196,7 +199,7 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, struct sbu
 		return -ENOMEM;
 	}
 	if (dpc_connected(&d->dp)) {
-		int rc = brinkd_push(d, &m, err, sizeof(err));
+		int rc = push(d, &m, err, sizeof(err));
 		if (rc < 0 && !dpc_lost(&d->dp, rc)) {
 			/* The dataplane went back to what it ran; so do we. */
 			sbuf_printf(out, "commit failed: the dataplane refused the configuration: %s\n", err);

@@ -2,8 +2,8 @@
 /*
  * brinkd's state: the running configuration (the one source of truth), its
  * model, and the dataplane connection. Startup, CLI commits and resyncs
- * after a (re)connect all end in brinkd_push(), which sends the whole state
- * of a model as one transaction.
+ * after a (re)connect all send the whole state of a model as one
+ * transaction.
  */
 #ifndef BRINK_BRINKD_H
 #define BRINK_BRINKD_H
@@ -38,11 +38,6 @@ void brinkd_fini(struct brinkd *d);
  * went away). */
 void brinkd_tick(struct brinkd *d);
 void brinkd_dp_readable(struct brinkd *d);
-
-/* Pushes the whole state of m to the dataplane under a new generation.
- * Returns 0, the dataplane's refusal (< 0, connection kept, err says why) or
- * a transport error (dpc_lost() is true). */
-int brinkd_push(struct brinkd *d, const struct brink_model *m, char *err, size_t errlen);
 
 /* Validate candidate, push it, and make it the running configuration.
  * Messages (errors, warnings, notices) go to out. Returns 0 or -errno; on

@@ -8,21 +8,16 @@
 #include "common/net_addr.h"
 #include "control/cli.h"
 
+/* Without a connection dpc_dump() fails with "dataplane not connected"; a
+ * lost connection needs nothing here either, brinkd_tick() reconnects and
+ * pushes again. */
 static int dump(struct brinkd *d, uint16_t type, size_t size, void **v, size_t *n, struct cli_reply *r)
 {
 	char err[512];
-	int rc;
+	int rc = dpc_dump(&d->dp, type, size, v, n, err, sizeof(err));
 
-	if (!dpc_connected(&d->dp)) {
-		sbuf_add(r->out, "dataplane not connected\n");
-		return -ENOTCONN;
-	}
-	rc = dpc_dump(&d->dp, type, size, v, n, err, sizeof(err));
-	if (rc < 0) {
-		if (dpc_lost(&d->dp, rc))
-			d->synced = false;
+	if (rc < 0)
 		sbuf_printf(r->out, "%s\n", err);
-	}
 	return rc;
 }
 
@@ -30,6 +25,14 @@ static int dump(struct brinkd *d, uint16_t type, size_t size, void **v, size_t *
 static json_t *jname(const char *s, size_t max) { return json_stringn(s, strnlen(s, max)); }
 
 static const char *up(int v) { return v ? "up" : "down"; }
+
+/* n_addrs as sent, bounded by the array it counts. */
+static uint32_t port_n_addrs(const struct dp_port_info *p)
+{
+	const uint32_t max = sizeof(p->addrs) / sizeof(p->addrs[0]);
+
+	return p->n_addrs < max ? p->n_addrs : max;
+}
 
 static void port_text(struct sbuf *o, const struct dp_port_info *p)
 {
@@ -40,7 +43,7 @@ static void port_text(struct sbuf *o, const struct dp_port_info *p)
 		    (int)sizeof(p->driver), p->driver);
 	sbuf_printf(o, "  mac %s  mtu %u  link %s  admin %s  speed %u Mb/s  queues rx %u tx %u\n",
 		    mac_fmt(p->mac, mac), p->mtu, up(p->link_up), up(p->admin_up), p->speed_mbps, p->n_rxq, p->n_txq);
-	for (uint32_t i = 0; i < p->n_addrs && i < 8; i++)
+	for (uint32_t i = 0; i < port_n_addrs(p); i++)
 		sbuf_printf(o, "  address %s\n", prefix4_fmt(p->addrs[i].ip, p->addrs[i].prefix_len, pfx));
 	sbuf_printf(o,
 		    "  rx packets %" PRIu64 "  bytes %" PRIu64 "  errors %" PRIu64 "  missed %" PRIu64
@@ -56,7 +59,7 @@ static json_t *port_json(const struct dp_port_info *p)
 	const struct dp_port_stats *s = &p->stats;
 	json_t *addrs = json_array();
 
-	for (uint32_t i = 0; i < p->n_addrs && i < 8; i++)
+	for (uint32_t i = 0; i < port_n_addrs(p); i++)
 		json_array_append_new(addrs, json_string(prefix4_fmt(p->addrs[i].ip, p->addrs[i].prefix_len, pfx)));
 	return json_pack("{s:o, s:o, s:o, s:i, s:s, s:i, s:s, s:s, s:i, s:i, s:i, s:o, s:s,"
 			 " s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",
@@ -293,10 +296,7 @@ int clear_stats(struct brinkd *d, struct cli_reply *r)
 		return -ENOTCONN;
 	}
 	rc = dpc_call(&d->dp, DP_MSG_STATS_CLEAR, NULL, 0, err, sizeof(err));
-	if (rc < 0) {
-		if (dpc_lost(&d->dp, rc))
-			d->synced = false;
+	if (rc < 0)
 		sbuf_printf(r->out, "clear dataplane statistics: %s\n", err);
-	}
 	return rc;
 }

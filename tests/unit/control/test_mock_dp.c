@@ -175,3 +175,16 @@ Test(mock_dp, show_statistics)
 	json_decref(j);
 	run_ok(&f, "clear dataplane statistics");
 }
+
+Test(mock_dp, show_when_the_dataplane_went_away)
+{
+	mock_dp_drop(&mock);
+	assert_has(run_err(&f, "show arp"), "dataplane connection lost");
+	cr_assert_not(dpc_connected(&f.d.dp));
+	cr_assert_str_eq(run_err(&f, "show ip route"), "dataplane not connected\n");
+	cr_assert_str_eq(run_err(&f, "clear dataplane statistics"), "dataplane not connected\n");
+	brinkd_tick(&f.d);
+	cr_assert(dpc_connected(&f.d.dp));
+	cr_assert_eq(mock.n_commits, 2, "the reconnect pushes the running configuration again");
+	assert_has(run_ok(&f, "show arp"), "192.168.10.3");
+}

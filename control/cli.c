@@ -177,39 +177,33 @@ static const struct cli_cmd oper_cmds[] = {
 
 /* ---- configuration mode ---- */
 
-static int edit_error(const char *cmd, const struct cfg_error *e, struct cli_reply *r)
+/* set and delete: cmd names the command, apply is its cfg_set()/cfg_delete(). */
+static int edit(const char *cmd, int (*apply)(struct cfg_node *, int, const char *const *, struct cfg_error *),
+		struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
-	if (*e->path)
-		sbuf_printf(r->out, "%s: %s: %s\n", cmd, e->path, e->msg);
+	struct cfg_error e = {0};
+
+	if (!argc) {
+		sbuf_printf(r->out, "%s: a path is missing (try '%s ?')\n", cmd, cmd);
+		return -EINVAL;
+	}
+	if (apply(s->candidate, argc, (const char *const *)argv, &e) == 0)
+		return 0;
+	if (*e.path)
+		sbuf_printf(r->out, "%s: %s: %s\n", cmd, e.path, e.msg);
 	else
-		sbuf_printf(r->out, "%s: %s\n", cmd, e->msg);
+		sbuf_printf(r->out, "%s: %s\n", cmd, e.msg);
 	return -EINVAL;
 }
 
 static int cf_set(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
-	struct cfg_error e = {0};
-
-	if (!argc) {
-		sbuf_add(r->out, "set: a path is missing (try 'set ?')\n");
-		return -EINVAL;
-	}
-	if (cfg_set(s->candidate, argc, (const char *const *)argv, &e) < 0)
-		return edit_error("set", &e, r);
-	return 0;
+	return edit("set", cfg_set, s, argc, argv, r);
 }
 
 static int cf_delete(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
-	struct cfg_error e = {0};
-
-	if (!argc) {
-		sbuf_add(r->out, "delete: a path is missing (try 'delete ?')\n");
-		return -EINVAL;
-	}
-	if (cfg_delete(s->candidate, argc, (const char *const *)argv, &e) < 0)
-		return edit_error("delete", &e, r);
-	return 0;
+	return edit("delete", cfg_delete, s, argc, argv, r);
 }
 
 /* The part of root under a path, as a tree of its own: the set commands
@@ -403,18 +397,20 @@ static const struct cli_cmd *find(const struct cli_cmd *list, const char *word)
 	return NULL;
 }
 
+/* " (expected a, b or c)\n" */
 static void expected(struct sbuf *b, const struct cli_cmd *list)
 {
-	sbuf_add(b, "expected ");
+	sbuf_add(b, " (expected ");
 	for (const struct cli_cmd *c = list; c->name; c++)
 		sbuf_printf(b, "%s%s", c == list ? "" : c[1].name ? ", " : " or ", c->name);
+	sbuf_add(b, ")\n");
 }
 
 static int dispatch(struct cli_session *s, const struct cli_cmd *table, int argc, char **argv, struct cli_reply *r)
 {
 	const struct cli_cmd *cmd = find(table, argv[0]);
 	struct sbuf said = {0};
-	int i = 1, rc = -EINVAL;
+	int i = 1;
 
 	if (!cmd) {
 		sbuf_printf(r->out, "unknown command '%s' (try '?')\n", argv[0]);
@@ -426,18 +422,16 @@ static int dispatch(struct cli_session *s, const struct cli_cmd *table, int argc
 		return cmd->fn(s, argc - i, argv + i, r);
 	words_join(&said, i, (const char *const *)argv);
 	if (i == argc) {
-		sbuf_printf(r->out, "%s: incomplete command (", sbuf_str(&said));
+		sbuf_printf(r->out, "%s: incomplete command", sbuf_str(&said));
 		expected(r->out, cmd->sub);
-		sbuf_add(r->out, ")\n");
 	} else if (cmd->sub) {
-		sbuf_printf(r->out, "%s: unknown word '%s' (", sbuf_str(&said), argv[i]);
+		sbuf_printf(r->out, "%s: unknown word '%s'", sbuf_str(&said), argv[i]);
 		expected(r->out, cmd->sub);
-		sbuf_add(r->out, ")\n");
 	} else {
 		sbuf_printf(r->out, "%s: unexpected '%s' (nothing may follow)\n", sbuf_str(&said), argv[i]);
 	}
 	sbuf_free(&said);
-	return rc;
+	return -EINVAL;
 }
 
 /* ---- completion and help ---- */
@@ -501,15 +495,24 @@ static void complete(struct cli_session *s, const struct cli_cmd *table, int arg
 		complete_args(s, cmd, 0, NULL, prefix, c);
 }
 
-/* "complete WORD... PREFIX": what may follow WORD... and starts with PREFIX,
- * one "word<TAB>help<TAB>keyword|value" line each. */
-static int cmd_complete(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
+/* What may follow argv[0..argc-1] in the session's mode and starts with
+ * prefix. Caller frees. */
+static struct cands *candidates(struct cli_session *s, int argc, char **argv, const char *prefix)
 {
 	struct cands *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		abort();
-	complete(s, mode_table(s), argc ? argc - 1 : 0, argv, argc ? argv[argc - 1] : "", c);
+	complete(s, mode_table(s), argc, argv, prefix, c);
+	return c;
+}
+
+/* "complete WORD... PREFIX": what may follow WORD... and starts with PREFIX,
+ * one "word<TAB>help<TAB>keyword|value" line each. */
+static int cmd_complete(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
+{
+	struct cands *c = candidates(s, argc ? argc - 1 : 0, argv, argc ? argv[argc - 1] : "");
+
 	if (r->json)
 		r->result = json_array();
 	for (int i = 0; i < c->n; i++) {
@@ -527,11 +530,8 @@ static int cmd_complete(struct cli_session *s, int argc, char **argv, struct cli
 /* "WORD... ?": the possible next words with their help. */
 static int help_for(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
-	struct cands *c = calloc(1, sizeof(*c));
+	struct cands *c = candidates(s, argc, argv, "");
 
-	if (!c)
-		abort();
-	complete(s, mode_table(s), argc, argv, "", c);
 	if (r->json)
 		r->result = json_object();
 	if (!c->n && !r->json)

@@ -77,6 +77,15 @@ Test(cli, configure_set_compare_discard_exit)
 	cr_assert(f.s.closed);
 }
 
+Test(cli, set_and_delete_errors_name_their_command)
+{
+	run_ok(&f, "configure");
+	cr_assert_str_eq(run_err(&f, "delete"), "delete: a path is missing (try 'delete ?')\n");
+	cr_assert_str_eq(run_err(&f, "delete interfaces dataplane dp0 mtu 20"),
+			 "delete: interfaces dataplane dp0 mtu: '20' is out of range 68-9000\n");
+	cr_assert_str_eq(run_err(&f, "exit now"), "exit: unknown word 'now' (expected discard)\n");
+}
+
 Test(cli, exit_discard)
 {
 	run_ok(&f, "configure");

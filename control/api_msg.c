@@ -51,8 +51,8 @@ int api_send_reply(int fd, int32_t status, uint16_t flags, const char *text, siz
 	return 0;
 }
 
-/* Both headers start with version and end with len; the caller gives the
- * offset of len and the header size. */
+/* Both headers start with version; len_field points at the header's len
+ * inside hdr, which is filled before it is read. */
 static int recv_msg(int fd, void *hdr, size_t hdr_len, const uint32_t *len_field, char *text, size_t cap)
 {
 	char buf[sizeof(struct api_reply_hdr) + API_TEXT_MAX];

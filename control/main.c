@@ -5,7 +5,6 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -75,12 +74,11 @@ static void run(struct brinkd *d, struct api_server *srv)
 			brinkd_tick(d);
 			next_tick = now + 1000;
 		}
-		int n = api_server_fds(srv, pfd);
-		int dp = -1;
-		if (dpc_connected(&d->dp)) {
-			dp = n;
+		/* The API's descriptors first, then the dataplane's when connected. */
+		int n_api = api_server_fds(srv, pfd), n = n_api;
+		bool dp = dpc_connected(&d->dp);
+		if (dp)
 			pfd[n++] = (struct pollfd){.fd = d->dp.fd, .events = POLLIN};
-		}
 		int rc = poll(pfd, (nfds_t)n, (int)(next_tick - now));
 		if (rc < 0) {
 			if (errno == EINTR)
@@ -88,9 +86,9 @@ static void run(struct brinkd *d, struct api_server *srv)
 			brinkd_log("poll: %s", strerror(errno));
 			return;
 		}
-		if (dp >= 0 && pfd[dp].revents)
+		if (dp && pfd[n_api].revents)
 			brinkd_dp_readable(d);
-		api_server_handle(srv, pfd, dp >= 0 ? dp : n);
+		api_server_handle(srv, pfd, n_api);
 	}
 }
 

@@ -71,6 +71,24 @@ static bool addr_present(struct nl_cache *cache, int ifindex, uint32_t ip, uint8
 	return false;
 }
 
+static int add_addr(struct sync *s, const struct brink_addr *want)
+{
+	struct rtnl_addr *a = rtnl_addr_alloc();
+	struct nl_addr *local = make_addr(want->ip, want->prefix_len);
+	int rc = -NLE_NOMEM;
+
+	if (a && local) {
+		rtnl_addr_set_ifindex(a, s->ifindex);
+		rtnl_addr_set_family(a, AF_INET);
+		rtnl_addr_set_local(a, local);
+		rtnl_addr_set_prefixlen(a, want->prefix_len);
+		rc = rtnl_addr_add(s->sk, a, 0);
+	}
+	nl_addr_put(local);
+	rtnl_addr_put(a);
+	return rc == -NLE_EXIST ? 0 : rc;
+}
+
 static void sync_addrs(struct sync *s)
 {
 	struct nl_cache *cache;
@@ -97,20 +115,9 @@ static void sync_addrs(struct sync *s)
 			const struct brink_addr *want = &s->m->ports[i].addrs[k];
 			if (addr_present(cache, s->ifindex, want->ip, want->prefix_len))
 				continue;
-			struct rtnl_addr *a = rtnl_addr_alloc();
-			struct nl_addr *local = make_addr(want->ip, want->prefix_len);
-			rc = -NLE_NOMEM;
-			if (a && local) {
-				rtnl_addr_set_ifindex(a, s->ifindex);
-				rtnl_addr_set_family(a, AF_INET);
-				rtnl_addr_set_local(a, local);
-				rtnl_addr_set_prefixlen(a, want->prefix_len);
-				rc = rtnl_addr_add(s->sk, a, 0);
-			}
-			if (rc < 0 && rc != -NLE_EXIST)
+			rc = add_addr(s, want);
+			if (rc < 0)
 				fail(s, rc, "adding address %s: %s", prefix4_fmt(want->ip, want->prefix_len, buf));
-			nl_addr_put(local);
-			rtnl_addr_put(a);
 		}
 	}
 	nl_cache_free(cache);
@@ -226,15 +233,18 @@ static int no_rp_filter(const char *ifname, char *err, size_t errlen)
 {
 	char path[128];
 	FILE *f;
+	int rc = 0;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", ifname);
 	f = fopen(path, "w");
-	if (!f || fputs("0\n", f) == EOF || fclose(f) != 0) {
-		int rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return rc;
-	}
-	return 0;
+	if (!f || fputs("0\n", f) == EOF)
+		rc = -errno;
+	/* Closed on every path; the write itself mostly fails only here. */
+	if (f && fclose(f) != 0 && !rc)
+		rc = -errno;
+	if (rc < 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	return rc;
 }
 
 static int bring_up(struct nl_sock *sk, struct rtnl_link *link)

@@ -21,6 +21,7 @@
 
 #define DEFAULT_SOCK "/run/brink/brinkd.sock"
 #define MAX_COMMANDS 256
+#define MAX_CANDS 256
 #define EXIT_UNREACHABLE 2
 
 struct shell {
@@ -76,46 +77,46 @@ struct cand {
 };
 
 struct cands {
-	struct sbuf raw; /* the reply; cand strings point into it */
-	struct cand v[256];
+	struct words typed; /* the line up to the cursor */
+	const char *prefix; /* its last word, unquoted ("" after a space); points into typed */
+	struct sbuf raw;    /* the reply; cand strings point into it */
+	struct cand v[MAX_CANDS];
 	int n;
-	const char *prefix;
 };
+
+static void cands_free(struct cands *c)
+{
+	words_free(&c->typed);
+	sbuf_free(&c->raw);
+}
 
 /* Asks brinkd what may follow the line up to the cursor. Returns -1 when
  * the line cannot be split (an open quote). */
 static int ask(struct shell *sh, const LineInfo *li, struct cands *c)
 {
 	char *line = strndup(li->buffer, (size_t)(li->cursor - li->buffer)), err[128];
+	struct words *w = &c->typed;
 	struct sbuf req = {0};
-	struct words w;
+	int rc;
 
-	if (!line || words_split(line, &w, err, sizeof(err)) < 0) {
-		free(line);
-		return -1;
-	}
-	free(line);
-	int ctx = w.trailing_space ? w.argc : w.argc - 1;
-	sbuf_add(&req, "complete ");
-	words_join(&req, ctx, (const char *const *)w.argv);
-	sbuf_add(&req, " ");
-	words_quote(&req, ctx < w.argc ? w.argv[ctx] : "");
 	*c = (struct cands){0};
-	int rc = call(sh, sbuf_str(&req), 0, &c->raw);
+	rc = line ? words_split(line, w, err, sizeof(err)) : -1;
+	free(line);
+	if (rc < 0)
+		return -1;
+	int ctx = w->trailing_space ? w->argc : w->argc - 1;
+	c->prefix = ctx < w->argc ? w->argv[ctx] : "";
+	sbuf_add(&req, "complete ");
+	words_join(&req, ctx, (const char *const *)w->argv);
+	sbuf_add(&req, " ");
+	words_quote(&req, c->prefix);
+	rc = call(sh, sbuf_str(&req), 0, &c->raw);
 	sbuf_free(&req);
 	if (rc < 0) {
-		words_free(&w);
-		sbuf_free(&c->raw);
+		cands_free(c);
 		return -1;
 	}
-	/* The prefix is the last word as typed, unquoted. */
-	c->prefix = strdup(ctx < w.argc ? w.argv[ctx] : "");
-	words_free(&w);
-	if (!c->prefix) {
-		sbuf_free(&c->raw);
-		return -1;
-	}
-	for (char *save = NULL, *l = strtok_r(c->raw.s, "\n", &save); l && c->n < 256;
+	for (char *save = NULL, *l = strtok_r(c->raw.s, "\n", &save); l && c->n < MAX_CANDS;
 	     l = strtok_r(NULL, "\n", &save)) {
 		char *help = strchr(l, '\t'), *kind = help ? strchr(help + 1, '\t') : NULL;
 		if (!kind)
@@ -124,12 +125,6 @@ static int ask(struct shell *sh, const LineInfo *li, struct cands *c)
 		c->v[c->n++] = (struct cand){.word = l, .help = help, .value = strcmp(kind, "value") == 0};
 	}
 	return 0;
-}
-
-static void cands_free(struct cands *c)
-{
-	sbuf_free(&c->raw);
-	free((char *)c->prefix);
 }
 
 static void list(const struct cands *c)
@@ -215,13 +210,7 @@ static unsigned char on_help(EditLine *el, int ch)
 
 /* ---- modes ---- */
 
-static bool prompt_config;
-
-static char *prompt(EditLine *el)
-{
-	(void)el;
-	return prompt_config ? "brink# " : "brink> ";
-}
+static char *prompt(EditLine *el) { return shell_of(el)->config_mode ? "brink# " : "brink> "; }
 
 static char *history_path(void)
 {
@@ -250,10 +239,10 @@ static int interactive(struct shell *sh)
 	history(hist, &ev, H_SETUNIQUE, 1);
 	if (hpath)
 		history(hist, &ev, H_LOAD, hpath);
+	el_set(el, EL_CLIENTDATA, sh); /* before the prompt, which reads the mode from it */
 	el_set(el, EL_EDITOR, "emacs");
 	el_set(el, EL_PROMPT, prompt);
 	el_set(el, EL_HIST, history, hist);
-	el_set(el, EL_CLIENTDATA, sh);
 	/* The wide-character call: libedit's narrow EL_ADDFN leaks its copies of the strings. */
 	el_wset(el, EL_ADDFN, L"brink-complete", L"Complete the current word", on_tab);
 	el_wset(el, EL_ADDFN, L"brink-help", L"List what may come next", on_help);
@@ -262,7 +251,6 @@ static int interactive(struct shell *sh)
 	/* ^C at the prompt must not throw away a configuration session. */
 	signal(SIGINT, SIG_IGN);
 	for (;;) {
-		prompt_config = sh->config_mode;
 		if (sh->config_mode)
 			fputs("[edit]\n", stdout);
 		line = el_gets(el, &count);

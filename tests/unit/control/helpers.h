@@ -25,7 +25,7 @@
 	"  arp = ( { address = \"192.168.10.3\"; hwaddr = \"02:00:00:00:00:03\"; } );\n"                        \
 	"}; };\n"
 
-/* Writes text to a new temporary file; returns its path (static storage per call site). */
+/* Writes text to a new temporary file, whose name goes to path (len bytes). */
 static inline void write_file(char *path, size_t len, const char *text)
 {
 	snprintf(path, len, "/tmp/brink-test-XXXXXX");

@@ -33,6 +33,13 @@ static void port_info(struct dp_port_info *p, const char *name, uint16_t id)
 	p->stats.rx_packets = 10u + id;
 }
 
+/* Keeps one item of the transaction being received in items[*n], if there is room. */
+#define KEEP(items, n, body)                                                    \
+	do {                                                                    \
+		if ((n) < sizeof(items) / sizeof((items)[0]))                   \
+			memcpy(&(items)[(n)++], (body), sizeof((items)[0]));    \
+	} while (0)
+
 static void handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body)
 {
 	pthread_mutex_lock(&m->lock);
@@ -62,23 +69,19 @@ static void handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 		reply(fd, h, 0, 0, NULL, 0, 0);
 		break;
 	case DP_MSG_TXN_PORT:
-		if (m->t_ports < 8)
-			memcpy(&m->ports[m->t_ports++], body, sizeof(struct dp_port_conf));
+		KEEP(m->ports, m->t_ports, body);
 		reply(fd, h, 0, 0, NULL, 0, 0);
 		break;
 	case DP_MSG_TXN_ADDR:
-		if (m->t_addrs < 16)
-			memcpy(&m->addrs[m->t_addrs++], body, sizeof(struct dp_addr));
+		KEEP(m->addrs, m->t_addrs, body);
 		reply(fd, h, 0, 0, NULL, 0, 0);
 		break;
 	case DP_MSG_TXN_ROUTE:
-		if (m->t_routes < 16)
-			memcpy(&m->routes[m->t_routes++], body, sizeof(struct dp_route));
+		KEEP(m->routes, m->t_routes, body);
 		reply(fd, h, 0, 0, NULL, 0, 0);
 		break;
 	case DP_MSG_TXN_NEIGH:
-		if (m->t_neighs < 16)
-			memcpy(&m->neighs[m->t_neighs++], body, sizeof(struct dp_neigh));
+		KEEP(m->neighs, m->t_neighs, body);
 		reply(fd, h, 0, 0, NULL, 0, 0);
 		break;
 	case DP_MSG_TXN_COMMIT:

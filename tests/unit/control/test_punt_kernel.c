@@ -11,6 +11,7 @@
 
 #include "common/net_addr.h"
 #include "control/punt_kernel.h"
+#include "helpers.h"
 
 #define IFNAME "brinkt0"
 
@@ -58,9 +59,6 @@ static struct brink_route gw_route(const char *prefix, const char *gw)
 	cr_assert(ip4_parse(gw, &r.gateway));
 	return r;
 }
-
-#define assert_has(text, what) cr_assert(strstr((text), (what)), "expected '%s' in:\n%s", (what), (text))
-#define assert_lacks(text, what) cr_assert(!strstr((text), (what)), "did not expect '%s' in:\n%s", (what), (text))
 
 Test(punt_kernel, absent_interface_is_retried)
 {

@@ -66,10 +66,16 @@ static void accept_client(struct api_server *srv)
 		return;
 	for (i = 0; i < API_MAX_CLIENTS && srv->clients[i]; i++)
 		;
-	struct api_client *c = i < API_MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
-	if (!c || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
+	if (i == API_MAX_CLIENTS) {
 		static const char busy[] = "brinkd: too many sessions\n";
 		api_send_reply(fd, -EBUSY, API_F_CLOSED, busy, sizeof(busy) - 1);
+		close(fd);
+		return;
+	}
+	struct api_client *c = calloc(1, sizeof(*c));
+	if (!c || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
+		static const char fail[] = "brinkd: cannot open a session\n";
+		api_send_reply(fd, -ENOMEM, API_F_CLOSED, fail, sizeof(fail) - 1);
 		free(c);
 		close(fd);
 		return;

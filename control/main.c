@@ -131,9 +131,15 @@ int main(int argc, char **argv)
 		brinkd_fini(&d);
 		return 1;
 	}
-	if ((rc = make_parent(dp_sock)) < 0 || (rc = make_parent(api_sock)) < 0 ||
-	    (rc = api_server_open(&srv, &d, api_sock)) < 0) {
-		brinkd_log("cannot listen on %s: %s", api_sock, strerror(-rc));
+	const char *where = NULL, *what = NULL;
+	if ((rc = make_parent(dp_sock)) < 0)
+		where = dp_sock, what = "cannot create the directory of";
+	else if ((rc = make_parent(api_sock)) < 0)
+		where = api_sock, what = "cannot create the directory of";
+	else if ((rc = api_server_open(&srv, &d, api_sock)) < 0)
+		where = api_sock, what = "cannot listen on";
+	if (where) {
+		brinkd_log("%s %s: %s", what, where, strerror(-rc));
 		brinkd_fini(&d);
 		return 1;
 	}

@@ -306,14 +306,10 @@ struct cfg_node *cfg_load_string(const char *text, const char *name, struct cfg_
 
 static void render_scalar(struct sbuf *b, const struct cfg_schema *sch, const char *value)
 {
-	if (schema_is_number(sch)) {
+	if (schema_is_number(sch))
 		sb_printf(b, "%s", value);
-		return;
-	}
-	sb_printf(b, "\"");
-	for (const char *p = value; *p; p++)
-		sb_printf(b, "%s%c", *p == '"' || *p == '\\' ? "\\" : "", *p);
-	sb_printf(b, "\"");
+	else
+		sb_quoted(b, value);
 }
 
 /* A leaf, leaf-list or flag: "name = value;". */

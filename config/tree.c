@@ -68,7 +68,7 @@ void node_insert(struct cfg_node *parent, struct cfg_node *child)
 	*pp = child;
 }
 
-void node_remove(struct cfg_node *parent, struct cfg_node *child)
+static void node_remove(struct cfg_node *parent, struct cfg_node *child)
 {
 	for (struct cfg_node **pp = &parent->child; *pp; pp = &(*pp)->next)
 		if (*pp == child) {
@@ -142,16 +142,21 @@ void sb_printf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-void sb_word(struct sbuf *b, const char *w)
+void sb_quoted(struct sbuf *b, const char *s)
 {
-	if (*w && !strpbrk(w, " \t\"\\'")) {
-		sb_printf(b, "%s", w);
-		return;
-	}
 	sb_printf(b, "\"");
-	for (const char *p = w; *p; p++)
+	for (const char *p = s; *p; p++)
 		sb_printf(b, "%s%c", *p == '"' || *p == '\\' ? "\\" : "", *p);
 	sb_printf(b, "\"");
+}
+
+/* A word for a command line: quoted when it holds spaces or quotes. */
+static void sb_word(struct sbuf *b, const char *w)
+{
+	if (*w && !strpbrk(w, " \t\"\\'"))
+		sb_printf(b, "%s", w);
+	else
+		sb_quoted(b, w);
 }
 
 char *sb_take(struct sbuf *b)

@@ -36,7 +36,6 @@ struct cfg_node *node_new(const struct cfg_schema *sch, const char *value, bool 
 void node_free(struct cfg_node *n);
 /* Inserts in the place the shape rules above demand. */
 void node_insert(struct cfg_node *parent, struct cfg_node *child);
-void node_remove(struct cfg_node *parent, struct cfg_node *child);
 struct cfg_node *node_find(const struct cfg_node *parent, const struct cfg_schema *sch);
 /* Entry of a tag, or value of a leaf-list, equal to value. */
 struct cfg_node *node_find_item(const struct cfg_node *parent, const char *value);
@@ -51,8 +50,8 @@ struct sbuf {
 	size_t len, cap;
 };
 void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A word for a command line: quoted when it holds spaces or quotes. */
-void sb_word(struct sbuf *b, const char *w);
+/* s in double quotes, '"' and '\\' escaped: the same in brink.conf and on a command line. */
+void sb_quoted(struct sbuf *b, const char *s);
 char *sb_take(struct sbuf *b);
 
 void cfg_errors_add(struct cfg_errors *errs, const char *file, int line, const char *path, const char *fmt, ...)

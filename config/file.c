@@ -201,22 +201,18 @@ static void load_group(struct loader *ld, const config_setting_t *grp, struct cf
 {
 	const char *key_field = parent->item ? parent->sch->key_field : NULL;
 	char cpath[512];
+	char msg[sizeof(ld->errs->e[0].msg)];
 
 	for (int i = 0; i < config_setting_length(grp); i++) {
 		const config_setting_t *s = config_setting_get_elem(grp, (unsigned)i);
 		const char *name = config_setting_name(s);
 		const struct cfg_schema *sch = schema_child(parent->sch, name);
-		const char *hint;
 
 		if (key_field && strcmp(name, key_field) == 0)
 			continue;
 		if (!sch) {
-			hint = schema_suggest(parent->sch, name);
-			if (hint)
-				cfg_errors_add(ld->errs, ld->file, line_of(s), path,
-					       "unknown setting '%s' (did you mean '%s'?)", name, hint);
-			else
-				cfg_errors_add(ld->errs, ld->file, line_of(s), path, "unknown setting '%s'", name);
+			schema_unknown(parent->sch, name, msg, sizeof(msg));
+			cfg_errors_add(ld->errs, ld->file, line_of(s), path, "%s", msg);
 			continue;
 		}
 		path_of(cpath, sizeof(cpath), path, name);

@@ -128,7 +128,8 @@ static unsigned edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-const char *schema_suggest(const struct cfg_schema *s, const char *name)
+/* Closest child name within edit distance 2, or NULL. */
+static const char *suggest(const struct cfg_schema *s, const char *name)
 {
 	const char *best = NULL;
 	unsigned best_d = 3;
@@ -141,6 +142,16 @@ const char *schema_suggest(const struct cfg_schema *s, const char *name)
 		}
 	}
 	return best;
+}
+
+void schema_unknown(const struct cfg_schema *s, const char *name, char *msg, size_t len)
+{
+	const char *hint = suggest(s, name);
+
+	if (hint)
+		snprintf(msg, len, "unknown setting '%s' (did you mean '%s'?)", name, hint);
+	else
+		snprintf(msg, len, "unknown setting '%s'", name);
 }
 
 static bool parse_u32(const struct cfg_schema *s, const char *text, char *out, char *msg, size_t len)

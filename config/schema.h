@@ -50,8 +50,9 @@ struct cfg_schema {
 extern const struct cfg_schema cfg_schema_root;
 
 const struct cfg_schema *schema_child(const struct cfg_schema *s, const char *name);
-/* Closest child name within edit distance 2, or NULL. */
-const char *schema_suggest(const struct cfg_schema *s, const char *name);
+/* "unknown setting 'x'" for a name that is not a child of s, with the closest
+ * child name as a hint when one is near. */
+void schema_unknown(const struct cfg_schema *s, const char *name, char *msg, size_t len);
 
 /* Checks text against the value type of s. On success writes the stored form
  * to out (numbers canonical, everything else as given) and returns true; on

@@ -318,6 +318,7 @@ static int resolve(int argc, const char *const *argv, struct walk *w, struct cfg
 	w->n = 0;
 	for (int i = 0; i < argc; i++) {
 		struct step *last = w->n ? &w->st[w->n - 1] : NULL;
+		const struct cfg_schema *sch;
 		struct step *st;
 
 		if (last && (last->sch->kind == CFG_FLAG || (last->has_value && last->sch->kind != CFG_TAG)))
@@ -330,16 +331,14 @@ static int resolve(int argc, const char *const *argv, struct walk *w, struct cfg
 		}
 		if (last)
 			cur = last->sch;
-		if (!schema_child(cur, argv[i])) {
-			const char *hint = schema_suggest(cur, argv[i]);
-			if (hint)
-				return word_error(err, i, argv, "unknown setting '%s' (did you mean '%s'?)", argv[i],
-						  hint);
-			return word_error(err, i, argv, "unknown setting '%s'", argv[i]);
+		sch = schema_child(cur, argv[i]);
+		if (!sch) {
+			schema_unknown(cur, argv[i], msg, sizeof(msg));
+			return word_error(err, i, argv, "%s", msg);
 		}
 		st = &w->st[w->n++];
 		memset(st, 0, sizeof(*st));
-		st->sch = schema_child(cur, argv[i]);
+		st->sch = sch;
 	}
 	return 0;
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* brink.conf: libconfig text to tree and back. */
 #include <errno.h>
-#include <fcntl.h>
 #include <libconfig.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -87,11 +86,9 @@ static void load_leaf_list(struct loader *ld, const config_setting_t *s, struct 
 
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *v = config_setting_get_elem(s, (unsigned)i);
-		const struct cfg_node *dup;
 		if (!load_value(ld, n->sch, v, path, value))
 			continue;
-		dup = node_find_item(n, value);
-		if (dup) {
+		if (node_find_item(n, value)) {
 			cfg_errors_add(ld->errs, ld->file, line_of(v), path, "'%s' is listed twice", value);
 			continue;
 		}
@@ -269,20 +266,17 @@ struct cfg_node *cfg_load_file(const char *path, struct cfg_errors *errs)
 	config_t cf;
 	struct cfg_node *root;
 	FILE *f = fopen(path, "r");
-	int ok = 0;
+	int ok;
 
-	config_init(&cf);
-	if (f) {
-		ok = config_read(&cf, f);
-		fclose(f);
-	}
 	if (!f) {
 		memset(errs, 0, sizeof(*errs));
 		cfg_errors_add(errs, path, 0, "", "%s", strerror(errno));
-		root = NULL;
-	} else {
-		root = load(&cf, ok, path, errs);
+		return NULL;
 	}
+	config_init(&cf);
+	ok = config_read(&cf, f);
+	fclose(f);
+	root = load(&cf, ok, path, errs);
 	config_destroy(&cf);
 	return root;
 }
@@ -409,7 +403,7 @@ int cfg_save_file(const struct cfg_node *root, const char *path)
 	size_t len = strlen(text), off = 0;
 	int fd, err = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dirname(dir_copy), "brink.conf");
+	snprintf(tmp, sizeof(tmp), "%s/.brink.conf.XXXXXX", dirname(dir_copy));
 	free(dir_copy);
 	fd = mkstemp(tmp);
 	if (fd < 0) {

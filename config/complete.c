@@ -46,40 +46,30 @@ int cfg_complete(const struct cfg_node *root, int argc, const char *const *argv,
 	const struct cfg_node *node = root; /* tree node matching cur, NULL once off the tree */
 	const struct cfg_schema *pending = NULL; /* a tag or leaf waiting for its value */
 	const struct cfg_node *pending_node = NULL;
-	bool done = false;
 	char value[CFG_VALUE_MAX], msg[256];
 
+	/* nothing may follow a flag or a leaf's value: no candidates then */
 	for (int i = 0; i < argc; i++) {
-		if (done)
-			return 0;
 		if (pending) {
-			if (!schema_parse_value(pending, argv[i], value, msg, sizeof(msg)))
+			if (pending->kind != CFG_TAG || !schema_parse_value(pending, argv[i], value, msg, sizeof(msg)))
 				return 0;
-			if (pending->kind != CFG_TAG) {
-				done = true;
-				continue;
-			}
 			node = pending_node ? node_find_item(pending_node, value) : NULL;
 			cur = pending;
 			pending = NULL;
 			continue;
 		}
 		const struct cfg_schema *s = schema_child(cur, argv[i]);
-		if (!s)
+		if (!s || s->kind == CFG_FLAG)
 			return 0;
 		const struct cfg_node *n = node ? node_find(node, s) : NULL;
 		if (s->kind == CFG_CONTAINER) {
 			cur = s;
 			node = n;
-		} else if (s->kind == CFG_FLAG) {
-			done = true;
 		} else {
 			pending = s;
 			pending_node = n;
 		}
 	}
-	if (done)
-		return 0;
 	if (pending) {
 		add_values(&o, pending, pending_node);
 		return o.n;

@@ -322,6 +322,24 @@ Test(config_cli, completion)
 	cfg_free(t);
 }
 
+/* Nothing is offered once a command is complete or a word is wrong, however
+ * many words follow. */
+Test(config_cli, completion_ends)
+{
+	struct cfg_node *t = sample();
+	struct cfg_completion c[32];
+
+	cr_assert_eq(cfg_complete(t, 5, W("interfaces", "dataplane", "dp0", "address", "172.30.1.1/24"), "", c, 32),
+		     0);
+	cr_assert_eq(cfg_complete(t, 6, W("interfaces", "dataplane", "dp0", "mtu", "1500", "mac"), "", c, 32), 0);
+	cr_assert_eq(cfg_complete(t, 5, W("interfaces", "dataplane", "dp0", "disable", "mtu"), "", c, 32), 0);
+	cr_assert_eq(cfg_complete(t, 4, W("interfaces", "dataplane", "dp0", "mtu"), "", c, 32), 1);
+	cr_assert_eq(cfg_complete(t, 5, W("interfaces", "dataplane", "dp0", "mtu", "99999"), "", c, 32), 0);
+	cr_assert_eq(cfg_complete(t, 3, W("interfaces", "dataplane", "DP0"), "", c, 32), 0);
+	cr_assert_eq(cfg_complete(t, 4, W("interfaces", "dataplane", "dp9", "mtu"), "", c, 32), 1);
+	cfg_free(t);
+}
+
 Test(config_cli, json_shape)
 {
 	struct cfg_node *t = sample();

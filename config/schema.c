@@ -8,6 +8,10 @@
 #include <strings.h>
 
 #include "common/net_addr.h"
+#include "config/config.h"
+
+/* Bounds that size arrays of struct brink_model come from config.h, so the
+ * model can fill them from a checked tree without counting again. */
 
 #define CHILDREN(a) .children = (a), .n_children = sizeof(a) / sizeof((a)[0])
 
@@ -28,8 +32,8 @@ static const struct cfg_schema worker_children[] = {
 static const struct cfg_schema dataplane_children[] = {
 	{.name = "main-cpu", .help = "CPU of the main (control) lcore (default 0)", .kind = CFG_LEAF,
 	 .type = CFG_T_U32, .max = 1023},
-	{.name = "worker", .help = "Poll-mode worker lcore", .kind = CFG_TAG, .type = CFG_T_U32, .max = 15,
-	 .key_field = "id", CHILDREN(worker_children)},
+	{.name = "worker", .help = "Poll-mode worker lcore", .kind = CFG_TAG, .type = CFG_T_U32,
+	 .max = CFG_MAX_WORKERS - 1, .key_field = "id", CHILDREN(worker_children)},
 	{.name = "idle-sleep", .help = "Microseconds a worker sleeps after an empty poll round (default 0: busy-poll)",
 	 .kind = CFG_LEAF, .type = CFG_T_U32, .max = 100000},
 	{.name = "mbufs", .help = "Packet buffers in the mempool (default 16384)", .kind = CFG_LEAF,
@@ -45,9 +49,10 @@ static const struct cfg_schema system_children[] = {
 
 static const struct cfg_schema port_children[] = {
 	{.name = "device", .help = "PCI address (0000:3b:00.0) or vdev string (net_af_packet0,iface=veth0)",
-	 .kind = CFG_LEAF, .type = CFG_T_STRING, .max = 255, .placeholder = "<device>", .mandatory = true},
+	 .kind = CFG_LEAF, .type = CFG_T_STRING, .max = CFG_DEVICE_MAX - 1, .placeholder = "<device>",
+	 .mandatory = true},
 	{.name = "address", .help = "IPv4 address with prefix length", .kind = CFG_LEAF_LIST,
-	 .type = CFG_T_IFADDR, .max_values = 8},
+	 .type = CFG_T_IFADDR, .max_values = CFG_MAX_ADDRS},
 	{.name = "mtu", .help = "Maximum transmission unit", .kind = CFG_LEAF, .type = CFG_T_U32, .min = 68,
 	 .max = 9000},
 	{.name = "mac", .help = "Unicast MAC address (default: the device's)", .kind = CFG_LEAF,

@@ -46,11 +46,6 @@ static int line_of(const config_setting_t *s)
 	return config_setting_source_line(s);
 }
 
-static void path_of(char *buf, size_t len, const char *parent, const char *word)
-{
-	snprintf(buf, len, "%s%s%s", parent, parent[0] ? " " : "", word);
-}
-
 /* Reads a scalar into its stored form; reports a wrong type or a bad value. */
 static bool load_value(struct loader *ld, const struct cfg_schema *sch, const config_setting_t *s, const char *path,
 		       char out[CFG_VALUE_MAX])
@@ -135,7 +130,7 @@ static void load_tag(struct loader *ld, const config_setting_t *s, struct cfg_no
 		if (!load_value(ld, sch, k, path, key))
 			continue;
 		entries[n] = node_new(sch, key, true, line_of(e));
-		path_of(epath, sizeof(epath), path, key);
+		cfg_path_join(epath, sizeof(epath), path, key);
 		load_group(ld, e, entries[n], epath);
 		n++;
 	}
@@ -212,7 +207,7 @@ static void load_group(struct loader *ld, const config_setting_t *grp, struct cf
 			cfg_errors_add(ld->errs, ld->file, line_of(s), path, "%s", msg);
 			continue;
 		}
-		path_of(cpath, sizeof(cpath), path, name);
+		cfg_path_join(cpath, sizeof(cpath), path, name);
 		load_setting(ld, s, sch, parent, cpath);
 	}
 }

@@ -53,14 +53,14 @@ static void check_mandatory(struct ctx *c, const struct cfg_node *n, const char 
 			fail(c, n, path, "'%s' is required", s->name);
 	}
 	for (const struct cfg_node *ch = n->child; ch; ch = ch->next) {
-		snprintf(sub, sizeof(sub), "%s%s%s", path, path[0] ? " " : "", ch->sch->name);
+		cfg_path_join(sub, sizeof(sub), path, ch->sch->name);
 		if (ch->sch->kind == CFG_CONTAINER)
 			check_mandatory(c, ch, sub);
 		if (ch->sch->kind != CFG_TAG)
 			continue;
 		for (const struct cfg_node *e = ch->child; e; e = e->next) {
 			char epath[768];
-			snprintf(epath, sizeof(epath), "%s %s", sub, e->value);
+			cfg_path_join(epath, sizeof(epath), sub, e->value);
 			check_mandatory(c, e, epath);
 		}
 	}

@@ -170,6 +170,11 @@ char *sb_take(struct sbuf *b)
 
 /* ---- errors ---- */
 
+void cfg_path_join(char *buf, size_t len, const char *parent, const char *word)
+{
+	snprintf(buf, len, "%s%s%s", parent, parent[0] ? " " : "", word);
+}
+
 void cfg_errors_add(struct cfg_errors *errs, const char *file, int line, const char *path, const char *fmt, ...)
 {
 	va_list ap;

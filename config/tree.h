@@ -54,6 +54,8 @@ void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(print
 void sb_quoted(struct sbuf *b, const char *s);
 char *sb_take(struct sbuf *b);
 
+/* An error path one word deeper: "parent word", or "word" at the top. */
+void cfg_path_join(char *buf, size_t len, const char *parent, const char *word);
 void cfg_errors_add(struct cfg_errors *errs, const char *file, int line, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 

@@ -212,9 +212,8 @@ void cfg_errors_format(const struct cfg_errors *errs, char *buf, size_t len)
 	if (errs->count > kept)
 		sb_printf(&b, "... and %u more errors\n", errs->count - kept);
 	s = sb_take(&b);
-	if (len) {
+	if (len)
 		snprintf(buf, len, "%s", s);
-	}
 	free(s);
 }
 
@@ -428,14 +427,13 @@ int cfg_delete(struct cfg_node *root, int argc, const char *const *argv, struct 
 {
 	struct walk w;
 	struct step *last;
-	int found, k;
+	int k;
 
 	if (resolve(argc, argv, &w, err) < 0)
 		return -1;
 	if (w.n == 0)
 		return word_error(err, 0, argv, "incomplete command: name a setting");
-	found = lookup(root, &w);
-	if (found < w.n)
+	if (lookup(root, &w) < w.n)
 		return word_error(err, argc, argv, "not configured");
 
 	last = &w.st[w.n - 1];

@@ -10,7 +10,7 @@
 /* True when errs holds an error at line (0: any) for path whose message contains msg. */
 static inline bool has_error(const struct cfg_errors *errs, int line, const char *path, const char *msg)
 {
-	for (unsigned i = 0; i < errs->count && i < 32; i++) {
+	for (unsigned i = 0; i < errs->count && i < sizeof(errs->e) / sizeof(errs->e[0]); i++) {
 		const struct cfg_error *e = &errs->e[i];
 		if ((line == 0 || e->line == line) && strcmp(e->path, path) == 0 && strstr(e->msg, msg))
 			return true;

@@ -292,9 +292,9 @@ struct cfg_node *cfg_load_string(const char *text, const char *name, struct cfg_
 static void render_scalar(struct sbuf *b, const struct cfg_schema *sch, const char *value)
 {
 	if (schema_is_number(sch))
-		sb_printf(b, "%s", value);
+		sbuf_printf(b, "%s", value);
 	else
-		sb_quoted(b, value);
+		sbuf_add_quoted(b, value);
 }
 
 /* A leaf, leaf-list or flag: "name = value;". */
@@ -302,50 +302,50 @@ static void render_value_setting(struct sbuf *b, const struct cfg_node *c)
 {
 	const struct cfg_schema *s = c->sch;
 
-	sb_printf(b, "%s = ", s->name);
+	sbuf_printf(b, "%s = ", s->name);
 	if (s->kind == CFG_LEAF) {
 		render_scalar(b, s, c->value);
 	} else if (s->kind == CFG_LEAF_LIST) {
-		sb_printf(b, "[ ");
+		sbuf_printf(b, "[ ");
 		for (const struct cfg_node *v = c->child; v; v = v->next) {
 			render_scalar(b, s, v->value);
-			sb_printf(b, "%s", v->next ? ", " : " ");
+			sbuf_printf(b, "%s", v->next ? ", " : " ");
 		}
-		sb_printf(b, "]");
+		sbuf_printf(b, "]");
 	} else {
-		sb_printf(b, "true");
+		sbuf_printf(b, "true");
 	}
-	sb_printf(b, ";");
+	sbuf_printf(b, ";");
 }
 
 static void render_inline(struct sbuf *b, const struct cfg_node *n);
 
 static void render_entry(struct sbuf *b, const struct cfg_node *e)
 {
-	sb_printf(b, "{ %s = ", e->sch->key_field);
+	sbuf_printf(b, "{ %s = ", e->sch->key_field);
 	render_scalar(b, e->sch, e->value);
-	sb_printf(b, ";");
+	sbuf_printf(b, ";");
 	render_inline(b, e);
-	sb_printf(b, " }");
+	sbuf_printf(b, " }");
 }
 
 /* The children of an entry on one line, as in "{ name = "dp0"; mtu = 1500; }". */
 static void render_inline(struct sbuf *b, const struct cfg_node *n)
 {
 	for (const struct cfg_node *c = n->child; c; c = c->next) {
-		sb_printf(b, " ");
+		sbuf_printf(b, " ");
 		if (c->sch->kind == CFG_CONTAINER) {
-			sb_printf(b, "%s: {", c->sch->name);
+			sbuf_printf(b, "%s: {", c->sch->name);
 			render_inline(b, c);
-			sb_printf(b, " };");
+			sbuf_printf(b, " };");
 		} else if (c->sch->kind == CFG_TAG) {
-			sb_printf(b, "%s = (", c->sch->name);
+			sbuf_printf(b, "%s = (", c->sch->name);
 			for (const struct cfg_node *e = c->child; e; e = e->next) {
-				sb_printf(b, " ");
+				sbuf_printf(b, " ");
 				render_entry(b, e);
-				sb_printf(b, "%s", e->next ? "," : "");
+				sbuf_printf(b, "%s", e->next ? "," : "");
 			}
-			sb_printf(b, " );");
+			sbuf_printf(b, " );");
 		} else {
 			render_value_setting(b, c);
 		}
@@ -359,23 +359,23 @@ static void render_children(struct sbuf *b, const struct cfg_node *n, int depth)
 	for (const struct cfg_node *c = n->child; c; c = c->next) {
 		const struct cfg_schema *s = c->sch;
 		if (s->kind == CFG_CONTAINER && !c->child) {
-			sb_printf(b, "%*s%s: { };\n", ind, "", s->name);
+			sbuf_printf(b, "%*s%s: { };\n", ind, "", s->name);
 		} else if (s->kind == CFG_CONTAINER) {
-			sb_printf(b, "%*s%s: {\n", ind, "", s->name);
+			sbuf_printf(b, "%*s%s: {\n", ind, "", s->name);
 			render_children(b, c, depth + 1);
-			sb_printf(b, "%*s};\n", ind, "");
+			sbuf_printf(b, "%*s};\n", ind, "");
 		} else if (s->kind == CFG_TAG) {
-			sb_printf(b, "%*s%s = (\n", ind, "", s->name);
+			sbuf_printf(b, "%*s%s = (\n", ind, "", s->name);
 			for (const struct cfg_node *e = c->child; e; e = e->next) {
-				sb_printf(b, "%*s", ind + 2, "");
+				sbuf_printf(b, "%*s", ind + 2, "");
 				render_entry(b, e);
-				sb_printf(b, "%s\n", e->next ? "," : "");
+				sbuf_printf(b, "%s\n", e->next ? "," : "");
 			}
-			sb_printf(b, "%*s);\n", ind, "");
+			sbuf_printf(b, "%*s);\n", ind, "");
 		} else {
-			sb_printf(b, "%*s", ind, "");
+			sbuf_printf(b, "%*s", ind, "");
 			render_value_setting(b, c);
-			sb_printf(b, "\n");
+			sbuf_printf(b, "\n");
 		}
 	}
 }
@@ -384,10 +384,10 @@ char *cfg_render(const struct cfg_node *root)
 {
 	struct sbuf b = {0};
 
-	sb_printf(&b, RENDER_HEADER);
+	sbuf_printf(&b, RENDER_HEADER);
 	if (root)
 		render_children(&b, root, 0);
-	return sb_take(&b);
+	return sbuf_take(&b);
 }
 
 int cfg_save_file(const struct cfg_node *root, const char *path)

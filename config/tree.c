@@ -119,55 +119,6 @@ const char *node_leaf(const struct cfg_node *n, const char *name)
 	return c ? c->value : NULL;
 }
 
-void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (b->len + (size_t)n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + (size_t)n + 1)
-			cap *= 2;
-		b->s = realloc(b->s, cap);
-		if (!b->s)
-			abort();
-		b->cap = cap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-void sb_quoted(struct sbuf *b, const char *s)
-{
-	sb_printf(b, "\"");
-	for (const char *p = s; *p; p++)
-		sb_printf(b, "%s%c", *p == '"' || *p == '\\' ? "\\" : "", *p);
-	sb_printf(b, "\"");
-}
-
-/* A word for a command line: quoted when it holds spaces or quotes. */
-static void sb_word(struct sbuf *b, const char *w)
-{
-	if (*w && !strpbrk(w, " \t\"\\'"))
-		sb_printf(b, "%s", w);
-	else
-		sb_quoted(b, w);
-}
-
-char *sb_take(struct sbuf *b)
-{
-	char *s = b->s ? b->s : cfg_xstrdup("");
-
-	b->s = NULL;
-	b->len = b->cap = 0;
-	return s;
-}
-
 /* ---- errors ---- */
 
 void cfg_path_join(char *buf, size_t len, const char *parent, const char *word)
@@ -200,18 +151,18 @@ void cfg_errors_format(const struct cfg_errors *errs, char *buf, size_t len)
 	for (unsigned i = 0; i < errs->count && i < kept; i++) {
 		const struct cfg_error *e = &errs->e[i];
 		if (e->file[0])
-			sb_printf(&b, "%s:", e->file);
+			sbuf_printf(&b, "%s:", e->file);
 		if (e->line > 0)
-			sb_printf(&b, e->file[0] ? "%d:" : "line %d:", e->line);
+			sbuf_printf(&b, e->file[0] ? "%d:" : "line %d:", e->line);
 		if (b.len && b.s[b.len - 1] == ':')
-			sb_printf(&b, " ");
+			sbuf_printf(&b, " ");
 		if (e->path[0])
-			sb_printf(&b, "%s: ", e->path);
-		sb_printf(&b, "%s\n", e->msg);
+			sbuf_printf(&b, "%s: ", e->path);
+		sbuf_printf(&b, "%s\n", e->msg);
 	}
 	if (errs->count > kept)
-		sb_printf(&b, "... and %u more errors\n", errs->count - kept);
-	s = sb_take(&b);
+		sbuf_printf(&b, "... and %u more errors\n", errs->count - kept);
+	s = sbuf_take(&b);
 	if (len)
 		snprintf(buf, len, "%s", s);
 	free(s);
@@ -290,10 +241,10 @@ static void join_words(int argc, const char *const *argv, char *buf, size_t len)
 
 	for (int i = 0; i < argc; i++) {
 		if (i)
-			sb_printf(&b, " ");
-		sb_word(&b, argv[i]);
+			sbuf_printf(&b, " ");
+		sbuf_add_word(&b, argv[i]);
 	}
-	s = sb_take(&b);
+	s = sbuf_take(&b);
 	snprintf(buf, len, "%s", s);
 	free(s);
 }
@@ -460,19 +411,19 @@ int cfg_delete(struct cfg_node *root, int argc, const char *const *argv, struct 
 
 static void emit_line(struct sbuf *out, const struct sbuf *path, const char *sign, const char *value)
 {
-	sb_printf(out, "%sset %s", sign, path->s);
+	sbuf_printf(out, "%sset %s", sign, path->s);
 	if (value) {
-		sb_printf(out, " ");
-		sb_word(out, value);
+		sbuf_printf(out, " ");
+		sbuf_add_word(out, value);
 	}
-	sb_printf(out, "\n");
+	sbuf_printf(out, "\n");
 }
 
 static void path_push(struct sbuf *path, const char *word)
 {
 	if (path->len)
-		sb_printf(path, " ");
-	sb_word(path, word);
+		sbuf_printf(path, " ");
+	sbuf_add_word(path, word);
 }
 
 static void path_pop(struct sbuf *path, size_t len)
@@ -539,7 +490,7 @@ char *cfg_to_commands(const struct cfg_node *root)
 		for (const struct cfg_node *c = root->child; c; c = c->next)
 			emit_node(&out, &path, c, "");
 	free(path.s);
-	return sb_take(&out);
+	return sbuf_take(&out);
 }
 
 static void diff_node(struct sbuf *out, struct sbuf *path, const struct cfg_node *a, const struct cfg_node *b);
@@ -623,5 +574,5 @@ char *cfg_compare(const struct cfg_node *running, const struct cfg_node *candida
 	diff_body(&out, &path, running ? running : empty, candidate ? candidate : empty);
 	cfg_free(empty);
 	free(path.s);
-	return sb_take(&out);
+	return sbuf_take(&out);
 }

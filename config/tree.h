@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 
+#include "common/sbuf.h"
 #include "config/config.h"
 #include "config/schema.h"
 
@@ -44,15 +45,6 @@ unsigned node_count(const struct cfg_node *n);
 const struct cfg_node *node_get(const struct cfg_node *n, const char *name);
 const char *node_leaf(const struct cfg_node *n, const char *name);
 
-/* Growable string. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* s in double quotes, '"' and '\\' escaped: the same in brink.conf and on a command line. */
-void sb_quoted(struct sbuf *b, const char *s);
-char *sb_take(struct sbuf *b);
 
 /* An error path one word deeper: "parent word", or "word" at the top. */
 void cfg_path_join(char *buf, size_t len, const char *parent, const char *word);

@@ -13,7 +13,7 @@
 
 #include "config/config.h"
 #include "control/dpc.h"
-#include "control/sbuf.h"
+#include "common/sbuf.h"
 
 struct brinkd {
 	char conf_path[4096];       /* the -f file: what save writes by default */

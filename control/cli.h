@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "control/brinkd.h"
-#include "control/sbuf.h"
+#include "common/sbuf.h"
 
 enum cli_mode {
 	CLI_OPERATIONAL,

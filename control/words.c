@@ -76,23 +76,11 @@ void words_free(struct words *w)
 	*w = (struct words){0};
 }
 
-void words_quote(struct sbuf *b, const char *word)
-{
-	if (*word && !strpbrk(word, " \t\n\r\"'\\")) {
-		sbuf_add(b, word);
-		return;
-	}
-	sbuf_add(b, "\"");
-	for (const char *p = word; *p; p++)
-		sbuf_printf(b, "%s%c", *p == '"' || *p == '\\' ? "\\" : "", *p);
-	sbuf_add(b, "\"");
-}
-
 void words_join(struct sbuf *b, int argc, const char *const *argv)
 {
 	for (int i = 0; i < argc; i++) {
 		if (i)
 			sbuf_add(b, " ");
-		words_quote(b, argv[i]);
+		sbuf_add_word(b, argv[i]);
 	}
 }

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "control/sbuf.h"
+#include "common/sbuf.h"
 
 #define WORDS_MAX 64
 
@@ -28,8 +28,6 @@ struct words {
 int words_split(const char *line, struct words *w, char *err, size_t errlen);
 void words_free(struct words *w);
 
-/* Appends word to b, quoted when it holds spaces, quotes, backslashes or is empty. */
-void words_quote(struct sbuf *b, const char *word);
 /* Appends argv[0..argc-1] quoted and separated by single spaces. */
 void words_join(struct sbuf *b, int argc, const char *const *argv);
 

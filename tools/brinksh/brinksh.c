@@ -16,7 +16,7 @@
 
 #include "common/msg.h"
 #include "control/api_msg.h"
-#include "control/sbuf.h"
+#include "common/sbuf.h"
 #include "control/words.h"
 
 #define DEFAULT_SOCK "/run/brink/brinkd.sock"
@@ -109,7 +109,7 @@ static int ask(struct shell *sh, const LineInfo *li, struct cands *c)
 	sbuf_add(&req, "complete ");
 	words_join(&req, ctx, (const char *const *)w->argv);
 	sbuf_add(&req, " ");
-	words_quote(&req, c->prefix);
+	sbuf_add_word(&req, c->prefix);
 	rc = call(sh, sbuf_str(&req), 0, &c->raw);
 	sbuf_free(&req);
 	if (rc < 0) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "control/sbuf.h"
+#include "common/sbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,6 +48,22 @@ void sbuf_add(struct sbuf *b, const char *s)
 	b->len += n;
 }
 
+void sbuf_add_quoted(struct sbuf *b, const char *s)
+{
+	sbuf_add(b, "\"");
+	for (const char *p = s; *p; p++)
+		sbuf_printf(b, "%s%c", *p == '"' || *p == '\\' ? "\\" : "", *p);
+	sbuf_add(b, "\"");
+}
+
+void sbuf_add_word(struct sbuf *b, const char *w)
+{
+	if (*w && !strpbrk(w, " \t\n\r\"'\\"))
+		sbuf_add(b, w);
+	else
+		sbuf_add_quoted(b, w);
+}
+
 const char *sbuf_str(const struct sbuf *b) { return b->s ? b->s : ""; }
 
 void sbuf_reset(struct sbuf *b)
@@ -55,6 +71,16 @@ void sbuf_reset(struct sbuf *b)
 	b->len = 0;
 	if (b->s)
 		b->s[0] = '\0';
+}
+
+char *sbuf_take(struct sbuf *b)
+{
+	char *s = b->s ? b->s : strdup("");
+
+	if (!s)
+		abort();
+	*b = (struct sbuf){0};
+	return s;
 }
 
 void sbuf_free(struct sbuf *b)

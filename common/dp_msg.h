@@ -17,6 +17,11 @@
  * validates the set, applies the difference against what it runs, and on
  * failure restores what it ran before. Resending the same state is a no-op,
  * which is how brinkd resynchronizes after a restart.
+ *
+ * A transaction begun with DP_TXN_F_BEST_EFFORT (brinkd's resync after a
+ * start or a reconnect) does not fail as a whole: every item that can be
+ * applied is, and the COMMIT reply (status 0) lists the refused ones, one
+ * line of text each, with count = how many.
  */
 #ifndef BRINK_DP_MSG_H
 #define BRINK_DP_MSG_H
@@ -66,14 +71,23 @@ struct dp_hello {
 	uint64_t uptime_s;
 };
 
+#define DP_TXN_F_BEST_EFFORT 0x0001 /* apply what can be applied, report the rest */
+
 struct dp_txn_begin {
 	uint64_t generation; /* becomes dp_hello.generation on commit */
+	uint32_t flags;      /* DP_TXN_F_* */
+	uint32_t reserved;
 };
+
+/* A port's settings. A port that gets no item, and every setting left at
+ * 0, goes back to its default: MTU 1500 (DP_DEFAULT_MTU), the device's own MAC,
+ * admin up. */
+#define DP_DEFAULT_MTU 1500
 
 struct dp_port_conf {
 	char name[DP_NAME_LEN];
-	uint16_t mtu;      /* 0: keep the device default */
-	uint8_t has_mac;
+	uint16_t mtu;      /* 0: DP_DEFAULT_MTU */
+	uint8_t has_mac;   /* 0: the device's own MAC */
 	uint8_t mac[6];
 	uint8_t admin_up;
 };
@@ -85,17 +99,27 @@ struct dp_addr {
 };
 
 enum dp_route_kind {
-	DP_ROUTE_GATEWAY = 1, /* forward to gateway, interface found by connected route */
+	DP_ROUTE_GATEWAY = 1, /* forward to a gateway */
 	DP_ROUTE_BLACKHOLE,   /* silently discard (counted) */
-	DP_ROUTE_UNREACHABLE, /* discard and answer ICMP net unreachable */
+	DP_ROUTE_REJECT,      /* discard and answer ICMP net unreachable */
+	DP_ROUTE_INTERFACE,   /* deliver to the destination itself on a port */
 };
+
+/* One path of a static route; a route is all the items of its prefix. The
+ * dataplane uses the usable paths of the lowest distance (a gateway is
+ * usable while it lies on a connected subnet of an up port, or its given
+ * port is up), spreading flows over several (ECMP, at most DP_ECMP_MAX). */
+#define DP_ECMP_MAX 16
 
 struct dp_route {
 	uint32_t prefix; /* host order */
 	uint8_t prefix_len;
 	uint8_t kind;     /* enum dp_route_kind */
-	uint16_t reserved;
+	uint8_t distance; /* 1-254 */
+	uint8_t reserved;
 	uint32_t gateway; /* host order, DP_ROUTE_GATEWAY only */
+	char port[DP_NAME_LEN]; /* INTERFACE: the port; GATEWAY: the port to reach it on, or "" for
+				 * the one whose subnet holds it */
 };
 
 struct dp_neigh {
@@ -115,7 +139,9 @@ struct dp_port_info {
 	char driver[32];
 	uint16_t port_id;
 	uint16_t mtu;
+	uint16_t min_mtu, max_mtu; /* what the device accepts */
 	uint8_t mac[6];
+	uint8_t device_mac[6];     /* the device's own, the default */
 	uint8_t link_up;
 	uint8_t admin_up;
 	uint32_t speed_mbps;
@@ -135,12 +161,19 @@ enum dp_route_origin {
 	DP_ORIGIN_NEIGHBOR,  /* host route installed for a resolved neighbour */
 };
 
+#define DP_ROUTE_F_SELECTED 0x01 /* the path is in the FIB */
+#define DP_ROUTE_F_RESOLVED 0x02 /* its next hop has a MAC address (or needs none) */
+#define DP_ROUTE_F_USABLE 0x04   /* its port is up: it is a candidate */
+
+/* One path of a route (a route of several paths gives several entries). */
 struct dp_route_info {
 	uint32_t prefix;
 	uint8_t prefix_len;
-	uint8_t kind;     /* enum dp_route_kind, or 0 for connected/local */
+	uint8_t kind;     /* enum dp_route_kind, or 0 for connected/local/neighbour */
 	uint8_t origin;   /* enum dp_route_origin */
-	uint8_t resolved; /* next hop has a MAC address */
+	uint8_t flags;    /* DP_ROUTE_F_* */
+	uint8_t distance; /* 0 for connected and local */
+	uint8_t reserved[3];
 	uint32_t gateway;
 	char port[DP_NAME_LEN];
 };

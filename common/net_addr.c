@@ -106,3 +106,25 @@ const char *mac_fmt(const uint8_t mac[6], char buf[MAC_STR_LEN])
 		 mac[5]);
 	return buf;
 }
+
+static const struct ip4_special_block special_blocks[] = {
+	{0x00000000, 8, "\"this network\" (0.0.0.0/8)"},
+	{0x7f000000, 8, "loopback (127.0.0.0/8)"},
+	{0xe0000000, 4, "multicast (224.0.0.0/4)"},
+	{0xf0000000, 4, "reserved (240.0.0.0/4)"},
+};
+
+const struct ip4_special_block *ip4_special(uint32_t ip)
+{
+	return prefix4_special(ip, 32);
+}
+
+const struct ip4_special_block *prefix4_special(uint32_t net, uint8_t len)
+{
+	for (size_t i = 0; i < sizeof(special_blocks) / sizeof(special_blocks[0]); i++) {
+		const struct ip4_special_block *b = &special_blocks[i];
+		if (len >= b->len && prefix4_contains(b->net, b->len, net))
+			return b;
+	}
+	return NULL;
+}

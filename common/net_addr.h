@@ -29,4 +29,19 @@ static inline bool prefix4_contains(uint32_t net, uint8_t len, uint32_t ip)
 	return ((net ^ ip) & prefix4_mask(len)) == 0;
 }
 
+/* The blocks of IPv4 space that no interface, gateway or unicast route may
+ * use: "this network" 0.0.0.0/8 (RFC 1122 3.2.1.3), loopback 127.0.0.0/8,
+ * multicast 224.0.0.0/4 (RFC 5771) and the reserved 240.0.0.0/4 with the
+ * limited broadcast. */
+struct ip4_special_block {
+	uint32_t net;
+	uint8_t len;
+	const char *what; /* "loopback", ... */
+};
+
+/* The special block that holds ip, or NULL. */
+const struct ip4_special_block *ip4_special(uint32_t ip);
+/* The special block that holds all of net/len (so 0.0.0.0/0 is not in one), or NULL. */
+const struct ip4_special_block *prefix4_special(uint32_t net, uint8_t len);
+
 #endif

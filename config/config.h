@@ -31,6 +31,7 @@
 #define CFG_MAX_ADDRS 8      /* per port */
 #define CFG_MAX_WORKERS 16
 #define CFG_MAX_ROUTES 65536
+#define CFG_MAX_PATHS 16     /* next hops and interfaces of one route: the widest ECMP group */
 #define CFG_MAX_NEIGHS 4096
 
 /* ---- errors ---- */
@@ -122,17 +123,29 @@ struct brink_port {
 	struct brink_addr addrs[CFG_MAX_ADDRS];
 };
 
-enum brink_route_kind {
-	BRINK_ROUTE_GATEWAY = 1,
-	BRINK_ROUTE_BLACKHOLE,
-	BRINK_ROUTE_UNREACHABLE,
+enum brink_path_kind {
+	BRINK_PATH_GATEWAY = 1, /* via a gateway address */
+	BRINK_PATH_INTERFACE,   /* the destination itself, on an interface */
+	BRINK_PATH_BLACKHOLE,
+	BRINK_PATH_REJECT,      /* discard with ICMP unreachable */
 };
 
+/* One way to reach a route's prefix. The dataplane uses the usable paths of
+ * the lowest distance: several of them share the traffic (ECMP). */
+struct brink_path {
+	enum brink_path_kind kind;
+	uint8_t distance;          /* 1-254 */
+	uint32_t gateway;          /* GATEWAY */
+	char ifname[CFG_NAME_MAX]; /* INTERFACE; for GATEWAY the interface it was given, or "" */
+};
+
+/* A static route: paths[first_path .. first_path + n_paths - 1] of the model.
+ * Disabled paths and paths of distance 255 are left out; a route with none
+ * left is not in the model. */
 struct brink_route {
 	uint32_t prefix;
 	uint8_t prefix_len;
-	enum brink_route_kind kind;
-	uint32_t gateway;
+	unsigned first_path, n_paths;
 };
 
 struct brink_neigh {
@@ -161,6 +174,8 @@ struct brink_model {
 	/* runtime: pushed by brinkd */
 	unsigned n_routes;
 	struct brink_route *routes; /* owned, n_routes entries */
+	unsigned n_paths;
+	struct brink_path *paths;   /* owned, the paths of all routes */
 	unsigned n_neighs;
 	struct brink_neigh *neighs; /* owned */
 };

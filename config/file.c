@@ -148,6 +148,47 @@ static void load_tag(struct loader *ld, const config_setting_t *s, struct cfg_no
 	free(entries);
 }
 
+/* A tag whose entries hold nothing but their keys may be written as its key
+ * ("next-hop = "192.168.10.2";") or an array of keys. */
+static void load_tag_keys(struct loader *ld, const config_setting_t *s, struct cfg_node *tag, const char *path)
+{
+	bool array = config_setting_type(s) == CONFIG_TYPE_ARRAY || config_setting_type(s) == CONFIG_TYPE_LIST;
+	int n = array ? config_setting_length(s) : 1;
+	char key[CFG_VALUE_MAX];
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *v = array ? config_setting_get_elem(s, (unsigned)i) : s;
+		struct cfg_node *dup;
+		if (!load_value(ld, tag->sch, v, path, key))
+			continue;
+		if ((dup = node_find_item(tag, key))) {
+			cfg_errors_add(ld->errs, ld->file, line_of(v), path, "'%s' is listed twice", key);
+			continue;
+		}
+		node_insert(tag, node_new(tag->sch, key, true, line_of(v)));
+	}
+}
+
+static bool is_scalar(int type)
+{
+	return type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64 || type == CONFIG_TYPE_STRING;
+}
+
+/* A list whose elements are all scalars: the key-only form of a tag. */
+static bool is_key_list(const config_setting_t *s)
+{
+	int type = config_setting_type(s);
+
+	if (type == CONFIG_TYPE_ARRAY)
+		return true;
+	if (type != CONFIG_TYPE_LIST)
+		return false;
+	for (int i = 0; i < config_setting_length(s); i++)
+		if (!is_scalar(config_setting_type(config_setting_get_elem(s, (unsigned)i))))
+			return false;
+	return config_setting_length(s) > 0;
+}
+
 static void load_setting(struct loader *ld, const config_setting_t *s, const struct cfg_schema *sch,
 			 struct cfg_node *parent, const char *path)
 {
@@ -169,6 +210,21 @@ static void load_setting(struct loader *ld, const config_setting_t *s, const str
 	/* a one-line list of strings may be written ( ... ) as well as [ ... ] */
 	if (sch->kind == CFG_LEAF_LIST && type == CONFIG_TYPE_LIST)
 		type = CONFIG_TYPE_ARRAY;
+	if (sch->kind == CFG_TAG && (is_scalar(type) || is_key_list(s))) {
+		n = node_new(sch, NULL, false, line_of(s));
+		load_tag_keys(ld, s, n, path);
+		if (n->child)
+			node_insert(parent, n);
+		else
+			node_free(n);
+		return;
+	}
+	/* a presence container holding nothing may be written "name = true;" */
+	if (sch->kind == CFG_CONTAINER && sch->presence && type == CONFIG_TYPE_BOOL) {
+		if (config_setting_get_bool(s))
+			node_insert(parent, node_new(sch, NULL, false, line_of(s)));
+		return;
+	}
 	if (type != want[sch->kind]) {
 		cfg_errors_add(ld->errs, ld->file, line_of(s), path, "expected %s, not %s", type_name(want[sch->kind]),
 			       type_name(type));
@@ -258,21 +314,17 @@ static struct cfg_node *load(config_t *cf, int ok, const char *name, struct cfg_
 
 struct cfg_node *cfg_load_file(const char *path, struct cfg_errors *errs)
 {
-	config_t cf;
+	int err;
+	char *text = cfg_read_text(path, &err);
 	struct cfg_node *root;
-	FILE *f = fopen(path, "r");
-	int ok;
 
-	if (!f) {
+	if (!text) {
 		memset(errs, 0, sizeof(*errs));
-		cfg_errors_add(errs, path, 0, "", "%s", strerror(errno));
+		cfg_errors_add(errs, path, 0, "", "%s", err == EINVAL ? "not a regular file" : strerror(err));
 		return NULL;
 	}
-	config_init(&cf);
-	ok = config_read(&cf, f);
-	fclose(f);
-	root = load(&cf, ok, path, errs);
-	config_destroy(&cf);
+	root = cfg_load_string(text, path, errs);
+	free(text);
 	return root;
 }
 
@@ -281,6 +333,10 @@ struct cfg_node *cfg_load_string(const char *text, const char *name, struct cfg_
 	config_t cf;
 	struct cfg_node *root;
 
+	memset(errs, 0, sizeof(*errs));
+	cfg_prescan(text, name ? name : "", errs);
+	if (errs->count)
+		return NULL;
 	config_init(&cf);
 	root = load(&cf, config_read_string(&cf, text), name ? name : "", errs);
 	config_destroy(&cf);
@@ -320,6 +376,28 @@ static void render_value_setting(struct sbuf *b, const struct cfg_node *c)
 
 static void render_inline(struct sbuf *b, const struct cfg_node *n);
 
+/* Writes a tag in its key-only form when no entry holds more than its key:
+ * "name = "key";" or "name = [ "a", "b" ];". False when it needs groups. */
+static bool render_tag_keys(struct sbuf *b, const struct cfg_node *tag)
+{
+	for (const struct cfg_node *e = tag->child; e; e = e->next)
+		if (e->child)
+			return false;
+	sbuf_printf(b, "%s = ", tag->sch->name);
+	if (tag->child && !tag->child->next) {
+		render_scalar(b, tag->sch, tag->child->value);
+	} else {
+		sbuf_printf(b, "[ ");
+		for (const struct cfg_node *e = tag->child; e; e = e->next) {
+			render_scalar(b, tag->sch, e->value);
+			sbuf_printf(b, "%s", e->next ? ", " : " ");
+		}
+		sbuf_printf(b, "]");
+	}
+	sbuf_printf(b, ";");
+	return true;
+}
+
 static void render_entry(struct sbuf *b, const struct cfg_node *e)
 {
 	sbuf_printf(b, "{ %s = ", e->sch->key_field);
@@ -338,6 +416,8 @@ static void render_inline(struct sbuf *b, const struct cfg_node *n)
 			sbuf_printf(b, "%s: {", c->sch->name);
 			render_inline(b, c);
 			sbuf_printf(b, " };");
+		} else if (c->sch->kind == CFG_TAG && render_tag_keys(b, c)) {
+			continue;
 		} else if (c->sch->kind == CFG_TAG) {
 			sbuf_printf(b, "%s = (", c->sch->name);
 			for (const struct cfg_node *e = c->child; e; e = e->next) {
@@ -358,14 +438,15 @@ static void render_children(struct sbuf *b, const struct cfg_node *n, int depth)
 
 	for (const struct cfg_node *c = n->child; c; c = c->next) {
 		const struct cfg_schema *s = c->sch;
+		sbuf_printf(b, "%*s", ind, "");
 		if (s->kind == CFG_CONTAINER && !c->child) {
-			sbuf_printf(b, "%*s%s: { };\n", ind, "", s->name);
+			sbuf_printf(b, "%s: { };\n", s->name);
 		} else if (s->kind == CFG_CONTAINER) {
-			sbuf_printf(b, "%*s%s: {\n", ind, "", s->name);
+			sbuf_printf(b, "%s: {\n", s->name);
 			render_children(b, c, depth + 1);
 			sbuf_printf(b, "%*s};\n", ind, "");
-		} else if (s->kind == CFG_TAG) {
-			sbuf_printf(b, "%*s%s = (\n", ind, "", s->name);
+		} else if (s->kind == CFG_TAG && !render_tag_keys(b, c)) {
+			sbuf_printf(b, "%s = (\n", s->name);
 			for (const struct cfg_node *e = c->child; e; e = e->next) {
 				sbuf_printf(b, "%*s", ind + 2, "");
 				render_entry(b, e);
@@ -373,8 +454,8 @@ static void render_children(struct sbuf *b, const struct cfg_node *n, int depth)
 			}
 			sbuf_printf(b, "%*s);\n", ind, "");
 		} else {
-			sbuf_printf(b, "%*s", ind, "");
-			render_value_setting(b, c);
+			if (s->kind != CFG_TAG)
+				render_value_setting(b, c);
 			sbuf_printf(b, "\n");
 		}
 	}

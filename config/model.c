@@ -108,6 +108,10 @@ static void check_address(struct ctx *c, const struct brink_model *m, struct por
 	uint32_t host = a->ip & ~prefix4_mask(a->len);
 	char buf[PREFIX4_STR_LEN], other[PREFIX4_STR_LEN];
 
+	const struct ip4_special_block *sp = ip4_special(a->ip);
+
+	if (sp)
+		fail(c, a->node, path, "'%s' is a %s address: no interface may have it", a->node->value, sp->what);
 	if (a->len <= 30 && host == 0)
 		fail(c, a->node, path, "'%s' is the network address of its subnet", a->node->value);
 	if (a->len <= 30 && host == ~prefix4_mask(a->len))
@@ -174,51 +178,151 @@ static const char *own_address(const struct brink_model *m, const struct port_ad
 	return NULL;
 }
 
-static bool connected(const struct brink_model *m, const struct port_addr *all, unsigned n_all, uint32_t ip,
-		      bool enabled_only)
+/* The configured address whose subnet holds ip, or NULL. */
+static const struct port_addr *subnet_of(const struct port_addr *all, unsigned n_all, uint32_t ip)
 {
 	for (unsigned i = 0; i < n_all; i++)
-		if (overlaps(ip, 32, all[i].ip, all[i].len) && !(enabled_only && m->ports[all[i].port].disabled))
-			return true;
-	return false;
+		if (overlaps(ip, 32, all[i].ip, all[i].len))
+			return &all[i];
+	return NULL;
+}
+
+/* The distance leaf of a path entry: 1 when absent. */
+static uint8_t path_distance(const struct cfg_node *e)
+{
+	return (uint8_t)leaf_u32(e, "distance", 1);
+}
+
+/* Appends the path of entry e; paths that are disabled or of distance 255
+ * are kept out of the model (never installed), but are checked like the others. */
+static void add_path(struct brink_model *m, struct brink_route *r, const struct cfg_node *e, struct brink_path p)
+{
+	if (node_get(e, "disable") || p.distance == 255)
+		return;
+	m->paths[m->n_paths++] = p;
+	r->n_paths++;
+}
+
+static void check_gateway(struct ctx *c, const struct brink_model *m, const struct port_addr *all, unsigned n_all,
+			  const struct cfg_node *e, const char *path, const char *ifname)
+{
+	const struct ip4_special_block *sp;
+	const struct port_addr *sub;
+	const char *owner;
+	uint32_t gw = 0, host_mask;
+
+	ip4_parse(e->value, &gw);
+	owner = own_address(m, all, n_all, gw);
+	sub = subnet_of(all, n_all, gw);
+	if ((sp = ip4_special(gw)))
+		fail(c, e, path, "next-hop %s is a %s address", e->value, sp->what);
+	else if (owner)
+		fail(c, e, path, "next-hop %s is an address of %s", e->value, owner);
+	else if (ifname && !brink_model_port(m, ifname))
+		fail(c, e, path, "next-hop %s: no dataplane interface named '%s'", e->value, ifname);
+	else if (!ifname && !sub)
+		fail(c, e, path,
+		     "next-hop %s is not in a connected subnet of any interface (give 'interface' to reach it "
+		     "there anyway)",
+		     e->value);
+	else if (sub && sub->len <= 30 && ((host_mask = ~prefix4_mask(sub->len)) & gw) == 0)
+		fail(c, e, path, "next-hop %s is the network address of the subnet of %s", e->value,
+		     m->ports[sub->port].name);
+	else if (sub && sub->len <= 30 && (host_mask & gw) == host_mask)
+		fail(c, e, path, "next-hop %s is the broadcast address of the subnet of %s", e->value,
+		     m->ports[sub->port].name);
+}
+
+/* Blackhole and reject are one distance each; a forwarding path of the same
+ * distance would leave the choice between sending and discarding open. */
+static void check_distances(struct ctx *c, const struct brink_model *m, const struct brink_route *r,
+			    const struct cfg_node *e, const char *path)
+{
+	unsigned forwarding = 0;
+
+	for (unsigned i = 0; i < r->n_paths; i++) {
+		const struct brink_path *p = &m->paths[r->first_path + i];
+		forwarding += p->kind == BRINK_PATH_GATEWAY || p->kind == BRINK_PATH_INTERFACE;
+		if (p->kind != BRINK_PATH_BLACKHOLE && p->kind != BRINK_PATH_REJECT)
+			continue;
+		for (unsigned k = 0; k < r->n_paths; k++) {
+			const struct brink_path *q = &m->paths[r->first_path + k];
+			if (k != i && q->distance == p->distance)
+				fail(c, e, path, "%s and %s share distance %u: give them different distances",
+				     p->kind == BRINK_PATH_BLACKHOLE ? "blackhole" : "reject",
+				     q->kind == BRINK_PATH_GATEWAY	 ? "a next-hop"
+				     : q->kind == BRINK_PATH_INTERFACE ? "an interface route"
+				     : q->kind == BRINK_PATH_BLACKHOLE ? "blackhole"
+								       : "reject",
+				     p->distance);
+		}
+	}
+	if (forwarding > CFG_MAX_PATHS)
+		fail(c, e, path, "%u next hops and interfaces, at most %d", forwarding, CFG_MAX_PATHS);
+}
+
+/* Every path entry of every route, for sizing the model's path array. */
+static unsigned count_paths(const struct cfg_node *tag)
+{
+	unsigned n = 0;
+
+	for (const struct cfg_node *e = tag ? tag->child : NULL; e; e = e->next)
+		for (const struct cfg_node *k = e->child; k; k = k->next)
+			n += k->sch->kind == CFG_TAG ? node_count(k) : 1;
+	return n;
 }
 
 static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink_model *m,
 			 const struct port_addr *all, unsigned n_all)
 {
-	char path[512], buf[IP4_STR_LEN];
-	unsigned n = tag ? node_count(tag) : 0;
+	char path[512], sub[640];
+	unsigned n = tag ? node_count(tag) : 0, n_paths = count_paths(tag);
 
 	if (n > CFG_MAX_ROUTES) {
 		fail(c, tag, "protocols static route", "%u routes, at most %d", n, CFG_MAX_ROUTES);
 		return;
 	}
 	m->routes = n ? cfg_xmalloc(sizeof(*m->routes) * n) : NULL;
+	m->paths = n_paths ? cfg_xmalloc(sizeof(*m->paths) * n_paths) : NULL;
 	for (const struct cfg_node *e = tag ? tag->child : NULL; e; e = e->next) {
-		struct brink_route *r = &m->routes[m->n_routes++];
-		const struct cfg_node *nh = node_get(e, "next-hop");
-		unsigned kinds = (nh != NULL) + (node_get(e, "blackhole") != NULL) + (node_get(e, "unreachable") != NULL);
-		const char *owner;
+		struct brink_route *r = &m->routes[m->n_routes];
+		const struct cfg_node *hops = node_get(e, "next-hop"), *ifs = node_get(e, "interface");
+		const struct cfg_node *bh = node_get(e, "blackhole"), *rj = node_get(e, "reject");
+		const struct ip4_special_block *sp;
 
+		*r = (struct brink_route){.first_path = m->n_paths};
 		snprintf(path, sizeof(path), "protocols static route %s", e->value);
 		prefix4_parse(e->value, false, &r->prefix, &r->prefix_len);
-		if (kinds != 1)
-			fail(c, e, path, "needs exactly one of next-hop, blackhole, unreachable");
-		for (unsigned i = 0; i < n_all; i++)
-			if (all[i].len == r->prefix_len && (all[i].ip & prefix4_mask(all[i].len)) == r->prefix)
-				fail(c, e, path, "conflicts with the connected subnet of %s", m->ports[all[i].port].name);
-		r->kind = node_get(e, "blackhole") ? BRINK_ROUTE_BLACKHOLE
-			  : node_get(e, "unreachable") ? BRINK_ROUTE_UNREACHABLE
-						       : BRINK_ROUTE_GATEWAY;
-		if (!nh)
-			continue;
-		ip4_parse(nh->value, &r->gateway);
-		owner = own_address(m, all, n_all, r->gateway);
-		if (owner)
-			fail(c, nh, path, "next-hop %s is an address of %s", ip4_fmt(r->gateway, buf), owner);
-		else if (!connected(m, all, n_all, r->gateway, true))
-			fail(c, nh, path, "next-hop %s is not in a connected subnet of an enabled interface",
-			     ip4_fmt(r->gateway, buf));
+		if ((sp = prefix4_special(r->prefix, r->prefix_len)))
+			fail(c, e, path, "%s is %s space: the dataplane routes unicast only", e->value, sp->what);
+		if (!hops && !ifs && !bh && !rj)
+			fail(c, e, path, "needs a next-hop, an interface, blackhole or reject");
+		if (bh && rj)
+			fail(c, e, path, "blackhole and reject exclude each other");
+		for (const struct cfg_node *h = hops ? hops->child : NULL; h; h = h->next) {
+			const char *ifname = node_leaf(h, "interface");
+			struct brink_path p = {.kind = BRINK_PATH_GATEWAY, .distance = path_distance(h)};
+			snprintf(sub, sizeof(sub), "%s next-hop %s", path, h->value);
+			check_gateway(c, m, all, n_all, h, sub, ifname);
+			ip4_parse(h->value, &p.gateway);
+			snprintf(p.ifname, sizeof(p.ifname), "%s", ifname ? ifname : "");
+			add_path(m, r, h, p);
+		}
+		for (const struct cfg_node *i = ifs ? ifs->child : NULL; i; i = i->next) {
+			struct brink_path p = {.kind = BRINK_PATH_INTERFACE, .distance = path_distance(i)};
+			snprintf(sub, sizeof(sub), "%s interface %s", path, i->value);
+			if (!brink_model_port(m, i->value))
+				fail(c, i, sub, "no dataplane interface named '%s'", i->value);
+			snprintf(p.ifname, sizeof(p.ifname), "%s", i->value);
+			add_path(m, r, i, p);
+		}
+		if (bh)
+			add_path(m, r, bh, (struct brink_path){.kind = BRINK_PATH_BLACKHOLE, .distance = path_distance(bh)});
+		if (rj)
+			add_path(m, r, rj, (struct brink_path){.kind = BRINK_PATH_REJECT, .distance = path_distance(rj)});
+		check_distances(c, m, r, e, path);
+		if (r->n_paths)
+			m->n_routes++;
 	}
 }
 
@@ -243,9 +347,12 @@ static void build_neighs(struct ctx *c, const struct cfg_node *tag, struct brink
 		if (hw)
 			mac_parse(hw, nb->mac);
 		owner = own_address(m, all, n_all, nb->ip);
-		if (owner)
+		const struct ip4_special_block *sp = ip4_special(nb->ip);
+		if (sp)
+			fail(c, e, path, "%s is a %s address", e->value, sp->what);
+		else if (owner)
 			fail(c, e, path, "%s is an address of %s", e->value, owner);
-		else if (!connected(m, all, n_all, nb->ip, false))
+		else if (!subnet_of(all, n_all, nb->ip))
 			fail(c, e, path, "%s is not in a connected subnet", e->value);
 	}
 }
@@ -285,10 +392,13 @@ int brink_model_build(const struct cfg_node *root, struct brink_model *m, struct
 void brink_model_free(struct brink_model *m)
 {
 	free(m->routes);
+	free(m->paths);
 	free(m->neighs);
 	m->routes = NULL;
+	m->paths = NULL;
 	m->neighs = NULL;
 	m->n_routes = 0;
+	m->n_paths = 0;
 	m->n_neighs = 0;
 }
 

@@ -67,10 +67,40 @@ static const struct cfg_schema interfaces_children[] = {
 	 .placeholder = "<name>", .key_field = "name", CHILDREN(port_children)},
 };
 
+/* Administrative distance of a path: the lowest among the usable paths wins,
+ * and equal ones share the traffic. 255 means "never install", as in VyOS. */
+#define DISTANCE_LEAF                                                                                            \
+	{.name = "distance", .help = "Administrative distance: the lowest usable one wins, equal ones share "   \
+				     "traffic (default 1; 255: never used)",                                     \
+	 .kind = CFG_LEAF, .type = CFG_T_U32, .min = 1, .max = 255}
+
+static const struct cfg_schema next_hop_children[] = {
+	DISTANCE_LEAF,
+	{.name = "interface", .help = "Interface the gateway is reached on, even outside its subnets (default: "
+				      "the interface whose subnet holds the gateway)",
+	 .kind = CFG_LEAF, .type = CFG_T_IDENT, .placeholder = "<name>"},
+	{.name = "disable", .help = "Keep this next hop configured but unused", .kind = CFG_FLAG},
+};
+
+static const struct cfg_schema route_interface_children[] = {
+	DISTANCE_LEAF,
+	{.name = "disable", .help = "Keep this interface route configured but unused", .kind = CFG_FLAG},
+};
+
+static const struct cfg_schema discard_children[] = {
+	DISTANCE_LEAF,
+};
+
 static const struct cfg_schema route_children[] = {
-	{.name = "next-hop", .help = "Gateway address", .kind = CFG_LEAF, .type = CFG_T_IP4},
-	{.name = "blackhole", .help = "Silently discard matching packets", .kind = CFG_FLAG},
-	{.name = "unreachable", .help = "Discard matching packets with ICMP unreachable", .kind = CFG_FLAG},
+	{.name = "next-hop", .help = "Gateway address (several: equal-cost multipath, or floating routes by distance)",
+	 .kind = CFG_TAG, .type = CFG_T_IP4, .key_field = "address", CHILDREN(next_hop_children)},
+	{.name = "interface", .help = "Deliver to the destination itself on this interface (an interface route)",
+	 .kind = CFG_TAG, .type = CFG_T_IDENT, .placeholder = "<name>", .key_field = "name",
+	 CHILDREN(route_interface_children)},
+	{.name = "blackhole", .help = "Silently discard matching packets", .kind = CFG_CONTAINER, .presence = true,
+	 CHILDREN(discard_children)},
+	{.name = "reject", .help = "Discard matching packets with ICMP destination unreachable", .kind = CFG_CONTAINER,
+	 .presence = true, CHILDREN(discard_children)},
 };
 
 static const struct cfg_schema arp_children[] = {
@@ -263,6 +293,10 @@ bool schema_parse_value(const struct cfg_schema *s, const char *text, char out[C
 		}
 		if (mac[0] & 1) {
 			snprintf(msg, msg_len, "'%s' is a multicast MAC address", text);
+			return false;
+		}
+		if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5])) {
+			snprintf(msg, msg_len, "'%s' is the all-zero MAC address, which no host has", text);
 			return false;
 		}
 		break;

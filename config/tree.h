@@ -51,6 +51,12 @@ void cfg_path_join(char *buf, size_t len, const char *parent, const char *word);
 void cfg_errors_add(struct cfg_errors *errs, const char *file, int line, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* A whole regular file as a NUL-terminated string (caller frees), or NULL
+ * with *err an errno (EINVAL: not a regular file). */
+char *cfg_read_text(const char *path, int *err);
+/* The checks libconfig 1.5 cannot make itself (prescan.c); appends to errs. */
+void cfg_prescan(const char *text, const char *name, struct cfg_errors *errs);
+
 /* Semantic checks of a tree whose values are all valid; appends to errs. */
 int cfg_model_build(const struct cfg_node *root, struct brink_model *m, struct cfg_errors *errs);
 

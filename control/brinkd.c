@@ -71,6 +71,7 @@ int brinkd_init(struct brinkd *d, const char *conf_path, const char *dp_sock, st
 void brinkd_fini(struct brinkd *d)
 {
 	dpc_close(&d->dp);
+	sbuf_free(&d->dp_refused);
 	if (d->running) {
 		cfg_free(d->running);
 		brink_model_free(&d->model);
@@ -98,11 +99,43 @@ static int punt_sync(struct brinkd *d, char *err, size_t errlen)
 /* Pushes the whole state of m to the dataplane under a new generation.
  * Returns 0, the dataplane's refusal (< 0, connection kept, err says why) or
  * a transport error (dpc_lost() is true). */
-static int push(struct brinkd *d, const struct brink_model *m, char *err, size_t errlen)
+static int push(struct brinkd *d, const struct brink_model *m, uint32_t flags, struct sbuf *refused, char *err,
+		size_t errlen)
 {
 	if (d->generation < d->dp.hello.generation)
 		d->generation = d->dp.hello.generation;
-	return dpc_push_state(&d->dp, m, ++d->generation, err, errlen);
+	return dpc_push_state(&d->dp, m, ++d->generation, flags, refused, err, errlen);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* What the dataplane refused of the running configuration at a resync:
+ * logged when it changes, shown by the CLI, pushed again every
+ * BRINKD_RETRY_MS until nothing is refused. */
+static void set_refused(struct brinkd *d, struct sbuf *refused)
+{
+	unsigned n = 0;
+
+	for (const char *p = sbuf_str(refused); *p; p++)
+		n += *p == '\n';
+	if (strcmp(sbuf_str(refused), sbuf_str(&d->dp_refused)) != 0) {
+		if (n)
+			brinkd_log("the dataplane refused %u item%s of the running configuration (retrying every %d s):\n%s",
+				   n, n == 1 ? "" : "s", BRINKD_RETRY_MS / 1000, sbuf_str(refused));
+		else if (d->n_dp_refused)
+			brinkd_log("the dataplane now runs the whole running configuration");
+	}
+	sbuf_free(&d->dp_refused);
+	d->dp_refused = *refused;
+	*refused = (struct sbuf){0};
+	d->n_dp_refused = n;
+	d->retry_at_ms = now_ms() + BRINKD_RETRY_MS;
 }
 
 void brinkd_tick(struct brinkd *d)
@@ -121,21 +154,24 @@ void brinkd_tick(struct brinkd *d)
 		brinkd_log("dataplane connected: %u ports, %u workers, generation %llu", d->dp.hello.n_ports,
 			   d->dp.hello.n_workers, (unsigned long long)d->dp.hello.generation);
 	}
-	if (!d->synced) {
-		rc = push(d, &d->model, err, sizeof(err));
+	if (!d->synced || (d->n_dp_refused && now_ms() >= d->retry_at_ms)) {
+		/* Best effort: a refused item must not leave the router without
+		 * the rest of its configuration. */
+		struct sbuf refused = {0};
+		bool first = !d->synced;
+		rc = push(d, &d->model, DP_TXN_F_BEST_EFFORT, &refused, err, sizeof(err));
 		if (dpc_lost(&d->dp, rc)) {
+			sbuf_free(&refused);
 			log_once(d, err);
 			return;
 		}
-		/* A refusal is not retried every second: the next commit or
-		 * reconnect pushes again. */
 		d->synced = true;
 		d->last_log[0] = '\0';
-		if (rc < 0) {
-			brinkd_log("dataplane refused the running configuration: %s", err);
-			return;
-		}
-		brinkd_log("running configuration pushed (generation %llu)", (unsigned long long)d->generation);
+		if (rc < 0)
+			sbuf_printf(&refused, "%s\n", err);
+		set_refused(d, &refused);
+		if (first)
+			brinkd_log("running configuration pushed (generation %llu)", (unsigned long long)d->generation);
 		d->punt_pending = d->model.punt_enabled;
 	}
 	if (d->punt_pending && punt_sync(d, err, sizeof(err)) < 0)
@@ -199,7 +235,7 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, struct sbu
 		return -ENOMEM;
 	}
 	if (dpc_connected(&d->dp)) {
-		int rc = push(d, &m, err, sizeof(err));
+		int rc = push(d, &m, 0, NULL, err, sizeof(err));
 		if (rc < 0 && !dpc_lost(&d->dp, rc)) {
 			/* The dataplane went back to what it ran; so do we. */
 			sbuf_printf(out, "commit failed: the dataplane refused the configuration: %s\n", err);
@@ -223,6 +259,8 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, struct sbu
 	d->model = m;
 	d->synced = pushed;
 	if (pushed) {
+		struct sbuf none = {0};
+		set_refused(d, &none); /* a strict commit applied every item */
 		brinkd_log("commit pushed (generation %llu)", (unsigned long long)d->generation);
 		d->punt_pending = m.punt_enabled;
 		int rc = punt_sync(d, err, sizeof(err));

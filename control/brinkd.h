@@ -15,6 +15,8 @@
 #include "control/dpc.h"
 #include "common/sbuf.h"
 
+#define BRINKD_RETRY_MS 30000 /* pushes again while the dataplane refuses items */
+
 struct brinkd {
 	char conf_path[4096];       /* the -f file: what save writes by default */
 	struct cfg_node *running;
@@ -22,7 +24,10 @@ struct brinkd {
 	struct brink_model model;   /* of running */
 	struct dpc dp;
 	uint64_t generation;        /* of the last transaction sent */
-	bool synced;                /* the connected dataplane runs the running config */
+	bool synced;                /* the connected dataplane got the running config */
+	struct sbuf dp_refused;     /* what it refused of it at the last resync, one item a line */
+	unsigned n_dp_refused;
+	long long retry_at_ms;      /* when to push again while items are refused */
 	bool punt_pending;          /* the punt interface still needs to be configured */
 	char last_log[640];         /* repeated retry failures are logged once */
 };

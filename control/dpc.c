@@ -184,18 +184,27 @@ static int push_items(struct dpc *c, const struct brink_model *m, const struct d
 				return rc;
 		}
 	}
+	static const uint8_t route_kind[] = {
+		[BRINK_PATH_GATEWAY] = DP_ROUTE_GATEWAY,
+		[BRINK_PATH_INTERFACE] = DP_ROUTE_INTERFACE,
+		[BRINK_PATH_BLACKHOLE] = DP_ROUTE_BLACKHOLE,
+		[BRINK_PATH_REJECT] = DP_ROUTE_REJECT,
+	};
 	for (unsigned i = 0; i < m->n_routes; i++) {
 		const struct brink_route *r = &m->routes[i];
-		struct dp_route dr = {
-			.prefix = r->prefix,
-			.prefix_len = r->prefix_len,
-			.kind = r->kind == BRINK_ROUTE_GATEWAY	   ? DP_ROUTE_GATEWAY
-				: r->kind == BRINK_ROUTE_BLACKHOLE ? DP_ROUTE_BLACKHOLE
-								   : DP_ROUTE_UNREACHABLE,
-			.gateway = r->gateway,
-		};
-		if ((rc = dpc_call(c, DP_MSG_TXN_ROUTE, &dr, sizeof(dr), err, errlen)) < 0)
-			return rc;
+		for (unsigned k = 0; k < r->n_paths; k++) {
+			const struct brink_path *p = &m->paths[r->first_path + k];
+			struct dp_route dr = {
+				.prefix = r->prefix,
+				.prefix_len = r->prefix_len,
+				.kind = route_kind[p->kind],
+				.distance = p->distance,
+				.gateway = p->gateway,
+			};
+			copy_name(dr.port, p->ifname);
+			if ((rc = dpc_call(c, DP_MSG_TXN_ROUTE, &dr, sizeof(dr), err, errlen)) < 0)
+				return rc;
+		}
 	}
 	for (unsigned i = 0; i < m->n_neighs; i++) {
 		struct dp_neigh dn = {.ip = m->neighs[i].ip};
@@ -206,9 +215,18 @@ static int push_items(struct dpc *c, const struct brink_model *m, const struct d
 	return 0;
 }
 
-int dpc_push_state(struct dpc *c, const struct brink_model *m, uint64_t generation, char *err, size_t errlen)
+static int commit_reply(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len)
 {
-	struct dp_txn_begin begin = {.generation = generation};
+	(void)h;
+	if (arg && len)
+		sbuf_printf(arg, "%.*s", (int)strnlen(body, len), (const char *)body);
+	return 0;
+}
+
+int dpc_push_state(struct dpc *c, const struct brink_model *m, uint64_t generation, uint32_t flags,
+		   struct sbuf *refused, char *err, size_t errlen)
+{
+	struct dp_txn_begin begin = {.generation = generation, .flags = flags};
 	struct dp_port_info *ports = NULL;
 	size_t n_ports = 0;
 	int rc;
@@ -221,7 +239,7 @@ int dpc_push_state(struct dpc *c, const struct brink_model *m, uint64_t generati
 		rc = push_items(c, m, ports, n_ports, err, errlen);
 	free(ports);
 	if (rc == 0)
-		return dpc_call(c, DP_MSG_TXN_COMMIT, NULL, 0, err, errlen);
+		return transact(c, DP_MSG_TXN_COMMIT, NULL, 0, commit_reply, refused, err, errlen);
 	if (!dpc_lost(c, rc)) {
 		/* A refused item: close the transaction so the next one starts clean;
 		 * the refusal, not the abort, is what the operator needs to read. */

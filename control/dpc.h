@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "common/dp_msg.h"
+#include "common/sbuf.h"
 #include "config/config.h"
 
 #define DPC_TIMEOUT_MS 5000
@@ -43,9 +44,12 @@ int dpc_dump(struct dpc *c, uint16_t type, size_t elem_size, void **out, size_t 
 static inline bool dpc_lost(const struct dpc *c, int rc) { return rc < 0 && c->fd < 0; }
 
 /* Pushes the whole runtime state of m as one transaction with the given
- * generation: ports the dataplane has (per PORT_DUMP), their addresses,
- * static routes and neighbours. Same return values as dpc_call. */
-int dpc_push_state(struct dpc *c, const struct brink_model *m, uint64_t generation, char *err, size_t errlen);
+ * generation and DP_TXN_F_* flags: ports the dataplane has (per PORT_DUMP),
+ * their addresses, static route paths and neighbours. Same return values
+ * as dpc_call. With DP_TXN_F_BEST_EFFORT the items the dataplane refused
+ * are appended to refused, one line each (refused may be NULL otherwise). */
+int dpc_push_state(struct dpc *c, const struct brink_model *m, uint64_t generation, uint32_t flags,
+		   struct sbuf *refused, char *err, size_t errlen);
 
 /* True when the dataplane has a port of that name (ports: a PORT_DUMP). */
 bool dpc_has_port(const struct dp_port_info *ports, size_t n, const char *name);

@@ -134,11 +134,31 @@ static uint32_t route_gateway(struct rtnl_route *r, int ifindex)
 	return addr_ip(rtnl_route_nh_get_gateway(nh));
 }
 
+/* The gateway the kernel's copy of r uses: its best gateway that lies in a
+ * subnet of the router (the kernel takes no other), else 0 for a route
+ * through the device. Either way the kernel's packets reach the dataplane,
+ * which answers all of its ARP requests and routes them. */
+static uint32_t mirror_gateway(const struct brink_model *m, const struct brink_route *r)
+{
+	const struct brink_path *best = NULL;
+
+	for (unsigned i = 0; i < r->n_paths; i++) {
+		const struct brink_path *p = &m->paths[r->first_path + i];
+		if (p->kind != BRINK_PATH_GATEWAY || (best && best->distance <= p->distance))
+			continue;
+		for (unsigned k = 0; k < m->n_ports; k++)
+			for (unsigned a = 0; a < m->ports[k].n_addrs; a++)
+				if (prefix4_contains(m->ports[k].addrs[a].ip, m->ports[k].addrs[a].prefix_len, p->gateway))
+					best = p;
+	}
+	return best ? best->gateway : 0;
+}
+
 static bool route_wanted(const struct brink_model *m, uint32_t prefix, uint8_t len, uint32_t gw)
 {
 	for (unsigned i = 0; i < m->n_routes; i++) {
 		const struct brink_route *r = &m->routes[i];
-		if (r->kind == BRINK_ROUTE_GATEWAY && r->prefix == prefix && r->prefix_len == len && r->gateway == gw)
+		if (r->prefix == prefix && r->prefix_len == len && mirror_gateway(m, r) == gw)
 			return true;
 	}
 	return false;
@@ -150,35 +170,36 @@ static bool ours(struct rtnl_route *r)
 	       rtnl_route_get_protocol(r) == PUNT_RTPROT;
 }
 
-static bool route_present(struct nl_cache *cache, int ifindex, const struct brink_route *want)
+static bool route_present(struct nl_cache *cache, int ifindex, const struct brink_route *want, uint32_t gw)
 {
 	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
 		struct rtnl_route *r = (struct rtnl_route *)o;
 		struct nl_addr *dst = rtnl_route_get_dst(r);
 		if (ours(r) && addr_ip(dst) == want->prefix && nl_addr_get_prefixlen(dst) == want->prefix_len &&
-		    route_gateway(r, ifindex) == want->gateway)
+		    route_gateway(r, ifindex) == gw)
 			return true;
 	}
 	return false;
 }
 
-static int add_route(struct sync *s, const struct brink_route *want)
+static int add_route(struct sync *s, const struct brink_route *want, uint32_t gateway)
 {
 	struct rtnl_route *r = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
 	struct nl_addr *dst = make_addr(want->prefix, want->prefix_len);
-	struct nl_addr *gw = make_addr(want->gateway, 32);
+	struct nl_addr *gw = gateway ? make_addr(gateway, 32) : NULL;
 	int rc = -NLE_NOMEM;
 
-	if (r && nh && dst && gw) {
+	if (r && nh && dst && (gw || !gateway)) {
 		rtnl_route_set_family(r, AF_INET);
 		rtnl_route_set_table(r, RT_TABLE_MAIN);
 		rtnl_route_set_protocol(r, PUNT_RTPROT);
-		rtnl_route_set_scope(r, RT_SCOPE_UNIVERSE);
+		rtnl_route_set_scope(r, gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
 		rtnl_route_set_type(r, RTN_UNICAST);
 		rtnl_route_set_dst(r, dst);
 		rtnl_route_nh_set_ifindex(nh, s->ifindex);
-		rtnl_route_nh_set_gateway(nh, gw);
+		if (gw)
+			rtnl_route_nh_set_gateway(nh, gw);
 		rtnl_route_add_nexthop(r, nh);
 		nh = NULL; /* owned by the route now */
 		/* No NLM_F_REPLACE: a route someone else installed for the same
@@ -188,7 +209,8 @@ static int add_route(struct sync *s, const struct brink_route *want)
 	if (nh)
 		rtnl_route_nh_free(nh);
 	nl_addr_put(dst);
-	nl_addr_put(gw);
+	if (gw)
+		nl_addr_put(gw);
 	rtnl_route_put(r);
 	return rc == -NLE_EXIST ? 0 : rc;
 }
@@ -215,12 +237,13 @@ static void sync_routes(struct sync *s)
 	}
 	for (unsigned i = 0; i < s->m->n_routes; i++) {
 		const struct brink_route *want = &s->m->routes[i];
-		if (want->kind != BRINK_ROUTE_GATEWAY || route_present(cache, s->ifindex, want))
+		uint32_t gw = mirror_gateway(s->m, want);
+		if (route_present(cache, s->ifindex, want, gw))
 			continue;
-		rc = add_route(s, want);
+		rc = add_route(s, want, gw);
 		if (rc < 0) {
 			snprintf(what, sizeof(what), "%s via %s", prefix4_fmt(want->prefix, want->prefix_len, p),
-				 ip4_fmt(want->gateway, g));
+				 gw ? ip4_fmt(gw, g) : s->m->punt_ifname);
 			fail(s, rc, "adding route %s: %s", what);
 		}
 	}

@@ -106,13 +106,20 @@ int show_interfaces(struct brinkd *d, struct cli_reply *r)
 	return 0;
 }
 
+/* By prefix, then the way the dataplane ranks paths: distance, then selected first. */
 static int route_cmp(const void *a, const void *b)
 {
 	const struct dp_route_info *x = a, *y = b;
 
 	if (x->prefix != y->prefix)
 		return x->prefix < y->prefix ? -1 : 1;
-	return (int)x->prefix_len - (int)y->prefix_len;
+	if (x->prefix_len != y->prefix_len)
+		return (int)x->prefix_len - (int)y->prefix_len;
+	if (x->origin != y->origin)
+		return (int)x->origin - (int)y->origin;
+	if (x->distance != y->distance)
+		return (int)x->distance - (int)y->distance;
+	return (int)(y->flags & DP_ROUTE_F_SELECTED) - (int)(x->flags & DP_ROUTE_F_SELECTED);
 }
 
 static const char *origin_name(uint8_t o)
@@ -130,23 +137,63 @@ static const char *origin_name(uint8_t o)
 	return "unknown";
 }
 
-/* The gateway column: an address, or what the route does instead. */
-static const char *route_via(const struct dp_route_info *ri, char buf[IP4_STR_LEN])
+/* What a path does: the JSON "type" and the text's via column. */
+static const char *route_type(const struct dp_route_info *ri)
 {
-	if (ri->kind == DP_ROUTE_BLACKHOLE)
+	switch (ri->kind) {
+	case DP_ROUTE_GATEWAY:
+		return "gateway";
+	case DP_ROUTE_INTERFACE:
+		return "interface";
+	case DP_ROUTE_BLACKHOLE:
 		return "blackhole";
-	if (ri->kind == DP_ROUTE_UNREACHABLE)
-		return "unreachable";
-	if (ri->kind == DP_ROUTE_GATEWAY)
-		return ip4_fmt(ri->gateway, buf);
-	return "direct";
+	case DP_ROUTE_REJECT:
+		return "reject";
+	}
+	return ri->origin == DP_ORIGIN_LOCAL ? "local" : "direct";
+}
+
+/* One mark: > in the FIB, x its port is down, - a usable path not chosen. */
+static char route_mark(const struct dp_route_info *ri)
+{
+	if (ri->flags & DP_ROUTE_F_SELECTED)
+		return '>';
+	return ri->flags & DP_ROUTE_F_USABLE ? '-' : 'x';
+}
+
+static json_t *route_json(const struct dp_route_info *ri)
+{
+	char pfx[PREFIX4_STR_LEN], gw[IP4_STR_LEN];
+
+	prefix4_fmt(ri->prefix, ri->prefix_len, pfx);
+	return json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:b, s:b, s:b}", "prefix", pfx, "origin",
+			 origin_name(ri->origin), "type", route_type(ri), "distance", (int)ri->distance, "gateway",
+			 ri->kind == DP_ROUTE_GATEWAY || ri->origin == DP_ORIGIN_NEIGHBOR
+				 ? json_string(ip4_fmt(ri->gateway, gw))
+				 : json_null(),
+			 "interface", *ri->port ? jname(ri->port, DP_NAME_LEN) : json_null(), "selected",
+			 (ri->flags & DP_ROUTE_F_SELECTED) != 0, "usable", (ri->flags & DP_ROUTE_F_USABLE) != 0,
+			 "resolved", (ri->flags & DP_ROUTE_F_RESOLVED) != 0);
+}
+
+static void route_text(struct sbuf *o, const struct dp_route_info *ri)
+{
+	static const char code[] = {[DP_ORIGIN_CONNECTED] = 'C', [DP_ORIGIN_LOCAL] = 'L', [DP_ORIGIN_STATIC] = 'S',
+				    [DP_ORIGIN_NEIGHBOR] = 'N'};
+	char pfx[PREFIX4_STR_LEN], gw[IP4_STR_LEN];
+	const char *via = ri->kind == DP_ROUTE_GATEWAY || ri->origin == DP_ORIGIN_NEIGHBOR ? ip4_fmt(ri->gateway, gw)
+											     : route_type(ri);
+
+	sbuf_printf(o, "%c%c %-18s %4u  %-15s %.*s%s\n", ri->origin < sizeof(code) ? code[ri->origin] : '?',
+		    route_mark(ri), prefix4_fmt(ri->prefix, ri->prefix_len, pfx), ri->distance, via, DP_NAME_LEN,
+		    *ri->port ? ri->port : "-",
+		    ri->flags & DP_ROUTE_F_SELECTED && !(ri->flags & DP_ROUTE_F_RESOLVED) ? "  (resolving)" : "");
 }
 
 int show_routes(struct brinkd *d, struct cli_reply *r)
 {
 	struct dp_route_info *v;
 	size_t n;
-	char pfx[PREFIX4_STR_LEN], gw[IP4_STR_LEN];
 	int rc = dump(d, DP_MSG_ROUTE_DUMP, sizeof(*v), (void **)&v, &n, r);
 
 	if (rc < 0)
@@ -155,22 +202,14 @@ int show_routes(struct brinkd *d, struct cli_reply *r)
 	if (r->json)
 		r->result = json_array();
 	else
-		sbuf_printf(r->out, "%-19s %-10s %-15s %-16s %s\n", "Prefix", "Origin", "Gateway", "Interface",
-			    "Resolved");
+		sbuf_printf(r->out, "Codes: C connected, L local, S static, N neighbour; > in the FIB, - not chosen, "
+				    "x port down\n   %-18s %4s  %-15s %s\n",
+			    "Prefix", "Dist", "Via", "Interface");
 	for (size_t i = 0; i < n; i++) {
-		const struct dp_route_info *ri = &v[i];
-		const char *port = *ri->port ? ri->port : "-";
-		prefix4_fmt(ri->prefix, ri->prefix_len, pfx);
 		if (r->json)
-			json_array_append_new(r->result,
-					      json_pack("{s:s, s:s, s:s, s:o, s:b}", "prefix", pfx, "origin",
-							origin_name(ri->origin), "gateway", route_via(ri, gw),
-							"interface",
-							*ri->port ? jname(ri->port, DP_NAME_LEN) : json_null(), "resolved",
-							ri->resolved));
+			json_array_append_new(r->result, route_json(&v[i]));
 		else
-			sbuf_printf(r->out, "%-19s %-10s %-15s %-16.*s %s\n", pfx, origin_name(ri->origin),
-				    route_via(ri, gw), DP_NAME_LEN, port, ri->resolved ? "yes" : "no");
+			route_text(r->out, &v[i]);
 	}
 	free(v);
 	return 0;

@@ -23,6 +23,7 @@
 	X(ARP_REPLIES_SENT, "arp.replies_sent")                            \
 	X(ARP_REQUESTS_SENT, "arp.requests_sent")                          \
 	X(ARP_CONSUMED, "arp.replies_received")                            \
+	X(ARP_ANNOUNCEMENTS_SENT, "arp.announcements_sent")                \
 	X(ICMP_ECHO_REPLIES, "icmp.echo_replies")                          \
 	X(ICMP_ERRORS_SENT, "icmp.errors_sent")                            \
 	X(HELD_FOR_ARP, "arp.held")                                        \
@@ -47,7 +48,8 @@
 	X(DROP_IP4_TTL_EXCEEDED, "drop.ip4.ttl_exceeded")                  \
 	X(DROP_IP4_NO_ROUTE, "drop.ip4.no_route")                          \
 	X(DROP_IP4_BLACKHOLE, "drop.ip4.blackhole")                        \
-	X(DROP_IP4_UNREACHABLE, "drop.ip4.unreachable")                    \
+	X(DROP_IP4_REJECT, "drop.ip4.reject")                              \
+	X(DROP_IP4_BAD_DESTINATION, "drop.ip4.bad_destination")            \
 	X(DROP_IP4_MTU_EXCEEDED, "drop.ip4.mtu_exceeded")                  \
 	X(DROP_IP4_FRAGMENT_TO_US, "drop.ip4.fragment_to_us")              \
 	X(DROP_ICMP_MALFORMED, "drop.icmp.malformed")                      \

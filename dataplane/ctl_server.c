@@ -126,7 +126,7 @@ static void dump_array(const struct dp_msg_hdr *req, size_t esize, unsigned max,
 
 static unsigned fill_routes(void *out, unsigned max)
 {
-	return fib_dump(out, max);
+	return state_dump_routes(out, max);
 }
 
 static unsigned fill_neighs(void *out, unsigned max)
@@ -153,8 +153,6 @@ static void txn_item(const struct dp_msg_hdr *h, const void *body, size_t len)
 
 static void handle(const struct dp_msg_hdr *h, const void *body, size_t len)
 {
-	char err[256];
-
 	switch (h->type) {
 	case DP_MSG_HELLO: {
 		struct dp_hello hello = {
@@ -171,8 +169,7 @@ static void handle(const struct dp_msg_hdr *h, const void *body, size_t len)
 		dump_ports(h);
 		return;
 	case DP_MSG_ROUTE_DUMP:
-		dump_array(h, sizeof(struct dp_route_info),
-			   CFG_MAX_ROUTES + CFG_MAX_PORTS * CFG_MAX_ADDRS * 2 + NEIGH_MAX, fill_routes);
+		dump_array(h, sizeof(struct dp_route_info), state_max_routes(), fill_routes);
 		return;
 	case DP_MSG_NEIGH_DUMP:
 		dump_array(h, sizeof(struct dp_neigh_info), NEIGH_MAX, fill_neighs);
@@ -191,6 +188,7 @@ static void handle(const struct dp_msg_hdr *h, const void *body, size_t len)
 		}
 		state_clear(&staging);
 		staging.generation = ((const struct dp_txn_begin *)body)->generation;
+		staging.flags = ((const struct dp_txn_begin *)body)->flags;
 		in_txn = true;
 		reply(h, 0, 0, NULL, 0, 0);
 		return;
@@ -205,15 +203,22 @@ static void handle(const struct dp_msg_hdr *h, const void *body, size_t len)
 			reply_error(h, -EINVAL, "no transaction open");
 			return;
 		}
+		struct dp_apply a = {.best_effort = staging.flags & DP_TXN_F_BEST_EFFORT};
 		in_txn = false;
-		int rc = state_commit(&staging, err, sizeof(err));
+		int rc = state_commit(&staging, &a);
 		state_clear(&staging);
 		if (rc < 0) {
-			RTE_LOG(WARNING, USER1, "control: commit refused: %s\n", err);
-			reply_error(h, rc, err);
+			RTE_LOG(WARNING, USER1, "control: commit refused: %s\n", a.err);
+			reply_error(h, rc, a.err);
 		} else {
-			reply(h, 0, 0, NULL, 0, 0);
+			if (a.n_refused)
+				RTE_LOG(WARNING, USER1, "control: applied all but %u items:\n%s", a.n_refused,
+					sbuf_str(&a.refused));
+			/* the refused items, one line each; the text ends with its NUL */
+			reply(h, 0, 0, a.n_refused ? sbuf_str(&a.refused) : NULL, a.n_refused ? a.refused.len + 1 : 0,
+			      a.n_refused);
 		}
+		dp_apply_fini(&a);
 		return;
 	}
 	case DP_MSG_TXN_ABORT:

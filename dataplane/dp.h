@@ -31,7 +31,9 @@ struct dp_port {
 	bool in_use;
 	bool is_punt;          /* the kernel exception interface */
 	bool admin_up;         /* written by control, read by workers */
+	bool link_up;          /* as last polled by the main lcore */
 	uint16_t mtu;
+	uint16_t min_mtu, max_mtu; /* what the device accepts */
 	uint16_t n_rxq;
 	uint16_t n_txq;
 	bool txq_shared;       /* fewer TX queues than workers: lock them */
@@ -41,6 +43,7 @@ struct dp_port {
 		uint64_t mac_word; /* for single-store updates */
 	};
 	rte_spinlock_t txq_lock[DP_MAX_WORKERS];
+	struct rte_ether_addr device_mac; /* the device's own: the default */
 	char name[CFG_NAME_MAX];
 	char device[CFG_DEVICE_MAX];
 	struct rte_ether_addr kernel_mac; /* punt port: MAC of the kernel side */

@@ -13,18 +13,36 @@
 #include "dataplane/dp.h"
 #include "dataplane/neigh.h"
 
-static struct fib_route *cur; /* what the LPM holds, sorted by (prefix, len) */
+uint32_t fib_default_nh = FIB_NO_ROUTE;
+
+static struct fib_route *cur; /* what the FIB holds, sorted by (prefix, len) */
 static unsigned n_cur, cap_cur;
-static uint32_t nh_blackhole, nh_unreachable;
+static uint32_t nh_blackhole, nh_reject, nh_reserved;
+static struct {
+	uint32_t nh;
+	unsigned refs;
+} onlink[RTE_MAX_ETHPORTS];
+
+/* Blocks no packet is routed to, whatever the routes say (RFC 1812 5.3.7,
+ * RFC 1122 3.2.1.3): multicast and the limited broadcast are dropped at
+ * input; these would otherwise follow a default route. */
+static const struct {
+	uint32_t net;
+	uint8_t len;
+} reserved_blocks[] = {
+	{0x00000000, 8},  /* "this network" */
+	{0x7f000000, 8},  /* loopback */
+	{0xf0000000, 4},  /* reserved, class E */
+};
 
 int fib_init(unsigned max_routes)
 {
 	struct rte_lpm_config lc = {
-		.max_rules = max_routes + NEIGH_MAX,
+		.max_rules = max_routes + NEIGH_MAX + RTE_DIM(reserved_blocks),
 		.number_tbl8s = 1 << 13,
 	};
-	struct rte_lpm_rcu_config rc = { .v = dp.qsbr, .mode = RTE_LPM_QSBR_MODE_DQ };
-	int32_t bh, un;
+	struct rte_lpm_rcu_config rc = {.v = dp.qsbr, .mode = RTE_LPM_QSBR_MODE_DQ};
+	int32_t bh, rj, rs;
 
 	dp.lpm = rte_lpm_create("brink_fib", (int)rte_socket_id(), &lc);
 	if (!dp.lpm)
@@ -32,12 +50,17 @@ int fib_init(unsigned max_routes)
 	if (rte_lpm_rcu_qsbr_add(dp.lpm, &rc) != 0)
 		return -rte_errno;
 	bh = nh_alloc(NH_BLACKHOLE, 0, 0, 0);
-	un = nh_alloc(NH_UNREACHABLE, 0, 0, 0);
-	if (bh < 0 || un < 0)
+	rj = nh_alloc(NH_REJECT, 0, 0, 0);
+	rs = nh_alloc(NH_RESERVED, 0, 0, 0);
+	if (bh < 0 || rj < 0 || rs < 0)
 		return -ENOSPC;
 	nh_blackhole = (uint32_t)bh;
-	nh_unreachable = (uint32_t)un;
-	return 0;
+	nh_reject = (uint32_t)rj;
+	nh_reserved = (uint32_t)rs;
+	for (unsigned i = 0; i < RTE_DIM(reserved_blocks); i++)
+		if (rte_lpm_add(dp.lpm, reserved_blocks[i].net, reserved_blocks[i].len, nh_reserved) < 0)
+			return -ENOSPC;
+	return nh_group_init();
 }
 
 static int route_cmp(const void *a, const void *b)
@@ -50,37 +73,93 @@ static int route_cmp(const void *a, const void *b)
 
 static struct fib_route *find(struct fib_route *set, unsigned n, uint32_t prefix, uint8_t len)
 {
-	struct fib_route key = { .prefix = prefix, .len = len };
+	struct fib_route key = {.prefix = prefix, .len = len};
 	return n ? bsearch(&key, set, n, sizeof(*set), route_cmp) : NULL;
 }
 
-static bool same_target(const struct fib_route *a, const struct fib_route *b)
+int32_t fib_onlink_get(uint16_t port)
 {
-	return a->origin == b->origin && a->kind == b->kind && a->port == b->port && a->gateway == b->gateway;
+	if (onlink[port].refs == 0) {
+		int32_t nh = nh_alloc(NH_CONNECTED, port, 0, 0);
+		if (nh < 0)
+			return nh;
+		onlink[port].nh = (uint32_t)nh;
+	}
+	onlink[port].refs++;
+	return (int32_t)onlink[port].nh;
 }
 
-static int32_t nh_acquire(const struct fib_route *r)
+void fib_onlink_put(uint16_t port)
 {
-	switch (r->origin) {
-	case DP_ORIGIN_LOCAL:
+	if (onlink[port].refs && --onlink[port].refs == 0)
+		nh_free_deferred(onlink[port].nh);
+}
+
+/* c (installed) and w (wanted) lead the same way: keep c's next hop. */
+static bool same_target(const struct fib_route *c, const struct fib_route *w)
+{
+	if (c->kind != w->kind || c->origin != w->origin || c->port != w->port || c->gateway != w->gateway)
+		return false;
+	return c->kind != FIB_GROUP || nh_group_find(w->hops, w->n_hops) == c->group;
+}
+
+static int32_t nh_acquire(struct fib_route *r)
+{
+	switch (r->kind) {
+	case FIB_LOCAL:
 		return nh_alloc(NH_LOCAL, r->port, r->prefix, 32);
-	case DP_ORIGIN_CONNECTED:
+	case FIB_CONNECTED:
 		return nh_alloc(NH_CONNECTED, r->port, r->prefix, r->len);
-	default:
-		if (r->kind == DP_ROUTE_BLACKHOLE)
-			return (int32_t)nh_blackhole;
-		if (r->kind == DP_ROUTE_UNREACHABLE)
-			return (int32_t)nh_unreachable;
+	case FIB_GATEWAY:
 		return neigh_ref(r->gateway, r->port);
+	case FIB_INTERFACE:
+		return fib_onlink_get(r->port);
+	case FIB_GROUP:
+		return nh_group_get(r->hops, r->n_hops, &r->group);
+	case FIB_BLACKHOLE:
+		return (int32_t)nh_blackhole;
+	default:
+		return (int32_t)nh_reject;
 	}
 }
 
 static void nh_release(const struct fib_route *r)
 {
-	if (r->origin == DP_ORIGIN_LOCAL || r->origin == DP_ORIGIN_CONNECTED)
+	switch (r->kind) {
+	case FIB_LOCAL:
+	case FIB_CONNECTED:
 		nh_free_deferred(r->nh);
-	else if (r->kind == DP_ROUTE_GATEWAY)
+		break;
+	case FIB_GATEWAY:
 		neigh_unref(r->gateway);
+		break;
+	case FIB_INTERFACE:
+		fib_onlink_put(r->port);
+		break;
+	case FIB_GROUP:
+		nh_group_put(r->group);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The LPM, with the default route beside it. */
+static int lpm_set(uint32_t prefix, uint8_t len, uint32_t nh)
+{
+	if (len == 0) {
+		__atomic_store_n(&fib_default_nh, nh, __ATOMIC_RELEASE);
+		return 0;
+	}
+	return rte_lpm_add(dp.lpm, prefix, len, nh);
+}
+
+static void lpm_clear(uint32_t prefix, uint8_t len)
+{
+	if (len == 0)
+		__atomic_store_n(&fib_default_nh, FIB_NO_ROUTE, __ATOMIC_RELEASE);
+	else
+		rte_lpm_delete(dp.lpm, prefix, len);
 }
 
 static int reserve(unsigned n)
@@ -95,52 +174,53 @@ static int reserve(unsigned n)
 	return 0;
 }
 
-int fib_apply(struct fib_route *want, unsigned n, char *err, size_t errlen)
+/* Installs w over c (the entry of the same prefix, or NULL). */
+static int install(struct fib_route *w, struct fib_route *c, struct dp_apply *a)
 {
 	char pfx[PREFIX4_STR_LEN];
-	unsigned n_sorted = n_cur;
+	int32_t nh = nh_acquire(w);
 	int rc;
+
+	prefix4_fmt(w->prefix, w->len, pfx);
+	if (nh < 0)
+		return dp_apply_refuse(a, nh, "route %s: out of next hops", pfx);
+	w->nh = (uint32_t)nh;
+	if ((rc = lpm_set(w->prefix, w->len, w->nh)) < 0) {
+		nh_release(w);
+		return dp_apply_refuse(a, rc, "route %s: the FIB is full (%s)", pfx,
+				       rc == -ENOSPC ? "no tbl8 group left for a prefix longer than /24"
+						     : strerror(-rc));
+	}
+	w->hops = NULL;
+	if (c) {
+		nh_release(c);
+		*c = *w;
+	} else {
+		cur[n_cur++] = *w;
+	}
+	return 0;
+}
+
+int fib_apply(struct fib_route *want, unsigned n, struct dp_apply *a)
+{
+	unsigned n_sorted = n_cur;
+	int rc = 0;
 
 	if (n)
 		qsort(want, n, sizeof(*want), route_cmp);
-	for (unsigned i = 1; i < n; i++) {
-		if (route_cmp(&want[i - 1], &want[i]) == 0) {
-			snprintf(err, errlen, "route %s is given twice (a static route may not repeat a connected subnet)",
-				 prefix4_fmt(want[i].prefix, want[i].len, pfx));
-			return -EEXIST;
-		}
-	}
-	if ((rc = reserve(n_cur + n)) < 0) {
-		snprintf(err, errlen, "out of memory for %u routes", n);
-		return rc;
-	}
+	if (reserve(n_cur + n) < 0)
+		return dp_apply_refuse(a, -ENOMEM, "out of memory for %u routes", n);
 	/* First add and replace, so no prefix ever goes missing in between... */
 	for (unsigned i = 0; i < n; i++) {
 		struct fib_route *w = &want[i];
 		struct fib_route *c = find(cur, n_sorted, w->prefix, w->len);
 		if (c && same_target(c, w)) {
 			w->nh = c->nh;
+			w->group = c->group;
 			continue;
 		}
-		int32_t nh = nh_acquire(w);
-		if (nh < 0) {
-			snprintf(err, errlen, "route %s: out of next hops", prefix4_fmt(w->prefix, w->len, pfx));
-			rc = (int)nh;
+		if ((rc = install(w, c, a)) < 0)
 			goto out;
-		}
-		w->nh = (uint32_t)nh;
-		if ((rc = rte_lpm_add(dp.lpm, w->prefix, w->len, w->nh)) < 0) {
-			snprintf(err, errlen, "route %s: the FIB is full (%s)", prefix4_fmt(w->prefix, w->len, pfx),
-				 strerror(-rc));
-			nh_release(w);
-			goto out;
-		}
-		if (c) {
-			nh_release(c);
-			*c = *w;
-		} else {
-			cur[n_cur++] = *w;
-		}
 	}
 	/* ...then remove what is no longer wanted. */
 	unsigned kept = 0;
@@ -150,17 +230,30 @@ int fib_apply(struct fib_route *want, unsigned n, char *err, size_t errlen)
 			cur[kept++] = *c;
 			continue;
 		}
-		rte_lpm_delete(dp.lpm, c->prefix, c->len);
+		lpm_clear(c->prefix, c->len);
 		nh_release(c);
 		if (c->len == 32)
 			neigh_restore_host_route(c->prefix);
 	}
 	n_cur = kept;
-	rc = 0;
 out:
 	if (n_cur)
 		qsort(cur, n_cur, sizeof(*cur), route_cmp);
 	return rc;
+}
+
+uint32_t fib_lookup(uint32_t ip)
+{
+	uint32_t nh;
+
+	if (rte_lpm_lookup(dp.lpm, ip, &nh) == 0)
+		return nh;
+	return __atomic_load_n(&fib_default_nh, __ATOMIC_ACQUIRE);
+}
+
+const struct fib_route *fib_find(uint32_t prefix, uint8_t len)
+{
+	return find(cur, n_cur, prefix, len);
 }
 
 bool fib_is_configured(uint32_t prefix, uint8_t len)
@@ -168,24 +261,21 @@ bool fib_is_configured(uint32_t prefix, uint8_t len)
 	return find(cur, n_cur, prefix, len) != NULL;
 }
 
-unsigned fib_dump(struct dp_route_info *out, unsigned max)
+unsigned fib_dump_connected(struct dp_route_info *out, unsigned max)
 {
 	unsigned k = 0;
 
 	for (unsigned i = 0; i < n_cur && k < max; i++) {
 		const struct fib_route *r = &cur[i];
+		if (r->kind != FIB_LOCAL && r->kind != FIB_CONNECTED)
+			continue;
 		struct dp_route_info *o = &out[k++];
-		struct nexthop nh = nh_read(r->nh);
-
 		memset(o, 0, sizeof(*o));
 		o->prefix = r->prefix;
 		o->prefix_len = r->len;
-		o->kind = r->kind;
 		o->origin = r->origin;
-		o->gateway = r->gateway;
-		o->resolved = r->origin != DP_ORIGIN_STATIC || r->kind != DP_ROUTE_GATEWAY || nh.resolved;
-		if (r->origin != DP_ORIGIN_STATIC || r->kind == DP_ROUTE_GATEWAY)
-			snprintf(o->port, sizeof(o->port), "%s", dp.ports[r->port].name);
+		o->flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE;
+		snprintf(o->port, sizeof(o->port), "%s", dp.ports[r->port].name);
 	}
 	return k + neigh_host_routes(out + k, max - k);
 }

@@ -5,36 +5,69 @@
  * existing prefix's next hop atomically and, attached to our RCU domain,
  * frees its tbl8 groups only after every worker went quiescent. So a route
  * change never blackholes the prefix, and no worker ever waits.
+ *
+ * rte_lpm has no depth 0: the default route lives beside it, as the next hop
+ * a lookup that misses returns (fib_default_nh).
  */
 #ifndef BRINK_DP_FIB_H
 #define BRINK_DP_FIB_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
 #include "common/dp_msg.h"
+#include "dataplane/apply.h"
+#include "dataplane/nh_group.h"
 
-/* A configured route: connected subnet, local address or static route. */
+#define FIB_NO_ROUTE UINT32_MAX
+
+/* The default route's next hop, or FIB_NO_ROUTE; workers read it once a burst. */
+extern uint32_t fib_default_nh;
+
+/* What a prefix resolves to. */
+enum fib_kind {
+	FIB_LOCAL = 1,  /* an address of the router, on port */
+	FIB_CONNECTED,  /* the subnet of an address on port */
+	FIB_GATEWAY,    /* one gateway on port */
+	FIB_INTERFACE,  /* the destination itself on port */
+	FIB_GROUP,      /* several gateways and interfaces: ECMP */
+	FIB_BLACKHOLE,
+	FIB_REJECT,
+};
+
 struct fib_route {
 	uint32_t prefix;
 	uint8_t len;
-	uint8_t origin;  /* enum dp_route_origin */
-	uint8_t kind;    /* enum dp_route_kind for static routes, 0 otherwise */
-	uint16_t port;   /* connected/local: its port; gateway routes: the gateway's port */
-	uint32_t gateway;
-	uint32_t nh;     /* filled in by fib_apply */
+	uint8_t kind;     /* enum fib_kind */
+	uint8_t origin;   /* enum dp_route_origin */
+	uint8_t n_hops;   /* FIB_GROUP */
+	uint16_t port;    /* LOCAL, CONNECTED, GATEWAY, INTERFACE */
+	uint32_t gateway; /* GATEWAY */
+	const struct fib_hop *hops; /* FIB_GROUP, in the set given to fib_apply (sorted) */
+	uint32_t group;   /* FIB_GROUP: set by fib_apply */
+	uint32_t nh;      /* set by fib_apply */
 };
 
 int fib_init(unsigned max_routes);
 
-/* Make the configured routes exactly want[] (sorted in place). Prefixes the
- * set keeps with the same target are not touched. On failure, returns
- * -errno with a message; the FIB then holds a mix of old and new that the
- * caller repairs by applying the previous set again. */
-int fib_apply(struct fib_route *want, unsigned n, char *err, size_t errlen);
+/* Make the FIB hold exactly want[] (sorted in place; one entry per prefix).
+ * Prefixes kept with the same target are not touched: no LPM write, no new
+ * next hop. An entry that cannot be installed is refused through a (strict:
+ * stop with the FIB holding a mix of old and new, which the caller repairs by
+ * applying the previous set again; best effort: the prefix keeps what it had). */
+int fib_apply(struct fib_route *want, unsigned n, struct dp_apply *a);
 
+/* Longest-prefix match, the default route included: the next hop, or FIB_NO_ROUTE. */
+uint32_t fib_lookup(uint32_t ip);
+/* The installed entry of exactly prefix/len, or NULL. */
+const struct fib_route *fib_find(uint32_t prefix, uint8_t len);
 bool fib_is_configured(uint32_t prefix, uint8_t len);
-unsigned fib_dump(struct dp_route_info *out, unsigned max);
+
+/* The on-link next hop of a port (interface routes): shared, counted. */
+int32_t fib_onlink_get(uint16_t port);
+void fib_onlink_put(uint16_t port);
+
+/* Connected and local routes, then neighbour host routes. */
+unsigned fib_dump_connected(struct dp_route_info *out, unsigned max);
 
 #endif

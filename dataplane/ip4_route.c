@@ -7,11 +7,11 @@
  */
 #include <string.h>
 
+#include <rte_hash_crc.h>
 #include <rte_vect.h>
 
+#include "dataplane/fib.h"
 #include "dataplane/path.h"
-
-#define NO_ROUTE UINT32_MAX
 
 static inline struct rte_ipv4_hdr *ip4_hdr(struct rte_mbuf *m)
 {
@@ -50,47 +50,6 @@ static inline bool ttl_spend(struct dp_worker *w, struct dp_lcore_counters *cnt,
 	cnt->c[DP_CNT_DROP_IP4_TTL_EXCEEDED]++;
 	icmp_send_error(w, m, ICMP_TIME_EXCEEDED, 0, m->port, 0);
 	return false;
-}
-
-/* Everything that is not "transit to a resolved neighbour": rare, kept out of the loop. */
-static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint32_t nh_id, bool transit)
-{
-	struct dp_lcore_counters *cnt = dp_counters_self();
-	struct rte_ipv4_hdr *ip = ip4_hdr(m);
-	uint16_t in_port = m->port;
-
-	if (!found) {
-		cnt->c[DP_CNT_DROP_IP4_NO_ROUTE]++;
-		icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_NET_UNREACH, in_port, 0);
-		return;
-	}
-	struct nexthop nh = nh_read(nh_id);
-	switch (nh.kind) {
-	case NH_LOCAL:
-		ip4_local(w, m);
-		return;
-	case NH_BLACKHOLE:
-		dp_drop(cnt, DP_CNT_DROP_IP4_BLACKHOLE, m);
-		return;
-	case NH_UNREACHABLE:
-		cnt->c[DP_CNT_DROP_IP4_UNREACHABLE]++;
-		icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_NET_UNREACH, in_port, 0);
-		return;
-	case NH_CONNECTED:
-		if (rte_be_to_cpu_32(ip->dst_addr) == (nh.ip | ~nh_connected_mask(&nh))) {
-			dp_drop(cnt, DP_CNT_DROP_IP4_BROADCAST, m);
-			return;
-		}
-		break;
-	case NH_NEIGHBOR:
-		break;
-	default:
-		dp_drop(cnt, DP_CNT_DROP_IP4_NO_ROUTE, m);
-		return;
-	}
-	if (transit && !ttl_spend(w, cnt, m, ip))
-		return;
-	hand_to_control(cnt, m, nh_id);
 }
 
 /* A resolved next hop as the forwarding loop uses it, decoded once per burst
@@ -138,6 +97,81 @@ static inline bool forward(struct dp_worker *w, struct dp_lcore_counters *cnt, s
 	return true;
 }
 
+/* A flow's hash for choosing among equal-cost paths: addresses and protocol,
+ * plus the ports of TCP, UDP and SCTP when the packet carries them (a
+ * fragment does not, so its flow hashes on addresses alone). Computed here,
+ * not taken from RSS: RSS values of one queue share their low bits. */
+static inline uint32_t flow_hash(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+{
+	uint32_t h = rte_hash_crc_4byte(ip->src_addr, ip->dst_addr ^ ip->next_proto_id);
+	uint16_t ihl = rte_ipv4_hdr_len(ip);
+	uint32_t ports;
+
+	if ((ip->next_proto_id == IPPROTO_TCP || ip->next_proto_id == IPPROTO_UDP ||
+	     ip->next_proto_id == IPPROTO_SCTP) &&
+	    !(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) &&
+	    rte_pktmbuf_data_len(m) >= sizeof(struct rte_ether_hdr) + ihl + sizeof(ports)) {
+		memcpy(&ports, (const uint8_t *)ip + ihl, sizeof(ports));
+		h = rte_hash_crc_4byte(ports, h);
+	}
+	return h;
+}
+
+/* Everything that is not "transit to a resolved neighbour": rare, kept out of the loop. */
+static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint32_t nh_id, bool transit)
+{
+	struct dp_lcore_counters *cnt = dp_counters_self();
+	struct rte_ipv4_hdr *ip = ip4_hdr(m);
+	uint16_t in_port = m->port;
+
+	if (!found) {
+		cnt->c[DP_CNT_DROP_IP4_NO_ROUTE]++;
+		icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_NET_UNREACH, in_port, 0);
+		return;
+	}
+	struct nexthop nh = nh_read(nh_id);
+	switch (nh.kind) {
+	case NH_LOCAL:
+		ip4_local(w, m);
+		return;
+	case NH_BLACKHOLE:
+		dp_drop(cnt, DP_CNT_DROP_IP4_BLACKHOLE, m);
+		return;
+	case NH_REJECT:
+		cnt->c[DP_CNT_DROP_IP4_REJECT]++;
+		icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_NET_UNREACH, in_port, 0);
+		return;
+	case NH_RESERVED:
+		dp_drop(cnt, DP_CNT_DROP_IP4_BAD_DESTINATION, m);
+		return;
+	case NH_GROUP: {
+		/* The group's member for this flow, then as for any next hop. */
+		uint32_t member = nh_group_pick(&dp_nh_groups[nh.ip], flow_hash(m, ip));
+		struct fwd_target t;
+		fwd_target_load(&t, member);
+		if (t.ok)
+			cnt->c[DP_CNT_FORWARDED] += forward(w, cnt, m, &t, transit);
+		else
+			route_slow(w, m, true, member, transit);
+		return;
+	}
+	case NH_CONNECTED:
+		if (rte_be_to_cpu_32(ip->dst_addr) == (nh.ip | ~nh_connected_mask(&nh))) {
+			dp_drop(cnt, DP_CNT_DROP_IP4_BROADCAST, m);
+			return;
+		}
+		break;
+	case NH_NEIGHBOR:
+		break;
+	default:
+		dp_drop(cnt, DP_CNT_DROP_IP4_NO_ROUTE, m);
+		return;
+	}
+	if (transit && !ttl_spend(w, cnt, m, ip))
+		return;
+	hand_to_control(cnt, m, nh_id);
+}
+
 void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *dst, uint16_t n, bool transit)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
@@ -147,12 +181,14 @@ void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *
 
 	if (unlikely(dp.profile))
 		t0 = rte_rdtsc();
-	/* Four lookups per vector step; a miss reads as NO_ROUTE, never a valid id. */
+	/* Four lookups per vector step; a miss takes the default route, which
+	 * is FIB_NO_ROUTE (never a valid id) when there is none. */
+	uint32_t dflt = __atomic_load_n(&fib_default_nh, __ATOMIC_ACQUIRE);
 	for (; i + 4 <= n; i += 4)
-		rte_lpm_lookupx4(dp.lpm, *(const xmm_t *)&dst[i], &hop[i], NO_ROUTE);
+		rte_lpm_lookupx4(dp.lpm, *(const xmm_t *)&dst[i], &hop[i], dflt);
 	for (; i < n; i++)
 		if (rte_lpm_lookup(dp.lpm, dst[i], &hop[i]) != 0)
-			hop[i] = NO_ROUTE;
+			hop[i] = dflt;
 	if (unlikely(dp.profile)) {
 		t1 = rte_rdtsc();
 		cnt->stage[DP_STAGE_IP4_ROUTE].cycles += t1 - t0;
@@ -161,7 +197,7 @@ void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *
 	struct fwd_target t = { .id = UINT32_MAX };
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		bool found = hop[i] != NO_ROUTE;
+		bool found = hop[i] != FIB_NO_ROUTE;
 		uint32_t nh_id = hop[i];
 
 		if (likely(found)) {

@@ -26,7 +26,9 @@
 #include "dataplane/dp.h"
 #include "dataplane/fib.h"
 #include "dataplane/neigh.h"
+#include "dataplane/nh_group.h"
 #include "dataplane/port.h"
+#include "dataplane/state.h"
 #include "dataplane/worker.h"
 
 #define DEFAULT_SOCKET "/run/brink/dataplane.sock"
@@ -218,7 +220,10 @@ static void main_loop(void)
 		uint64_t now = rte_rdtsc();
 		if (now >= next_timer) {
 			neigh_timer(now);
+			if (port_poll_links())
+				state_refresh();
 			nh_reclaim();
+			nh_group_reclaim();
 			next_timer = now + hz * NEIGH_TIMER_MS / 1000;
 		}
 	}

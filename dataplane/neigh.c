@@ -158,7 +158,9 @@ static void confirm(struct neigh *n, const uint8_t mac[6])
 static void send_probe(struct neigh *n, bool unicast)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
-	uint32_t src = port_source_for(n->port, n->ip);
+	/* Off the port's subnets (an interface route, a gateway given its
+	 * interface) ask from the port's first address, as Linux does. */
+	uint32_t src = port_source_for(n->port, n->ip) ?: dp.ports[n->port].primary_ip;
 	struct rte_mbuf *m;
 
 	n->probes++;
@@ -238,11 +240,10 @@ void neigh_arp_event(const struct arp_event *ev)
 {
 	struct neigh *n = lookup(ev->ip);
 
-	if (!port_source_for(ev->port, ev->ip))
-		return; /* sender not on a subnet of that port: ignore */
 	if (!n) {
-		/* Like Linux: learn from requests for us, not from every broadcast. */
-		if (!ev->for_us || !(n = create(ev->ip, ev->port)))
+		/* Like Linux: learn from requests for us, not from every broadcast,
+		 * and only from senders on a subnet of the port. */
+		if (!ev->for_us || !port_source_for(ev->port, ev->ip) || !(n = create(ev->ip, ev->port)))
 			return;
 	}
 	if (n->permanent || n->port != ev->port)
@@ -334,13 +335,19 @@ void neigh_timer(uint64_t now)
 	}
 }
 
-void neigh_sweep_unconnected(void)
+void neigh_sweep(bool (*onlink)(uint16_t port, uint32_t ip))
 {
 	for (unsigned i = 0; i < NEIGH_MAX; i++) {
 		struct neigh *n = &table[i];
-		if (n->in_use && n->refs == 0 && !n->permanent && !port_source_for(n->port, n->ip))
+		if (n->in_use && n->refs == 0 && !n->permanent && !onlink(n->port, n->ip))
 			destroy(n);
 	}
+}
+
+bool neigh_is_resolved(uint32_t ip)
+{
+	const struct neigh *n = lookup(ip);
+	return n && (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_STALE || n->state == DP_NEIGH_PERMANENT);
 }
 
 void neigh_restore_host_route(uint32_t ip)
@@ -393,7 +400,7 @@ unsigned neigh_host_routes(struct dp_route_info *out, unsigned max)
 		o->prefix = n->ip;
 		o->prefix_len = 32;
 		o->origin = DP_ORIGIN_NEIGHBOR;
-		o->resolved = 1;
+		o->flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE;
 		o->gateway = n->ip;
 		snprintf(o->port, sizeof(o->port), "%s", dp.ports[n->port].name);
 	}

@@ -39,8 +39,10 @@ void neigh_resolve_packet(struct rte_mbuf *m);
 /* Timers: probes, aging, held packets. */
 void neigh_timer(uint64_t now_tsc);
 
-/* Forget neighbours whose address is no longer on a connected subnet of their port. */
-void neigh_sweep_unconnected(void);
+/* Forget the dynamic neighbours no route uses that are no longer on-link:
+ * onlink(port, ip) says whether ip may still be reached on port. */
+void neigh_sweep(bool (*onlink)(uint16_t port, uint32_t ip));
+bool neigh_is_resolved(uint32_t ip);
 /* A configured /32 stopped shadowing a neighbour's host route: put it back. */
 void neigh_restore_host_route(uint32_t ip);
 

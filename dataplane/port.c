@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include <rte_ethdev.h>
+#include <rte_log.h>
 
 #include "common/net_addr.h"
-#include "dataplane/dp.h"
+#include "dataplane/arp.h"
+#include "dataplane/path.h"
 
 #define RX_DESC 1024
 #define TX_DESC 1024
@@ -33,6 +35,24 @@ static void read_kernel_mac(struct dp_port *p, const char *device)
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0)
 		memcpy(&p->kernel_mac, ifr.ifr_hwaddr.sa_data, 6);
 	close(fd);
+}
+
+/* The MTUs the device takes, as rte_eth_dev_set_mtu will judge them. A driver
+ * without MTU control keeps only our software check: any MTU the
+ * configuration allows. */
+static void set_mtu_range(struct dp_port *p, uint16_t port, const struct rte_eth_dev_info *info)
+{
+	uint32_t overhead = RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+
+	if (rte_eth_dev_set_mtu(port, p->mtu) == -ENOTSUP) {
+		p->min_mtu = RTE_ETHER_MIN_MTU;
+		p->max_mtu = UINT16_MAX;
+		return;
+	}
+	if (info->max_mtu != UINT16_MAX && info->max_rx_pktlen > info->max_mtu)
+		overhead = info->max_rx_pktlen - info->max_mtu;
+	p->min_mtu = RTE_MAX(info->min_mtu, (uint16_t)RTE_ETHER_MIN_MTU);
+	p->max_mtu = (uint16_t)RTE_MIN((uint32_t)info->max_mtu, info->max_rx_pktlen - overhead);
 }
 
 int port_setup(const char *name, const char *device, bool is_punt, unsigned n_workers, char *err, size_t errlen)
@@ -110,7 +130,12 @@ int port_setup(const char *name, const char *device, bool is_punt, unsigned n_wo
 	/* We filter destination MACs ourselves, which lets a configured MAC work on any driver. */
 	rte_eth_promiscuous_enable(port);
 	rte_eth_macaddr_get(port, &p->mac);
+	p->device_mac = p->mac;
 	rte_eth_dev_get_mtu(port, &p->mtu);
+	set_mtu_range(p, port, &info);
+	struct rte_eth_link link = {0};
+	rte_eth_link_get_nowait(port, &link);
+	p->link_up = link.link_status == RTE_ETH_LINK_UP;
 	p->in_use = true;
 	p->is_punt = is_punt;
 	p->admin_up = true;
@@ -138,36 +163,115 @@ uint32_t port_source_for(uint16_t port, uint32_t target)
 	return 0;
 }
 
-int port_apply_conf(uint16_t port, const struct dp_port_conf *conf, char *err, size_t errlen)
+bool port_is_up(uint16_t port)
 {
-	struct dp_port *p = &dp.ports[port];
+	const struct dp_port *p = &dp.ports[port];
+	return p->in_use && p->admin_up && p->link_up;
+}
+
+static uint16_t wanted_mtu(const struct dp_port_conf *conf)
+{
+	return conf->mtu ? conf->mtu : DP_DEFAULT_MTU;
+}
+
+/* 0 when the device takes the MTU, else the refusal (which is 0 in best effort). */
+static int refuse_mtu(const struct dp_port *p, uint16_t mtu, struct dp_apply *a, bool *ok)
+{
+	*ok = mtu >= p->min_mtu && mtu <= p->max_mtu;
+	if (*ok)
+		return 0;
+	return dp_apply_refuse(a, -EINVAL, "%s: MTU %u is outside what the device takes (%u-%u)", p->name, mtu,
+			       p->min_mtu, p->max_mtu);
+}
+
+int port_check_conf(uint16_t port, const struct dp_port_conf *conf, struct dp_apply *a)
+{
+	bool ok;
+	return refuse_mtu(&dp.ports[port], wanted_mtu(conf), a, &ok);
+}
+
+static int apply_mtu(struct dp_port *p, uint16_t port, uint16_t mtu, struct dp_apply *a)
+{
+	bool ok;
+	int rc = refuse_mtu(p, mtu, a, &ok);
+
+	if (!ok || mtu == p->mtu)
+		return rc;
+	rc = rte_eth_dev_set_mtu(port, mtu);
+	if (rc != 0 && rc != -ENOTSUP)
+		return dp_apply_refuse(a, rc, "%s: cannot set MTU %u: %s", p->name, mtu, strerror(-rc));
+	/* Drivers without MTU control (vdevs) still get our software MTU check. */
+	p->mtu = mtu;
+	return 0;
+}
+
+static int apply_mac(struct dp_port *p, uint16_t port, struct rte_ether_addr mac, struct dp_apply *a)
+{
 	int rc;
 
-	if (conf->mtu && conf->mtu != p->mtu) {
-		if ((rc = rte_eth_dev_set_mtu(port, conf->mtu)) != 0 && rc != -ENOTSUP) {
-			snprintf(err, errlen, "%s: cannot set MTU %u: %s", p->name, conf->mtu, strerror(-rc));
-			return rc;
-		}
-		/* Drivers without MTU control (vdevs) still get our software MTU check. */
-		p->mtu = conf->mtu;
-	}
-	if (conf->has_mac && memcmp(conf->mac, &p->mac, 6) != 0) {
+	if (rte_is_same_ether_addr(&mac, &p->mac))
+		return 0;
+	rc = rte_eth_dev_default_mac_addr_set(port, &mac);
+	if (rc != 0 && rc != -ENOTSUP)
+		return dp_apply_refuse(a, rc, "%s: cannot set MAC: %s", p->name, strerror(-rc));
+	union {
 		struct rte_ether_addr mac;
+		uint64_t word;
+	} u = {.word = p->mac_word};
+	u.mac = mac;
+	__atomic_store_n(&p->mac_word, u.word, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int port_apply_conf(uint16_t port, const struct dp_port_conf *conf, struct dp_apply *a)
+{
+	struct dp_port *p = &dp.ports[port];
+	struct rte_ether_addr mac = p->device_mac;
+	int rc;
+
+	if (conf->has_mac)
 		memcpy(&mac, conf->mac, 6);
-		rc = rte_eth_dev_default_mac_addr_set(port, &mac);
-		if (rc != 0 && rc != -ENOTSUP) {
-			snprintf(err, errlen, "%s: cannot set MAC: %s", p->name, strerror(-rc));
-			return rc;
-		}
-		union {
-			struct rte_ether_addr mac;
-			uint64_t word;
-		} u = { .word = p->mac_word };
-		u.mac = mac;
-		__atomic_store_n(&p->mac_word, u.word, __ATOMIC_RELEASE);
-	}
+	if ((rc = apply_mtu(p, port, wanted_mtu(conf), a)) < 0 || (rc = apply_mac(p, port, mac, a)) < 0)
+		return rc;
 	__atomic_store_n(&p->admin_up, conf->admin_up != 0, __ATOMIC_RELEASE);
 	return 0;
+}
+
+void port_announce(uint16_t port)
+{
+	const struct dp_port *p = &dp.ports[port];
+	struct dp_lcore_counters *cnt = dp_counters_self();
+
+	for (unsigned i = 0; i < p->n_addrs; i++) {
+		/* RFC 5227 announcement: sender and target are both our address. */
+		struct rte_mbuf *m = arp_build_request(port, p->addrs[i].ip, p->addrs[i].ip, NULL);
+		if (!m)
+			return;
+		if (rte_ring_sp_enqueue(dp.inject, m) != 0) {
+			dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
+			return;
+		}
+		cnt->c[DP_CNT_ARP_ANNOUNCEMENTS_SENT]++;
+	}
+}
+
+bool port_poll_links(void)
+{
+	bool changed = false;
+
+	for (uint16_t port = 0; port < RTE_MAX_ETHPORTS; port++) {
+		struct dp_port *p = &dp.ports[port];
+		struct rte_eth_link link = {0};
+		if (!p->in_use || p->is_punt || rte_eth_link_get_nowait(port, &link) != 0)
+			continue;
+		bool up = link.link_status == RTE_ETH_LINK_UP;
+		if (up != p->link_up) {
+			p->link_up = up;
+			changed = true;
+			RTE_LOG(NOTICE, USER1, "%s: link %s\n", p->name, up ? "up" : "down");
+		}
+	}
+	return changed;
 }
 
 void port_set_addrs(uint16_t port, const struct brink_addr *addrs, unsigned n)
@@ -194,7 +298,10 @@ void port_info(uint16_t port, struct dp_port_info *o)
 	rte_eth_stats_get(port, &st);
 	o->port_id = port;
 	o->mtu = p->mtu;
+	o->min_mtu = p->min_mtu;
+	o->max_mtu = p->max_mtu;
 	memcpy(o->mac, &p->mac, 6);
+	memcpy(o->device_mac, &p->device_mac, 6);
 	o->link_up = link.link_status == RTE_ETH_LINK_UP;
 	o->admin_up = p->admin_up;
 	o->speed_mbps = link.link_speed;

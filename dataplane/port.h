@@ -6,6 +6,7 @@
 
 #include "common/dp_msg.h"
 #include "config/config.h"
+#include "dataplane/apply.h"
 
 /* Configure and start a probed device as port `name`: one RX queue per
  * worker (RSS) and one TX queue per worker, as far as the driver offers;
@@ -18,9 +19,20 @@ int port_by_name(const char *name);
 /* Address of port whose subnet contains target, 0 if none. */
 uint32_t port_source_for(uint16_t port, uint32_t target);
 
-/* Runtime settings from brinkd. Returns 0 or -errno with a message. */
-int port_apply_conf(uint16_t port, const struct dp_port_conf *conf, char *err, size_t errlen);
+/* Admin and link up: the port carries traffic and its subnets are connected. */
+bool port_is_up(uint16_t port);
+
+/* Runtime settings from brinkd; a setting left at 0 restores the default
+ * (DP_DEFAULT_MTU, the device's MAC). check refuses what the device cannot
+ * take without changing anything; apply changes what differs. Both report
+ * through a (see apply.h) and return 0 or -errno. */
+int port_check_conf(uint16_t port, const struct dp_port_conf *conf, struct dp_apply *a);
+int port_apply_conf(uint16_t port, const struct dp_port_conf *conf, struct dp_apply *a);
 void port_set_addrs(uint16_t port, const struct brink_addr *addrs, unsigned n);
+/* Gratuitous ARP for each address of the port (after a MAC change). */
+void port_announce(uint16_t port);
+/* Reads every port's link state; true when one changed. */
+bool port_poll_links(void);
 
 void port_info(uint16_t port, struct dp_port_info *out);
 void port_close_all(void);

@@ -17,7 +17,8 @@ in_ns "$POD" ping -n -i 0.05 -c 120 -W 1 10.20.0.10 >"$T/ping.log" 2>&1 &
 ping_pid=$!
 BG_PIDS+=($ping_pid)
 sleep 2
-bsh -c configure -c "set protocols static route 10.20.0.0/16 next-hop 192.168.10.3" -c commit \
+bsh -c configure -c "delete protocols static route 10.20.0.0/16 next-hop 192.168.10.2" \
+	-c "set protocols static route 10.20.0.0/16 next-hop 192.168.10.3" -c commit \
 	>"$T/commit.log" 2>&1 || fail "commit failed: $(cat "$T/commit.log")"
 log "route moved to 192.168.10.3 at t=2s"
 wait "$ping_pid" || true

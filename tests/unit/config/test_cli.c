@@ -211,7 +211,15 @@ Test(config_cli, compare)
 	cr_assert(cfg_equal(run, cand));
 
 	SET(cand, "interfaces", "dataplane", "dp0", "mtu", "1500");
+	/* a second next hop adds a path rather than replacing the first */
 	SET(cand, "protocols", "static", "route", "10.20.0.0/16", "next-hop", "192.168.10.3");
+	diff = cfg_compare(run, cand);
+	cr_assert_str_eq(diff, "+ set interfaces dataplane dp0 mtu 1500\n"
+			       "+ set protocols static route 10.20.0.0/16 next-hop 192.168.10.3\n");
+	free(diff);
+	cr_assert_eq(cfg_delete(cand, 6, W("protocols", "static", "route", "10.20.0.0/16", "next-hop", "192.168.10.2"),
+				&err),
+		     0);
 	SET(cand, "protocols", "static", "route", "10.5.0.0/16", "blackhole");
 	SET(cand, "system", "dataplane", "punt");
 	cr_assert_eq(cfg_delete(cand, 5, W("interfaces", "dataplane", "dp1", "address", "192.168.10.1/24"), &err), 0);
@@ -312,8 +320,11 @@ Test(config_cli, completion)
 	cr_assert(offered(c, n, "10.20.0.0/16", false));
 
 	n = cfg_complete(t, 4, W("protocols", "static", "route", "10.9.0.0/16"), "", c, 32);
-	cr_assert_eq(n, 3);
+	cr_assert_eq(n, 4);
 	cr_assert_str_eq(c[0].word, "next-hop");
+	cr_assert(offered(c, n, "reject", false));
+	n = cfg_complete(t, 6, W("protocols", "static", "route", "10.20.0.0/16", "next-hop", "192.168.10.2"), "", c, 32);
+	cr_assert(offered(c, n, "distance", false));
 
 	cr_assert_eq(cfg_complete(t, 2, W("interfaces", "bogus"), "", c, 32), 0);
 	cr_assert_eq(cfg_complete(t, 5, W("interfaces", "dataplane", "dp0", "mtu", "1500"), "", c, 32), 0);
@@ -360,7 +371,7 @@ Test(config_cli, json_shape)
 				    json_object_get(j, "system"), "dataplane"), "worker"), "0"), "cpu")),
 		     1);
 	char *s = json_dumps(json_object_get(j, "protocols"), JSON_COMPACT);
-	cr_assert_str_eq(s, "{\"static\":{\"route\":{\"10.20.0.0/16\":{\"next-hop\":\"192.168.10.2\"}}}}");
+	cr_assert_str_eq(s, "{\"static\":{\"route\":{\"10.20.0.0/16\":{\"next-hop\":{\"192.168.10.2\":{}}}}}}");
 	free(s);
 	json_decref(j);
 	cfg_free(t);

@@ -65,16 +65,27 @@ Test(config_file, good_file_builds_model)
 	cr_assert_not(p->has_mac);
 	cr_assert_null(brink_model_port(&m, "dp7"));
 
+	/* sorted by prefix: 0.0.0.0/0, 10.3/16, 10.4/16, 10.20/16 */
 	cr_assert_eq(m.n_routes, 4);
 	cr_assert_eq(m.routes[0].prefix, 0);
 	cr_assert_eq(m.routes[0].prefix_len, 0);
-	cr_assert_eq(m.routes[0].kind, BRINK_ROUTE_GATEWAY);
-	cr_assert_eq(m.routes[0].gateway, 0xc0a80afe);
+	cr_assert_eq(m.routes[0].n_paths, 1);
+	cr_assert_eq(m.paths[m.routes[0].first_path].kind, BRINK_PATH_GATEWAY);
+	cr_assert_eq(m.paths[m.routes[0].first_path].gateway, 0xc0a80afe);
+	cr_assert_eq(m.paths[m.routes[0].first_path].distance, 1);
 	cr_assert_eq(m.routes[1].prefix, 0x0a030000);
-	cr_assert_eq(m.routes[1].kind, BRINK_ROUTE_BLACKHOLE);
-	cr_assert_eq(m.routes[2].kind, BRINK_ROUTE_UNREACHABLE);
+	cr_assert_eq(m.paths[m.routes[1].first_path].kind, BRINK_PATH_BLACKHOLE);
+	cr_assert_eq(m.paths[m.routes[2].first_path].kind, BRINK_PATH_REJECT);
 	cr_assert_eq(m.routes[3].prefix, 0x0a140000);
-	cr_assert_eq(m.routes[3].gateway, 0xc0a80a02);
+	cr_assert_eq(m.routes[3].n_paths, 3, "two next hops and an interface route");
+	const struct brink_path *p3 = &m.paths[m.routes[3].first_path];
+	cr_assert_eq(p3[0].gateway, 0xc0a80a02);
+	cr_assert_eq(p3[1].gateway, 0xc0a80a05);
+	cr_assert_eq(p3[1].distance, 10);
+	cr_assert_str_eq(p3[1].ifname, "dp1");
+	cr_assert_eq(p3[2].kind, BRINK_PATH_INTERFACE);
+	cr_assert_str_eq(p3[2].ifname, "dp0");
+	cr_assert_eq(p3[2].distance, 20);
 	cr_assert_eq(m.n_neighs, 1);
 	cr_assert_eq(m.neighs[0].ip, 0xc0a80a03);
 	cr_assert_eq(m.neighs[0].mac[5], 3);
@@ -254,7 +265,7 @@ Test(config_errors, semantic_errors_with_lines)
 	struct cfg_errors errs;
 
 	load_bad("semantic.conf", &errs);
-	cr_assert_eq(errs.count, 10, "%s", errs_text(&errs));
+	cr_assert_eq(errs.count, 15, "%s", errs_text(&errs));
 	for (unsigned i = 1; i < errs.count; i++)
 		cr_assert_leq(errs.e[i - 1].line, errs.e[i].line, "errors are in file order");
 	cr_assert(has_error(&errs, 1, "system dataplane worker", "at least one worker is required"), "%s",
@@ -266,14 +277,25 @@ Test(config_errors, semantic_errors_with_lines)
 		  errs_text(&errs));
 	cr_assert(has_error(&errs, 9, "interfaces dataplane dp2 address",
 			    "'192.168.2.0/24' is the network address of its subnet"));
-	cr_assert(has_error(&errs, 16, "protocols static route 10.20.0.0/16",
-			    "next-hop 10.9.9.9 is not in a connected subnet of an enabled interface"));
+	cr_assert(has_error(&errs, 9, "interfaces dataplane dp2 address",
+			    "'127.0.0.1/24' is a loopback (127.0.0.0/8) address"), "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 16, "protocols static route 10.20.0.0/16 next-hop 10.9.9.9",
+			    "next-hop 10.9.9.9 is not in a connected subnet of any interface"), "%s", errs_text(&errs));
 	cr_assert(has_error(&errs, 17, "protocols static route 10.30.0.0/16",
-			    "needs exactly one of next-hop, blackhole, unreachable"), "%s", errs_text(&errs));
-	cr_assert(has_error(&errs, 20, "protocols static route 192.168.1.0/24",
-			    "conflicts with the connected subnet of dp2"));
-	cr_assert(has_error(&errs, 23, "protocols static route 10.40.0.0/16", "next-hop 192.168.1.1 is an address of dp2"));
-	cr_assert(has_error(&errs, 25, "protocols static arp 172.16.0.1", "is not in a connected subnet"), "%s",
+			    "blackhole and a next-hop share distance 1"), "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 20, "protocols static route 224.0.0.0/4", "is multicast (224.0.0.0/4) space"),
+		  "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 23, "protocols static route 10.40.0.0/16 next-hop 192.168.1.1",
+			    "next-hop 192.168.1.1 is an address of dp2"));
+	cr_assert(has_error(&errs, 25, "protocols static route 10.50.0.0/16 next-hop 192.168.1.0",
+			    "is the network address of the subnet of dp2"), "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 25, "protocols static route 10.50.0.0/16 next-hop 192.168.1.255",
+			    "is the broadcast address of the subnet of dp2"), "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 26, "protocols static route 10.60.0.0/16 interface dp9",
+			    "no dataplane interface named 'dp9'"), "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 27, "protocols static route 10.70.0.0/16",
+			    "needs a next-hop, an interface, blackhole or reject"), "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 29, "protocols static arp 172.16.0.1", "is not in a connected subnet"), "%s",
 		  errs_text(&errs));
 }
 
@@ -381,4 +403,88 @@ Test(config_errors, leaf_list_duplicates_and_false_flags)
 	cr_assert_null(strstr(cmds, "disable"));
 	free(cmds);
 	cfg_free(t);
+}
+
+/* libconfig 1.5 reads integers with atoi(): 4294967296 would load as 0. */
+Test(config_errors, integers_that_do_not_fit_are_refused_with_their_line)
+{
+	struct cfg_errors errs;
+	const char *text = "system: { dataplane: {\n"
+			   "  worker = ( { id = 0; cpu = 4294967296; } );\n"
+			   "  main-cpu = -2147483649; idle-sleep = 0x100000000;\n"
+			   "  mbufs = 65536; }; };  # 99999999999 in a comment is fine\n"
+			   "interfaces: { dataplane = ( { name = \"dp0\"; device = \"9999999999\"; } ); };\n";
+
+	cr_assert_null(cfg_load_string(text, "ints.conf", &errs));
+	cr_assert_eq(errs.count, 3, "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 2, "", "the number 4294967296 does not fit in 32 bits"), "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 3, "", "the number -2147483649 does not fit in 32 bits"), "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 3, "", "the number 0x100000000 does not fit in 32 bits"), "%s", errs_text(&errs));
+	/* 64-bit literals (L) are read as such, and then range-checked */
+	cr_assert_null(cfg_load_string("system: { dataplane: { worker = ( { id = 0; cpu = 4294967296L; } ); }; };",
+				       "l.conf", &errs));
+	cr_assert(has_error(&errs, 1, "system dataplane worker 0 cpu", "out of range"), "%s", errs_text(&errs));
+}
+
+/* libconfig 1.5's scanner exits the process on an @include it cannot read. */
+Test(config_errors, an_include_of_a_directory_or_a_missing_file_is_an_error)
+{
+	char dir[] = "/tmp/brink-inc-XXXXXX", path[256], text[512];
+	struct cfg_errors errs;
+	FILE *f;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(text, sizeof(text), "# top\n@include \"%s\"\n", dir);
+	cr_assert_null(cfg_load_string(text, "inc.conf", &errs));
+	cr_assert(has_error(&errs, 2, "", "Is a directory"), "%s", errs_text(&errs));
+	snprintf(text, sizeof(text), "\n\n  @include \"%s/none.conf\"\n", dir);
+	cr_assert_null(cfg_load_string(text, "inc.conf", &errs));
+	cr_assert(has_error(&errs, 3, "", "No such file or directory"), "%s", errs_text(&errs));
+	/* a good include is read, and what it holds is checked too */
+	snprintf(path, sizeof(path), "%s/sys.conf", dir);
+	cr_assert((f = fopen(path, "w")));
+	fputs("system: { dataplane: { worker = ( { id = 0; cpu = 9999999999; } ); }; };\n", f);
+	fclose(f);
+	snprintf(text, sizeof(text), "@include \"%s\"\n", path);
+	cr_assert_null(cfg_load_string(text, "inc.conf", &errs));
+	cr_assert(has_error(&errs, 1, "", "the number 9999999999 does not fit"), "%s", errs_text(&errs));
+	cr_assert_str_eq(errs.e[0].file, path);
+	cr_assert_null(cfg_load_file(dir, &errs), "a directory as the configuration file");
+	cr_assert(has_error(&errs, 0, "", "Is a directory"), "%s", errs_text(&errs));
+}
+
+/* Next hops and interface routes are tag lists; a list holding only keys may
+ * be written as a key or an array of keys, and is rendered that way. */
+Test(config_file, key_only_tags_and_presence_shorthands)
+{
+	struct cfg_errors errs;
+	const char *head = "system: { dataplane: { worker = ( { id = 0; cpu = 0; } ); }; };\n"
+			   "interfaces: { dataplane = ( { name = \"dp0\"; device = \"x\"; address = [ \"10.0.0.1/24\" ]; } ); };\n";
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%sprotocols: { static: { route = (\n"
+		 "  { prefix = \"10.9.0.0/16\"; next-hop = \"10.0.0.2\"; reject = true; blackhole: { distance = 9; }; }\n"
+		 "); }; };\n", head);
+	cr_assert_null(cfg_load_string(text, "k.conf", &errs));
+	cr_assert(has_error(&errs, 4, "protocols static route 10.9.0.0/16", "blackhole and reject exclude each other"),
+		  "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 4, "protocols static route 10.9.0.0/16", "reject and a next-hop share distance 1"),
+		  "%s", errs_text(&errs));
+
+	snprintf(text, sizeof(text), "%sprotocols: { static: { route = (\n"
+		 "  { prefix = \"0.0.0.0/0\"; next-hop = [ \"10.0.0.3\", \"10.0.0.2\" ]; },\n"
+		 "  { prefix = \"10.9.0.0/16\"; next-hop = \"10.0.0.2\"; reject: { distance = 9; }; },\n"
+		 "  { prefix = \"10.8.0.0/16\"; blackhole = true; }\n"
+		 "); }; };\n", head);
+	struct cfg_node *t = cfg_load_string(text, "k.conf", &errs);
+	cr_assert_not_null(t, "%s", errs_text(&errs));
+	char *r = cfg_render(t);
+	cr_assert(strstr(r, "{ prefix = \"0.0.0.0/0\"; next-hop = [ \"10.0.0.2\", \"10.0.0.3\" ]; }"), "%s", r);
+	cr_assert(strstr(r, "{ prefix = \"10.8.0.0/16\"; blackhole: { }; }"), "%s", r);
+	cr_assert(strstr(r, "{ prefix = \"10.9.0.0/16\"; next-hop = \"10.0.0.2\"; reject: { distance = 9; }; }"), "%s", r);
+	struct cfg_node *t2 = cfg_load_string(r, "k2.conf", &errs);
+	cr_assert(t2 && cfg_equal(t, t2), "%s", errs_text(&errs));
+	free(r);
+	cfg_free(t);
+	cfg_free(t2);
 }

@@ -104,9 +104,11 @@ static void handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 	case DP_MSG_ROUTE_DUMP: {
 		/* Two messages, to exercise DP_MSG_F_MORE. */
 		struct dp_route_info a = {.prefix = 0x0a140000, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY,
-					  .origin = DP_ORIGIN_STATIC, .resolved = 1, .gateway = 0xc0a80a02,
+					  .origin = DP_ORIGIN_STATIC, .flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE,
+					  .distance = 1, .gateway = 0xc0a80a02,
 					  .port = "dp1"};
 		struct dp_route_info b = {.prefix = 0xac1e0100, .prefix_len = 24, .origin = DP_ORIGIN_CONNECTED,
+					  .flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE,
 					  .port = "dp0"};
 		reply(fd, h, 0, DP_MSG_F_MORE, &a, sizeof(a), 1);
 		reply(fd, h, 0, 0, &b, sizeof(b), 1);

@@ -94,7 +94,7 @@ Test(mock_dp, refused_item_aborts_the_transaction)
 
 	mock.reject_item = DP_MSG_TXN_ROUTE;
 	run_ok(&f, "configure");
-	run_ok(&f, "set protocols static route 10.21.0.0/16 unreachable");
+	run_ok(&f, "set protocols static route 10.21.0.0/16 reject");
 	cr_assert_str_eq(run_err(&f, "commit"), "commit failed: the dataplane refused the configuration: item refused\n");
 	cr_assert_eq(mock.n_aborts, 1, "the open transaction was not aborted");
 	cr_assert(cfg_equal(before, f.d.running));
@@ -103,7 +103,7 @@ Test(mock_dp, refused_item_aborts_the_transaction)
 	mock.reject_item = 0;
 	run_ok(&f, "commit");
 	cr_assert_eq(mock.n_commits, 2);
-	cr_assert_eq(mock.routes[1].kind, DP_ROUTE_UNREACHABLE);
+	cr_assert_eq(mock.routes[1].kind, DP_ROUTE_REJECT);
 	cfg_free(before);
 }
 
@@ -143,8 +143,8 @@ Test(mock_dp, show_interfaces)
 Test(mock_dp, show_routes_and_arp)
 {
 	const char *out = run_ok(&f, "show ip route");
-	const char *a = strstr(out, "10.20.0.0/16        static     192.168.10.2    dp1              yes\n");
-	const char *b = strstr(out, "172.30.1.0/24       connected  direct          dp0              no\n");
+	const char *a = strstr(out, "S> 10.20.0.0/16          1  192.168.10.2    dp1\n");
+	const char *b = strstr(out, "C> 172.30.1.0/24         0  direct          dp0\n");
 	cr_assert(a && b && a < b, "routes missing or not sorted:\n%s", out);
 
 	json_error_t jerr;
@@ -152,6 +152,10 @@ Test(mock_dp, show_routes_and_arp)
 	cr_assert(json_is_array(j) && json_array_size(j) == 2, "%s", jerr.text);
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "prefix")), "10.20.0.0/16");
 	cr_assert(json_is_true(json_object_get(json_array_get(j, 0), "resolved")));
+	cr_assert(json_is_true(json_object_get(json_array_get(j, 0), "selected")));
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(j, 0), "distance")), 1);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "type")), "gateway");
+	cr_assert(json_is_null(json_object_get(json_array_get(j, 1), "gateway")), "no sentinel in address fields");
 	json_decref(j);
 
 	assert_has(run_ok(&f, "show arp"), "192.168.10.3    02:00:00:00:00:03 permanent  dp1");

@@ -10,12 +10,14 @@
 
 #include "dataplane/fib.h"
 #include "dataplane/neigh.h"
+#include "dataplane/port.h"
 #include "dataplane/state.h"
 
 void dp_test_env_up(void)
 {
 	char *argv[] = { "test", "--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--no-telemetry", "--log-level", "*:error",
-			 "--lcores", "0" };
+			 "--lcores", "0", "--vdev", "net_null0,no-rx=1", "--vdev", "net_null1,no-rx=1" };
+	char err[256];
 	cr_assert_geq(rte_eal_init(RTE_DIM(argv), argv), 0, "EAL init");
 	dp.pool = rte_pktmbuf_pool_create("test_pool", 4095, 0, DP_MBUF_PRIV_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	dp.qsbr = rte_zmalloc(NULL, rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
@@ -29,14 +31,14 @@ void dp_test_env_up(void)
 	cr_assert_eq(neigh_init(), 0);
 	cr_assert_eq(fib_init(CFG_MAX_ROUTES), 0);
 	dp.n_workers = 1;
+	/* Two real ports, so that MTU and MAC changes go through ethdev. */
+	cr_assert_eq(port_setup("dp0", "net_null0", false, 1, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(port_setup("dp1", "net_null1", false, 1, err, sizeof(err)), 1, "%s", err);
 	for (uint16_t p = 0; p < 2; p++) {
 		struct dp_port *port = &dp.ports[p];
-		port->in_use = true;
-		port->admin_up = true;
-		port->mtu = 1500;
-		port->n_txq = port->n_rxq = 1;
-		snprintf(port->name, sizeof(port->name), "dp%u", p);
 		port->mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, (uint8_t)(p + 1) } };
+		port->device_mac = port->mac;
+		cr_assert(port->link_up && port->mtu == 1500);
 	}
 }
 
@@ -66,18 +68,36 @@ struct rte_mbuf *dp_test_ip4(uint16_t in_port, uint32_t src, uint32_t dst, uint8
 	return m;
 }
 
+int dp_test_commit_state(struct dp_state *s, bool best_effort, char *err, size_t errlen)
+{
+	struct dp_apply a = { .best_effort = best_effort };
+	int rc = state_commit(s, &a);
+
+	snprintf(err, errlen, "%s", best_effort ? sbuf_str(&a.refused) : a.err);
+	dp_apply_fini(&a);
+	state_clear(s);
+	return rc;
+}
+
+void dp_test_add_addrs(struct dp_state *s)
+{
+	char err[256];
+	struct dp_addr a0 = { .port = "dp0", .ip = 0xac1e0101, .prefix_len = 24 };
+	struct dp_addr a1 = { .port = "dp1", .ip = 0xc0a80a01, .prefix_len = 24 };
+
+	cr_assert_eq(state_add_addr(s, &a0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(state_add_addr(s, &a1, err, sizeof(err)), 0, "%s", err);
+}
+
 int dp_test_commit(const struct dp_route *routes, unsigned n, char *err, size_t errlen)
 {
 	struct dp_state s = { 0 };
-	struct dp_addr a0 = { .port = "dp0", .ip = 0xac1e0101, .prefix_len = 24 };
-	struct dp_addr a1 = { .port = "dp1", .ip = 0xc0a80a01, .prefix_len = 24 };
-	int rc;
 
-	cr_assert_eq(state_add_addr(&s, &a0, err, errlen), 0);
-	cr_assert_eq(state_add_addr(&s, &a1, err, errlen), 0);
-	for (unsigned i = 0; i < n; i++)
-		cr_assert_eq(state_add_route(&s, &routes[i], err, errlen), 0);
-	rc = state_commit(&s, err, errlen);
-	state_clear(&s);
-	return rc;
+	dp_test_add_addrs(&s);
+	for (unsigned i = 0; i < n; i++) {
+		struct dp_route r = routes[i];
+		r.distance = r.distance ? r.distance : 1;
+		cr_assert_eq(state_add_route(&s, &r, err, errlen), 0, "%s", err);
+	}
+	return dp_test_commit_state(&s, false, err, errlen);
 }

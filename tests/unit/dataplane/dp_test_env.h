@@ -11,6 +11,7 @@
 
 #include "common/dp_msg.h"
 #include "dataplane/dp.h"
+#include "dataplane/state.h"
 
 void dp_test_env_up(void);
 
@@ -21,7 +22,12 @@ static inline struct rte_ipv4_hdr *dp_test_ip4_hdr(struct rte_mbuf *m)
 {
 	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 }
-/* Commit addresses dp0 172.30.1.1/24, dp1 192.168.10.1/24 and the given routes. */
+/* Commit addresses dp0 172.30.1.1/24, dp1 192.168.10.1/24 and the given routes
+ * (distance 1 where none is given), strictly; err gets the refusal. */
 int dp_test_commit(const struct dp_route *routes, unsigned n, char *err, size_t errlen);
+/* Adds those two addresses to s. */
+void dp_test_add_addrs(struct dp_state *s);
+/* Commits s (then clears it); err gets the refusal, or the refused items of a best-effort commit. */
+int dp_test_commit_state(struct dp_state *s, bool best_effort, char *err, size_t errlen);
 
 #endif

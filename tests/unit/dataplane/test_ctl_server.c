@@ -81,8 +81,7 @@ Test(ctl_server, a_commit_sets_the_generation_and_a_failed_one_keeps_it)
 {
 	struct dp_txn_begin b = { .generation = 7 };
 	struct dp_addr a = { .port = "dp0", .ip = 0xac1e0101, .prefix_len = 24 };
-	struct dp_route bad = { .prefix = 0x0a000000, .prefix_len = 8, .kind = DP_ROUTE_GATEWAY,
-				.gateway = 0x01020304 };
+	struct dp_neigh bad = { .ip = 0x0b000001, .mac = { 2, 0, 0, 0, 0, 1 } };
 
 	cr_assert_eq(request(DP_MSG_TXN_BEGIN, &b, sizeof(b)), 0);
 	cr_assert_eq(request(DP_MSG_TXN_ADDR, &a, sizeof(a)), 0);
@@ -93,9 +92,9 @@ Test(ctl_server, a_commit_sets_the_generation_and_a_failed_one_keeps_it)
 	b.generation = 8;
 	cr_assert_eq(request(DP_MSG_TXN_BEGIN, &b, sizeof(b)), 0);
 	cr_assert_eq(request(DP_MSG_TXN_ADDR, &a, sizeof(a)), 0);
-	cr_assert_eq(request(DP_MSG_TXN_ROUTE, &bad, sizeof(bad)), 0);
+	cr_assert_eq(request(DP_MSG_TXN_NEIGH, &bad, sizeof(bad)), 0);
 	cr_assert_eq(request(DP_MSG_TXN_COMMIT, NULL, 0), -ENETUNREACH);
-	cr_assert(strstr(error_text(), "next-hop 1.2.3.4 is not on a connected subnet"), "%s", error_text());
+	cr_assert(strstr(error_text(), "static ARP entry 11.0.0.1 is not on a connected subnet"), "%s", error_text());
 	cr_assert_eq(request(DP_MSG_HELLO, NULL, 0), 0);
 	cr_assert_eq(((const struct dp_hello *)msg_body(buf))->generation, 7);
 }
@@ -109,7 +108,8 @@ Test(ctl_server, dumps_span_several_messages_when_large)
 	cr_assert_eq(request(DP_MSG_TXN_BEGIN, &b, sizeof(b)), 0);
 	cr_assert_eq(request(DP_MSG_TXN_ADDR, &a, sizeof(a)), 0);
 	for (uint32_t i = 0; i < N; i++) {
-		struct dp_route r = { .prefix = 0x0b000000 + (i << 8), .prefix_len = 24, .kind = DP_ROUTE_BLACKHOLE };
+		struct dp_route r = { .prefix = 0x0b000000 + (i << 8), .prefix_len = 24, .kind = DP_ROUTE_BLACKHOLE,
+				      .distance = 1 };
 		cr_assert_eq(request(DP_MSG_TXN_ROUTE, &r, sizeof(r)), 0);
 	}
 	cr_assert_eq(request(DP_MSG_TXN_COMMIT, NULL, 0), 0);

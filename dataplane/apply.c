@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "dataplane/apply.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int dp_apply_refuse(struct dp_apply *a, int rc, const char *fmt, ...)
+{
+	char msg[sizeof(a->err)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!a->best_effort) {
+		snprintf(a->err, sizeof(a->err), "%s", msg);
+		return rc;
+	}
+	sbuf_printf(&a->refused, "%s\n", msg);
+	a->n_refused++;
+	return 0;
+}
+
+void dp_apply_fini(struct dp_apply *a)
+{
+	sbuf_free(&a->refused);
+	a->n_refused = 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * How a change of state treats an item it cannot apply. An interactive
+ * commit is all or nothing: the first refusal stops it (and the caller puts
+ * back what ran before). A resync after a start or a reconnect is best
+ * effort: a refused item is recorded and skipped, so one bad route cannot
+ * leave the router without addresses or connected routes.
+ */
+#ifndef BRINK_DP_APPLY_H
+#define BRINK_DP_APPLY_H
+
+#include <stdbool.h>
+
+#include "common/sbuf.h"
+
+struct dp_apply {
+	bool best_effort;
+	char err[256];        /* strict: why it stopped */
+	struct sbuf refused;  /* best effort: one line per refused item */
+	unsigned n_refused;
+};
+
+/* An item could not be applied (rc < 0, the reason in printf form).
+ * Strict: records the reason and returns rc, so the caller stops.
+ * Best effort: appends the reason to the refused list and returns 0. */
+int dp_apply_refuse(struct dp_apply *a, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void dp_apply_fini(struct dp_apply *a);
+
+#endif

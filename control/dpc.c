@@ -147,7 +147,8 @@ int dpc_connect(struct dpc *c, char *err, size_t errlen)
 		return rc;
 	}
 	c->fd = fd;
-	int rc = transact(c, DP_MSG_HELLO, NULL, 0, hello, &c->hello, err, errlen);
+	struct dp_hello_req req = {.pid = (uint32_t)getpid()};
+	int rc = transact(c, DP_MSG_HELLO, &req, sizeof(req), hello, &c->hello, err, errlen);
 	if (rc < 0)
 		dpc_close(c);
 	return rc;

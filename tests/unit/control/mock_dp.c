@@ -40,7 +40,7 @@ static void port_info(struct dp_port_info *p, const char *name, uint16_t id)
 			memcpy(&(items)[(n)++], (body), sizeof((items)[0]));    \
 	} while (0)
 
-static void handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body)
+static void handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body, size_t len)
 {
 	pthread_mutex_lock(&m->lock);
 	if (m->reject_item && h->type == m->reject_item) {
@@ -52,6 +52,11 @@ static void handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 	switch (h->type) {
 	case DP_MSG_HELLO: {
 		struct dp_hello hello = {.n_ports = 2, .n_workers = 1, .generation = m->generation};
+		if (len != sizeof(struct dp_hello_req)) {
+			static const char bad[] = "HELLO of the wrong size";
+			reply(fd, h, -EBADMSG, 0, bad, sizeof(bad), 0);
+			break;
+		}
 		m->n_hellos++;
 		reply(fd, h, 0, 0, &hello, sizeof(hello), 1);
 		break;
@@ -168,7 +173,7 @@ static void *serve(void *arg)
 			client_fd = -1;
 			continue;
 		}
-		handle(m, client_fd, (const struct dp_msg_hdr *)buf, msg_body(buf));
+		handle(m, client_fd, (const struct dp_msg_hdr *)buf, msg_body(buf), msg_body_len(buf));
 	}
 	if (client_fd >= 0)
 		close(client_fd);

@@ -122,7 +122,8 @@ void brinkd_tick(struct brinkd *d)
 		if (rc == -EBUSY) {
 			/* Another brinkd is in control: keep asking, never evict it. */
 			char busy[sizeof(d->last_log)];
-			snprintf(busy, sizeof(busy), "dataplane at %s is %.400s (retrying every second)", d->dp.path, err);
+			snprintf(busy, sizeof(busy), "dataplane at %s is %.400s (retrying every second)", d->dp.path,
+				 err);
 			log_once(d, busy);
 			return;
 		}

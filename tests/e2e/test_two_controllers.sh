@@ -48,7 +48,8 @@ other_start "$T/other.log"
 log "second brinkd started (pid $OTHER)"
 for i in 1 2 3 4 5; do
 	sleep 1
-	is_first_state "$API_SOCK" || fail "after ${i} s the routes are no longer the first brinkd's: $(routes_via "$API_SOCK")"
+	is_first_state "$API_SOCK" ||
+		fail "after ${i} s the routes are no longer the first brinkd's: $(routes_via "$API_SOCK")"
 done
 ping_ok "$POD" 10.20.0.10 || fail "10.20.0.10 unreachable while a second brinkd is refused"
 refused="dataplane at $DP_SOCK is controlled by another brinkd (pid $FIRST); stop it, or start this one with --takeover"

@@ -66,7 +66,8 @@ Test(dpc, a_notify_between_requests_is_passed_on_and_the_connection_stays)
 Test(dpc, a_notify_before_a_reply_is_passed_on_and_the_reply_still_read)
 {
 	mock.notify_before = DP_MSG_PORT_DUMP;
-	snprintf(mock.notify_text, sizeof(mock.notify_text), "refused a second brinkd (pid 8): this one stays in control");
+	snprintf(mock.notify_text, sizeof(mock.notify_text),
+		 "refused a second brinkd (pid 8): this one stays in control");
 	assert_has(run_ok(&f, "show interfaces"), "dp1: net_null1");
 	cr_assert(dpc_connected(&f.d.dp));
 	cr_assert_eq(n_notes, 1);

@@ -12,6 +12,20 @@
  * NUL-terminated message for the operator. Dumps may span several reply
  * messages: all but the last carry DP_MSG_F_MORE.
  *
+ * One controller at a time. A connection says HELLO before anything else
+ * (anything else first closes it; so does silence for a few seconds). A
+ * HELLO while another controller is connected is refused with -EBUSY and a
+ * text naming that controller, which is told so by a NOTIFY; with
+ * DP_HELLO_F_TAKEOVER the other controller is told by a NOTIFY that it was
+ * replaced and disconnected instead. NOTIFY is the only message the
+ * dataplane sends unasked (seq 0, a NUL-terminated text for the log); it may
+ * arrive between requests or while a reply is awaited.
+ *
+ * The dataplane never waits for a client: replies a client does not read
+ * are queued, requests are not read while that queue is long, and a client
+ * that lets it grow too far or stops reading for a few seconds is
+ * disconnected.
+ *
  * State is pushed as a transaction: TXN_BEGIN, any number of TXN_* items
  * describing the WHOLE desired state, then TXN_COMMIT. The dataplane
  * validates the set, applies the difference against what it runs, and on
@@ -28,14 +42,14 @@
 
 #include <stdint.h>
 
-#define DP_MSG_VERSION 1
+#define DP_MSG_VERSION 2
 #define DP_MSG_MAX_LEN 65536
 #define DP_NAME_LEN 16
 #define DP_DEVICE_LEN 256
 #define DP_COUNTER_NAME_LEN 56
 
 enum dp_msg_type {
-	DP_MSG_HELLO = 1,     /* req: empty; reply: struct dp_hello */
+	DP_MSG_HELLO = 1,     /* req: struct dp_hello_req; reply: struct dp_hello, or -EBUSY */
 	DP_MSG_PORT_DUMP,     /* req: empty; reply: struct dp_port_info[] */
 	DP_MSG_TXN_BEGIN,     /* req: struct dp_txn_begin; reply: status */
 	DP_MSG_TXN_PORT,      /* req: struct dp_port_conf; reply: status */
@@ -48,6 +62,7 @@ enum dp_msg_type {
 	DP_MSG_NEIGH_DUMP,    /* req: empty; reply: struct dp_neigh_info[] */
 	DP_MSG_STATS_DUMP,    /* req: empty; reply: struct dp_counter[] */
 	DP_MSG_STATS_CLEAR,   /* req: empty; reply: status */
+	DP_MSG_NOTIFY,        /* unsolicited, seq 0: a NUL-terminated text for the controller's log */
 	DP_MSG_TYPE_MAX,
 };
 
@@ -62,6 +77,13 @@ struct dp_msg_hdr {
 	uint32_t seq;
 	int32_t status;   /* replies: 0 or -errno */
 	uint32_t count;   /* replies: number of array elements in the body */
+};
+
+#define DP_HELLO_F_TAKEOVER 0x0001 /* replace the connected controller instead of being refused */
+
+struct dp_hello_req {
+	uint32_t flags; /* DP_HELLO_F_* */
+	uint32_t pid;   /* of the sender, named in messages when the socket cannot tell it */
 };
 
 struct dp_hello {

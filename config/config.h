@@ -32,6 +32,7 @@
 #define CFG_MAX_WORKERS 16
 #define CFG_MAX_ROUTES 65536
 #define CFG_MAX_PATHS 16     /* next hops and interfaces of one route: the widest ECMP group */
+#define CFG_MAX_ROUTE_PATHS (2 * CFG_MAX_ROUTES) /* paths of all static routes together */
 #define CFG_MAX_NEIGHS 4096
 
 /* ---- errors ---- */

@@ -282,6 +282,11 @@ static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink
 		fail(c, tag, "protocols static route", "%u routes, at most %d", n, CFG_MAX_ROUTES);
 		return;
 	}
+	if (n_paths > CFG_MAX_ROUTE_PATHS) {
+		fail(c, tag, "protocols static route", "%u next hops, interfaces, blackholes and rejects in all, at most %d",
+		     n_paths, CFG_MAX_ROUTE_PATHS);
+		return;
+	}
 	m->routes = n ? cfg_xmalloc(sizeof(*m->routes) * n) : NULL;
 	m->paths = n_paths ? cfg_xmalloc(sizeof(*m->paths) * n_paths) : NULL;
 	for (const struct cfg_node *e = tag ? tag->child : NULL; e; e = e->next) {

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "control/punt_kernel.h"
@@ -44,6 +43,12 @@ static void errors_to(struct sbuf *out, const struct cfg_errors *e)
 	free(buf);
 }
 
+static void log_notify(void *arg, const char *text)
+{
+	(void)arg;
+	brinkd_log("dataplane: %s", text);
+}
+
 int brinkd_init(struct brinkd *d, const char *conf_path, const char *dp_sock, struct sbuf *errs)
 {
 	struct cfg_errors e = {0};
@@ -51,6 +56,7 @@ int brinkd_init(struct brinkd *d, const char *conf_path, const char *dp_sock, st
 	*d = (struct brinkd){0};
 	snprintf(d->conf_path, sizeof(d->conf_path), "%s", conf_path);
 	dpc_init(&d->dp, dp_sock);
+	d->dp.on_notify = log_notify;
 	/* Seeded from the clock so that a restarted brinkd's generations keep
 	 * growing; room for 2^20 transactions per second. */
 	d->generation = (uint64_t)time(NULL) << 20;
@@ -146,6 +152,14 @@ void brinkd_tick(struct brinkd *d)
 	if (!dpc_connected(&d->dp)) {
 		d->synced = false;
 		rc = dpc_connect(&d->dp, err, sizeof(err));
+		if (rc == -EBUSY) {
+			/* Another brinkd is in control: keep asking, never evict it. */
+			char busy[sizeof(d->last_log)];
+			snprintf(busy, sizeof(busy), "dataplane at %s is %.400s (retrying every second)", d->dp.path,
+				 err);
+			log_once(d, busy);
+			return;
+		}
 		if (rc < 0) {
 			snprintf(msg, sizeof(msg), "dataplane: %s (retrying every second)", err);
 			log_once(d, msg);
@@ -180,14 +194,12 @@ void brinkd_tick(struct brinkd *d)
 
 void brinkd_dp_readable(struct brinkd *d)
 {
-	char buf[64];
+	char err[512];
 
-	/* Between requests the dataplane has nothing to say: readable means
-	 * closed (or confused), either way start over. */
-	if (recv(d->dp.fd, buf, sizeof(buf), MSG_DONTWAIT) < 0 && errno == EAGAIN)
+	/* Between requests the dataplane only notifies; anything else closed the connection. */
+	if (dpc_poll(&d->dp, err, sizeof(err)) == 0)
 		return;
-	brinkd_log("dataplane connection closed; reconnecting");
-	dpc_close(&d->dp);
+	brinkd_log("%s; reconnecting", err);
 	d->synced = false;
 }
 

@@ -38,9 +38,12 @@ int brinkd_init(struct brinkd *d, const char *conf_path, const char *dp_sock, st
 void brinkd_fini(struct brinkd *d);
 
 /* The 1 s timer: connect to the dataplane and push the running state when
- * not connected or not in sync; retry the punt interface. Also called when
- * the dataplane socket becomes readable (which outside a request means it
- * went away). */
+ * not connected or not in sync; retry the punt interface. A dataplane that
+ * another brinkd controls is asked again every second, never taken from it
+ * (unless dp.takeover is set, for the first connection only).
+ * brinkd_dp_readable is called when the dataplane socket becomes readable
+ * between requests: it logs the dataplane's notifications and notices that
+ * the connection closed. */
 void brinkd_tick(struct brinkd *d);
 void brinkd_dp_readable(struct brinkd *d);
 

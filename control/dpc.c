@@ -2,6 +2,7 @@
 #include "control/dpc.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +25,30 @@ void dpc_close(struct dpc *c)
 	c->fd = -1;
 }
 
+static uint8_t buf[DP_MSG_MAX_LEN];
+
 static int lost(struct dpc *c, int rc, const char *what, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "dataplane connection lost (%s: %s)", what, strerror(-rc));
 	dpc_close(c);
 	return rc;
+}
+
+/* The body of an error reply or a NOTIFY is meant to be NUL-terminated; do
+ * not trust it to be. */
+static void body_text(const void *msg, char *text, size_t len)
+{
+	const char *s = msg_body(msg);
+	snprintf(text, len, "%.*s", (int)strnlen(s, msg_body_len(msg)), s);
+}
+
+static void notified(struct dpc *c, const void *msg)
+{
+	char text[512];
+
+	body_text(msg, text, sizeof(text));
+	if (c->on_notify)
+		c->on_notify(c->notify_arg, text);
 }
 
 /* Sends a request and hands every reply body to each(); stops after the
@@ -37,7 +57,6 @@ static int transact(struct dpc *c, uint16_t type, const void *body, size_t len,
 		    int (*each)(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len), void *arg,
 		    char *err, size_t errlen)
 {
-	static uint8_t buf[DP_MSG_MAX_LEN];
 	struct dp_msg_hdr h = {.type = type, .seq = ++c->seq};
 	int rc;
 
@@ -55,13 +74,14 @@ static int transact(struct dpc *c, uint16_t type, const void *body, size_t len,
 		if (rc < 0)
 			return lost(c, rc == -EAGAIN ? -ETIMEDOUT : rc, "receive", err, errlen);
 		const struct dp_msg_hdr *r = (const void *)buf;
+		if (r->type == DP_MSG_NOTIFY) {
+			notified(c, buf);
+			continue;
+		}
 		if (r->seq != h.seq || r->type != type)
 			return lost(c, -EPROTO, "reply out of sequence", err, errlen);
 		if (r->status < 0) {
-			size_t n = msg_body_len(buf);
-			const char *text = msg_body(buf);
-			/* The body is meant to be NUL-terminated; do not trust it to be. */
-			snprintf(err, errlen, "%.*s", (int)strnlen(text, n), text);
+			body_text(buf, err, errlen);
 			if (!*err)
 				snprintf(err, errlen, "%s", strerror(-r->status));
 			if (r->flags & DP_MSG_F_MORE)
@@ -147,10 +167,37 @@ int dpc_connect(struct dpc *c, char *err, size_t errlen)
 		return rc;
 	}
 	c->fd = fd;
-	int rc = transact(c, DP_MSG_HELLO, NULL, 0, hello, &c->hello, err, errlen);
+	struct dp_hello_req req = {.flags = c->takeover ? DP_HELLO_F_TAKEOVER : 0, .pid = (uint32_t)getpid()};
+	int rc = transact(c, DP_MSG_HELLO, &req, sizeof(req), hello, &c->hello, err, errlen);
 	if (rc < 0)
 		dpc_close(c);
+	else
+		c->takeover = false;
 	return rc;
+}
+
+int dpc_poll(struct dpc *c, char *err, size_t errlen)
+{
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
+
+	if (c->fd < 0) {
+		snprintf(err, errlen, "dataplane not connected");
+		return -ENOTCONN;
+	}
+	while (poll(&p, 1, 0) > 0) {
+		int rc = msg_recv(c->fd, buf, sizeof(buf));
+		if (rc == 0) {
+			snprintf(err, errlen, "dataplane connection closed");
+			dpc_close(c);
+			return -ECONNRESET;
+		}
+		if (rc < 0)
+			return lost(c, rc, "receive", err, errlen);
+		if (((const struct dp_msg_hdr *)buf)->type != DP_MSG_NOTIFY)
+			return lost(c, -EPROTO, "a reply with no request", err, errlen);
+		notified(c, buf);
+	}
+	return 0;
 }
 
 bool dpc_has_port(const struct dp_port_info *ports, size_t n, const char *name)

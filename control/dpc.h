@@ -3,7 +3,8 @@
  * brinkd's client side of the dataplane control channel (common/dp_msg.h).
  * Requests are synchronous with a receive timeout, so a stuck dataplane
  * never hangs brinkd; any transport or protocol error closes the connection
- * and the caller reconnects later.
+ * and the caller reconnects later. The dataplane's notifications (NOTIFY),
+ * which may come between requests or before a reply, go to on_notify.
  */
 #ifndef BRINK_DPC_H
 #define BRINK_DPC_H
@@ -22,14 +23,27 @@ struct dpc {
 	char path[108];
 	int fd; /* -1 when not connected */
 	uint32_t seq;
+	/* The next HELLO replaces a controller already connected instead of
+	 * being refused. Cleared once connected, so that a brinkd replaced in
+	 * turn later never takes the dataplane back. */
+	bool takeover;
 	struct dp_hello hello;
+	void (*on_notify)(void *arg, const char *text);
+	void *notify_arg;
 };
 
 void dpc_init(struct dpc *c, const char *path);
 static inline bool dpc_connected(const struct dpc *c) { return c->fd >= 0; }
-/* Connect and say HELLO. Returns 0 or -errno (err says why). */
+/* Connect and say HELLO. Returns 0 or -errno (err says why); -EBUSY: another
+ * controller is connected, and err is the dataplane's text naming it. */
 int dpc_connect(struct dpc *c, char *err, size_t errlen);
 void dpc_close(struct dpc *c);
+
+/* Reads what the dataplane sent between requests without waiting: each
+ * NOTIFY goes to on_notify. Returns 0 while the connection stands, -errno
+ * once it is closed (the dataplane went away or sent something else; err
+ * says which). */
+int dpc_poll(struct dpc *c, char *err, size_t errlen);
 
 /* One request whose reply carries no body. Returns 0, the dataplane's
  * negative status (err holds its text; the connection stays), or -errno for

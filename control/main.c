@@ -26,10 +26,12 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: brinkd [-f CONF] [-d DATAPLANE_SOCKET] [-a API_SOCKET]\n"
+	fprintf(f, "usage: brinkd [-f CONF] [-d DATAPLANE_SOCKET] [-a API_SOCKET] [--takeover]\n"
 		   "  -f  configuration file (default " DEFAULT_CONF ")\n"
 		   "  -d  dataplane control socket (default " DEFAULT_DP_SOCK ")\n"
-		   "  -a  socket brinksh connects to (default " DEFAULT_API_SOCK ")\n");
+		   "  -a  socket brinksh connects to (default " DEFAULT_API_SOCK ")\n"
+		   "  --takeover  replace the brinkd that controls the dataplane now (it is disconnected\n"
+		   "              and does not take it back); without it, this brinkd waits until that one stops\n");
 }
 
 /* mkdir -p of the directory holding path. */
@@ -99,9 +101,15 @@ int main(int argc, char **argv)
 	struct brinkd d;
 	struct api_server srv;
 	struct sbuf errs = {0};
+	static const struct option longopts[] = {
+		{"takeover", no_argument, NULL, 'T'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool takeover = false;
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "f:d:a:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "f:d:a:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			conf = optarg;
@@ -111,6 +119,9 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			api_sock = optarg;
+			break;
+		case 'T':
+			takeover = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -131,6 +142,7 @@ int main(int argc, char **argv)
 		brinkd_fini(&d);
 		return 1;
 	}
+	d.dp.takeover = takeover;
 	const char *where = NULL, *what = NULL;
 	if ((rc = make_parent(dp_sock)) < 0)
 		where = dp_sock, what = "cannot create the directory of";

@@ -2,10 +2,12 @@
 #include "dataplane/ctl_server.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,28 +22,160 @@
 #include "dataplane/port.h"
 #include "dataplane/state.h"
 
-static int listen_fd = -1, client_fd = -1, epoll_fd = -1;
+/* Largest dump: every route path, local and connected prefix, and a host route per neighbour. */
+#define ROUTE_DUMP_MAX (CFG_MAX_ROUTE_PATHS + CFG_MAX_PORTS * CFG_MAX_ADDRS * 2 + NEIGH_MAX)
+#define ROUTE_DUMP_BYTES ((size_t)ROUTE_DUMP_MAX * sizeof(struct dp_route_info))
+#define DEFAULT_BACKLOG_PAUSE ((size_t)256 << 10)
+#define DEFAULT_BACKLOG_MAX ((size_t)16 << 20)
+/* Reading stops above the pause mark, so a backlog passes it by one reply at most. The hard limit
+ * bounds memory should replies ever outgrow that, and must leave room for a full route dump. */
+_Static_assert(DEFAULT_BACKLOG_MAX > DEFAULT_BACKLOG_PAUSE + 2 * ROUTE_DUMP_BYTES,
+	       "a full route dump must fit in a client's reply backlog");
+
+const struct ctl_limits ctl_default_limits = {
+	.backlog_pause = DEFAULT_BACKLOG_PAUSE,
+	.backlog_max = DEFAULT_BACKLOG_MAX,
+	.stall_ms = 5000,
+	.hello_ms = 5000,
+};
+
+/* One controller, a few connections waiting for their HELLO, and those
+ * being closed once their last reply (a refusal, a notification) is out. */
+#define CTL_MAX_CONNS 8
+/* Requests read from one client per poll, so others and the main loop get their turn. */
+#define CTL_READ_BATCH 16
+
+/* A reply waiting for room in its client's socket. */
+struct queued_msg {
+	STAILQ_ENTRY(queued_msg) next;
+	struct dp_msg_hdr hdr;
+	size_t body_len;
+	uint8_t body[];
+};
+
+enum conn_state {
+	CONN_FREE,
+	CONN_PENDING,    /* accepted, no HELLO yet */
+	CONN_CONTROLLER, /* the one client whose requests are served */
+	CONN_CLOSING,    /* refused or replaced: closed once its queue is sent */
+};
+
+struct conn {
+	enum conn_state state;
+	int fd;
+	uint32_t pid;          /* from SO_PEERCRED, else what its HELLO says */
+	uint32_t refused_pid;  /* controller: the last refused second controller it was told about */
+	bool gone;             /* peer closed, send failed, or limits passed: closed when next settled */
+	uint32_t events;       /* what epoll watches for it */
+	uint64_t since_tsc;    /* accepted at */
+	uint64_t progress_tsc; /* when its queue last moved (or began) */
+	size_t backlog;        /* bytes queued */
+	STAILQ_HEAD(, queued_msg) queue;
+};
+
+static int listen_fd = -1, epoll_fd = -1;
 static char sock_path[108];
+static struct ctl_limits limits;
+static struct conn conns[CTL_MAX_CONNS];
+static struct conn *controller;
+static bool refusing_logged;
+/* The controller's open transaction. */
 static struct dp_state staging;
 static bool in_txn;
 static uint64_t start_tsc;
 static uint8_t rxbuf[DP_MSG_MAX_LEN];
 
-static void reply(const struct dp_msg_hdr *req, int status, uint16_t flags, const void *body, size_t len,
-		  uint32_t count)
+static uint64_t ms_to_tsc(unsigned ms) { return rte_get_tsc_hz() * ms / 1000; }
+
+static const char *conn_role(const struct conn *c)
 {
-	struct dp_msg_hdr h = { .type = req->type, .seq = req->seq, .status = status, .flags = flags, .count = count };
-	if (msg_send(client_fd, &h, body, len) < 0)
-		RTE_LOG(WARNING, USER1, "control: reply to brinkd failed\n");
+	return c->state == CONN_CONTROLLER ? "controller" : "client";
 }
 
-static void reply_error(const struct dp_msg_hdr *req, int status, const char *text)
+/* Marks c for closing, with a log line saying why. */
+static void conn_gone(struct conn *c, uint32_t level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void conn_gone(struct conn *c, uint32_t level, const char *fmt, ...)
 {
-	reply(req, status, 0, text, strlen(text) + 1, 0);
+	char why[192];
+	va_list ap;
+
+	if (c->gone)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	rte_log(level, RTE_LOGTYPE_USER1, "USER1: control: %s pid %u %s\n", conn_role(c), c->pid, why);
+	c->gone = true;
+}
+
+/* Sends at once when nothing waits before it and the socket has room; queues otherwise. */
+static void conn_send(struct conn *c, const struct dp_msg_hdr *h, const void *body, size_t len)
+{
+	struct queued_msg *q;
+
+	if (c->gone)
+		return;
+	if (STAILQ_EMPTY(&c->queue)) {
+		int rc = msg_send(c->fd, h, body, len);
+		if (rc == 0)
+			return;
+		if (rc != -EAGAIN) {
+			conn_gone(c, RTE_LOG_WARNING, "cannot be sent to (%s); disconnecting", strerror(-rc));
+			return;
+		}
+		c->progress_tsc = rte_rdtsc();
+	}
+	if (c->backlog + sizeof(*h) + len > limits.backlog_max) {
+		conn_gone(c, RTE_LOG_WARNING, "leaves more than %zu bytes of replies unread; disconnecting",
+			  limits.backlog_max);
+		return;
+	}
+	q = malloc(sizeof(*q) + len);
+	if (!q) {
+		conn_gone(c, RTE_LOG_WARNING, "cannot be sent to (no memory to queue a reply); disconnecting");
+		return;
+	}
+	q->hdr = *h;
+	q->body_len = len;
+	if (len)
+		memcpy(q->body, body, len);
+	STAILQ_INSERT_TAIL(&c->queue, q, next);
+	c->backlog += sizeof(*h) + len;
+}
+
+static void conn_flush(struct conn *c)
+{
+	struct queued_msg *q;
+
+	while (!c->gone && (q = STAILQ_FIRST(&c->queue)) != NULL) {
+		int rc = msg_send(c->fd, &q->hdr, q->body, q->body_len);
+		if (rc == -EAGAIN)
+			return;
+		if (rc < 0) {
+			conn_gone(c, RTE_LOG_WARNING, "cannot be sent to (%s); disconnecting", strerror(-rc));
+			return;
+		}
+		STAILQ_REMOVE_HEAD(&c->queue, next);
+		c->backlog -= sizeof(q->hdr) + q->body_len;
+		c->progress_tsc = rte_rdtsc();
+		free(q);
+	}
+}
+
+static void reply(struct conn *c, const struct dp_msg_hdr *req, int status, uint16_t flags, const void *body,
+		  size_t len, uint32_t count)
+{
+	struct dp_msg_hdr h = { .type = req->type, .seq = req->seq, .status = status, .flags = flags, .count = count };
+	conn_send(c, &h, body, len);
+}
+
+static void reply_error(struct conn *c, const struct dp_msg_hdr *req, int status, const char *text)
+{
+	reply(c, req, status, 0, text, strlen(text) + 1, 0);
 }
 
 /* Send an array as as many replies as it takes; the last one without MORE. */
-static void reply_array(const struct dp_msg_hdr *req, const void *elems, unsigned n, size_t esize)
+static void reply_array(struct conn *c, const struct dp_msg_hdr *req, const void *elems, unsigned n, size_t esize)
 {
 	unsigned per_msg = (unsigned)((DP_MSG_MAX_LEN - sizeof(struct dp_msg_hdr)) / esize);
 	unsigned sent = 0;
@@ -49,9 +183,22 @@ static void reply_array(const struct dp_msg_hdr *req, const void *elems, unsigne
 	do {
 		unsigned k = RTE_MIN(per_msg, n - sent);
 		bool more = sent + k < n;
-		reply(req, 0, more ? DP_MSG_F_MORE : 0, (const char *)elems + sent * esize, k * esize, k);
+		reply(c, req, 0, more ? DP_MSG_F_MORE : 0, (const char *)elems + sent * esize, k * esize, k);
 		sent += k;
 	} while (sent < n);
+}
+
+static void notify(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void notify(struct conn *c, const char *fmt, ...)
+{
+	struct dp_msg_hdr h = { .type = DP_MSG_NOTIFY };
+	char text[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	conn_send(c, &h, text, strlen(text) + 1);
 }
 
 static void counter_add(struct dp_counter *c, unsigned *n, unsigned max, uint64_t value, const char *fmt, ...)
@@ -67,22 +214,22 @@ static void counter_add(struct dp_counter *c, unsigned *n, unsigned max, uint64_
 	c[(*n)++].value = value;
 }
 
-static void dump_stats(const struct dp_msg_hdr *req)
+static void dump_stats(struct conn *c, const struct dp_msg_hdr *req)
 {
 	enum { MAX = 512 };
-	struct dp_counter *c = calloc(MAX, sizeof(*c));
+	struct dp_counter *cnt = calloc(MAX, sizeof(*cnt));
 	unsigned n = 0;
 
-	if (!c) {
-		reply_error(req, -ENOMEM, "out of memory");
+	if (!cnt) {
+		reply_error(c, req, -ENOMEM, "out of memory");
 		return;
 	}
 	for (unsigned i = 0; i < DP_CNT_MAX; i++)
-		counter_add(c, &n, MAX, dp_counter_total(i), "%s", dp_counter_names[i]);
+		counter_add(cnt, &n, MAX, dp_counter_total(i), "%s", dp_counter_names[i]);
 	for (unsigned w = 0; w < dp.n_workers; w++) {
 		const struct dp_lcore_counters *wc = &dp_counters[dp.workers[w].lcore];
-		counter_add(c, &n, MAX, wc->c[DP_CNT_RX_PACKETS], "worker.%u.rx_packets", w);
-		counter_add(c, &n, MAX, wc->c[DP_CNT_TX_PACKETS], "worker.%u.tx_packets", w);
+		counter_add(cnt, &n, MAX, wc->c[DP_CNT_RX_PACKETS], "worker.%u.rx_packets", w);
+		counter_add(cnt, &n, MAX, wc->c[DP_CNT_TX_PACKETS], "worker.%u.tx_packets", w);
 	}
 	for (unsigned s = 0; s < DP_STAGE_MAX; s++) {
 		uint64_t pkts = 0, cycles = 0;
@@ -90,18 +237,18 @@ static void dump_stats(const struct dp_msg_hdr *req)
 			pkts += dp_counters[dp.workers[w].lcore].stage[s].packets;
 			cycles += dp_counters[dp.workers[w].lcore].stage[s].cycles;
 		}
-		counter_add(c, &n, MAX, pkts, "stage.%s.packets", dp_stage_names[s]);
-		counter_add(c, &n, MAX, cycles, "stage.%s.cycles", dp_stage_names[s]);
+		counter_add(cnt, &n, MAX, pkts, "stage.%s.packets", dp_stage_names[s]);
+		counter_add(cnt, &n, MAX, cycles, "stage.%s.cycles", dp_stage_names[s]);
 	}
-	counter_add(c, &n, MAX, rte_mempool_avail_count(dp.pool), "mempool.available");
-	counter_add(c, &n, MAX, dp.pool->size, "mempool.size");
-	counter_add(c, &n, MAX, nh_in_use(), "nexthops.in_use");
-	counter_add(c, &n, MAX, rte_get_tsc_hz(), "tsc_hz");
-	reply_array(req, c, n, sizeof(*c));
-	free(c);
+	counter_add(cnt, &n, MAX, rte_mempool_avail_count(dp.pool), "mempool.available");
+	counter_add(cnt, &n, MAX, dp.pool->size, "mempool.size");
+	counter_add(cnt, &n, MAX, nh_in_use(), "nexthops.in_use");
+	counter_add(cnt, &n, MAX, rte_get_tsc_hz(), "tsc_hz");
+	reply_array(c, req, cnt, n, sizeof(*cnt));
+	free(cnt);
 }
 
-static void dump_ports(const struct dp_msg_hdr *req)
+static void dump_ports(struct conn *c, const struct dp_msg_hdr *req)
 {
 	struct dp_port_info info[CFG_MAX_PORTS];
 	unsigned n = 0;
@@ -109,18 +256,19 @@ static void dump_ports(const struct dp_msg_hdr *req)
 	for (unsigned p = 0; p < RTE_MAX_ETHPORTS && n < CFG_MAX_PORTS; p++)
 		if (dp.ports[p].in_use && !dp.ports[p].is_punt)
 			port_info((uint16_t)p, &info[n++]);
-	reply_array(req, info, n, sizeof(info[0]));
+	reply_array(c, req, info, n, sizeof(info[0]));
 }
 
 /* A dump built into a temporary array of up to max elements by fill(). */
-static void dump_array(const struct dp_msg_hdr *req, size_t esize, unsigned max, unsigned (*fill)(void *, unsigned))
+static void dump_array(struct conn *c, const struct dp_msg_hdr *req, size_t esize, unsigned max,
+		       unsigned (*fill)(void *, unsigned))
 {
 	void *arr = malloc(esize * max);
 	if (!arr) {
-		reply_error(req, -ENOMEM, "out of memory");
+		reply_error(c, req, -ENOMEM, "out of memory");
 		return;
 	}
-	reply_array(req, arr, fill(arr, max), esize);
+	reply_array(c, req, arr, fill(arr, max), esize);
 	free(arr);
 }
 
@@ -134,73 +282,85 @@ static unsigned fill_neighs(void *out, unsigned max)
 	return neigh_dump(out, max);
 }
 
+/* A transaction is the controller's: one that went away or was replaced leaves none open. */
+static void txn_void(void)
+{
+	in_txn = false;
+	state_clear(&staging);
+}
+
 /* A TXN_* item, accepted only inside a transaction. */
-static void txn_item(const struct dp_msg_hdr *h, const void *body, size_t len)
+static void txn_item(struct conn *c, const struct dp_msg_hdr *h, const void *body, size_t len)
 {
 	char err[256];
 	int rc;
 
 	if (!in_txn) {
-		reply_error(h, -EINVAL, "no transaction open");
+		reply_error(c, h, -EINVAL, "no transaction open");
 		return;
 	}
 	rc = state_add_item(&staging, h->type, body, len, err, sizeof(err));
 	if (rc < 0)
-		reply_error(h, rc, err);
+		reply_error(c, h, rc, err);
 	else
-		reply(h, 0, 0, NULL, 0, 0);
+		reply(c, h, 0, 0, NULL, 0, 0);
 }
 
-static void handle(const struct dp_msg_hdr *h, const void *body, size_t len)
+static void reply_hello(struct conn *c, const struct dp_msg_hdr *h)
+{
+	struct dp_hello hello = {
+		.n_workers = dp.n_workers,
+		.generation = state_generation(),
+		.uptime_s = (rte_rdtsc() - start_tsc) / rte_get_tsc_hz(),
+	};
+	for (unsigned p = 0; p < RTE_MAX_ETHPORTS; p++)
+		hello.n_ports += dp.ports[p].in_use && !dp.ports[p].is_punt;
+	reply(c, h, 0, 0, &hello, sizeof(hello), 1);
+}
+
+/* A request of the controller. */
+static void handle(struct conn *c, const struct dp_msg_hdr *h, const void *body, size_t len)
 {
 	switch (h->type) {
-	case DP_MSG_HELLO: {
-		struct dp_hello hello = {
-			.n_workers = dp.n_workers,
-			.generation = state_generation(),
-			.uptime_s = (rte_rdtsc() - start_tsc) / rte_get_tsc_hz(),
-		};
-		for (unsigned p = 0; p < RTE_MAX_ETHPORTS; p++)
-			hello.n_ports += dp.ports[p].in_use && !dp.ports[p].is_punt;
-		reply(h, 0, 0, &hello, sizeof(hello), 1);
+	case DP_MSG_HELLO:
+		reply_hello(c, h);
 		return;
-	}
 	case DP_MSG_PORT_DUMP:
-		dump_ports(h);
+		dump_ports(c, h);
 		return;
 	case DP_MSG_ROUTE_DUMP:
-		dump_array(h, sizeof(struct dp_route_info), state_max_routes(), fill_routes);
+		dump_array(c, h, sizeof(struct dp_route_info), ROUTE_DUMP_MAX, fill_routes);
 		return;
 	case DP_MSG_NEIGH_DUMP:
-		dump_array(h, sizeof(struct dp_neigh_info), NEIGH_MAX, fill_neighs);
+		dump_array(c, h, sizeof(struct dp_neigh_info), NEIGH_MAX, fill_neighs);
 		return;
 	case DP_MSG_STATS_DUMP:
-		dump_stats(h);
+		dump_stats(c, h);
 		return;
 	case DP_MSG_STATS_CLEAR:
 		dp_counters_clear();
-		reply(h, 0, 0, NULL, 0, 0);
+		reply(c, h, 0, 0, NULL, 0, 0);
 		return;
 	case DP_MSG_TXN_BEGIN:
 		if (len != sizeof(struct dp_txn_begin)) {
-			reply_error(h, -EBADMSG, "item of the wrong size");
+			reply_error(c, h, -EBADMSG, "item of the wrong size");
 			return;
 		}
 		state_clear(&staging);
 		staging.generation = ((const struct dp_txn_begin *)body)->generation;
 		staging.flags = ((const struct dp_txn_begin *)body)->flags;
 		in_txn = true;
-		reply(h, 0, 0, NULL, 0, 0);
+		reply(c, h, 0, 0, NULL, 0, 0);
 		return;
 	case DP_MSG_TXN_PORT:
 	case DP_MSG_TXN_ADDR:
 	case DP_MSG_TXN_ROUTE:
 	case DP_MSG_TXN_NEIGH:
-		txn_item(h, body, len);
+		txn_item(c, h, body, len);
 		return;
 	case DP_MSG_TXN_COMMIT: {
 		if (!in_txn) {
-			reply_error(h, -EINVAL, "no transaction open");
+			reply_error(c, h, -EINVAL, "no transaction open");
 			return;
 		}
 		struct dp_apply a = {.best_effort = staging.flags & DP_TXN_F_BEST_EFFORT};
@@ -209,42 +369,213 @@ static void handle(const struct dp_msg_hdr *h, const void *body, size_t len)
 		state_clear(&staging);
 		if (rc < 0) {
 			RTE_LOG(WARNING, USER1, "control: commit refused: %s\n", a.err);
-			reply_error(h, rc, a.err);
+			reply_error(c, h, rc, a.err);
 		} else {
 			if (a.n_refused)
 				RTE_LOG(WARNING, USER1, "control: applied all but %u items:\n%s", a.n_refused,
 					sbuf_str(&a.refused));
 			/* the refused items, one line each; the text ends with its NUL */
-			reply(h, 0, 0, a.n_refused ? sbuf_str(&a.refused) : NULL, a.n_refused ? a.refused.len + 1 : 0,
-			      a.n_refused);
+			reply(c, h, 0, 0, a.n_refused ? sbuf_str(&a.refused) : NULL,
+			      a.n_refused ? a.refused.len + 1 : 0, a.n_refused);
 		}
 		dp_apply_fini(&a);
 		return;
 	}
 	case DP_MSG_TXN_ABORT:
-		in_txn = false;
-		state_clear(&staging);
-		reply(h, 0, 0, NULL, 0, 0);
+		txn_void();
+		reply(c, h, 0, 0, NULL, 0, 0);
 		return;
 	default:
-		reply_error(h, -EOPNOTSUPP, "unknown message type");
+		reply_error(c, h, -EOPNOTSUPP, "unknown message type");
 	}
 }
 
-static void drop_client(void)
+/* The last reply a connection gets: it is closed once that is sent. */
+static void refuse(struct conn *c, const struct dp_msg_hdr *h, int status, const char *text)
 {
-	epoll_ctl(epoll_fd, EPOLL_CTL_DEL, client_fd, NULL);
-	close(client_fd);
-	client_fd = -1;
-	/* A half-sent transaction from a brinkd that went away is void. */
-	in_txn = false;
-	state_clear(&staging);
+	reply_error(c, h, status, text);
+	c->state = CONN_CLOSING;
 }
 
-int ctl_init(const char *path)
+static void refuse_malformed(struct conn *c, const struct dp_msg_hdr *h, int status, const char *text)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	RTE_LOG(WARNING, USER1, "control: client pid %u: %s; disconnecting\n", c->pid, text);
+	refuse(c, h, status, text);
+}
 
+/* The first message of a connection: it becomes the controller, takes over
+ * from the one there is, or is refused. */
+static void hello_first(struct conn *c, const struct dp_msg_hdr *h, const void *body, size_t len)
+{
+	struct dp_hello_req req;
+	char text[200];
+
+	if (h->type != DP_MSG_HELLO) {
+		RTE_LOG(WARNING, USER1, "control: client pid %u sent message type %u before HELLO; disconnecting\n",
+			c->pid, h->type);
+		refuse(c, h, -EPERM, "say HELLO first (a struct dp_hello_req)");
+		return;
+	}
+	if (len != sizeof(req)) {
+		snprintf(text, sizeof(text), "HELLO carries a struct dp_hello_req of %zu bytes, not %zu (protocol %u)",
+			 sizeof(req), len, DP_MSG_VERSION);
+		refuse_malformed(c, h, -EBADMSG, text);
+		return;
+	}
+	memcpy(&req, body, sizeof(req));
+	if (!c->pid)
+		c->pid = req.pid;
+	if (req.flags & ~(uint32_t)DP_HELLO_F_TAKEOVER) {
+		snprintf(text, sizeof(text), "unknown HELLO flags 0x%x", req.flags & ~(uint32_t)DP_HELLO_F_TAKEOVER);
+		refuse_malformed(c, h, -EINVAL, text);
+		return;
+	}
+	if (controller && !(req.flags & DP_HELLO_F_TAKEOVER)) {
+		/* A refused brinkd retries every second: say it once per brinkd. */
+		if (controller->refused_pid != c->pid) {
+			controller->refused_pid = c->pid;
+			RTE_LOG(WARNING, USER1, "control: refused a second controller, pid %u: pid %u is in control\n",
+				c->pid, controller->pid);
+			notify(controller, "refused a second brinkd (pid %u): this one stays in control", c->pid);
+		}
+		snprintf(text, sizeof(text),
+			 "controlled by another brinkd (pid %u); stop it, or start this one with --takeover",
+			 controller->pid);
+		refuse(c, h, -EBUSY, text);
+		return;
+	}
+	if (controller) {
+		RTE_LOG(WARNING, USER1, "control: pid %u took over from controller pid %u\n", c->pid, controller->pid);
+		notify(controller, "taken over by brinkd pid %u", c->pid);
+		controller->state = CONN_CLOSING;
+		txn_void();
+	} else {
+		RTE_LOG(INFO, USER1, "control: controller connected (pid %u)\n", c->pid);
+	}
+	c->state = CONN_CONTROLLER;
+	controller = c;
+	reply_hello(c, h);
+}
+
+static bool conn_reads(const struct conn *c)
+{
+	return !c->gone && c->state != CONN_CLOSING && c->backlog <= limits.backlog_pause;
+}
+
+static void conn_readable(struct conn *c)
+{
+	for (unsigned i = 0; i < CTL_READ_BATCH && conn_reads(c); i++) {
+		int len = msg_recv(c->fd, rxbuf, sizeof(rxbuf));
+		if (len == -EAGAIN)
+			return;
+		if (len == 0) {
+			conn_gone(c, RTE_LOG_INFO, "disconnected");
+			return;
+		}
+		if (len < 0) {
+			conn_gone(c, RTE_LOG_WARNING, "sent a bad message (%s); disconnecting", strerror(-len));
+			return;
+		}
+		const struct dp_msg_hdr *h = (const void *)rxbuf;
+		if (c->state == CONN_CONTROLLER)
+			handle(c, h, msg_body(rxbuf), msg_body_len(rxbuf));
+		else
+			hello_first(c, h, msg_body(rxbuf), msg_body_len(rxbuf));
+	}
+}
+
+static void conn_drop(struct conn *c)
+{
+	struct queued_msg *q;
+
+	epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	while ((q = STAILQ_FIRST(&c->queue)) != NULL) {
+		STAILQ_REMOVE_HEAD(&c->queue, next);
+		free(q);
+	}
+	if (c == controller) {
+		controller = NULL;
+		txn_void();
+	}
+	c->state = CONN_FREE;
+}
+
+/* After the events of a poll: enforce the limits, close what is done, and
+ * watch each socket for what it now waits for. */
+static void conn_settle(struct conn *c, uint64_t now)
+{
+	if (c->state == CONN_PENDING && now - c->since_tsc > ms_to_tsc(limits.hello_ms))
+		conn_gone(c, RTE_LOG_WARNING, "sent no HELLO within %u ms; disconnecting", limits.hello_ms);
+	if (!STAILQ_EMPTY(&c->queue) && now - c->progress_tsc > ms_to_tsc(limits.stall_ms))
+		conn_gone(c, RTE_LOG_WARNING, "left %zu bytes of replies unread for %u ms; disconnecting", c->backlog,
+			  limits.stall_ms);
+	if (c->gone || (c->state == CONN_CLOSING && STAILQ_EMPTY(&c->queue))) {
+		conn_drop(c);
+		return;
+	}
+	uint32_t want = (conn_reads(c) ? EPOLLIN : 0) | (STAILQ_EMPTY(&c->queue) ? 0 : EPOLLOUT);
+	if (want != c->events) {
+		struct epoll_event ev = { .events = want, .data.ptr = c };
+		epoll_ctl(epoll_fd, EPOLL_CTL_MOD, c->fd, &ev);
+		c->events = want;
+	}
+}
+
+static struct conn *conn_new(int fd, uint64_t now)
+{
+	struct conn *slot = NULL;
+	unsigned pending = 0;
+
+	for (unsigned i = 0; i < CTL_MAX_CONNS; i++) {
+		if (conns[i].state == CONN_FREE && !slot)
+			slot = &conns[i];
+		pending += conns[i].state == CONN_PENDING;
+	}
+	if (!slot || pending >= CTL_MAX_PENDING)
+		return NULL;
+	struct ucred cred;
+	socklen_t cred_len = sizeof(cred);
+	*slot = (struct conn){
+		.state = CONN_PENDING,
+		.fd = fd,
+		.pid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) == 0 ? (uint32_t)cred.pid : 0,
+		.events = EPOLLIN,
+		.since_tsc = now,
+	};
+	STAILQ_INIT(&slot->queue);
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = slot };
+	if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		slot->state = CONN_FREE;
+		return NULL;
+	}
+	return slot;
+}
+
+static void accept_all(uint64_t now)
+{
+	for (unsigned i = 0; i < CTL_MAX_CONNS; i++) {
+		int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0)
+			return;
+		if (conn_new(fd, now)) {
+			refusing_logged = false;
+			continue;
+		}
+		/* Whoever opens connections and says nothing gets no more of them. */
+		if (!refusing_logged)
+			RTE_LOG(WARNING, USER1, "control: %u connections wait for their HELLO; closing new ones\n",
+				CTL_MAX_PENDING);
+		refusing_logged = true;
+		close(fd);
+	}
+}
+
+int ctl_init(const char *path, const struct ctl_limits *lim)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+
+	limits = *lim;
 	start_tsc = rte_rdtsc();
 	snprintf(sock_path, sizeof(sock_path), "%s", path);
 	listen_fd = msg_listen(path);
@@ -253,52 +584,50 @@ int ctl_init(const char *path)
 	epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (epoll_fd < 0)
 		return -errno;
-	ev.data.fd = listen_fd;
 	return epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) < 0 ? -errno : 0;
 }
 
 void ctl_poll(int timeout_ms)
 {
-	struct epoll_event evs[4];
+	struct epoll_event evs[CTL_MAX_CONNS + 1];
+	bool incoming = false;
 	int n = epoll_wait(epoll_fd, evs, RTE_DIM(evs), timeout_ms);
 
+	/* Connections are closed and accepted only after every event is seen,
+	 * so no event of this batch can meet a slot that changed hands. */
 	for (int i = 0; i < n; i++) {
-		if (evs[i].data.fd == listen_fd) {
-			int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-			if (fd < 0)
-				continue;
-			/* One brinkd at a time: a new connection replaces a stale one. */
-			if (client_fd >= 0)
-				drop_client();
-			client_fd = fd;
-			struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
-			epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
-			RTE_LOG(INFO, USER1, "control: brinkd connected\n");
+		struct conn *c = evs[i].data.ptr;
+		if (!c) {
+			incoming = true;
 			continue;
 		}
-		if (evs[i].data.fd != client_fd)
-			continue;
-		int len = msg_recv(client_fd, rxbuf, sizeof(rxbuf));
-		if (len <= 0) {
-			if (len < 0)
-				RTE_LOG(WARNING, USER1, "control: bad message from brinkd (%s), closing\n",
-					strerror(-len));
-			drop_client();
-			continue;
-		}
-		handle((const struct dp_msg_hdr *)rxbuf, msg_body(rxbuf), msg_body_len(rxbuf));
+		if (evs[i].events & EPOLLOUT)
+			conn_flush(c);
+		if (evs[i].events & EPOLLIN)
+			conn_readable(c);
+		else if (evs[i].events & (EPOLLHUP | EPOLLERR))
+			conn_gone(c, RTE_LOG_INFO, "disconnected");
 	}
+	uint64_t now = rte_rdtsc();
+	for (unsigned i = 0; i < CTL_MAX_CONNS; i++)
+		if (conns[i].state != CONN_FREE)
+			conn_settle(&conns[i], now);
+	if (incoming)
+		accept_all(now);
 }
 
 void ctl_close(void)
 {
-	if (client_fd >= 0)
-		drop_client();
+	for (unsigned i = 0; i < CTL_MAX_CONNS; i++)
+		if (conns[i].state != CONN_FREE)
+			conn_drop(&conns[i]);
 	if (listen_fd >= 0) {
 		close(listen_fd);
 		unlink(sock_path);
 	}
 	if (epoll_fd >= 0)
 		close(epoll_fd);
+	listen_fd = epoll_fd = -1;
+	refusing_logged = false;
 	state_clear(&staging);
 }

@@ -269,7 +269,7 @@ static int run(const struct brink_model *model, const struct options *opt)
 		port_close_all();
 		return 1;
 	}
-	if ((rc = ctl_init(opt->socket)) < 0) {
+	if ((rc = ctl_init(opt->socket, &ctl_default_limits)) < 0) {
 		fprintf(stderr, "brink-dataplane: control socket %s: %s\n", opt->socket, strerror(-rc));
 		ctl_close();
 		port_close_all();

@@ -116,8 +116,8 @@ int state_add_route(struct dp_state *s, const struct dp_route *r, char *err, siz
 	}
 	if ((r->port[0] || r->kind == DP_ROUTE_INTERFACE) && known_port(r->port, err, errlen) < 0)
 		return -ENODEV;
-	if (s->n_routes >= CFG_MAX_ROUTES * CFG_MAX_PATHS) {
-		snprintf(err, errlen, "more than %u route paths", CFG_MAX_ROUTES * CFG_MAX_PATHS);
+	if (s->n_routes >= CFG_MAX_ROUTE_PATHS) {
+		snprintf(err, errlen, "more than %u route paths", CFG_MAX_ROUTE_PATHS);
 		return -ENOSPC;
 	}
 	return grow((void **)&s->routes, &s->n_routes, &s->cap_routes, sizeof(p), &p);
@@ -483,11 +483,6 @@ void state_refresh(void)
 uint64_t state_generation(void)
 {
 	return running.generation;
-}
-
-unsigned state_max_routes(void)
-{
-	return running.n_addrs * 2 + running.n_routes + NEIGH_MAX;
 }
 
 unsigned state_dump_routes(struct dp_route_info *out, unsigned max)

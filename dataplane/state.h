@@ -57,6 +57,5 @@ uint64_t state_generation(void);
 /* Every route: connected and local ones, each path of each static route
  * (with its flags), neighbour host routes. */
 unsigned state_dump_routes(struct dp_route_info *out, unsigned max);
-unsigned state_max_routes(void);
 
 #endif

@@ -13,6 +13,7 @@
 
 static int client_fd = -1;
 static bool drop_requested;
+static char notify_requested[128];
 
 static void reply(int fd, const struct dp_msg_hdr *req, int32_t status, uint16_t flags, const void *body,
 		  size_t len, uint32_t count)
@@ -20,6 +21,13 @@ static void reply(int fd, const struct dp_msg_hdr *req, int32_t status, uint16_t
 	struct dp_msg_hdr h = {.type = req->type, .seq = req->seq, .status = status, .flags = flags, .count = count};
 
 	msg_send(fd, &h, body, len);
+}
+
+static void notify(int fd, const char *text)
+{
+	struct dp_msg_hdr h = {.type = DP_MSG_NOTIFY};
+
+	msg_send(fd, &h, text, strlen(text) + 1);
 }
 
 static void port_info(struct dp_port_info *p, const char *name, uint16_t id)
@@ -40,18 +48,41 @@ static void port_info(struct dp_port_info *p, const char *name, uint16_t id)
 			memcpy(&(items)[(n)++], (body), sizeof((items)[0]));    \
 	} while (0)
 
-static void handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body)
+/* Serves one request; returns false when the connection is to be closed. */
+static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body, size_t len)
 {
+	bool keep = true;
+
 	pthread_mutex_lock(&m->lock);
+	if (m->notify_before && h->type == m->notify_before)
+		notify(fd, m->notify_text);
 	if (m->reject_item && h->type == m->reject_item) {
 		static const char refused[] = "item refused";
 		reply(fd, h, -EINVAL, 0, refused, sizeof(refused), 0);
 		pthread_mutex_unlock(&m->lock);
-		return;
+		return true;
 	}
 	switch (h->type) {
 	case DP_MSG_HELLO: {
 		struct dp_hello hello = {.n_ports = 2, .n_workers = 1, .generation = m->generation};
+		char text[128];
+		if (len != sizeof(struct dp_hello_req)) {
+			static const char bad[] = "HELLO of the wrong size";
+			reply(fd, h, -EBADMSG, 0, bad, sizeof(bad), 0);
+			keep = false;
+			break;
+		}
+		m->hello_flags = ((const struct dp_hello_req *)body)->flags;
+		m->hello_pid = ((const struct dp_hello_req *)body)->pid;
+		if (m->busy_pid && !(m->hello_flags & DP_HELLO_F_TAKEOVER)) {
+			m->n_refused++;
+			snprintf(text, sizeof(text),
+				 "controlled by another brinkd (pid %u); stop it, or start this one with --takeover",
+				 m->busy_pid);
+			reply(fd, h, -EBUSY, 0, text, strlen(text) + 1, 0);
+			keep = false;
+			break;
+		}
 		m->n_hellos++;
 		reply(fd, h, 0, 0, &hello, sizeof(hello), 1);
 		break;
@@ -134,6 +165,7 @@ static void handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 		reply(fd, h, 0, 0, NULL, 0, 0);
 	}
 	pthread_mutex_unlock(&m->lock);
+	return keep;
 }
 
 static void *serve(void *arg)
@@ -149,6 +181,9 @@ static void *serve(void *arg)
 			client_fd = -1;
 		}
 		drop_requested = false;
+		if (*notify_requested && client_fd >= 0)
+			notify(client_fd, notify_requested);
+		notify_requested[0] = '\0';
 		pthread_mutex_unlock(&m->lock);
 		if (stop)
 			break;
@@ -170,7 +205,10 @@ static void *serve(void *arg)
 			client_fd = -1;
 			continue;
 		}
-		handle(m, client_fd, (const struct dp_msg_hdr *)buf, msg_body(buf));
+		if (!handle(m, client_fd, (const struct dp_msg_hdr *)buf, msg_body(buf), msg_body_len(buf))) {
+			close(client_fd);
+			client_fd = -1;
+		}
 	}
 	if (client_fd >= 0)
 		close(client_fd);
@@ -198,18 +236,31 @@ void mock_dp_stop(struct mock_dp *m)
 	unlink(m->path);
 }
 
+/* Waits until the serving thread has done what was asked. */
+static void wait_served(struct mock_dp *m)
+{
+	for (;;) {
+		usleep(5000);
+		pthread_mutex_lock(&m->lock);
+		bool done = !drop_requested && !*notify_requested;
+		pthread_mutex_unlock(&m->lock);
+		if (done)
+			return;
+	}
+}
+
 void mock_dp_drop(struct mock_dp *m)
 {
 	pthread_mutex_lock(&m->lock);
 	drop_requested = true;
 	pthread_mutex_unlock(&m->lock);
-	/* Wait until the serving thread has done it. */
-	for (;;) {
-		usleep(5000);
-		pthread_mutex_lock(&m->lock);
-		bool done = !drop_requested;
-		pthread_mutex_unlock(&m->lock);
-		if (done)
-			return;
-	}
+	wait_served(m);
+}
+
+void mock_dp_notify(struct mock_dp *m, const char *text)
+{
+	pthread_mutex_lock(&m->lock);
+	snprintf(notify_requested, sizeof(notify_requested), "%s", text);
+	pthread_mutex_unlock(&m->lock);
+	wait_served(m);
 }

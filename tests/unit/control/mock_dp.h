@@ -19,8 +19,12 @@ struct mock_dp {
 	/* behaviour */
 	char reject_commit[128]; /* non-empty: TXN_COMMIT fails with this text */
 	uint16_t reject_item;    /* a TXN_* item type refused with "item refused" */
+	uint32_t busy_pid;       /* non-zero: HELLO without takeover is refused, naming this controller */
+	uint16_t notify_before;  /* a request type answered only after a NOTIFY of notify_text */
+	char notify_text[128];
 	/* what was received; the last committed transaction */
-	unsigned n_commits, n_hellos, n_aborts;
+	unsigned n_commits, n_hellos, n_aborts, n_refused;
+	uint32_t hello_flags, hello_pid; /* of the last HELLO */
 	uint64_t generation;
 	unsigned n_ports, n_addrs, n_routes, n_neighs;
 	struct dp_port_conf ports[8];
@@ -36,5 +40,7 @@ void mock_dp_start(struct mock_dp *m);
 void mock_dp_stop(struct mock_dp *m);
 /* Closes the current connection (as a dataplane restart would). */
 void mock_dp_drop(struct mock_dp *m);
+/* Sends a NOTIFY of text on the current connection, between requests. */
+void mock_dp_notify(struct mock_dp *m, const char *text);
 
 #endif

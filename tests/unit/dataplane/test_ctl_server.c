@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The dataplane's control server against a misbehaving or well-behaved client. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -15,14 +18,86 @@ static int client;
 static uint8_t buf[DP_MSG_MAX_LEN];
 static uint32_t seq;
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The server runs in this thread: serve it while waiting up to seconds for
+ * fd to have a message (returned in buf) or be closed (0). */
+static int wait_msg_for(int fd, double seconds)
+{
+	double deadline = now_s() + seconds;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	while (now_s() < deadline) {
+		ctl_poll(1);
+		if (poll(&p, 1, 0) > 0)
+			return msg_recv(fd, buf, sizeof(buf));
+	}
+	return -ETIMEDOUT;
+}
+
+static int wait_msg(int fd)
+{
+	return wait_msg_for(fd, 5);
+}
+
+/* True once the server closed fd, whatever fd still has to read. */
+static bool closed_by_server(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = 0 };
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
+}
+
+static bool wait_closed(int fd)
+{
+	double deadline = now_s() + 5;
+
+	while (now_s() < deadline) {
+		ctl_poll(1);
+		if (closed_by_server(fd))
+			return true;
+	}
+	return false;
+}
+
+static int connect_client(void)
+{
+	int fd = msg_connect(path);
+	cr_assert_geq(fd, 0);
+	ctl_poll(10); /* accept */
+	return fd;
+}
+
+/* HELLO on fd; returns the reply's status and leaves the reply in buf. */
+static int hello_on(int fd, uint32_t flags)
+{
+	struct dp_hello_req req = { .flags = flags, .pid = (uint32_t)getpid() };
+	struct dp_msg_hdr h = { .type = DP_MSG_HELLO, .seq = ++seq };
+
+	cr_assert_eq(msg_send(fd, &h, &req, sizeof(req)), 0);
+	cr_assert_gt(wait_msg(fd), 0, "a reply to HELLO arrives");
+	const struct dp_msg_hdr *r = (const void *)buf;
+	cr_assert_eq(r->type, DP_MSG_HELLO);
+	cr_assert_eq(r->seq, seq);
+	return r->status;
+}
+
+static void start(const struct ctl_limits *limits)
+{
+	cr_assert_eq(ctl_init(path, limits), 0);
+	client = connect_client();
+	cr_assert_eq(hello_on(client, 0), 0);
+}
+
 static void setup(void)
 {
 	dp_test_env_up();
 	snprintf(path, sizeof(path), "/tmp/brink-test-ctl-%d.sock", getpid());
-	cr_assert_eq(ctl_init(path), 0);
-	client = msg_connect(path);
-	cr_assert_geq(client, 0);
-	ctl_poll(10); /* accept */
+	start(&ctl_default_limits);
 }
 
 static void teardown(void)
@@ -31,19 +106,30 @@ static void teardown(void)
 	ctl_close();
 }
 
+/* Starts over with other limits. */
+static void restart(const struct ctl_limits *limits)
+{
+	teardown();
+	start(limits);
+}
+
 TestSuite(ctl_server, .init = setup, .fini = teardown);
 
 /* One request, one reply; returns the reply's status and leaves it in buf. */
-static int request(uint16_t type, const void *body, size_t len)
+static int request_on(int fd, uint16_t type, const void *body, size_t len)
 {
 	struct dp_msg_hdr h = { .type = type, .seq = ++seq };
-	cr_assert_eq(msg_send(client, &h, body, len), 0);
-	ctl_poll(100);
-	cr_assert_gt(msg_recv(client, buf, sizeof(buf)), 0, "a reply arrives");
+	cr_assert_eq(msg_send(fd, &h, body, len), 0);
+	cr_assert_gt(wait_msg(fd), 0, "a reply arrives");
 	const struct dp_msg_hdr *r = (const void *)buf;
 	cr_assert_eq(r->seq, seq);
 	cr_assert_eq(r->type, type);
 	return r->status;
+}
+
+static int request(uint16_t type, const void *body, size_t len)
+{
+	return request_on(client, type, body, len);
 }
 
 static const char *error_text(void)
@@ -86,7 +172,7 @@ Test(ctl_server, a_commit_sets_the_generation_and_a_failed_one_keeps_it)
 	cr_assert_eq(request(DP_MSG_TXN_BEGIN, &b, sizeof(b)), 0);
 	cr_assert_eq(request(DP_MSG_TXN_ADDR, &a, sizeof(a)), 0);
 	cr_assert_eq(request(DP_MSG_TXN_COMMIT, NULL, 0), 0);
-	cr_assert_eq(request(DP_MSG_HELLO, NULL, 0), 0);
+	cr_assert_eq(hello_on(client, 0), 0);
 	cr_assert_eq(((const struct dp_hello *)msg_body(buf))->generation, 7);
 
 	b.generation = 8;
@@ -95,7 +181,7 @@ Test(ctl_server, a_commit_sets_the_generation_and_a_failed_one_keeps_it)
 	cr_assert_eq(request(DP_MSG_TXN_NEIGH, &bad, sizeof(bad)), 0);
 	cr_assert_eq(request(DP_MSG_TXN_COMMIT, NULL, 0), -ENETUNREACH);
 	cr_assert(strstr(error_text(), "static ARP entry 11.0.0.1 is not on a connected subnet"), "%s", error_text());
-	cr_assert_eq(request(DP_MSG_HELLO, NULL, 0), 0);
+	cr_assert_eq(hello_on(client, 0), 0);
 	cr_assert_eq(((const struct dp_hello *)msg_body(buf))->generation, 7);
 }
 
@@ -116,11 +202,10 @@ Test(ctl_server, dumps_span_several_messages_when_large)
 
 	struct dp_msg_hdr h = { .type = DP_MSG_ROUTE_DUMP, .seq = ++seq };
 	cr_assert_eq(msg_send(client, &h, NULL, 0), 0);
-	ctl_poll(100);
 	unsigned total = 0, messages = 0;
 	const struct dp_msg_hdr *r;
 	do {
-		cr_assert_gt(msg_recv(client, buf, sizeof(buf)), 0);
+		cr_assert_gt(wait_msg(client), 0);
 		r = (const void *)buf;
 		cr_assert_eq(msg_body_len(buf), r->count * sizeof(struct dp_route_info));
 		total += r->count;
@@ -137,7 +222,190 @@ Test(ctl_server, a_bad_frame_closes_the_connection_and_a_new_client_is_served)
 	ctl_poll(100);
 	cr_assert_eq(recv(client, buf, sizeof(buf), 0), 0, "closed by the dataplane");
 	close(client);
-	client = msg_connect(path);
+	client = connect_client();
+	cr_assert_eq(hello_on(client, 0), 0);
+}
+
+static const struct dp_msg_hdr *reply_hdr(void)
+{
+	return (const void *)buf;
+}
+
+static void set_nonblocking(int fd)
+{
+	cr_assert_eq(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK), 0);
+}
+
+Test(ctl_server, a_client_that_never_reads_does_not_hold_up_the_server_and_is_dropped, .timeout = 60)
+{
+	const struct ctl_limits limits = { .backlog_pause = 64 << 10, .backlog_max = 16 << 20, .stall_ms = 300,
+					   .hello_ms = 5000 };
+	double slowest = 0, deadline;
+	unsigned sent = 0, refused = 0;
+
+	restart(&limits);
+	set_nonblocking(client);
+	deadline = now_s() + 20;
+	while (!closed_by_server(client) && now_s() < deadline) {
+		struct dp_msg_hdr h = { .type = DP_MSG_STATS_DUMP, .seq = ++seq };
+		int rc = msg_send(client, &h, NULL, 0);
+		if (rc == 0)
+			sent++;
+		else if (rc == -EAGAIN)
+			refused++;
+		else
+			break;
+		double t = now_s();
+		ctl_poll(0);
+		t = now_s() - t;
+		slowest = t > slowest ? t : slowest;
+	}
+	cr_assert(closed_by_server(client), "a client that reads nothing is still connected after %u requests", sent);
+	cr_assert_lt(slowest, 1.0, "a poll took %.3f s", slowest);
+	cr_assert_gt(refused, 0, "the server kept reading requests (%u) from a client with a full backlog", sent);
+
+	/* Its place is free at once. */
+	close(client);
+	client = connect_client();
+	cr_assert_eq(hello_on(client, 0), 0);
+}
+
+Test(ctl_server, replies_queued_for_a_late_reader_arrive_whole_and_in_order)
+{
+	enum { N = 100 };
+	uint32_t first = seq + 1;
+
+	set_nonblocking(client);
+	for (unsigned i = 0; i < N; i++) {
+		struct dp_msg_hdr h = { .type = DP_MSG_STATS_DUMP, .seq = ++seq };
+		cr_assert_eq(msg_send(client, &h, NULL, 0), 0);
+		ctl_poll(0);
+	}
+	for (unsigned i = 0; i < N; i++) {
+		cr_assert_gt(wait_msg(client), 0, "reply %u of %u", i + 1, N);
+		cr_assert_eq(reply_hdr()->seq, first + i);
+		cr_assert_eq(reply_hdr()->status, 0);
+		cr_assert_eq(reply_hdr()->flags & DP_MSG_F_MORE, 0);
+		cr_assert_eq(msg_body_len(buf), reply_hdr()->count * sizeof(struct dp_counter));
+	}
+}
+
+Test(ctl_server, a_backlog_past_the_limit_drops_the_client, .timeout = 60)
+{
+	const struct ctl_limits limits = { .backlog_pause = 16 << 20, .backlog_max = 64 << 10, .stall_ms = 10000,
+					   .hello_ms = 10000 };
+	enum { N = 3000 };
+	static struct dp_route routes[N];
+	char err[256];
+
+	for (uint32_t i = 0; i < N; i++)
+		routes[i] = (struct dp_route){ .prefix = 0x0b000000 + (i << 8), .prefix_len = 24,
+					       .kind = DP_ROUTE_BLACKHOLE };
+	cr_assert_eq(dp_test_commit(routes, N, err, sizeof(err)), 0, "%s", err);
+	restart(&limits);
+	set_nonblocking(client);
+	/* About 100 KiB each: more than the socket and the limit hold together. */
+	for (unsigned i = 0; i < 8; i++) {
+		struct dp_msg_hdr h = { .type = DP_MSG_ROUTE_DUMP, .seq = ++seq };
+		cr_assert_eq(msg_send(client, &h, NULL, 0), 0);
+	}
+	cr_assert(wait_closed(client), "a client with more than backlog_max unread is still connected");
+}
+
+Test(ctl_server, a_second_controller_is_refused_and_the_first_is_told)
+{
+	int second = connect_client();
+	char expect[128];
+
+	cr_assert_eq(hello_on(second, 0), -EBUSY);
+	snprintf(expect, sizeof(expect),
+		 "controlled by another brinkd (pid %d); stop it, or start this one with --takeover", getpid());
+	cr_assert_str_eq(error_text(), expect);
+	cr_assert(wait_closed(second), "a refused connection is closed");
+	close(second);
+
+	cr_assert_gt(wait_msg(client), 0, "the controller hears of it");
+	cr_assert_eq(reply_hdr()->type, DP_MSG_NOTIFY);
+	cr_assert_eq(reply_hdr()->seq, 0);
+	snprintf(expect, sizeof(expect), "refused a second brinkd (pid %d): this one stays in control", getpid());
+	cr_assert_str_eq((const char *)msg_body(buf), expect);
+
+	/* The same brinkd retrying is refused again, but told about once. */
+	second = connect_client();
+	cr_assert_eq(hello_on(second, 0), -EBUSY);
+	close(second);
+	cr_assert_eq(wait_msg_for(client, 0.3), -ETIMEDOUT, "a retry was notified again");
+	cr_assert_eq(request(DP_MSG_STATS_CLEAR, NULL, 0), 0, "the controller is still served");
+}
+
+Test(ctl_server, takeover_replaces_the_controller_and_voids_its_transaction)
+{
+	struct dp_txn_begin b = { .generation = 5 };
+	char expect[64];
+
+	cr_assert_eq(request(DP_MSG_TXN_BEGIN, &b, sizeof(b)), 0);
+	int second = connect_client();
+	cr_assert_eq(hello_on(second, DP_HELLO_F_TAKEOVER), 0);
+
+	cr_assert_gt(wait_msg(client), 0, "the old controller is told");
+	cr_assert_eq(reply_hdr()->type, DP_MSG_NOTIFY);
+	snprintf(expect, sizeof(expect), "taken over by brinkd pid %d", getpid());
+	cr_assert_str_eq((const char *)msg_body(buf), expect);
+	cr_assert_eq(wait_msg(client), 0, "then disconnected");
+
+	cr_assert_eq(request_on(second, DP_MSG_TXN_COMMIT, NULL, 0), -EINVAL, "the old transaction is still open");
+	cr_assert_str_eq(error_text(), "no transaction open");
+
+	/* The old one coming back without takeover is refused. */
+	close(client);
+	client = connect_client();
+	cr_assert_eq(hello_on(client, 0), -EBUSY);
+	cr_assert_gt(wait_msg(second), 0);
+	cr_assert_eq(reply_hdr()->type, DP_MSG_NOTIFY, "the new controller hears of the old one's retry");
+	cr_assert_eq(request_on(second, DP_MSG_STATS_CLEAR, NULL, 0), 0);
+	close(second);
+}
+
+Test(ctl_server, a_controller_that_went_away_is_replaced_at_once)
+{
+	close(client);
+	client = connect_client();
+	cr_assert_eq(hello_on(client, 0), 0);
+}
+
+Test(ctl_server, nothing_but_hello_is_served_before_hello)
+{
+	int other = connect_client();
+
+	cr_assert_eq(request_on(other, DP_MSG_ROUTE_DUMP, NULL, 0), -EPERM);
+	cr_assert_str_eq(error_text(), "say HELLO first (a struct dp_hello_req)");
+	cr_assert(wait_closed(other));
+	close(other);
+
+	other = connect_client();
+	struct dp_msg_hdr h = { .type = DP_MSG_HELLO, .seq = ++seq };
+	cr_assert_eq(msg_send(other, &h, NULL, 0), 0);
+	cr_assert_gt(wait_msg(other), 0);
+	cr_assert_eq(reply_hdr()->status, -EBADMSG);
+	cr_assert(strstr(error_text(), "HELLO carries a struct dp_hello_req of 8 bytes, not 0"), "%s", error_text());
+	close(other);
+}
+
+Test(ctl_server, connections_waiting_for_hello_are_few_and_time_out)
+{
+	const struct ctl_limits limits = { .backlog_pause = 64 << 10, .backlog_max = 16 << 20, .stall_ms = 5000,
+					   .hello_ms = 300 };
+	int silent[CTL_MAX_PENDING + 2];
+
+	restart(&limits);
+	for (unsigned i = 0; i < RTE_DIM(silent); i++)
+		silent[i] = connect_client();
 	ctl_poll(10);
-	cr_assert_eq(request(DP_MSG_HELLO, NULL, 0), 0);
+	for (unsigned i = 0; i < RTE_DIM(silent); i++)
+		cr_assert_eq(closed_by_server(silent[i]), i >= CTL_MAX_PENDING, "connection %u", i);
+	for (unsigned i = 0; i < CTL_MAX_PENDING; i++)
+		cr_assert(wait_closed(silent[i]), "connection %u said nothing and is still open", i);
+	for (unsigned i = 0; i < RTE_DIM(silent); i++)
+		close(silent[i]);
+	cr_assert_eq(request(DP_MSG_STATS_CLEAR, NULL, 0), 0, "the controller is still served");
 }

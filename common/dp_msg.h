@@ -63,6 +63,10 @@ enum dp_msg_type {
 	DP_MSG_STATS_DUMP,    /* req: empty; reply: struct dp_counter[] */
 	DP_MSG_STATS_CLEAR,   /* req: empty; reply: status */
 	DP_MSG_NOTIFY,        /* unsolicited, seq 0: a NUL-terminated text for the controller's log */
+	DP_MSG_ROUTE_LOOKUP,  /* req: struct dp_lookup_req; reply: struct dp_route_lookup */
+	DP_MSG_PORT_STATS_CLEAR, /* req: struct dp_port_ref ("" for every port); reply: status */
+	DP_MSG_NEIGH_FLUSH,   /* req: struct dp_port_ref ("" for every port); reply: status, count = flushed */
+	DP_MSG_LOG_DUMP,      /* req: empty; reply: struct dp_log_line[], oldest first */
 	DP_MSG_TYPE_MAX,
 };
 
@@ -91,6 +95,9 @@ struct dp_hello {
 	uint32_t n_workers;
 	uint64_t generation; /* of the last committed transaction, 0 if none */
 	uint64_t uptime_s;
+	char version[48];      /* the dataplane's build (BRINK_VERSION) */
+	char dpdk_version[48]; /* rte_version() */
+	char file_prefix[64];  /* its EAL --file-prefix: where dpdk-dumpcap attaches */
 };
 
 #define DP_TXN_F_BEST_EFFORT 0x0001 /* apply what can be applied, report the rest */
@@ -221,6 +228,52 @@ struct dp_neigh_info {
 struct dp_counter {
 	char name[DP_COUNTER_NAME_LEN]; /* e.g. "drop.ip4.bad_checksum", "port.dp0.rx_packets" */
 	uint64_t value;
+};
+
+/* What the FIB does with one destination. */
+struct dp_lookup_req {
+	uint32_t ip;
+};
+
+enum dp_lookup_type {
+	DP_LOOKUP_NONE = 0, /* no route: ICMP net unreachable */
+	DP_LOOKUP_LOCAL,    /* an address of the router */
+	DP_LOOKUP_DIRECT,   /* the destination itself, on a port (connected or interface route) */
+	DP_LOOKUP_GATEWAY,  /* hops[0] */
+	DP_LOOKUP_ECMP,     /* one of hops[], by a hash of the flow */
+	DP_LOOKUP_BLACKHOLE,
+	DP_LOOKUP_REJECT,
+	DP_LOOKUP_RESERVED, /* 0/8, 127/8, 240/4: never routed */
+};
+
+struct dp_lookup_hop {
+	uint32_t ip;       /* the gateway, or the destination itself */
+	char port[DP_NAME_LEN];
+	uint8_t mac[6];
+	uint8_t resolved;  /* mac is known */
+	uint8_t reserved;
+};
+
+struct dp_route_lookup {
+	uint32_t ip;
+	uint8_t type;      /* enum dp_lookup_type */
+	uint8_t n_hops;
+	uint8_t prefix_len; /* of the route that matched */
+	uint8_t origin;    /* enum dp_route_origin of that route */
+	uint32_t prefix;
+	struct dp_lookup_hop hops[DP_ECMP_MAX];
+};
+
+/* A port by name, or every port when empty. */
+struct dp_port_ref {
+	char name[DP_NAME_LEN];
+};
+
+struct dp_log_line {
+	uint64_t time_ms; /* wall clock, ms since the epoch */
+	uint8_t level;    /* RTE_LOG_* (syslog levels) */
+	uint8_t reserved[7];
+	char text[176];   /* NUL-terminated, no newline */
 };
 
 #endif

@@ -58,7 +58,8 @@ int cfg_complete(const struct cfg_node *root, int argc, const char *const *argv,
 			pending = NULL;
 			continue;
 		}
-		const struct cfg_schema *s = schema_child(cur, argv[i]);
+		bool ambiguous;
+		const struct cfg_schema *s = schema_child_abbrev(cur, argv[i], &ambiguous);
 		if (!s || s->kind == CFG_FLAG)
 			return 0;
 		const struct cfg_node *n = node ? node_find(node, s) : NULL;

@@ -84,6 +84,14 @@ json_t *cfg_to_json(const struct cfg_node *root);
 int cfg_set(struct cfg_node *root, int argc, const char *const *argv, struct cfg_error *err);
 int cfg_delete(struct cfg_node *root, int argc, const char *const *argv, struct cfg_error *err);
 
+/* An edit level (brinksh "edit"): argv must name a container or a tag
+ * entry. Writes its words in full (keywords unabbreviated) to out and
+ * returns how many, or -1 with a message. */
+int cfg_edit_path(int argc, const char *const *argv, char (*out)[256], char *msg, size_t msglen);
+/* How many of an edit level's last words are its last level: 2 for a tag
+ * entry (name and key), 1 for a container. */
+int cfg_last_level_words(int argc, const char *const *argv);
+
 /* Flatten to "set ..." command lines, one per leaf value, in schema order.
  * Caller frees. */
 char *cfg_to_commands(const struct cfg_node *root);

@@ -136,6 +136,35 @@ const struct cfg_schema *schema_child(const struct cfg_schema *s, const char *na
 	return NULL;
 }
 
+const struct cfg_schema *schema_child_abbrev(const struct cfg_schema *s, const char *name, bool *ambiguous)
+{
+	const struct cfg_schema *found = schema_child(s, name);
+	size_t len = strlen(name);
+	unsigned k = 0;
+
+	*ambiguous = false;
+	if (found || !len)
+		return found;
+	for (unsigned i = 0; i < s->n_children; i++)
+		if (strncmp(s->children[i].name, name, len) == 0) {
+			found = &s->children[i];
+			k++;
+		}
+	*ambiguous = k > 1;
+	return k == 1 ? found : NULL;
+}
+
+const char *schema_starting(const struct cfg_schema *s, const char *prefix, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < s->n_children && used < len; i++)
+		if (strncmp(s->children[i].name, prefix, strlen(prefix)) == 0)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", s->children[i].name);
+	return buf;
+}
+
 static unsigned edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

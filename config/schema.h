@@ -50,6 +50,12 @@ struct cfg_schema {
 extern const struct cfg_schema cfg_schema_root;
 
 const struct cfg_schema *schema_child(const struct cfg_schema *s, const char *name);
+/* The child name names in full, or as the unique prefix of one name (an
+ * abbreviation, "int" for "interfaces"); NULL otherwise, with *ambiguous
+ * set when several names start with it. */
+const struct cfg_schema *schema_child_abbrev(const struct cfg_schema *s, const char *name, bool *ambiguous);
+/* The child names that start with prefix, space-separated, into buf. */
+const char *schema_starting(const struct cfg_schema *s, const char *prefix, char *buf, size_t len);
 /* "unknown setting 'x'" for a name that is not a child of s, with the closest
  * child name as a hint when one is near. */
 void schema_unknown(const struct cfg_schema *s, const char *name, char *msg, size_t len);

@@ -286,7 +286,10 @@ static int resolve(int argc, const char *const *argv, struct walk *w, struct cfg
 		}
 		if (last)
 			cur = last->sch;
-		sch = schema_child(cur, argv[i]);
+		bool ambiguous;
+		sch = schema_child_abbrev(cur, argv[i], &ambiguous);
+		if (!sch && ambiguous)
+			return word_error(err, i, argv, "'%s' is ambiguous (%s)", argv[i], schema_starting(cur, argv[i], msg, sizeof(msg)));
 		if (!sch) {
 			schema_unknown(cur, argv[i], msg, sizeof(msg));
 			return word_error(err, i, argv, "%s", msg);
@@ -319,6 +322,40 @@ static int lookup(struct cfg_node *root, struct walk *w)
 		parent = st->node;
 	}
 	return w->n;
+}
+
+int cfg_edit_path(int argc, const char *const *argv, char (*out)[CFG_VALUE_MAX], char *msg, size_t msglen)
+{
+	struct walk w;
+	struct cfg_error err;
+	int n = 0;
+
+	if (resolve(argc, argv, &w, &err) < 0) {
+		snprintf(msg, msglen, "%s: %s", err.path, err.msg);
+		return -1;
+	}
+	const struct step *last = w.n ? &w.st[w.n - 1] : NULL;
+	if (last && !(last->sch->kind == CFG_CONTAINER || (last->sch->kind == CFG_TAG && last->has_value))) {
+		snprintf(msg, msglen, "'%s' is a %s, not a level to edit (name a container or an entry)", last->sch->name,
+			 last->sch->kind == CFG_TAG ? "list: give the entry's key" : "setting");
+		return -1;
+	}
+	for (int k = 0; k < w.n; k++) {
+		snprintf(out[n++], CFG_VALUE_MAX, "%s", w.st[k].sch->name);
+		if (w.st[k].has_value)
+			snprintf(out[n++], CFG_VALUE_MAX, "%s", w.st[k].value);
+	}
+	return n;
+}
+
+int cfg_last_level_words(int argc, const char *const *argv)
+{
+	struct walk w;
+	struct cfg_error err;
+
+	if (argc == 0 || resolve(argc, argv, &w, &err) < 0 || w.n == 0)
+		return argc;
+	return w.st[w.n - 1].has_value ? 2 : 1;
 }
 
 int cfg_set(struct cfg_node *root, int argc, const char *const *argv, struct cfg_error *err)

@@ -10,17 +10,6 @@
 
 #include "control/punt_kernel.h"
 
-void brinkd_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("brinkd: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /* A retry that keeps failing the same way is logged once, not every second. */
 static void log_once(struct brinkd *d, const char *msg)
 {
@@ -282,4 +271,21 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, struct sbu
 			sbuf_printf(out, "warning: punt interface: %s (retrying every second)\n", err);
 	}
 	return 0;
+}
+
+void brinkd_status_comment(const struct brinkd *d, struct sbuf *out)
+{
+	if (!dpc_connected(&d->dp)) {
+		sbuf_add(out, "# the dataplane is not connected: what it runs may differ (brinkd retries every second)\n");
+	} else if (!d->synced) {
+		sbuf_add(out, "# not yet pushed to the dataplane\n");
+	} else if (d->n_dp_refused) {
+		sbuf_printf(out, "# the dataplane refused %u item%s of this configuration (pushed again every %d s):\n",
+			    d->n_dp_refused, d->n_dp_refused == 1 ? "" : "s", BRINKD_RETRY_MS / 1000);
+		for (const char *p = sbuf_str(&d->dp_refused); *p;) {
+			size_t n = strcspn(p, "\n");
+			sbuf_printf(out, "#   %.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
 }

@@ -52,7 +52,12 @@ void brinkd_dp_readable(struct brinkd *d);
  * failure the running configuration is unchanged. */
 int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, struct sbuf *out);
 
-/* Log a line to stderr with brinkd's prefix. */
+/* Log a line to stderr with brinkd's prefix, and keep it for "show log" (log.c). */
 void brinkd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Comment lines ("# ...") saying how the dataplane differs from the running
+ * configuration: not connected, not yet pushed, items refused; none when it
+ * runs all of it. */
+void brinkd_status_comment(const struct brinkd *d, struct sbuf *out);
 
 #endif

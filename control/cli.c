@@ -1,437 +1,237 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Command tables of both modes, dispatch, help and completion. */
+/* The command registry: dispatch, abbreviations, help, completion, output filters. */
 #include "control/cli.h"
 
 #include <errno.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "control/words.h"
 
-typedef int (*cli_fn)(struct cli_session *s, int argc, char **argv, struct cli_reply *r);
+#define COMPLETE_MAX 256
 
-/* What may follow a command's own words. */
-enum cli_args {
-	ARGS_NONE,
-	ARGS_PATH, /* a configuration path, completed from the schema */
-	ARGS_OPER, /* an operational command */
-	ARGS_FILE, /* an optional file name */
-};
-
-struct cli_cmd {
-	const char *name;
+/* One word of a command tree; each mode has its own tree. */
+struct node {
+	char *word;
 	const char *help;
-	cli_fn fn;                 /* NULL: a word that needs a subcommand */
-	enum cli_args args;
-	const struct cli_cmd *sub; /* ends with an entry whose name is NULL */
+	const struct cli_cmd *cmd; /* the command ending at this word, or NULL */
+	struct node *child, *next; /* children sorted by word */
 };
 
-#define COMPLETE_MAX 128
+static struct node roots[2];
 
-/* ---- operational mode ---- */
-
-static int op_show_interfaces(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
+static struct node *child_named(struct node *n, const char *word, size_t len)
 {
-	(void)argc, (void)argv;
-	return show_interfaces(s->d, r);
-}
-
-static int op_show_routes(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	(void)argc, (void)argv;
-	return show_routes(s->d, r);
-}
-
-static int op_show_arp(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	(void)argc, (void)argv;
-	return show_arp(s->d, r);
-}
-
-static int op_show_stats(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	(void)argc, (void)argv;
-	return show_stats(s->d, false, r);
-}
-
-static int op_show_stats_all(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	(void)argc, (void)argv;
-	return show_stats(s->d, true, r);
-}
-
-static int op_clear_stats(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	(void)argc, (void)argv;
-	return clear_stats(s->d, r);
-}
-
-static void render_tree(const struct cfg_node *t, struct cli_reply *r)
-{
-	if (r->json) {
-		r->result = cfg_to_json(t);
-		return;
-	}
-	char *text = cfg_render(t);
-	sbuf_add(r->out, text);
-	free(text);
-}
-
-static int op_show_config(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	(void)argc, (void)argv;
-	render_tree(s->d->running, r);
-	return 0;
-}
-
-/* One JSON string per line of text. */
-static json_t *lines_json(const char *text)
-{
-	json_t *a = json_array();
-
-	for (const char *p = text; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		json_array_append_new(a, json_stringn(p, n));
-		p += n + (nl != NULL);
-	}
-	return a;
-}
-
-static int op_show_config_commands(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	char *text = cfg_to_commands(s->d->running);
-
-	(void)argc, (void)argv;
-	if (r->json)
-		r->result = json_pack("{s:o}", "commands", lines_json(text));
-	else
-		sbuf_add(r->out, text);
-	free(text);
-	return 0;
-}
-
-static int op_configure(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	(void)argc, (void)argv;
-	s->candidate = cfg_clone(s->d->running);
-	if (!s->candidate) {
-		sbuf_add(r->out, "configure: out of memory\n");
-		return -ENOMEM;
-	}
-	s->base_revision = s->d->revision;
-	s->mode = CLI_CONFIGURATION;
-	return 0;
-}
-
-static int op_exit(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	(void)argc, (void)argv, (void)r;
-	s->closed = true;
-	return 0;
-}
-
-static int cmd_help(struct cli_session *s, int argc, char **argv, struct cli_reply *r);
-
-static const struct cli_cmd show_ip_cmds[] = {
-	{.name = "route", .help = "IPv4 routing table of the dataplane", .fn = op_show_routes},
-	{0},
-};
-static const struct cli_cmd show_stats_cmds[] = {
-	{.name = "all", .help = "Include the counters that are zero", .fn = op_show_stats_all},
-	{0},
-};
-static const struct cli_cmd show_dataplane_cmds[] = {
-	{.name = "statistics", .help = "Dataplane counters that are not zero, drops by reason", .fn = op_show_stats, .sub = show_stats_cmds},
-	{0},
-};
-static const struct cli_cmd show_config_cmds[] = {
-	{.name = "commands", .help = "The running configuration as set commands", .fn = op_show_config_commands},
-	{0},
-};
-static const struct cli_cmd show_cmds[] = {
-	{.name = "interfaces", .help = "Dataplane ports: device, state, addresses, counters", .fn = op_show_interfaces},
-	{.name = "ip", .help = "IPv4 state", .sub = show_ip_cmds},
-	{.name = "arp", .help = "Neighbour (ARP) table of the dataplane", .fn = op_show_arp},
-	{.name = "dataplane", .help = "Dataplane state", .sub = show_dataplane_cmds},
-	{.name = "configuration", .help = "The running configuration (brink.conf)", .fn = op_show_config, .sub = show_config_cmds},
-	{0},
-};
-static const struct cli_cmd clear_dataplane_cmds[] = {
-	{.name = "statistics", .help = "Reset the dataplane counters", .fn = op_clear_stats},
-	{0},
-};
-static const struct cli_cmd clear_cmds[] = {
-	{.name = "dataplane", .help = "Dataplane state", .sub = clear_dataplane_cmds},
-	{0},
-};
-static const struct cli_cmd oper_cmds[] = {
-	{.name = "show", .help = "Show operational state or the configuration", .sub = show_cmds},
-	{.name = "clear", .help = "Reset counters", .sub = clear_cmds},
-	{.name = "configure", .help = "Enter configuration mode", .fn = op_configure},
-	{.name = "help", .help = "List the commands of this mode", .fn = cmd_help},
-	{.name = "exit", .help = "End the session", .fn = op_exit},
-	{.name = "quit", .help = "End the session", .fn = op_exit},
-	{0},
-};
-
-/* ---- configuration mode ---- */
-
-/* set and delete: cmd names the command, apply is its cfg_set()/cfg_delete(). */
-static int edit(const char *cmd, int (*apply)(struct cfg_node *, int, const char *const *, struct cfg_error *),
-		struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	struct cfg_error e = {0};
-
-	if (!argc) {
-		sbuf_printf(r->out, "%s: a path is missing (try '%s ?')\n", cmd, cmd);
-		return -EINVAL;
-	}
-	if (apply(s->candidate, argc, (const char *const *)argv, &e) == 0)
-		return 0;
-	if (*e.path)
-		sbuf_printf(r->out, "%s: %s: %s\n", cmd, e.path, e.msg);
-	else
-		sbuf_printf(r->out, "%s: %s\n", cmd, e.msg);
-	return -EINVAL;
-}
-
-static int cf_set(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	return edit("set", cfg_set, s, argc, argv, r);
-}
-
-static int cf_delete(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	return edit("delete", cfg_delete, s, argc, argv, r);
-}
-
-/* The part of root under a path, as a tree of its own: the set commands
- * that start with the path, replayed into an empty tree. NULL when nothing
- * is configured there. */
-static struct cfg_node *subtree(const struct cfg_node *root, int argc, char **argv)
-{
-	char *cmds = cfg_to_commands(root), *save = NULL, err[128];
-	struct cfg_node *sub = cfg_new();
-	bool any = false;
-
-	for (char *line = strtok_r(cmds, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct words w;
-		struct cfg_error e;
-		if (words_split(line, &w, err, sizeof(err)) < 0)
-			continue;
-		bool match = w.argc > argc;
-		for (int i = 0; match && i < argc; i++)
-			match = strcmp(w.argv[i + 1], argv[i]) == 0;
-		if (match && cfg_set(sub, w.argc - 1, (const char *const *)w.argv + 1, &e) == 0)
-			any = true;
-		words_free(&w);
-	}
-	free(cmds);
-	if (!any) {
-		cfg_free(sub);
-		return NULL;
-	}
-	return sub;
-}
-
-static int cf_show(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	if (!argc) {
-		render_tree(s->candidate, r);
-		return 0;
-	}
-	struct cfg_node *sub = subtree(s->candidate, argc, argv);
-	if (!sub) {
-		struct sbuf path = {0};
-		words_join(&path, argc, (const char *const *)argv);
-		sbuf_printf(r->out, "show: nothing is configured under '%s'\n", sbuf_str(&path));
-		sbuf_free(&path);
-		return -ENOENT;
-	}
-	render_tree(sub, r);
-	cfg_free(sub);
-	return 0;
-}
-
-static int cf_compare(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	char *diff = cfg_compare(s->d->running, s->candidate);
-
-	(void)argc, (void)argv;
-	if (r->json)
-		r->result = json_pack("{s:o}", "changes", lines_json(diff));
-	else
-		sbuf_add(r->out, *diff ? diff : "no changes\n");
-	free(diff);
-	return 0;
-}
-
-static int cf_commit(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	(void)argc, (void)argv;
-	if (cfg_equal(s->d->running, s->candidate)) {
-		sbuf_add(r->out, "no changes to commit\n");
-		return 0;
-	}
-	/* Committing a candidate cloned before another session's commit would undo that commit. */
-	if (s->base_revision != s->d->revision) {
-		sbuf_add(r->out, "commit failed: another session committed since this one started editing; "
-				 "'discard' to start again from the running configuration\n");
-		return -EAGAIN;
-	}
-	int rc = brinkd_commit(s->d, s->candidate, r->out);
-	if (rc == 0)
-		s->base_revision = s->d->revision;
-	return rc;
-}
-
-static int cf_discard(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	struct cfg_node *fresh = cfg_clone(s->d->running);
-
-	(void)argc, (void)argv;
-	if (!fresh) {
-		sbuf_add(r->out, "discard: out of memory\n");
-		return -ENOMEM;
-	}
-	cfg_free(s->candidate);
-	s->candidate = fresh;
-	s->base_revision = s->d->revision;
-	return 0;
-}
-
-static int cf_save(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	const char *path = argc ? argv[0] : s->d->conf_path;
-	int rc;
-
-	if (argc > 1) {
-		sbuf_printf(r->out, "save: unexpected '%s' (save takes one file name at most)\n", argv[1]);
-		return -EINVAL;
-	}
-	rc = cfg_save_file(s->d->running, path);
-	if (rc < 0) {
-		sbuf_printf(r->out, "save: %s: %s\n", path, strerror(-rc));
-		return rc;
-	}
-	if (!cfg_equal(s->d->running, s->candidate))
-		sbuf_add(r->out, "warning: uncommitted changes are not saved (save writes the running configuration)\n");
-	sbuf_printf(r->out, "saved to %s\n", path);
-	return 0;
-}
-
-static int dispatch(struct cli_session *s, const struct cli_cmd *table, int argc, char **argv,
-		    struct cli_reply *r);
-
-static int cf_run(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	if (!argc) {
-		sbuf_add(r->out, "run: an operational command is missing (try 'run ?')\n");
-		return -EINVAL;
-	}
-	/* Mode changes belong to the configuration mode's own commands. */
-	if (!strcmp(argv[0], "configure") || !strcmp(argv[0], "exit") || !strcmp(argv[0], "quit")) {
-		sbuf_printf(r->out, "run: '%s' is not available in configuration mode\n", argv[0]);
-		return -EINVAL;
-	}
-	return dispatch(s, oper_cmds, argc, argv, r);
-}
-
-static void leave_config(struct cli_session *s)
-{
-	cfg_free(s->candidate);
-	s->candidate = NULL;
-	s->mode = CLI_OPERATIONAL;
-}
-
-static int cf_exit(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	(void)argc, (void)argv;
-	if (!cfg_equal(s->d->running, s->candidate)) {
-		sbuf_add(r->out, "uncommitted changes: commit or discard first (or 'exit discard')\n");
-		return -EBUSY;
-	}
-	leave_config(s);
-	return 0;
-}
-
-static int cf_exit_discard(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	(void)argc, (void)argv, (void)r;
-	leave_config(s);
-	return 0;
-}
-
-static const struct cli_cmd exit_cmds[] = {
-	{.name = "discard", .help = "Leave configuration mode, dropping uncommitted changes", .fn = cf_exit_discard},
-	{0},
-};
-static const struct cli_cmd config_cmds[] = {
-	{.name = "set", .help = "Set a value, creating what is missing on the way", .fn = cf_set, .args = ARGS_PATH},
-	{.name = "delete", .help = "Delete a subtree or one value", .fn = cf_delete, .args = ARGS_PATH},
-	{.name = "show", .help = "Show the candidate configuration, or the part under a path", .fn = cf_show, .args = ARGS_PATH},
-	{.name = "compare", .help = "Differences from the running configuration", .fn = cf_compare},
-	{.name = "commit", .help = "Validate the candidate and apply it (all or nothing)", .fn = cf_commit},
-	{.name = "discard", .help = "Drop the uncommitted changes", .fn = cf_discard},
-	{.name = "save", .help = "Write the running configuration to brinkd's file, or to the one given", .fn = cf_save, .args = ARGS_FILE},
-	{.name = "run", .help = "Run an operational command", .fn = cf_run, .args = ARGS_OPER},
-	{.name = "help", .help = "List the commands of this mode", .fn = cmd_help},
-	{.name = "exit", .help = "Leave configuration mode", .fn = cf_exit, .sub = exit_cmds},
-	{.name = "quit", .help = "Leave configuration mode", .fn = cf_exit, .sub = exit_cmds},
-	{0},
-};
-
-/* ---- dispatch ---- */
-
-static const struct cli_cmd *mode_table(const struct cli_session *s)
-{
-	return s->mode == CLI_CONFIGURATION ? config_cmds : oper_cmds;
-}
-
-static const struct cli_cmd *find(const struct cli_cmd *list, const char *word)
-{
-	for (; list && list->name; list++)
-		if (strcmp(list->name, word) == 0)
-			return list;
+	for (struct node *c = n->child; c; c = c->next)
+		if (strlen(c->word) == len && strncmp(c->word, word, len) == 0)
+			return c;
 	return NULL;
 }
 
+static void add_path(struct node *root, const struct cli_cmd *cmd)
+{
+	struct node *n = root;
+
+	for (const char *p = cmd->path; *p;) {
+		size_t len = strcspn(p, " ");
+		struct node *c = child_named(n, p, len);
+		if (!c) {
+			struct node **pp = &n->child;
+			c = calloc(1, sizeof(*c));
+			if (!c || !(c->word = strndup(p, len)))
+				abort();
+			while (*pp && strcmp((*pp)->word, c->word) < 0)
+				pp = &(*pp)->next;
+			c->next = *pp;
+			*pp = c;
+		}
+		n = c;
+		p += len;
+		p += strspn(p, " ");
+	}
+	n->cmd = cmd;
+	n->help = cmd->help;
+}
+
+void cli_register(const struct cli_cmd *cmds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (unsigned mode = 0; mode < 2; mode++)
+			if (cmds[i].modes & (1u << mode))
+				add_path(&roots[mode], &cmds[i]);
+}
+
+/* ---- matching words ---- */
+
+/* The child of n that word names: exactly, or as the unique prefix of one.
+ * NULL when none; *ambiguous when several start with it. */
+static const struct node *match_child(const struct node *n, const char *word, bool *ambiguous)
+{
+	const struct node *found = NULL;
+	size_t len = strlen(word);
+	unsigned k = 0;
+
+	*ambiguous = false;
+	for (const struct node *c = n->child; c; c = c->next) {
+		if (strcmp(c->word, word) == 0)
+			return c;
+		if (len && strncmp(c->word, word, len) == 0) {
+			found = c;
+			k++;
+		}
+	}
+	*ambiguous = k > 1;
+	return k == 1 ? found : NULL;
+}
+
 /* " (expected a, b or c)\n" */
-static void expected(struct sbuf *b, const struct cli_cmd *list)
+static void expected(struct sbuf *b, const struct node *n)
 {
 	sbuf_add(b, " (expected ");
-	for (const struct cli_cmd *c = list; c->name; c++)
-		sbuf_printf(b, "%s%s", c == list ? "" : c[1].name ? ", " : " or ", c->name);
+	for (const struct node *c = n->child; c; c = c->next)
+		sbuf_printf(b, "%s%s", c == n->child ? "" : c->next ? ", " : " or ", c->word);
 	sbuf_add(b, ")\n");
 }
 
-static int dispatch(struct cli_session *s, const struct cli_cmd *table, int argc, char **argv, struct cli_reply *r)
+static void ambiguous_word(struct sbuf *b, const struct node *n, const char *word)
 {
-	const struct cli_cmd *cmd = find(table, argv[0]);
-	struct sbuf said = {0};
-	int i = 1;
+	sbuf_printf(b, "'%s' is ambiguous:", word);
+	for (const struct node *c = n->child; c; c = c->next)
+		if (strncmp(c->word, word, strlen(word)) == 0)
+			sbuf_printf(b, " %s", c->word);
+	sbuf_add(b, "\n");
+}
 
-	if (!cmd) {
-		sbuf_printf(r->out, "unknown command '%s' (try '?')\n", argv[0]);
-		return -EINVAL;
+/* Walks the words that name a command; *used is how many did. */
+static const struct node *resolve(enum cli_mode mode, int argc, char **argv, int *used, struct cli_reply *r)
+{
+	const struct node *n = &roots[mode];
+	struct sbuf said = {0};
+	bool ambiguous;
+	int i = 0;
+
+	for (; i < argc; i++) {
+		/* Below a command whose first parameter is a value, only a full word leads on. */
+		bool takes_values = n->cmd && n->cmd->fn && n->cmd->args == CLI_ARGS_PARAMS && n->cmd->params[0].help &&
+				    !n->cmd->params[0].word;
+		const struct node *c = match_child(n, argv[i], &ambiguous);
+		if (c && takes_values && strcmp(c->word, argv[i]) != 0)
+			c = NULL;
+		if (!c && ambiguous && !takes_values) {
+			if (i)
+				words_join(&said, i, (const char *const *)argv), sbuf_add(&said, ": ");
+			sbuf_add(r->out, sbuf_str(&said));
+			ambiguous_word(r->out, n, argv[i]);
+			sbuf_free(&said);
+			return NULL;
+		}
+		if (!c)
+			break;
+		n = c;
 	}
-	for (const struct cli_cmd *c; i < argc && cmd->sub && (c = find(cmd->sub, argv[i])); i++)
-		cmd = c;
-	if (cmd->fn && (i == argc || cmd->args != ARGS_NONE))
-		return cmd->fn(s, argc - i, argv + i, r);
-	words_join(&said, i, (const char *const *)argv);
-	if (i == argc) {
+	*used = i;
+	if (i == 0) {
+		sbuf_printf(r->out, "unknown command '%s' (try '?')\n", argv[0]);
+		return NULL;
+	}
+	return n;
+}
+
+int cli_dispatch(struct cli_session *s, enum cli_mode mode, int argc, char **argv, struct cli_reply *r)
+{
+	struct sbuf said = {0};
+	int used;
+	const struct node *n = resolve(mode, argc, argv, &used, r);
+
+	if (!n)
+		return -EINVAL;
+	const struct cli_cmd *cmd = n->cmd;
+	if (cmd && cmd->fn && (used == argc || cmd->args != CLI_ARGS_NONE)) {
+		/* Commands see their own words in full, abbreviated or not. */
+		return cmd->fn(s, argc - used, argv + used, r);
+	}
+	words_join(&said, used, (const char *const *)argv);
+	if (used == argc) {
 		sbuf_printf(r->out, "%s: incomplete command", sbuf_str(&said));
-		expected(r->out, cmd->sub);
-	} else if (cmd->sub) {
-		sbuf_printf(r->out, "%s: unknown word '%s'", sbuf_str(&said), argv[i]);
-		expected(r->out, cmd->sub);
+		expected(r->out, n);
+	} else if (n->child) {
+		sbuf_printf(r->out, "%s: unknown word '%s'", sbuf_str(&said), argv[used]);
+		expected(r->out, n);
 	} else {
-		sbuf_printf(r->out, "%s: unexpected '%s' (nothing may follow)\n", sbuf_str(&said), argv[i]);
+		sbuf_printf(r->out, "%s: unexpected '%s' (nothing may follow)\n", sbuf_str(&said), argv[used]);
 	}
 	sbuf_free(&said);
 	return -EINVAL;
+}
+
+/* ---- parameters ---- */
+
+static const struct cli_param *keyword(const struct cli_param *params, const char *word, bool *ambiguous)
+{
+	const struct cli_param *found = NULL;
+	unsigned k = 0;
+
+	*ambiguous = false;
+	for (const struct cli_param *p = params; p->help; p++) {
+		if (!p->word)
+			continue;
+		if (strcmp(p->word, word) == 0)
+			return p;
+		if (strncmp(p->word, word, strlen(word)) == 0) {
+			found = p;
+			k++;
+		}
+	}
+	*ambiguous = k > 1;
+	return k == 1 ? found : NULL;
+}
+
+int cli_parse(const char *what, const struct cli_param *params, int argc, char **argv, struct cli_values *v,
+	      struct cli_reply *r)
+{
+	unsigned pos = 0;
+	bool ambiguous;
+	int i = 0;
+
+	*v = (struct cli_values){0};
+	for (const struct cli_param *p = params; p->help && !p->word; p++, pos++) {
+		if (i < argc && !keyword(params, argv[i], &ambiguous))
+			v->value[pos] = argv[i++];
+		else if (!p->optional) {
+			sbuf_printf(r->out, "%s: %s is missing (%s)\n", what, p->value, p->help);
+			return -EINVAL;
+		}
+	}
+	for (; i < argc; i++) {
+		const struct cli_param *p = keyword(params, argv[i], &ambiguous);
+		if (!p) {
+			sbuf_printf(r->out, "%s: %s '%s' (try '%s ?')\n", what, ambiguous ? "ambiguous" : "unknown word",
+				    argv[i], what);
+			return -EINVAL;
+		}
+		if (p->value && i + 1 == argc) {
+			sbuf_printf(r->out, "%s: %s needs a value %s\n", what, p->word, p->value);
+			return -EINVAL;
+		}
+		v->value[p - params] = p->value ? argv[++i] : p->word;
+	}
+	return 0;
+}
+
+bool cli_number(const char *what, const char *text, long min, long max, long *out, struct cli_reply *r)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (!*text || *end || errno || v < min || v > max) {
+		sbuf_printf(r->out, "%s: '%s' is not a number from %ld to %ld\n", what, text, min, max);
+		return false;
+	}
+	*out = v;
+	return true;
 }
 
 /* ---- completion and help ---- */
@@ -439,71 +239,120 @@ static int dispatch(struct cli_session *s, const struct cli_cmd *table, int argc
 struct cands {
 	struct cfg_completion v[COMPLETE_MAX];
 	int n;
+	const char *prefix;
 };
 
 static void cand_add(struct cands *c, const char *word, const char *help, bool is_value)
 {
-	if (c->n == COMPLETE_MAX)
+	if (c->n == COMPLETE_MAX || (!is_value && strncmp(word, c->prefix, strlen(c->prefix)) != 0))
 		return;
 	snprintf(c->v[c->n].word, sizeof(c->v[c->n].word), "%s", word);
-	snprintf(c->v[c->n].help, sizeof(c->v[c->n].help), "%s", help);
+	snprintf(c->v[c->n].help, sizeof(c->v[c->n].help), "%s", help ? help : "");
 	c->v[c->n++].is_value = is_value;
 }
 
-static void complete(struct cli_session *s, const struct cli_cmd *table, int argc, char **argv, const char *prefix,
-		     struct cands *c);
-
-static void complete_args(struct cli_session *s, const struct cli_cmd *cmd, int argc, char **argv,
-			  const char *prefix, struct cands *c)
+static void offer_value(void *ctx, const char *word, const char *help)
 {
+	cand_add(ctx, word, help, false);
+}
+
+static void complete_words(struct cli_session *s, enum cli_mode mode, int argc, char **argv, struct cands *c);
+
+/* What may follow the parameters typed so far. */
+static void complete_params(struct cli_session *s, const struct cli_param *params, int argc, char **argv,
+			    struct cands *c)
+{
+	const struct cli_param *pending = NULL;
+	unsigned pos = 0;
+	bool used[CLI_PARAMS_MAX] = {0}, ambiguous;
+	int i = 0;
+
+	for (const struct cli_param *p = params; p->help && !p->word && i < argc; p++, pos++)
+		if (!keyword(params, argv[i], &ambiguous))
+			i++;
+	for (; i < argc; i++) {
+		const struct cli_param *p = keyword(params, argv[i], &ambiguous);
+		if (!p)
+			return;
+		used[p - params] = true;
+		if (p->value && i + 1 == argc)
+			pending = p;
+		else if (p->value)
+			i++;
+	}
+	if (pending) {
+		cand_add(c, pending->value, pending->help, true);
+		if (pending->offer)
+			pending->offer(s, offer_value, c);
+		return;
+	}
+	const struct cli_param *next = &params[pos];
+	if (next->help && !next->word) {
+		cand_add(c, next->value, next->help, true);
+		if (next->offer)
+			next->offer(s, offer_value, c);
+		if (!next->optional)
+			return;
+	}
+	for (const struct cli_param *p = params; p->help; p++)
+		if (p->word && !used[p - params])
+			cand_add(c, p->word, p->help, false);
+}
+
+static void complete_args(struct cli_session *s, const struct cli_cmd *cmd, int argc, char **argv, struct cands *c)
+{
+	char *path[CLI_EDIT_MAX + WORDS_MAX];
+	int n = 0;
+
 	switch (cmd->args) {
-	case ARGS_PATH:
-		c->n += cfg_complete(s->candidate, argc, (const char *const *)argv, prefix, c->v + c->n,
-				     COMPLETE_MAX - c->n);
+	case CLI_ARGS_PATH:
+		for (int i = 0; i < s->edit_argc; i++)
+			path[n++] = s->edit_argv[i];
+		for (int i = 0; i < argc; i++)
+			path[n++] = argv[i];
+		c->n += cfg_complete(s->mode == CLI_CONFIGURATION ? s->candidate : s->d->running, n,
+				     (const char *const *)path, c->prefix, c->v + c->n, COMPLETE_MAX - c->n);
 		break;
-	case ARGS_OPER:
-		complete(s, oper_cmds, argc, argv, prefix, c);
+	case CLI_ARGS_OPER:
+		complete_words(s, CLI_OPERATIONAL, argc, argv, c);
 		break;
-	case ARGS_FILE:
-		if (!argc)
-			cand_add(c, "<file>", "File to write (default: the file brinkd loaded)", true);
+	case CLI_ARGS_PARAMS:
+		complete_params(s, cmd->params, argc, argv, c);
 		break;
-	case ARGS_NONE:
+	case CLI_ARGS_NONE:
 		break;
 	}
 }
 
-static void complete(struct cli_session *s, const struct cli_cmd *table, int argc, char **argv, const char *prefix,
-		     struct cands *c)
+static void complete_words(struct cli_session *s, enum cli_mode mode, int argc, char **argv, struct cands *c)
 {
-	const struct cli_cmd *list = table, *cmd = NULL;
+	const struct node *n = &roots[mode];
+	bool ambiguous;
 
 	for (int i = 0; i < argc; i++) {
-		const struct cli_cmd *next = find(list, argv[i]);
+		const struct node *next = match_child(n, argv[i], &ambiguous);
 		if (!next) {
-			if (cmd)
-				complete_args(s, cmd, argc - i, argv + i, prefix, c);
+			if (n->cmd && n->cmd->fn)
+				complete_args(s, n->cmd, argc - i, argv + i, c);
 			return;
 		}
-		cmd = next;
-		list = next->sub;
+		n = next;
 	}
-	for (const struct cli_cmd *e = list; e && e->name; e++)
-		if (strncmp(e->name, prefix, strlen(prefix)) == 0)
-			cand_add(c, e->name, e->help, false);
-	if (cmd)
-		complete_args(s, cmd, 0, NULL, prefix, c);
+	for (const struct node *e = n->child; e; e = e->next)
+		cand_add(c, e->word, e->help, false);
+	if (n->cmd && n->cmd->fn)
+		complete_args(s, n->cmd, 0, NULL, c);
 }
 
-/* What may follow argv[0..argc-1] in the session's mode and starts with
- * prefix. Caller frees. */
+/* What may follow argv in the session's mode and starts with prefix. Caller frees. */
 static struct cands *candidates(struct cli_session *s, int argc, char **argv, const char *prefix)
 {
 	struct cands *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		abort();
-	complete(s, mode_table(s), argc, argv, prefix, c);
+	c->prefix = prefix;
+	complete_words(s, s->mode, argc, argv, c);
 	return c;
 }
 
@@ -552,14 +401,182 @@ static int cmd_help(struct cli_session *s, int argc, char **argv, struct cli_rep
 	return help_for(s, 0, NULL, r);
 }
 
+static const struct cli_cmd core_cmds[] = {
+	{.path = "help", .help = "List the commands of this mode", .modes = CLI_OPER | CLI_CONF, .fn = cmd_help},
+};
+CLI_REGISTER(core_cmds)
+
+/* ---- output filters ---- */
+
+enum filter_kind { F_MATCH, F_EXCEPT, F_COUNT, F_JSON, F_NO_MORE };
+
+struct filter {
+	enum filter_kind kind;
+	regex_t re;
+};
+
+struct filters {
+	unsigned n;
+	struct filter f[8];
+};
+
+static void filters_free(struct filters *fs)
+{
+	for (unsigned i = 0; i < fs->n; i++)
+		if (fs->f[i].kind == F_MATCH || fs->f[i].kind == F_EXCEPT)
+			regfree(&fs->f[i].re);
+	fs->n = 0;
+}
+
+/* The words after the first unquoted '|' are filters; *argc is cut there. */
+static int parse_filters(int *argc, char **argv, struct filters *fs, bool *json, struct sbuf *out)
+{
+	static const char *const names[] = {[F_MATCH] = "match", [F_EXCEPT] = "except", [F_COUNT] = "count",
+					    [F_JSON] = "json", [F_NO_MORE] = "no-more"};
+	int i = 0;
+
+	fs->n = 0;
+	while (i < *argc && strcmp(argv[i], "|") != 0)
+		i++;
+	int end = i;
+	while (i < *argc) {
+		i++; /* the '|' */
+		enum filter_kind k;
+		for (k = F_MATCH; k <= F_NO_MORE; k++)
+			if (i < *argc && strcmp(argv[i], names[k]) == 0)
+				break;
+		if (k > F_NO_MORE || fs->n == sizeof(fs->f) / sizeof(fs->f[0])) {
+			sbuf_printf(out, "| %s: unknown filter (expected match RE, except RE, count, json or no-more)\n",
+				    i < *argc ? argv[i] : "");
+			filters_free(fs);
+			return -EINVAL;
+		}
+		struct filter *f = &fs->f[fs->n];
+		f->kind = k;
+		i++;
+		if (k == F_MATCH || k == F_EXCEPT) {
+			char msg[128];
+			int rc = i < *argc ? regcomp(&f->re, argv[i], REG_EXTENDED | REG_NOSUB) : REG_BADPAT;
+			if (rc) {
+				if (i < *argc)
+					regerror(rc, &f->re, msg, sizeof(msg));
+				sbuf_printf(out, "| %s: %s\n", names[k], i < *argc ? msg : "a regular expression is missing");
+				filters_free(fs);
+				return -EINVAL;
+			}
+			i++;
+		}
+		fs->n++;
+		*json |= k == F_JSON;
+		if (i < *argc && strcmp(argv[i], "|") != 0) {
+			sbuf_printf(out, "| %s: unexpected '%s'\n", names[k], argv[i]);
+			filters_free(fs);
+			return -EINVAL;
+		}
+	}
+	*argc = end;
+	return 0;
+}
+
+static bool keep(const struct filters *fs, const char *text)
+{
+	for (unsigned i = 0; i < fs->n; i++) {
+		const struct filter *f = &fs->f[i];
+		if (f->kind == F_MATCH && regexec(&f->re, text, 0, NULL, 0) != 0)
+			return false;
+		if (f->kind == F_EXCEPT && regexec(&f->re, text, 0, NULL, 0) == 0)
+			return false;
+	}
+	return true;
+}
+
+static bool counting(const struct filters *fs)
+{
+	for (unsigned i = 0; i < fs->n; i++)
+		if (fs->f[i].kind == F_COUNT)
+			return true;
+	return false;
+}
+
+/* Text: the lines that pass; JSON: the array elements (or object members)
+ * whose compact JSON passes. Then "| count" replaces them with their number. */
+static void apply_filters(const struct filters *fs, struct cli_reply *r, struct sbuf *text)
+{
+	unsigned kept = 0;
+
+	if (r->json && r->result) {
+		json_t *keep_out = json_is_object(r->result) ? json_object() : json_array();
+		const char *k;
+		size_t idx;
+		json_t *v;
+		if (json_is_object(r->result)) {
+			json_object_foreach(r->result, k, v) {
+				json_t *pair = json_pack("{s:O}", k, v);
+				char *t = json_dumps(pair, JSON_COMPACT);
+				if (t && keep(fs, t))
+					json_object_set(keep_out, k, v), kept++;
+				free(t);
+				json_decref(pair);
+			}
+		} else if (json_is_array(r->result)) {
+			json_array_foreach(r->result, idx, v) {
+				char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+				if (t && keep(fs, t))
+					json_array_append(keep_out, v), kept++;
+				free(t);
+			}
+		}
+		json_decref(r->result);
+		r->result = counting(fs) ? json_pack("{s:i}", "count", (int)kept) : keep_out;
+		if (counting(fs))
+			json_decref(keep_out);
+		return;
+	}
+	struct sbuf out = {0};
+	for (const char *p = sbuf_str(text); *p;) {
+		size_t n = strcspn(p, "\n");
+		char *line = strndup(p, n);
+		if (!line)
+			abort();
+		if (keep(fs, line)) {
+			kept++;
+			if (!counting(fs))
+				sbuf_printf(&out, "%s\n", line);
+		}
+		free(line);
+		p += n + (p[n] == '\n');
+	}
+	if (counting(fs))
+		sbuf_printf(&out, "Count: %u line%s\n", kept, kept == 1 ? "" : "s");
+	sbuf_free(text);
+	*text = out;
+}
+
 /* ---- sessions ---- */
 
-void cli_session_init(struct cli_session *s, struct brinkd *d) { *s = (struct cli_session){.d = d}; }
+void cli_session_init(struct cli_session *s, struct brinkd *d)
+{
+	*s = (struct cli_session){.d = d};
+}
+
+void cli_job_stop(struct cli_session *s)
+{
+	if (s->job) {
+		struct cli_job *j = s->job;
+		s->job = NULL;
+		j->stop(j, s);
+	}
+}
 
 void cli_session_fini(struct cli_session *s)
 {
+	cli_job_stop(s);
 	cfg_free(s->candidate);
-	s->candidate = NULL;
+	cfg_free(s->base);
+	s->candidate = s->base = NULL;
+	for (int i = 0; i < s->edit_argc; i++)
+		free(s->edit_argv[i]);
+	s->edit_argc = 0;
 }
 
 /* Text without its final newline, for JSON strings. */
@@ -572,34 +589,52 @@ static json_t *trimmed(const struct sbuf *b)
 	return json_stringn(sbuf_str(b), n);
 }
 
+static int run_words(struct cli_session *s, struct words *w, struct cli_reply *r, struct filters *fs)
+{
+	int argc = w->argc;
+
+	if (argc && strcmp(w->argv[0], "complete") == 0)
+		return cmd_complete(s, argc - 1, w->argv + 1, r);
+	if (parse_filters(&argc, w->argv, fs, &r->json, r->out) < 0)
+		return -EINVAL;
+	if (argc && strcmp(w->argv[argc - 1], "?") == 0)
+		return help_for(s, argc - 1, w->argv, r);
+	return argc ? cli_dispatch(s, s->mode, argc, w->argv, r) : 0;
+}
+
 int cli_exec(struct cli_session *s, const char *line, bool json, struct sbuf *out)
 {
 	struct sbuf text = {0};
 	struct cli_reply r = {.json = json, .out = &text};
+	struct filters fs = {0};
 	struct words w;
 	char err[256];
-	int rc = 0;
+	int rc;
 
 	if (words_split(line, &w, err, sizeof(err)) < 0) {
 		sbuf_printf(&text, "%s\n", err);
 		rc = -EINVAL;
 	} else {
-		if (w.argc && strcmp(w.argv[0], "complete") == 0)
-			rc = cmd_complete(s, w.argc - 1, w.argv + 1, &r);
-		else if (w.argc && strcmp(w.argv[w.argc - 1], "?") == 0)
-			rc = help_for(s, w.argc - 1, w.argv, &r);
-		else if (w.argc)
-			rc = dispatch(s, mode_table(s), w.argc, w.argv, &r);
+		rc = run_words(s, &w, &r, &fs);
 		words_free(&w);
 	}
-	if (!json) {
+	if (rc == 0 && fs.n)
+		apply_filters(&fs, &r, &text);
+	filters_free(&fs);
+	if (r.job) {
+		r.job->json = r.json;
+		s->job = r.job;
+	}
+	if (!r.json) {
 		sbuf_add(out, sbuf_str(&text));
+	} else if (rc == 0 && r.job && !r.result && !text.len) {
+		/* a job's first output is its own */
 	} else {
 		json_t *j = rc < 0	 ? json_pack("{s:o}", "error", trimmed(&text))
 			    : r.result ? json_incref(r.result)
 			    : text.len ? json_pack("{s:o}", "message", trimmed(&text))
 				       : json_object();
-		char *dumped = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		char *dumped = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (!dumped)
 			abort();
 		sbuf_printf(out, "%s\n", dumped);
@@ -609,4 +644,62 @@ int cli_exec(struct cli_session *s, const char *line, bool json, struct sbuf *ou
 	json_decref(r.result);
 	sbuf_free(&text);
 	return rc;
+}
+
+/* ---- shared by the command files ---- */
+
+void cli_offer_interfaces(struct cli_session *s, void (*add)(void *ctx, const char *word, const char *help), void *ctx)
+{
+	for (unsigned i = 0; i < s->d->model.n_ports; i++)
+		add(ctx, s->d->model.ports[i].name, "dataplane interface");
+}
+
+void cli_render_tree(const struct cfg_node *t, struct cli_reply *r)
+{
+	if (r->json) {
+		r->result = cfg_to_json(t);
+		return;
+	}
+	char *text = cfg_render(t);
+	sbuf_add(r->out, text);
+	free(text);
+}
+
+json_t *cli_lines_json(const char *text)
+{
+	json_t *a = json_array();
+
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		json_array_append_new(a, json_stringn(p, n));
+		p += n + (nl != NULL);
+	}
+	return a;
+}
+
+struct cfg_node *cli_subtree(const struct cfg_node *root, int argc, char **argv)
+{
+	char *cmds = cfg_to_commands(root), *save = NULL, err[128];
+	struct cfg_node *sub = cfg_new();
+	bool any = false;
+
+	for (char *line = strtok_r(cmds, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct words w;
+		struct cfg_error e;
+		if (words_split(line, &w, err, sizeof(err)) < 0)
+			continue;
+		bool match = w.argc > argc;
+		for (int i = 0; match && i < argc; i++)
+			match = strcmp(w.argv[i + 1], argv[i]) == 0;
+		if (match && cfg_set(sub, w.argc - 1, (const char *const *)w.argv + 1, &e) == 0)
+			any = true;
+		words_free(&w);
+	}
+	free(cmds);
+	if (!any) {
+		cfg_free(sub);
+		return NULL;
+	}
+	return sub;
 }

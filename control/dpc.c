@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/msg.h"
@@ -126,10 +127,11 @@ static int collect(void *arg, const struct dp_msg_hdr *h, const void *body, size
 	return 0;
 }
 
-int dpc_dump(struct dpc *c, uint16_t type, size_t elem_size, void **out, size_t *n, char *err, size_t errlen)
+int dpc_request(struct dpc *c, uint16_t type, const void *body, size_t len, size_t elem_size, void **out, size_t *n,
+		char *err, size_t errlen)
 {
 	struct collect col = {.elem_size = elem_size};
-	int rc = transact(c, type, NULL, 0, collect, &col, err, errlen);
+	int rc = transact(c, type, body, len, collect, &col, err, errlen);
 
 	if (rc < 0) {
 		free(col.v);
@@ -138,6 +140,11 @@ int dpc_dump(struct dpc *c, uint16_t type, size_t elem_size, void **out, size_t 
 	*out = col.v;
 	*n = col.n;
 	return 0;
+}
+
+int dpc_dump(struct dpc *c, uint16_t type, size_t elem_size, void **out, size_t *n, char *err, size_t errlen)
+{
+	return dpc_request(c, type, NULL, 0, elem_size, out, n, err, errlen);
 }
 
 static int hello(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len)
@@ -169,10 +176,14 @@ int dpc_connect(struct dpc *c, char *err, size_t errlen)
 	c->fd = fd;
 	struct dp_hello_req req = {.flags = c->takeover ? DP_HELLO_F_TAKEOVER : 0, .pid = (uint32_t)getpid()};
 	int rc = transact(c, DP_MSG_HELLO, &req, sizeof(req), hello, &c->hello, err, errlen);
-	if (rc < 0)
+	if (rc < 0) {
 		dpc_close(c);
-	else
+	} else {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		c->hello_ms = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 		c->takeover = false;
+	}
 	return rc;
 }
 

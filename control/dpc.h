@@ -28,6 +28,7 @@ struct dpc {
 	 * turn later never takes the dataplane back. */
 	bool takeover;
 	struct dp_hello hello;
+	long long hello_ms; /* CLOCK_MONOTONIC ms when hello was received */
 	void (*on_notify)(void *arg, const char *text);
 	void *notify_arg;
 };
@@ -53,6 +54,9 @@ int dpc_call(struct dpc *c, uint16_t type, const void *body, size_t len, char *e
 /* A dump: all elements of every reply concatenated into a malloc'ed array
  * (*out, *n). Same return values as dpc_call. */
 int dpc_dump(struct dpc *c, uint16_t type, size_t elem_size, void **out, size_t *n, char *err, size_t errlen);
+/* The same for a request with a body. */
+int dpc_request(struct dpc *c, uint16_t type, const void *body, size_t len, size_t elem_size, void **out, size_t *n,
+		char *err, size_t errlen);
 
 /* True for an error that closed the connection (as opposed to a refusal). */
 static inline bool dpc_lost(const struct dpc *c, int rc) { return rc < 0 && c->fd < 0; }

@@ -7,6 +7,7 @@
 
 #include "common/net_addr.h"
 #include "control/cli.h"
+#include "control/words.h"
 
 /* Without a connection dpc_dump() fails with "dataplane not connected"; a
  * lost connection needs nothing here either, brinkd_tick() reconnects and
@@ -53,57 +54,106 @@ static void port_text(struct sbuf *o, const struct dp_port_info *p)
 		    s->tx_packets, s->tx_bytes, s->tx_errors, s->tx_dropped);
 }
 
-static json_t *port_json(const struct dp_port_info *p)
+/* Every port with the same keys; a configured port the dataplane lacks has
+ * in_dataplane false and nulls for what only the dataplane knows. */
+static json_t *port_json(const struct dp_port_info *p, const struct brink_port *conf)
 {
-	char mac[MAC_STR_LEN], pfx[PREFIX4_STR_LEN];
-	const struct dp_port_stats *s = &p->stats;
+	char mac[MAC_STR_LEN], dmac[MAC_STR_LEN], pfx[PREFIX4_STR_LEN];
+	const struct dp_port_stats *s = p ? &p->stats : NULL;
 	json_t *addrs = json_array();
 
-	for (uint32_t i = 0; i < port_n_addrs(p); i++)
-		json_array_append_new(addrs, json_string(prefix4_fmt(p->addrs[i].ip, p->addrs[i].prefix_len, pfx)));
-	return json_pack("{s:o, s:o, s:o, s:i, s:s, s:i, s:s, s:s, s:i, s:i, s:i, s:o, s:s,"
-			 " s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",
-			 "name", jname(p->name, DP_NAME_LEN), "device", jname(p->device, DP_DEVICE_LEN), "driver",
-			 jname(p->driver, sizeof(p->driver)), "port_id", (int)p->port_id, "mac", mac_fmt(p->mac, mac),
-			 "mtu", (int)p->mtu, "link", up(p->link_up), "admin", up(p->admin_up), "speed_mbps",
-			 (int)p->speed_mbps, "rx_queues", (int)p->n_rxq, "tx_queues", (int)p->n_txq, "addresses",
-			 addrs, "state", "in dataplane", "rx", "packets", (json_int_t)s->rx_packets, "bytes",
-			 (json_int_t)s->rx_bytes, "errors", (json_int_t)s->rx_errors, "missed",
-			 (json_int_t)s->rx_missed, "nombuf", (json_int_t)s->rx_nombuf, "tx", "packets",
-			 (json_int_t)s->tx_packets, "bytes", (json_int_t)s->tx_bytes, "errors",
-			 (json_int_t)s->tx_errors, "dropped", (json_int_t)s->tx_dropped);
+	if (p)
+		for (uint32_t i = 0; i < port_n_addrs(p); i++)
+			json_array_append_new(addrs,
+					      json_string(prefix4_fmt(p->addrs[i].ip, p->addrs[i].prefix_len, pfx)));
+	else
+		for (unsigned i = 0; i < conf->n_addrs; i++)
+			json_array_append_new(addrs, json_string(prefix4_fmt(conf->addrs[i].ip, conf->addrs[i].prefix_len,
+									     pfx)));
+#define NUM(x) (p ? json_integer((json_int_t)(x)) : json_null())
+#define STAT(x) (s ? json_integer((json_int_t)(x)) : json_null())
+	return json_pack("{s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+			 " s:{s:o, s:o, s:o, s:o, s:o}, s:{s:o, s:o, s:o, s:o}}",
+			 "name", p ? jname(p->name, DP_NAME_LEN) : json_string(conf->name), "device",
+			 p ? jname(p->device, DP_DEVICE_LEN) : json_string(conf->device), "in_dataplane", p != NULL,
+			 "driver", p ? jname(p->driver, sizeof(p->driver)) : json_null(), "port_id", NUM(p->port_id),
+			 "mac", p ? json_string(mac_fmt(p->mac, mac)) : json_null(), "device_mac",
+			 p ? json_string(mac_fmt(p->device_mac, dmac)) : json_null(), "mtu", NUM(p->mtu), "min_mtu",
+			 NUM(p->min_mtu), "max_mtu", NUM(p->max_mtu), "link_up", p ? json_boolean(p->link_up) : json_null(),
+			 "admin_up", p ? json_boolean(p->admin_up) : json_boolean(!conf->disabled), "speed_mbps",
+			 NUM(p->speed_mbps), "rx_queues", NUM(p->n_rxq), "tx_queues", NUM(p->n_txq), "addresses", addrs,
+			 "rx", "packets", STAT(s->rx_packets), "bytes", STAT(s->rx_bytes), "errors", STAT(s->rx_errors),
+			 "missed", STAT(s->rx_missed), "nombuf", STAT(s->rx_nombuf), "tx", "packets", STAT(s->tx_packets),
+			 "bytes", STAT(s->tx_bytes), "errors", STAT(s->tx_errors), "dropped", STAT(s->tx_dropped));
+#undef NUM
+#undef STAT
 }
 
-int show_interfaces(struct brinkd *d, struct cli_reply *r)
+static const struct cli_param interface_param[] = {
+	{.value = "<name>", .help = "Only this interface", .offer = cli_offer_interfaces, .optional = true},
+	{0},
+};
+
+static int show_interfaces(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
 	static const char *absent = "not in dataplane (restart needed)";
+	struct brinkd *d = s->d;
 	struct dp_port_info *ports;
+	struct cli_values v;
 	size_t n;
-	int rc = dump(d, DP_MSG_PORT_DUMP, sizeof(*ports), (void **)&ports, &n, r);
+	unsigned shown = 0;
+	int rc;
 
-	if (rc < 0)
+	if ((rc = cli_parse("show interfaces", interface_param, argc, argv, &v, r)) < 0 ||
+	    (rc = dump(d, DP_MSG_PORT_DUMP, sizeof(*ports), (void **)&ports, &n, r)) < 0)
 		return rc;
+	const char *only = v.value[0];
 	if (r->json)
 		r->result = json_array();
 	for (size_t i = 0; i < n; i++) {
+		if (only && strncmp(ports[i].name, only, DP_NAME_LEN) != 0)
+			continue;
+		shown++;
 		if (r->json)
-			json_array_append_new(r->result, port_json(&ports[i]));
+			json_array_append_new(r->result, port_json(&ports[i], NULL));
 		else
 			port_text(r->out, &ports[i]);
 	}
 	/* Configured ports the running dataplane was not started with. */
 	for (unsigned i = 0; i < d->model.n_ports; i++) {
 		const struct brink_port *p = &d->model.ports[i];
-		if (dpc_has_port(ports, n, p->name))
+		if (dpc_has_port(ports, n, p->name) || (only && strcmp(p->name, only) != 0))
 			continue;
+		shown++;
 		if (r->json)
-			json_array_append_new(r->result, json_pack("{s:s, s:s, s:s}", "name", p->name, "device",
-								   p->device, "state", absent));
+			json_array_append_new(r->result, port_json(NULL, p));
 		else
 			sbuf_printf(r->out, "%s: %s\n  %s\n", p->name, p->device, absent);
 	}
 	free(ports);
+	if (only && !shown) {
+		json_decref(r->result);
+		r->result = NULL;
+		sbuf_printf(r->out, "show interfaces: no interface named '%s'\n", only);
+		return -ENOENT;
+	}
 	return 0;
+}
+
+static int clear_interfaces(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
+{
+	struct dp_port_ref ref = {{0}};
+	struct cli_values v;
+	char err[512];
+	int rc;
+
+	if ((rc = cli_parse("clear interfaces counters", interface_param, argc, argv, &v, r)) < 0)
+		return rc;
+	snprintf(ref.name, sizeof(ref.name), "%s", v.value[0] ? v.value[0] : "");
+	rc = dpc_call(&s->d->dp, DP_MSG_PORT_STATS_CLEAR, &ref, sizeof(ref), err, sizeof(err));
+	if (rc < 0)
+		sbuf_printf(r->out, "clear interfaces counters: %s\n", err);
+	return rc;
 }
 
 /* By prefix, then the way the dataplane ranks paths: distance, then selected first. */
@@ -190,22 +240,117 @@ static void route_text(struct sbuf *o, const struct dp_route_info *ri)
 		    ri->flags & DP_ROUTE_F_SELECTED && !(ri->flags & DP_ROUTE_F_RESOLVED) ? "  (resolving)" : "");
 }
 
-int show_routes(struct brinkd *d, struct cli_reply *r)
+static const char *lookup_type(uint8_t t)
+{
+	static const char *const names[] = {
+		[DP_LOOKUP_NONE] = "none",	     [DP_LOOKUP_LOCAL] = "local",	[DP_LOOKUP_DIRECT] = "direct",
+		[DP_LOOKUP_GATEWAY] = "gateway",     [DP_LOOKUP_ECMP] = "ecmp",		[DP_LOOKUP_BLACKHOLE] = "blackhole",
+		[DP_LOOKUP_REJECT] = "reject",	     [DP_LOOKUP_RESERVED] = "reserved",
+	};
+	return t < sizeof(names) / sizeof(names[0]) && names[t] ? names[t] : "unknown";
+}
+
+/* "show ip route ADDRESS": what the dataplane does with a packet to it. */
+static int route_lookup(struct brinkd *d, uint32_t ip, struct cli_reply *r)
+{
+	struct dp_lookup_req req = {.ip = ip};
+	struct dp_route_lookup *l;
+	size_t n;
+	char err[512], a[IP4_STR_LEN], pfx[PREFIX4_STR_LEN], mac[MAC_STR_LEN];
+	int rc = dpc_request(&d->dp, DP_MSG_ROUTE_LOOKUP, &req, sizeof(req), sizeof(*l), (void **)&l, &n, err, sizeof(err));
+
+	if (rc == 0 && n != 1)
+		rc = -EPROTO, snprintf(err, sizeof(err), "the dataplane gave no lookup result");
+	if (rc < 0) {
+		sbuf_printf(r->out, "%s\n", err);
+		return rc;
+	}
+	bool matched = l->type != DP_LOOKUP_NONE;
+	unsigned hops = l->n_hops < DP_ECMP_MAX ? l->n_hops : DP_ECMP_MAX;
+	prefix4_fmt(l->prefix, l->prefix_len, pfx);
+	if (r->json) {
+		json_t *h = json_array();
+		for (unsigned i = 0; i < hops; i++)
+			json_array_append_new(h, json_pack("{s:s, s:o, s:o, s:b}", "address", ip4_fmt(l->hops[i].ip, a),
+							   "interface", jname(l->hops[i].port, DP_NAME_LEN), "mac",
+							   l->hops[i].resolved ? json_string(mac_fmt(l->hops[i].mac, mac))
+									       : json_null(),
+							   "resolved", l->hops[i].resolved != 0));
+		r->result = json_pack("{s:s, s:s, s:o, s:o, s:o}", "address", ip4_fmt(ip, a), "type", lookup_type(l->type),
+				      "route", matched ? json_string(pfx) : json_null(), "origin",
+				      matched && l->origin ? json_string(origin_name(l->origin)) : json_null(), "next_hops", h);
+	} else if (!matched) {
+		sbuf_printf(r->out, "%s: no route (answered with ICMP net unreachable)\n", ip4_fmt(ip, a));
+	} else {
+		sbuf_printf(r->out, "%s: route %s", ip4_fmt(ip, a), pfx);
+		if (l->origin)
+			sbuf_printf(r->out, " (%s)", origin_name(l->origin));
+		sbuf_printf(r->out, ", %s\n", l->type == DP_LOOKUP_ECMP ? "one of these by a hash of the flow"
+					    : l->type == DP_LOOKUP_LOCAL ? "an address of this router"
+					    : l->type == DP_LOOKUP_RESERVED ? "a reserved block: never routed"
+					    : l->type == DP_LOOKUP_BLACKHOLE ? "discarded"
+					    : l->type == DP_LOOKUP_REJECT ? "discarded with ICMP unreachable"
+									  : "sent");
+		for (unsigned i = 0; i < hops; i++)
+			sbuf_printf(r->out, "  %s %s on %.*s, %s\n",
+				    l->hops[i].ip == ip ? "directly to" : "via", ip4_fmt(l->hops[i].ip, a), DP_NAME_LEN,
+				    l->hops[i].port, l->hops[i].resolved ? mac_fmt(l->hops[i].mac, mac) : "MAC not resolved yet");
+	}
+	free(l);
+	return 0;
+}
+
+static const struct cli_param route_params[] = {
+	{.value = "<address>|<prefix>", .help = "The route a packet to this address takes, or the routes of this prefix",
+	 .optional = true},
+	{.word = "longer", .help = "With a prefix: every route inside it"},
+	{0},
+};
+
+static int show_routes(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
 	struct dp_route_info *v;
-	size_t n;
-	int rc = dump(d, DP_MSG_ROUTE_DUMP, sizeof(*v), (void **)&v, &n, r);
+	struct cli_values val;
+	size_t n, kept = 0;
+	uint32_t net = 0;
+	uint8_t len = 0;
+	int rc;
 
-	if (rc < 0)
+	if ((rc = cli_parse("show ip route", route_params, argc, argv, &val, r)) < 0)
 		return rc;
-	qsort(v, n, sizeof(*v), route_cmp);
+	const char *which = val.value[0];
+	bool longer = val.value[1] != NULL;
+	if (which && !strchr(which, '/') && !longer) {
+		if (!ip4_parse(which, &net)) {
+			sbuf_printf(r->out, "show ip route: '%s' is not an IPv4 address or prefix\n", which);
+			return -EINVAL;
+		}
+		return route_lookup(s->d, net, r);
+	}
+	if (which && !prefix4_parse(which, false, &net, &len)) {
+		sbuf_printf(r->out, "show ip route: '%s' is not an IPv4 prefix (a.b.c.d/len, host bits zero)\n", which);
+		return -EINVAL;
+	}
+	if (longer && !which) {
+		sbuf_add(r->out, "show ip route: 'longer' needs a prefix\n");
+		return -EINVAL;
+	}
+	if ((rc = dump(s->d, DP_MSG_ROUTE_DUMP, sizeof(*v), (void **)&v, &n, r)) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		bool in = !which || (longer ? v[i].prefix_len >= len && prefix4_contains(net, len, v[i].prefix)
+					    : v[i].prefix_len == len && v[i].prefix == net);
+		if (in)
+			v[kept++] = v[i];
+	}
+	qsort(v, kept, sizeof(*v), route_cmp);
 	if (r->json)
 		r->result = json_array();
 	else
 		sbuf_printf(r->out, "Codes: C connected, L local, S static, N neighbour; > in the FIB, - not chosen, "
 				    "x port down\n   %-18s %4s  %-15s %s\n",
 			    "Prefix", "Dist", "Via", "Interface");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < kept; i++) {
 		if (r->json)
 			json_array_append_new(r->result, route_json(&v[i]));
 		else
@@ -239,8 +384,10 @@ static const char *neigh_state(uint8_t s)
 	return "unknown";
 }
 
-int show_arp(struct brinkd *d, struct cli_reply *r)
+static int show_arp(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
+	struct brinkd *d = s->d;
+	(void)argc, (void)argv;
 	static const uint8_t zero[6];
 	struct dp_neigh_info *v;
 	size_t n;
@@ -277,7 +424,8 @@ int show_arp(struct brinkd *d, struct cli_reply *r)
 
 #define DROP_PREFIX "drop."
 
-int show_stats(struct brinkd *d, bool all, struct cli_reply *r)
+/* Text leaves out zero counters unless all; JSON always has every one. */
+static int show_stats(struct brinkd *d, bool all, struct cli_reply *r)
 {
 	struct dp_counter *v;
 	size_t n;
@@ -305,13 +453,11 @@ int show_stats(struct brinkd *d, bool all, struct cli_reply *r)
 				continue;
 			if (is_drop)
 				drops += v[i].value;
-			if (!all && !v[i].value)
-				continue;
 			const char *shown = is_drop ? name + strlen(DROP_PREFIX) : name;
 			if (r->json)
 				json_object_set_new(is_drop ? reasons : counters, shown,
 						    json_integer((json_int_t)v[i].value));
-			else
+			else if (all || v[i].value)
 				sbuf_printf(r->out, "%s%-*s %" PRIu64 "\n", is_drop ? "  " : "", is_drop ? 46 : 48,
 					    shown, v[i].value);
 		}
@@ -325,17 +471,118 @@ int show_stats(struct brinkd *d, bool all, struct cli_reply *r)
 	return 0;
 }
 
-int clear_stats(struct brinkd *d, struct cli_reply *r)
+static int show_stats_nonzero(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
+{
+	(void)argc, (void)argv;
+	return show_stats(s->d, false, r);
+}
+
+static int show_stats_all(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
+{
+	(void)argc, (void)argv;
+	return show_stats(s->d, true, r);
+}
+
+/* A request that needs a live dataplane and answers with a status. */
+static int simple_call(struct brinkd *d, const char *what, uint16_t type, const void *body, size_t len,
+		       struct cli_reply *r)
 {
 	char err[512];
-	int rc;
+	int rc = dpc_call(&d->dp, type, body, len, err, sizeof(err));
 
-	if (!dpc_connected(&d->dp)) {
-		sbuf_add(r->out, "dataplane not connected\n");
-		return -ENOTCONN;
-	}
-	rc = dpc_call(&d->dp, DP_MSG_STATS_CLEAR, NULL, 0, err, sizeof(err));
 	if (rc < 0)
-		sbuf_printf(r->out, "clear dataplane statistics: %s\n", err);
+		sbuf_printf(r->out, "%s: %s\n", what, err);
 	return rc;
 }
+
+static int clear_stats(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
+{
+	(void)argc, (void)argv;
+	return simple_call(s->d, "clear dataplane statistics", DP_MSG_STATS_CLEAR, NULL, 0, r);
+}
+
+static const struct cli_param clear_arp_params[] = {
+	{.word = "interface", .value = "<name>", .help = "Only the neighbours of this interface",
+	 .offer = cli_offer_interfaces},
+	{0},
+};
+
+static int clear_arp(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
+{
+	struct dp_port_ref ref = {{0}};
+	struct cli_values v;
+	int rc;
+
+	if ((rc = cli_parse("clear arp", clear_arp_params, argc, argv, &v, r)) < 0)
+		return rc;
+	snprintf(ref.name, sizeof(ref.name), "%s", v.value[0] ? v.value[0] : "");
+	return simple_call(s->d, "clear arp", DP_MSG_NEIGH_FLUSH, &ref, sizeof(ref), r);
+}
+
+/* ---- the configuration, from operational mode ---- */
+
+static int show_config_at(struct cli_session *s, int argc, char **argv, bool commands, struct cli_reply *r)
+{
+	struct cfg_node *sub = argc ? cli_subtree(s->d->running, argc, argv) : NULL;
+	const struct cfg_node *t = argc ? sub : s->d->running;
+
+	if (argc && !sub) {
+		struct sbuf path = {0};
+		words_join(&path, argc, (const char *const *)argv);
+		sbuf_printf(r->out, "show configuration: nothing is configured under '%s'\n", sbuf_str(&path));
+		sbuf_free(&path);
+		return -ENOENT;
+	}
+	if (!r->json)
+		brinkd_status_comment(s->d, r->out);
+	if (commands) {
+		char *text = cfg_to_commands(t);
+		if (r->json)
+			r->result = json_pack("{s:o}", "commands", cli_lines_json(text));
+		else
+			sbuf_add(r->out, text);
+		free(text);
+	} else {
+		cli_render_tree(t, r);
+	}
+	cfg_free(sub);
+	return 0;
+}
+
+static int show_config(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
+{
+	return show_config_at(s, argc, argv, false, r);
+}
+
+static int show_config_commands(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
+{
+	return show_config_at(s, argc, argv, true, r);
+}
+
+static const struct cli_cmd show_cmds[] = {
+	{.path = "show", .help = "Show operational state or the configuration", .modes = CLI_OPER},
+	{.path = "show interfaces", .help = "Dataplane ports: device, state, addresses, counters", .modes = CLI_OPER,
+	 .fn = show_interfaces, .args = CLI_ARGS_PARAMS, .params = interface_param},
+	{.path = "show ip", .help = "IPv4 state", .modes = CLI_OPER},
+	{.path = "show ip route", .help = "IPv4 routes of the dataplane, or the route to an address", .modes = CLI_OPER,
+	 .fn = show_routes, .args = CLI_ARGS_PARAMS, .params = route_params},
+	{.path = "show arp", .help = "Neighbour (ARP) table of the dataplane", .modes = CLI_OPER, .fn = show_arp},
+	{.path = "show dataplane statistics", .help = "Dataplane counters that are not zero, drops by reason",
+	 .modes = CLI_OPER, .fn = show_stats_nonzero},
+	{.path = "show dataplane statistics all", .help = "Include the counters that are zero", .modes = CLI_OPER,
+	 .fn = show_stats_all},
+	{.path = "show configuration", .help = "The running configuration (brink.conf), or the part under a path",
+	 .modes = CLI_OPER, .fn = show_config, .args = CLI_ARGS_PATH},
+	{.path = "show configuration commands", .help = "The running configuration as set commands",
+	 .modes = CLI_OPER, .fn = show_config_commands, .args = CLI_ARGS_PATH},
+	{.path = "clear", .help = "Reset counters and tables", .modes = CLI_OPER},
+	{.path = "clear dataplane", .help = "Dataplane state", .modes = CLI_OPER},
+	{.path = "clear dataplane statistics", .help = "Reset the dataplane counters", .modes = CLI_OPER,
+	 .fn = clear_stats},
+	{.path = "clear interfaces", .help = "Interface state", .modes = CLI_OPER},
+	{.path = "clear interfaces counters", .help = "Reset the counters of every interface, or of one",
+	 .modes = CLI_OPER, .fn = clear_interfaces, .args = CLI_ARGS_PARAMS, .params = interface_param},
+	{.path = "clear arp", .help = "Forget learned neighbours (gateways in use are resolved again)",
+	 .modes = CLI_OPER, .fn = clear_arp, .args = CLI_ARGS_PARAMS, .params = clear_arp_params},
+};
+CLI_REGISTER(show_cmds)

@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
+#include <rte_version.h>
 
 #include "common/msg.h"
 #include "dataplane/dp.h"
@@ -22,9 +24,7 @@
 #include "dataplane/port.h"
 #include "dataplane/state.h"
 
-/* Largest dump: every route path, local and connected prefix, and a host route per neighbour. */
-#define ROUTE_DUMP_MAX (CFG_MAX_ROUTE_PATHS + CFG_MAX_PORTS * CFG_MAX_ADDRS * 2 + NEIGH_MAX)
-#define ROUTE_DUMP_BYTES ((size_t)ROUTE_DUMP_MAX * sizeof(struct dp_route_info))
+#define ROUTE_DUMP_BYTES ((size_t)STATE_ROUTE_DUMP_MAX * sizeof(struct dp_route_info))
 #define DEFAULT_BACKLOG_PAUSE ((size_t)256 << 10)
 #define DEFAULT_BACKLOG_MAX ((size_t)16 << 20)
 /* Reading stops above the pause mark, so a backlog passes it by one reply at most. The hard limit
@@ -60,7 +60,7 @@ enum conn_state {
 	CONN_CLOSING,    /* refused or replaced: closed once its queue is sent */
 };
 
-struct conn {
+struct ctl_conn {
 	enum conn_state state;
 	int fd;
 	uint32_t pid;          /* from SO_PEERCRED, else what its HELLO says */
@@ -76,8 +76,8 @@ struct conn {
 static int listen_fd = -1, epoll_fd = -1;
 static char sock_path[108];
 static struct ctl_limits limits;
-static struct conn conns[CTL_MAX_CONNS];
-static struct conn *controller;
+static struct ctl_conn conns[CTL_MAX_CONNS];
+static struct ctl_conn *controller;
 static bool refusing_logged;
 /* The controller's open transaction. */
 static struct dp_state staging;
@@ -87,14 +87,14 @@ static uint8_t rxbuf[DP_MSG_MAX_LEN];
 
 static uint64_t ms_to_tsc(unsigned ms) { return rte_get_tsc_hz() * ms / 1000; }
 
-static const char *conn_role(const struct conn *c)
+static const char *conn_role(const struct ctl_conn *c)
 {
 	return c->state == CONN_CONTROLLER ? "controller" : "client";
 }
 
 /* Marks c for closing, with a log line saying why. */
-static void conn_gone(struct conn *c, uint32_t level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void conn_gone(struct conn *c, uint32_t level, const char *fmt, ...)
+static void conn_gone(struct ctl_conn *c, uint32_t level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void conn_gone(struct ctl_conn *c, uint32_t level, const char *fmt, ...)
 {
 	char why[192];
 	va_list ap;
@@ -109,7 +109,7 @@ static void conn_gone(struct conn *c, uint32_t level, const char *fmt, ...)
 }
 
 /* Sends at once when nothing waits before it and the socket has room; queues otherwise. */
-static void conn_send(struct conn *c, const struct dp_msg_hdr *h, const void *body, size_t len)
+static void conn_send(struct ctl_conn *c, const struct dp_msg_hdr *h, const void *body, size_t len)
 {
 	struct queued_msg *q;
 
@@ -143,7 +143,7 @@ static void conn_send(struct conn *c, const struct dp_msg_hdr *h, const void *bo
 	c->backlog += sizeof(*h) + len;
 }
 
-static void conn_flush(struct conn *c)
+static void conn_flush(struct ctl_conn *c)
 {
 	struct queued_msg *q;
 
@@ -162,20 +162,26 @@ static void conn_flush(struct conn *c)
 	}
 }
 
-static void reply(struct conn *c, const struct dp_msg_hdr *req, int status, uint16_t flags, const void *body,
-		  size_t len, uint32_t count)
+void ctl_reply(struct ctl_conn *c, const struct dp_msg_hdr *req, int status, uint16_t flags, const void *body,
+	       size_t len, uint32_t count)
 {
 	struct dp_msg_hdr h = { .type = req->type, .seq = req->seq, .status = status, .flags = flags, .count = count };
 	conn_send(c, &h, body, len);
 }
 
-static void reply_error(struct conn *c, const struct dp_msg_hdr *req, int status, const char *text)
+void ctl_reply_error(struct ctl_conn *c, const struct dp_msg_hdr *req, int status, const char *fmt, ...)
 {
-	reply(c, req, status, 0, text, strlen(text) + 1, 0);
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	ctl_reply(c, req, status, 0, text, strlen(text) + 1, 0);
 }
 
 /* Send an array as as many replies as it takes; the last one without MORE. */
-static void reply_array(struct conn *c, const struct dp_msg_hdr *req, const void *elems, unsigned n, size_t esize)
+void ctl_reply_array(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *elems, unsigned n, size_t esize)
 {
 	unsigned per_msg = (unsigned)((DP_MSG_MAX_LEN - sizeof(struct dp_msg_hdr)) / esize);
 	unsigned sent = 0;
@@ -183,13 +189,13 @@ static void reply_array(struct conn *c, const struct dp_msg_hdr *req, const void
 	do {
 		unsigned k = RTE_MIN(per_msg, n - sent);
 		bool more = sent + k < n;
-		reply(c, req, 0, more ? DP_MSG_F_MORE : 0, (const char *)elems + sent * esize, k * esize, k);
+		ctl_reply(c, req, 0, more ? DP_MSG_F_MORE : 0, (const char *)elems + sent * esize, k * esize, k);
 		sent += k;
 	} while (sent < n);
 }
 
-static void notify(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void notify(struct conn *c, const char *fmt, ...)
+static void notify(struct ctl_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void notify(struct ctl_conn *c, const char *fmt, ...)
 {
 	struct dp_msg_hdr h = { .type = DP_MSG_NOTIFY };
 	char text[256];
@@ -201,85 +207,25 @@ static void notify(struct conn *c, const char *fmt, ...)
 	conn_send(c, &h, text, strlen(text) + 1);
 }
 
-static void counter_add(struct dp_counter *c, unsigned *n, unsigned max, uint64_t value, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void counter_add(struct dp_counter *c, unsigned *n, unsigned max, uint64_t value, const char *fmt, ...)
+/* Handlers of the request types the features own (ctl_register). */
+static ctl_handler_fn handlers[DP_MSG_TYPE_MAX];
+
+void ctl_register(uint16_t type, ctl_handler_fn fn)
 {
-	va_list ap;
-	if (*n == max)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(c[*n].name, sizeof(c[*n].name), fmt, ap);
-	va_end(ap);
-	c[(*n)++].value = value;
+	if (type < DP_MSG_TYPE_MAX)
+		handlers[type] = fn;
 }
 
-static void dump_stats(struct conn *c, const struct dp_msg_hdr *req)
+void ctl_reply_dump(struct ctl_conn *c, const struct dp_msg_hdr *req, size_t esize, unsigned max,
+		    unsigned (*fill)(void *out, unsigned max))
 {
-	enum { MAX = 512 };
-	struct dp_counter *cnt = calloc(MAX, sizeof(*cnt));
-	unsigned n = 0;
-
-	if (!cnt) {
-		reply_error(c, req, -ENOMEM, "out of memory");
-		return;
-	}
-	for (unsigned i = 0; i < DP_CNT_MAX; i++)
-		counter_add(cnt, &n, MAX, dp_counter_total(i), "%s", dp_counter_names[i]);
-	for (unsigned w = 0; w < dp.n_workers; w++) {
-		const struct dp_lcore_counters *wc = &dp_counters[dp.workers[w].lcore];
-		counter_add(cnt, &n, MAX, wc->c[DP_CNT_RX_PACKETS], "worker.%u.rx_packets", w);
-		counter_add(cnt, &n, MAX, wc->c[DP_CNT_TX_PACKETS], "worker.%u.tx_packets", w);
-	}
-	for (unsigned s = 0; s < DP_STAGE_MAX; s++) {
-		uint64_t pkts = 0, cycles = 0;
-		for (unsigned w = 0; w < dp.n_workers; w++) {
-			pkts += dp_counters[dp.workers[w].lcore].stage[s].packets;
-			cycles += dp_counters[dp.workers[w].lcore].stage[s].cycles;
-		}
-		counter_add(cnt, &n, MAX, pkts, "stage.%s.packets", dp_stage_names[s]);
-		counter_add(cnt, &n, MAX, cycles, "stage.%s.cycles", dp_stage_names[s]);
-	}
-	counter_add(cnt, &n, MAX, rte_mempool_avail_count(dp.pool), "mempool.available");
-	counter_add(cnt, &n, MAX, dp.pool->size, "mempool.size");
-	counter_add(cnt, &n, MAX, nh_in_use(), "nexthops.in_use");
-	counter_add(cnt, &n, MAX, rte_get_tsc_hz(), "tsc_hz");
-	reply_array(c, req, cnt, n, sizeof(*cnt));
-	free(cnt);
-}
-
-static void dump_ports(struct conn *c, const struct dp_msg_hdr *req)
-{
-	struct dp_port_info info[CFG_MAX_PORTS];
-	unsigned n = 0;
-
-	for (unsigned p = 0; p < RTE_MAX_ETHPORTS && n < CFG_MAX_PORTS; p++)
-		if (dp.ports[p].in_use && !dp.ports[p].is_punt)
-			port_info((uint16_t)p, &info[n++]);
-	reply_array(c, req, info, n, sizeof(info[0]));
-}
-
-/* A dump built into a temporary array of up to max elements by fill(). */
-static void dump_array(struct conn *c, const struct dp_msg_hdr *req, size_t esize, unsigned max,
-		       unsigned (*fill)(void *, unsigned))
-{
-	void *arr = malloc(esize * max);
+	void *arr = malloc(esize * (max ? max : 1));
 	if (!arr) {
-		reply_error(c, req, -ENOMEM, "out of memory");
+		ctl_reply_error(c, req, -ENOMEM, "out of memory");
 		return;
 	}
-	reply_array(c, req, arr, fill(arr, max), esize);
+	ctl_reply_array(c, req, arr, fill(arr, max), esize);
 	free(arr);
-}
-
-static unsigned fill_routes(void *out, unsigned max)
-{
-	return state_dump_routes(out, max);
-}
-
-static unsigned fill_neighs(void *out, unsigned max)
-{
-	return neigh_dump(out, max);
 }
 
 /* A transaction is the controller's: one that went away or was replaced leaves none open. */
@@ -290,67 +236,56 @@ static void txn_void(void)
 }
 
 /* A TXN_* item, accepted only inside a transaction. */
-static void txn_item(struct conn *c, const struct dp_msg_hdr *h, const void *body, size_t len)
+static void txn_item(struct ctl_conn *c, const struct dp_msg_hdr *h, const void *body, size_t len)
 {
 	char err[256];
 	int rc;
 
 	if (!in_txn) {
-		reply_error(c, h, -EINVAL, "no transaction open");
+		ctl_reply_error(c, h, -EINVAL, "no transaction open");
 		return;
 	}
 	rc = state_add_item(&staging, h->type, body, len, err, sizeof(err));
 	if (rc < 0)
-		reply_error(c, h, rc, err);
+		ctl_reply_error(c, h, rc, "%s", err);
 	else
-		reply(c, h, 0, 0, NULL, 0, 0);
+		ctl_reply(c, h, 0, 0, NULL, 0, 0);
 }
 
-static void reply_hello(struct conn *c, const struct dp_msg_hdr *h)
+static void reply_hello(struct ctl_conn *c, const struct dp_msg_hdr *h)
 {
 	struct dp_hello hello = {
 		.n_workers = dp.n_workers,
 		.generation = state_generation(),
 		.uptime_s = (rte_rdtsc() - start_tsc) / rte_get_tsc_hz(),
 	};
+	const char *dir = rte_eal_get_runtime_dir(), *base = strrchr(dir, '/');
+
+	snprintf(hello.version, sizeof(hello.version), "%s", BRINK_VERSION);
+	snprintf(hello.dpdk_version, sizeof(hello.dpdk_version), "%s", rte_version());
+	snprintf(hello.file_prefix, sizeof(hello.file_prefix), "%s", base ? base + 1 : dir);
 	for (unsigned p = 0; p < RTE_MAX_ETHPORTS; p++)
 		hello.n_ports += dp.ports[p].in_use && !dp.ports[p].is_punt;
-	reply(c, h, 0, 0, &hello, sizeof(hello), 1);
+	ctl_reply(c, h, 0, 0, &hello, sizeof(hello), 1);
 }
 
 /* A request of the controller. */
-static void handle(struct conn *c, const struct dp_msg_hdr *h, const void *body, size_t len)
+static void handle(struct ctl_conn *c, const struct dp_msg_hdr *h, const void *body, size_t len)
 {
 	switch (h->type) {
 	case DP_MSG_HELLO:
 		reply_hello(c, h);
 		return;
-	case DP_MSG_PORT_DUMP:
-		dump_ports(c, h);
-		return;
-	case DP_MSG_ROUTE_DUMP:
-		dump_array(c, h, sizeof(struct dp_route_info), ROUTE_DUMP_MAX, fill_routes);
-		return;
-	case DP_MSG_NEIGH_DUMP:
-		dump_array(c, h, sizeof(struct dp_neigh_info), NEIGH_MAX, fill_neighs);
-		return;
-	case DP_MSG_STATS_DUMP:
-		dump_stats(c, h);
-		return;
-	case DP_MSG_STATS_CLEAR:
-		dp_counters_clear();
-		reply(c, h, 0, 0, NULL, 0, 0);
-		return;
 	case DP_MSG_TXN_BEGIN:
 		if (len != sizeof(struct dp_txn_begin)) {
-			reply_error(c, h, -EBADMSG, "item of the wrong size");
+			ctl_reply_error(c, h, -EBADMSG, "item of the wrong size");
 			return;
 		}
 		state_clear(&staging);
 		staging.generation = ((const struct dp_txn_begin *)body)->generation;
 		staging.flags = ((const struct dp_txn_begin *)body)->flags;
 		in_txn = true;
-		reply(c, h, 0, 0, NULL, 0, 0);
+		ctl_reply(c, h, 0, 0, NULL, 0, 0);
 		return;
 	case DP_MSG_TXN_PORT:
 	case DP_MSG_TXN_ADDR:
@@ -360,7 +295,7 @@ static void handle(struct conn *c, const struct dp_msg_hdr *h, const void *body,
 		return;
 	case DP_MSG_TXN_COMMIT: {
 		if (!in_txn) {
-			reply_error(c, h, -EINVAL, "no transaction open");
+			ctl_reply_error(c, h, -EINVAL, "no transaction open");
 			return;
 		}
 		struct dp_apply a = {.best_effort = staging.flags & DP_TXN_F_BEST_EFFORT};
@@ -369,13 +304,13 @@ static void handle(struct conn *c, const struct dp_msg_hdr *h, const void *body,
 		state_clear(&staging);
 		if (rc < 0) {
 			RTE_LOG(WARNING, USER1, "control: commit refused: %s\n", a.err);
-			reply_error(c, h, rc, a.err);
+			ctl_reply_error(c, h, rc, "%s", a.err);
 		} else {
 			if (a.n_refused)
 				RTE_LOG(WARNING, USER1, "control: applied all but %u items:\n%s", a.n_refused,
 					sbuf_str(&a.refused));
 			/* the refused items, one line each; the text ends with its NUL */
-			reply(c, h, 0, 0, a.n_refused ? sbuf_str(&a.refused) : NULL,
+			ctl_reply(c, h, 0, 0, a.n_refused ? sbuf_str(&a.refused) : NULL,
 			      a.n_refused ? a.refused.len + 1 : 0, a.n_refused);
 		}
 		dp_apply_fini(&a);
@@ -383,21 +318,24 @@ static void handle(struct conn *c, const struct dp_msg_hdr *h, const void *body,
 	}
 	case DP_MSG_TXN_ABORT:
 		txn_void();
-		reply(c, h, 0, 0, NULL, 0, 0);
+		ctl_reply(c, h, 0, 0, NULL, 0, 0);
 		return;
 	default:
-		reply_error(c, h, -EOPNOTSUPP, "unknown message type");
+		if (handlers[h->type])
+			handlers[h->type](c, h, body, len);
+		else
+			ctl_reply_error(c, h, -EOPNOTSUPP, "unknown message type %u", h->type);
 	}
 }
 
 /* The last reply a connection gets: it is closed once that is sent. */
-static void refuse(struct conn *c, const struct dp_msg_hdr *h, int status, const char *text)
+static void refuse(struct ctl_conn *c, const struct dp_msg_hdr *h, int status, const char *text)
 {
-	reply_error(c, h, status, text);
+	ctl_reply_error(c, h, status, "%s", text);
 	c->state = CONN_CLOSING;
 }
 
-static void refuse_malformed(struct conn *c, const struct dp_msg_hdr *h, int status, const char *text)
+static void refuse_malformed(struct ctl_conn *c, const struct dp_msg_hdr *h, int status, const char *text)
 {
 	RTE_LOG(WARNING, USER1, "control: client pid %u: %s; disconnecting\n", c->pid, text);
 	refuse(c, h, status, text);
@@ -405,7 +343,7 @@ static void refuse_malformed(struct conn *c, const struct dp_msg_hdr *h, int sta
 
 /* The first message of a connection: it becomes the controller, takes over
  * from the one there is, or is refused. */
-static void hello_first(struct conn *c, const struct dp_msg_hdr *h, const void *body, size_t len)
+static void hello_first(struct ctl_conn *c, const struct dp_msg_hdr *h, const void *body, size_t len)
 {
 	struct dp_hello_req req;
 	char text[200];
@@ -457,12 +395,12 @@ static void hello_first(struct conn *c, const struct dp_msg_hdr *h, const void *
 	reply_hello(c, h);
 }
 
-static bool conn_reads(const struct conn *c)
+static bool conn_reads(const struct ctl_conn *c)
 {
 	return !c->gone && c->state != CONN_CLOSING && c->backlog <= limits.backlog_pause;
 }
 
-static void conn_readable(struct conn *c)
+static void conn_readable(struct ctl_conn *c)
 {
 	for (unsigned i = 0; i < CTL_READ_BATCH && conn_reads(c); i++) {
 		int len = msg_recv(c->fd, rxbuf, sizeof(rxbuf));
@@ -484,7 +422,7 @@ static void conn_readable(struct conn *c)
 	}
 }
 
-static void conn_drop(struct conn *c)
+static void conn_drop(struct ctl_conn *c)
 {
 	struct queued_msg *q;
 
@@ -503,7 +441,7 @@ static void conn_drop(struct conn *c)
 
 /* After the events of a poll: enforce the limits, close what is done, and
  * watch each socket for what it now waits for. */
-static void conn_settle(struct conn *c, uint64_t now)
+static void conn_settle(struct ctl_conn *c, uint64_t now)
 {
 	if (c->state == CONN_PENDING && now - c->since_tsc > ms_to_tsc(limits.hello_ms))
 		conn_gone(c, RTE_LOG_WARNING, "sent no HELLO within %u ms; disconnecting", limits.hello_ms);
@@ -522,9 +460,9 @@ static void conn_settle(struct conn *c, uint64_t now)
 	}
 }
 
-static struct conn *conn_new(int fd, uint64_t now)
+static struct ctl_conn *conn_new(int fd, uint64_t now)
 {
-	struct conn *slot = NULL;
+	struct ctl_conn *slot = NULL;
 	unsigned pending = 0;
 
 	for (unsigned i = 0; i < CTL_MAX_CONNS; i++) {
@@ -536,7 +474,7 @@ static struct conn *conn_new(int fd, uint64_t now)
 		return NULL;
 	struct ucred cred;
 	socklen_t cred_len = sizeof(cred);
-	*slot = (struct conn){
+	*slot = (struct ctl_conn){
 		.state = CONN_PENDING,
 		.fd = fd,
 		.pid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) == 0 ? (uint32_t)cred.pid : 0,
@@ -596,7 +534,7 @@ void ctl_poll(int timeout_ms)
 	/* Connections are closed and accepted only after every event is seen,
 	 * so no event of this batch can meet a slot that changed hands. */
 	for (int i = 0; i < n; i++) {
-		struct conn *c = evs[i].data.ptr;
+		struct ctl_conn *c = evs[i].data.ptr;
 		if (!c) {
 			incoming = true;
 			continue;

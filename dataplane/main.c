@@ -25,6 +25,7 @@
 #include "dataplane/ctl_server.h"
 #include "dataplane/dp.h"
 #include "dataplane/fib.h"
+#include "dataplane/log.h"
 #include "dataplane/neigh.h"
 #include "dataplane/nh_group.h"
 #include "dataplane/port.h"
@@ -330,6 +331,9 @@ int main(int argc, char **argv)
 	/* rte_eal_init permutes its argv: keep our own list of what to free. */
 	char **owned = calloc((size_t)eal_owned, sizeof(char *));
 	memcpy(owned, eal_argv, sizeof(char *) * (size_t)eal_owned);
+	if ((status = dp_log_init()) < 0)
+		fprintf(stderr, "brink-dataplane: log capture unavailable (%s): show log lacks our lines\n",
+			strerror(-status));
 	if (rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "brink-dataplane: EAL initialization failed: %s\n", rte_strerror(rte_errno));
 		status = 1;

@@ -10,6 +10,7 @@
 #include <rte_jhash.h>
 #include <rte_malloc.h>
 
+#include "dataplane/ctl_server.h"
 #include "dataplane/path.h"
 #include "dataplane/fib.h"
 #include "dataplane/port.h"
@@ -344,10 +345,14 @@ void neigh_sweep(bool (*onlink)(uint16_t port, uint32_t ip))
 	}
 }
 
-bool neigh_is_resolved(uint32_t ip)
+bool neigh_mac(uint32_t ip, uint8_t mac[6])
 {
 	const struct neigh *n = lookup(ip);
-	return n && (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_STALE || n->state == DP_NEIGH_PERMANENT);
+	bool known = n && (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_STALE || n->state == DP_NEIGH_PERMANENT);
+
+	if (known && mac)
+		memcpy(mac, n->mac, 6);
+	return known;
 }
 
 void neigh_restore_host_route(uint32_t ip)
@@ -405,4 +410,57 @@ unsigned neigh_host_routes(struct dp_route_info *out, unsigned max)
 		snprintf(o->port, sizeof(o->port), "%s", dp.ports[n->port].name);
 	}
 	return k;
+}
+
+/* "clear arp": dynamic entries go; gateways that routes use are kept and
+ * resolved again at once. */
+static unsigned flush(int port)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < NEIGH_MAX; i++) {
+		struct neigh *n = &table[i];
+		if (!n->in_use || n->permanent || (port >= 0 && n->port != port))
+			continue;
+		k++;
+		unresolve(n, DP_NEIGH_INCOMPLETE);
+		if (n->in_use)
+			send_probe(n, false);
+	}
+	return k;
+}
+
+static void handle_flush(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *body, size_t len)
+{
+	const struct dp_port_ref *ref = body;
+	char name[DP_NAME_LEN + 1];
+	int port = -1;
+
+	if (len != sizeof(*ref)) {
+		ctl_reply_error(c, req, -EBADMSG, "item of the wrong size");
+		return;
+	}
+	snprintf(name, sizeof(name), "%.*s", DP_NAME_LEN, ref->name);
+	if (name[0] && (port = port_by_name(name)) < 0) {
+		ctl_reply_error(c, req, -ENODEV, "no port named '%s' in the dataplane", name);
+		return;
+	}
+	ctl_reply(c, req, 0, 0, NULL, 0, flush(port));
+}
+
+static unsigned fill_neighs(void *out, unsigned max)
+{
+	return neigh_dump(out, max);
+}
+
+static void handle_dump(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *body, size_t len)
+{
+	(void)body, (void)len;
+	ctl_reply_dump(c, req, sizeof(struct dp_neigh_info), NEIGH_MAX, fill_neighs);
+}
+
+RTE_INIT(neigh_register)
+{
+	ctl_register(DP_MSG_NEIGH_DUMP, handle_dump);
+	ctl_register(DP_MSG_NEIGH_FLUSH, handle_flush);
 }

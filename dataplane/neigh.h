@@ -42,7 +42,8 @@ void neigh_timer(uint64_t now_tsc);
 /* Forget the dynamic neighbours no route uses that are no longer on-link:
  * onlink(port, ip) says whether ip may still be reached on port. */
 void neigh_sweep(bool (*onlink)(uint16_t port, uint32_t ip));
-bool neigh_is_resolved(uint32_t ip);
+/* True when ip's MAC is known; then it is copied to mac (which may be NULL). */
+bool neigh_mac(uint32_t ip, uint8_t mac[6]);
 /* A configured /32 stopped shadowing a neighbour's host route: put it back. */
 void neigh_restore_host_route(uint32_t ip);
 

@@ -13,6 +13,7 @@
 
 #include "common/net_addr.h"
 #include "dataplane/arp.h"
+#include "dataplane/ctl_server.h"
 #include "dataplane/path.h"
 
 #define RX_DESC 1024
@@ -328,4 +329,49 @@ void port_close_all(void)
 		rte_eth_dev_stop(port);
 		rte_eth_dev_close(port);
 	}
+}
+
+static void dump_ports(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *body, size_t len)
+{
+	struct dp_port_info info[CFG_MAX_PORTS];
+	unsigned n = 0;
+
+	(void)body, (void)len;
+	for (unsigned p = 0; p < RTE_MAX_ETHPORTS && n < CFG_MAX_PORTS; p++)
+		if (dp.ports[p].in_use && !dp.ports[p].is_punt)
+			port_info((uint16_t)p, &info[n++]);
+	ctl_reply_array(c, req, info, n, sizeof(info[0]));
+}
+
+/* "clear interfaces counters": the device's counters and our TX drops of the port. */
+static void clear_port_stats(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *body, size_t len)
+{
+	const struct dp_port_ref *ref = body;
+	char name[DP_NAME_LEN + 1];
+	unsigned cleared = 0;
+
+	if (len != sizeof(*ref)) {
+		ctl_reply_error(c, req, -EBADMSG, "item of the wrong size");
+		return;
+	}
+	snprintf(name, sizeof(name), "%.*s", DP_NAME_LEN, ref->name);
+	for (uint16_t port = 0; port < RTE_MAX_ETHPORTS; port++) {
+		if (!dp.ports[port].in_use || dp.ports[port].is_punt || (name[0] && strcmp(dp.ports[port].name, name)))
+			continue;
+		rte_eth_stats_reset(port);
+		/* Racy against a worker counting at this moment, as any counter clear. */
+		for (unsigned l = 0; l < RTE_MAX_LCORE; l++)
+			dp_counters[l].port_tx_drop[port] = 0;
+		cleared++;
+	}
+	if (name[0] && !cleared)
+		ctl_reply_error(c, req, -ENODEV, "no port named '%s' in the dataplane", name);
+	else
+		ctl_reply(c, req, 0, 0, NULL, 0, cleared);
+}
+
+RTE_INIT(port_register)
+{
+	ctl_register(DP_MSG_PORT_DUMP, dump_ports);
+	ctl_register(DP_MSG_PORT_STATS_CLEAR, clear_port_stats);
 }

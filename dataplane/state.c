@@ -9,6 +9,7 @@
 #include <rte_log.h>
 
 #include "common/net_addr.h"
+#include "dataplane/ctl_server.h"
 #include "dataplane/dp.h"
 #include "dataplane/fib.h"
 #include "dataplane/neigh.h"
@@ -504,7 +505,7 @@ unsigned state_dump_routes(struct dp_route_info *out, unsigned max)
 			int port = p->r.port[0] ? port_by_name(p->r.port) : connected_port(&running, p->r.gateway, false);
 			if (port >= 0)
 				snprintf(o->port, sizeof(o->port), "%s", dp.ports[port].name);
-			if (neigh_is_resolved(p->r.gateway))
+			if (neigh_mac(p->r.gateway, NULL))
 				o->flags |= DP_ROUTE_F_RESOLVED;
 		} else {
 			memcpy(o->port, p->r.port, sizeof(o->port));
@@ -512,4 +513,106 @@ unsigned state_dump_routes(struct dp_route_info *out, unsigned max)
 		}
 	}
 	return k;
+}
+
+/* ---- control requests ---- */
+
+static unsigned fill_routes(void *out, unsigned max)
+{
+	return state_dump_routes(out, max);
+}
+
+static void handle_route_dump(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *body, size_t len)
+{
+	(void)body, (void)len;
+	ctl_reply_dump(c, req, sizeof(struct dp_route_info), STATE_ROUTE_DUMP_MAX, fill_routes);
+}
+
+/* A hop as the lookup reply shows it: the neighbour's MAC when known. */
+static void lookup_hop(struct dp_route_lookup *o, uint32_t ip, uint16_t port)
+{
+	struct dp_lookup_hop *h = &o->hops[o->n_hops++];
+
+	h->ip = ip;
+	snprintf(h->port, sizeof(h->port), "%s", dp.ports[port].name);
+	h->resolved = neigh_mac(ip, h->mac);
+}
+
+/* The hop a next hop of the FIB leads to for destination ip. */
+static void lookup_nh(struct dp_route_lookup *o, uint32_t id, uint32_t ip)
+{
+	struct nexthop nh = nh_read(id);
+
+	if (nh.kind == NH_NEIGHBOR && nh.ip != ip)
+		lookup_hop(o, nh.ip, nh.port);
+	else
+		lookup_hop(o, ip, nh.port);
+}
+
+static void route_lookup(uint32_t ip, struct dp_route_lookup *o)
+{
+	uint32_t id = fib_lookup(ip);
+	const struct fib_route *r = NULL;
+	const struct ip4_special_block *sp;
+
+	memset(o, 0, sizeof(*o));
+	o->ip = ip;
+	for (int len = 32; len >= 0 && !r; len--)
+		r = fib_find(ip & prefix4_mask((uint8_t)len), (uint8_t)len);
+	if (r) {
+		o->prefix = r->prefix;
+		o->prefix_len = r->len;
+		o->origin = r->origin;
+	}
+	if (id == FIB_NO_ROUTE)
+		return;
+	struct nexthop nh = nh_read(id);
+	switch (nh.kind) {
+	case NH_LOCAL:
+		o->type = DP_LOOKUP_LOCAL;
+		break;
+	case NH_BLACKHOLE:
+		o->type = DP_LOOKUP_BLACKHOLE;
+		break;
+	case NH_REJECT:
+		o->type = DP_LOOKUP_REJECT;
+		break;
+	case NH_RESERVED:
+		o->type = DP_LOOKUP_RESERVED;
+		if ((sp = ip4_special(ip))) {
+			o->prefix = sp->net;
+			o->prefix_len = sp->len;
+			o->origin = 0;
+		}
+		break;
+	case NH_GROUP: {
+		const struct nh_group *g = &dp_nh_groups[nh.ip];
+		o->type = DP_LOOKUP_ECMP;
+		for (unsigned i = 0; i < g->n; i++)
+			lookup_nh(o, g->member[i], ip);
+		break;
+	}
+	default:
+		lookup_nh(o, id, ip);
+		o->type = o->hops[0].ip == ip ? DP_LOOKUP_DIRECT : DP_LOOKUP_GATEWAY;
+		break;
+	}
+}
+
+static void handle_route_lookup(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *body, size_t len)
+{
+	struct dp_route_lookup o;
+
+	if (len != sizeof(struct dp_lookup_req)) {
+		ctl_reply_error(c, req, -EBADMSG, "item of the wrong size");
+		return;
+	}
+	route_lookup(((const struct dp_lookup_req *)body)->ip, &o);
+	ctl_reply(c, req, 0, 0, &o, sizeof(o), 1);
+}
+
+RTE_INIT(state_register)
+{
+	ctl_register(DP_MSG_ROUTE_DUMP, handle_route_dump);
+	ctl_register(DP_MSG_ROUTE_LOOKUP, handle_route_lookup);
 }

@@ -19,6 +19,7 @@
 #include "common/dp_msg.h"
 #include "config/config.h"
 #include "dataplane/apply.h"
+#include "dataplane/neigh.h"
 
 struct state_path {
 	struct dp_route r;
@@ -53,6 +54,9 @@ int state_commit(struct dp_state *want, struct dp_apply *a);
 /* The ports' link or admin state changed: choose the routes again. */
 void state_refresh(void);
 uint64_t state_generation(void);
+
+/* Largest route dump: every route path, local and connected prefix, and a host route per neighbour. */
+#define STATE_ROUTE_DUMP_MAX (CFG_MAX_ROUTE_PATHS + CFG_MAX_PORTS * CFG_MAX_ADDRS * 2 + NEIGH_MAX)
 
 /* Every route: connected and local ones, each path of each static route
  * (with its flags), neighbour host routes. */

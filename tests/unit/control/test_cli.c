@@ -15,8 +15,8 @@ TestSuite(cli, .init = setup, .fini = teardown);
 Test(cli, dispatch_errors)
 {
 	cr_assert_str_eq(run_err(&f, "shwo"), "unknown command 'shwo' (try '?')\n");
-	cr_assert_str_eq(run_err(&f, "show"),
-			 "show: incomplete command (expected interfaces, ip, arp, dataplane or configuration)\n");
+	cr_assert_str_eq(run_err(&f, "show"), "show: incomplete command (expected arp, configuration, dataplane, "
+					       "interfaces, ip, log or version)\n");
 	cr_assert_str_eq(run_err(&f, "show ip routes"), "show ip: unknown word 'routes' (expected route)\n");
 	cr_assert_str_eq(run_err(&f, "show arp now"), "show arp: unexpected 'now' (nothing may follow)\n");
 	cr_assert_str_eq(run_err(&f, "show \"ip"), "unterminated \" quote starting at column 6\n");
@@ -30,9 +30,9 @@ Test(cli, dataplane_shows_without_dataplane)
 	cr_assert_str_eq(run_err(&f, "show interfaces"), "dataplane not connected\n");
 	cr_assert_str_eq(run_err(&f, "show ip route"), "dataplane not connected\n");
 	cr_assert_str_eq(run_err(&f, "show arp"), "dataplane not connected\n");
-	cr_assert_str_eq(run_err(&f, "clear dataplane statistics"), "dataplane not connected\n");
-	cr_assert_str_eq(run_json(&f, "show dataplane statistics", true, -1),
-			 "{\n  \"error\": \"dataplane not connected\"\n}\n");
+	cr_assert_str_eq(run_err(&f, "clear dataplane statistics"),
+			 "clear dataplane statistics: dataplane not connected\n");
+	cr_assert_str_eq(run_json(&f, "show dataplane statistics", true, -1), "{\"error\":\"dataplane not connected\"}\n");
 }
 
 Test(cli, show_configuration)
@@ -228,9 +228,9 @@ Test(cli, completion_and_help)
 
 Test(cli, json_messages_and_errors)
 {
-	cr_assert_str_eq(run_json(&f, "shwo", true, -1), "{\n  \"error\": \"unknown command 'shwo' (try '?')\"\n}\n");
+	cr_assert_str_eq(run_json(&f, "shwo", true, -1), "{\"error\":\"unknown command 'shwo' (try '?')\"}\n");
 	cr_assert_str_eq(run_json(&f, "configure", true, 0), "{}\n");
-	cr_assert_str_eq(run_json(&f, "compare", true, 0), "{\n  \"changes\": []\n}\n");
+	cr_assert_str_eq(run_json(&f, "compare", true, 0), "{\"changes\":[]}\n");
 }
 
 Test(cli, broken_file_refused_with_every_error)
@@ -272,12 +272,112 @@ Test(cli, a_session_cannot_undo_another_sessions_commit)
 	assert_has(run_err(&f, "commit"), "another session committed");
 	assert_has(run_ok(&f, "run show configuration"), "10.41.0.0/16");
 	assert_lacks(run_ok(&f, "run show configuration"), "10.42.0.0/16");
+	/* compare shows this session's change only, not the other session's */
+	cr_assert_str_eq(run_ok(&f, "compare"), "+ set protocols static route 10.42.0.0/16 next-hop 192.168.10.2\n");
 
-	run_ok(&f, "discard");
-	run_ok(&f, "set protocols static route 10.42.0.0/16 next-hop 192.168.10.2");
+	/* update carries it onto the new running configuration */
+	assert_has(run_ok(&f, "update"), "1 change carried over");
+	assert_has(run_ok(&f, "show protocols static"), "10.41.0.0/16");
+	cr_assert_str_eq(run_ok(&f, "compare"), "+ set protocols static route 10.42.0.0/16 next-hop 192.168.10.2\n");
 	run_ok(&f, "commit");
 	assert_has(run_ok(&f, "run show configuration"), "10.41.0.0/16");
 	assert_has(run_ok(&f, "run show configuration"), "10.42.0.0/16");
 	cli_session_fini(&other);
 	sbuf_free(&out);
+}
+
+Test(cli, unique_prefixes_abbreviate_commands_and_settings)
+{
+	assert_has(run_ok(&f, "sh conf comm"), "set interfaces dataplane dp1 mtu 1500\n");
+	cr_assert_str_eq(run_err(&f, "sh i"), "sh: 'i' is ambiguous: interfaces ip\n");
+	cr_assert_str_eq(run_err(&f, "c"), "'c' is ambiguous: clear configure\n");
+	run_ok(&f, "conf");
+	run_ok(&f, "set int data dp0 desc pods");
+	cr_assert_str_eq(run_ok(&f, "compare"), "+ set interfaces dataplane dp0 description pods\n");
+	assert_has(run_err(&f, "set interfaces dataplane dp0 d x"), "'d' is ambiguous (device description disable)");
+	run_ok(&f, "exit discard");
+}
+
+Test(cli, edit_up_and_top_move_the_edit_level)
+{
+	run_ok(&f, "configure");
+	run_ok(&f, "edit protocols static route 10.50.0.0/16");
+	run_ok(&f, "set next-hop 192.168.10.5 distance 5");
+	run_ok(&f, "set blackhole distance 9");
+	assert_has(run_ok(&f, "show"), "next-hop = ( { address = \"192.168.10.5\"; distance = 5; } );");
+	run_ok(&f, "up");
+	assert_has(run_ok(&f, "show"), "10.20.0.0/16");
+	run_ok(&f, "top");
+	assert_has(run_ok(&f, "show"), "interfaces: {");
+	cr_assert_str_eq(run_ok(&f, "compare"), "+ set protocols static route 10.50.0.0/16 next-hop 192.168.10.5 distance 5\n"
+						"+ set protocols static route 10.50.0.0/16 blackhole distance 9\n");
+	assert_has(run_err(&f, "edit interfaces dataplane dp0 mtu"), "not a level to edit");
+	assert_has(run_err(&f, "up"), "already at the top");
+	run_ok(&f, "edit int data dp1");
+	assert_has(run_ok(&f, "complete set \"\""), "mtu\t");
+	run_ok(&f, "exit discard");
+}
+
+Test(cli, output_filters)
+{
+	const char *out = run_ok(&f, "show configuration commands | match dp1");
+	assert_has(out, "set interfaces dataplane dp1 mtu 1500\n");
+	assert_lacks(out, "dp0");
+	out = run_ok(&f, "show configuration commands | except interfaces | except static");
+	assert_lacks(out, "interfaces");
+	assert_has(out, "set system");
+	cr_assert_str_eq(run_ok(&f, "show configuration commands | match dp0 | count"), "Count: 2 lines\n");
+	assert_has(run_ok(&f, "show configuration commands | json"), "{\"commands\":[");
+	cr_assert_str_eq(run_ok(&f, "show configuration commands | match \"mtu 1500\" | json | count"), "{\"count\":1}\n");
+	assert_has(run_ok(&f, "show configuration | no-more"), "interfaces: {");
+	assert_has(run_err(&f, "show configuration | grep x"), "unknown filter");
+	assert_has(run_err(&f, "show configuration | match"), "a regular expression is missing");
+	assert_has(run_err(&f, "show configuration | match ("), "| match: Unmatched (");
+}
+
+Test(cli, show_configuration_under_a_path)
+{
+	const char *out = run_ok(&f, "show configuration protocols static");
+	assert_has(out, "10.20.0.0/16");
+	assert_lacks(out, "interfaces");
+	assert_has(run_ok(&f, "show configuration commands interfaces dataplane dp1"), "set interfaces dataplane dp1 mtu 1500\n");
+	assert_has(run_err(&f, "show configuration system dataplane punt"), "nothing is configured under");
+}
+
+Test(cli, load_and_merge_a_file)
+{
+	char path[64];
+
+	write_file(path, sizeof(path),
+		   "system: { dataplane: { worker = ( { id = 0; cpu = 1; } ); }; };\n"
+		   "interfaces: { dataplane = ( { name = \"dp0\"; device = \"net_null0\"; address = [ \"172.30.9.1/24\" ]; } ); };\n");
+	run_ok(&f, "configure");
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "merge %s", path);
+	assert_has(run_ok(&f, cmd), "merged");
+	assert_has(run_ok(&f, "compare"), "+ set interfaces dataplane dp0 address 172.30.9.1/24\n");
+	assert_lacks(run_ok(&f, "compare"), "- set");
+	snprintf(cmd, sizeof(cmd), "load %s", path);
+	assert_has(run_ok(&f, cmd), "loaded");
+	assert_has(run_ok(&f, "compare"), "- set interfaces dataplane dp1");
+	assert_has(run_err(&f, "load /nonexistent/x.conf"), "is not valid, the candidate is unchanged");
+	run_ok(&f, "exit discard");
+	unlink(path);
+}
+
+Test(cli, status_version_and_log_without_a_dataplane)
+{
+	assert_has(run_ok(&f, "show dataplane"), "not connected");
+	assert_has(run_ok(&f, "show configuration"), "# the dataplane is not connected");
+	assert_has(run_ok(&f, "show version"), "Brink ");
+	assert_has(run_ok(&f, "show version"), "brink-dataplane not connected");
+	json_error_t jerr;
+	json_t *j = json_loads(run_json(&f, "show dataplane", true, 0), 0, &jerr);
+	cr_assert(j && json_is_false(json_object_get(j, "connected")), "%s", jerr.text);
+	cr_assert(json_is_null(json_object_get(j, "generation")));
+	json_decref(j);
+	brinkd_log("a line for show log");
+	assert_has(run_ok(&f, "show log"), "brinkd    a line for show log\n");
+	assert_has(run_ok(&f, "show log count 1"), "a line for show log");
+	assert_has(run_err(&f, "show log count 0"), "not a number from 1 to 1000");
 }

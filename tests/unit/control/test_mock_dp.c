@@ -134,9 +134,11 @@ Test(mock_dp, show_interfaces)
 	json_error_t jerr;
 	json_t *j = json_loads(run_json(&f, "show interfaces", true, 0), 0, &jerr);
 	cr_assert(json_is_array(j) && json_array_size(j) == 3, "%s", jerr.text);
-	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "link")), "up");
-	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 2), "state")),
-			 "not in dataplane (restart needed)");
+	cr_assert(json_is_true(json_object_get(json_array_get(j, 0), "link_up")));
+	cr_assert(json_is_true(json_object_get(json_array_get(j, 0), "in_dataplane")));
+	cr_assert(json_is_false(json_object_get(json_array_get(j, 2), "in_dataplane")));
+	cr_assert(json_is_null(json_object_get(json_array_get(j, 2), "mtu")), "same keys, null where unknown");
+	cr_assert_eq(json_object_size(json_array_get(j, 0)), json_object_size(json_array_get(j, 2)));
 	json_decref(j);
 }
 
@@ -186,7 +188,8 @@ Test(mock_dp, show_when_the_dataplane_went_away)
 	assert_has(run_err(&f, "show arp"), "dataplane connection lost");
 	cr_assert_not(dpc_connected(&f.d.dp));
 	cr_assert_str_eq(run_err(&f, "show ip route"), "dataplane not connected\n");
-	cr_assert_str_eq(run_err(&f, "clear dataplane statistics"), "dataplane not connected\n");
+	cr_assert_str_eq(run_err(&f, "clear dataplane statistics"),
+			 "clear dataplane statistics: dataplane not connected\n");
 	brinkd_tick(&f.d);
 	cr_assert(dpc_connected(&f.d.dp));
 	cr_assert_eq(mock.n_commits, 2, "the reconnect pushes the running configuration again");

@@ -22,6 +22,7 @@
 	X(FROM_KERNEL, "punt.from_kernel")                                 \
 	X(ARP_REPLIES_SENT, "arp.replies_sent")                            \
 	X(ARP_REQUESTS_SENT, "arp.requests_sent")                          \
+	X(ARP_REQUESTS_RATE_LIMITED, "arp.requests_rate_limited")          \
 	X(ARP_CONSUMED, "arp.replies_received")                            \
 	X(ICMP_ECHO_REPLIES, "icmp.echo_replies")                          \
 	X(ICMP_ERRORS_SENT, "icmp.errors_sent")                            \
@@ -34,6 +35,10 @@
 	X(DROP_ARP_MALFORMED, "drop.arp.malformed")                        \
 	X(DROP_ARP_NOT_FOR_US, "drop.arp.not_for_us")                      \
 	X(DROP_ARP_HOLD_FULL, "drop.arp.hold_queue_full")                  \
+	X(DROP_ARP_HOLD_TOTAL_FULL, "drop.arp.hold_total_full")            \
+	X(DROP_ARP_INCOMPLETE_FULL, "drop.arp.incomplete_full")            \
+	X(DROP_ARP_CREATE_RATE_LIMITED, "drop.arp.create_rate_limited")    \
+	X(DROP_ARP_TABLE_FULL, "drop.arp.table_full")                      \
 	X(DROP_ARP_UNRESOLVED, "drop.arp.unresolved")                      \
 	X(DROP_CONTROL_RING_FULL, "drop.control_ring_full")                \
 	X(DROP_IP4_TRUNCATED, "drop.ip4.truncated")                        \

@@ -17,6 +17,8 @@
 	X(RX_PACKETS, "rx_packets")                                        \
 	X(TX_PACKETS, "tx_packets")                                        \
 	X(FORWARDED, "ip4.forwarded")                                      \
+	X(IP4_FRAGMENTED, "ip4.fragmented")                                \
+	X(IP4_FRAGMENTS_SENT, "ip4.fragments_sent")                        \
 	X(LOCAL_IN, "ip4.local_in")                                        \
 	X(PUNTED, "punt.to_kernel")                                        \
 	X(FROM_KERNEL, "punt.from_kernel")                                 \
@@ -54,6 +56,8 @@
 	X(DROP_IP4_BLACKHOLE, "drop.ip4.blackhole")                        \
 	X(DROP_IP4_UNREACHABLE, "drop.ip4.unreachable")                    \
 	X(DROP_IP4_MTU_EXCEEDED, "drop.ip4.mtu_exceeded")                  \
+	X(DROP_IP4_FRAG_NO_MBUFS, "drop.ip4.frag_no_mbufs")                \
+	X(DROP_IP4_FRAG_FAILED, "drop.ip4.frag_failed")                    \
 	X(DROP_IP4_FRAGMENT_TO_US, "drop.ip4.fragment_to_us")              \
 	X(DROP_ICMP_MALFORMED, "drop.icmp.malformed")                      \
 	/* ICMP errors not sent: the packet was already counted by its drop reason */ \

@@ -17,11 +17,14 @@
 	X(RX_PACKETS, "rx_packets")                                        \
 	X(TX_PACKETS, "tx_packets")                                        \
 	X(FORWARDED, "ip4.forwarded")                                      \
+	X(IP4_FRAGMENTED, "ip4.fragmented")                                \
+	X(IP4_FRAGMENTS_SENT, "ip4.fragments_sent")                        \
 	X(LOCAL_IN, "ip4.local_in")                                        \
 	X(PUNTED, "punt.to_kernel")                                        \
 	X(FROM_KERNEL, "punt.from_kernel")                                 \
 	X(ARP_REPLIES_SENT, "arp.replies_sent")                            \
 	X(ARP_REQUESTS_SENT, "arp.requests_sent")                          \
+	X(ARP_REQUESTS_RATE_LIMITED, "arp.requests_rate_limited")          \
 	X(ARP_CONSUMED, "arp.replies_received")                            \
 	X(ARP_ANNOUNCEMENTS_SENT, "arp.announcements_sent")                \
 	X(ICMP_ECHO_REPLIES, "icmp.echo_replies")                          \
@@ -35,6 +38,10 @@
 	X(DROP_ARP_MALFORMED, "drop.arp.malformed")                        \
 	X(DROP_ARP_NOT_FOR_US, "drop.arp.not_for_us")                      \
 	X(DROP_ARP_HOLD_FULL, "drop.arp.hold_queue_full")                  \
+	X(DROP_ARP_HOLD_TOTAL_FULL, "drop.arp.hold_total_full")            \
+	X(DROP_ARP_INCOMPLETE_FULL, "drop.arp.incomplete_full")            \
+	X(DROP_ARP_CREATE_RATE_LIMITED, "drop.arp.create_rate_limited")    \
+	X(DROP_ARP_TABLE_FULL, "drop.arp.table_full")                      \
 	X(DROP_ARP_UNRESOLVED, "drop.arp.unresolved")                      \
 	X(DROP_CONTROL_RING_FULL, "drop.control_ring_full")                \
 	X(DROP_IP4_TRUNCATED, "drop.ip4.truncated")                        \
@@ -51,6 +58,8 @@
 	X(DROP_IP4_REJECT, "drop.ip4.reject")                              \
 	X(DROP_IP4_BAD_DESTINATION, "drop.ip4.bad_destination")            \
 	X(DROP_IP4_MTU_EXCEEDED, "drop.ip4.mtu_exceeded")                  \
+	X(DROP_IP4_FRAG_NO_MBUFS, "drop.ip4.frag_no_mbufs")                \
+	X(DROP_IP4_FRAG_FAILED, "drop.ip4.frag_failed")                    \
 	X(DROP_IP4_FRAGMENT_TO_US, "drop.ip4.fragment_to_us")              \
 	X(DROP_ICMP_MALFORMED, "drop.icmp.malformed")                      \
 	/* ICMP errors not sent: the packet was already counted by its drop reason */ \

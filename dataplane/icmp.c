@@ -100,7 +100,7 @@ void icmp_send_error(struct dp_worker *w, struct rte_mbuf *m, uint8_t type, uint
 	const uint16_t new_hdrs = sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_icmp_hdr);
 
 	/* m's fate was counted by the caller's drop reason; these say why no error went out. */
-	if (!error_allowed(m, orig) || m->nb_segs > 1) {
+	if (!error_allowed(m, orig) || rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + quote) {
 		dp_drop(cnt, DP_CNT_ICMP_ERR_NOT_ALLOWED, m);
 		return;
 	}
@@ -112,8 +112,14 @@ void icmp_send_error(struct dp_worker *w, struct rte_mbuf *m, uint8_t type, uint
 		dp_drop(cnt, DP_CNT_ICMP_ERR_RATE_LIMITED, m);
 		return;
 	}
-	/* Keep the quoted part, drop the rest and the old Ethernet header,
-	 * then prepend Ethernet + IPv4 + ICMP in front of the quote. */
+	/* Keep the quoted part (in the first segment: the rest of a chain goes),
+	 * drop the old Ethernet header, then prepend Ethernet + IPv4 + ICMP. */
+	if (m->nb_segs > 1) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+		m->nb_segs = 1;
+		m->pkt_len = m->data_len;
+	}
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) - quote));
 	rte_pktmbuf_adj(m, sizeof(struct rte_ether_hdr));
 	uint32_t dst = orig->src_addr;

@@ -74,8 +74,8 @@ static inline void fwd_target_load(struct fwd_target *t, uint32_t id)
 	memcpy(t->l2 + RTE_ETHER_ADDR_LEN, &dp.ports[nh.port].mac, RTE_ETHER_ADDR_LEN);
 }
 
-/* Forward to a resolved neighbour: TTL, MTU, L2 rewrite, TX. False when the
- * packet was consumed instead (expired, too big). */
+/* Forward to a resolved neighbour: TTL, MTU (fragmenting without DF), L2
+ * rewrite, TX. False when the packet was consumed instead (expired, too big). */
 static inline bool forward(struct dp_worker *w, struct dp_lcore_counters *cnt, struct rte_mbuf *m,
 			   const struct fwd_target *t, bool transit)
 {
@@ -85,11 +85,10 @@ static inline bool forward(struct dp_worker *w, struct dp_lcore_counters *cnt, s
 	if (transit && unlikely(!ttl_spend(w, cnt, m, ip)))
 		return false;
 	if (unlikely(rte_be_to_cpu_16(ip->total_length) > t->mtu)) {
+		if (!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)))
+			return ip4_fragment(w, m, t->port, t->mtu, t->l2);
 		cnt->c[DP_CNT_DROP_IP4_MTU_EXCEEDED]++;
-		if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))
-			icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_FRAG_NEEDED, m->port, t->mtu);
-		else
-			rte_pktmbuf_free(m);
+		icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_FRAG_NEEDED, m->port, t->mtu);
 		return false;
 	}
 	memcpy(eh, t->l2, sizeof(t->l2));

@@ -19,6 +19,7 @@ struct neigh {
 	bool in_use;
 	bool permanent;
 	bool host_route;   /* its /32 is in the LPM */
+	bool pending;      /* created by traffic, not resolved yet: counts against NEIGH_PENDING_MAX */
 	uint8_t state;     /* enum dp_neigh_state */
 	uint16_t port;
 	uint32_t ip;
@@ -28,13 +29,42 @@ struct neigh {
 	uint8_t mac[6];
 	uint64_t confirmed_tsc;
 	uint64_t next_probe_tsc;
-	uint64_t hold_since_tsc;
 	unsigned n_hold;
 	struct rte_mbuf *hold[NEIGH_HOLD_MAX];
 };
 
+/* A token bucket; tokens are kept in TSC cycles x tokens per second, so one token is hz of them. */
+struct token_bucket {
+	unsigned per_s;
+	unsigned burst;
+	uint64_t tokens;
+	uint64_t last_tsc;
+};
+
 static struct neigh *table;
 static struct rte_hash *by_ip;
+static unsigned n_pending;
+static unsigned n_held, hold_limit, hold_limit_shared;
+static struct token_bucket create_bucket = { .per_s = NEIGH_CREATE_PER_S, .burst = NEIGH_CREATE_BURST };
+static struct token_bucket arp_bucket = { .per_s = NEIGH_ARP_PER_S, .burst = NEIGH_ARP_BURST };
+
+/* Take one token if more than keep are left (keep: a reserve for others). */
+static bool bucket_take(struct token_bucket *b, unsigned keep)
+{
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz(), cap = (uint64_t)b->burst * hz;
+	uint64_t elapsed = now - b->last_tsc;
+
+	/* A bucket starts full; a long pause refills it without overflowing the product. */
+	if (b->last_tsc == 0 || elapsed >= cap / b->per_s)
+		b->tokens = cap;
+	else
+		b->tokens = RTE_MIN(cap, b->tokens + elapsed * b->per_s);
+	b->last_tsc = now;
+	if (b->tokens < (uint64_t)(keep + 1) * hz)
+		return false;
+	b->tokens -= hz;
+	return true;
+}
 
 int neigh_init(void)
 {
@@ -46,6 +76,9 @@ int neigh_init(void)
 		.socket_id = (int)rte_socket_id(),
 	};
 
+	/* A quarter of the held-packet bound is kept for gateways. */
+	hold_limit = RTE_MIN(dp.pool->size / NEIGH_HOLD_POOL_SHARE, NEIGH_HOLD_TOTAL_MAX);
+	hold_limit_shared = hold_limit - hold_limit / 4;
 	table = rte_zmalloc("brink_neigh", sizeof(*table) * NEIGH_MAX, RTE_CACHE_LINE_SIZE);
 	by_ip = rte_hash_create(&hp);
 	return table && by_ip ? 0 : -ENOMEM;
@@ -81,12 +114,22 @@ static struct neigh *create(uint32_t ip, uint16_t port)
 	return n;
 }
 
+/* A traffic-created entry stops counting against the cap once it resolves, goes, or serves a route. */
+static void pending_end(struct neigh *n)
+{
+	if (!n->pending)
+		return;
+	n->pending = false;
+	n_pending--;
+}
+
 static void drop_held(struct neigh *n, enum dp_counter_id why)
 {
 	if (n->n_hold == 0)
 		return;
 	rte_pktmbuf_free_bulk(n->hold, n->n_hold);
 	dp_counters_self()->c[why] += n->n_hold;
+	n_held -= n->n_hold;
 	n->n_hold = 0;
 }
 
@@ -111,6 +154,7 @@ static void destroy(struct neigh *n)
 {
 	host_route_remove(n);
 	drop_held(n, DP_CNT_DROP_ARP_UNRESOLVED);
+	pending_end(n);
 	rte_hash_del_key(by_ip, &n->ip);
 	nh_free_deferred(n->nh);
 	n->in_use = false;
@@ -150,12 +194,16 @@ static void confirm(struct neigh *n, const uint8_t mac[6])
 	n->state = n->permanent ? DP_NEIGH_PERMANENT : DP_NEIGH_REACHABLE;
 	n->confirmed_tsc = rte_rdtsc();
 	n->probes = 0;
+	pending_end(n);
 	host_route_install(n);
 	for (unsigned i = 0; i < n->n_hold; i++)
 		reroute(cnt, n->hold[i], DP_CNT_HELD_SENT);
+	n_held -= n->n_hold;
 	n->n_hold = 0;
 }
 
+/* A request refused by the rate limit is not a probe spent: the timer tries
+ * again at its next tick. Gateways may use the whole bucket, others leave a reserve. */
 static void send_probe(struct neigh *n, bool unicast)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
@@ -164,6 +212,10 @@ static void send_probe(struct neigh *n, bool unicast)
 	uint32_t src = port_source_for(n->port, n->ip) ?: dp.ports[n->port].primary_ip;
 	struct rte_mbuf *m;
 
+	if (!bucket_take(&arp_bucket, n->refs ? 0 : NEIGH_ARP_GATEWAY_RESERVE)) {
+		cnt->c[DP_CNT_ARP_REQUESTS_RATE_LIMITED]++;
+		return;
+	}
 	n->probes++;
 	n->next_probe_tsc = rte_rdtsc() + rte_get_tsc_hz() * NEIGH_PROBE_INTERVAL_MS / 1000;
 	if (src == 0)
@@ -185,13 +237,13 @@ int32_t neigh_ref(uint32_t ip, uint16_t port)
 		destroy(n);
 		n = NULL;
 	}
-	if (!n) {
-		n = create(ip, port);
-		if (!n)
-			return -ENOSPC;
-		send_probe(n, false);
-	}
+	if (!n && !(n = create(ip, port)))
+		return -ENOSPC;
+	/* A gateway from here on: its probes may use the reserve of the ARP budget. */
 	n->refs++;
+	pending_end(n);
+	if (n->state == DP_NEIGH_INCOMPLETE && n->probes == 0)
+		send_probe(n, false);
 	return (int32_t)n->nh;
 }
 
@@ -252,6 +304,46 @@ void neigh_arp_event(const struct arp_event *ev)
 	confirm(n, ev->mac);
 }
 
+/* A neighbour for traffic to a new destination, within the cap and the creation rate;
+ * NULL when refused (m is then dropped and counted). */
+static struct neigh *create_for_traffic(struct dp_lcore_counters *cnt, uint32_t ip, uint16_t port,
+					struct rte_mbuf *m)
+{
+	struct neigh *n;
+
+	if (n_pending >= NEIGH_PENDING_MAX) {
+		dp_drop(cnt, DP_CNT_DROP_ARP_INCOMPLETE_FULL, m);
+		return NULL;
+	}
+	if (!bucket_take(&create_bucket, 0)) {
+		dp_drop(cnt, DP_CNT_DROP_ARP_CREATE_RATE_LIMITED, m);
+		return NULL;
+	}
+	if (!(n = create(ip, port))) {
+		dp_drop(cnt, DP_CNT_DROP_ARP_TABLE_FULL, m);
+		return NULL;
+	}
+	n->pending = true;
+	n_pending++;
+	return n;
+}
+
+/* Hold m until n resolves, within its own queue and the bound over all
+ * neighbours, of which gateways may use the reserve. */
+static void hold(struct dp_lcore_counters *cnt, struct neigh *n, struct rte_mbuf *m)
+{
+	if (n->n_hold == NEIGH_HOLD_MAX) {
+		dp_drop(cnt, DP_CNT_DROP_ARP_HOLD_FULL, m);
+		return;
+	}
+	if (n_held >= (n->refs ? hold_limit : hold_limit_shared)) {
+		dp_drop(cnt, DP_CNT_DROP_ARP_HOLD_TOTAL_FULL, m);
+		return;
+	}
+	n->hold[n->n_hold++] = m;
+	n_held++;
+}
+
 void neigh_resolve_packet(struct rte_mbuf *m)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
@@ -272,28 +364,21 @@ void neigh_resolve_packet(struct rte_mbuf *m)
 		return;
 	}
 	n = lookup(target);
-	if (!n && !(n = create(target, nh.port))) {
-		dp_drop(cnt, DP_CNT_DROP_ARP_HOLD_FULL, m);
+	if (!n && !(n = create_for_traffic(cnt, target, nh.port, m)))
 		return;
-	}
 	if (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_PERMANENT || n->state == DP_NEIGH_STALE) {
 		/* Resolved since the worker looked: send it on. */
 		reroute(cnt, m, DP_CNT_HELD_SENT);
 		return;
 	}
-	if (n->n_hold == NEIGH_HOLD_MAX) {
-		dp_drop(cnt, DP_CNT_DROP_ARP_HOLD_FULL, m);
-		return;
-	}
-	if (n->n_hold == 0)
-		n->hold_since_tsc = rte_rdtsc();
-	n->hold[n->n_hold++] = m;
+	/* Traffic restarts a failed gateway's resolution even when m cannot be held. */
 	if (n->state == DP_NEIGH_FAILED) {
 		n->state = DP_NEIGH_INCOMPLETE;
 		n->probes = 0;
 	}
 	if (n->probes == 0)
 		send_probe(n, false);
+	hold(cnt, n, m);
 }
 
 void neigh_timer(uint64_t now)

@@ -4,6 +4,13 @@
  * hop of kind NH_NEIGHBOR; once resolved it is also installed as a /32 host
  * route, so a packet to any resolved host needs a single LPM lookup.
  * Packets waiting for resolution are held in a small per-neighbour queue.
+ *
+ * Traffic to hosts that never answer must not take what everyone needs: held
+ * packets have a bound over all neighbours (a share of the mempool), entries
+ * created by traffic are capped and rate limited while unresolved, and ARP
+ * requests go through a token bucket. Gateways that routes use are exempt
+ * from the cap and have a reserve in the other two budgets, so a flood of
+ * random destinations cannot stop them from resolving.
  */
 #ifndef BRINK_DP_NEIGH_H
 #define BRINK_DP_NEIGH_H
@@ -21,7 +28,16 @@
 #define NEIGH_REACHABLE_S 30      /* confirmed entries are trusted this long */
 #define NEIGH_PROBES 3            /* requests sent before giving up */
 #define NEIGH_PROBE_INTERVAL_MS 1000
+#define NEIGH_HOLD_POOL_SHARE 8   /* all held packets together: at most 1/8 of the mempool */
+#define NEIGH_HOLD_TOTAL_MAX 4096 /* ... and never more than this */
+#define NEIGH_PENDING_MAX 1024    /* unresolved entries created by traffic */
+#define NEIGH_CREATE_PER_S 500    /* new entries created by traffic, per second */
+#define NEIGH_CREATE_BURST 100
+#define NEIGH_ARP_PER_S 500       /* ARP requests sent, per second */
+#define NEIGH_ARP_BURST 100
+#define NEIGH_ARP_GATEWAY_RESERVE 50 /* tokens only gateways may use */
 
+/* After the mempool is created: the hold bound is sized from it. */
 int neigh_init(void);
 
 /* A route uses ip (on port) as its gateway: returns the next hop id or -errno. */

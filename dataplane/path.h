@@ -5,7 +5,7 @@
  *   rx -> eth_input (+ IPv4 sanity checks, ip4_check.h) -> arp_input (arp.c)
  *                   -> ip4_input: [registered ip4 stages] -> ip4_route
  *   ip4_route: LPM lookup -> local: ip4_local (icmp.c, registered protocols, punt.c)
- *                         -> forward: TTL, MTU, L2 rewrite -> tx
+ *                         -> forward: TTL, MTU (ip4_frag.c), L2 rewrite -> tx
  *                         -> unresolved next hop: handed to the main lcore (neigh.c)
  *                         -> no route / unreachable: icmp.c error
  *
@@ -50,6 +50,11 @@ void ip4_input(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *dst,
 void ip4_route(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, bool transit);
 /* The same with the destinations already read (16-byte aligned array). */
 void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *dst, uint16_t n, bool transit);
+/* m (Ethernet + IPv4 without DF, longer than mtu) leaves as fragments of at
+ * most mtu bytes, each with the Ethernet header l2 (destination then source
+ * MAC), queued on port. m is consumed; false when it was dropped instead. */
+bool ip4_fragment(struct dp_worker *w, struct rte_mbuf *m, uint16_t port, uint16_t mtu,
+		  const uint8_t l2[2 * RTE_ETHER_ADDR_LEN]);
 void ip4_local(struct dp_worker *w, struct rte_mbuf *m);
 void punt_to_kernel(struct dp_worker *w, struct rte_mbuf *m);
 void punt_port_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);

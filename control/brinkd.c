@@ -225,8 +225,17 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, struct sbu
 	bool pushed = false;
 
 	if (brink_model_build(candidate, &m, &e) < 0) {
-		sbuf_add(out, "commit failed: the configuration is not valid:\n");
-		errors_to(out, &e);
+		/* The candidate is not the file: after a save or CLI edits its
+		 * lines would point at the wrong place. Paths say where. */
+		for (unsigned i = 0; i < e.count && i < sizeof(e.e) / sizeof(e.e[0]); i++) {
+			e.e[i].file[0] = '\0';
+			e.e[i].line = 0;
+		}
+		struct sbuf why = {0};
+		errors_to(&why, &e);
+		sbuf_printf(out, "commit failed: the configuration is not valid:\n%s", sbuf_str(&why));
+		brinkd_log("commit refused: the configuration is not valid:\n%s", sbuf_str(&why));
+		sbuf_free(&why);
 		return -EINVAL;
 	}
 	copy = cfg_clone(candidate);
@@ -240,6 +249,7 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, struct sbu
 		if (rc < 0 && !dpc_lost(&d->dp, rc)) {
 			/* The dataplane went back to what it ran; so do we. */
 			sbuf_printf(out, "commit failed: the dataplane refused the configuration: %s\n", err);
+			brinkd_log("commit refused by the dataplane: %s", err);
 			brink_model_free(&m);
 			cfg_free(copy);
 			return rc;

@@ -381,3 +381,20 @@ Test(cli, status_version_and_log_without_a_dataplane)
 	assert_has(run_ok(&f, "show log count 1"), "a line for show log");
 	assert_has(run_err(&f, "show log count 0"), "not a number from 1 to 1000");
 }
+
+/* The candidate is not the file: after save (which lays the file out anew)
+ * a line number would point at the wrong setting. Errors name paths. */
+Test(cli, commit_errors_cite_paths_not_stale_file_lines)
+{
+	run_ok(&f, "configure");
+	run_ok(&f, "save");
+	/* the next hop, a setting from the file, is no longer on a subnet */
+	run_ok(&f, "delete interfaces dataplane dp1 address 192.168.10.1/24");
+	const char *out = run_err(&f, "commit");
+	assert_has(out, "protocols static route 10.20.0.0/16 next-hop 192.168.10.2: next-hop 192.168.10.2 is not in a "
+			"connected subnet");
+	assert_lacks(out, f.conf);
+	assert_lacks(out, "line ");
+	assert_has(run_ok(&f, "run show log"), "commit refused: the configuration is not valid:");
+	run_ok(&f, "exit discard");
+}

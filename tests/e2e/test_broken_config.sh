@@ -27,6 +27,33 @@ rc=0
 timeout 10 "$BRINKD" -f "$T/nexthop.conf" -d "$T/none.sock" -a "$T/none-api.sock" 2>"$T/nexthop.err" >/dev/null || rc=$?
 [ $rc -eq 1 ] || fail "brinkd accepted a next hop outside connected subnets (exit $rc)"
 grep -q "nexthop.conf:[0-9]*:" "$T/nexthop.err" || fail "no file:line for unreachable next hop: $(cat "$T/nexthop.err")"
+# What libconfig 1.5 gets wrong by itself: integers that wrap, an @include
+# of a directory (its scanner would exit the process with no location).
+echo "$good" | sed '5s/cpu = 1;/cpu = 4294967296;/' >"$T/wrap.conf"
+refused wrap.conf 5 "4294967296 does not fit in 32 bits"
+mkdir -p "$T/incdir"
+{ echo "@include \"$T/incdir\""; echo "$good"; } >"$T/include.conf"
+refused include.conf 1 "cannot @include .*Is a directory"
+# Accepted once, wrong: special-use addresses, a next hop that is its
+# subnet's network or broadcast address, a multicast route, the zero MAC, a
+# ninth address.
+echo "$good" | sed '12s|"172.30.1.1/24"|"127.0.0.1/24"|' >"$T/loopback.conf"
+refused loopback.conf 12 "127.0.0.1/24' is a loopback"
+echo "$good" | sed '12s|"172.30.1.1/24"|"224.0.0.1/24"|' >"$T/mcast-addr.conf"
+refused mcast-addr.conf 12 "224.0.0.1/24' is a multicast"
+echo "$good" | sed '16s|next-hop = "192.168.10.2"|next-hop = "192.168.10.0"|' >"$T/nh-net.conf"
+refused nh-net.conf 16 "192.168.10.0 is the network address of the subnet of dp1"
+echo "$good" | sed '16s|next-hop = "192.168.10.2"|next-hop = "192.168.10.255"|' >"$T/nh-bcast.conf"
+refused nh-bcast.conf 16 "192.168.10.255 is the broadcast address"
+echo "$good" | sed '16s|"10.20.0.0/16"|"224.0.0.0/4"|' >"$T/mcast-route.conf"
+refused mcast-route.conf 16 "224.0.0.0/4 is multicast"
+echo "$good" | sed '16s|); }; };|); arp = ( { address = "192.168.10.9"; hwaddr = "00:00:00:00:00:00"; } ); }; };|' \
+	>"$T/zero-mac.conf"
+refused zero-mac.conf 16 "all-zero MAC"
+nine=$(for i in 1 2 3 4 5 6 7 8 9; do printf '"10.%d.0.1/24", ' "$i"; done)
+echo "$good" | sed "12s|\"172.30.1.1/24\"|${nine%, }|" >"$T/nine.conf"
+refused nine.conf 12 "at most 8 values"
+
 rc=0
 timeout 20 "$BRINK_DATAPLANE" -f "$T/syntax.conf" -s "$T/none.sock" -- $(eal_args) >"$T/dp-syntax.log" 2>&1 || rc=$?
 [ $rc -ne 0 ] || fail "brink-dataplane started on a file with a syntax error"

@@ -51,8 +51,8 @@ int api_send_reply(int fd, int32_t status, uint16_t flags, const char *text, siz
 	return 0;
 }
 
-/* Both headers start with version; len_field points at the header's len
- * inside hdr, which is filled before it is read. */
+/* Both headers start with version, in every API version; len_field points
+ * at the header's len inside hdr, which is filled before it is read. */
 static int recv_msg(int fd, void *hdr, size_t hdr_len, const uint32_t *len_field, char *text, size_t cap)
 {
 	char buf[sizeof(struct api_reply_hdr) + API_TEXT_MAX];
@@ -65,10 +65,18 @@ static int recv_msg(int fd, void *hdr, size_t hdr_len, const uint32_t *len_field
 		return -errno;
 	if (n == 0)
 		return -ECONNRESET;
+	uint16_t version;
+	if ((size_t)n < sizeof(version))
+		return -EPROTO;
+	memcpy(&version, buf, sizeof(version));
+	if (version != API_VERSION) {
+		memcpy(hdr, &version, sizeof(version));
+		return -EPROTONOSUPPORT;
+	}
 	if ((size_t)n > sizeof(buf) || (size_t)n < hdr_len)
 		return -EPROTO;
 	memcpy(hdr, buf, hdr_len);
-	if (*(const uint16_t *)hdr != API_VERSION || *len_field != (size_t)n - hdr_len || *len_field >= cap)
+	if (*len_field != (size_t)n - hdr_len || *len_field >= cap)
 		return -EPROTO;
 	memcpy(text, buf + hdr_len, *len_field);
 	text[*len_field] = '\0';

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -26,10 +27,36 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: brinkd [-f CONF] [-d DATAPLANE_SOCKET] [-a API_SOCKET]\n"
+	fprintf(f, "usage: brinkd [-f CONF] [-d DATAPLANE_SOCKET] [-a API_SOCKET] [-i IDLE]\n"
 		   "  -f  configuration file (default " DEFAULT_CONF ")\n"
 		   "  -d  dataplane control socket (default " DEFAULT_DP_SOCK ")\n"
-		   "  -a  socket brinksh connects to (default " DEFAULT_API_SOCK ")\n");
+		   "  -a  socket brinksh connects to (default " DEFAULT_API_SOCK ")\n"
+		   "  -i  close a session after IDLE without a command: seconds, or with s, m or h\n"
+		   "      (default %um; 0: never); uncommitted changes are discarded, and the\n"
+		   "      user is told which\n",
+		API_IDLE_DEFAULT_S / 60);
+}
+
+/* "900", "30s", "15m", "1h" -> seconds. Returns 0 or -EINVAL. */
+static int parse_duration(const char *text, unsigned *seconds)
+{
+	char *end;
+	unsigned long n, unit = 1;
+
+	if (*text < '0' || *text > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(text, &end, 10);
+	if (*end == 'm')
+		unit = 60;
+	else if (*end == 'h')
+		unit = 3600;
+	else if (*end && *end != 's')
+		return -EINVAL;
+	if (errno || (*end && end[1]) || n > UINT_MAX / unit)
+		return -EINVAL;
+	*seconds = (unsigned)(n * unit);
+	return 0;
 }
 
 /* mkdir -p of the directory holding path. */
@@ -72,6 +99,7 @@ static void run(struct brinkd *d, struct api_server *srv)
 		long long now = now_ms();
 		if (now >= next_tick) {
 			brinkd_tick(d);
+			api_server_expire(srv);
 			next_tick = now + 1000;
 		}
 		/* The API's descriptors first, then the dataplane's when connected. */
@@ -99,9 +127,10 @@ int main(int argc, char **argv)
 	struct brinkd d;
 	struct api_server srv;
 	struct sbuf errs = {0};
+	unsigned idle_s = API_IDLE_DEFAULT_S;
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "f:d:a:h")) != -1) {
+	while ((opt = getopt(argc, argv, "f:d:a:i:h")) != -1) {
 		switch (opt) {
 		case 'f':
 			conf = optarg;
@@ -111,6 +140,13 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			api_sock = optarg;
+			break;
+		case 'i':
+			if (parse_duration(optarg, &idle_s) < 0) {
+				fprintf(stderr, "brinkd: -i '%s': give a duration such as 900, 30s, 15m or 1h (0: never)\n",
+					optarg);
+				return 1;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -136,7 +172,7 @@ int main(int argc, char **argv)
 		where = dp_sock, what = "cannot create the directory of";
 	else if ((rc = make_parent(api_sock)) < 0)
 		where = api_sock, what = "cannot create the directory of";
-	else if ((rc = api_server_open(&srv, &d, api_sock)) < 0)
+	else if ((rc = api_server_open(&srv, &d, api_sock, idle_s)) < 0)
 		where = api_sock, what = "cannot listen on";
 	if (where) {
 		brinkd_log("%s %s: %s", what, where, strerror(-rc));

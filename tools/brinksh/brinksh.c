@@ -7,39 +7,59 @@
 #include <errno.h>
 #include <getopt.h>
 #include <histedit.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "common/msg.h"
-#include "control/api_msg.h"
 #include "common/sbuf.h"
+#include "control/api_msg.h"
 #include "control/words.h"
 
 #define DEFAULT_SOCK "/run/brink/brinkd.sock"
 #define MAX_COMMANDS 256
 #define MAX_CANDS 256
+#define GREETING_TIMEOUT_MS 10000
+#define EXIT_CLOSED 1 /* brinkd ended the session with an error (e.g. idle timeout) */
 #define EXIT_UNREACHABLE 2
 
 struct shell {
 	int fd;
 	const char *sock;
 	bool json;
+	bool editing;     /* inside el_gets: messages start on a line of their own */
 	bool config_mode; /* from the last reply */
-	bool closed;      /* brinkd ended the session */
+	bool closed;      /* the session is over */
+	int exit_status;  /* why it ended: 0, EXIT_CLOSED or EXIT_UNREACHABLE */
 };
 
-static void lost(const struct shell *sh, int rc)
+static int lost(struct shell *sh, int rc)
 {
-	fprintf(stderr, "brinksh: lost the connection to brinkd at %s: %s\n", sh->sock, strerror(-rc));
-	exit(EXIT_UNREACHABLE);
+	fprintf(stderr, "%sbrinksh: lost the connection to brinkd at %s: %s\n", sh->editing ? "\n" : "", sh->sock,
+		strerror(-rc));
+	sh->closed = true;
+	sh->exit_status = EXIT_UNREACHABLE;
+	return rc;
+}
+
+static void take_flags(struct shell *sh, const struct api_reply_hdr *h)
+{
+	sh->config_mode = h->flags & API_F_CONFIG;
+	if (h->flags & API_F_CLOSED) {
+		sh->closed = true;
+		sh->exit_status = h->status ? EXIT_CLOSED : 0;
+	}
 }
 
 /* Sends one command; the reply text goes to out (or, with out NULL, to
- * stdout on success and stderr on failure). Returns brinkd's status. */
+ * stdout on success and to stderr on failure). A reply that ends the
+ * session with an error always goes to stderr: it says why. Returns
+ * brinkd's status. */
 static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf *out)
 {
 	static char text[API_TEXT_MAX + 1];
@@ -50,20 +70,22 @@ static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf 
 		fprintf(stderr, "brinksh: command too long (at most %d bytes)\n", API_TEXT_MAX);
 		return rc;
 	}
-	if (rc < 0)
-		lost(sh, rc);
+	/* On EPIPE brinkd has closed the session: its reason may wait to be read. */
+	if (rc < 0 && rc != -EPIPE)
+		return lost(sh, rc);
 	do {
 		rc = api_recv_reply(sh->fd, &h, text, sizeof(text));
 		if (rc < 0)
-			lost(sh, rc);
-		if (out)
+			return lost(sh, rc);
+		if (h.status && (!out || (h.flags & API_F_CLOSED)))
+			fprintf(stderr, "%s%s", out && sh->editing ? "\n" : "", text);
+		else if (out)
 			sbuf_add(out, text);
 		else
-			fputs(text, h.status ? stderr : stdout);
+			fputs(text, stdout);
 	} while (h.flags & API_F_MORE);
 	fflush(stdout);
-	sh->config_mode = h.flags & API_F_CONFIG;
-	sh->closed = h.flags & API_F_CLOSED;
+	take_flags(sh, &h);
 	return h.status;
 }
 
@@ -208,6 +230,68 @@ static unsigned char on_help(EditLine *el, int ch)
 	return CC_REDISPLAY;
 }
 
+/* A reply that came while no command was running: brinkd ended the session
+ * (idle timeout) and says why. */
+static void unasked(EditLine *el, struct shell *sh)
+{
+	static char text[API_TEXT_MAX + 1];
+	struct api_reply_hdr h;
+
+	fputc('\n', stdout);
+	fflush(stdout);
+	do {
+		if (api_recv_reply(sh->fd, &h, text, sizeof(text)) < 0) {
+			sh->editing = false; /* already on a line of its own */
+			lost(sh, -ECONNRESET);
+			return;
+		}
+		fputs(text, h.status ? stderr : stdout);
+	} while (h.flags & API_F_MORE);
+	take_flags(sh, &h);
+	if (!sh->closed)
+		el_set(el, EL_REFRESH);
+}
+
+/* libedit reads the keyboard through this, so that a message brinkd sends
+ * while the user types shows at once. Returns 1 with a character, 0 at the
+ * end of input or of the session, -1 on error. */
+static int read_key(EditLine *el, wchar_t *wc)
+{
+	struct shell *sh = shell_of(el);
+	mbstate_t mbs = {0};
+
+	while (!sh->closed) {
+		struct pollfd pfd[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = sh->fd, .events = POLLIN}};
+		char c;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (pfd[1].revents) {
+			unasked(el, sh);
+			continue;
+		}
+		if (!pfd[0].revents)
+			continue;
+		ssize_t n = read(STDIN_FILENO, &c, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (int)n;
+		size_t r = mbrtowc(wc, &c, 1, &mbs);
+		if (r == (size_t)-2)
+			continue; /* more bytes of one character */
+		if (r == (size_t)-1) {
+			memset(&mbs, 0, sizeof(mbs));
+			*wc = (unsigned char)c;
+		}
+		return 1;
+	}
+	return 0;
+}
+
 /* ---- modes ---- */
 
 static char *prompt(EditLine *el) { return shell_of(el)->config_mode ? "brink# " : "brink> "; }
@@ -243,6 +327,7 @@ static int interactive(struct shell *sh)
 	el_set(el, EL_EDITOR, "emacs");
 	el_set(el, EL_PROMPT, prompt);
 	el_set(el, EL_HIST, history, hist);
+	el_wset(el, EL_GETCFN, read_key);
 	/* The wide-character call: libedit's narrow EL_ADDFN leaks its copies of the strings. */
 	el_wset(el, EL_ADDFN, L"brink-complete", L"Complete the current word", on_tab);
 	el_wset(el, EL_ADDFN, L"brink-help", L"List what may come next", on_help);
@@ -250,12 +335,15 @@ static int interactive(struct shell *sh)
 	el_set(el, EL_BIND, "?", "brink-help", NULL);
 	/* ^C at the prompt must not throw away a configuration session. */
 	signal(SIGINT, SIG_IGN);
-	for (;;) {
+	while (!sh->closed) {
 		if (sh->config_mode)
 			fputs("[edit]\n", stdout);
+		sh->editing = true;
 		line = el_gets(el, &count);
+		sh->editing = false;
 		if (!line || count <= 0) {
-			fputc('\n', stdout);
+			if (!sh->closed)
+				fputc('\n', stdout);
 			break;
 		}
 		char *cmd = strndup(line, strcspn(line, "\n"));
@@ -266,15 +354,13 @@ static int interactive(struct shell *sh)
 			run(sh, cmd);
 		}
 		free(cmd);
-		if (sh->closed)
-			break;
 	}
 	if (hpath)
 		history(hist, &ev, H_SAVE, hpath);
 	free(hpath);
 	history_end(hist);
 	el_end(el);
-	return 0;
+	return sh->exit_status;
 }
 
 /* Scripts: a failed command stops the rest, so a commit never follows a
@@ -296,7 +382,37 @@ static int script(struct shell *sh, FILE *in)
 		}
 	}
 	free(line);
-	return rc;
+	return sh->exit_status ? sh->exit_status : rc;
+}
+
+/* brinkd's first reply says whether this connection got a session. */
+static int greet(struct shell *sh)
+{
+	static char text[API_TEXT_MAX + 1];
+	struct api_reply_hdr h;
+	struct pollfd pfd = {.fd = sh->fd, .events = POLLIN};
+	int rc = poll(&pfd, 1, GREETING_TIMEOUT_MS);
+
+	if (rc == 0) {
+		fprintf(stderr, "brinksh: %s answered nothing within %d s: is that brinkd, and of this build?\n",
+			sh->sock, GREETING_TIMEOUT_MS / 1000);
+		return -ETIMEDOUT;
+	}
+	rc = rc < 0 ? -errno : api_recv_reply(sh->fd, &h, text, sizeof(text));
+	if (rc == -EPROTONOSUPPORT) {
+		fprintf(stderr, "brinksh: brinkd at %s speaks API version %u, this brinksh %d: use both of one build\n",
+			sh->sock, h.version, API_VERSION);
+		return rc;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "brinksh: brinkd at %s opened no session: %s\n", sh->sock, strerror(-rc));
+		return rc;
+	}
+	if (h.status) {
+		fputs(text, stderr);
+		return -1;
+	}
+	return 0;
 }
 
 static void usage(FILE *f)
@@ -353,10 +469,14 @@ int main(int argc, char **argv)
 			strerror(-sh.fd));
 		return EXIT_UNREACHABLE;
 	}
+	if (greet(&sh) < 0) {
+		close(sh.fd);
+		return EXIT_UNREACHABLE;
+	}
 	if (n_cmds) {
 		for (int i = 0; i < n_cmds && !sh.closed; i++) {
 			if (run(&sh, cmds[i]) != 0) {
-				rc = 1;
+				rc = sh.exit_status ? sh.exit_status : 1;
 				break;
 			}
 		}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # brinksh: every show in text and JSON; configure/set/compare/commit/discard/
 # save round trip (what save writes, brinkd loads back identically); an
-# interactive session with TAB completion and '?' help (pexpect).
+# interactive session with TAB completion, '?' help and ^C (pexpect).
 . "$(dirname "$0")/lib.sh"
 
 topo_demo
@@ -49,6 +49,6 @@ cmp -s "$T/brink.conf" "$T/saved1.conf" || fail "save of a loaded save differs: 
 # interactive; LSan must unwind through libedit (no frame pointers) to apply
 # the suppression of libedit's own leak (lsan-libedit.supp)
 ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$E2E_DIR/lsan-libedit.supp \
-	timeout 60 "$PY" "$E2E_DIR/cli_interactive.py" "$BRINKSH" "$API_SOCK" >"$T/interactive.log" 2>&1 ||
+	timeout 60 "$PY" "$E2E_DIR/cli_interactive.py" "$BRINKSH" "$API_SOCK" "$BRINKD_PID" "$DP_PID" >"$T/interactive.log" 2>&1 ||
 	fail "interactive session: $(tail -n 20 "$T/interactive.log")"
 log "$(tail -n1 "$T/interactive.log")"

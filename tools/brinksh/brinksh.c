@@ -38,6 +38,16 @@ struct shell {
 	int exit_status;  /* why it ended: 0, EXIT_CLOSED or EXIT_UNREACHABLE */
 };
 
+/* ^C while a command runs (the terminal sends SIGINT outside line editing):
+ * the rest of its output is not shown. */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
 static int lost(struct shell *sh, int rc)
 {
 	fprintf(stderr, "%sbrinksh: lost the connection to brinkd at %s: %s\n", sh->editing ? "\n" : "", sh->sock,
@@ -73,6 +83,7 @@ static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf 
 	/* On EPIPE brinkd has closed the session: its reason may wait to be read. */
 	if (rc < 0 && rc != -EPIPE)
 		return lost(sh, rc);
+	interrupted = 0;
 	do {
 		rc = api_recv_reply(sh->fd, &h, text, sizeof(text));
 		if (rc < 0)
@@ -81,7 +92,7 @@ static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf 
 			fprintf(stderr, "%s%s", out && sh->editing ? "\n" : "", text);
 		else if (out)
 			sbuf_add(out, text);
-		else
+		else if (!interrupted)
 			fputs(text, stdout);
 	} while (h.flags & API_F_MORE);
 	fflush(stdout);
@@ -230,6 +241,24 @@ static unsigned char on_help(EditLine *el, int ch)
 	return CC_REDISPLAY;
 }
 
+/* ^C: the terminal does not turn it into SIGINT while a line is edited
+ * (setty -isig below). As in a shell, it abandons the line and starts a
+ * fresh one; the session, and a configuration in progress, stay. */
+static unsigned char on_interrupt(EditLine *el, int ch)
+{
+	const LineInfoW *li = el_wline(el);
+	int len = (int)(li->lastchar - li->buffer), after = (int)(li->lastchar - li->cursor);
+
+	(void)ch;
+	el_cursor(el, after);
+	el_deletestr(el, len);
+	fputs("^C\n", stdout);
+	if (shell_of(el)->config_mode)
+		fputs("[edit]\n", stdout);
+	fflush(stdout);
+	return CC_REDISPLAY;
+}
+
 /* A reply that came while no command was running: brinkd ended the session
  * (idle timeout) and says why. */
 static void unasked(EditLine *el, struct shell *sh)
@@ -311,6 +340,7 @@ static int interactive(struct shell *sh)
 	EditLine *el = el_init("brinksh", stdin, stdout, stderr);
 	History *hist = history_init();
 	HistEvent ev;
+	struct sigaction sa = {.sa_handler = on_sigint};
 	char *hpath = history_path();
 	const char *line;
 	int count;
@@ -328,13 +358,17 @@ static int interactive(struct shell *sh)
 	el_set(el, EL_PROMPT, prompt);
 	el_set(el, EL_HIST, history, hist);
 	el_wset(el, EL_GETCFN, read_key);
+	/* ^C while editing is a key (on_interrupt), not a signal. */
+	el_wset(el, EL_SETTY, L"-d", L"-isig", NULL);
 	/* The wide-character call: libedit's narrow EL_ADDFN leaks its copies of the strings. */
 	el_wset(el, EL_ADDFN, L"brink-complete", L"Complete the current word", on_tab);
 	el_wset(el, EL_ADDFN, L"brink-help", L"List what may come next", on_help);
+	el_wset(el, EL_ADDFN, L"brink-interrupt", L"Abandon the line", on_interrupt);
 	el_set(el, EL_BIND, "^I", "brink-complete", NULL);
 	el_set(el, EL_BIND, "?", "brink-help", NULL);
-	/* ^C at the prompt must not throw away a configuration session. */
-	signal(SIGINT, SIG_IGN);
+	el_set(el, EL_BIND, "^C", "brink-interrupt", NULL);
+	/* ^C while a command runs must not end brinksh, nor a configuration session. */
+	sigaction(SIGINT, &sa, NULL);
 	while (!sh->closed) {
 		if (sh->config_mode)
 			fputs("[edit]\n", stdout);

@@ -599,7 +599,7 @@ int cli_exec(struct cli_session *s, const char *line, bool json, struct sbuf *ou
 			    : r.result ? json_incref(r.result)
 			    : text.len ? json_pack("{s:o}", "message", trimmed(&text))
 				       : json_object();
-		char *dumped = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		char *dumped = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (!dumped)
 			abort();
 		sbuf_printf(out, "%s\n", dumped);

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Drive an interactive brinksh through a pseudo-terminal (pexpect):
-operational show, configure, TAB completion and '?' help, ^C.
+operational show, configure, TAB completion and '?' help, ^C, JSON
+indented on a terminal.
 usage: cli_interactive.py BRINKSH SOCKET [DAEMON_PID...]"""
 import os
 import re
@@ -96,5 +97,13 @@ sh.expect(pexpect.EOF)
 sh.close()
 if sh.exitstatus != 0:
     sys.exit("\nFAIL: brinksh exit status %s" % sh.exitstatus)
+
+# -j indents JSON for a terminal (brinkd sends one line)
+sh = spawn(["-j", "-c", "show configuration"])
+step("JSON indented on a terminal", re.compile(r'^\{\r?\n  "', re.M))
+sh.expect(pexpect.EOF)
+sh.close()
+if sh.exitstatus != 0:
+    sys.exit("\nFAIL: brinksh -j -c exit status %s" % sh.exitstatus)
 
 print("\ninteractive session ok (exit status 0)")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# brinksh: every show in text and JSON; configure/set/compare/commit/discard/
-# save round trip (what save writes, brinkd loads back identically); an
-# interactive session with TAB completion, '?' help and ^C (pexpect).
+# brinksh: every show in text and JSON, -j with several -c as JSON Lines;
+# configure/set/compare/commit/discard/save round trip (what save writes,
+# brinkd loads back identically); an interactive session (pexpect) with TAB
+# completion, '?' help and ^C.
 . "$(dirname "$0")/lib.sh"
 
 topo_demo
@@ -20,6 +21,17 @@ bsh -c "show interfaces" | grepq dp0 || fail "show interfaces lacks dp0"
 bsh -c "show ip route" | grepq "10.20.0.0/16" || fail "show ip route lacks 10.20.0.0/16"
 bsh -c "show arp" | grepq "192.168.10.10" || fail "show arp lacks 192.168.10.10"
 bsh -j -c "show ip route" | grepq "10.20.0.0/16" || fail "JSON route table lacks 10.20.0.0/16"
+
+# -j with several -c: JSON Lines, one document per command on one line each
+bsh -j -c "show interfaces" -c "show ip route" -c "show arp" -c "show dataplane statistics" -c "show configuration" \
+	>"$T/lines.json" || fail "brinksh -j with several -c failed"
+"$PY" -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 5, "%d lines for 5 commands" % len(lines)
+for l in lines:
+    json.loads(l)
+' "$T/lines.json" || fail "-j -c A -c B... is not JSON Lines: $(head -c 300 "$T/lines.json")"
 
 # set + compare + discard: nothing changes
 out=$(bsh -c configure -c "set protocols static route 10.21.0.0/16 next-hop 192.168.10.2" -c compare -c discard -c compare -c exit) ||

@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include <jansson.h>
+
 #include "common/msg.h"
 #include "common/sbuf.h"
 #include "control/api_msg.h"
@@ -32,6 +34,7 @@ struct shell {
 	int fd;
 	const char *sock;
 	bool json;
+	bool tty_out;     /* stdout is a terminal: JSON is shown indented */
 	bool editing;     /* inside el_gets: messages start on a line of their own */
 	bool config_mode; /* from the last reply */
 	bool closed;      /* the session is over */
@@ -66,6 +69,23 @@ static void take_flags(struct shell *sh, const struct api_reply_hdr *h)
 	}
 }
 
+/* brinkd sends each JSON document on one line; on a terminal it is shown
+ * indented. */
+static void show_json(const struct sbuf *doc)
+{
+	json_error_t err;
+	json_t *j = json_loadb(sbuf_str(doc), doc->len, JSON_DECODE_ANY, &err);
+	char *indented = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+
+	if (indented) {
+		puts(indented);
+	} else {
+		fputs(sbuf_str(doc), stdout);
+	}
+	free(indented);
+	json_decref(j);
+}
+
 /* Sends one command; the reply text goes to out (or, with out NULL, to
  * stdout on success and to stderr on failure). A reply that ends the
  * session with an error always goes to stderr: it says why. Returns
@@ -74,6 +94,8 @@ static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf 
 {
 	static char text[API_TEXT_MAX + 1];
 	struct api_reply_hdr h;
+	struct sbuf json = {0};
+	bool indent = !out && sh->tty_out && (flags & API_F_JSON);
 	int rc = api_send_request(sh->fd, flags, line);
 
 	if (rc == -EMSGSIZE) {
@@ -86,15 +108,22 @@ static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf 
 	interrupted = 0;
 	do {
 		rc = api_recv_reply(sh->fd, &h, text, sizeof(text));
-		if (rc < 0)
+		if (rc < 0) {
+			sbuf_free(&json);
 			return lost(sh, rc);
+		}
 		if (h.status && (!out || (h.flags & API_F_CLOSED)))
 			fprintf(stderr, "%s%s", out && sh->editing ? "\n" : "", text);
 		else if (out)
 			sbuf_add(out, text);
+		else if (indent)
+			sbuf_add(&json, text);
 		else if (!interrupted)
 			fputs(text, stdout);
 	} while (h.flags & API_F_MORE);
+	if (indent && !h.status && !interrupted)
+		show_json(&json);
+	sbuf_free(&json);
 	fflush(stdout);
 	take_flags(sh, &h);
 	return h.status;
@@ -453,7 +482,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: brinksh [-s SOCKET] [-j|--json] [-c COMMAND]...\n"
 		   "  -s  brinkd's API socket (default " DEFAULT_SOCK ")\n"
-		   "  -j  answers in JSON\n"
+		   "  -j  answers in JSON: one line per command, indented on a terminal\n"
 		   "  -c  run COMMAND (repeatable: one session; stops at the first failure)\n"
 		   "Without -c: an interactive shell on a terminal, else one command per line from stdin.\n");
 }
@@ -507,6 +536,7 @@ int main(int argc, char **argv)
 		close(sh.fd);
 		return EXIT_UNREACHABLE;
 	}
+	sh.tty_out = isatty(STDOUT_FILENO);
 	if (n_cmds) {
 		for (int i = 0; i < n_cmds && !sh.closed; i++) {
 			if (run(&sh, cmds[i]) != 0) {

@@ -32,7 +32,7 @@ Test(cli, dataplane_shows_without_dataplane)
 	cr_assert_str_eq(run_err(&f, "show arp"), "dataplane not connected\n");
 	cr_assert_str_eq(run_err(&f, "clear dataplane statistics"), "dataplane not connected\n");
 	cr_assert_str_eq(run_json(&f, "show dataplane statistics", true, -1),
-			 "{\n  \"error\": \"dataplane not connected\"\n}\n");
+			 "{\"error\":\"dataplane not connected\"}\n");
 }
 
 Test(cli, show_configuration)
@@ -228,9 +228,9 @@ Test(cli, completion_and_help)
 
 Test(cli, json_messages_and_errors)
 {
-	cr_assert_str_eq(run_json(&f, "shwo", true, -1), "{\n  \"error\": \"unknown command 'shwo' (try '?')\"\n}\n");
+	cr_assert_str_eq(run_json(&f, "shwo", true, -1), "{\"error\":\"unknown command 'shwo' (try '?')\"}\n");
 	cr_assert_str_eq(run_json(&f, "configure", true, 0), "{}\n");
-	cr_assert_str_eq(run_json(&f, "compare", true, 0), "{\n  \"changes\": []\n}\n");
+	cr_assert_str_eq(run_json(&f, "compare", true, 0), "{\"changes\":[]}\n");
 }
 
 Test(cli, broken_file_refused_with_every_error)

@@ -129,7 +129,7 @@ wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grep -q 172.30.1.1/" &&
 	echo "  (the punt interface brink0 has no address: punt path not shown)"
 
 echo "==== the router's view"
-bsh -c "show interfaces" -c "show ip route" -c "show arp"
+bsh -c "show interfaces" -c "show ip route" -c "show arp" </dev/null # no pager in the middle of the demo
 bsh -c "show dataplane statistics" | grep -v ' 0$' | head -n 30 || true
 
 # The command that runs this brinksh, without -s for the default socket.
@@ -147,7 +147,7 @@ EOF
 fi
 if [ -t 0 ] && [ -t 1 ]; then
 	cat <<EOF
-==== brinksh in the router namespace. Try: show ip route | show arp | show dataplane statistics
+==== brinksh in the router namespace. Try: show ip route; show arp; show dataplane statistics
      configure / set protocols static route 10.30.0.0/16 next-hop 192.168.10.2 / compare / commit / exit
      TAB completes, ? shows help. Other hosts: ip netns exec $POD bash (in another terminal).
      Another shell: $attach

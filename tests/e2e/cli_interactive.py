@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Drive an interactive brinksh through a pseudo-terminal (pexpect):
-operational show, configure, TAB completion and '?' help, ^C, JSON
-indented on a terminal.
+operational show, configure, TAB completion and '?' help, ^C, the pager,
+JSON indented on a terminal.
 usage: cli_interactive.py BRINKSH SOCKET [DAEMON_PID...]"""
 import os
 import re
@@ -11,6 +11,7 @@ import pexpect
 
 brinksh, sock, daemons = sys.argv[1], sys.argv[2], [int(p) for p in sys.argv[3:]]
 PROMPT = re.compile(r"[>#$%] ?$", re.M)
+MORE = "--More--"
 
 
 def spawn(args, rows=50):
@@ -98,7 +99,26 @@ sh.close()
 if sh.exitstatus != 0:
     sys.exit("\nFAIL: brinksh exit status %s" % sh.exitstatus)
 
-# -j indents JSON for a terminal (brinkd sends one line)
+# The pager: a reply taller than a 10-row terminal stops at --More--; space
+# shows the next page, enter one more line, q the prompt again
+sh = spawn([], rows=10)
+step("first prompt (10 rows)", PROMPT)
+sh.sendline("show dataplane statistics all")
+step("a long reply stops at " + MORE, MORE)
+sh.send(" ")
+step("space: the next page stops again", MORE)
+sh.send("\r")
+step("enter: one more line, then " + MORE, MORE)
+sh.send("q")
+step("q: back to the prompt", PROMPT)
+sh.sendline("show arp")
+step("the session goes on after q", "192.168.10.10")
+step("prompt", PROMPT)
+sh.sendline("exit")
+sh.expect(pexpect.EOF)
+sh.close()
+
+# -c on a terminal pages too; -j indents JSON for a terminal (brinkd sends one line)
 sh = spawn(["-j", "-c", "show configuration"])
 step("JSON indented on a terminal", re.compile(r'^\{\r?\n  "', re.M))
 sh.expect(pexpect.EOF)

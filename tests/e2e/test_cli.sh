@@ -2,7 +2,7 @@
 # brinksh: every show in text and JSON, -j with several -c as JSON Lines;
 # configure/set/compare/commit/discard/save round trip (what save writes,
 # brinkd loads back identically); an interactive session (pexpect) with TAB
-# completion, '?' help and ^C.
+# completion, '?' help, ^C and the pager.
 . "$(dirname "$0")/lib.sh"
 
 topo_demo

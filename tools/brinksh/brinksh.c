@@ -2,7 +2,8 @@
 /*
  * brinksh: the CLI. Every command goes to brinkd over its API socket
  * (control/api_msg.h) in one session; brinksh itself only edits lines,
- * keeps history and shows what brinkd answers, including completions.
+ * keeps history and shows what brinkd answers, including completions,
+ * through a pager on a terminal.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -22,6 +25,7 @@
 #include "common/sbuf.h"
 #include "control/api_msg.h"
 #include "control/words.h"
+#include "tools/brinksh/pager.h"
 
 #define DEFAULT_SOCK "/run/brink/brinkd.sock"
 #define MAX_COMMANDS 256
@@ -35,6 +39,7 @@ struct shell {
 	const char *sock;
 	bool json;
 	bool tty_out;     /* stdout is a terminal: JSON is shown indented */
+	bool page;        /* stdin too: replies taller than the terminal are paged */
 	bool editing;     /* inside el_gets: messages start on a line of their own */
 	bool config_mode; /* from the last reply */
 	bool closed;      /* the session is over */
@@ -69,25 +74,57 @@ static void take_flags(struct shell *sh, const struct api_reply_hdr *h)
 	}
 }
 
+/* A key for the pager, read without echo; ^C arrives as a key. */
+static int tty_key(void *arg)
+{
+	struct termios saved, raw;
+	unsigned char c;
+	ssize_t n;
+
+	(void)arg;
+	if (tcgetattr(STDIN_FILENO, &saved) < 0)
+		return -1;
+	raw = saved;
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	do
+		n = read(STDIN_FILENO, &c, 1);
+	while (n < 0 && errno == EINTR);
+	tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	return n == 1 ? c : -1;
+}
+
+static void pager_for(const struct shell *sh, struct pager *pg, bool page)
+{
+	struct winsize ws = {0};
+
+	if (!page || !sh->page || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
+		ws.ws_row = 0;
+	pager_start(pg, stdout, ws.ws_row, ws.ws_col, tty_key, NULL);
+}
+
 /* brinkd sends each JSON document on one line; on a terminal it is shown
  * indented. */
-static void show_json(const struct sbuf *doc)
+static void show_json(struct pager *pg, const struct sbuf *doc)
 {
 	json_error_t err;
 	json_t *j = json_loadb(sbuf_str(doc), doc->len, JSON_DECODE_ANY, &err);
 	char *indented = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
 	if (indented) {
-		puts(indented);
+		pager_write(pg, indented, strlen(indented));
+		pager_write(pg, "\n", 1);
 	} else {
-		fputs(sbuf_str(doc), stdout);
+		pager_write(pg, sbuf_str(doc), doc->len);
 	}
 	free(indented);
 	json_decref(j);
 }
 
 /* Sends one command; the reply text goes to out (or, with out NULL, to
- * stdout on success and to stderr on failure). A reply that ends the
+ * stdout, paged, on success and to stderr on failure). A reply that ends the
  * session with an error always goes to stderr: it says why. Returns
  * brinkd's status. */
 static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf *out)
@@ -95,6 +132,7 @@ static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf 
 	static char text[API_TEXT_MAX + 1];
 	struct api_reply_hdr h;
 	struct sbuf json = {0};
+	struct pager pg;
 	bool indent = !out && sh->tty_out && (flags & API_F_JSON);
 	int rc = api_send_request(sh->fd, flags, line);
 
@@ -105,6 +143,7 @@ static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf 
 	/* On EPIPE brinkd has closed the session: its reason may wait to be read. */
 	if (rc < 0 && rc != -EPIPE)
 		return lost(sh, rc);
+	pager_for(sh, &pg, !out && !pager_no_more(line));
 	interrupted = 0;
 	do {
 		rc = api_recv_reply(sh->fd, &h, text, sizeof(text));
@@ -119,10 +158,10 @@ static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf 
 		else if (indent)
 			sbuf_add(&json, text);
 		else if (!interrupted)
-			fputs(text, stdout);
+			pager_write(&pg, text, (size_t)rc);
 	} while (h.flags & API_F_MORE);
 	if (indent && !h.status && !interrupted)
-		show_json(&json);
+		show_json(&pg, &json);
 	sbuf_free(&json);
 	fflush(stdout);
 	take_flags(sh, &h);
@@ -484,7 +523,8 @@ static void usage(FILE *f)
 		   "  -s  brinkd's API socket (default " DEFAULT_SOCK ")\n"
 		   "  -j  answers in JSON: one line per command, indented on a terminal\n"
 		   "  -c  run COMMAND (repeatable: one session; stops at the first failure)\n"
-		   "Without -c: an interactive shell on a terminal, else one command per line from stdin.\n");
+		   "Without -c: an interactive shell on a terminal, else one command per line from stdin.\n"
+		   "On a terminal a reply taller than the screen is paged (space, enter, q); '| no-more' does not page.\n");
 }
 
 int main(int argc, char **argv)
@@ -537,6 +577,7 @@ int main(int argc, char **argv)
 		return EXIT_UNREACHABLE;
 	}
 	sh.tty_out = isatty(STDOUT_FILENO);
+	sh.page = sh.tty_out && isatty(STDIN_FILENO);
 	if (n_cmds) {
 		for (int i = 0; i < n_cmds && !sh.closed; i++) {
 			if (run(&sh, cmds[i]) != 0) {

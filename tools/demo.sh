@@ -8,10 +8,11 @@
 #                          prints how to attach, then tears down)
 #   tools/demo.sh --keep   leave the appliance running and print how to attach
 #   tools/demo.sh stop     tear down a demo left running with --keep
-# BRINK_SKIP_DEPS=1 / BRINK_SKIP_BUILD=1 skip those steps; BRINK_DATAPLANE,
-# BRINKD, BRINKSH choose other binaries than build/'s; BRINK_DEMO_PREFIX
-# (brink) and BRINK_DEMO_RUN (/run/brink) name the namespaces and the
-# directory of sockets and pids.
+# The build is installed (cmake --install: /usr/local/bin), so brinksh is on
+# root's PATH. BRINK_SKIP_DEPS=1 / BRINK_SKIP_BUILD=1 skip those steps (the
+# latter also the install); BRINK_DATAPLANE, BRINKD, BRINKSH choose other
+# binaries than build/'s; BRINK_DEMO_PREFIX (brink) and BRINK_DEMO_RUN
+# (/run/brink) name the namespaces and the directory of sockets and pids.
 #
 # Namespaces: brink-rt (router: dataplane, brinkd, punt TAP brink0), brink-pod
 # (172.30.1.10), brink-byoip (the BYOIP bridge), brink-vm (192.168.10.10),
@@ -52,7 +53,7 @@ stop)
 	;;
 interactive | --keep) ;;
 *)
-	sed -n '2,18p' "$0"
+	sed -n '2,19p' "$0"
 	exit 2
 	;;
 esac
@@ -66,6 +67,8 @@ if [ "${BRINK_SKIP_BUILD:-0}" != 1 ]; then
 	cmake -S "$REPO" -B "$REPO/build" -DCMAKE_BUILD_TYPE=Release -DBRINK_SANITIZE=OFF >/dev/null
 	cmake --build "$REPO/build" -j "$(nproc)" | tail -n 3
 	[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "demo: build failed" >&2; exit 1; }
+	echo "==== install (cmake --install build)"
+	cmake --install "$REPO/build" | sed 's/^/  /'
 fi
 
 teardown # leftovers of an earlier run
@@ -132,8 +135,11 @@ echo "==== the router's view"
 bsh -c "show interfaces" -c "show ip route" -c "show arp" </dev/null # no pager in the middle of the demo
 bsh -c "show dataplane statistics" | grep -v ' 0$' | head -n 30 || true
 
-# The command that runs this brinksh, without -s for the default socket.
+# The shortest command that runs this brinksh: by name when the one on PATH
+# (the installed copy) is the same program, without -s for the default socket.
 shell=$BRINKSH
+on_path=$(command -v brinksh || true)
+[ -n "$on_path" ] && cmp -s "$on_path" "$BRINKSH" && shell=brinksh
 [ "$API_SOCK" = /run/brink/brinkd.sock ] || shell+=" -s $API_SOCK"
 attach="ip netns exec $RT $shell"
 if [ "$MODE" = --keep ]; then

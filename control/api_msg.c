@@ -2,6 +2,7 @@
 #include "control/api_msg.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -35,10 +36,11 @@ int api_send_request(int fd, uint16_t flags, const char *text)
 int api_send_reply(int fd, int32_t status, uint16_t flags, const char *text, size_t len)
 {
 	do {
-		size_t n = len > API_TEXT_MAX ? API_TEXT_MAX : len;
+		bool more = len > API_TEXT_MAX;
+		size_t n = more ? API_TEXT_MAX : len;
 		struct api_reply_hdr h = {
 			.version = API_VERSION,
-			.flags = (uint16_t)(flags | (n < len ? API_F_MORE : 0)),
+			.flags = (uint16_t)(flags | (more ? API_F_MORE : 0)),
 			.status = status,
 			.len = (uint32_t)n,
 		};

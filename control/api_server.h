@@ -11,7 +11,6 @@
 #include "control/brinkd.h"
 
 #define API_MAX_CLIENTS 32
-#define API_IDLE_DEFAULT_S (15 * 60)
 
 struct api_client;
 

@@ -16,6 +16,7 @@
 #define DEFAULT_CONF "/etc/brink/brink.conf"
 #define DEFAULT_DP_SOCK "/run/brink/dataplane.sock"
 #define DEFAULT_API_SOCK "/run/brink/brinkd.sock"
+#define DEFAULT_IDLE "15m"
 
 static volatile sig_atomic_t stop;
 
@@ -32,9 +33,8 @@ static void usage(FILE *f)
 		   "  -d  dataplane control socket (default " DEFAULT_DP_SOCK ")\n"
 		   "  -a  socket brinksh connects to (default " DEFAULT_API_SOCK ")\n"
 		   "  -i  close a session after IDLE without a command: seconds, or with s, m or h\n"
-		   "      (default %um; 0: never); uncommitted changes are discarded, and the\n"
-		   "      user is told which\n",
-		API_IDLE_DEFAULT_S / 60);
+		   "      (default " DEFAULT_IDLE "; 0: never); uncommitted changes are discarded, and\n"
+		   "      the user is told which\n");
 }
 
 /* "900", "30s", "15m", "1h" -> seconds. Returns 0 or -EINVAL. */
@@ -127,9 +127,10 @@ int main(int argc, char **argv)
 	struct brinkd d;
 	struct api_server srv;
 	struct sbuf errs = {0};
-	unsigned idle_s = API_IDLE_DEFAULT_S;
+	unsigned idle_s;
 	int opt, rc;
 
+	parse_duration(DEFAULT_IDLE, &idle_s);
 	while ((opt = getopt(argc, argv, "f:d:a:i:h")) != -1) {
 		switch (opt) {
 		case 'f':
@@ -143,7 +144,8 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			if (parse_duration(optarg, &idle_s) < 0) {
-				fprintf(stderr, "brinkd: -i '%s': give a duration such as 900, 30s, 15m or 1h (0: never)\n",
+				fprintf(stderr,
+					"brinkd: -i '%s': give a duration such as 900, 30s, 15m or 1h (0: never)\n",
 					optarg);
 				return 1;
 			}

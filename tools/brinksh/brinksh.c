@@ -524,7 +524,8 @@ static void usage(FILE *f)
 		   "  -j  answers in JSON: one line per command, indented on a terminal\n"
 		   "  -c  run COMMAND (repeatable: one session; stops at the first failure)\n"
 		   "Without -c: an interactive shell on a terminal, else one command per line from stdin.\n"
-		   "On a terminal a reply taller than the screen is paged (space, enter, q); '| no-more' does not page.\n");
+		   "On a terminal a reply taller than the screen is paged (space, enter, q),\n"
+		   "except with the pipe '| no-more'.\n");
 }
 
 int main(int argc, char **argv)

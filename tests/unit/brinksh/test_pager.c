@@ -49,7 +49,10 @@ static void screen_close(struct screen *s)
 	free(s->text);
 }
 
-static void show(struct screen *s, const char *text) { pager_write(&s->pg, text, strlen(text)); }
+static void show(struct screen *s, const char *text)
+{
+	pager_write(&s->pg, text, strlen(text));
+}
 
 #define ERASE "--More--\r        \r"
 

@@ -230,7 +230,10 @@ dp_alive() { [ -n "$DP_PID" ] && kill -0 "$DP_PID" 2>/dev/null; }
 # exec execs too: $! stays the daemon's pid, as this check (once the daemon
 # answers) makes sure.
 own_session() { # PID NAME
-	[ "$(ps -o sid= -p "$1" | tr -d ' ')" = "$1" ] || fail "$2 (pid $1) is not in a session of its own"
+	local stat fields
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || fail "$2 (pid $1) is gone"
+	read -r -a fields <<<"${stat##*) }" # state ppid pgrp session ...
+	[ "${fields[3]}" = "$1" ] || fail "$2 (pid $1) is not in a session of its own"
 }
 
 dp_start() { # CONF [dataplane options...]

@@ -2,6 +2,7 @@
 #include "control/api_msg.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -35,10 +36,11 @@ int api_send_request(int fd, uint16_t flags, const char *text)
 int api_send_reply(int fd, int32_t status, uint16_t flags, const char *text, size_t len)
 {
 	do {
-		size_t n = len > API_TEXT_MAX ? API_TEXT_MAX : len;
+		bool more = len > API_TEXT_MAX;
+		size_t n = more ? API_TEXT_MAX : len;
 		struct api_reply_hdr h = {
 			.version = API_VERSION,
-			.flags = (uint16_t)(flags | (n < len ? API_F_MORE : 0)),
+			.flags = (uint16_t)(flags | (more ? API_F_MORE : 0)),
 			.status = status,
 			.len = (uint32_t)n,
 		};
@@ -51,8 +53,8 @@ int api_send_reply(int fd, int32_t status, uint16_t flags, const char *text, siz
 	return 0;
 }
 
-/* Both headers start with version; len_field points at the header's len
- * inside hdr, which is filled before it is read. */
+/* Both headers start with version, in every API version; len_field points
+ * at the header's len inside hdr, which is filled before it is read. */
 static int recv_msg(int fd, void *hdr, size_t hdr_len, const uint32_t *len_field, char *text, size_t cap)
 {
 	char buf[sizeof(struct api_reply_hdr) + API_TEXT_MAX];
@@ -65,10 +67,18 @@ static int recv_msg(int fd, void *hdr, size_t hdr_len, const uint32_t *len_field
 		return -errno;
 	if (n == 0)
 		return -ECONNRESET;
+	uint16_t version;
+	if ((size_t)n < sizeof(version))
+		return -EPROTO;
+	memcpy(&version, buf, sizeof(version));
+	if (version != API_VERSION) {
+		memcpy(hdr, &version, sizeof(version));
+		return -EPROTONOSUPPORT;
+	}
 	if ((size_t)n > sizeof(buf) || (size_t)n < hdr_len)
 		return -EPROTO;
 	memcpy(hdr, buf, hdr_len);
-	if (*(const uint16_t *)hdr != API_VERSION || *len_field != (size_t)n - hdr_len || *len_field >= cap)
+	if (*len_field != (size_t)n - hdr_len || *len_field >= cap)
 		return -EPROTO;
 	memcpy(text, buf + hdr_len, *len_field);
 	text[*len_field] = '\0';

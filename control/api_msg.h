@@ -7,6 +7,11 @@
  * with its own mode and candidate configuration; closing it ends the session
  * and drops uncommitted changes.
  *
+ * Greeting: on connect brinkd sends one reply before it reads anything. Its
+ * status is 0 when a session is open; otherwise it carries API_F_CLOSED, a
+ * negative errno (-EBUSY: every session is taken) and a text saying why,
+ * and brinkd closes the connection.
+ *
  * Request: struct api_req_hdr then len bytes of command line text (no NUL),
  * e.g. "set protocols static route 10.20.0.0/16 next-hop 192.168.10.2".
  * Reply: one or more messages, each struct api_reply_hdr then len bytes of
@@ -14,6 +19,16 @@
  * 0 when the command succeeded, otherwise a negative errno and the text says
  * what was wrong. Every reply message carries the session's mode after the
  * command (API_F_CONFIG) and API_F_CLOSED when the session is over.
+ *
+ * brinkd also sends a reply nobody asked for when it ends a session by
+ * itself: after the idle timeout (brinkd -i) a reply with API_F_CLOSED,
+ * status -ETIMEDOUT and a text saying why, then it closes the connection. A
+ * client sees it as the answer to whatever it sends next, or reads it when
+ * the socket becomes readable with no request pending.
+ *
+ * Both headers start with the version: a peer of another version gets
+ * -EPROTONOSUPPORT from api_recv_*() with the header's version filled in, so
+ * it can say which version the other side speaks.
  * Multi-byte fields are host order: both ends run on the same host.
  */
 #ifndef BRINK_API_MSG_H
@@ -22,7 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define API_VERSION 1
+#define API_VERSION 2 /* 2: greeting on connect, replies on idle close */
 #define API_TEXT_MAX (60 * 1024)
 
 /* request flags */
@@ -52,8 +67,9 @@ int api_send_request(int fd, uint16_t flags, const char *text);
 int api_send_reply(int fd, int32_t status, uint16_t flags, const char *text, size_t len);
 
 /* Receive one message; text is NUL-terminated (cap >= API_TEXT_MAX + 1).
- * Return the text length, -ECONNRESET on orderly close, -EPROTO for a
- * malformed message (wrong version, length mismatch, NUL in a request), or -errno. */
+ * Return the text length, -ECONNRESET on orderly close, -EPROTONOSUPPORT for
+ * another API version, -EPROTO for a malformed message (length mismatch, NUL
+ * in a request), or -errno. */
 int api_recv_request(int fd, struct api_req_hdr *h, char *text, size_t cap);
 int api_recv_reply(int fd, struct api_reply_hdr *h, char *text, size_t cap);
 

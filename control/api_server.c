@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/msg.h"
@@ -15,11 +16,31 @@
 struct api_client {
 	int fd;
 	struct cli_session session;
+	time_t last_request; /* CLOCK_MONOTONIC seconds: the idle timeout counts from here */
 };
 
-int api_server_open(struct api_server *srv, struct brinkd *d, const char *path)
+static time_t now_s(void)
 {
-	*srv = (struct api_server){.d = d};
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* "15 min", "1 h", "90 s": how the idle timeout is shown to the user. */
+static void add_duration(struct sbuf *b, unsigned s)
+{
+	if (s % 3600 == 0)
+		sbuf_printf(b, "%u h", s / 3600);
+	else if (s % 60 == 0)
+		sbuf_printf(b, "%u min", s / 60);
+	else
+		sbuf_printf(b, "%u s", s);
+}
+
+int api_server_open(struct api_server *srv, struct brinkd *d, const char *path, unsigned idle_timeout_s)
+{
+	*srv = (struct api_server){.d = d, .idle_timeout_s = idle_timeout_s};
 	srv->listen_fd = msg_listen(path);
 	return srv->listen_fd < 0 ? srv->listen_fd : 0;
 }
@@ -55,34 +76,59 @@ int api_server_fds(const struct api_server *srv, struct pollfd *pfd)
 	return n;
 }
 
+/* Sends the reason and closes fd: a client that could not get a session. */
+static void refuse(int fd, int status, const struct sbuf *why)
+{
+	api_send_reply(fd, status, API_F_CLOSED, sbuf_str(why), why->len);
+	close(fd);
+}
+
 static void accept_client(struct api_server *srv)
 {
 	/* A client that stops reading must not stall brinkd. */
 	struct timeval tv = {.tv_sec = 5};
+	struct sbuf why = {0};
 	int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	int i;
 
 	if (fd < 0)
 		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
+		int err = errno;
+		sbuf_printf(&why, "brinkd: cannot open a session: %s\n", strerror(err));
+		refuse(fd, -err, &why);
+		sbuf_free(&why);
+		return;
+	}
 	for (i = 0; i < API_MAX_CLIENTS && srv->clients[i]; i++)
 		;
 	if (i == API_MAX_CLIENTS) {
-		static const char busy[] = "brinkd: too many sessions\n";
-		api_send_reply(fd, -EBUSY, API_F_CLOSED, busy, sizeof(busy) - 1);
-		close(fd);
+		sbuf_printf(&why, "brinkd: %d sessions are open, the most it serves; ", API_MAX_CLIENTS);
+		if (srv->idle_timeout_s) {
+			sbuf_add(&why, "idle sessions close after ");
+			add_duration(&why, srv->idle_timeout_s);
+		} else {
+			sbuf_add(&why, "leave one (exit) and try again");
+		}
+		sbuf_add(&why, "\n");
+		refuse(fd, -EBUSY, &why);
+		sbuf_free(&why);
+		brinkd_log("refused a session: all %d are open", API_MAX_CLIENTS);
 		return;
 	}
 	struct api_client *c = calloc(1, sizeof(*c));
-	if (!c || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
-		static const char fail[] = "brinkd: cannot open a session\n";
-		api_send_reply(fd, -ENOMEM, API_F_CLOSED, fail, sizeof(fail) - 1);
-		free(c);
-		close(fd);
+	if (!c) {
+		sbuf_add(&why, "brinkd: cannot open a session: out of memory\n");
+		refuse(fd, -ENOMEM, &why);
+		sbuf_free(&why);
 		return;
 	}
 	c->fd = fd;
+	c->last_request = now_s();
 	cli_session_init(&c->session, srv->d);
 	srv->clients[i] = c;
+	if (api_send_reply(fd, 0, 0, "", 0) < 0)
+		drop(srv, i);
 }
 
 static void serve(struct api_server *srv, int i)
@@ -93,14 +139,20 @@ static void serve(struct api_server *srv, int i)
 	struct sbuf out = {0};
 	int rc = api_recv_request(c->fd, &h, text, sizeof(text));
 
-	if (rc == -EPROTO) {
-		static const char bad[] = "malformed request (version, length or NUL byte)\n";
+	if (rc == -EPROTONOSUPPORT) {
+		sbuf_printf(&out, "brinkd speaks API version %d, the client %u: use brinksh and brinkd of one build\n",
+			    API_VERSION, h.version);
+		api_send_reply(c->fd, rc, API_F_CLOSED, sbuf_str(&out), out.len);
+		sbuf_free(&out);
+	} else if (rc == -EPROTO) {
+		static const char bad[] = "malformed request (length or NUL byte)\n";
 		api_send_reply(c->fd, -EPROTO, API_F_CLOSED, bad, sizeof(bad) - 1);
 	}
 	if (rc < 0) {
 		drop(srv, i);
 		return;
 	}
+	c->last_request = now_s();
 	rc = cli_exec(&c->session, text, h.flags & API_F_JSON, &out);
 	uint16_t flags = (uint16_t)((c->session.mode == CLI_CONFIGURATION ? API_F_CONFIG : 0) |
 				    (c->session.closed ? API_F_CLOSED : 0));
@@ -122,4 +174,42 @@ void api_server_handle(struct api_server *srv, const struct pollfd *pfd, int n)
 			serve(srv, i);
 	if (pfd[0].revents & POLLIN)
 		accept_client(srv);
+}
+
+/* The reason an idle session closes. A configuration session's uncommitted
+ * changes go with it (as when its connection closes), so the reason lists
+ * them: the user can enter them again. */
+static void idle_reason(const struct api_server *srv, const struct api_client *c, struct sbuf *why)
+{
+	const struct cli_session *s = &c->session;
+
+	sbuf_add(why, "brinkd: closed this session after ");
+	add_duration(why, srv->idle_timeout_s);
+	sbuf_add(why, " without a command (brinkd -i)");
+	if (s->mode == CLI_CONFIGURATION && !cfg_equal(srv->d->running, s->candidate)) {
+		char *diff = cfg_compare(srv->d->running, s->candidate);
+		sbuf_printf(why, "; these uncommitted changes are discarded:\n%s", diff);
+		free(diff);
+	} else {
+		sbuf_add(why, "\n");
+	}
+}
+
+void api_server_expire(struct api_server *srv)
+{
+	time_t now = now_s();
+
+	if (!srv->idle_timeout_s)
+		return;
+	for (int i = 0; i < API_MAX_CLIENTS; i++) {
+		struct api_client *c = srv->clients[i];
+		if (!c || now - c->last_request < (time_t)srv->idle_timeout_s)
+			continue;
+		struct sbuf why = {0};
+		idle_reason(srv, c, &why);
+		api_send_reply(c->fd, -ETIMEDOUT, API_F_CLOSED, sbuf_str(&why), why.len);
+		sbuf_free(&why);
+		brinkd_log("closed a session idle for %u s", srv->idle_timeout_s);
+		drop(srv, i);
+	}
 }

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -15,6 +16,7 @@
 #define DEFAULT_CONF "/etc/brink/brink.conf"
 #define DEFAULT_DP_SOCK "/run/brink/dataplane.sock"
 #define DEFAULT_API_SOCK "/run/brink/brinkd.sock"
+#define DEFAULT_IDLE "15m"
 
 static volatile sig_atomic_t stop;
 
@@ -26,12 +28,37 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: brinkd [-f CONF] [-d DATAPLANE_SOCKET] [-a API_SOCKET] [--takeover]\n"
+	fprintf(f, "usage: brinkd [-f CONF] [-d DATAPLANE_SOCKET] [-a API_SOCKET] [-i IDLE] [--takeover]\n"
 		   "  -f  configuration file (default " DEFAULT_CONF ")\n"
 		   "  -d  dataplane control socket (default " DEFAULT_DP_SOCK ")\n"
 		   "  -a  socket brinksh connects to (default " DEFAULT_API_SOCK ")\n"
+		   "  -i  close a session after IDLE without a command: seconds, or with s, m or h\n"
+		   "      (default " DEFAULT_IDLE "; 0: never); uncommitted changes are discarded, and\n"
+		   "      the user is told which\n"
 		   "  --takeover  replace the brinkd that controls the dataplane now (it is disconnected\n"
 		   "              and does not take it back); without it, this brinkd waits until that one stops\n");
+}
+
+/* "900", "30s", "15m", "1h" -> seconds. Returns 0 or -EINVAL. */
+static int parse_duration(const char *text, unsigned *seconds)
+{
+	char *end;
+	unsigned long n, unit = 1;
+
+	if (*text < '0' || *text > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(text, &end, 10);
+	if (*end == 'm')
+		unit = 60;
+	else if (*end == 'h')
+		unit = 3600;
+	else if (*end && *end != 's')
+		return -EINVAL;
+	if (errno || (*end && end[1]) || n > UINT_MAX / unit)
+		return -EINVAL;
+	*seconds = (unsigned)(n * unit);
+	return 0;
 }
 
 /* mkdir -p of the directory holding path. */
@@ -74,6 +101,7 @@ static void run(struct brinkd *d, struct api_server *srv)
 		long long now = now_ms();
 		if (now >= next_tick) {
 			brinkd_tick(d);
+			api_server_expire(srv);
 			next_tick = now + 1000;
 		}
 		/* The API's descriptors first, then the dataplane's when connected. */
@@ -107,9 +135,11 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	bool takeover = false;
+	unsigned idle_s;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "f:d:a:h", longopts, NULL)) != -1) {
+	parse_duration(DEFAULT_IDLE, &idle_s);
+	while ((opt = getopt_long(argc, argv, "f:d:a:i:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			conf = optarg;
@@ -122,6 +152,14 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			takeover = true;
+			break;
+		case 'i':
+			if (parse_duration(optarg, &idle_s) < 0) {
+				fprintf(stderr,
+					"brinkd: -i '%s': give a duration such as 900, 30s, 15m or 1h (0: never)\n",
+					optarg);
+				return 1;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -148,7 +186,7 @@ int main(int argc, char **argv)
 		where = dp_sock, what = "cannot create the directory of";
 	else if ((rc = make_parent(api_sock)) < 0)
 		where = api_sock, what = "cannot create the directory of";
-	else if ((rc = api_server_open(&srv, &d, api_sock)) < 0)
+	else if ((rc = api_server_open(&srv, &d, api_sock, idle_s)) < 0)
 		where = api_sock, what = "cannot listen on";
 	if (where) {
 		brinkd_log("%s %s: %s", what, where, strerror(-rc));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite (README command 2, run by .ci/run):
-#   install dependencies, build a Debug ASan/UBSan tree (build-asan/) and a
+#   check that the scripts the README names are executable in git, install
+#   dependencies, build a Debug ASan/UBSan tree (build-asan/) and a
 #   RelWithDebInfo tree (build/), run the Criterion unit tests under ASan, then
 #   every end-to-end scenario in tests/e2e/test_*.sh, each under a timeout.
 # Ends with "N passed, N failed"; exits non-zero on any failure. Run as root.
@@ -42,6 +43,27 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 
+# The README's commands run scripts by their path (tools/demo.sh, tests/run.sh):
+# each script it names must be executable as git stores it, for every clone.
+readme_scripts() {
+	local f mode bad=()
+	for f in $(grep -oE '[A-Za-z0-9_.][A-Za-z0-9_./-]*' README.md | sort -u); do
+		[ -f "$f" ] && [ "$(head -c 2 "$f")" = '#!' ] || continue
+		mode=$(git ls-files -s -- "$f" | awk 'NR == 1 {print $1}')
+		[ -z "$mode" ] || [ "$mode" = 100755 ] || bad+=("$f")
+	done
+	[ ${#bad[@]} -eq 0 ] && return 0
+	echo "not executable in git: ${bad[*]} (git update-index --chmod=+x FILE)"
+	return 1
+}
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	echo "==== scripts the README names"
+	if out=$(readme_scripts); then result readme-scripts OK; else result readme-scripts FAIL "($out)"; fi
+	echo "${out:-all executable}"
+else
+	echo "==== not a git checkout: the modes of the README's scripts are not checked"
+fi
+
 if [ "${BRINK_SKIP_DEPS:-0}" != 1 ]; then
 	echo "==== dependencies"
 	bash tools/install-deps.sh || {
@@ -72,6 +94,16 @@ if [ "${BRINK_SKIP_BUILD:-0}" != 1 ]; then
 	fi
 	if build "$REL_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBRINK_SANITIZE=OFF; then
 		result build OK
+		# tools/demo.sh installs the programs with these rules
+		inst=$(mktemp -d /tmp/brink-install.XXXXXX)
+		if cmake --install "$REL_DIR" --prefix "$inst" >"$REL_DIR/install.log" 2>&1 &&
+			[ -x "$inst/bin/brink-dataplane" ] && [ -x "$inst/bin/brinkd" ] && [ -x "$inst/bin/brinksh" ]; then
+			result install OK
+		else
+			cat "$REL_DIR/install.log"
+			result install FAIL "(cmake --install does not give bin/brink-dataplane, brinkd and brinksh)"
+		fi
+		rm -rf "$inst"
 	else
 		result build FAIL # the tests below use the ASan tree: run them anyway
 	fi

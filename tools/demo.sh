@@ -8,8 +8,11 @@
 #                          prints how to attach, then tears down)
 #   tools/demo.sh --keep   leave the appliance running and print how to attach
 #   tools/demo.sh stop     tear down a demo left running with --keep
-# BRINK_SKIP_DEPS=1 / BRINK_SKIP_BUILD=1 skip those steps; BRINK_DATAPLANE,
-# BRINKD, BRINKSH choose other binaries than build/'s.
+# The build is installed (cmake --install: /usr/local/bin), so brinksh is on
+# root's PATH. BRINK_SKIP_DEPS=1 / BRINK_SKIP_BUILD=1 skip those steps (the
+# latter also the install); BRINK_DATAPLANE, BRINKD, BRINKSH choose other
+# binaries than build/'s; BRINK_DEMO_PREFIX (brink) and BRINK_DEMO_RUN
+# (/run/brink) name the namespaces and the directory of sockets and pids.
 #
 # Namespaces: brink-rt (router: dataplane, brinkd, punt TAP brink0), brink-pod
 # (172.30.1.10), brink-byoip (the BYOIP bridge), brink-vm (192.168.10.10),
@@ -17,9 +20,10 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-RUN=/run/brink
+PFX=${BRINK_DEMO_PREFIX:-brink}
+RUN=${BRINK_DEMO_RUN:-/run/brink}
 MODE=${1:-interactive}
-export BRINK_NS_PREFIX=brink
+export BRINK_NS_PREFIX=$PFX
 
 teardown() {
 	local p n
@@ -29,12 +33,12 @@ teardown() {
 		for p in $(cat $RUN/demo.pids); do kill -KILL "$p" 2>/dev/null || true; done
 		rm -f $RUN/demo.pids
 	fi
-	for n in $(ip netns list | awk '{print $1}' | grep '^brink-' || true); do
+	for n in $(ip netns list | awk '{print $1}' | grep "^$PFX-" || true); do
 		for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
 		ip netns del "$n"
 	done
 	rm -f $RUN/dataplane.sock $RUN/brinkd.sock
-	rm -rf /var/run/dpdk/brink
+	rm -rf "/var/run/dpdk/$PFX"
 }
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -49,7 +53,7 @@ stop)
 	;;
 interactive | --keep) ;;
 *)
-	sed -n '2,16p' "$0"
+	sed -n '2,19p' "$0"
 	exit 2
 	;;
 esac
@@ -63,6 +67,8 @@ if [ "${BRINK_SKIP_BUILD:-0}" != 1 ]; then
 	cmake -S "$REPO" -B "$REPO/build" -DCMAKE_BUILD_TYPE=Release -DBRINK_SANITIZE=OFF >/dev/null
 	cmake --build "$REPO/build" -j "$(nproc)" | tail -n 3
 	[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "demo: build failed" >&2; exit 1; }
+	echo "==== install (cmake --install build)"
+	cmake --install "$REPO/build" | sed 's/^/  /'
 fi
 
 teardown # leftovers of an earlier run
@@ -72,7 +78,7 @@ mkdir -p $RUN
 DP_SOCK=$RUN/dataplane.sock
 API_SOCK=$RUN/brinkd.sock
 TEST_NAME=demo
-if [ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -ge 256 ] &&
+if [ -z "${BRINK_E2E_HUGE:-}" ] && [ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -ge 256 ] &&
 	grep -qs ' /dev/hugepages hugetlbfs ' /proc/mounts; then
 	export BRINK_E2E_HUGE=1
 fi
@@ -108,7 +114,7 @@ cat <<EOF
   static route 10.20.0.0/16 via 192.168.10.2; configuration in $RUN/brink.conf
 EOF
 
-echo "==== starting brink-dataplane and brinkd in brink-rt (logs in $T)"
+echo "==== starting brink-dataplane and brinkd in $RT (logs in $T)"
 router_start $RUN/brink.conf
 
 echo "==== traffic"
@@ -126,27 +132,37 @@ wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grep -q 172.30.1.1/" &&
 	echo "  (the punt interface brink0 has no address: punt path not shown)"
 
 echo "==== the router's view"
-bsh -c "show interfaces" -c "show ip route" -c "show arp"
+bsh -c "show interfaces" -c "show ip route" -c "show arp" </dev/null # no pager in the middle of the demo
 bsh -c "show dataplane statistics" | grep -v ' 0$' | head -n 30 || true
 
-attach="ip netns exec brink-rt $BRINKSH"
+# The shortest command that runs this brinksh: by name when the one on PATH
+# (the installed copy) is the same program, without -s for the default socket.
+shell=$BRINKSH
+on_path=$(command -v brinksh || true)
+[ -n "$on_path" ] && cmp -s "$on_path" "$BRINKSH" && shell=brinksh
+[ "$API_SOCK" = /run/brink/brinkd.sock ] || shell+=" -s $API_SOCK"
+attach="ip netns exec $RT $shell"
 if [ "$MODE" = --keep ]; then
 	cat <<EOF
 ==== Brink is running. Attach a shell:   $attach
      e.g.  $attach -c configure -c "set protocols static route 10.30.0.0/16 next-hop 192.168.10.2" -c commit
-     hosts: ip netns exec brink-pod ping 10.20.0.10
+     hosts: ip netns exec $POD ping 10.20.0.10
      stop:  $REPO/tools/demo.sh stop
 EOF
 	exit 0
 fi
 if [ -t 0 ] && [ -t 1 ]; then
 	cat <<EOF
-==== brinksh in the router namespace. Try: show ip route | show arp | show dataplane statistics
+==== brinksh in the router namespace. Try: show ip route; show arp; show dataplane statistics
      configure / set protocols static route 10.30.0.0/16 next-hop 192.168.10.2 / compare / commit / exit
-     TAB completes, ? shows help. Other hosts: ip netns exec brink-pod bash (in another terminal).
+     TAB completes, ? shows help. Other hosts: ip netns exec $POD bash (in another terminal).
+     Another shell: $attach
      exit or Ctrl-D leaves the demo and tears everything down.
 EOF
-	in_ns "$RT" "$BRINKSH" || true
+	# ^C at the prompt reaches this script too: it must not end the demo
+	# when brinksh exits (lib.sh's trap would), brinksh handles it.
+	trap : INT
+	in_ns "$RT" "$BRINKSH" -s "$API_SOCK" || true
 else
 	cat <<EOF
 ==== no terminal: not opening brinksh. To keep the demo running and attach:

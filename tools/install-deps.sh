@@ -4,6 +4,7 @@
 # apt-get update only runs when something is missing. Run as root.
 set -euo pipefail
 
+# clang-format, cppcheck: tests/lint.sh.
 # nftables: the tests drop, at the netdev ingress hook, what the router
 # namespace's kernel would otherwise process from the dataplane's af_packet
 # veths (AF_PACKET sees frames before that hook).
@@ -15,6 +16,7 @@ PKGS=(
 	python3-scapy python3-pexpect
 	iproute2 iputils-ping tcpdump tshark iperf3 netcat-openbsd curl
 	ethtool socat tmux nftables
+	clang-format cppcheck
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -223,20 +223,34 @@ wait_for() { # SECONDS CMD...: retry CMD every 0.2 s
 
 dp_alive() { [ -n "$DP_PID" ] && kill -0 "$DP_PID" 2>/dev/null; }
 
+# The daemons start under setsid, in a session of their own: no terminal, not
+# in its foreground process group, so ^C typed at a brinksh sharing the
+# terminal (the demo) reaches neither. setsid forks only when it is a process
+# group leader, which a background command of a script is not, and ip netns
+# exec execs too: $! stays the daemon's pid, as this check (once the daemon
+# answers) makes sure.
+own_session() { # PID NAME
+	local stat fields
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || fail "$2 (pid $1) is gone"
+	read -r -a fields <<<"${stat##*) }" # state ppid pgrp session ...
+	[ "${fields[3]}" = "$1" ] || fail "$2 (pid $1) is not in a session of its own"
+}
+
 dp_start() { # CONF [dataplane options...]
 	local conf=$1
 	shift
 	# LeakSanitizer would report what the EAL and PMDs keep until exit.
 	# shellcheck disable=SC2046
 	# Called directly (not through in_ns): ip execs the program, so $! is its pid.
-	ASAN_OPTIONS=detect_leaks=0 ip netns exec "$RT" "$BRINK_DATAPLANE" -f "$conf" -s "$DP_SOCK" --leak-check "$@" -- $(eal_args) \
-		>>"$T/dataplane.log" 2>&1 &
+	ASAN_OPTIONS=detect_leaks=0 setsid ip netns exec "$RT" "$BRINK_DATAPLANE" -f "$conf" -s "$DP_SOCK" --leak-check "$@" \
+		-- $(eal_args) >>"$T/dataplane.log" 2>&1 &
 	DP_PID=$!
 	wait_for 60 test -S "$DP_SOCK" || {
 		dp_alive || fail "brink-dataplane exited during start"
 		fail "no dataplane socket after 60 s"
 	}
 	dp_alive || fail "brink-dataplane exited during start"
+	own_session "$DP_PID" brink-dataplane
 	log "dataplane up (pid $DP_PID)"
 }
 
@@ -244,12 +258,13 @@ brinkd_start() { # CONF [brinkd options...]
 	local conf=$1
 	shift
 	rm -f "$API_SOCK"
-	ip netns exec "$RT" "$BRINKD" -f "$conf" -d "$DP_SOCK" -a "$API_SOCK" "$@" >>"$T/brinkd.log" 2>&1 &
+	setsid ip netns exec "$RT" "$BRINKD" -f "$conf" -d "$DP_SOCK" -a "$API_SOCK" "$@" >>"$T/brinkd.log" 2>&1 &
 	BRINKD_PID=$!
 	wait_for 30 bsh -c "show interfaces" || {
 		kill -0 "$BRINKD_PID" 2>/dev/null || fail "brinkd exited during start"
 		fail "brinkd does not answer after 30 s"
 	}
+	own_session "$BRINKD_PID" brinkd
 	log "brinkd up (pid $BRINKD_PID)"
 }
 

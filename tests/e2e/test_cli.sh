@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# brinksh: every show in text and JSON; configure/set/compare/commit/discard/
-# save round trip (what save writes, brinkd loads back identically); an
-# interactive session with TAB completion and '?' help (pexpect).
+# brinksh: every show in text and JSON, -j with several -c as JSON Lines;
+# configure/set/compare/commit/discard/save round trip (what save writes,
+# brinkd loads back identically); an interactive session (pexpect) with TAB
+# completion, '?' help, ^C and the pager.
 . "$(dirname "$0")/lib.sh"
 
 topo_demo
@@ -20,6 +21,17 @@ bsh -c "show interfaces" | grepq dp0 || fail "show interfaces lacks dp0"
 bsh -c "show ip route" | grepq "10.20.0.0/16" || fail "show ip route lacks 10.20.0.0/16"
 bsh -c "show arp" | grepq "192.168.10.10" || fail "show arp lacks 192.168.10.10"
 bsh -j -c "show ip route" | grepq "10.20.0.0/16" || fail "JSON route table lacks 10.20.0.0/16"
+
+# -j with several -c: JSON Lines, one document per command on one line each
+bsh -j -c "show interfaces" -c "show ip route" -c "show arp" -c "show dataplane statistics" -c "show configuration" \
+	>"$T/lines.json" || fail "brinksh -j with several -c failed"
+"$PY" -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 5, "%d lines for 5 commands" % len(lines)
+for l in lines:
+    json.loads(l)
+' "$T/lines.json" || fail "-j -c A -c B... is not JSON Lines: $(head -c 300 "$T/lines.json")"
 
 # set + compare + discard: nothing changes
 out=$(bsh -c configure -c "set protocols static route 10.21.0.0/16 next-hop 192.168.10.2" -c compare -c discard -c compare -c exit) ||
@@ -49,6 +61,6 @@ cmp -s "$T/brink.conf" "$T/saved1.conf" || fail "save of a loaded save differs: 
 # interactive; LSan must unwind through libedit (no frame pointers) to apply
 # the suppression of libedit's own leak (lsan-libedit.supp)
 ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$E2E_DIR/lsan-libedit.supp \
-	timeout 60 "$PY" "$E2E_DIR/cli_interactive.py" "$BRINKSH" "$API_SOCK" >"$T/interactive.log" 2>&1 ||
+	timeout 60 "$PY" "$E2E_DIR/cli_interactive.py" "$BRINKSH" "$API_SOCK" "$BRINKD_PID" "$DP_PID" >"$T/interactive.log" 2>&1 ||
 	fail "interactive session: $(tail -n 20 "$T/interactive.log")"
 log "$(tail -n1 "$T/interactive.log")"

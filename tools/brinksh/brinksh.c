@@ -2,68 +2,169 @@
 /*
  * brinksh: the CLI. Every command goes to brinkd over its API socket
  * (control/api_msg.h) in one session; brinksh itself only edits lines,
- * keeps history and shows what brinkd answers, including completions.
+ * keeps history and shows what brinkd answers, including completions,
+ * through a pager on a terminal.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <histedit.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
+#include <wchar.h>
+
+#include <jansson.h>
 
 #include "common/msg.h"
-#include "control/api_msg.h"
 #include "common/sbuf.h"
+#include "control/api_msg.h"
 #include "control/words.h"
+#include "tools/brinksh/pager.h"
 
 #define DEFAULT_SOCK "/run/brink/brinkd.sock"
 #define MAX_COMMANDS 256
 #define MAX_CANDS 256
+#define GREETING_TIMEOUT_MS 10000
+#define EXIT_CLOSED 1 /* brinkd ended the session with an error (e.g. idle timeout) */
 #define EXIT_UNREACHABLE 2
 
 struct shell {
 	int fd;
 	const char *sock;
 	bool json;
+	bool tty_out;     /* stdout is a terminal: JSON is shown indented */
+	bool page;        /* stdin too: replies taller than the terminal are paged */
+	bool editing;     /* inside el_gets: messages start on a line of their own */
 	bool config_mode; /* from the last reply */
-	bool closed;      /* brinkd ended the session */
+	bool closed;      /* the session is over */
+	int exit_status;  /* why it ended: 0, EXIT_CLOSED or EXIT_UNREACHABLE */
 };
 
-static void lost(const struct shell *sh, int rc)
+/* ^C while a command runs (the terminal sends SIGINT outside line editing):
+ * the rest of its output is not shown. */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
 {
-	fprintf(stderr, "brinksh: lost the connection to brinkd at %s: %s\n", sh->sock, strerror(-rc));
-	exit(EXIT_UNREACHABLE);
+	(void)sig;
+	interrupted = 1;
+}
+
+static int lost(struct shell *sh, int rc)
+{
+	fprintf(stderr, "%sbrinksh: lost the connection to brinkd at %s: %s\n", sh->editing ? "\n" : "", sh->sock,
+		strerror(-rc));
+	sh->closed = true;
+	sh->exit_status = EXIT_UNREACHABLE;
+	return rc;
+}
+
+static void take_flags(struct shell *sh, const struct api_reply_hdr *h)
+{
+	sh->config_mode = h->flags & API_F_CONFIG;
+	if (h->flags & API_F_CLOSED) {
+		sh->closed = true;
+		sh->exit_status = h->status ? EXIT_CLOSED : 0;
+	}
+}
+
+/* A key for the pager, read without echo; ^C arrives as a key. */
+static int tty_key(void *arg)
+{
+	struct termios saved, raw;
+	unsigned char c;
+	ssize_t n;
+
+	(void)arg;
+	if (tcgetattr(STDIN_FILENO, &saved) < 0)
+		return -1;
+	raw = saved;
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	do
+		n = read(STDIN_FILENO, &c, 1);
+	while (n < 0 && errno == EINTR);
+	tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	return n == 1 ? c : -1;
+}
+
+static void pager_for(const struct shell *sh, struct pager *pg, bool page)
+{
+	struct winsize ws = {0};
+
+	if (!page || !sh->page || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
+		ws.ws_row = 0;
+	pager_start(pg, stdout, ws.ws_row, ws.ws_col, tty_key, NULL);
+}
+
+/* brinkd sends each JSON document on one line; on a terminal it is shown
+ * indented. */
+static void show_json(struct pager *pg, const struct sbuf *doc)
+{
+	json_error_t err;
+	json_t *j = json_loadb(sbuf_str(doc), doc->len, JSON_DECODE_ANY, &err);
+	char *indented = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+
+	if (indented) {
+		pager_write(pg, indented, strlen(indented));
+		pager_write(pg, "\n", 1);
+	} else {
+		pager_write(pg, sbuf_str(doc), doc->len);
+	}
+	free(indented);
+	json_decref(j);
 }
 
 /* Sends one command; the reply text goes to out (or, with out NULL, to
- * stdout on success and stderr on failure). Returns brinkd's status. */
+ * stdout, paged, on success and to stderr on failure). A reply that ends the
+ * session with an error always goes to stderr: it says why. Returns
+ * brinkd's status. */
 static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf *out)
 {
 	static char text[API_TEXT_MAX + 1];
 	struct api_reply_hdr h;
+	struct sbuf json = {0};
+	struct pager pg;
+	bool indent = !out && sh->tty_out && (flags & API_F_JSON);
 	int rc = api_send_request(sh->fd, flags, line);
 
 	if (rc == -EMSGSIZE) {
 		fprintf(stderr, "brinksh: command too long (at most %d bytes)\n", API_TEXT_MAX);
 		return rc;
 	}
-	if (rc < 0)
-		lost(sh, rc);
+	/* On EPIPE brinkd has closed the session: its reason may wait to be read. */
+	if (rc < 0 && rc != -EPIPE)
+		return lost(sh, rc);
+	pager_for(sh, &pg, !out && !pager_no_more(line));
+	interrupted = 0;
 	do {
 		rc = api_recv_reply(sh->fd, &h, text, sizeof(text));
-		if (rc < 0)
-			lost(sh, rc);
-		if (out)
+		if (rc < 0) {
+			sbuf_free(&json);
+			return lost(sh, rc);
+		}
+		if (h.status && (!out || (h.flags & API_F_CLOSED)))
+			fprintf(stderr, "%s%s", out && sh->editing ? "\n" : "", text);
+		else if (out)
 			sbuf_add(out, text);
-		else
-			fputs(text, h.status ? stderr : stdout);
+		else if (indent)
+			sbuf_add(&json, text);
+		else if (!interrupted)
+			pager_write(&pg, text, (size_t)rc);
 	} while (h.flags & API_F_MORE);
+	if (indent && !h.status && !interrupted)
+		show_json(&pg, &json);
+	sbuf_free(&json);
 	fflush(stdout);
-	sh->config_mode = h.flags & API_F_CONFIG;
-	sh->closed = h.flags & API_F_CLOSED;
+	take_flags(sh, &h);
 	return h.status;
 }
 
@@ -208,6 +309,86 @@ static unsigned char on_help(EditLine *el, int ch)
 	return CC_REDISPLAY;
 }
 
+/* ^C: the terminal does not turn it into SIGINT while a line is edited
+ * (setty -isig below). As in a shell, it abandons the line and starts a
+ * fresh one; the session, and a configuration in progress, stay. */
+static unsigned char on_interrupt(EditLine *el, int ch)
+{
+	const LineInfoW *li = el_wline(el);
+	int len = (int)(li->lastchar - li->buffer), after = (int)(li->lastchar - li->cursor);
+
+	(void)ch;
+	el_cursor(el, after);
+	el_deletestr(el, len);
+	fputs("^C\n", stdout);
+	if (shell_of(el)->config_mode)
+		fputs("[edit]\n", stdout);
+	fflush(stdout);
+	return CC_REDISPLAY;
+}
+
+/* A reply that came while no command was running: brinkd ended the session
+ * (idle timeout) and says why. */
+static void unasked(EditLine *el, struct shell *sh)
+{
+	static char text[API_TEXT_MAX + 1];
+	struct api_reply_hdr h;
+
+	fputc('\n', stdout);
+	fflush(stdout);
+	do {
+		if (api_recv_reply(sh->fd, &h, text, sizeof(text)) < 0) {
+			sh->editing = false; /* already on a line of its own */
+			lost(sh, -ECONNRESET);
+			return;
+		}
+		fputs(text, h.status ? stderr : stdout);
+	} while (h.flags & API_F_MORE);
+	take_flags(sh, &h);
+	if (!sh->closed)
+		el_set(el, EL_REFRESH);
+}
+
+/* libedit reads the keyboard through this, so that a message brinkd sends
+ * while the user types shows at once. Returns 1 with a character, 0 at the
+ * end of input or of the session, -1 on error. */
+static int read_key(EditLine *el, wchar_t *wc)
+{
+	struct shell *sh = shell_of(el);
+	mbstate_t mbs = {0};
+
+	while (!sh->closed) {
+		struct pollfd pfd[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = sh->fd, .events = POLLIN}};
+		char c;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (pfd[1].revents) {
+			unasked(el, sh);
+			continue;
+		}
+		if (!pfd[0].revents)
+			continue;
+		ssize_t n = read(STDIN_FILENO, &c, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (int)n;
+		size_t r = mbrtowc(wc, &c, 1, &mbs);
+		if (r == (size_t)-2)
+			continue; /* more bytes of one character */
+		if (r == (size_t)-1) {
+			memset(&mbs, 0, sizeof(mbs));
+			*wc = (unsigned char)c;
+		}
+		return 1;
+	}
+	return 0;
+}
+
 /* ---- modes ---- */
 
 static char *prompt(EditLine *el) { return shell_of(el)->config_mode ? "brink# " : "brink> "; }
@@ -227,6 +408,7 @@ static int interactive(struct shell *sh)
 	EditLine *el = el_init("brinksh", stdin, stdout, stderr);
 	History *hist = history_init();
 	HistEvent ev;
+	struct sigaction sa = {.sa_handler = on_sigint};
 	char *hpath = history_path();
 	const char *line;
 	int count;
@@ -243,19 +425,27 @@ static int interactive(struct shell *sh)
 	el_set(el, EL_EDITOR, "emacs");
 	el_set(el, EL_PROMPT, prompt);
 	el_set(el, EL_HIST, history, hist);
+	el_wset(el, EL_GETCFN, read_key);
+	/* ^C while editing is a key (on_interrupt), not a signal. */
+	el_wset(el, EL_SETTY, L"-d", L"-isig", NULL);
 	/* The wide-character call: libedit's narrow EL_ADDFN leaks its copies of the strings. */
 	el_wset(el, EL_ADDFN, L"brink-complete", L"Complete the current word", on_tab);
 	el_wset(el, EL_ADDFN, L"brink-help", L"List what may come next", on_help);
+	el_wset(el, EL_ADDFN, L"brink-interrupt", L"Abandon the line", on_interrupt);
 	el_set(el, EL_BIND, "^I", "brink-complete", NULL);
 	el_set(el, EL_BIND, "?", "brink-help", NULL);
-	/* ^C at the prompt must not throw away a configuration session. */
-	signal(SIGINT, SIG_IGN);
-	for (;;) {
+	el_set(el, EL_BIND, "^C", "brink-interrupt", NULL);
+	/* ^C while a command runs must not end brinksh, nor a configuration session. */
+	sigaction(SIGINT, &sa, NULL);
+	while (!sh->closed) {
 		if (sh->config_mode)
 			fputs("[edit]\n", stdout);
+		sh->editing = true;
 		line = el_gets(el, &count);
+		sh->editing = false;
 		if (!line || count <= 0) {
-			fputc('\n', stdout);
+			if (!sh->closed)
+				fputc('\n', stdout);
 			break;
 		}
 		char *cmd = strndup(line, strcspn(line, "\n"));
@@ -266,15 +456,13 @@ static int interactive(struct shell *sh)
 			run(sh, cmd);
 		}
 		free(cmd);
-		if (sh->closed)
-			break;
 	}
 	if (hpath)
 		history(hist, &ev, H_SAVE, hpath);
 	free(hpath);
 	history_end(hist);
 	el_end(el);
-	return 0;
+	return sh->exit_status;
 }
 
 /* Scripts: a failed command stops the rest, so a commit never follows a
@@ -296,16 +484,48 @@ static int script(struct shell *sh, FILE *in)
 		}
 	}
 	free(line);
-	return rc;
+	return sh->exit_status ? sh->exit_status : rc;
+}
+
+/* brinkd's first reply says whether this connection got a session. */
+static int greet(struct shell *sh)
+{
+	static char text[API_TEXT_MAX + 1];
+	struct api_reply_hdr h;
+	struct pollfd pfd = {.fd = sh->fd, .events = POLLIN};
+	int rc = poll(&pfd, 1, GREETING_TIMEOUT_MS);
+
+	if (rc == 0) {
+		fprintf(stderr, "brinksh: %s answered nothing within %d s: is that brinkd, and of this build?\n",
+			sh->sock, GREETING_TIMEOUT_MS / 1000);
+		return -ETIMEDOUT;
+	}
+	rc = rc < 0 ? -errno : api_recv_reply(sh->fd, &h, text, sizeof(text));
+	if (rc == -EPROTONOSUPPORT) {
+		fprintf(stderr, "brinksh: brinkd at %s speaks API version %u, this brinksh %d: use both of one build\n",
+			sh->sock, h.version, API_VERSION);
+		return rc;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "brinksh: brinkd at %s opened no session: %s\n", sh->sock, strerror(-rc));
+		return rc;
+	}
+	if (h.status) {
+		fputs(text, stderr);
+		return -1;
+	}
+	return 0;
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: brinksh [-s SOCKET] [-j|--json] [-c COMMAND]...\n"
 		   "  -s  brinkd's API socket (default " DEFAULT_SOCK ")\n"
-		   "  -j  answers in JSON\n"
+		   "  -j  answers in JSON: one line per command, indented on a terminal\n"
 		   "  -c  run COMMAND (repeatable: one session; stops at the first failure)\n"
-		   "Without -c: an interactive shell on a terminal, else one command per line from stdin.\n");
+		   "Without -c: an interactive shell on a terminal, else one command per line from stdin.\n"
+		   "On a terminal a reply taller than the screen is paged (space, enter, q),\n"
+		   "except with the pipe '| no-more'.\n");
 }
 
 int main(int argc, char **argv)
@@ -353,10 +573,16 @@ int main(int argc, char **argv)
 			strerror(-sh.fd));
 		return EXIT_UNREACHABLE;
 	}
+	if (greet(&sh) < 0) {
+		close(sh.fd);
+		return EXIT_UNREACHABLE;
+	}
+	sh.tty_out = isatty(STDOUT_FILENO);
+	sh.page = sh.tty_out && isatty(STDIN_FILENO);
 	if (n_cmds) {
 		for (int i = 0; i < n_cmds && !sh.closed; i++) {
 			if (run(&sh, cmds[i]) != 0) {
-				rc = 1;
+				rc = sh.exit_status ? sh.exit_status : 1;
 				break;
 			}
 		}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# README command 1, tools/demo.sh, in a terminal (pexpect): the daemons it
+# starts are out of the terminal's foreground process group, so ^C at its
+# brinksh prompt clears the line and kills nothing; the command it prints to
+# open another shell works; exit tears it down cleanly. The demo runs on
+# this test's binaries, namespace prefix and run directory, without
+# installing anything.
+. "$(dirname "$0")/lib.sh"
+
+export BRINK_DATAPLANE BRINKD BRINKSH
+export BRINK_SKIP_DEPS=1 BRINK_SKIP_BUILD=1 BRINK_E2E_HUGE=${BRINK_E2E_HUGE:-0}
+export BRINK_DEMO_PREFIX=$ID-demo BRINK_DEMO_RUN=$T/run
+ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$E2E_DIR/lsan-libedit.supp \
+	timeout 240 "$PY" "$E2E_DIR/demo_interactive.py" "$REPO/tools/demo.sh" >"$T/demo.log" 2>&1 ||
+	fail "demo: $(tail -n 30 "$T/demo.log")"
+log "$(tail -n1 "$T/demo.log")"

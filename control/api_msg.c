@@ -6,13 +6,15 @@
 #include <string.h>
 #include <sys/socket.h>
 
-static int send_parts(int fd, const void *hdr, size_t hdr_len, const void *text, size_t len)
+static int send_parts(int fd, const void *hdr, size_t hdr_len, const void *text, size_t len, const void *tail,
+		      size_t tail_len)
 {
-	struct iovec iov[2] = {
+	struct iovec iov[3] = {
 		{.iov_base = (void *)hdr, .iov_len = hdr_len},
 		{.iov_base = (void *)text, .iov_len = len},
+		{.iov_base = (void *)tail, .iov_len = tail_len},
 	};
-	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = len ? 2 : 1};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 3};
 	ssize_t n;
 
 	do
@@ -20,7 +22,7 @@ static int send_parts(int fd, const void *hdr, size_t hdr_len, const void *text,
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	return (size_t)n == hdr_len + len ? 0 : -EIO;
+	return (size_t)n == hdr_len + len + tail_len ? 0 : -EIO;
 }
 
 int api_send_request(int fd, uint16_t flags, const char *text)
@@ -30,11 +32,13 @@ int api_send_request(int fd, uint16_t flags, const char *text)
 
 	if (len > API_TEXT_MAX)
 		return -EMSGSIZE;
-	return send_parts(fd, &h, sizeof(h), text, len);
+	return send_parts(fd, &h, sizeof(h), text, len, NULL, 0);
 }
 
-int api_send_reply(int fd, int32_t status, uint16_t flags, const char *text, size_t len)
+int api_send_reply(int fd, int32_t status, uint16_t flags, const char *text, size_t len, const char *level)
 {
+	size_t level_len = level ? strnlen(level, API_LEVEL_MAX) : 0;
+
 	do {
 		bool more = len > API_TEXT_MAX;
 		size_t n = more ? API_TEXT_MAX : len;
@@ -43,8 +47,9 @@ int api_send_reply(int fd, int32_t status, uint16_t flags, const char *text, siz
 			.flags = (uint16_t)(flags | (more ? API_F_MORE : 0)),
 			.status = status,
 			.len = (uint32_t)n,
+			.level_len = (uint16_t)level_len,
 		};
-		int rc = send_parts(fd, &h, sizeof(h), text, n);
+		int rc = send_parts(fd, &h, sizeof(h), text, n, level, level_len);
 		if (rc < 0)
 			return rc;
 		text += n;
@@ -53,11 +58,14 @@ int api_send_reply(int fd, int32_t status, uint16_t flags, const char *text, siz
 	return 0;
 }
 
-/* Both headers start with version, in every API version; len_field points
- * at the header's len inside hdr, which is filled before it is read. */
-static int recv_msg(int fd, void *hdr, size_t hdr_len, const uint32_t *len_field, char *text, size_t cap)
+/* Both headers start with version, in every API version. One message into
+ * hdr, text (*len_field bytes, then a NUL) and, for a header with a tail
+ * length, what follows the text into tail (then a NUL). len_field and
+ * tail_len_field point into hdr, which is filled before they are read. */
+static int recv_msg(int fd, void *hdr, size_t hdr_len, const uint32_t *len_field, const uint16_t *tail_len_field,
+		    char *text, size_t cap, char *tail, size_t tail_cap)
 {
-	char buf[sizeof(struct api_reply_hdr) + API_TEXT_MAX];
+	char buf[sizeof(struct api_reply_hdr) + API_TEXT_MAX + API_LEVEL_MAX];
 	ssize_t n;
 
 	do
@@ -78,23 +86,28 @@ static int recv_msg(int fd, void *hdr, size_t hdr_len, const uint32_t *len_field
 	if ((size_t)n > sizeof(buf) || (size_t)n < hdr_len)
 		return -EPROTO;
 	memcpy(hdr, buf, hdr_len);
-	if (*len_field != (size_t)n - hdr_len || *len_field >= cap)
+	size_t tail_len = tail_len_field ? *tail_len_field : 0;
+	if (*len_field + tail_len != (size_t)n - hdr_len || *len_field >= cap || tail_len > API_LEVEL_MAX)
 		return -EPROTO;
 	memcpy(text, buf + hdr_len, *len_field);
 	text[*len_field] = '\0';
+	if (tail && tail_cap > tail_len) {
+		memcpy(tail, buf + hdr_len + *len_field, tail_len);
+		tail[tail_len] = '\0';
+	}
 	return (int)*len_field;
 }
 
 int api_recv_request(int fd, struct api_req_hdr *h, char *text, size_t cap)
 {
-	int n = recv_msg(fd, h, sizeof(*h), &h->len, text, cap);
+	int n = recv_msg(fd, h, sizeof(*h), &h->len, NULL, text, cap, NULL, 0);
 
 	if (n > 0 && strlen(text) != (size_t)n)
 		return -EPROTO;
 	return n;
 }
 
-int api_recv_reply(int fd, struct api_reply_hdr *h, char *text, size_t cap)
+int api_recv_reply(int fd, struct api_reply_hdr *h, char *text, size_t cap, char *level, size_t level_cap)
 {
-	return recv_msg(fd, h, sizeof(*h), &h->len, text, cap);
+	return recv_msg(fd, h, sizeof(*h), &h->len, &h->level_len, text, cap, level, level_cap);
 }

@@ -16,7 +16,8 @@
 struct api_client {
 	int fd;
 	struct cli_session session;
-	time_t last_request; /* CLOCK_MONOTONIC seconds: the idle timeout counts from here */
+	time_t last_request;    /* CLOCK_MONOTONIC seconds: the idle timeout counts from here */
+	long long next_tick_ms; /* of the session's job */
 };
 
 static time_t now_s(void)
@@ -25,6 +26,14 @@ static time_t now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 /* "15 min", "1 h", "90 s": how the idle timeout is shown to the user. */
@@ -65,21 +74,54 @@ void api_server_close(struct api_server *srv, const char *path)
 	srv->listen_fd = -1;
 }
 
-int api_server_fds(const struct api_server *srv, struct pollfd *pfd)
+int api_server_fds(struct api_server *srv, struct pollfd *pfd)
 {
 	int n = 0;
 
 	pfd[n++] = (struct pollfd){.fd = srv->listen_fd, .events = POLLIN};
-	for (int i = 0; i < API_MAX_CLIENTS; i++)
-		if (srv->clients[i])
-			pfd[n++] = (struct pollfd){.fd = srv->clients[i]->fd, .events = POLLIN};
+	for (int i = 0; i < API_MAX_CLIENTS; i++) {
+		struct api_client *c = srv->clients[i];
+		if (!c)
+			continue;
+		srv->polled[n].client = c;
+		srv->polled[n].job = false;
+		pfd[n++] = (struct pollfd){.fd = c->fd, .events = POLLIN};
+		if (c->session.job && c->session.job->fd >= 0) {
+			srv->polled[n].client = c;
+			srv->polled[n].job = true;
+			pfd[n++] = (struct pollfd){.fd = c->session.job->fd, .events = POLLIN};
+		}
+	}
 	return n;
+}
+
+int api_server_timeout(const struct api_server *srv, int max_ms)
+{
+	long long now = now_ms(), wait = max_ms;
+
+	for (int i = 0; i < API_MAX_CLIENTS; i++) {
+		const struct api_client *c = srv->clients[i];
+		if (c && c->session.job && c->session.job->period_ms && c->next_tick_ms - now < wait)
+			wait = c->next_tick_ms - now;
+	}
+	return wait < 0 ? 0 : (int)wait;
+}
+
+/* A reply of the session: its mode and edit level ride along. */
+static int reply(struct api_client *c, int status, uint16_t flags, const struct sbuf *text)
+{
+	char level[API_LEVEL_MAX + 1];
+
+	flags |= (uint16_t)((c->session.mode == CLI_CONFIGURATION ? API_F_CONFIG : 0) |
+			    (c->session.closed ? API_F_CLOSED : 0));
+	cli_edit_level(&c->session, level, sizeof(level));
+	return api_send_reply(c->fd, status, flags, sbuf_str(text), text->len, level);
 }
 
 /* Sends the reason and closes fd: a client that could not get a session. */
 static void refuse(int fd, int status, const struct sbuf *why)
 {
-	api_send_reply(fd, status, API_F_CLOSED, sbuf_str(why), why->len);
+	api_send_reply(fd, status, API_F_CLOSED, sbuf_str(why), why->len, NULL);
 	close(fd);
 }
 
@@ -127,7 +169,7 @@ static void accept_client(struct api_server *srv)
 	c->last_request = now_s();
 	cli_session_init(&c->session, srv->d);
 	srv->clients[i] = c;
-	if (api_send_reply(fd, 0, 0, "", 0) < 0)
+	if (api_send_reply(fd, 0, 0, "", 0, NULL) < 0)
 		drop(srv, i);
 }
 
@@ -142,36 +184,89 @@ static void serve(struct api_server *srv, int i)
 	if (rc == -EPROTONOSUPPORT) {
 		sbuf_printf(&out, "brinkd speaks API version %d, the client %u: use brinksh and brinkd of one build\n",
 			    API_VERSION, h.version);
-		api_send_reply(c->fd, rc, API_F_CLOSED, sbuf_str(&out), out.len);
+		api_send_reply(c->fd, rc, API_F_CLOSED, sbuf_str(&out), out.len, NULL);
 		sbuf_free(&out);
 	} else if (rc == -EPROTO) {
 		static const char bad[] = "malformed request (length or NUL byte)\n";
-		api_send_reply(c->fd, -EPROTO, API_F_CLOSED, bad, sizeof(bad) - 1);
+		api_send_reply(c->fd, -EPROTO, API_F_CLOSED, bad, sizeof(bad) - 1, NULL);
 	}
 	if (rc < 0) {
 		drop(srv, i);
 		return;
 	}
 	c->last_request = now_s();
+	/* Any request while a command streams is taken as an interrupt (a
+	 * client sends only that then); an interrupt with nothing running is
+	 * ignored. */
+	if (c->session.job) {
+		struct cli_job *j = c->session.job;
+		struct sbuf said = {0};
+		int jrc = j->interrupt ? j->interrupt(j, &c->session, &said) : 0;
+		if (jrc <= 0)
+			cli_job_stop(&c->session);
+		rc = jrc > 0 ? (said.len ? reply(c, 0, API_F_MORE, &said) : 0) : reply(c, jrc, 0, &said);
+		sbuf_free(&said);
+		if (rc < 0) {
+			drop(srv, i);
+			return;
+		}
+		return;
+	}
+	if (h.flags & API_F_INTERRUPT)
+		return;
 	rc = cli_exec(&c->session, text, h.flags & API_F_JSON, &out);
-	uint16_t flags = (uint16_t)((c->session.mode == CLI_CONFIGURATION ? API_F_CONFIG : 0) |
-				    (c->session.closed ? API_F_CLOSED : 0));
-	if (api_send_reply(c->fd, rc, flags, sbuf_str(&out), out.len) < 0 || c->session.closed)
+	if (c->session.job)
+		c->next_tick_ms = now_ms() + c->session.job->period_ms;
+	if (reply(c, rc, c->session.job ? API_F_MORE : 0, &out) < 0 || c->session.closed)
 		drop(srv, i);
 	sbuf_free(&out);
 }
 
+/* One step of a session's job: output as it comes, the last reply when it ends. */
+static void run_job(struct api_server *srv, int i, bool readable)
+{
+	struct api_client *c = srv->clients[i];
+	struct cli_job *j = c->session.job;
+	struct sbuf out = {0};
+	int rc = readable ? j->ready(j, &c->session, &out) : j->tick(j, &c->session, &out);
+
+	cli_job_filter(&c->session, &out);
+	c->next_tick_ms = now_ms() + j->period_ms;
+	if (rc <= 0)
+		cli_job_stop(&c->session);
+	if ((rc > 0 && out.len && reply(c, 0, API_F_MORE, &out) < 0) || (rc <= 0 && reply(c, rc, 0, &out) < 0))
+		drop(srv, i);
+	sbuf_free(&out);
+}
+
+static int slot_of(const struct api_server *srv, const struct api_client *c)
+{
+	for (int i = 0; i < API_MAX_CLIENTS; i++)
+		if (c && srv->clients[i] == c)
+			return i;
+	return -1;
+}
+
 void api_server_handle(struct api_server *srv, const struct pollfd *pfd, int n)
 {
-	int polled[API_MAX_CLIENTS];
+	long long now = now_ms();
 
-	/* Map the polled descriptors back to client slots before accepting,
-	 * which may fill a slot that was not polled. */
-	for (int i = 0, k = 1; i < API_MAX_CLIENTS; i++)
-		polled[i] = srv->clients[i] && k < n ? k++ : 0;
-	for (int i = 0; i < API_MAX_CLIENTS; i++)
-		if (polled[i] && pfd[polled[i]].revents)
+	/* A session dropped meanwhile (or its slot reused) is no longer found;
+	 * accepting comes last, since it may fill a slot that was not polled. */
+	for (int k = 1; k < n; k++) {
+		int i = slot_of(srv, srv->polled[k].client);
+		if (i < 0 || !pfd[k].revents)
+			continue;
+		if (!srv->polled[k].job)
 			serve(srv, i);
+		else if (srv->clients[i]->session.job)
+			run_job(srv, i, true);
+	}
+	for (int i = 0; i < API_MAX_CLIENTS; i++) {
+		struct api_client *c = srv->clients[i];
+		if (c && c->session.job && c->session.job->period_ms && now >= c->next_tick_ms)
+			run_job(srv, i, false);
+	}
 	if (pfd[0].revents & POLLIN)
 		accept_client(srv);
 }
@@ -203,11 +298,12 @@ void api_server_expire(struct api_server *srv)
 		return;
 	for (int i = 0; i < API_MAX_CLIENTS; i++) {
 		struct api_client *c = srv->clients[i];
-		if (!c || now - c->last_request < (time_t)srv->idle_timeout_s)
+		/* a session watching a command's output is not idle */
+		if (!c || c->session.job || now - c->last_request < (time_t)srv->idle_timeout_s)
 			continue;
 		struct sbuf why = {0};
 		idle_reason(srv, c, &why);
-		api_send_reply(c->fd, -ETIMEDOUT, API_F_CLOSED, sbuf_str(&why), why.len);
+		api_send_reply(c->fd, -ETIMEDOUT, API_F_CLOSED, sbuf_str(&why), why.len, NULL);
 		sbuf_free(&why);
 		brinkd_log("closed a session idle for %u s", srv->idle_timeout_s);
 		drop(srv, i);

@@ -566,6 +566,41 @@ void cli_job_stop(struct cli_session *s)
 		s->job = NULL;
 		j->stop(j, s);
 	}
+	if (s->job_filters) {
+		filters_free(s->job_filters);
+		free(s->job_filters);
+		s->job_filters = NULL;
+	}
+}
+
+void cli_job_filter(struct cli_session *s, struct sbuf *out)
+{
+	const struct filters *fs = s->job_filters;
+	struct sbuf kept = {0};
+
+	if (!fs || !fs->n)
+		return;
+	for (const char *p = sbuf_str(out); *p;) {
+		size_t n = strcspn(p, "\n");
+		char *line = strndup(p, n);
+		if (!line)
+			abort();
+		if (keep(fs, line))
+			sbuf_printf(&kept, "%s\n", line);
+		free(line);
+		p += n + (p[n] == '\n');
+	}
+	sbuf_free(out);
+	*out = kept;
+}
+
+void cli_edit_level(const struct cli_session *s, char *buf, size_t len)
+{
+	struct sbuf b = {0};
+
+	words_join(&b, s->edit_argc, (const char *const *)s->edit_argv);
+	snprintf(buf, len, "%s", sbuf_str(&b));
+	sbuf_free(&b);
 }
 
 void cli_session_fini(struct cli_session *s)
@@ -618,13 +653,19 @@ int cli_exec(struct cli_session *s, const char *line, bool json, struct sbuf *ou
 		rc = run_words(s, &w, &r, &fs);
 		words_free(&w);
 	}
+	if (r.job) {
+		/* match and except go on filtering what the job writes */
+		r.job->json = r.json;
+		s->job = r.job;
+		s->job_filters = malloc(sizeof(fs));
+		if (!s->job_filters)
+			abort();
+		*(struct filters *)s->job_filters = fs;
+		fs.n = 0;
+	}
 	if (rc == 0 && fs.n)
 		apply_filters(&fs, &r, &text);
 	filters_free(&fs);
-	if (r.job) {
-		r.job->json = r.json;
-		s->job = r.job;
-	}
 	if (!r.json) {
 		sbuf_add(out, sbuf_str(&text));
 	} else if (rc == 0 && r.job && !r.result && !text.len) {

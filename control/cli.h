@@ -42,6 +42,7 @@ struct cli_session {
 	char user[32];              /* who is on the other end, for the commit archive */
 	bool closed;                /* exit from operational mode */
 	struct cli_job *job;        /* a command still producing output */
+	void *job_filters;          /* the output filters it goes on with */
 };
 
 /* What a command produces: text in out, or in JSON mode a result object
@@ -56,15 +57,19 @@ struct cli_reply {
 
 /* A command that keeps producing output after it returned: the API server
  * calls ready() when fd is readable and tick() every period_ms; either
- * returns > 0 to go on, 0 when done, < 0 on failure (message in out).
- * stop() ends it early (an interrupt, the session closing) and, like the
- * end, frees it. In JSON mode each piece of output is one JSON document. */
+ * returns > 0 to go on, 0 when done, < 0 on failure (message in out). On
+ * ^C, interrupt() (optional) asks it to wind down: > 0 lets it go on to its
+ * end (a program's summary), otherwise it is stopped. stop() releases it
+ * and frees it, after its end or when it is cut short (no interrupt(), the
+ * session closing). In JSON mode each piece of output is one JSON document
+ * on a line. */
 struct cli_job {
 	int fd;        /* watched for input, or -1 */
 	int period_ms; /* 0: no ticks */
 	bool json;
 	int (*ready)(struct cli_job *j, struct cli_session *s, struct sbuf *out);
 	int (*tick)(struct cli_job *j, struct cli_session *s, struct sbuf *out);
+	int (*interrupt)(struct cli_job *j, struct cli_session *s, struct sbuf *out);
 	void (*stop)(struct cli_job *j, struct cli_session *s);
 };
 
@@ -121,6 +126,10 @@ void cli_session_init(struct cli_session *s, struct brinkd *d);
 void cli_session_fini(struct cli_session *s);
 /* Ends the session's running job, if any. */
 void cli_job_stop(struct cli_session *s);
+/* A job's output through the "| match" and "| except" of its command line. */
+void cli_job_filter(struct cli_session *s, struct sbuf *out);
+/* The edit level as words ("protocols static route 10.0.0.0/8"), "" at the top. */
+void cli_edit_level(const struct cli_session *s, char *buf, size_t len);
 
 /* Runs the command argv names in the given mode ("run" runs operational ones). */
 int cli_dispatch(struct cli_session *s, enum cli_mode mode, int argc, char **argv, struct cli_reply *r);

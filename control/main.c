@@ -94,7 +94,7 @@ static long long now_ms(void)
 
 static void run(struct brinkd *d, struct api_server *srv)
 {
-	struct pollfd pfd[API_MAX_CLIENTS + 2];
+	struct pollfd pfd[API_POLL_MAX + 1];
 	long long next_tick = 0;
 
 	while (!stop) {
@@ -109,7 +109,7 @@ static void run(struct brinkd *d, struct api_server *srv)
 		bool dp = dpc_connected(&d->dp);
 		if (dp)
 			pfd[n++] = (struct pollfd){.fd = d->dp.fd, .events = POLLIN};
-		int rc = poll(pfd, (nfds_t)n, (int)(next_tick - now));
+		int rc = poll(pfd, (nfds_t)n, api_server_timeout(srv, (int)(next_tick - now)));
 		if (rc < 0) {
 			if (errno == EINTR)
 				continue;

@@ -14,7 +14,7 @@ PKGS=(
 	libconfig-dev libyaml-dev libcriterion-dev libedit-dev libjansson-dev
 	libnl-3-dev libnl-route-3-dev libpcap-dev libnuma-dev
 	python3-scapy python3-pexpect
-	iproute2 iputils-ping tcpdump tshark iperf3 netcat-openbsd curl
+	iproute2 iputils-ping traceroute tcpdump tshark iperf3 netcat-openbsd curl
 	ethtool socat tmux nftables
 	clang-format cppcheck
 )

@@ -4,6 +4,7 @@ idle timeout closing sessions with a reason (raw API clients and an
 interactive brinksh, pexpect).
 usage: sessions.py BRINKSH SOCKET IDLE_SECONDS"""
 import errno
+import os
 import re
 import socket
 import struct
@@ -15,9 +16,11 @@ import pexpect
 
 brinksh, sock, idle = sys.argv[1], sys.argv[2], int(sys.argv[3])
 MAX_SESSIONS = 32
-API_VERSION = 2
+# the version and flags as control/api_msg.h has them
+_HDR = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../control/api_msg.h")).read()
+API_VERSION = int(re.search(r"#define API_VERSION (\d+)", _HDR).group(1))
 API_F_CLOSED = 0x0004
-REPLY = struct.Struct("=HHiI")  # version, flags, status, len (control/api_msg.h)
+REPLY = struct.Struct("=HHiIHH")  # version, flags, status, len, level_len, reserved (control/api_msg.h)
 WAIT = idle + 20  # generous: the idle check runs once a second on a shared machine
 
 
@@ -33,7 +36,7 @@ def reply(s, timeout):
         fail("no reply within %d s" % timeout)
     if len(m) < REPLY.size:
         fail("short reply %r" % m)
-    version, flags, status, n = REPLY.unpack(m[: REPLY.size])
+    version, flags, status, n, _, _ = REPLY.unpack(m[: REPLY.size])
     if version != API_VERSION:
         fail("reply version %d" % version)
     return flags, status, m[REPLY.size : REPLY.size + n].decode()

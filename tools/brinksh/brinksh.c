@@ -42,6 +42,7 @@ struct shell {
 	bool page;        /* stdin too: replies taller than the terminal are paged */
 	bool editing;     /* inside el_gets: messages start on a line of their own */
 	bool config_mode; /* from the last reply */
+	char level[API_LEVEL_MAX + 1]; /* its edit level, "" at the top */
 	bool closed;      /* the session is over */
 	int exit_status;  /* why it ended: 0, EXIT_CLOSED or EXIT_UNREACHABLE */
 };
@@ -54,6 +55,12 @@ static void on_sigint(int sig)
 {
 	(void)sig;
 	interrupted = 1;
+}
+
+/* VyOS's line above the configuration prompt: "[edit]", "[edit protocols static]". */
+static void edit_line(const struct shell *sh)
+{
+	printf("[edit%s%s]\n", sh->level[0] ? " " : "", sh->level);
 }
 
 static int lost(struct shell *sh, int rc)
@@ -123,6 +130,28 @@ static void show_json(struct pager *pg, const struct sbuf *doc)
 	json_decref(j);
 }
 
+/* Waits for the next reply. ^C meanwhile: a command that streams its output
+ * (its replies so far said more comes) is asked to stop, once; brinkd's last
+ * reply then ends it. Returns 0 when a reply can be read, or -errno. */
+static int wait_reply(struct shell *sh, bool streaming, bool *sent_interrupt)
+{
+	struct pollfd p = {.fd = sh->fd, .events = POLLIN};
+
+	for (;;) {
+		if (interrupted && streaming && !*sent_interrupt) {
+			int rc = api_send_request(sh->fd, API_F_INTERRUPT, "");
+			if (rc < 0)
+				return rc;
+			*sent_interrupt = true;
+		}
+		int rc = poll(&p, 1, 100);
+		if (rc > 0)
+			return 0;
+		if (rc < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
 /* Sends one command; the reply text goes to out (or, with out NULL, to
  * stdout, paged, on success and to stderr on failure). A reply that ends the
  * session with an error always goes to stderr: it says why. Returns
@@ -145,8 +174,12 @@ static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf 
 		return lost(sh, rc);
 	pager_for(sh, &pg, !out && !pager_no_more(line));
 	interrupted = 0;
+	bool sent_interrupt = false;
+	h.flags = 0;
 	do {
-		rc = api_recv_reply(sh->fd, &h, text, sizeof(text));
+		rc = wait_reply(sh, h.flags & API_F_MORE, &sent_interrupt);
+		if (rc == 0)
+			rc = api_recv_reply(sh->fd, &h, text, sizeof(text), sh->level, sizeof(sh->level));
 		if (rc < 0) {
 			sbuf_free(&json);
 			return lost(sh, rc);
@@ -157,7 +190,7 @@ static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf 
 			sbuf_add(out, text);
 		else if (indent)
 			sbuf_add(&json, text);
-		else if (!interrupted)
+		else if (!interrupted || sent_interrupt)
 			pager_write(&pg, text, (size_t)rc);
 	} while (h.flags & API_F_MORE);
 	if (indent && !h.status && !interrupted)
@@ -322,7 +355,7 @@ static unsigned char on_interrupt(EditLine *el, int ch)
 	el_deletestr(el, len);
 	fputs("^C\n", stdout);
 	if (shell_of(el)->config_mode)
-		fputs("[edit]\n", stdout);
+		edit_line(shell_of(el));
 	fflush(stdout);
 	return CC_REDISPLAY;
 }
@@ -337,7 +370,7 @@ static void unasked(EditLine *el, struct shell *sh)
 	fputc('\n', stdout);
 	fflush(stdout);
 	do {
-		if (api_recv_reply(sh->fd, &h, text, sizeof(text)) < 0) {
+		if (api_recv_reply(sh->fd, &h, text, sizeof(text), sh->level, sizeof(sh->level)) < 0) {
 			sh->editing = false; /* already on a line of its own */
 			lost(sh, -ECONNRESET);
 			return;
@@ -439,7 +472,7 @@ static int interactive(struct shell *sh)
 	sigaction(SIGINT, &sa, NULL);
 	while (!sh->closed) {
 		if (sh->config_mode)
-			fputs("[edit]\n", stdout);
+			edit_line(sh);
 		sh->editing = true;
 		line = el_gets(el, &count);
 		sh->editing = false;
@@ -500,7 +533,7 @@ static int greet(struct shell *sh)
 			sh->sock, GREETING_TIMEOUT_MS / 1000);
 		return -ETIMEDOUT;
 	}
-	rc = rc < 0 ? -errno : api_recv_reply(sh->fd, &h, text, sizeof(text));
+	rc = rc < 0 ? -errno : api_recv_reply(sh->fd, &h, text, sizeof(text), sh->level, sizeof(sh->level));
 	if (rc == -EPROTONOSUPPORT) {
 		fprintf(stderr, "brinksh: brinkd at %s speaks API version %u, this brinksh %d: use both of one build\n",
 			sh->sock, h.version, API_VERSION);

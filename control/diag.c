@@ -91,6 +91,38 @@ static int finish(int status, struct sbuf *out)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 1 ? -EHOSTUNREACH : -EIO;
 }
 
+/* A numeric parameter and the program's flag for it. */
+struct num_opt {
+	int param;
+	const char *flag;
+	long min, max;
+};
+
+/* The parts ping and traceroute share: the address, the source, the
+ * numeric options checked and passed on. False with the reason in r->out. */
+static bool common_args(struct cli_session *s, const char *what, const struct cli_param *params,
+			const struct cli_values *v, int host_param, int if_param, int src_param, const struct num_opt *opts,
+			size_t n_opts, struct args *a, char src[IP4_STR_LEN], struct cli_reply *r)
+{
+	char name[64];
+	long n;
+
+	if (!host(what, v->value[host_param], r) || !can_send(s, what, r) ||
+	    !source_of(s, what, v->value[if_param], v->value[src_param], src, r))
+		return false;
+	for (size_t i = 0; i < n_opts; i++) {
+		const char *val = v->value[opts[i].param];
+		if (!val)
+			continue;
+		snprintf(name, sizeof(name), "%s %s", what, params[opts[i].param].word);
+		if (!cli_number(name, val, opts[i].min, opts[i].max, &n, r))
+			return false;
+		arg(a, "%s", opts[i].flag);
+		arg(a, "%s", val);
+	}
+	return true;
+}
+
 enum { P_HOST, P_COUNT, P_INTERVAL, P_SIZE, P_TTL, P_SOURCE, P_INTERFACE, P_DF, P_DEADLINE };
 
 static const struct cli_param ping_params[] = {
@@ -109,20 +141,19 @@ static const struct cli_param ping_params[] = {
 
 static int ping(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
+	static const struct num_opt nums[] = {
+		{P_COUNT, "-c", 1, 1000000}, {P_SIZE, "-s", 0, 65507}, {P_TTL, "-t", 1, 255}, {P_DEADLINE, "-w", 1, 3600}};
 	struct cli_values v;
 	struct args a = {0};
 	char src[IP4_STR_LEN];
-	long n;
 	int rc;
 
 	if ((rc = cli_parse("ping", ping_params, argc, argv, &v, r)) < 0)
 		return rc;
-	if (!host("ping", v.value[P_HOST], r) || !can_send(s, "ping", r) ||
-	    !source_of(s, "ping", v.value[P_INTERFACE], v.value[P_SOURCE], src, r) ||
-	    (v.value[P_COUNT] && !cli_number("ping count", v.value[P_COUNT], 1, 1000000, &n, r)) ||
-	    (v.value[P_SIZE] && !cli_number("ping size", v.value[P_SIZE], 0, 65507, &n, r)) ||
-	    (v.value[P_TTL] && !cli_number("ping ttl", v.value[P_TTL], 1, 255, &n, r)) ||
-	    (v.value[P_DEADLINE] && !cli_number("ping deadline", v.value[P_DEADLINE], 1, 3600, &n, r)))
+	arg(&a, "%s", PING);
+	arg(&a, "%s", "-n");
+	if (!common_args(s, "ping", ping_params, &v, P_HOST, P_INTERFACE, P_SOURCE, nums, sizeof(nums) / sizeof(nums[0]),
+			 &a, src, r))
 		return -EINVAL;
 	if (v.value[P_INTERVAL]) {
 		char *end;
@@ -132,18 +163,9 @@ static int ping(struct cli_session *s, int argc, char **argv, struct cli_reply *
 				    v.value[P_INTERVAL]);
 			return -EINVAL;
 		}
+		arg(&a, "%s", "-i");
+		arg(&a, "%s", v.value[P_INTERVAL]);
 	}
-	arg(&a, "%s", PING);
-	arg(&a, "%s", "-n");
-	static const struct {
-		int param;
-		const char *flag;
-	} opts[] = {{P_COUNT, "-c"}, {P_INTERVAL, "-i"}, {P_SIZE, "-s"}, {P_TTL, "-t"}, {P_DEADLINE, "-w"}};
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		if (v.value[opts[i].param]) {
-			arg(&a, "%s", opts[i].flag);
-			arg(&a, "%s", v.value[opts[i].param]);
-		}
 	if (src[0]) {
 		arg(&a, "%s", "-I");
 		arg(&a, "%s", src);
@@ -173,34 +195,22 @@ static const struct cli_param traceroute_params[] = {
 
 static int traceroute(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
+	static const struct num_opt nums[] = {
+		{T_MAX_TTL, "-m", 1, 255}, {T_FIRST_TTL, "-f", 1, 255}, {T_PORT, "-p", 1, 65535}, {T_WAIT, "-w", 1, 60}};
 	struct cli_values v;
 	struct args a = {0};
 	char src[IP4_STR_LEN];
-	long n;
 	int rc;
 
 	if ((rc = cli_parse("traceroute", traceroute_params, argc, argv, &v, r)) < 0)
 		return rc;
-	if (!host("traceroute", v.value[T_HOST], r) || !can_send(s, "traceroute", r) ||
-	    !source_of(s, "traceroute", v.value[T_INTERFACE], v.value[T_SOURCE], src, r) ||
-	    (v.value[T_MAX_TTL] && !cli_number("traceroute max-ttl", v.value[T_MAX_TTL], 1, 255, &n, r)) ||
-	    (v.value[T_FIRST_TTL] && !cli_number("traceroute first-ttl", v.value[T_FIRST_TTL], 1, 255, &n, r)) ||
-	    (v.value[T_PORT] && !cli_number("traceroute port", v.value[T_PORT], 1, 65535, &n, r)) ||
-	    (v.value[T_WAIT] && !cli_number("traceroute wait", v.value[T_WAIT], 1, 60, &n, r)))
-		return -EINVAL;
 	arg(&a, "%s", TRACEROUTE);
 	arg(&a, "%s", "-n");
+	if (!common_args(s, "traceroute", traceroute_params, &v, T_HOST, T_INTERFACE, T_SOURCE, nums,
+			 sizeof(nums) / sizeof(nums[0]), &a, src, r))
+		return -EINVAL;
 	if (v.value[T_ICMP])
 		arg(&a, "%s", "-I");
-	static const struct {
-		int param;
-		const char *flag;
-	} opts[] = {{T_MAX_TTL, "-m"}, {T_FIRST_TTL, "-f"}, {T_PORT, "-p"}, {T_WAIT, "-w"}};
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		if (v.value[opts[i].param]) {
-			arg(&a, "%s", opts[i].flag);
-			arg(&a, "%s", v.value[opts[i].param]);
-		}
 	if (src[0]) {
 		arg(&a, "%s", "-s");
 		arg(&a, "%s", src);

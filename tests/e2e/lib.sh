@@ -351,6 +351,58 @@ tcp_transfer() { # SERVER_NS SERVER_ADDR CLIENT_NS [PORT]
 	log "TCP 1 MB $cns -> $addr:$port ok"
 }
 
+# N_FLOWS UDP flows (source ports BASE_PORT...) of N_SEQ numbered datagrams
+# each, interleaved, from SRC_IP in SRC_NS to DST_IP:5001 in DST_NS; prints
+# "flows F received G reordered R" as the receiver counted them.
+udp_flows() { # SRC_NS SRC_IP DST_NS DST_IP N_FLOWS N_SEQ BASE_PORT
+	local out=$T/udp_flows.$$.$RANDOM
+	ip netns exec "$3" "$PY" - "$4" >"$out" 2>&1 <<'PYEOF' &
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+s.bind((sys.argv[1], 5001))
+s.settimeout(3)
+last, got, reordered = {}, 0, 0
+while True:
+    try:
+        data, (ip, port) = s.recvfrom(2048)
+    except socket.timeout:
+        break
+    seq = struct.unpack("!I", data[:4])[0]
+    if port in last and seq <= last[port]:
+        reordered += 1
+    last[port] = seq
+    got += 1
+print("flows", len(last), "received", got, "reordered", reordered)
+PYEOF
+	local recv_pid=$!
+	BG_PIDS+=($recv_pid)
+	sleep 1
+	in_ns "$1" "$PY" - "$2" "$4" "$5" "$6" "$7" <<'PYEOF'
+import socket, struct, sys, time
+src, dst, flows, seqs, base = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+socks = []
+for i in range(flows):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, base + i))
+    s.connect((dst, 5001))
+    socks.append(s)
+for seq in range(seqs):
+    for s in socks:
+        s.send(struct.pack("!I", seq) + b"x" * 100)
+    if seq % 20 == 0:
+        time.sleep(0.01)
+PYEOF
+	wait "$recv_pid" || true
+	tail -n1 "$out"
+}
+
+# The punt interface brinkd configures has the router's address.
+wait_punt() {
+	wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grepq 172.30.1.1/" ||
+		fail "the punt interface has no address"
+}
+
 # MAC of ADDR as seen from NS (after some traffic)
 neigh_mac() { # NS ADDR
 	ip -n "$1" neigh show "$2" | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}' | head -n1

@@ -9,7 +9,7 @@ topo_demo
 CONF_PUNT=1 conf_demo >"$T/brink.conf"
 router_start "$T/brink.conf"
 wait_ping "$POD" 10.20.0.10
-wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grepq 172.30.1.1/" || fail "the punt interface has no address"
+wait_punt
 
 out=$(bsh -c "ping 10.20.0.10 count 3 interval 0.2") || fail "ping: $out"
 echo "$out" | grepq "3 packets transmitted, 3 received" || fail "ping: $out"

@@ -8,7 +8,7 @@ topo_demo
 CONF_PUNT=1 conf_demo >"$T/brink.conf"
 router_start "$T/brink.conf"
 wait_ping "$POD" 10.20.0.10
-wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grepq 172.30.1.1/" || fail "the punt interface has no address"
+wait_punt
 
 is_json_lines() { # FILE: every line a JSON document
 	"$PY" -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1]) if l.strip()]' "$1"

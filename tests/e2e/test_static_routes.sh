@@ -41,45 +41,8 @@ echo "$out" | "$PY" -c 'import json,sys; j=json.load(sys.stdin); assert j["type"
 for h in "$HOP" "$HOP2"; do
 	bg in_ns "$h" tcpdump -l -n -i eth0 -Q in "udp and dst port 5001" >"$T/tcpdump.$h" 2>/dev/null
 done
-in_ns "$REM" "$PY" - >"$T/recv.log" 2>&1 <<'PYEOF' &
-import socket, struct
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
-s.bind(("10.20.0.10", 5001))
-s.settimeout(3)
-last, got, reordered = {}, 0, 0
-while True:
-    try:
-        data, (ip, port) = s.recvfrom(2048)
-    except socket.timeout:
-        break
-    seq = struct.unpack("!I", data[:4])[0]
-    if port in last and seq <= last[port]:
-        reordered += 1
-    last[port] = seq
-    got += 1
-print("flows", len(last), "received", got, "reordered", reordered)
-PYEOF
-recv_pid=$!
-BG_PIDS+=($recv_pid)
-sleep 1
-in_ns "$POD" "$PY" - <<'PYEOF'
-import socket, struct, time
-socks = []
-for i in range(16):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("172.30.1.10", 41000 + i))
-    s.connect(("10.20.0.10", 5001))
-    socks.append(s)
-for seq in range(400):
-    for s in socks:
-        s.send(struct.pack("!I", seq) + b"x" * 64)
-    if seq % 20 == 0:
-        time.sleep(0.01)
-PYEOF
-wait "$recv_pid" || true
-res=$(tail -n1 "$T/recv.log")
-read -r _ flows _ got _ reordered <<<"$res" || fail "receiver: $(cat "$T/recv.log")"
+res=$(udp_flows "$POD" 172.30.1.10 "$REM" 10.20.0.10 16 400 41000)
+read -r _ flows _ got _ reordered <<<"$res" || fail "receiver: $res"
 log "ECMP: $res"
 [ "$flows" -eq 16 ] || fail "only $flows of 16 flows arrived"
 [ "$got" -ge 3200 ] || fail "only $got of 6400 datagrams arrived"

@@ -11,46 +11,9 @@ wait_ping "$POD" 192.168.10.10
 w0=$(stat worker.0.rx_packets) w1=$(stat worker.1.rx_packets)
 
 # 16 UDP flows (distinct source ports), numbered datagrams, interleaved
-in_ns "$VM" "$PY" - >"$T/recv.log" 2>&1 <<'PYEOF' &
-import socket, struct, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
-s.bind(("192.168.10.10", 5001))
-s.settimeout(3)
-last, got, reordered = {}, 0, 0
-while True:
-    try:
-        data, (ip, port) = s.recvfrom(2048)
-    except socket.timeout:
-        break
-    seq = struct.unpack("!I", data[:4])[0]
-    if port in last and seq <= last[port]:
-        reordered += 1
-    last[port] = seq
-    got += 1
-print("flows", len(last), "received", got, "reordered", reordered)
-PYEOF
-recv_pid=$!
-BG_PIDS+=($recv_pid)
-sleep 1
-in_ns "$POD" "$PY" - <<'PYEOF'
-import socket, struct, time
-socks = []
-for i in range(16):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("172.30.1.10", 40000 + i))
-    s.connect(("192.168.10.10", 5001))
-    socks.append(s)
-for seq in range(1500):
-    for s in socks:
-        s.send(struct.pack("!I", seq) + b"x" * 100)
-    if seq % 50 == 0:
-        time.sleep(0.01)
-PYEOF
-wait "$recv_pid" || true
-res=$(tail -n1 "$T/recv.log")
+res=$(udp_flows "$POD" 172.30.1.10 "$VM" 192.168.10.10 16 1500 40000)
 log "$res"
-read -r _ flows _ got _ reordered <<<"$res" || fail "receiver: $(cat "$T/recv.log")"
+read -r _ flows _ got _ reordered <<<"$res" || fail "receiver: $res"
 [ "$flows" -eq 16 ] || fail "only $flows of 16 flows arrived"
 [ "$got" -ge 12000 ] || fail "only $got of 24000 datagrams arrived"
 [ "$reordered" -eq 0 ] || fail "$reordered datagrams reordered within their flow"

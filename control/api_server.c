@@ -2,6 +2,8 @@
 #include "control/api_server.h"
 
 #include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -125,6 +127,22 @@ static void refuse(int fd, int status, const struct sbuf *why)
 	close(fd);
 }
 
+/* The login name of the process on the other end, for the commit archive. */
+static void peer_user(int fd, char *user, size_t len)
+{
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	struct passwd pw, *found = NULL;
+	char buf[1024];
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0)
+		return;
+	if (getpwuid_r(cred.uid, &pw, buf, sizeof(buf), &found) == 0 && found)
+		snprintf(user, len, "%s", pw.pw_name);
+	else
+		snprintf(user, len, "uid %u", (unsigned)cred.uid);
+}
+
 static void accept_client(struct api_server *srv)
 {
 	/* A client that stops reading must not stall brinkd. */
@@ -168,6 +186,7 @@ static void accept_client(struct api_server *srv)
 	c->fd = fd;
 	c->last_request = now_s();
 	cli_session_init(&c->session, srv->d);
+	peer_user(fd, c->session.user, sizeof(c->session.user));
 	srv->clients[i] = c;
 	if (api_send_reply(fd, 0, 0, "", 0, NULL) < 0)
 		drop(srv, i);

@@ -38,11 +38,46 @@ static void log_notify(void *arg, const char *text)
 	brinkd_log("dataplane: %s", text);
 }
 
-int brinkd_init(struct brinkd *d, const char *conf_path, const char *dp_sock, struct sbuf *errs)
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* The configuration brinkd starts with is revision 0 too, unless it is the
+ * newest one already (a restart without changes adds nothing). */
+static void archive_boot(struct brinkd *d, const char *archive_dir)
+{
+	char dir[sizeof(d->archive.dir)];
+	struct sbuf err = {0}, comment = {0};
+	struct cfg_node *newest = NULL;
+
+	if (archive_dir)
+		snprintf(dir, sizeof(dir), "%s", archive_dir);
+	else
+		archive_default_dir(d->conf_path, dir, sizeof(dir));
+	archive_open(&d->archive, dir);
+	if (d->archive.n && !(newest = archive_tree(&d->archive, 0, &err)))
+		brinkd_log("commit archive: %s", sbuf_str(&err));
+	if (!cfg_equal(newest, d->running)) {
+		sbuf_printf(&comment, "loaded %s", d->conf_path);
+		sbuf_reset(&err);
+		if (archive_add(&d->archive, d->running, "brinkd", "boot", sbuf_str(&comment), &err) < 0)
+			brinkd_log("commit archive: %s; the revision is kept in memory only", sbuf_str(&err));
+	}
+	cfg_free(newest);
+	sbuf_free(&err);
+	sbuf_free(&comment);
+}
+
+int brinkd_init(struct brinkd *d, const char *conf_path, const char *dp_sock, const char *archive_dir,
+		struct sbuf *errs)
 {
 	struct cfg_errors e = {0};
 
-	*d = (struct brinkd){0};
+	*d = (struct brinkd){.archive.lock_fd = -1, .clock_ms = now_ms};
 	snprintf(d->conf_path, sizeof(d->conf_path), "%s", conf_path);
 	dpc_init(&d->dp, dp_sock);
 	d->dp.on_notify = log_notify;
@@ -60,7 +95,14 @@ int brinkd_init(struct brinkd *d, const char *conf_path, const char *dp_sock, st
 		d->running = NULL;
 		return -1;
 	}
+	archive_boot(d, archive_dir);
 	return 0;
+}
+
+static void confirm_clear(struct brinkd *d)
+{
+	cfg_free(d->confirm.restore);
+	d->confirm = (struct brinkd_confirm){0};
 }
 
 void brinkd_fini(struct brinkd *d)
@@ -72,6 +114,8 @@ void brinkd_fini(struct brinkd *d)
 		brink_model_free(&d->model);
 	}
 	d->running = NULL;
+	confirm_clear(d);
+	archive_close(&d->archive);
 }
 
 static int punt_sync(struct brinkd *d, char *err, size_t errlen)
@@ -102,14 +146,6 @@ static int push(struct brinkd *d, const struct brink_model *m, uint32_t flags, s
 	return dpc_push_state(&d->dp, m, ++d->generation, flags, refused, err, errlen);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* What the dataplane refused of the running configuration at a resync:
  * logged when it changes, shown by the CLI, pushed again every
  * BRINKD_RETRY_MS until nothing is refused. */
@@ -133,11 +169,14 @@ static void set_refused(struct brinkd *d, struct sbuf *refused)
 	d->retry_at_ms = now_ms() + BRINKD_RETRY_MS;
 }
 
+static void confirm_due(struct brinkd *d);
+
 void brinkd_tick(struct brinkd *d)
 {
 	char err[512], msg[600];
 	int rc;
 
+	confirm_due(d);
 	if (!dpc_connected(&d->dp)) {
 		d->synced = false;
 		rc = dpc_connect(&d->dp, err, sizeof(err));
@@ -216,11 +255,36 @@ static void boot_notices(const struct brink_model *a, const struct brink_model *
 				    when);
 }
 
-int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, struct sbuf *out)
+/* "by USER via HOW "COMMENT"": the commit as the log names it. */
+static void describe(struct sbuf *b, const struct brinkd_commit_info *info)
+{
+	sbuf_printf(b, "by %s via %s", info->user, info->via);
+	if (info->comment && *info->comment) {
+		sbuf_add(b, " ");
+		sbuf_add_quoted(b, info->comment);
+	}
+}
+
+/* The reason goes to the CLI and, with who asked, to the log. */
+static int refuse(const struct brinkd_commit_info *info, int rc, struct sbuf *why, struct sbuf *out)
+{
+	struct sbuf who = {0};
+
+	sbuf_printf(out, "commit failed: %s", sbuf_str(why));
+	describe(&who, info);
+	brinkd_log("commit %s refused: %s", sbuf_str(&who), sbuf_str(why));
+	sbuf_free(&who);
+	sbuf_free(why);
+	return rc;
+}
+
+int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, const struct brinkd_commit_info *info,
+		  struct sbuf *out)
 {
 	struct cfg_errors e = {0};
 	struct brink_model m;
 	struct cfg_node *copy;
+	struct sbuf why = {0}, what = {0};
 	char err[512];
 	bool pushed = false;
 
@@ -231,28 +295,24 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, struct sbu
 			e.e[i].file[0] = '\0';
 			e.e[i].line = 0;
 		}
-		struct sbuf why = {0};
+		sbuf_add(&why, "the configuration is not valid:\n");
 		errors_to(&why, &e);
-		sbuf_printf(out, "commit failed: the configuration is not valid:\n%s", sbuf_str(&why));
-		brinkd_log("commit refused: the configuration is not valid:\n%s", sbuf_str(&why));
-		sbuf_free(&why);
-		return -EINVAL;
+		return refuse(info, -EINVAL, &why, out);
 	}
 	copy = cfg_clone(candidate);
 	if (!copy) {
 		brink_model_free(&m);
-		sbuf_add(out, "commit failed: out of memory\n");
-		return -ENOMEM;
+		sbuf_add(&why, "out of memory\n");
+		return refuse(info, -ENOMEM, &why, out);
 	}
 	if (dpc_connected(&d->dp)) {
 		int rc = push(d, &m, 0, NULL, err, sizeof(err));
 		if (rc < 0 && !dpc_lost(&d->dp, rc)) {
 			/* The dataplane went back to what it ran; so do we. */
-			sbuf_printf(out, "commit failed: the dataplane refused the configuration: %s\n", err);
-			brinkd_log("commit refused by the dataplane: %s", err);
+			sbuf_printf(&why, "the dataplane refused the configuration: %s\n", err);
 			brink_model_free(&m);
 			cfg_free(copy);
-			return rc;
+			return refuse(info, rc, &why, out);
 		}
 		if (rc < 0) {
 			brinkd_log("%s", err);
@@ -269,18 +329,112 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, struct sbu
 	d->revision++;
 	d->model = m;
 	d->synced = pushed;
+	describe(&what, info);
 	if (pushed) {
 		struct sbuf none = {0};
 		set_refused(d, &none); /* a strict commit applied every item */
-		brinkd_log("commit pushed (generation %llu)", (unsigned long long)d->generation);
+		brinkd_log("commit %s pushed (generation %llu)", sbuf_str(&what), (unsigned long long)d->generation);
 		d->punt_pending = m.punt_enabled;
 		int rc = punt_sync(d, err, sizeof(err));
 		if (rc == -EAGAIN)
 			sbuf_printf(out, "notice: %s: it is configured once it appears\n", err);
 		else if (rc < 0)
 			sbuf_printf(out, "warning: punt interface: %s (retrying every second)\n", err);
+	} else {
+		brinkd_log("commit %s accepted; the dataplane gets it when it connects", sbuf_str(&what));
 	}
+	if (d->confirm.pending) {
+		sbuf_printf(out, "notice: this commit confirms the commit-confirm by %s: there will be no rollback\n",
+			    d->confirm.user);
+		brinkd_log("commit-confirm by %s confirmed by the commit %s", d->confirm.user, sbuf_str(&what));
+		confirm_clear(d);
+	}
+	if (archive_add(&d->archive, d->running, info->user, info->via, info->comment, &why) < 0) {
+		sbuf_printf(out, "warning: commit archive: %s; the revision is kept in memory only\n", sbuf_str(&why));
+		brinkd_log("commit archive: %s; the revision is kept in memory only", sbuf_str(&why));
+	}
+	sbuf_free(&why);
+	sbuf_free(&what);
 	return 0;
+}
+
+int brinkd_commit_confirm(struct brinkd *d, const struct cfg_node *candidate, unsigned minutes,
+			  const struct brinkd_commit_info *info, struct sbuf *out)
+{
+	struct cfg_node *before;
+	int rc;
+
+	if (d->confirm.pending) {
+		struct sbuf why = {0};
+		sbuf_printf(&why,
+			    "the commit-confirm by %s still waits for 'confirm' (rollback in %lld s); 'confirm' it first, "
+			    "or use 'commit', which confirms it\n",
+			    d->confirm.user, brinkd_confirm_left_s(d));
+		return refuse(info, -EBUSY, &why, out);
+	}
+	if (!(before = cfg_clone(d->running)))
+		abort();
+	rc = brinkd_commit(d, candidate, info, out);
+	if (rc < 0) {
+		cfg_free(before);
+		return rc;
+	}
+	d->confirm = (struct brinkd_confirm){.pending = true,
+					     .deadline_ms = d->clock_ms() + minutes * 60000LL,
+					     .minutes = minutes,
+					     .restore = before};
+	snprintf(d->confirm.user, sizeof(d->confirm.user), "%s", info->user);
+	sbuf_printf(out, "commit-confirm: unless 'confirm' follows within %u minute%s (from any session), brinkd rolls "
+			 "back to the configuration before this commit\n",
+		    minutes, minutes == 1 ? "" : "s");
+	brinkd_log("commit-confirm by %s: rolled back in %u minute%s unless confirmed", info->user, minutes,
+		   minutes == 1 ? "" : "s");
+	return 0;
+}
+
+long long brinkd_confirm_left_s(const struct brinkd *d)
+{
+	long long ms = d->confirm.deadline_ms - d->clock_ms();
+
+	return ms > 0 ? (ms + 999) / 1000 : 0;
+}
+
+void brinkd_confirm(struct brinkd *d, const char *user, struct sbuf *out)
+{
+	if (!d->confirm.pending) {
+		sbuf_add(out, "nothing to confirm: no commit-confirm is waiting\n");
+		return;
+	}
+	sbuf_printf(out, "confirmed: the commit-confirm by %s stays\n", d->confirm.user);
+	brinkd_log("commit-confirm by %s confirmed by %s", d->confirm.user, user);
+	confirm_clear(d);
+}
+
+/* The deadline passed without "confirm": the configuration before the
+ * commit-confirm is committed again, like any commit (atomic, only what
+ * differs reaches the dataplane). A refusal is tried again later. */
+static void confirm_due(struct brinkd *d)
+{
+	struct brinkd_confirm c = d->confirm;
+	char comment[ARCHIVE_COMMENT_MAX];
+	struct sbuf out = {0};
+
+	if (!c.pending || d->clock_ms() < c.deadline_ms)
+		return;
+	snprintf(comment, sizeof(comment), "commit-confirm by %s not confirmed within %u minute%s", c.user, c.minutes,
+		 c.minutes == 1 ? "" : "s");
+	struct brinkd_commit_info info = {.user = "brinkd", .via = "commit-confirm rollback", .comment = comment};
+	d->confirm = (struct brinkd_confirm){0};
+	if (brinkd_commit(d, c.restore, &info, &out) < 0) {
+		c.deadline_ms = d->clock_ms() + BRINKD_RETRY_MS;
+		d->confirm = c;
+		brinkd_log("commit-confirm rollback failed; trying again in %d s", BRINKD_RETRY_MS / 1000);
+	} else {
+		cfg_free(c.restore);
+		brinkd_log("%s: rolled back to the configuration before it%s%s", comment, out.len ? "\n" : "",
+			   sbuf_str(&out));
+	}
+	sbuf_free(&out);
 }
 
 void brinkd_status_comment(const struct brinkd *d, struct sbuf *out)

@@ -28,13 +28,15 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: brinkd [-f CONF] [-d DATAPLANE_SOCKET] [-a API_SOCKET] [-i IDLE] [--takeover]\n"
+	fprintf(f, "usage: brinkd [-f CONF] [-d DATAPLANE_SOCKET] [-a API_SOCKET] [-i IDLE] [--archive DIR] [--takeover]\n"
 		   "  -f  configuration file (default " DEFAULT_CONF ")\n"
 		   "  -d  dataplane control socket (default " DEFAULT_DP_SOCK ")\n"
 		   "  -a  socket brinksh connects to (default " DEFAULT_API_SOCK ")\n"
 		   "  -i  close a session after IDLE without a command: seconds, or with s, m or h\n"
 		   "      (default " DEFAULT_IDLE "; 0: never); uncommitted changes are discarded, and\n"
 		   "      the user is told which\n"
+		   "  --archive DIR  the commit archive, the last 100 revisions (default: 'archive' in the\n"
+		   "              directory of CONF)\n"
 		   "  --takeover  replace the brinkd that controls the dataplane now (it is disconnected\n"
 		   "              and does not take it back); without it, this brinkd waits until that one stops\n");
 }
@@ -124,13 +126,14 @@ static void run(struct brinkd *d, struct api_server *srv)
 
 int main(int argc, char **argv)
 {
-	const char *conf = DEFAULT_CONF, *dp_sock = DEFAULT_DP_SOCK, *api_sock = DEFAULT_API_SOCK;
+	const char *conf = DEFAULT_CONF, *dp_sock = DEFAULT_DP_SOCK, *api_sock = DEFAULT_API_SOCK, *archive = NULL;
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct brinkd d;
 	struct api_server srv;
 	struct sbuf errs = {0};
 	static const struct option longopts[] = {
 		{"takeover", no_argument, NULL, 'T'},
+		{"archive", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -161,6 +164,9 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			break;
+		case 'A':
+			archive = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -174,7 +180,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	if (brinkd_init(&d, conf, dp_sock, &errs) < 0) {
+	if (brinkd_init(&d, conf, dp_sock, archive, &errs) < 0) {
 		fprintf(stderr, "%sbrinkd: refusing to start: %s is not valid\n", sbuf_str(&errs), conf);
 		sbuf_free(&errs);
 		brinkd_fini(&d);

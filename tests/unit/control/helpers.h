@@ -3,6 +3,7 @@
 #define BRINK_TEST_CONTROL_HELPERS_H
 
 #include <criterion/criterion.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,20 @@ static inline void write_file(char *path, size_t len, const char *text)
 	close(fd);
 }
 
+static inline int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+/* rm -r */
+static inline void remove_tree(const char *dir) { nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS); }
+
+/* brinkd on a configuration in a directory of its own (the commit archive
+ * goes next to it), the session's user "tester". */
 struct fixture {
-	char conf[64];
+	char dir[64];
+	char conf[96];
 	struct brinkd d;
 	struct cli_session s;
 	struct sbuf out;
@@ -45,10 +58,17 @@ struct fixture {
 static inline void fixture_start(struct fixture *f, const char *dp_sock)
 {
 	struct sbuf errs = {0};
+	FILE *fp;
 
-	write_file(f->conf, sizeof(f->conf), TEST_CONF);
-	cr_assert_eq(brinkd_init(&f->d, f->conf, dp_sock, &errs), 0, "%s", sbuf_str(&errs));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/brink-test-XXXXXX");
+	cr_assert_not_null(mkdtemp(f->dir));
+	snprintf(f->conf, sizeof(f->conf), "%s/brink.conf", f->dir);
+	cr_assert_not_null(fp = fopen(f->conf, "w"));
+	fputs(TEST_CONF, fp);
+	fclose(fp);
+	cr_assert_eq(brinkd_init(&f->d, f->conf, dp_sock, NULL, &errs), 0, "%s", sbuf_str(&errs));
 	cli_session_init(&f->s, &f->d);
+	snprintf(f->s.user, sizeof(f->s.user), "tester");
 	sbuf_free(&errs);
 }
 
@@ -57,7 +77,7 @@ static inline void fixture_stop(struct fixture *f)
 	cli_session_fini(&f->s);
 	brinkd_fini(&f->d);
 	sbuf_free(&f->out);
-	unlink(f->conf);
+	remove_tree(f->dir);
 }
 
 /* Runs a command; returns its output (valid until the next call). */

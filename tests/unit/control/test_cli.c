@@ -16,7 +16,7 @@ Test(cli, dispatch_errors)
 {
 	cr_assert_str_eq(run_err(&f, "shwo"), "unknown command 'shwo' (try '?')\n");
 	cr_assert_str_eq(run_err(&f, "show"), "show: incomplete command (expected arp, configuration, dataplane, "
-					       "interfaces, ip, log or version)\n");
+					       "interfaces, ip, log, system or version)\n");
 	cr_assert_str_eq(run_err(&f, "show ip routes"), "show ip: unknown word 'routes' (expected route)\n");
 	cr_assert_str_eq(run_err(&f, "show arp now"), "show arp: unexpected 'now' (nothing may follow)\n");
 	cr_assert_str_eq(run_err(&f, "show \"ip"), "unterminated \" quote starting at column 6\n");
@@ -244,7 +244,7 @@ Test(cli, broken_file_refused_with_every_error)
 		   "  { name = \"dp0\"; device = \"net_null0\"; address = [ \"172.30.1.300/24\" ]; },\n"
 		   "  { name = \"dp1\"; devcie = \"net_null1\"; }\n"
 		   "); };\n");
-	cr_assert_eq(brinkd_init(&d, path, "/nonexistent.sock", &errs), -1);
+	cr_assert_eq(brinkd_init(&d, path, "/nonexistent.sock", NULL, &errs), -1);
 	char where[160];
 	snprintf(where, sizeof(where), "%s:2: interfaces dataplane dp0 address: ", path);
 	assert_has(sbuf_str(&errs), where);
@@ -395,6 +395,6 @@ Test(cli, commit_errors_cite_paths_not_stale_file_lines)
 			"connected subnet");
 	assert_lacks(out, f.conf);
 	assert_lacks(out, "line ");
-	assert_has(run_ok(&f, "run show log"), "commit refused: the configuration is not valid:");
+	assert_has(run_ok(&f, "run show log"), "refused: the configuration is not valid:");
 	run_ok(&f, "exit discard");
 }

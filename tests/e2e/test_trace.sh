@@ -18,8 +18,8 @@ bg bash -c "exec \"$BRINKSH\" -s \"$API_SOCK\" <\"$T/monitor.in\" >\"$T/monitor.
 MONITOR_PID=${BG_PIDS[-1]}
 exec 3>"$T/monitor.in"
 echo "monitor dataplane trace 8 interface dp0" >&3
-wait_for 10 grepq "Tracing the next 8 packets received on dp0" "$T/monitor.out" ||
-	fail "monitor did not start: $(cat "$T/monitor.out")"
+trace_armed() { bsh -c "show dataplane trace" | grepq -E "^Trace [0-9]+: [0-9]+ of 8 packets picked on dp0, .*picking more"; }
+wait_for 10 trace_armed || fail "monitor did not start a trace: $(cat "$T/monitor.out"; bsh -c 'show dataplane trace')"
 
 in_ns "$POD" ping -n -c 1 -W 2 192.168.10.10 >/dev/null || fail "no reply from the VM while tracing"
 in_ns "$POD" ping -n -c 1 -W 2 203.0.113.1 >/dev/null 2>&1 || true

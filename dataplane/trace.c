@@ -642,7 +642,8 @@ static void handle_start(struct ctl_conn *c, const struct dp_msg_hdr *req, const
 		return;
 	}
 	if (s->count == 0 || s->count > DP_TRACE_MAX) {
-		ctl_reply_error(c, req, -EINVAL, "a trace takes 1 to %u packets, not %u", DP_TRACE_MAX, s->count);
+		ctl_reply_error(c, req, -EINVAL, "a trace takes 1 to %u packets, not %u", (unsigned)DP_TRACE_MAX,
+				s->count);
 		return;
 	}
 	snprintf(name, sizeof(name), "%.*s", DP_NAME_LEN, s->port);

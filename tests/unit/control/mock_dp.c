@@ -59,7 +59,8 @@ static void trace_request(struct mock_dp *m, int fd, const struct dp_msg_hdr *h,
 			return;
 		}
 		if (s->count == 0 || s->count > DP_TRACE_MAX) {
-			snprintf(text, sizeof(text), "a trace takes 1 to %u packets, not %u", DP_TRACE_MAX, s->count);
+			snprintf(text, sizeof(text), "a trace takes 1 to %u packets, not %u", (unsigned)DP_TRACE_MAX,
+				 s->count);
 			reply_error(fd, h, -EINVAL, text);
 			return;
 		}

@@ -390,8 +390,9 @@ static uint8_t buf[DP_MSG_MAX_LEN];
  * first reply's status, the reply left in buf. */
 static int request(int fd, uint16_t type, const void *body, size_t len)
 {
-	static uint32_t seq;
-	struct dp_msg_hdr h = {.type = type, .seq = ++seq};
+	static uint32_t last_seq;
+	uint32_t seq = ++last_seq;
+	struct dp_msg_hdr h = {.type = type, .seq = seq};
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 
 	cr_assert_eq(msg_send(fd, &h, body, len), 0);

@@ -360,7 +360,8 @@ static int job_tick(struct cli_job *j, struct cli_session *s, struct sbuf *out)
 		return rc;
 	}
 	if (d.st.id != t->id) {
-		sbuf_printf(out, "%s: another trace replaced this one after %u of %u packets\n", what, t->shown,
+		sbuf_printf(out, "%s: %s after %u of %u packets\n", what,
+			    d.st.count ? "another trace replaced this one" : "the trace was cleared", t->shown,
 			    t->count);
 		t->over = true;
 		free(d.pkts);

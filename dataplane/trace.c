@@ -404,7 +404,7 @@ void trace_clear(void)
 	window_open(0, -1);
 }
 
-/* The buffers that hold records of trace base, and their published counts. */
+/* Does lcore's buffer hold records of the trace base? */
 static bool buf_of(unsigned lcore, uint32_t base)
 {
 	return bufs[lcore] && __atomic_load_n(&bufs[lcore]->base, __ATOMIC_ACQUIRE) == base;
@@ -468,6 +468,12 @@ static uint32_t be32_at(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* TSC cycles from a to b, read on two lcores whose counters may differ by a few. */
+static uint64_t since(uint64_t a, uint64_t b)
+{
+	return b > a ? b - a : 0;
+}
+
 /* The packet as it was picked, from the header bytes kept. */
 static void summarize(struct dp_trace_pkt *o, const struct pick *p, int16_t worker, uint64_t now_tsc, uint64_t now_ms)
 {
@@ -478,7 +484,7 @@ static void summarize(struct dp_trace_pkt *o, const struct pick *p, int16_t work
 	o->origin = p->origin;
 	o->worker = worker;
 	o->frame_len = p->frame_len;
-	o->time_ms = now_ms - (now_tsc - p->tsc) * 1000 / rte_get_tsc_hz();
+	o->time_ms = now_ms - since(p->tsc, now_tsc) * 1000 / rte_get_tsc_hz();
 	if (p->port < RTE_MAX_ETHPORTS)
 		snprintf(o->in_port, sizeof(o->in_port), "%s", dp.ports[p->port].name);
 	if (len < eth)
@@ -592,7 +598,7 @@ unsigned trace_dump(unsigned first, struct dp_trace_pkt *out, unsigned max)
 				snprintf(o->counter, sizeof(o->counter), "%s", dp_counter_names[s->counter]);
 			o->worker = worker_of(l);
 			o->last = s->last;
-			o->elapsed_us = (uint32_t)RTE_MIN((s->tsc - pick_tsc[k]) * 1000000 / hz, UINT32_MAX);
+			o->elapsed_us = (uint32_t)RTE_MIN(since(pick_tsc[k], s->tsc) * 1000000 / hz, UINT32_MAX);
 			if (s->last)
 				last_n[k] = s->n;
 		}

@@ -209,6 +209,11 @@ Test(trace, a_trace_replaced_by_another_ends_the_job)
 			 "monitor dataplane trace: another trace replaced this one after 0 of 5 packets\n");
 	cli_job_stop(&f.s);
 	cr_assert_eq(mock.n_trace_stops, 0, "the other trace is left alone");
+
+	run_ok(&f, "monitor dataplane trace 5");
+	cr_assert_str_eq(run_ok(&f, "clear dataplane trace"), "", "another session's clear");
+	cr_assert_lt(tick(), 0);
+	cr_assert_str_eq(sbuf_str(&job_out), "monitor dataplane trace: the trace was cleared after 0 of 5 packets\n");
 }
 
 Test(trace, a_trace_stopped_elsewhere_ends_the_job_with_what_it_picked)

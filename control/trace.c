@@ -390,7 +390,7 @@ static int job_tick(struct cli_job *j, struct cli_session *s, struct sbuf *out)
 		t->over = true;
 		return 0;
 	}
-	/* Stopped or cleared elsewhere: what it picked has all been shown. */
+	/* Stopped by another session, and every packet it picked has left (and been shown). */
 	if (!d.st.recording) {
 		if (!t->job.json)
 			sbuf_printf(out, "The trace stopped after %u of %u packets.\n", t->shown, t->count);

@@ -67,6 +67,13 @@ enum dp_msg_type {
 	DP_MSG_PORT_STATS_CLEAR, /* req: struct dp_port_ref ("" for every port); reply: status */
 	DP_MSG_NEIGH_FLUSH,   /* req: struct dp_port_ref ("" for every port); reply: status, count = flushed */
 	DP_MSG_LOG_DUMP,      /* req: empty; reply: struct dp_log_line[], oldest first */
+	DP_MSG_TRACE_START,   /* req: struct dp_trace_start; reply: struct dp_trace_status of the new trace */
+	DP_MSG_TRACE_DUMP,    /* req: struct dp_trace_dump_req; reply: struct dp_trace_status (one message,
+			       * DP_MSG_F_MORE), then struct dp_trace_pkt[] */
+	DP_MSG_TRACE_STOP,    /* req: struct dp_trace_ref; reply: struct dp_trace_status. Picks no more
+			       * packets; those picked are followed to their end and kept */
+	DP_MSG_TRACE_CLEAR,   /* req: struct dp_trace_ref; reply: struct dp_trace_status. Stops the trace
+			       * and forgets its packets */
 	DP_MSG_TYPE_MAX,
 };
 
@@ -274,6 +281,88 @@ struct dp_log_line {
 	uint8_t level;    /* RTE_LOG_* (syslog levels) */
 	uint8_t reserved[7];
 	char text[176];   /* NUL-terminated, no newline */
+};
+
+/* The per-packet trace. A trace picks the next packets that enter the
+ * dataplane (from a port, from the kernel behind the punt port, or sent by
+ * the router itself: ARP requests) and records each step one takes until it
+ * leaves: which stage acted, what it decided, and the counter it charged
+ * when it dropped the packet or counted it otherwise. Packets a traced one
+ * becomes (an ICMP error built in its place, an echo reply) stay in its
+ * record. One trace at a time: START replaces the last one and its records. */
+#define DP_TRACE_MAX 1000     /* packets one trace may pick */
+#define DP_TRACE_STEPS_MAX 16 /* steps kept per packet; the last one always is */
+#define DP_TRACE_STAGE_LEN 16
+#define DP_TRACE_TEXT_LEN 96
+
+struct dp_trace_start {
+	uint32_t count;         /* packets to pick, 1 to DP_TRACE_MAX */
+	char port[DP_NAME_LEN]; /* only packets received on this port; "" for every packet */
+};
+
+/* A trace by id (as its status gives it), or 0 for the current one. A
+ * request about a trace that is no longer the current one changes nothing. */
+struct dp_trace_ref {
+	uint32_t id;
+};
+
+struct dp_trace_dump_req {
+	uint32_t first; /* the packets from this index on (0: all) */
+};
+
+struct dp_trace_status {
+	uint32_t id;            /* of the current trace; a new one with every START and CLEAR; 0: none yet */
+	uint16_t count;         /* packets asked for */
+	uint16_t picked;        /* packets picked so far */
+	uint16_t done;          /* of those, how many left the router (sent, dropped or consumed) */
+	uint8_t armed;          /* more packets will be picked */
+	uint8_t recording;      /* steps are recorded: armed, or picked packets still on their way */
+	char port[DP_NAME_LEN]; /* the START's port filter; "" for none */
+};
+
+enum dp_trace_origin {
+	DP_TRACE_FROM_PORT = 1, /* received on in_port */
+	DP_TRACE_FROM_KERNEL,   /* sent by the kernel behind the punt port (in_port) */
+	DP_TRACE_FROM_ROUTER,   /* built by the dataplane's main lcore (ARP requests); in_port "" */
+};
+
+#define DP_TRACE_HAS_IP4 0x01   /* src_ip, dst_ip, ip_len, ttl and proto are the IPv4 header's */
+#define DP_TRACE_HAS_ARP 0x02   /* src_ip, dst_ip: sender and target; proto: the ARP opcode */
+#define DP_TRACE_HAS_PORTS 0x04 /* src_port, dst_port: TCP, UDP or SCTP ports */
+#define DP_TRACE_HAS_ICMP 0x08  /* src_port: ICMP type, dst_port: code */
+
+struct dp_trace_step {
+	char stage[DP_TRACE_STAGE_LEN];    /* the stage that acted: "ip4_route", "tx", "drop"... */
+	char text[DP_TRACE_TEXT_LEN];      /* what it decided, for people: "TTL 64 -> 63" */
+	char counter[DP_COUNTER_NAME_LEN]; /* the counter it charged ("drop.ip4.no_route"), or "" */
+	int16_t worker;                    /* that took the step; -1 for the main lcore */
+	uint8_t last;                      /* the packet left the router here */
+	uint8_t reserved;
+	uint32_t elapsed_us; /* since the packet was picked */
+};
+
+/* One packet as it was when picked (headers in host order), and its steps. */
+struct dp_trace_pkt {
+	uint32_t index;     /* in the order packets were picked: 0 to count - 1 */
+	uint8_t origin;     /* enum dp_trace_origin */
+	uint8_t done;       /* it left the router: steps[n_steps - 1] is where */
+	uint8_t n_steps;    /* steps[] kept */
+	uint8_t steps_lost; /* steps between the last two kept that did not fit */
+	uint64_t time_ms;   /* wall clock when picked, ms since the epoch */
+	char in_port[DP_NAME_LEN];
+	int16_t worker;     /* that picked it; -1 for the main lcore */
+	uint16_t frame_len; /* bytes, Ethernet header included */
+	uint8_t dst_mac[6];
+	uint8_t src_mac[6];
+	uint16_t ethertype;
+	uint8_t has; /* DP_TRACE_HAS_* */
+	uint8_t proto;
+	uint32_t src_ip, dst_ip;
+	uint16_t ip_len;
+	uint8_t ttl;
+	uint8_t reserved;
+	uint16_t src_port, dst_port;
+	struct dp_trace_step steps[DP_TRACE_STEPS_MAX];
 };
 
 #endif

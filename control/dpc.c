@@ -104,6 +104,13 @@ int dpc_call(struct dpc *c, uint16_t type, const void *body, size_t len, char *e
 	return transact(c, type, body, len, NULL, NULL, err, errlen);
 }
 
+int dpc_transact(struct dpc *c, uint16_t type, const void *body, size_t len,
+		 int (*each)(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len), void *arg, char *err,
+		 size_t errlen)
+{
+	return transact(c, type, body, len, each, arg, err, errlen);
+}
+
 struct collect {
 	size_t elem_size;
 	uint8_t *v;

@@ -58,6 +58,13 @@ int dpc_dump(struct dpc *c, uint16_t type, size_t elem_size, void **out, size_t 
 int dpc_request(struct dpc *c, uint16_t type, const void *body, size_t len, size_t elem_size, void **out, size_t *n,
 		char *err, size_t errlen);
 
+/* A request whose replies are not one array: each reply's body goes to
+ * each() in turn; a negative return from it closes the connection as a
+ * malformed reply. Same return values as dpc_call. */
+int dpc_transact(struct dpc *c, uint16_t type, const void *body, size_t len,
+		 int (*each)(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len), void *arg, char *err,
+		 size_t errlen);
+
 /* True for an error that closed the connection (as opposed to a refusal). */
 static inline bool dpc_lost(const struct dpc *c, int rc) { return rc < 0 && c->fd < 0; }
 

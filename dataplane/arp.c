@@ -9,6 +9,7 @@
 
 #include <rte_arp.h>
 
+#include "common/net_addr.h"
 #include "dataplane/path.h"
 
 static bool arp_valid(const struct rte_mbuf *m, const struct rte_arp_hdr *a)
@@ -52,6 +53,10 @@ static void reply_in_place(struct dp_worker *w, uint16_t port, struct rte_mbuf *
 	eh->dst_addr = eh->src_addr;
 	eh->src_addr = *our_mac;
 	dp_counters_self()->c[DP_CNT_ARP_REPLIES_SENT]++;
+	if (trace_on()) {
+		char ip[IP4_STR_LEN];
+		trace_step(m, "arp", "request for %s, ours: answered", ip4_fmt(rte_be_to_cpu_32(target), ip));
+	}
 	tx_enqueue(w, port, m);
 }
 
@@ -75,8 +80,15 @@ void arp_input(struct dp_worker *w, uint16_t port, struct rte_mbuf *m)
 		return;
 	}
 	bool for_us = addr_is_ours(rte_be_to_cpu_32(a->arp_data.arp_tip), port);
-	if (a->arp_data.arp_sip != 0)
+	if (a->arp_data.arp_sip != 0) {
+		if (trace_on()) {
+			char ip[IP4_STR_LEN], mac[MAC_STR_LEN];
+			trace_step(m, "arp", "%s is at %s: told to the main lcore",
+				   ip4_fmt(rte_be_to_cpu_32(a->arp_data.arp_sip), ip),
+				   mac_fmt(a->arp_data.arp_sha.addr_bytes, mac));
+		}
 		tell_control(port, a, for_us && a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST));
+	}
 	if (for_us && a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST))
 		reply_in_place(w, port, m, a);
 	else if (for_us)
@@ -114,5 +126,6 @@ struct rte_mbuf *arp_build_request(uint16_t port, uint32_t sender_ip, uint32_t t
 	a->arp_data.arp_tip = rte_cpu_to_be_32(target_ip);
 	dp_meta(m)->out_port = port;
 	dp_meta(m)->reason = DP_CTRL_TRANSMIT;
+	trace_untraced(m);
 	return m;
 }

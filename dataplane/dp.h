@@ -103,7 +103,8 @@ struct dp_mbuf_meta {
 	uint32_t nh;        /* DP_CTRL_RESOLVE: the next hop it waits for */
 	uint16_t out_port;  /* DP_CTRL_TRANSMIT */
 	uint8_t reason;     /* enum dp_control_reason */
-	uint8_t reserved;
+	uint8_t trace_steps; /* steps its trace record has so far */
+	uint32_t trace;      /* its trace record's id, 0 for none; set only while a trace is on (trace.h) */
 };
 #define DP_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct dp_mbuf_meta), RTE_MBUF_PRIV_ALIGN)
 

@@ -8,6 +8,7 @@
 #include <rte_cycles.h>
 #include <rte_icmp.h>
 
+#include "common/net_addr.h"
 #include "dataplane/path.h"
 
 #define ICMP_ERROR_QUOTE 8     /* bytes of the offending datagram after its header */
@@ -28,6 +29,8 @@ static void echo_reply(struct dp_worker *w, struct rte_mbuf *m)
 	}
 	icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
 	if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0) {
+		if (trace_on())
+			trace_step(m, "icmp", "type %u code %u: for the kernel", icmp->icmp_type, icmp->icmp_code);
 		punt_to_kernel(w, m);
 		return;
 	}
@@ -44,6 +47,10 @@ static void echo_reply(struct dp_worker *w, struct rte_mbuf *m)
 	/* Drop Ethernet padding so the reply carries exactly the datagram. */
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) - ip_len));
 	cnt->c[DP_CNT_ICMP_ECHO_REPLIES]++;
+	if (trace_on()) {
+		char to[IP4_STR_LEN];
+		trace_step(m, "icmp", "echo reply to %s", ip4_fmt(rte_be_to_cpu_32(ip->dst_addr), to));
+	}
 	ip4_route(w, &m, 1, false);
 }
 
@@ -87,6 +94,16 @@ static bool error_allowed(const struct rte_mbuf *m, const struct rte_ipv4_hdr *i
 			return false;
 	}
 	return true;
+}
+
+static __rte_cold void trace_error(struct rte_mbuf *m, uint8_t type, uint8_t code, uint32_t src, uint32_t dst)
+{
+	const char *what = type == ICMP_TIME_EXCEEDED      ? "time exceeded"
+			   : code == ICMP_CODE_FRAG_NEEDED ? "fragmentation needed"
+							   : "net unreachable";
+	char from[IP4_STR_LEN], to[IP4_STR_LEN];
+
+	trace_step(m, "icmp", "%s (%u/%u) to %s from %s", what, type, code, ip4_fmt(dst, to), ip4_fmt(src, from));
 }
 
 void icmp_send_error(struct dp_worker *w, struct rte_mbuf *m, uint8_t type, uint8_t code, uint16_t in_port,
@@ -149,5 +166,7 @@ void icmp_send_error(struct dp_worker *w, struct rte_mbuf *m, uint8_t type, uint
 	icmp->icmp_seq_nb = rte_cpu_to_be_16(next_mtu);
 	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + quote);
 	cnt->c[DP_CNT_ICMP_ERRORS_SENT]++;
+	if (trace_on())
+		trace_error(m, type, code, src, rte_be_to_cpu_32(dst));
 	ip4_route(w, &m, 1, false);
 }

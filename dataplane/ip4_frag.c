@@ -40,6 +40,10 @@ bool ip4_fragment(struct dp_worker *w, struct rte_mbuf *m, uint16_t port, uint16
 		dp_drop(cnt, n == -ENOMEM ? DP_CNT_DROP_IP4_FRAG_NO_MBUFS : DP_CNT_DROP_IP4_FRAG_FAILED, m);
 		return false;
 	}
+	/* The datagram's record ends here: the fragments are new packets. */
+	if (trace_on())
+		trace_end(m, "ip4_frag", DP_CNT_IP4_FRAGMENTED, "fragmented into %d of at most %u bytes, to %s", n,
+			  frag_mtu, dp.ports[port].name);
 	rte_pktmbuf_free(m);
 	for (int32_t i = 0; i < n; i++) {
 		struct rte_mbuf *f = frags[i];
@@ -47,6 +51,8 @@ bool ip4_fragment(struct dp_worker *w, struct rte_mbuf *m, uint16_t port, uint16
 		/* Fresh mbufs have the whole headroom for the Ethernet header. */
 		struct rte_ether_hdr *eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(f, sizeof(*eh));
 
+		if (trace_on())
+			trace_untraced(f);
 		fip->hdr_checksum = rte_ipv4_cksum(fip); /* the library leaves it zero */
 		memcpy(eh, l2, 2 * RTE_ETHER_ADDR_LEN);
 		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);

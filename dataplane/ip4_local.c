@@ -17,7 +17,11 @@ void ip4_local(struct dp_worker *w, struct rte_mbuf *m)
 
 	dp_counters_self()->c[DP_CNT_LOCAL_IN]++;
 	/* Fragments go to the kernel, which reassembles them. */
-	if (fn && !(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+	bool fragment = ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK);
+	if (trace_on())
+		trace_step(m, "ip4_local", "protocol %u%s: %s", ip->next_proto_id, fragment ? ", a fragment" : "",
+			   fn && !fragment ? "handled here" : "for the kernel");
+	if (fn && !fragment)
 		fn(w, m);
 	else
 		punt_to_kernel(w, m);

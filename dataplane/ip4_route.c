@@ -10,6 +10,7 @@
 #include <rte_hash_crc.h>
 #include <rte_vect.h>
 
+#include "common/net_addr.h"
 #include "dataplane/fib.h"
 #include "dataplane/path.h"
 
@@ -23,6 +24,9 @@ static void hand_to_control(struct dp_lcore_counters *cnt, struct rte_mbuf *m, u
 	struct dp_mbuf_meta *meta = dp_meta(m);
 	meta->nh = nh_id;
 	meta->reason = DP_CTRL_RESOLVE;
+	trace_handoff(m);
+	if (trace_on())
+		trace_step(m, "ip4_route", "to the main lcore, to wait for ARP");
 	if (unlikely(rte_ring_mp_enqueue(dp.to_control_pkts, m) != 0))
 		dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
 	else
@@ -48,6 +52,8 @@ static inline bool ttl_spend(struct dp_worker *w, struct dp_lcore_counters *cnt,
 	if (likely(ttl_decrement(ip)))
 		return true;
 	cnt->c[DP_CNT_DROP_IP4_TTL_EXCEEDED]++;
+	if (trace_on())
+		trace_count(m, "ip4_forward", DP_CNT_DROP_IP4_TTL_EXCEEDED, "TTL %u: expired", ip->time_to_live);
 	icmp_send_error(w, m, ICMP_TIME_EXCEEDED, 0, m->port, 0);
 	return false;
 }
@@ -74,10 +80,25 @@ static inline void fwd_target_load(struct fwd_target *t, uint32_t id)
 	memcpy(t->l2 + RTE_ETHER_ADDR_LEN, &dp.ports[nh.port].mac, RTE_ETHER_ADDR_LEN);
 }
 
+static __rte_cold void trace_forward(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, const struct fwd_target *t,
+				     bool transit)
+{
+	char mac[MAC_STR_LEN];
+
+	mac_fmt(t->l2, mac);
+	if (transit)
+		trace_step(m, "ip4_forward", "TTL %u -> %u, to %s on %s", ip->time_to_live + 1u, ip->time_to_live, mac,
+			   dp.ports[t->port].name);
+	else
+		trace_step(m, "ip4_forward", "TTL %u left as it is, to %s on %s", ip->time_to_live, mac,
+			   dp.ports[t->port].name);
+}
+
 /* Forward to a resolved neighbour: TTL, MTU (fragmenting without DF), L2
- * rewrite, TX. False when the packet was consumed instead (expired, too big). */
+ * rewrite, TX. False when the packet was consumed instead (expired, too big).
+ * tracing: trace_on(), as the caller read it for its burst. */
 static inline bool forward(struct dp_worker *w, struct dp_lcore_counters *cnt, struct rte_mbuf *m,
-			   const struct fwd_target *t, bool transit)
+			   const struct fwd_target *t, bool transit, bool tracing)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
@@ -88,9 +109,15 @@ static inline bool forward(struct dp_worker *w, struct dp_lcore_counters *cnt, s
 		if (!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)))
 			return ip4_fragment(w, m, t->port, t->mtu, t->l2);
 		cnt->c[DP_CNT_DROP_IP4_MTU_EXCEEDED]++;
+		if (tracing)
+			trace_count(m, "ip4_forward", DP_CNT_DROP_IP4_MTU_EXCEEDED,
+				    "%u bytes over the MTU %u of %s, DF set", rte_be_to_cpu_16(ip->total_length),
+				    t->mtu, dp.ports[t->port].name);
 		icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_FRAG_NEEDED, m->port, t->mtu);
 		return false;
 	}
+	if (unlikely(tracing))
+		trace_forward(m, ip, t, transit);
 	memcpy(eh, t->l2, sizeof(t->l2));
 	tx_enqueue(w, t->port, m);
 	return true;
@@ -122,9 +149,14 @@ static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint
 	struct dp_lcore_counters *cnt = dp_counters_self();
 	struct rte_ipv4_hdr *ip = ip4_hdr(m);
 	uint16_t in_port = m->port;
+	const bool tracing = trace_on();
+	char addr[IP4_STR_LEN];
 
 	if (!found) {
 		cnt->c[DP_CNT_DROP_IP4_NO_ROUTE]++;
+		if (tracing)
+			trace_count(m, "ip4_route", DP_CNT_DROP_IP4_NO_ROUTE, "no route to %s",
+				    ip4_fmt(rte_be_to_cpu_32(ip->dst_addr), addr));
 		icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_NET_UNREACH, in_port, 0);
 		return;
 	}
@@ -138,6 +170,8 @@ static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint
 		return;
 	case NH_REJECT:
 		cnt->c[DP_CNT_DROP_IP4_REJECT]++;
+		if (tracing)
+			trace_count(m, "ip4_route", DP_CNT_DROP_IP4_REJECT, "rejected");
 		icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_NET_UNREACH, in_port, 0);
 		return;
 	case NH_RESERVED:
@@ -148,8 +182,14 @@ static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint
 		uint32_t member = nh_group_pick(&dp_nh_groups[nh.ip], flow_hash(m, ip));
 		struct fwd_target t;
 		fwd_target_load(&t, member);
+		if (tracing) {
+			struct nexthop path = nh_read(member);
+			bool via = path.kind == NH_NEIGHBOR && path.ip != rte_be_to_cpu_32(ip->dst_addr);
+			trace_step(m, "ip4_route", "this flow's path: %s%s on %s", via ? "via " : "directly",
+				   via ? ip4_fmt(path.ip, addr) : "", dp.ports[t.port].name);
+		}
 		if (t.ok)
-			cnt->c[DP_CNT_FORWARDED] += forward(w, cnt, m, &t, transit);
+			cnt->c[DP_CNT_FORWARDED] += forward(w, cnt, m, &t, transit, tracing);
 		else
 			route_slow(w, m, true, member, transit);
 		return;
@@ -168,6 +208,8 @@ static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint
 	}
 	if (transit && !ttl_spend(w, cnt, m, ip))
 		return;
+	if (tracing && transit)
+		trace_step(m, "ip4_forward", "TTL %u -> %u", ip->time_to_live + 1u, ip->time_to_live);
 	hand_to_control(cnt, m, nh_id);
 }
 
@@ -177,6 +219,7 @@ void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *
 	uint32_t hop[DP_BURST] __rte_aligned(16);
 	uint64_t t0 = 0, t1 = 0;
 	uint16_t n_fwd = 0, i = 0;
+	const bool tracing = trace_on();
 
 	if (unlikely(dp.profile))
 		t0 = rte_rdtsc();
@@ -199,11 +242,13 @@ void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *
 		bool found = hop[i] != FIB_NO_ROUTE;
 		uint32_t nh_id = hop[i];
 
+		if (unlikely(tracing) && found)
+			trace_route(m, dst[i], nh_id);
 		if (likely(found)) {
 			if (unlikely(nh_id != t.id))
 				fwd_target_load(&t, nh_id);
 			if (likely(t.ok)) {
-				n_fwd += forward(w, cnt, m, &t, transit);
+				n_fwd += forward(w, cnt, m, &t, transit, tracing);
 				continue;
 			}
 		}

@@ -30,6 +30,7 @@
 #include "dataplane/nh_group.h"
 #include "dataplane/port.h"
 #include "dataplane/state.h"
+#include "dataplane/trace.h"
 #include "dataplane/worker.h"
 
 #define DEFAULT_SOCKET "/run/brink/dataplane.sock"
@@ -225,6 +226,7 @@ static void main_loop(void)
 				state_refresh();
 			nh_reclaim();
 			nh_group_reclaim();
+			trace_poll();
 			next_timer = now + hz * NEIGH_TIMER_MS / 1000;
 		}
 	}

@@ -10,6 +10,7 @@
 #include <rte_jhash.h>
 #include <rte_malloc.h>
 
+#include "common/net_addr.h"
 #include "dataplane/ctl_server.h"
 #include "dataplane/path.h"
 #include "dataplane/fib.h"
@@ -127,6 +128,8 @@ static void drop_held(struct neigh *n, enum dp_counter_id why)
 {
 	if (n->n_hold == 0)
 		return;
+	if (trace_on())
+		trace_end_bulk(n->hold, n->n_hold, "neigh", why);
 	rte_pktmbuf_free_bulk(n->hold, n->n_hold);
 	dp_counters_self()->c[why] += n->n_hold;
 	n_held -= n->n_hold;
@@ -174,10 +177,12 @@ static void unresolve(struct neigh *n, uint8_t state)
 	n->probes = 0;
 }
 
-/* Hand a packet back to worker 0 to be routed again. */
-static void reroute(struct dp_lcore_counters *cnt, struct rte_mbuf *m, enum dp_counter_id sent_counter)
+/* Hand a packet back to worker 0 to be routed again; why says so in its trace. */
+static void reroute(struct dp_lcore_counters *cnt, struct rte_mbuf *m, enum dp_counter_id sent_counter, const char *why)
 {
 	dp_meta(m)->reason = DP_CTRL_REROUTE;
+	if (trace_on())
+		trace_step(m, "neigh", "%s: to worker 0, to be routed again", why);
 	if (rte_ring_sp_enqueue(dp.inject, m) != 0)
 		dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
 	else
@@ -188,7 +193,12 @@ static void reroute(struct dp_lcore_counters *cnt, struct rte_mbuf *m, enum dp_c
 static void confirm(struct neigh *n, const uint8_t mac[6])
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
+	char why[64] = "";
 
+	if (trace_on() && n->n_hold) {
+		char ip[IP4_STR_LEN], text[MAC_STR_LEN];
+		snprintf(why, sizeof(why), "%s is at %s", ip4_fmt(n->ip, ip), mac_fmt(mac, text));
+	}
 	memcpy(n->mac, mac, 6);
 	nh_set_mac(n->nh, mac);
 	n->state = n->permanent ? DP_NEIGH_PERMANENT : DP_NEIGH_REACHABLE;
@@ -197,7 +207,7 @@ static void confirm(struct neigh *n, const uint8_t mac[6])
 	pending_end(n);
 	host_route_install(n);
 	for (unsigned i = 0; i < n->n_hold; i++)
-		reroute(cnt, n->hold[i], DP_CNT_HELD_SENT);
+		reroute(cnt, n->hold[i], DP_CNT_HELD_SENT, why);
 	n_held -= n->n_hold;
 	n->n_hold = 0;
 }
@@ -342,6 +352,10 @@ static void hold(struct dp_lcore_counters *cnt, struct neigh *n, struct rte_mbuf
 	}
 	n->hold[n->n_hold++] = m;
 	n_held++;
+	if (trace_on()) {
+		char ip[IP4_STR_LEN];
+		trace_step(m, "neigh", "held for ARP of %s (%u waiting)", ip4_fmt(n->ip, ip), n->n_hold);
+	}
 }
 
 void neigh_resolve_packet(struct rte_mbuf *m)
@@ -360,7 +374,7 @@ void neigh_resolve_packet(struct rte_mbuf *m)
 		target = nh.ip;
 	} else {
 		/* The route changed while the packet was on its way: route it again. */
-		reroute(cnt, m, DP_CNT_HELD_SENT);
+		reroute(cnt, m, DP_CNT_HELD_SENT, "its route changed");
 		return;
 	}
 	n = lookup(target);
@@ -368,7 +382,7 @@ void neigh_resolve_packet(struct rte_mbuf *m)
 		return;
 	if (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_PERMANENT || n->state == DP_NEIGH_STALE) {
 		/* Resolved since the worker looked: send it on. */
-		reroute(cnt, m, DP_CNT_HELD_SENT);
+		reroute(cnt, m, DP_CNT_HELD_SENT, "resolved meanwhile");
 		return;
 	}
 	/* Traffic restarts a failed gateway's resolution even when m cannot be held. */

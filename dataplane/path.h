@@ -10,7 +10,8 @@
  *                         -> no route / unreachable: icmp.c error
  *
  * Later features plug in by registering (ip4_stage_register, ip4_local_register)
- * rather than by editing these files.
+ * rather than by editing these files. Every stage records what it decides
+ * about a traced packet (trace.h); dp_drop() records drops itself.
  */
 #ifndef BRINK_DP_PATH_H
 #define BRINK_DP_PATH_H
@@ -22,10 +23,13 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/dp.h"
+#include "dataplane/trace.h"
 
 static inline void dp_drop(struct dp_lcore_counters *cnt, enum dp_counter_id why, struct rte_mbuf *m)
 {
 	cnt->c[why]++;
+	if (trace_on())
+		trace_drop(m, why);
 	rte_pktmbuf_free(m);
 }
 

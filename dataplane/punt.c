@@ -22,6 +22,8 @@ void punt_to_kernel(struct dp_worker *w, struct rte_mbuf *m)
 	eh->dst_addr = p->kernel_mac;
 	eh->src_addr = p->mac;
 	cnt->c[DP_CNT_PUNTED]++;
+	if (trace_on())
+		trace_step(m, "punt", "to the kernel on %s", p->name);
 	tx_enqueue(w, (uint16_t)dp.punt_port, m);
 }
 
@@ -39,7 +41,10 @@ void punt_port_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	struct rte_mbuf *ip4[DP_BURST];
 	uint32_t dst[DP_BURST] __rte_aligned(16);
 	uint16_t n_ip4 = 0;
+	const bool tracing = trace_on();
 
+	if (unlikely(tracing))
+		trace_rx(pkts, n, (uint16_t)dp.punt_port, DP_TRACE_FROM_KERNEL);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -61,6 +66,8 @@ void punt_port_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			}
 			punt_learn_kernel_mac(&eh->src_addr);
 			cnt->c[DP_CNT_FROM_KERNEL]++;
+			if (unlikely(tracing))
+				trace_step(m, "punt", "IPv4 from the kernel, routed as the router's own");
 			ip4[n_ip4++] = m;
 		} else {
 			/* IPv6 router solicitations and the like: the kernel talks, nobody listens. */

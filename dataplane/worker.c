@@ -20,10 +20,16 @@ static void drain_inject(struct dp_worker *w)
 
 	for (unsigned i = 0; i < n; i++) {
 		struct dp_mbuf_meta *meta = dp_meta(pkts[i]);
-		if (meta->reason == DP_CTRL_REROUTE)
+		if (meta->reason == DP_CTRL_REROUTE) {
 			reroute[n_reroute++] = pkts[i];
-		else
-			tx_enqueue(w, meta->out_port, pkts[i]);
+			continue;
+		}
+		/* Frames the main lcore built (ARP) enter the path here. */
+		if (trace_on()) {
+			trace_rx(&pkts[i], 1, RTE_MAX_ETHPORTS, DP_TRACE_FROM_ROUTER);
+			trace_step(pkts[i], "inject", "built by the main lcore, for %s", dp.ports[meta->out_port].name);
+		}
+		tx_enqueue(w, meta->out_port, pkts[i]);
 	}
 	if (n_reroute)
 		ip4_route(w, reroute, n_reroute, false);
@@ -79,6 +85,7 @@ int worker_main(void *arg)
 
 	while (!dp.stop) {
 		unsigned got = 0;
+		trace_round();
 		for (unsigned i = 0; i < w->n_rxq; i++)
 			got += poll_queue(w, w->rxq[i].port, w->rxq[i].queue);
 		if (w->id == 0)

@@ -192,6 +192,8 @@ static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf 
 			sbuf_add(&json, text);
 		else if (!interrupted || sent_interrupt)
 			pager_write(&pg, text, (size_t)rc);
+		/* a command that streams is read as it goes, on a pipe too */
+		fflush(stdout);
 	} while (h.flags & API_F_MORE);
 	if (indent && !h.status && !interrupted)
 		show_json(&pg, &json);

@@ -41,6 +41,69 @@ static void port_info(struct dp_port_info *p, const char *name, uint16_t id)
 	p->stats.rx_packets = 10u + id;
 }
 
+static void reply_error(int fd, const struct dp_msg_hdr *req, int32_t status, const char *text)
+{
+	reply(fd, req, status, 0, text, strlen(text) + 1, 0);
+}
+
+/* The trace requests, as the dataplane answers them, on canned packets. */
+static void trace_request(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body, size_t len)
+{
+	char text[128];
+
+	switch (h->type) {
+	case DP_MSG_TRACE_START: {
+		const struct dp_trace_start *s = body;
+		if (len != sizeof(*s)) {
+			reply_error(fd, h, -EBADMSG, "item of the wrong size");
+			return;
+		}
+		if (s->count == 0 || s->count > DP_TRACE_MAX) {
+			snprintf(text, sizeof(text), "a trace takes 1 to %u packets, not %u", (unsigned)DP_TRACE_MAX,
+				 s->count);
+			reply_error(fd, h, -EINVAL, text);
+			return;
+		}
+		if (s->port[0] && strcmp(s->port, "dp0") != 0 && strcmp(s->port, "dp1") != 0) {
+			snprintf(text, sizeof(text), "no port named '%.*s' in the dataplane", DP_NAME_LEN, s->port);
+			reply_error(fd, h, -ENODEV, text);
+			return;
+		}
+		m->trace_started = *s;
+		m->trace = (struct dp_trace_status){.id = m->trace.id + 7,
+						    .count = (uint16_t)s->count,
+						    .armed = 1,
+						    .recording = 1};
+		memcpy(m->trace.port, s->port, DP_NAME_LEN);
+		break;
+	}
+	case DP_MSG_TRACE_DUMP: {
+		m->trace_first = ((const struct dp_trace_dump_req *)body)->first;
+		reply(fd, h, 0, DP_MSG_F_MORE, &m->trace, sizeof(m->trace), 1);
+		unsigned k = 0;
+		struct dp_trace_pkt *kept = calloc(m->n_trace_pkts + 1, sizeof(*kept));
+		for (unsigned i = 0; i < m->n_trace_pkts; i++)
+			if (m->trace_pkts[i].index >= m->trace_first)
+				kept[k++] = m->trace_pkts[i];
+		reply(fd, h, 0, 0, kept, k * sizeof(*kept), k);
+		free(kept);
+		return;
+	}
+	case DP_MSG_TRACE_STOP:
+		m->n_trace_stops++;
+		m->trace_stop_id = ((const struct dp_trace_ref *)body)->id;
+		if (m->trace_stop_id == 0 || m->trace_stop_id == m->trace.id)
+			m->trace.armed = 0;
+		break;
+	case DP_MSG_TRACE_CLEAR:
+		m->n_trace_clears++;
+		m->trace = (struct dp_trace_status){.id = m->trace.id + 1};
+		m->n_trace_pkts = 0;
+		break;
+	}
+	reply(fd, h, 0, 0, &m->trace, sizeof(m->trace), 1);
+}
+
 /* Keeps one item of the transaction being received in items[*n], if there is room. */
 #define KEEP(items, n, body)                                                    \
 	do {                                                                    \
@@ -161,6 +224,12 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 		reply(fd, h, 0, 0, c, sizeof(c), 4);
 		break;
 	}
+	case DP_MSG_TRACE_START:
+	case DP_MSG_TRACE_DUMP:
+	case DP_MSG_TRACE_STOP:
+	case DP_MSG_TRACE_CLEAR:
+		trace_request(m, fd, h, body, len);
+		break;
 	default:
 		reply(fd, h, 0, 0, NULL, 0, 0);
 	}

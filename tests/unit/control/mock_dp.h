@@ -34,6 +34,15 @@ struct mock_dp {
 	/* the transaction being received */
 	unsigned t_ports, t_addrs, t_routes, t_neighs;
 	uint64_t t_generation;
+	/* the trace: the last START, the status every trace request answers,
+	 * the packets DUMP gives (set by the test), the STOPs and CLEARs */
+	struct dp_trace_start trace_started;
+	struct dp_trace_status trace;
+	struct dp_trace_pkt trace_pkts[4];
+	unsigned n_trace_pkts;
+	uint32_t trace_first; /* of the last DUMP */
+	unsigned n_trace_stops, n_trace_clears;
+	uint32_t trace_stop_id; /* of the last STOP */
 };
 
 void mock_dp_start(struct mock_dp *m);

@@ -12,10 +12,10 @@ int msg_send(int fd, const struct dp_msg_hdr *hdr, const void *body, size_t body
 {
 	struct dp_msg_hdr h = *hdr;
 	struct iovec iov[2] = {
-		{ .iov_base = &h, .iov_len = sizeof(h) },
-		{ .iov_base = (void *)body, .iov_len = body_len },
+		{.iov_base = &h, .iov_len = sizeof(h)},
+		{.iov_base = (void *)body, .iov_len = body_len},
 	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = body_len ? 2 : 1 };
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = body_len ? 2 : 1};
 	ssize_t n;
 
 	if (sizeof(h) + body_len > DP_MSG_MAX_LEN)
@@ -44,8 +44,7 @@ int msg_recv(int fd, void *buf, size_t buf_len)
 		return 0;
 	if ((size_t)n > buf_len || (size_t)n < sizeof(*h))
 		return -EPROTO;
-	if (h->version != DP_MSG_VERSION || h->len != (uint32_t)n || h->type == 0 ||
-	    h->type >= DP_MSG_TYPE_MAX)
+	if (h->version != DP_MSG_VERSION || h->len != (uint32_t)n || h->type == 0 || h->type >= DP_MSG_TYPE_MAX)
 		return -EPROTO;
 	return (int)n;
 }
@@ -89,8 +88,7 @@ int msg_listen(const char *path)
 	if (fd < 0)
 		return -errno;
 	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0660) < 0 ||
-	    listen(fd, 8) < 0) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0660) < 0 || listen(fd, 8) < 0) {
 		rc = -errno;
 		close(fd);
 		return rc;

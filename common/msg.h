@@ -18,8 +18,14 @@ int msg_send(int fd, const struct dp_msg_hdr *hdr, const void *body, size_t body
 int msg_recv(int fd, void *buf, size_t buf_len);
 
 /* Body of a received message and its length. */
-static inline const void *msg_body(const void *buf) { return (const uint8_t *)buf + sizeof(struct dp_msg_hdr); }
-static inline size_t msg_body_len(const void *buf) { return ((const struct dp_msg_hdr *)buf)->len - sizeof(struct dp_msg_hdr); }
+static inline const void *msg_body(const void *buf)
+{
+	return (const uint8_t *)buf + sizeof(struct dp_msg_hdr);
+}
+static inline size_t msg_body_len(const void *buf)
+{
+	return ((const struct dp_msg_hdr *)buf)->len - sizeof(struct dp_msg_hdr);
+}
 
 /* Connect to / listen on a UNIX SOCK_SEQPACKET path. Return an fd or -errno. */
 int msg_connect(const char *path);

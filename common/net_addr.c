@@ -79,8 +79,7 @@ bool mac_parse(const char *s, uint8_t mac[6])
 		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
 			return false;
 	}
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) != 6 ||
-	    n != 17)
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) != 6 || n != 17)
 		return false;
 	for (int i = 0; i < 6; i++)
 		mac[i] = (uint8_t)b[i];
@@ -95,15 +94,14 @@ const char *ip4_fmt(uint32_t ip, char buf[IP4_STR_LEN])
 
 const char *prefix4_fmt(uint32_t ip, uint8_t len, char buf[PREFIX4_STR_LEN])
 {
-	snprintf(buf, PREFIX4_STR_LEN, "%u.%u.%u.%u/%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff,
-		 ip & 0xff, len & 63);
+	snprintf(buf, PREFIX4_STR_LEN, "%u.%u.%u.%u/%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff,
+		 len & 63);
 	return buf;
 }
 
 const char *mac_fmt(const uint8_t mac[6], char buf[MAC_STR_LEN])
 {
-	snprintf(buf, MAC_STR_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
-		 mac[5]);
+	snprintf(buf, MAC_STR_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	return buf;
 }
 

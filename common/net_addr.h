@@ -22,7 +22,10 @@ const char *ip4_fmt(uint32_t ip, char buf[IP4_STR_LEN]);
 const char *prefix4_fmt(uint32_t ip, uint8_t len, char buf[PREFIX4_STR_LEN]);
 const char *mac_fmt(const uint8_t mac[6], char buf[MAC_STR_LEN]);
 
-static inline uint32_t prefix4_mask(uint8_t len) { return len ? ~0u << (32 - len) : 0; }
+static inline uint32_t prefix4_mask(uint8_t len)
+{
+	return len ? ~0u << (32 - len) : 0;
+}
 /* Is ip inside the prefix net/len (net may carry host bits, as an interface address does)? */
 static inline bool prefix4_contains(uint32_t net, uint8_t len, uint32_t ip)
 {

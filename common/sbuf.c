@@ -64,7 +64,10 @@ void sbuf_add_word(struct sbuf *b, const char *w)
 		sbuf_add_quoted(b, w);
 }
 
-const char *sbuf_str(const struct sbuf *b) { return b->s ? b->s : ""; }
+const char *sbuf_str(const struct sbuf *b)
+{
+	return b->s ? b->s : "";
+}
 
 void sbuf_reset(struct sbuf *b)
 {

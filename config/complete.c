@@ -43,7 +43,7 @@ int cfg_complete(const struct cfg_node *root, int argc, const char *const *argv,
 {
 	struct out o = {.v = out, .max = max, .prefix = prefix ? prefix : ""};
 	const struct cfg_schema *cur = &cfg_schema_root;
-	const struct cfg_node *node = root; /* tree node matching cur, NULL once off the tree */
+	const struct cfg_node *node = root;      /* tree node matching cur, NULL once off the tree */
 	const struct cfg_schema *pending = NULL; /* a tag or leaf waiting for its value */
 	const struct cfg_node *pending_node = NULL;
 	char value[CFG_VALUE_MAX], msg[256];

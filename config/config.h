@@ -25,13 +25,13 @@
 
 #include <jansson.h>
 
-#define CFG_NAME_MAX 16      /* interface names, e.g. "dp0" */
-#define CFG_DEVICE_MAX 256   /* a PCI address or a vdev string */
+#define CFG_NAME_MAX 16    /* interface names, e.g. "dp0" */
+#define CFG_DEVICE_MAX 256 /* a PCI address or a vdev string */
 #define CFG_MAX_PORTS 16
-#define CFG_MAX_ADDRS 8      /* per port */
+#define CFG_MAX_ADDRS 8 /* per port */
 #define CFG_MAX_WORKERS 16
 #define CFG_MAX_ROUTES 65536
-#define CFG_MAX_PATHS 16     /* next hops and interfaces of one route: the widest ECMP group */
+#define CFG_MAX_PATHS 16                         /* next hops and interfaces of one route: the widest ECMP group */
 #define CFG_MAX_ROUTE_PATHS (2 * CFG_MAX_ROUTES) /* paths of all static routes together */
 #define CFG_MAX_NEIGHS 4096
 
@@ -56,7 +56,7 @@ void cfg_errors_format(const struct cfg_errors *errs, char *buf, size_t len);
 
 struct cfg_node; /* opaque */
 
-struct cfg_node *cfg_new(void);                /* empty root */
+struct cfg_node *cfg_new(void); /* empty root */
 struct cfg_node *cfg_clone(const struct cfg_node *root);
 void cfg_free(struct cfg_node *root);
 bool cfg_equal(const struct cfg_node *a, const struct cfg_node *b);
@@ -103,9 +103,9 @@ char *cfg_compare(const struct cfg_node *running, const struct cfg_node *candida
 /* ---- completion and help, drawn from the schema ---- */
 
 struct cfg_completion {
-	char word[64];  /* a keyword, or a placeholder such as "<a.b.c.d/len>" */
+	char word[64]; /* a keyword, or a placeholder such as "<a.b.c.d/len>" */
 	char help[128];
-	bool is_value;  /* a value placeholder rather than a literal keyword */
+	bool is_value; /* a value placeholder rather than a literal keyword */
 };
 
 /* What may follow argv[0..argc-1] in a set/delete command, filtered by prefix
@@ -136,7 +136,7 @@ enum brink_path_kind {
 	BRINK_PATH_GATEWAY = 1, /* via a gateway address */
 	BRINK_PATH_INTERFACE,   /* the destination itself, on an interface */
 	BRINK_PATH_BLACKHOLE,
-	BRINK_PATH_REJECT,      /* discard with ICMP unreachable */
+	BRINK_PATH_REJECT, /* discard with ICMP unreachable */
 };
 
 /* One way to reach a route's prefix. The dataplane uses the usable paths of
@@ -163,8 +163,8 @@ struct brink_neigh {
 };
 
 enum brink_punt_type {
-	BRINK_PUNT_TAP = 1,         /* net_tap */
-	BRINK_PUNT_VIRTIO_USER,     /* virtio_user + vhost-net */
+	BRINK_PUNT_TAP = 1,     /* net_tap */
+	BRINK_PUNT_VIRTIO_USER, /* virtio_user + vhost-net */
 };
 
 struct brink_model {
@@ -172,8 +172,8 @@ struct brink_model {
 	unsigned main_cpu;
 	unsigned n_workers;
 	unsigned worker_cpus[CFG_MAX_WORKERS];
-	unsigned idle_sleep_us;     /* 0: workers always busy-poll */
-	unsigned mbufs;             /* mempool size */
+	unsigned idle_sleep_us; /* 0: workers always busy-poll */
+	unsigned mbufs;         /* mempool size */
 	bool punt_enabled;
 	enum brink_punt_type punt_type;
 	char punt_ifname[CFG_NAME_MAX]; /* kernel interface name */
@@ -184,7 +184,7 @@ struct brink_model {
 	unsigned n_routes;
 	struct brink_route *routes; /* owned, n_routes entries */
 	unsigned n_paths;
-	struct brink_path *paths;   /* owned, the paths of all routes */
+	struct brink_path *paths; /* owned, the paths of all routes */
 	unsigned n_neighs;
 	struct brink_neigh *neighs; /* owned */
 };

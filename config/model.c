@@ -128,8 +128,7 @@ static void check_address(struct ctx *c, const struct brink_model *m, struct por
 	}
 }
 
-static unsigned build_ports(struct ctx *c, const struct cfg_node *root, struct brink_model *m,
-			    struct port_addr *all)
+static unsigned build_ports(struct ctx *c, const struct cfg_node *root, struct brink_model *m, struct port_addr *all)
 {
 	const struct cfg_node *ifs = node_get(root, "interfaces");
 	const struct cfg_node *tag = ifs ? node_get(ifs, "dataplane") : NULL;
@@ -250,7 +249,7 @@ static void check_distances(struct ctx *c, const struct brink_model *m, const st
 			if (k != i && q->distance == p->distance)
 				fail(c, e, path, "%s and %s share distance %u: give them different distances",
 				     p->kind == BRINK_PATH_BLACKHOLE ? "blackhole" : "reject",
-				     q->kind == BRINK_PATH_GATEWAY	 ? "a next-hop"
+				     q->kind == BRINK_PATH_GATEWAY     ? "a next-hop"
 				     : q->kind == BRINK_PATH_INTERFACE ? "an interface route"
 				     : q->kind == BRINK_PATH_BLACKHOLE ? "blackhole"
 								       : "reject",
@@ -272,8 +271,8 @@ static unsigned count_paths(const struct cfg_node *tag)
 	return n;
 }
 
-static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink_model *m,
-			 const struct port_addr *all, unsigned n_all)
+static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink_model *m, const struct port_addr *all,
+			 unsigned n_all)
 {
 	char path[512], sub[640];
 	unsigned n = tag ? node_count(tag) : 0, n_paths = count_paths(tag);
@@ -283,8 +282,9 @@ static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink
 		return;
 	}
 	if (n_paths > CFG_MAX_ROUTE_PATHS) {
-		fail(c, tag, "protocols static route", "%u next hops, interfaces, blackholes and rejects in all, at most %d",
-		     n_paths, CFG_MAX_ROUTE_PATHS);
+		fail(c, tag, "protocols static route",
+		     "%u next hops, interfaces, blackholes and rejects in all, at most %d", n_paths,
+		     CFG_MAX_ROUTE_PATHS);
 		return;
 	}
 	m->routes = n ? cfg_xmalloc(sizeof(*m->routes) * n) : NULL;
@@ -322,17 +322,19 @@ static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink
 			add_path(m, r, i, p);
 		}
 		if (bh)
-			add_path(m, r, bh, (struct brink_path){.kind = BRINK_PATH_BLACKHOLE, .distance = path_distance(bh)});
+			add_path(m, r, bh,
+				 (struct brink_path){.kind = BRINK_PATH_BLACKHOLE, .distance = path_distance(bh)});
 		if (rj)
-			add_path(m, r, rj, (struct brink_path){.kind = BRINK_PATH_REJECT, .distance = path_distance(rj)});
+			add_path(m, r, rj,
+				 (struct brink_path){.kind = BRINK_PATH_REJECT, .distance = path_distance(rj)});
 		check_distances(c, m, r, e, path);
 		if (r->n_paths)
 			m->n_routes++;
 	}
 }
 
-static void build_neighs(struct ctx *c, const struct cfg_node *tag, struct brink_model *m,
-			 const struct port_addr *all, unsigned n_all)
+static void build_neighs(struct ctx *c, const struct cfg_node *tag, struct brink_model *m, const struct port_addr *all,
+			 unsigned n_all)
 {
 	char path[512];
 	unsigned n = tag ? node_count(tag) : 0;

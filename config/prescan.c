@@ -33,7 +33,10 @@ static bool name_char(char c)
 	       c == '*';
 }
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
 
 char *cfg_read_text(const char *path, int *err)
 {

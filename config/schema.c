@@ -18,67 +18,114 @@
 static const char *const punt_types[] = {"tap", "virtio-user", NULL};
 
 static const struct cfg_schema punt_children[] = {
-	{.name = "type", .help = "Exception path device: tap or virtio-user (default tap)", .kind = CFG_LEAF,
-	 .type = CFG_T_ENUM, .enums = punt_types},
-	{.name = "interface", .help = "Kernel interface name (default brink0)", .kind = CFG_LEAF,
-	 .type = CFG_T_IDENT, .placeholder = "<name>"},
+	{.name = "type",
+	 .help = "Exception path device: tap or virtio-user (default tap)",
+	 .kind = CFG_LEAF,
+	 .type = CFG_T_ENUM,
+	 .enums = punt_types},
+	{.name = "interface",
+	 .help = "Kernel interface name (default brink0)",
+	 .kind = CFG_LEAF,
+	 .type = CFG_T_IDENT,
+	 .placeholder = "<name>"},
 };
 
 static const struct cfg_schema worker_children[] = {
-	{.name = "cpu", .help = "CPU the worker lcore runs on (may be shared)", .kind = CFG_LEAF,
-	 .type = CFG_T_U32, .max = 1023, .mandatory = true},
+	{.name = "cpu",
+	 .help = "CPU the worker lcore runs on (may be shared)",
+	 .kind = CFG_LEAF,
+	 .type = CFG_T_U32,
+	 .max = 1023,
+	 .mandatory = true},
 };
 
 static const struct cfg_schema dataplane_children[] = {
-	{.name = "main-cpu", .help = "CPU of the main (control) lcore (default 0)", .kind = CFG_LEAF,
-	 .type = CFG_T_U32, .max = 1023},
-	{.name = "worker", .help = "Poll-mode worker lcore", .kind = CFG_TAG, .type = CFG_T_U32,
-	 .max = CFG_MAX_WORKERS - 1, .key_field = "id", CHILDREN(worker_children)},
-	{.name = "idle-sleep", .help = "Microseconds a worker sleeps after an empty poll round (default 0: busy-poll)",
-	 .kind = CFG_LEAF, .type = CFG_T_U32, .max = 100000},
-	{.name = "mbufs", .help = "Packet buffers in the mempool (default 16384)", .kind = CFG_LEAF,
-	 .type = CFG_T_U32, .min = 1024, .max = 1048576},
-	{.name = "punt", .help = "Exception path to the kernel (present: enabled)", .kind = CFG_CONTAINER,
-	 .presence = true, CHILDREN(punt_children)},
+	{.name = "main-cpu",
+	 .help = "CPU of the main (control) lcore (default 0)",
+	 .kind = CFG_LEAF,
+	 .type = CFG_T_U32,
+	 .max = 1023},
+	{.name = "worker",
+	 .help = "Poll-mode worker lcore",
+	 .kind = CFG_TAG,
+	 .type = CFG_T_U32,
+	 .max = CFG_MAX_WORKERS - 1,
+	 .key_field = "id",
+	 CHILDREN(worker_children)},
+	{.name = "idle-sleep",
+	 .help = "Microseconds a worker sleeps after an empty poll round (default 0: busy-poll)",
+	 .kind = CFG_LEAF,
+	 .type = CFG_T_U32,
+	 .max = 100000},
+	{.name = "mbufs",
+	 .help = "Packet buffers in the mempool (default 16384)",
+	 .kind = CFG_LEAF,
+	 .type = CFG_T_U32,
+	 .min = 1024,
+	 .max = 1048576},
+	{.name = "punt",
+	 .help = "Exception path to the kernel (present: enabled)",
+	 .kind = CFG_CONTAINER,
+	 .presence = true,
+	 CHILDREN(punt_children)},
 };
 
 static const struct cfg_schema system_children[] = {
-	{.name = "dataplane", .help = "Dataplane process settings", .kind = CFG_CONTAINER,
-	 CHILDREN(dataplane_children)},
+	{.name = "dataplane", .help = "Dataplane process settings", .kind = CFG_CONTAINER, CHILDREN(dataplane_children)},
 };
 
 static const struct cfg_schema port_children[] = {
-	{.name = "device", .help = "PCI address (0000:3b:00.0) or vdev string (net_af_packet0,iface=veth0)",
-	 .kind = CFG_LEAF, .type = CFG_T_STRING, .max = CFG_DEVICE_MAX - 1, .placeholder = "<device>",
+	{.name = "device",
+	 .help = "PCI address (0000:3b:00.0) or vdev string (net_af_packet0,iface=veth0)",
+	 .kind = CFG_LEAF,
+	 .type = CFG_T_STRING,
+	 .max = CFG_DEVICE_MAX - 1,
+	 .placeholder = "<device>",
 	 .mandatory = true},
-	{.name = "address", .help = "IPv4 address with prefix length", .kind = CFG_LEAF_LIST,
-	 .type = CFG_T_IFADDR, .max_values = CFG_MAX_ADDRS},
-	{.name = "mtu", .help = "Maximum transmission unit", .kind = CFG_LEAF, .type = CFG_T_U32, .min = 68,
-	 .max = 9000},
-	{.name = "mac", .help = "Unicast MAC address (default: the device's)", .kind = CFG_LEAF,
-	 .type = CFG_T_MAC},
-	{.name = "description", .help = "Free text", .kind = CFG_LEAF, .type = CFG_T_STRING, .max = 255,
+	{.name = "address",
+	 .help = "IPv4 address with prefix length",
+	 .kind = CFG_LEAF_LIST,
+	 .type = CFG_T_IFADDR,
+	 .max_values = CFG_MAX_ADDRS},
+	{.name = "mtu", .help = "Maximum transmission unit", .kind = CFG_LEAF, .type = CFG_T_U32, .min = 68, .max = 9000},
+	{.name = "mac", .help = "Unicast MAC address (default: the device's)", .kind = CFG_LEAF, .type = CFG_T_MAC},
+	{.name = "description",
+	 .help = "Free text",
+	 .kind = CFG_LEAF,
+	 .type = CFG_T_STRING,
+	 .max = 255,
 	 .placeholder = "<text>"},
 	{.name = "disable", .help = "Keep the port administratively down", .kind = CFG_FLAG},
 };
 
 static const struct cfg_schema interfaces_children[] = {
-	{.name = "dataplane", .help = "Dataplane interface", .kind = CFG_TAG, .type = CFG_T_IDENT,
-	 .placeholder = "<name>", .key_field = "name", CHILDREN(port_children)},
+	{.name = "dataplane",
+	 .help = "Dataplane interface",
+	 .kind = CFG_TAG,
+	 .type = CFG_T_IDENT,
+	 .placeholder = "<name>",
+	 .key_field = "name",
+	 CHILDREN(port_children)},
 };
 
 /* Administrative distance of a path: the lowest among the usable paths wins,
  * and equal ones share the traffic. 255 means "never install", as in VyOS. */
-#define DISTANCE_LEAF                                                                                            \
-	{.name = "distance", .help = "Administrative distance: the lowest usable one wins, equal ones share "   \
-				     "traffic (default 1; 255: never used)",                                     \
-	 .kind = CFG_LEAF, .type = CFG_T_U32, .min = 1, .max = 255}
+#define DISTANCE_LEAF                                                                            \
+	{                                                                                        \
+		.name = "distance",                                                              \
+		.help = "Administrative distance: the lowest usable one wins, equal ones share " \
+			"traffic (default 1; 255: never used)",                                  \
+		.kind = CFG_LEAF, .type = CFG_T_U32, .min = 1, .max = 255                        \
+	}
 
 static const struct cfg_schema next_hop_children[] = {
 	DISTANCE_LEAF,
-	{.name = "interface", .help = "Interface the gateway is reached on, even outside its subnets (default: "
-				      "the interface whose subnet holds the gateway)",
-	 .kind = CFG_LEAF, .type = CFG_T_IDENT, .placeholder = "<name>"},
+	{.name = "interface",
+	 .help = "Interface the gateway is reached on, even outside its subnets (default: "
+		 "the interface whose subnet holds the gateway)",
+	 .kind = CFG_LEAF,
+	 .type = CFG_T_IDENT,
+	 .placeholder = "<name>"},
 	{.name = "disable", .help = "Keep this next hop configured but unused", .kind = CFG_FLAG},
 };
 
@@ -92,32 +139,56 @@ static const struct cfg_schema discard_children[] = {
 };
 
 static const struct cfg_schema route_children[] = {
-	{.name = "next-hop", .help = "Gateway address (several: equal-cost multipath, or floating routes by distance)",
-	 .kind = CFG_TAG, .type = CFG_T_IP4, .key_field = "address", CHILDREN(next_hop_children)},
-	{.name = "interface", .help = "Deliver to the destination itself on this interface (an interface route)",
-	 .kind = CFG_TAG, .type = CFG_T_IDENT, .placeholder = "<name>", .key_field = "name",
+	{.name = "next-hop",
+	 .help = "Gateway address (several: equal-cost multipath, or floating routes by distance)",
+	 .kind = CFG_TAG,
+	 .type = CFG_T_IP4,
+	 .key_field = "address",
+	 CHILDREN(next_hop_children)},
+	{.name = "interface",
+	 .help = "Deliver to the destination itself on this interface (an interface route)",
+	 .kind = CFG_TAG,
+	 .type = CFG_T_IDENT,
+	 .placeholder = "<name>",
+	 .key_field = "name",
 	 CHILDREN(route_interface_children)},
-	{.name = "blackhole", .help = "Silently discard matching packets", .kind = CFG_CONTAINER, .presence = true,
+	{.name = "blackhole",
+	 .help = "Silently discard matching packets",
+	 .kind = CFG_CONTAINER,
+	 .presence = true,
 	 CHILDREN(discard_children)},
-	{.name = "reject", .help = "Discard matching packets with ICMP destination unreachable", .kind = CFG_CONTAINER,
-	 .presence = true, CHILDREN(discard_children)},
+	{.name = "reject",
+	 .help = "Discard matching packets with ICMP destination unreachable",
+	 .kind = CFG_CONTAINER,
+	 .presence = true,
+	 CHILDREN(discard_children)},
 };
 
 static const struct cfg_schema arp_children[] = {
-	{.name = "hwaddr", .help = "MAC address of the neighbour", .kind = CFG_LEAF, .type = CFG_T_MAC,
+	{.name = "hwaddr",
+	 .help = "MAC address of the neighbour",
+	 .kind = CFG_LEAF,
+	 .type = CFG_T_MAC,
 	 .mandatory = true},
 };
 
 static const struct cfg_schema static_children[] = {
-	{.name = "route", .help = "Static route", .kind = CFG_TAG, .type = CFG_T_NET, .key_field = "prefix",
+	{.name = "route",
+	 .help = "Static route",
+	 .kind = CFG_TAG,
+	 .type = CFG_T_NET,
+	 .key_field = "prefix",
 	 CHILDREN(route_children)},
-	{.name = "arp", .help = "Static neighbour", .kind = CFG_TAG, .type = CFG_T_IP4, .key_field = "address",
+	{.name = "arp",
+	 .help = "Static neighbour",
+	 .kind = CFG_TAG,
+	 .type = CFG_T_IP4,
+	 .key_field = "address",
 	 CHILDREN(arp_children)},
 };
 
 static const struct cfg_schema protocols_children[] = {
-	{.name = "static", .help = "Static routes and neighbours", .kind = CFG_CONTAINER,
-	 CHILDREN(static_children)},
+	{.name = "static", .help = "Static routes and neighbours", .kind = CFG_CONTAINER, CHILDREN(static_children)},
 };
 
 static const struct cfg_schema root_children[] = {
@@ -268,8 +339,7 @@ static bool check_ident(const char *text, char *msg, size_t len)
 	for (size_t i = 1; ok && i < n; i++)
 		ok = (text[i] >= 'a' && text[i] <= 'z') || (text[i] >= '0' && text[i] <= '9');
 	if (!ok)
-		snprintf(msg, len, "'%s' is not a name (a lower-case letter, then up to 14 letters or digits)",
-			 text);
+		snprintf(msg, len, "'%s' is not a name (a lower-case letter, then up to 14 letters or digits)", text);
 	return ok;
 }
 
@@ -343,8 +413,8 @@ bool schema_parse_value(const struct cfg_schema *s, const char *text, char out[C
 			if (strcmp(*e, text) == 0)
 				goto ok;
 			if (used < msg_len)
-				used += (size_t)snprintf(msg + used, msg_len - used, "%s %s",
-							 e == s->enums ? "" : ",", *e);
+				used += (size_t)snprintf(msg + used, msg_len - used, "%s %s", e == s->enums ? "" : ",",
+							 *e);
 		}
 		return false;
 	}
@@ -389,12 +459,9 @@ int schema_value_cmp(const struct cfg_schema *s, const char *a, const char *b)
 const char *schema_placeholder(const struct cfg_schema *s, char buf[CFG_PH_MAX])
 {
 	static const char *const by_type[] = {
-		[CFG_T_IP4] = "<a.b.c.d>",
-		[CFG_T_IFADDR] = "<a.b.c.d/len>",
-		[CFG_T_NET] = "<a.b.c.d/len>",
-		[CFG_T_MAC] = "<xx:xx:xx:xx:xx:xx>",
-		[CFG_T_STRING] = "<string>",
-		[CFG_T_IDENT] = "<name>",
+		[CFG_T_IP4] = "<a.b.c.d>",     [CFG_T_IFADDR] = "<a.b.c.d/len>",
+		[CFG_T_NET] = "<a.b.c.d/len>", [CFG_T_MAC] = "<xx:xx:xx:xx:xx:xx>",
+		[CFG_T_STRING] = "<string>",   [CFG_T_IDENT] = "<name>",
 		[CFG_T_ENUM] = "<type>",
 	};
 

@@ -12,7 +12,7 @@
 
 enum cfg_kind {
 	CFG_CONTAINER,
-	CFG_TAG,       /* keyed list: the key is the next CLI word */
+	CFG_TAG, /* keyed list: the key is the next CLI word */
 	CFG_LEAF,
 	CFG_LEAF_LIST, /* several values, order kept, no duplicates */
 	CFG_FLAG,      /* valueless: present or not */
@@ -34,14 +34,14 @@ struct cfg_schema {
 	const char *name;
 	const char *help;
 	enum cfg_kind kind;
-	enum cfg_vtype type;         /* leaves, leaf-lists and tag keys */
-	uint32_t min, max;           /* CFG_T_U32 range; CFG_T_STRING maximum length */
-	const char *const *enums;    /* CFG_T_ENUM, NULL-terminated */
-	const char *placeholder;     /* NULL: derived from the type */
-	const char *key_field;       /* tag nodes: the setting holding the key in brink.conf */
-	bool mandatory;              /* leaves that must be set in their parent */
-	bool presence;               /* containers whose presence alone means something */
-	unsigned max_values;         /* leaf-lists */
+	enum cfg_vtype type;      /* leaves, leaf-lists and tag keys */
+	uint32_t min, max;        /* CFG_T_U32 range; CFG_T_STRING maximum length */
+	const char *const *enums; /* CFG_T_ENUM, NULL-terminated */
+	const char *placeholder;  /* NULL: derived from the type */
+	const char *key_field;    /* tag nodes: the setting holding the key in brink.conf */
+	bool mandatory;           /* leaves that must be set in their parent */
+	bool presence;            /* containers whose presence alone means something */
+	unsigned max_values;      /* leaf-lists */
 	const struct cfg_schema *children;
 	unsigned n_children;
 };
@@ -68,7 +68,10 @@ bool schema_parse_value(const struct cfg_schema *s, const char *text, char out[C
 /* Orders two valid values: numbers and addresses numerically, the rest lexically. */
 int schema_value_cmp(const struct cfg_schema *s, const char *a, const char *b);
 /* True when stored as a number in brink.conf and JSON. */
-static inline bool schema_is_number(const struct cfg_schema *s) { return s->type == CFG_T_U32; }
+static inline bool schema_is_number(const struct cfg_schema *s)
+{
+	return s->type == CFG_T_U32;
+}
 const char *schema_placeholder(const struct cfg_schema *s, char buf[CFG_PH_MAX]);
 
 #endif

@@ -289,7 +289,8 @@ static int resolve(int argc, const char *const *argv, struct walk *w, struct cfg
 		bool ambiguous;
 		sch = schema_child_abbrev(cur, argv[i], &ambiguous);
 		if (!sch && ambiguous)
-			return word_error(err, i, argv, "'%s' is ambiguous (%s)", argv[i], schema_starting(cur, argv[i], msg, sizeof(msg)));
+			return word_error(err, i, argv, "'%s' is ambiguous (%s)", argv[i],
+					  schema_starting(cur, argv[i], msg, sizeof(msg)));
 		if (!sch) {
 			schema_unknown(cur, argv[i], msg, sizeof(msg));
 			return word_error(err, i, argv, "%s", msg);
@@ -311,8 +312,7 @@ static int lookup(struct cfg_node *root, struct walk *w)
 		struct step *st = &w->st[k];
 		st->list = node_find(parent, st->sch);
 		st->node = st->list;
-		if (st->list && st->has_value &&
-		    (st->sch->kind == CFG_TAG || st->sch->kind == CFG_LEAF_LIST))
+		if (st->list && st->has_value && (st->sch->kind == CFG_TAG || st->sch->kind == CFG_LEAF_LIST))
 			st->node = node_find_item(st->list, st->value);
 		if (st->list && st->has_value && st->sch->kind == CFG_LEAF &&
 		    schema_value_cmp(st->sch, st->list->value, st->value) != 0)
@@ -336,8 +336,8 @@ int cfg_edit_path(int argc, const char *const *argv, char (*out)[CFG_VALUE_MAX],
 	}
 	const struct step *last = w.n ? &w.st[w.n - 1] : NULL;
 	if (last && !(last->sch->kind == CFG_CONTAINER || (last->sch->kind == CFG_TAG && last->has_value))) {
-		snprintf(msg, msglen, "'%s' is a %s, not a level to edit (name a container or an entry)", last->sch->name,
-			 last->sch->kind == CFG_TAG ? "list: give the entry's key" : "setting");
+		snprintf(msg, msglen, "'%s' is a %s, not a level to edit (name a container or an entry)",
+			 last->sch->name, last->sch->kind == CFG_TAG ? "list: give the entry's key" : "setting");
 		return -1;
 	}
 	for (int k = 0; k < w.n; k++) {
@@ -373,7 +373,8 @@ int cfg_set(struct cfg_node *root, int argc, const char *const *argv, struct cfg
 	if (last->sch->kind == CFG_CONTAINER && !last->sch->presence)
 		return word_error(err, argc, argv, "incomplete command: name a setting under '%s'", last->sch->name);
 	if (last->sch->kind != CFG_CONTAINER && last->sch->kind != CFG_FLAG && !last->has_value)
-		return word_error(err, argc, argv, "incomplete command: %s expected", schema_placeholder(last->sch, ph));
+		return word_error(err, argc, argv, "incomplete command: %s expected",
+				  schema_placeholder(last->sch, ph));
 	lookup(root, &w);
 	if (last->sch->kind == CFG_LEAF_LIST && last->list && !last->node &&
 	    node_count(last->list) >= last->sch->max_values)

@@ -84,7 +84,8 @@ static bool take_lock(struct archive *a)
 	snprintf(path, sizeof(path), "%s/lock", a->dir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		brinkd_log("commit archive: cannot open %s: %s; revisions are kept in memory only", path, strerror(errno));
+		brinkd_log("commit archive: cannot open %s: %s; revisions are kept in memory only", path,
+			   strerror(errno));
 		return false;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -93,11 +94,13 @@ static bool take_lock(struct archive *a)
 		pid[n > 0 ? n : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
 		if (err == EWOULDBLOCK)
-			brinkd_log("commit archive: %s is in use by another brinkd%s%s%s; this one keeps its revisions in memory "
+			brinkd_log("commit archive: %s is in use by another brinkd%s%s%s; this one keeps its revisions "
+				   "in memory "
 				   "only (--archive gives it a directory of its own)",
 				   a->dir, *pid ? " (pid " : "", pid, *pid ? ")" : "");
 		else
-			brinkd_log("commit archive: cannot lock %s: %s; revisions are kept in memory only", path, strerror(err));
+			brinkd_log("commit archive: cannot lock %s: %s; revisions are kept in memory only", path,
+				   strerror(err));
 		close(fd);
 		return false;
 	}

@@ -23,10 +23,10 @@
 #define ARCHIVE_COMMENT_MAX 256
 
 struct archive_rev {
-	uint64_t id;           /* grows by one per revision, never reused; names its file */
-	int64_t time;          /* when, in seconds since the epoch */
-	char user[32];         /* who: a login name, or "brinkd" */
-	char via[32];          /* how: cli, commit-confirm, rollback, commit-confirm rollback, boot */
+	uint64_t id;   /* grows by one per revision, never reused; names its file */
+	int64_t time;  /* when, in seconds since the epoch */
+	char user[32]; /* who: a login name, or "brinkd" */
+	char via[32];  /* how: cli, commit-confirm, rollback, commit-confirm rollback, boot */
 	char comment[ARCHIVE_COMMENT_MAX];
 	struct cfg_node *tree; /* the configuration when it is not on disk, else NULL */
 };

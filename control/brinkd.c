@@ -157,7 +157,8 @@ static void set_refused(struct brinkd *d, struct sbuf *refused)
 		n += *p == '\n';
 	if (strcmp(sbuf_str(refused), sbuf_str(&d->dp_refused)) != 0) {
 		if (n)
-			brinkd_log("the dataplane refused %u item%s of the running configuration (retrying every %d s):\n%s",
+			brinkd_log("the dataplane refused %u item%s of the running configuration (retrying every %d "
+				   "s):\n%s",
 				   n, n == 1 ? "" : "s", BRINKD_RETRY_MS / 1000, sbuf_str(refused));
 		else if (d->n_dp_refused)
 			brinkd_log("the dataplane now runs the whole running configuration");
@@ -366,10 +367,11 @@ int brinkd_commit_confirm(struct brinkd *d, const struct cfg_node *candidate, un
 
 	if (d->confirm.pending) {
 		struct sbuf why = {0};
-		sbuf_printf(&why,
-			    "the commit-confirm by %s still waits for 'confirm' (rollback in %lld s); 'confirm' it first, "
-			    "or use 'commit', which confirms it\n",
-			    d->confirm.user, brinkd_confirm_left_s(d));
+		sbuf_printf(
+			&why,
+			"the commit-confirm by %s still waits for 'confirm' (rollback in %lld s); 'confirm' it first, "
+			"or use 'commit', which confirms it\n",
+			d->confirm.user, brinkd_confirm_left_s(d));
 		return refuse(info, -EBUSY, &why, out);
 	}
 	if (!(before = cfg_clone(d->running)))
@@ -384,8 +386,9 @@ int brinkd_commit_confirm(struct brinkd *d, const struct cfg_node *candidate, un
 					     .minutes = minutes,
 					     .restore = before};
 	snprintf(d->confirm.user, sizeof(d->confirm.user), "%s", info->user);
-	sbuf_printf(out, "commit-confirm: unless 'confirm' follows within %u minute%s (from any session), brinkd rolls "
-			 "back to the configuration before this commit\n",
+	sbuf_printf(out,
+		    "commit-confirm: unless 'confirm' follows within %u minute%s (from any session), brinkd rolls "
+		    "back to the configuration before this commit\n",
 		    minutes, minutes == 1 ? "" : "s");
 	brinkd_log("commit-confirm by %s: rolled back in %u minute%s unless confirmed", info->user, minutes,
 		   minutes == 1 ? "" : "s");
@@ -440,7 +443,8 @@ static void confirm_due(struct brinkd *d)
 void brinkd_status_comment(const struct brinkd *d, struct sbuf *out)
 {
 	if (!dpc_connected(&d->dp)) {
-		sbuf_add(out, "# the dataplane is not connected: what it runs may differ (brinkd retries every second)\n");
+		sbuf_add(out,
+			 "# the dataplane is not connected: what it runs may differ (brinkd retries every second)\n");
 	} else if (!d->synced) {
 		sbuf_add(out, "# not yet pushed to the dataplane\n");
 	} else if (d->n_dp_refused) {

@@ -29,26 +29,26 @@ struct brinkd_commit_info {
  * restore again. Any other commit before then confirms it. */
 struct brinkd_confirm {
 	bool pending;
-	long long deadline_ms;    /* on brinkd's clock_ms */
+	long long deadline_ms; /* on brinkd's clock_ms */
 	unsigned minutes;
 	char user[32];            /* who committed it */
 	struct cfg_node *restore; /* the running configuration before it */
 };
 
 struct brinkd {
-	char conf_path[4096];       /* the -f file: what save writes by default */
+	char conf_path[4096]; /* the -f file: what save writes by default */
 	struct cfg_node *running;
-	uint64_t revision;          /* counts commits: sessions check they edit the latest */
-	struct brink_model model;   /* of running */
+	uint64_t revision;        /* counts commits: sessions check they edit the latest */
+	struct brink_model model; /* of running */
 	struct dpc dp;
-	uint64_t generation;        /* of the last transaction sent */
-	bool synced;                /* the connected dataplane got the running config */
-	struct sbuf dp_refused;     /* what it refused of it at the last resync, one item a line */
+	uint64_t generation;    /* of the last transaction sent */
+	bool synced;            /* the connected dataplane got the running config */
+	struct sbuf dp_refused; /* what it refused of it at the last resync, one item a line */
 	unsigned n_dp_refused;
-	long long retry_at_ms;      /* when to push again while items are refused */
-	bool punt_pending;          /* the punt interface still needs to be configured */
-	char last_log[640];         /* repeated retry failures are logged once */
-	struct archive archive;     /* revision 0 is running */
+	long long retry_at_ms;  /* when to push again while items are refused */
+	bool punt_pending;      /* the punt interface still needs to be configured */
+	char last_log[640];     /* repeated retry failures are logged once */
+	struct archive archive; /* revision 0 is running */
 	struct brinkd_confirm confirm;
 	long long (*clock_ms)(void); /* monotonic milliseconds for the commit-confirm deadline; tests set their own */
 };

@@ -206,8 +206,8 @@ int cli_parse(const char *what, const struct cli_param *params, int argc, char *
 	for (; i < argc; i++) {
 		const struct cli_param *p = keyword(params, argv[i], &ambiguous);
 		if (!p) {
-			sbuf_printf(r->out, "%s: %s '%s' (try '%s ?')\n", what, ambiguous ? "ambiguous" : "unknown word",
-				    argv[i], what);
+			sbuf_printf(r->out, "%s: %s '%s' (try '%s ?')\n", what,
+				    ambiguous ? "ambiguous" : "unknown word", argv[i], what);
 			return -EINVAL;
 		}
 		if (p->value && i + 1 == argc) {
@@ -431,8 +431,8 @@ static void filters_free(struct filters *fs)
 /* The words after the first unquoted '|' are filters; *argc is cut there. */
 static int parse_filters(int *argc, char **argv, struct filters *fs, bool *json, struct sbuf *out)
 {
-	static const char *const names[] = {[F_MATCH] = "match", [F_EXCEPT] = "except", [F_COUNT] = "count",
-					    [F_JSON] = "json", [F_NO_MORE] = "no-more"};
+	static const char *const names[] = {
+		[F_MATCH] = "match", [F_EXCEPT] = "except", [F_COUNT] = "count", [F_JSON] = "json", [F_NO_MORE] = "no-more"};
 	int i = 0;
 
 	fs->n = 0;
@@ -446,7 +446,8 @@ static int parse_filters(int *argc, char **argv, struct filters *fs, bool *json,
 			if (i < *argc && strcmp(argv[i], names[k]) == 0)
 				break;
 		if (k > F_NO_MORE || fs->n == sizeof(fs->f) / sizeof(fs->f[0])) {
-			sbuf_printf(out, "| %s: unknown filter (expected match RE, except RE, count, json or no-more)\n",
+			sbuf_printf(out,
+				    "| %s: unknown filter (expected match RE, except RE, count, json or no-more)\n",
 				    i < *argc ? argv[i] : "");
 			filters_free(fs);
 			return -EINVAL;
@@ -460,7 +461,8 @@ static int parse_filters(int *argc, char **argv, struct filters *fs, bool *json,
 			if (rc) {
 				if (i < *argc)
 					regerror(rc, &f->re, msg, sizeof(msg));
-				sbuf_printf(out, "| %s: %s\n", names[k], i < *argc ? msg : "a regular expression is missing");
+				sbuf_printf(out, "| %s: %s\n", names[k],
+					    i < *argc ? msg : "a regular expression is missing");
 				filters_free(fs);
 				return -EINVAL;
 			}
@@ -510,7 +512,8 @@ static void apply_filters(const struct filters *fs, struct cli_reply *r, struct 
 		size_t idx;
 		json_t *v;
 		if (json_is_object(r->result)) {
-			json_object_foreach(r->result, k, v) {
+			json_object_foreach(r->result, k, v)
+			{
 				json_t *pair = json_pack("{s:O}", k, v);
 				char *t = json_dumps(pair, JSON_COMPACT);
 				if (t && keep(fs, t))
@@ -519,7 +522,8 @@ static void apply_filters(const struct filters *fs, struct cli_reply *r, struct 
 				json_decref(pair);
 			}
 		} else if (json_is_array(r->result)) {
-			json_array_foreach(r->result, idx, v) {
+			json_array_foreach(r->result, idx, v)
+			{
 				char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 				if (t && keep(fs, t))
 					json_array_append(keep_out, v), kept++;
@@ -671,7 +675,7 @@ int cli_exec(struct cli_session *s, const char *line, bool json, struct sbuf *ou
 	} else if (rc == 0 && r.job && !r.result && !text.len) {
 		/* a job's first output is its own */
 	} else {
-		json_t *j = rc < 0	 ? json_pack("{s:o}", "error", trimmed(&text))
+		json_t *j = rc < 0     ? json_pack("{s:o}", "error", trimmed(&text))
 			    : r.result ? json_incref(r.result)
 			    : text.len ? json_pack("{s:o}", "message", trimmed(&text))
 				       : json_object();

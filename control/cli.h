@@ -39,10 +39,10 @@ struct cli_session {
 	uint64_t base_revision;     /* its revision */
 	int edit_argc;              /* the edit level: a path prefix for set, delete and show */
 	char *edit_argv[CLI_EDIT_MAX];
-	char user[32];              /* who is on the other end, for the commit archive */
-	bool closed;                /* exit from operational mode */
-	struct cli_job *job;        /* a command still producing output */
-	void *job_filters;          /* the output filters it goes on with */
+	char user[32];       /* who is on the other end, for the commit archive */
+	bool closed;         /* exit from operational mode */
+	struct cli_job *job; /* a command still producing output */
+	void *job_filters;   /* the output filters it goes on with */
 };
 
 /* What a command produces: text in out, or in JSON mode a result object
@@ -83,7 +83,7 @@ struct cli_param {
 	const char *help;
 	/* values worth offering (interface names...), optional */
 	void (*offer)(struct cli_session *s, void (*add)(void *ctx, const char *word, const char *help), void *ctx);
-	bool optional;     /* positional values only */
+	bool optional; /* positional values only */
 };
 
 enum cli_args {
@@ -94,19 +94,19 @@ enum cli_args {
 };
 
 struct cli_cmd {
-	const char *path;  /* its words: "show ip route" */
-	const char *help;  /* of its last word */
-	unsigned modes;    /* CLI_OPER, CLI_CONF, or both */
-	cli_fn fn;         /* NULL: a word that only leads to others */
+	const char *path; /* its words: "show ip route" */
+	const char *help; /* of its last word */
+	unsigned modes;   /* CLI_OPER, CLI_CONF, or both */
+	cli_fn fn;        /* NULL: a word that only leads to others */
 	enum cli_args args;
 	const struct cli_param *params; /* CLI_ARGS_PARAMS: ends with an entry whose help is NULL */
 };
 
 void cli_register(const struct cli_cmd *cmds, size_t n);
-#define CLI_REGISTER(table)                                                                                      \
-	__attribute__((constructor)) static void cli_register_##table(void)                                     \
-	{                                                                                                        \
-		cli_register(table, sizeof(table) / sizeof((table)[0]));                                         \
+#define CLI_REGISTER(table)                                                 \
+	__attribute__((constructor)) static void cli_register_##table(void) \
+	{                                                                   \
+		cli_register(table, sizeof(table) / sizeof((table)[0]));    \
 	}
 
 /* Parsed parameters: value[i] (NULL when not given) for params[i]; a lone

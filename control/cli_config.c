@@ -242,7 +242,8 @@ static int cf_update(struct cli_session *s, int argc, char **argv, struct cli_re
 		if (words_split(line + 2, &w, err, sizeof(err)) < 0 || w.argc < 2)
 			continue;
 		const char *const *path = (const char *const *)w.argv + 1;
-		int rc = line[0] == '-' ? cfg_delete(fresh, w.argc - 1, path, &e) : cfg_set(fresh, w.argc - 1, path, &e);
+		int rc =
+			line[0] == '-' ? cfg_delete(fresh, w.argc - 1, path, &e) : cfg_set(fresh, w.argc - 1, path, &e);
 		if (rc == 0) {
 			applied++;
 		} else {
@@ -367,7 +368,9 @@ static bool comment_ok(const char *what, const char *comment, struct cli_reply *
 static int commit_candidate(struct cli_session *s, const char *cmd, long minutes, const char *comment,
 			    struct cli_reply *r)
 {
-	struct brinkd_commit_info info = {.user = who(s), .via = minutes ? "commit-confirm" : "cli", .comment = comment};
+	struct brinkd_commit_info info = {.user = who(s),
+					  .via = minutes ? "commit-confirm" : "cli",
+					  .comment = comment};
 	int rc;
 
 	if (cfg_equal(s->d->running, s->candidate)) {
@@ -376,8 +379,9 @@ static int commit_candidate(struct cli_session *s, const char *cmd, long minutes
 	}
 	/* Committing a candidate cloned before another session's commit would undo that commit. */
 	if (s->base_revision != s->d->revision) {
-		sbuf_printf(r->out, "%s failed: another session committed since this one started editing; "
-				    "'update' carries your changes onto it ('compare' shows them), 'discard' drops them\n",
+		sbuf_printf(r->out,
+			    "%s failed: another session committed since this one started editing; "
+			    "'update' carries your changes onto it ('compare' shows them), 'discard' drops them\n",
 			    cmd);
 		brinkd_log("%s by %s refused: another session committed since this one started editing", cmd, who(s));
 		return -EAGAIN;
@@ -397,7 +401,8 @@ static const struct cli_param commit_params[] = {
 };
 
 static const struct cli_param commit_confirm_params[] = {
-	{.value = "<1-60>", .help = "Minutes until brinkd rolls back unless 'confirm' follows (default 10)",
+	{.value = "<1-60>",
+	 .help = "Minutes until brinkd rolls back unless 'confirm' follows (default 10)",
 	 .optional = true},
 	{.word = "comment", .value = "<text>", .help = "Why: kept with the revision ('show system commit' shows it)"},
 	{0},
@@ -432,7 +437,8 @@ static int cf_confirm(struct cli_session *s, int argc, char **argv, struct cli_r
 }
 
 static const struct cli_param revision_param[] = {
-	{.value = "<n>", .help = "A revision: 0 is the running configuration, 1 the one before...",
+	{.value = "<n>",
+	 .help = "A revision: 0 is the running configuration, 1 the one before...",
 	 .offer = offer_revisions},
 	{0},
 };
@@ -455,8 +461,9 @@ static int cf_rollback(struct cli_session *s, int argc, char **argv, struct cli_
 		return -EINVAL;
 	}
 	if (changed(s)) {
-		sbuf_printf(r->out, "%s: this session has uncommitted changes ('compare' shows them); commit or "
-				    "discard them first\n",
+		sbuf_printf(r->out,
+			    "%s: this session has uncommitted changes ('compare' shows them); commit or "
+			    "discard them first\n",
 			    sbuf_str(&what));
 		brinkd_log("%s by %s refused: the session has uncommitted changes", sbuf_str(&what), who(s));
 		sbuf_free(&what);
@@ -475,7 +482,8 @@ static int cf_rollback(struct cli_session *s, int argc, char **argv, struct cli_
 		struct brinkd_commit_info info = {.user = who(s), .via = "rollback", .comment = comment};
 		rc = brinkd_commit(s->d, t, &info, r->out);
 		if (rc == 0)
-			sbuf_printf(r->out, "%s: committed revision %u again; it is revision 0 now\n", sbuf_str(&what), n);
+			sbuf_printf(r->out, "%s: committed revision %u again; it is revision 0 now\n", sbuf_str(&what),
+				    n);
 	}
 	if (rc == 0) {
 		cfg_free(s->candidate);
@@ -497,10 +505,14 @@ static void changes_reply(const char *diff, const char *same, struct cli_reply *
 }
 
 static const struct cli_param compare_params[] = {
-	{.value = "<n>", .help = "Compare the candidate with revision N ('show system commit' lists them)",
-	 .offer = offer_revisions, .optional = true},
-	{.value = "<m>", .help = "Compare revision N with revision M instead: + what N has that M lacks, - the reverse",
-	 .offer = offer_revisions, .optional = true},
+	{.value = "<n>",
+	 .help = "Compare the candidate with revision N ('show system commit' lists them)",
+	 .offer = offer_revisions,
+	 .optional = true},
+	{.value = "<m>",
+	 .help = "Compare revision N with revision M instead: + what N has that M lacks, - the reverse",
+	 .offer = offer_revisions,
+	 .optional = true},
 	{0},
 };
 
@@ -682,7 +694,8 @@ static int show_commit_diff(struct cli_session *s, int argc, char **argv, struct
 		goto out;
 	}
 	rc = -EIO;
-	if (!(before = archive_tree(&s->d->archive, n + 1, r->out)) || !(after = archive_tree(&s->d->archive, n, r->out)))
+	if (!(before = archive_tree(&s->d->archive, n + 1, r->out)) ||
+	    !(after = archive_tree(&s->d->archive, n, r->out)))
 		goto out;
 	diff = cfg_compare(before, after);
 	changes_reply(diff, "no changes\n", r);
@@ -710,15 +723,15 @@ static int cf_save(struct cli_session *s, int argc, char **argv, struct cli_repl
 		return rc;
 	}
 	if (!cfg_equal(s->d->running, s->candidate))
-		sbuf_add(r->out, "warning: uncommitted changes are not saved (save writes the running configuration)\n");
+		sbuf_add(r->out,
+			 "warning: uncommitted changes are not saved (save writes the running configuration)\n");
 	sbuf_printf(r->out, "saved to %s\n", path);
 	return 0;
 }
 
 /* load: the candidate becomes the file; merge: the file's settings are set
  * on top of the candidate. Either way nothing is committed yet. */
-static int load_or_merge(const char *cmd, bool merge, struct cli_session *s, int argc, char **argv,
-			 struct cli_reply *r)
+static int load_or_merge(const char *cmd, bool merge, struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
 	const char *path = argc ? argv[0] : s->d->conf_path;
 	struct cfg_errors e;
@@ -758,7 +771,8 @@ static int load_or_merge(const char *cmd, bool merge, struct cli_session *s, int
 	for (const char *p = diff; *p; p++)
 		n += *p == '\n';
 	free(diff);
-	sbuf_printf(r->out, "%s %s: %u line%s differ from the running configuration ('compare' shows them, 'commit' applies)\n",
+	sbuf_printf(r->out,
+		    "%s %s: %u line%s differ from the running configuration ('compare' shows them, 'commit' applies)\n",
 		    merge ? "merged" : "loaded", path, n, n == 1 ? "" : "s");
 	return 0;
 }
@@ -784,53 +798,113 @@ static const struct cli_cmd config_cmds[] = {
 	{.path = "configure", .help = "Enter configuration mode", .modes = CLI_OPER, .fn = op_configure},
 	{.path = "exit", .help = "End the session", .modes = CLI_OPER, .fn = op_exit},
 	{.path = "quit", .help = "End the session", .modes = CLI_OPER, .fn = op_exit},
-	{.path = "set", .help = "Set a value, creating what is missing on the way", .modes = CLI_CONF, .fn = cf_set,
+	{.path = "set",
+	 .help = "Set a value, creating what is missing on the way",
+	 .modes = CLI_CONF,
+	 .fn = cf_set,
 	 .args = CLI_ARGS_PATH},
-	{.path = "delete", .help = "Delete a subtree or one value", .modes = CLI_CONF, .fn = cf_delete,
+	{.path = "delete",
+	 .help = "Delete a subtree or one value",
+	 .modes = CLI_CONF,
+	 .fn = cf_delete,
 	 .args = CLI_ARGS_PATH},
-	{.path = "show", .help = "Show the candidate configuration, or the part under a path", .modes = CLI_CONF,
-	 .fn = cf_show, .args = CLI_ARGS_PATH},
-	{.path = "edit", .help = "Make a part of the configuration the edit level", .modes = CLI_CONF, .fn = cf_edit,
+	{.path = "show",
+	 .help = "Show the candidate configuration, or the part under a path",
+	 .modes = CLI_CONF,
+	 .fn = cf_show,
+	 .args = CLI_ARGS_PATH},
+	{.path = "edit",
+	 .help = "Make a part of the configuration the edit level",
+	 .modes = CLI_CONF,
+	 .fn = cf_edit,
 	 .args = CLI_ARGS_PATH},
 	{.path = "up", .help = "Go one edit level up", .modes = CLI_CONF, .fn = cf_up},
 	{.path = "top", .help = "Go to the top edit level", .modes = CLI_CONF, .fn = cf_top},
-	{.path = "compare", .help = "What this session changed, or how two revisions differ", .modes = CLI_CONF,
-	 .fn = cf_compare, .args = CLI_ARGS_PARAMS, .params = compare_params},
-	{.path = "commit", .help = "Validate the candidate and apply it (all or nothing)", .modes = CLI_CONF,
-	 .fn = cf_commit, .args = CLI_ARGS_PARAMS, .params = commit_params},
-	{.path = "commit-confirm", .help = "Commit, rolled back automatically unless 'confirm' follows",
-	 .modes = CLI_CONF, .fn = cf_commit_confirm, .args = CLI_ARGS_PARAMS, .params = commit_confirm_params},
-	{.path = "confirm", .help = "Keep the configuration of a pending commit-confirm", .modes = CLI_CONF,
+	{.path = "compare",
+	 .help = "What this session changed, or how two revisions differ",
+	 .modes = CLI_CONF,
+	 .fn = cf_compare,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = compare_params},
+	{.path = "commit",
+	 .help = "Validate the candidate and apply it (all or nothing)",
+	 .modes = CLI_CONF,
+	 .fn = cf_commit,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = commit_params},
+	{.path = "commit-confirm",
+	 .help = "Commit, rolled back automatically unless 'confirm' follows",
+	 .modes = CLI_CONF,
+	 .fn = cf_commit_confirm,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = commit_confirm_params},
+	{.path = "confirm",
+	 .help = "Keep the configuration of a pending commit-confirm",
+	 .modes = CLI_CONF,
 	 .fn = cf_confirm},
-	{.path = "rollback", .help = "Commit an earlier revision again (one atomic commit)", .modes = CLI_CONF,
-	 .fn = cf_rollback, .args = CLI_ARGS_PARAMS, .params = revision_param},
+	{.path = "rollback",
+	 .help = "Commit an earlier revision again (one atomic commit)",
+	 .modes = CLI_CONF,
+	 .fn = cf_rollback,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = revision_param},
 	{.path = "discard", .help = "Drop the uncommitted changes", .modes = CLI_CONF, .fn = cf_discard},
-	{.path = "update", .help = "Carry this session's changes onto the latest running configuration",
-	 .modes = CLI_CONF, .fn = cf_update},
-	{.path = "load", .help = "Replace the candidate with a file", .modes = CLI_CONF, .fn = cf_load,
-	 .args = CLI_ARGS_PARAMS, .params = file_param},
-	{.path = "merge", .help = "Add a file's settings to the candidate", .modes = CLI_CONF, .fn = cf_merge,
-	 .args = CLI_ARGS_PARAMS, .params = file_param},
-	{.path = "save", .help = "Write the running configuration to brinkd's file, or to the one given",
-	 .modes = CLI_CONF, .fn = cf_save, .args = CLI_ARGS_PARAMS, .params = file_param},
+	{.path = "update",
+	 .help = "Carry this session's changes onto the latest running configuration",
+	 .modes = CLI_CONF,
+	 .fn = cf_update},
+	{.path = "load",
+	 .help = "Replace the candidate with a file",
+	 .modes = CLI_CONF,
+	 .fn = cf_load,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = file_param},
+	{.path = "merge",
+	 .help = "Add a file's settings to the candidate",
+	 .modes = CLI_CONF,
+	 .fn = cf_merge,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = file_param},
+	{.path = "save",
+	 .help = "Write the running configuration to brinkd's file, or to the one given",
+	 .modes = CLI_CONF,
+	 .fn = cf_save,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = file_param},
 	{.path = "run", .help = "Run an operational command", .modes = CLI_CONF, .fn = cf_run, .args = CLI_ARGS_OPER},
 	{.path = "exit", .help = "Leave configuration mode", .modes = CLI_CONF, .fn = cf_exit},
-	{.path = "exit discard", .help = "Leave configuration mode, dropping uncommitted changes", .modes = CLI_CONF,
+	{.path = "exit discard",
+	 .help = "Leave configuration mode, dropping uncommitted changes",
+	 .modes = CLI_CONF,
 	 .fn = cf_exit_discard},
 	{.path = "quit", .help = "Leave configuration mode", .modes = CLI_CONF, .fn = cf_exit},
-	{.path = "quit discard", .help = "Leave configuration mode, dropping uncommitted changes", .modes = CLI_CONF,
+	{.path = "quit discard",
+	 .help = "Leave configuration mode, dropping uncommitted changes",
+	 .modes = CLI_CONF,
 	 .fn = cf_exit_discard},
 };
 CLI_REGISTER(config_cmds)
 
 static const struct cli_cmd archive_cmds[] = {
 	{.path = "show system", .help = "The system: its commit archive", .modes = CLI_OPER},
-	{.path = "show system commit", .help = "The commit archive: revisions, or one revision's configuration",
-	 .modes = CLI_OPER, .fn = show_commit, .args = CLI_ARGS_PARAMS, .params = show_commit_params},
-	{.path = "show system commit file", .help = "One revision's configuration", .modes = CLI_OPER,
-	 .fn = show_commit_file, .args = CLI_ARGS_PARAMS, .params = revision_param},
-	{.path = "show system commit diff", .help = "What a commit changed: revision N against N+1", .modes = CLI_OPER,
-	 .fn = show_commit_diff, .args = CLI_ARGS_PARAMS, .params = revision_param},
+	{.path = "show system commit",
+	 .help = "The commit archive: revisions, or one revision's configuration",
+	 .modes = CLI_OPER,
+	 .fn = show_commit,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = show_commit_params},
+	{.path = "show system commit file",
+	 .help = "One revision's configuration",
+	 .modes = CLI_OPER,
+	 .fn = show_commit_file,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = revision_param},
+	{.path = "show system commit diff",
+	 .help = "What a commit changed: revision N against N+1",
+	 .modes = CLI_OPER,
+	 .fn = show_commit_diff,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = revision_param},
 };
 CLI_REGISTER(archive_cmds)
 

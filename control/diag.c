@@ -66,8 +66,9 @@ static bool can_send(struct cli_session *s, const char *what, struct cli_reply *
 {
 	if (s->d->model.punt_enabled)
 		return true;
-	sbuf_printf(r->out, "%s: the router sends its own packets through the exception path: configure "
-			    "'system dataplane punt' first\n",
+	sbuf_printf(r->out,
+		    "%s: the router sends its own packets through the exception path: configure "
+		    "'system dataplane punt' first\n",
 		    what);
 	return false;
 }
@@ -101,8 +102,9 @@ struct num_opt {
 /* The parts ping and traceroute share: the address, the source, the
  * numeric options checked and passed on. False with the reason in r->out. */
 static bool common_args(struct cli_session *s, const char *what, const struct cli_param *params,
-			const struct cli_values *v, int host_param, int if_param, int src_param, const struct num_opt *opts,
-			size_t n_opts, struct args *a, char src[IP4_STR_LEN], struct cli_reply *r)
+			const struct cli_values *v, int host_param, int if_param, int src_param,
+			const struct num_opt *opts, size_t n_opts, struct args *a, char src[IP4_STR_LEN],
+			struct cli_reply *r)
 {
 	char name[64];
 	long n;
@@ -132,7 +134,9 @@ static const struct cli_param ping_params[] = {
 	[P_SIZE] = {.word = "size", .value = "<0-65507>", .help = "Bytes of data in each request (default 56)"},
 	[P_TTL] = {.word = "ttl", .value = "<1-255>", .help = "Time to live of the requests"},
 	[P_SOURCE] = {.word = "source-address", .value = "<a.b.c.d>", .help = "Send from this address of the router"},
-	[P_INTERFACE] = {.word = "interface", .value = "<name>", .help = "Send from this interface's address",
+	[P_INTERFACE] = {.word = "interface",
+			 .value = "<name>",
+			 .help = "Send from this interface's address",
 			 .offer = cli_offer_interfaces},
 	[P_DF] = {.word = "do-not-fragment", .help = "Set DF: find the path MTU"},
 	[P_DEADLINE] = {.word = "deadline", .value = "<1-3600>", .help = "Stop after this many seconds"},
@@ -141,8 +145,10 @@ static const struct cli_param ping_params[] = {
 
 static int ping(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
-	static const struct num_opt nums[] = {
-		{P_COUNT, "-c", 1, 1000000}, {P_SIZE, "-s", 0, 65507}, {P_TTL, "-t", 1, 255}, {P_DEADLINE, "-w", 1, 3600}};
+	static const struct num_opt nums[] = {{P_COUNT, "-c", 1, 1000000},
+					      {P_SIZE, "-s", 0, 65507},
+					      {P_TTL, "-t", 1, 255},
+					      {P_DEADLINE, "-w", 1, 3600}};
 	struct cli_values v;
 	struct args a = {0};
 	char src[IP4_STR_LEN];
@@ -152,8 +158,8 @@ static int ping(struct cli_session *s, int argc, char **argv, struct cli_reply *
 		return rc;
 	arg(&a, "%s", PING);
 	arg(&a, "%s", "-n");
-	if (!common_args(s, "ping", ping_params, &v, P_HOST, P_INTERFACE, P_SOURCE, nums, sizeof(nums) / sizeof(nums[0]),
-			 &a, src, r))
+	if (!common_args(s, "ping", ping_params, &v, P_HOST, P_INTERFACE, P_SOURCE, nums,
+			 sizeof(nums) / sizeof(nums[0]), &a, src, r))
 		return -EINVAL;
 	if (v.value[P_INTERVAL]) {
 		char *end;
@@ -186,7 +192,9 @@ static const struct cli_param traceroute_params[] = {
 	[T_MAX_TTL] = {.word = "max-ttl", .value = "<1-255>", .help = "The most hops to try (default 30)"},
 	[T_FIRST_TTL] = {.word = "first-ttl", .value = "<1-255>", .help = "The first hop to try (default 1)"},
 	[T_SOURCE] = {.word = "source-address", .value = "<a.b.c.d>", .help = "Send from this address of the router"},
-	[T_INTERFACE] = {.word = "interface", .value = "<name>", .help = "Send from this interface's address",
+	[T_INTERFACE] = {.word = "interface",
+			 .value = "<name>",
+			 .help = "Send from this interface's address",
 			 .offer = cli_offer_interfaces},
 	[T_PORT] = {.word = "port", .value = "<1-65535>", .help = "UDP destination port of the first probe"},
 	[T_WAIT] = {.word = "wait", .value = "<1-60>", .help = "Seconds to wait for each answer (default 5)"},
@@ -195,8 +203,10 @@ static const struct cli_param traceroute_params[] = {
 
 static int traceroute(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
-	static const struct num_opt nums[] = {
-		{T_MAX_TTL, "-m", 1, 255}, {T_FIRST_TTL, "-f", 1, 255}, {T_PORT, "-p", 1, 65535}, {T_WAIT, "-w", 1, 60}};
+	static const struct num_opt nums[] = {{T_MAX_TTL, "-m", 1, 255},
+					      {T_FIRST_TTL, "-f", 1, 255},
+					      {T_PORT, "-p", 1, 65535},
+					      {T_WAIT, "-w", 1, 60}};
 	struct cli_values v;
 	struct args a = {0};
 	char src[IP4_STR_LEN];
@@ -220,9 +230,17 @@ static int traceroute(struct cli_session *s, int argc, char **argv, struct cli_r
 }
 
 static const struct cli_cmd diag_cmds[] = {
-	{.path = "ping", .help = "Send ICMP echo requests from the router", .modes = CLI_OPER, .fn = ping,
-	 .args = CLI_ARGS_PARAMS, .params = ping_params},
-	{.path = "traceroute", .help = "The hops from the router to an address", .modes = CLI_OPER, .fn = traceroute,
-	 .args = CLI_ARGS_PARAMS, .params = traceroute_params},
+	{.path = "ping",
+	 .help = "Send ICMP echo requests from the router",
+	 .modes = CLI_OPER,
+	 .fn = ping,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = ping_params},
+	{.path = "traceroute",
+	 .help = "The hops from the router to an address",
+	 .modes = CLI_OPER,
+	 .fn = traceroute,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = traceroute_params},
 };
 CLI_REGISTER(diag_cmds)

@@ -226,7 +226,10 @@ bool dpc_has_port(const struct dp_port_info *ports, size_t n, const char *name)
 	return false;
 }
 
-static void copy_name(char dst[DP_NAME_LEN], const char *src) { snprintf(dst, DP_NAME_LEN, "%s", src); }
+static void copy_name(char dst[DP_NAME_LEN], const char *src)
+{
+	snprintf(dst, DP_NAME_LEN, "%s", src);
+}
 
 static int push_items(struct dpc *c, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
 		      char *err, size_t errlen)

@@ -34,7 +34,10 @@ struct dpc {
 };
 
 void dpc_init(struct dpc *c, const char *path);
-static inline bool dpc_connected(const struct dpc *c) { return c->fd >= 0; }
+static inline bool dpc_connected(const struct dpc *c)
+{
+	return c->fd >= 0;
+}
 /* Connect and say HELLO. Returns 0 or -errno (err says why); -EBUSY: another
  * controller is connected, and err is the dataplane's text naming it. */
 int dpc_connect(struct dpc *c, char *err, size_t errlen);
@@ -66,7 +69,10 @@ int dpc_transact(struct dpc *c, uint16_t type, const void *body, size_t len,
 		 size_t errlen);
 
 /* True for an error that closed the connection (as opposed to a refusal). */
-static inline bool dpc_lost(const struct dpc *c, int rc) { return rc < 0 && c->fd < 0; }
+static inline bool dpc_lost(const struct dpc *c, int rc)
+{
+	return rc < 0 && c->fd < 0;
+}
 
 /* Pushes the whole runtime state of m as one transaction with the given
  * generation and DP_TXN_F_* flags: ports the dataplane has (per PORT_DUMP),

@@ -106,11 +106,11 @@ static int show_log(struct cli_session *s, int argc, char **argv, struct cli_rep
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 		if (r->json)
 			json_array_append_new(r->result, json_pack("{s:s, s:I, s:s, s:s}", "time", when, "time_ms",
-								   (json_int_t)all[i].time_ms, "source",
-								   all[i].source, "text", all[i].text));
+								   (json_int_t)all[i].time_ms, "source", all[i].source,
+								   "text", all[i].text));
 		else
-			sbuf_printf(r->out, "%s.%03u %-9s %s\n", when, (unsigned)(all[i].time_ms % 1000),
-				    all[i].source, all[i].text);
+			sbuf_printf(r->out, "%s.%03u %-9s %s\n", when, (unsigned)(all[i].time_ms % 1000), all[i].source,
+				    all[i].text);
 	}
 	free(all);
 	free(dl);
@@ -118,7 +118,11 @@ static int show_log(struct cli_session *s, int argc, char **argv, struct cli_rep
 }
 
 static const struct cli_cmd log_cmds[] = {
-	{.path = "show log", .help = "Recent messages of brinkd and the dataplane, refused commits included",
-	 .modes = CLI_OPER, .fn = show_log, .args = CLI_ARGS_PARAMS, .params = log_params},
+	{.path = "show log",
+	 .help = "Recent messages of brinkd and the dataplane, refused commits included",
+	 .modes = CLI_OPER,
+	 .fn = show_log,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = log_params},
 };
 CLI_REGISTER(log_cmds)

@@ -28,17 +28,18 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: brinkd [-f CONF] [-d DATAPLANE_SOCKET] [-a API_SOCKET] [-i IDLE] [--archive DIR] [--takeover]\n"
-		   "  -f  configuration file (default " DEFAULT_CONF ")\n"
-		   "  -d  dataplane control socket (default " DEFAULT_DP_SOCK ")\n"
-		   "  -a  socket brinksh connects to (default " DEFAULT_API_SOCK ")\n"
-		   "  -i  close a session after IDLE without a command: seconds, or with s, m or h\n"
-		   "      (default " DEFAULT_IDLE "; 0: never); uncommitted changes are discarded, and\n"
-		   "      the user is told which\n"
-		   "  --archive DIR  the commit archive, the last 100 revisions (default: 'archive' in the\n"
-		   "              directory of CONF)\n"
-		   "  --takeover  replace the brinkd that controls the dataplane now (it is disconnected\n"
-		   "              and does not take it back); without it, this brinkd waits until that one stops\n");
+	fprintf(f,
+		"usage: brinkd [-f CONF] [-d DATAPLANE_SOCKET] [-a API_SOCKET] [-i IDLE] [--archive DIR] [--takeover]\n"
+		"  -f  configuration file (default " DEFAULT_CONF ")\n"
+		"  -d  dataplane control socket (default " DEFAULT_DP_SOCK ")\n"
+		"  -a  socket brinksh connects to (default " DEFAULT_API_SOCK ")\n"
+		"  -i  close a session after IDLE without a command: seconds, or with s, m or h\n"
+		"      (default " DEFAULT_IDLE "; 0: never); uncommitted changes are discarded, and\n"
+		"      the user is told which\n"
+		"  --archive DIR  the commit archive, the last 100 revisions (default: 'archive' in the\n"
+		"              directory of CONF)\n"
+		"  --takeover  replace the brinkd that controls the dataplane now (it is disconnected\n"
+		"              and does not take it back); without it, this brinkd waits until that one stops\n");
 }
 
 /* "900", "30s", "15m", "1h" -> seconds. Returns 0 or -EINVAL. */

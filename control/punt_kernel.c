@@ -148,7 +148,8 @@ static uint32_t mirror_gateway(const struct brink_model *m, const struct brink_r
 			continue;
 		for (unsigned k = 0; k < m->n_ports; k++)
 			for (unsigned a = 0; a < m->ports[k].n_addrs; a++)
-				if (prefix4_contains(m->ports[k].addrs[a].ip, m->ports[k].addrs[a].prefix_len, p->gateway))
+				if (prefix4_contains(m->ports[k].addrs[a].ip, m->ports[k].addrs[a].prefix_len,
+						     p->gateway))
 					best = p;
 	}
 	return best ? best->gateway : 0;

@@ -23,9 +23,15 @@ static int dump(struct brinkd *d, uint16_t type, size_t size, void **v, size_t *
 }
 
 /* Fixed-size name fields from the wire are not trusted to hold a NUL. */
-static json_t *jname(const char *s, size_t max) { return json_stringn(s, strnlen(s, max)); }
+static json_t *jname(const char *s, size_t max)
+{
+	return json_stringn(s, strnlen(s, max));
+}
 
-static const char *up(int v) { return v ? "up" : "down"; }
+static const char *up(int v)
+{
+	return v ? "up" : "down";
+}
 
 /* n_addrs as sent, bounded by the array it counts. */
 static uint32_t port_n_addrs(const struct dp_port_info *p)
@@ -42,8 +48,8 @@ static void port_text(struct sbuf *o, const struct dp_port_info *p)
 
 	sbuf_printf(o, "%.*s: %.*s (driver %.*s)\n", DP_NAME_LEN, p->name, DP_DEVICE_LEN, p->device,
 		    (int)sizeof(p->driver), p->driver);
-	sbuf_printf(o, "  mac %s  mtu %u  link %s  admin %s  speed %u Mb/s  queues rx %u tx %u\n",
-		    mac_fmt(p->mac, mac), p->mtu, up(p->link_up), up(p->admin_up), p->speed_mbps, p->n_rxq, p->n_txq);
+	sbuf_printf(o, "  mac %s  mtu %u  link %s  admin %s  speed %u Mb/s  queues rx %u tx %u\n", mac_fmt(p->mac, mac),
+		    p->mtu, up(p->link_up), up(p->admin_up), p->speed_mbps, p->n_rxq, p->n_txq);
 	for (uint32_t i = 0; i < port_n_addrs(p); i++)
 		sbuf_printf(o, "  address %s\n", prefix4_fmt(p->addrs[i].ip, p->addrs[i].prefix_len, pfx));
 	sbuf_printf(o,
@@ -68,8 +74,8 @@ static json_t *port_json(const struct dp_port_info *p, const struct brink_port *
 					      json_string(prefix4_fmt(p->addrs[i].ip, p->addrs[i].prefix_len, pfx)));
 	else
 		for (unsigned i = 0; i < conf->n_addrs; i++)
-			json_array_append_new(addrs, json_string(prefix4_fmt(conf->addrs[i].ip, conf->addrs[i].prefix_len,
-									     pfx)));
+			json_array_append_new(addrs, json_string(prefix4_fmt(conf->addrs[i].ip,
+									     conf->addrs[i].prefix_len, pfx)));
 #define NUM(x) (p ? json_integer((json_int_t)(x)) : json_null())
 #define STAT(x) (s ? json_integer((json_int_t)(x)) : json_null())
 	return json_pack("{s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
@@ -79,12 +85,14 @@ static json_t *port_json(const struct dp_port_info *p, const struct brink_port *
 			 "driver", p ? jname(p->driver, sizeof(p->driver)) : json_null(), "port_id", NUM(p->port_id),
 			 "mac", p ? json_string(mac_fmt(p->mac, mac)) : json_null(), "device_mac",
 			 p ? json_string(mac_fmt(p->device_mac, dmac)) : json_null(), "mtu", NUM(p->mtu), "min_mtu",
-			 NUM(p->min_mtu), "max_mtu", NUM(p->max_mtu), "link_up", p ? json_boolean(p->link_up) : json_null(),
-			 "admin_up", p ? json_boolean(p->admin_up) : json_boolean(!conf->disabled), "speed_mbps",
+			 NUM(p->min_mtu), "max_mtu", NUM(p->max_mtu), "link_up",
+			 p ? json_boolean(p->link_up) : json_null(), "admin_up",
+			 p ? json_boolean(p->admin_up) : json_boolean(!conf->disabled), "speed_mbps",
 			 NUM(p->speed_mbps), "rx_queues", NUM(p->n_rxq), "tx_queues", NUM(p->n_txq), "addresses", addrs,
 			 "rx", "packets", STAT(s->rx_packets), "bytes", STAT(s->rx_bytes), "errors", STAT(s->rx_errors),
-			 "missed", STAT(s->rx_missed), "nombuf", STAT(s->rx_nombuf), "tx", "packets", STAT(s->tx_packets),
-			 "bytes", STAT(s->tx_bytes), "errors", STAT(s->tx_errors), "dropped", STAT(s->tx_dropped));
+			 "missed", STAT(s->rx_missed), "nombuf", STAT(s->rx_nombuf), "tx", "packets",
+			 STAT(s->tx_packets), "bytes", STAT(s->tx_bytes), "errors", STAT(s->tx_errors), "dropped",
+			 STAT(s->tx_dropped));
 #undef NUM
 #undef STAT
 }
@@ -228,11 +236,11 @@ static json_t *route_json(const struct dp_route_info *ri)
 
 static void route_text(struct sbuf *o, const struct dp_route_info *ri)
 {
-	static const char code[] = {[DP_ORIGIN_CONNECTED] = 'C', [DP_ORIGIN_LOCAL] = 'L', [DP_ORIGIN_STATIC] = 'S',
-				    [DP_ORIGIN_NEIGHBOR] = 'N'};
+	static const char code[] = {
+		[DP_ORIGIN_CONNECTED] = 'C', [DP_ORIGIN_LOCAL] = 'L', [DP_ORIGIN_STATIC] = 'S', [DP_ORIGIN_NEIGHBOR] = 'N'};
 	char pfx[PREFIX4_STR_LEN], gw[IP4_STR_LEN];
 	const char *via = ri->kind == DP_ROUTE_GATEWAY || ri->origin == DP_ORIGIN_NEIGHBOR ? ip4_fmt(ri->gateway, gw)
-											     : route_type(ri);
+											   : route_type(ri);
 
 	sbuf_printf(o, "%c%c %-18s %4u  %-15s %.*s%s\n", ri->origin < sizeof(code) ? code[ri->origin] : '?',
 		    route_mark(ri), prefix4_fmt(ri->prefix, ri->prefix_len, pfx), ri->distance, via, DP_NAME_LEN,
@@ -243,9 +251,9 @@ static void route_text(struct sbuf *o, const struct dp_route_info *ri)
 static const char *lookup_type(uint8_t t)
 {
 	static const char *const names[] = {
-		[DP_LOOKUP_NONE] = "none",	     [DP_LOOKUP_LOCAL] = "local",	[DP_LOOKUP_DIRECT] = "direct",
-		[DP_LOOKUP_GATEWAY] = "gateway",     [DP_LOOKUP_ECMP] = "ecmp",		[DP_LOOKUP_BLACKHOLE] = "blackhole",
-		[DP_LOOKUP_REJECT] = "reject",	     [DP_LOOKUP_RESERVED] = "reserved",
+		[DP_LOOKUP_NONE] = "none",       [DP_LOOKUP_LOCAL] = "local",       [DP_LOOKUP_DIRECT] = "direct",
+		[DP_LOOKUP_GATEWAY] = "gateway", [DP_LOOKUP_ECMP] = "ecmp",         [DP_LOOKUP_BLACKHOLE] = "blackhole",
+		[DP_LOOKUP_REJECT] = "reject",   [DP_LOOKUP_RESERVED] = "reserved",
 	};
 	return t < sizeof(names) / sizeof(names[0]) && names[t] ? names[t] : "unknown";
 }
@@ -257,7 +265,8 @@ static int route_lookup(struct brinkd *d, uint32_t ip, struct cli_reply *r)
 	struct dp_route_lookup *l;
 	size_t n;
 	char err[512], a[IP4_STR_LEN], pfx[PREFIX4_STR_LEN], mac[MAC_STR_LEN];
-	int rc = dpc_request(&d->dp, DP_MSG_ROUTE_LOOKUP, &req, sizeof(req), sizeof(*l), (void **)&l, &n, err, sizeof(err));
+	int rc = dpc_request(&d->dp, DP_MSG_ROUTE_LOOKUP, &req, sizeof(req), sizeof(*l), (void **)&l, &n, err,
+			     sizeof(err));
 
 	if (rc == 0 && n != 1)
 		rc = -EPROTO, snprintf(err, sizeof(err), "the dataplane gave no lookup result");
@@ -271,37 +280,41 @@ static int route_lookup(struct brinkd *d, uint32_t ip, struct cli_reply *r)
 	if (r->json) {
 		json_t *h = json_array();
 		for (unsigned i = 0; i < hops; i++)
-			json_array_append_new(h, json_pack("{s:s, s:o, s:o, s:b}", "address", ip4_fmt(l->hops[i].ip, a),
-							   "interface", jname(l->hops[i].port, DP_NAME_LEN), "mac",
-							   l->hops[i].resolved ? json_string(mac_fmt(l->hops[i].mac, mac))
-									       : json_null(),
-							   "resolved", l->hops[i].resolved != 0));
-		r->result = json_pack("{s:s, s:s, s:o, s:o, s:o}", "address", ip4_fmt(ip, a), "type", lookup_type(l->type),
-				      "route", matched ? json_string(pfx) : json_null(), "origin",
-				      matched && l->origin ? json_string(origin_name(l->origin)) : json_null(), "next_hops", h);
+			json_array_append_new(h,
+					      json_pack("{s:s, s:o, s:o, s:b}", "address", ip4_fmt(l->hops[i].ip, a),
+							"interface", jname(l->hops[i].port, DP_NAME_LEN), "mac",
+							l->hops[i].resolved ? json_string(mac_fmt(l->hops[i].mac, mac))
+									    : json_null(),
+							"resolved", l->hops[i].resolved != 0));
+		r->result = json_pack("{s:s, s:s, s:o, s:o, s:o}", "address", ip4_fmt(ip, a), "type",
+				      lookup_type(l->type), "route", matched ? json_string(pfx) : json_null(), "origin",
+				      matched && l->origin ? json_string(origin_name(l->origin)) : json_null(),
+				      "next_hops", h);
 	} else if (!matched) {
 		sbuf_printf(r->out, "%s: no route (answered with ICMP net unreachable)\n", ip4_fmt(ip, a));
 	} else {
 		sbuf_printf(r->out, "%s: route %s", ip4_fmt(ip, a), pfx);
 		if (l->origin)
 			sbuf_printf(r->out, " (%s)", origin_name(l->origin));
-		sbuf_printf(r->out, ", %s\n", l->type == DP_LOOKUP_ECMP ? "one of these by a hash of the flow"
-					    : l->type == DP_LOOKUP_LOCAL ? "an address of this router"
-					    : l->type == DP_LOOKUP_RESERVED ? "a reserved block: never routed"
-					    : l->type == DP_LOOKUP_BLACKHOLE ? "discarded"
-					    : l->type == DP_LOOKUP_REJECT ? "discarded with ICMP unreachable"
-									  : "sent");
+		sbuf_printf(r->out, ", %s\n",
+			    l->type == DP_LOOKUP_ECMP        ? "one of these by a hash of the flow"
+			    : l->type == DP_LOOKUP_LOCAL     ? "an address of this router"
+			    : l->type == DP_LOOKUP_RESERVED  ? "a reserved block: never routed"
+			    : l->type == DP_LOOKUP_BLACKHOLE ? "discarded"
+			    : l->type == DP_LOOKUP_REJECT    ? "discarded with ICMP unreachable"
+							     : "sent");
 		for (unsigned i = 0; i < hops; i++)
-			sbuf_printf(r->out, "  %s %s on %.*s, %s\n",
-				    l->hops[i].ip == ip ? "directly to" : "via", ip4_fmt(l->hops[i].ip, a), DP_NAME_LEN,
-				    l->hops[i].port, l->hops[i].resolved ? mac_fmt(l->hops[i].mac, mac) : "MAC not resolved yet");
+			sbuf_printf(r->out, "  %s %s on %.*s, %s\n", l->hops[i].ip == ip ? "directly to" : "via",
+				    ip4_fmt(l->hops[i].ip, a), DP_NAME_LEN, l->hops[i].port,
+				    l->hops[i].resolved ? mac_fmt(l->hops[i].mac, mac) : "MAC not resolved yet");
 	}
 	free(l);
 	return 0;
 }
 
 static const struct cli_param route_params[] = {
-	{.value = "<address>|<prefix>", .help = "The route a packet to this address takes, or the routes of this prefix",
+	{.value = "<address>|<prefix>",
+	 .help = "The route a packet to this address takes, or the routes of this prefix",
 	 .optional = true},
 	{.word = "longer", .help = "With a prefix: every route inside it"},
 	{0},
@@ -347,8 +360,9 @@ static int show_routes(struct cli_session *s, int argc, char **argv, struct cli_
 	if (r->json)
 		r->result = json_array();
 	else
-		sbuf_printf(r->out, "Codes: C connected, L local, S static, N neighbour; > in the FIB, - not chosen, "
-				    "x port down\n   %-18s %4s  %-15s %s\n",
+		sbuf_printf(r->out,
+			    "Codes: C connected, L local, S static, N neighbour; > in the FIB, - not chosen, "
+			    "x port down\n   %-18s %4s  %-15s %s\n",
 			    "Prefix", "Dist", "Via", "Interface");
 	for (size_t i = 0; i < kept; i++) {
 		if (r->json)
@@ -410,8 +424,8 @@ static int show_arp(struct cli_session *s, int argc, char **argv, struct cli_rep
 		if (r->json)
 			json_array_append_new(r->result,
 					      json_pack("{s:s, s:o, s:s, s:o, s:I, s:I}", "address", ip, "mac",
-							known ? json_string(m) : json_null(),
-							"state", neigh_state(ni->state), "interface",
+							known ? json_string(m) : json_null(), "state",
+							neigh_state(ni->state), "interface",
 							jname(ni->port, DP_NAME_LEN), "age_s", (json_int_t)ni->age_s,
 							"queued", (json_int_t)ni->queued));
 		else
@@ -502,7 +516,9 @@ static int clear_stats(struct cli_session *s, int argc, char **argv, struct cli_
 }
 
 static const struct cli_param clear_arp_params[] = {
-	{.word = "interface", .value = "<name>", .help = "Only the neighbours of this interface",
+	{.word = "interface",
+	 .value = "<name>",
+	 .help = "Only the neighbours of this interface",
 	 .offer = cli_offer_interfaces},
 	{0},
 };
@@ -561,28 +577,56 @@ static int show_config_commands(struct cli_session *s, int argc, char **argv, st
 
 static const struct cli_cmd show_cmds[] = {
 	{.path = "show", .help = "Show operational state or the configuration", .modes = CLI_OPER},
-	{.path = "show interfaces", .help = "Dataplane ports: device, state, addresses, counters", .modes = CLI_OPER,
-	 .fn = show_interfaces, .args = CLI_ARGS_PARAMS, .params = interface_param},
+	{.path = "show interfaces",
+	 .help = "Dataplane ports: device, state, addresses, counters",
+	 .modes = CLI_OPER,
+	 .fn = show_interfaces,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = interface_param},
 	{.path = "show ip", .help = "IPv4 state", .modes = CLI_OPER},
-	{.path = "show ip route", .help = "IPv4 routes of the dataplane, or the route to an address", .modes = CLI_OPER,
-	 .fn = show_routes, .args = CLI_ARGS_PARAMS, .params = route_params},
+	{.path = "show ip route",
+	 .help = "IPv4 routes of the dataplane, or the route to an address",
+	 .modes = CLI_OPER,
+	 .fn = show_routes,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = route_params},
 	{.path = "show arp", .help = "Neighbour (ARP) table of the dataplane", .modes = CLI_OPER, .fn = show_arp},
-	{.path = "show dataplane statistics", .help = "Dataplane counters that are not zero, drops by reason",
-	 .modes = CLI_OPER, .fn = show_stats_nonzero},
-	{.path = "show dataplane statistics all", .help = "Include the counters that are zero", .modes = CLI_OPER,
+	{.path = "show dataplane statistics",
+	 .help = "Dataplane counters that are not zero, drops by reason",
+	 .modes = CLI_OPER,
+	 .fn = show_stats_nonzero},
+	{.path = "show dataplane statistics all",
+	 .help = "Include the counters that are zero",
+	 .modes = CLI_OPER,
 	 .fn = show_stats_all},
-	{.path = "show configuration", .help = "The running configuration (brink.conf), or the part under a path",
-	 .modes = CLI_OPER, .fn = show_config, .args = CLI_ARGS_PATH},
-	{.path = "show configuration commands", .help = "The running configuration as set commands",
-	 .modes = CLI_OPER, .fn = show_config_commands, .args = CLI_ARGS_PATH},
+	{.path = "show configuration",
+	 .help = "The running configuration (brink.conf), or the part under a path",
+	 .modes = CLI_OPER,
+	 .fn = show_config,
+	 .args = CLI_ARGS_PATH},
+	{.path = "show configuration commands",
+	 .help = "The running configuration as set commands",
+	 .modes = CLI_OPER,
+	 .fn = show_config_commands,
+	 .args = CLI_ARGS_PATH},
 	{.path = "clear", .help = "Reset counters and tables", .modes = CLI_OPER},
 	{.path = "clear dataplane", .help = "Dataplane state", .modes = CLI_OPER},
-	{.path = "clear dataplane statistics", .help = "Reset the dataplane counters", .modes = CLI_OPER,
+	{.path = "clear dataplane statistics",
+	 .help = "Reset the dataplane counters",
+	 .modes = CLI_OPER,
 	 .fn = clear_stats},
 	{.path = "clear interfaces", .help = "Interface state", .modes = CLI_OPER},
-	{.path = "clear interfaces counters", .help = "Reset the counters of every interface, or of one",
-	 .modes = CLI_OPER, .fn = clear_interfaces, .args = CLI_ARGS_PARAMS, .params = interface_param},
-	{.path = "clear arp", .help = "Forget learned neighbours (gateways in use are resolved again)",
-	 .modes = CLI_OPER, .fn = clear_arp, .args = CLI_ARGS_PARAMS, .params = clear_arp_params},
+	{.path = "clear interfaces counters",
+	 .help = "Reset the counters of every interface, or of one",
+	 .modes = CLI_OPER,
+	 .fn = clear_interfaces,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = interface_param},
+	{.path = "clear arp",
+	 .help = "Forget learned neighbours (gateways in use are resolved again)",
+	 .modes = CLI_OPER,
+	 .fn = clear_arp,
+	 .args = CLI_ARGS_PARAMS,
+	 .params = clear_arp_params},
 };
 CLI_REGISTER(show_cmds)

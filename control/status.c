@@ -47,8 +47,8 @@ static int show_dataplane(struct cli_session *s, int argc, char **argv, struct c
 
 	(void)argc, (void)argv;
 	if (r->json) {
-		r->result = json_pack("{s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "socket", d->dp.path, "connected",
-				      up, "in_sync", up && d->synced && !d->n_dp_refused, "generation",
+		r->result = json_pack("{s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "socket", d->dp.path,
+				      "connected", up, "in_sync", up && d->synced && !d->n_dp_refused, "generation",
 				      up ? json_integer((json_int_t)d->dp.hello.generation) : json_null(), "refused",
 				      refused_json(d), "ports", up ? json_integer(d->dp.hello.n_ports) : json_null(),
 				      "workers", up ? json_integer(d->dp.hello.n_workers) : json_null(), "uptime_s",
@@ -78,9 +78,10 @@ static int show_version(struct cli_session *s, int argc, char **argv, struct cli
 	(void)argc, (void)argv;
 	if (r->json) {
 		r->result = json_pack("{s:s, s:I, s:o, s:o, s:o}", "version", BRINK_VERSION, "brinkd_uptime_s",
-				      (json_int_t)mine, "dataplane_version", up ? json_string(d->dp.hello.version) : json_null(),
-				      "dpdk_version", up ? json_string(d->dp.hello.dpdk_version) : json_null(),
-				      "dataplane_uptime_s", up ? json_integer(dp_uptime_s(d)) : json_null());
+				      (json_int_t)mine, "dataplane_version",
+				      up ? json_string(d->dp.hello.version) : json_null(), "dpdk_version",
+				      up ? json_string(d->dp.hello.dpdk_version) : json_null(), "dataplane_uptime_s",
+				      up ? json_integer(dp_uptime_s(d)) : json_null());
 		return 0;
 	}
 	sbuf_printf(r->out, "Brink %s\n  brinkd up ", BRINK_VERSION);
@@ -96,8 +97,10 @@ static int show_version(struct cli_session *s, int argc, char **argv, struct cli
 }
 
 static const struct cli_cmd status_cmds[] = {
-	{.path = "show dataplane", .help = "Is the dataplane connected, does it run the running configuration",
-	 .modes = CLI_OPER, .fn = show_dataplane},
+	{.path = "show dataplane",
+	 .help = "Is the dataplane connected, does it run the running configuration",
+	 .modes = CLI_OPER,
+	 .fn = show_dataplane},
 	{.path = "show version", .help = "Build, DPDK version and uptimes", .modes = CLI_OPER, .fn = show_version},
 };
 CLI_REGISTER(status_cmds)

@@ -15,8 +15,8 @@
 
 struct dp_apply {
 	bool best_effort;
-	char err[256];        /* strict: why it stopped */
-	struct sbuf refused;  /* best effort: one line per refused item */
+	char err[256];       /* strict: why it stopped */
+	struct sbuf refused; /* best effort: one line per refused item */
 	unsigned n_refused;
 };
 

@@ -32,7 +32,7 @@ static bool addr_is_ours(uint32_t ip, uint16_t port)
 
 static void tell_control(uint16_t port, const struct rte_arp_hdr *a, bool for_us)
 {
-	struct arp_event ev = { .port = port, .for_us = for_us, .ip = rte_be_to_cpu_32(a->arp_data.arp_sip) };
+	struct arp_event ev = {.port = port, .for_us = for_us, .ip = rte_be_to_cpu_32(a->arp_data.arp_sip)};
 	memcpy(ev.mac, &a->arp_data.arp_sha, 6);
 	if (rte_ring_mp_enqueue_elem(dp.to_control, &ev, sizeof(ev)) != 0)
 		dp_counters_self()->c[DP_CNT_DROP_CONTROL_RING_FULL]++;

@@ -9,11 +9,11 @@
 /* What a worker tells the main lcore about an ARP packet it saw. */
 struct arp_event {
 	uint8_t mac[6];
-	uint8_t for_us;  /* a request for one of our addresses: create the entry */
+	uint8_t for_us; /* a request for one of our addresses: create the entry */
 	uint8_t reserved;
 	uint16_t port;
 	uint16_t reserved2;
-	uint32_t ip;     /* sender protocol address, host order */
+	uint32_t ip; /* sender protocol address, host order */
 };
 
 /* Build an ARP request for target_ip from (port's MAC, sender_ip); dst_mac NULL

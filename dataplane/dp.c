@@ -1,4 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "dataplane/dp.h"
 
-struct dp dp = { .punt_port = -1 };
+struct dp dp = {.punt_port = -1};

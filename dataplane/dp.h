@@ -29,15 +29,15 @@
 
 struct dp_port {
 	bool in_use;
-	bool is_punt;          /* the kernel exception interface */
-	bool admin_up;         /* written by control, read by workers */
-	bool link_up;          /* as last polled by the main lcore */
+	bool is_punt;  /* the kernel exception interface */
+	bool admin_up; /* written by control, read by workers */
+	bool link_up;  /* as last polled by the main lcore */
 	uint16_t mtu;
 	uint16_t min_mtu, max_mtu; /* what the device accepts */
 	uint16_t n_rxq;
 	uint16_t n_txq;
-	bool txq_shared;       /* fewer TX queues than workers: lock them */
-	uint32_t primary_ip;   /* source of ICMP errors sent from this port, 0 if none */
+	bool txq_shared;     /* fewer TX queues than workers: lock them */
+	uint32_t primary_ip; /* source of ICMP errors sent from this port, 0 if none */
 	union {
 		struct rte_ether_addr mac;
 		uint64_t mac_word; /* for single-store updates */
@@ -75,9 +75,9 @@ struct dp_worker {
 
 /* Why a packet was handed to the main lcore (struct dp_mbuf_meta.reason). */
 enum dp_control_reason {
-	DP_CTRL_RESOLVE = 1,  /* worker -> main: waits for its next hop's MAC */
-	DP_CTRL_TRANSMIT,     /* main -> worker: complete frame for meta.out_port */
-	DP_CTRL_REROUTE,      /* main -> worker: route again (no TTL decrement) */
+	DP_CTRL_RESOLVE = 1, /* worker -> main: waits for its next hop's MAC */
+	DP_CTRL_TRANSMIT,    /* main -> worker: complete frame for meta.out_port */
+	DP_CTRL_REROUTE,     /* main -> worker: route again (no TTL decrement) */
 };
 
 struct dp {
@@ -92,7 +92,7 @@ struct dp {
 	struct rte_ring *to_control_pkts; /* workers -> main: packets waiting for ARP */
 	struct rte_ring *inject;          /* main -> worker 0: packets the main lcore sends */
 	volatile bool stop;
-	bool profile;                 /* time each stage with the TSC */
+	bool profile; /* time each stage with the TSC */
 	unsigned idle_sleep_us;
 };
 
@@ -100,9 +100,9 @@ extern struct dp dp;
 
 /* Per-packet metadata in the mbuf private area. */
 struct dp_mbuf_meta {
-	uint32_t nh;        /* DP_CTRL_RESOLVE: the next hop it waits for */
-	uint16_t out_port;  /* DP_CTRL_TRANSMIT */
-	uint8_t reason;     /* enum dp_control_reason */
+	uint32_t nh;         /* DP_CTRL_RESOLVE: the next hop it waits for */
+	uint16_t out_port;   /* DP_CTRL_TRANSMIT */
+	uint8_t reason;      /* enum dp_control_reason */
 	uint8_t trace_steps; /* steps its trace record has so far */
 	uint32_t trace;      /* its trace record's id, 0 for none; set only while a trace is on (trace.h) */
 };

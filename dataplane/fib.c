@@ -30,9 +30,9 @@ static const struct {
 	uint32_t net;
 	uint8_t len;
 } reserved_blocks[] = {
-	{0x00000000, 8},  /* "this network" */
-	{0x7f000000, 8},  /* loopback */
-	{0xf0000000, 4},  /* reserved, class E */
+	{0x00000000, 8}, /* "this network" */
+	{0x7f000000, 8}, /* loopback */
+	{0xf0000000, 4}, /* reserved, class E */
 };
 
 int fib_init(unsigned max_routes)

@@ -26,11 +26,11 @@ extern uint32_t fib_default_nh;
 
 /* What a prefix resolves to. */
 enum fib_kind {
-	FIB_LOCAL = 1,  /* an address of the router, on port */
-	FIB_CONNECTED,  /* the subnet of an address on port */
-	FIB_GATEWAY,    /* one gateway on port */
-	FIB_INTERFACE,  /* the destination itself on port */
-	FIB_GROUP,      /* several gateways and interfaces: ECMP */
+	FIB_LOCAL = 1, /* an address of the router, on port */
+	FIB_CONNECTED, /* the subnet of an address on port */
+	FIB_GATEWAY,   /* one gateway on port */
+	FIB_INTERFACE, /* the destination itself on port */
+	FIB_GROUP,     /* several gateways and interfaces: ECMP */
 	FIB_BLACKHOLE,
 	FIB_REJECT,
 };
@@ -38,14 +38,14 @@ enum fib_kind {
 struct fib_route {
 	uint32_t prefix;
 	uint8_t len;
-	uint8_t kind;     /* enum fib_kind */
-	uint8_t origin;   /* enum dp_route_origin */
-	uint8_t n_hops;   /* FIB_GROUP */
-	uint16_t port;    /* LOCAL, CONNECTED, GATEWAY, INTERFACE */
-	uint32_t gateway; /* GATEWAY */
+	uint8_t kind;               /* enum fib_kind */
+	uint8_t origin;             /* enum dp_route_origin */
+	uint8_t n_hops;             /* FIB_GROUP */
+	uint16_t port;              /* LOCAL, CONNECTED, GATEWAY, INTERFACE */
+	uint32_t gateway;           /* GATEWAY */
 	const struct fib_hop *hops; /* FIB_GROUP, in the set given to fib_apply (sorted) */
-	uint32_t group;   /* FIB_GROUP: set by fib_apply */
-	uint32_t nh;      /* set by fib_apply */
+	uint32_t group;             /* FIB_GROUP: set by fib_apply */
+	uint32_t nh;                /* set by fib_apply */
 };
 
 int fib_init(unsigned max_routes);

@@ -23,7 +23,8 @@ static void echo_reply(struct dp_worker *w, struct rte_mbuf *m)
 	uint16_t ip_len = rte_be_to_cpu_16(ip->total_length);
 	struct rte_icmp_hdr *icmp;
 
-	if (ip_len < ihl + sizeof(*icmp) || rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + ihl + sizeof(*icmp)) {
+	if (ip_len < ihl + sizeof(*icmp) ||
+	    rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + ihl + sizeof(*icmp)) {
 		dp_drop(cnt, DP_CNT_DROP_ICMP_MALFORMED, m);
 		return;
 	}

@@ -21,8 +21,8 @@ bool ip4_fragment(struct dp_worker *w, struct rte_mbuf *m, uint16_t port, uint16
 		  const uint8_t l2[2 * RTE_ETHER_ADDR_LEN])
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-								 sizeof(struct rte_ether_hdr));
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 	uint32_t padding = rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) - rte_be_to_cpu_16(ip->total_length);
 	/* A fragment is one mbuf: no larger than the pool's data room. */
 	uint16_t frag_mtu = (uint16_t)RTE_MIN(mtu, rte_pktmbuf_data_room_size(dp.pool) - RTE_PKTMBUF_HEADROOM);

@@ -62,7 +62,7 @@ static inline bool ttl_spend(struct dp_worker *w, struct dp_lcore_counters *cnt,
  * and next hop: most packets of a burst share their next hop. */
 struct fwd_target {
 	uint32_t id;
-	bool ok;           /* a resolved neighbour */
+	bool ok; /* a resolved neighbour */
 	uint16_t port;
 	uint16_t mtu;
 	uint8_t l2[2 * RTE_ETHER_ADDR_LEN]; /* destination then source MAC */
@@ -236,7 +236,7 @@ void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *
 		cnt->stage[DP_STAGE_IP4_ROUTE].cycles += t1 - t0;
 		cnt->stage[DP_STAGE_IP4_ROUTE].packets += n;
 	}
-	struct fwd_target t = { .id = UINT32_MAX };
+	struct fwd_target t = {.id = UINT32_MAX};
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		bool found = hop[i] != FIB_NO_ROUTE;

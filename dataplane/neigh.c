@@ -19,13 +19,13 @@
 struct neigh {
 	bool in_use;
 	bool permanent;
-	bool host_route;   /* its /32 is in the LPM */
-	bool pending;      /* created by traffic, not resolved yet: counts against NEIGH_PENDING_MAX */
-	uint8_t state;     /* enum dp_neigh_state */
+	bool host_route; /* its /32 is in the LPM */
+	bool pending;    /* created by traffic, not resolved yet: counts against NEIGH_PENDING_MAX */
+	uint8_t state;   /* enum dp_neigh_state */
 	uint16_t port;
 	uint32_t ip;
 	uint32_t nh;
-	unsigned refs;     /* routes using it as gateway */
+	unsigned refs; /* routes using it as gateway */
 	unsigned probes;
 	uint8_t mac[6];
 	uint64_t confirmed_tsc;
@@ -46,8 +46,8 @@ static struct neigh *table;
 static struct rte_hash *by_ip;
 static unsigned n_pending;
 static unsigned n_held, hold_limit, hold_limit_shared;
-static struct token_bucket create_bucket = { .per_s = NEIGH_CREATE_PER_S, .burst = NEIGH_CREATE_BURST };
-static struct token_bucket arp_bucket = { .per_s = NEIGH_ARP_PER_S, .burst = NEIGH_ARP_BURST };
+static struct token_bucket create_bucket = {.per_s = NEIGH_CREATE_PER_S, .burst = NEIGH_CREATE_BURST};
+static struct token_bucket arp_bucket = {.per_s = NEIGH_ARP_PER_S, .burst = NEIGH_ARP_BURST};
 
 /* Take one token if more than keep are left (keep: a reserve for others). */
 static bool bucket_take(struct token_bucket *b, unsigned keep)
@@ -298,7 +298,6 @@ void neigh_clear_permanent(uint32_t ip)
 		send_probe(n, false);
 }
 
-
 void neigh_arp_event(const struct arp_event *ev)
 {
 	struct neigh *n = lookup(ev->ip);
@@ -316,8 +315,7 @@ void neigh_arp_event(const struct arp_event *ev)
 
 /* A neighbour for traffic to a new destination, within the cap and the creation rate;
  * NULL when refused (m is then dropped and counted). */
-static struct neigh *create_for_traffic(struct dp_lcore_counters *cnt, uint32_t ip, uint16_t port,
-					struct rte_mbuf *m)
+static struct neigh *create_for_traffic(struct dp_lcore_counters *cnt, uint32_t ip, uint16_t port, struct rte_mbuf *m)
 {
 	struct neigh *n;
 
@@ -447,7 +445,8 @@ void neigh_sweep(bool (*onlink)(uint16_t port, uint32_t ip))
 bool neigh_mac(uint32_t ip, uint8_t mac[6])
 {
 	const struct neigh *n = lookup(ip);
-	bool known = n && (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_STALE || n->state == DP_NEIGH_PERMANENT);
+	bool known =
+		n && (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_STALE || n->state == DP_NEIGH_PERMANENT);
 
 	if (known && mac)
 		memcpy(mac, n->mac, 6);

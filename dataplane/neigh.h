@@ -24,16 +24,16 @@
 #include "dataplane/arp.h"
 
 #define NEIGH_MAX 16384
-#define NEIGH_HOLD_MAX 8          /* packets held per unresolved neighbour */
-#define NEIGH_REACHABLE_S 30      /* confirmed entries are trusted this long */
-#define NEIGH_PROBES 3            /* requests sent before giving up */
+#define NEIGH_HOLD_MAX 8     /* packets held per unresolved neighbour */
+#define NEIGH_REACHABLE_S 30 /* confirmed entries are trusted this long */
+#define NEIGH_PROBES 3       /* requests sent before giving up */
 #define NEIGH_PROBE_INTERVAL_MS 1000
 #define NEIGH_HOLD_POOL_SHARE 8   /* all held packets together: at most 1/8 of the mempool */
 #define NEIGH_HOLD_TOTAL_MAX 4096 /* ... and never more than this */
 #define NEIGH_PENDING_MAX 1024    /* unresolved entries created by traffic */
 #define NEIGH_CREATE_PER_S 500    /* new entries created by traffic, per second */
 #define NEIGH_CREATE_BURST 100
-#define NEIGH_ARP_PER_S 500       /* ARP requests sent, per second */
+#define NEIGH_ARP_PER_S 500 /* ARP requests sent, per second */
 #define NEIGH_ARP_BURST 100
 #define NEIGH_ARP_GATEWAY_RESERVE 50 /* tokens only gateways may use */
 

@@ -12,7 +12,7 @@
 
 struct nexthop *dp_nexthops;
 
-static uint32_t *free_ids;   /* stack of free ids */
+static uint32_t *free_ids; /* stack of free ids */
 static uint32_t n_free;
 static unsigned n_used;
 static struct rte_rcu_qsbr_dq *defer_q;
@@ -66,7 +66,7 @@ int32_t nh_alloc(enum nh_kind kind, uint16_t port, uint32_t ip, uint8_t prefix_l
 	dp_nexthops[id].port = port;
 	dp_nexthops[id].ip = ip;
 	dp_nexthops[id].prefix_len = prefix_len;
-	struct nexthop w = { .kind = (uint8_t)kind };
+	struct nexthop w = {.kind = (uint8_t)kind};
 	__atomic_store_n(&dp_nexthops[id].word, w.word, __ATOMIC_RELEASE);
 	return (int32_t)id;
 }

@@ -13,14 +13,14 @@
 
 enum nh_kind {
 	NH_FREE = 0,
-	NH_NEIGHBOR,      /* a host on a connected subnet (gateway or final host) */
-	NH_CONNECTED,     /* a connected subnet, or an interface route (prefix_len 0): the
-			   * destination itself must be resolved on port */
-	NH_LOCAL,         /* an address of the router */
+	NH_NEIGHBOR,  /* a host on a connected subnet (gateway or final host) */
+	NH_CONNECTED, /* a connected subnet, or an interface route (prefix_len 0): the
+		       * destination itself must be resolved on port */
+	NH_LOCAL,     /* an address of the router */
 	NH_BLACKHOLE,
-	NH_REJECT,        /* discard with ICMP net unreachable */
-	NH_GROUP,         /* equal-cost paths: ip is an index into dp_nh_groups (nh_group.h) */
-	NH_RESERVED,      /* a block no packet may be routed to (0/8, 127/8, 240/4) */
+	NH_REJECT,   /* discard with ICMP net unreachable */
+	NH_GROUP,    /* equal-cost paths: ip is an index into dp_nh_groups (nh_group.h) */
+	NH_RESERVED, /* a block no packet may be routed to (0/8, 127/8, 240/4) */
 };
 
 struct nexthop {
@@ -32,10 +32,10 @@ struct nexthop {
 			uint8_t resolved; /* mac is valid */
 		};
 	};
-	uint16_t port;  /* output (or owning) port */
+	uint16_t port;      /* output (or owning) port */
 	uint8_t prefix_len; /* NH_CONNECTED: length of the subnet */
 	uint8_t reserved;
-	uint32_t ip;    /* neighbour or local address, the connected subnet, or the group index; host order */
+	uint32_t ip; /* neighbour or local address, the connected subnet, or the group index; host order */
 };
 
 static inline uint32_t nh_connected_mask(const struct nexthop *nh)

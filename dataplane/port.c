@@ -23,7 +23,7 @@
 static void read_kernel_mac(struct dp_port *p, const char *device)
 {
 	const char *iface = strstr(device, "iface=");
-	struct ifreq ifr = { 0 };
+	struct ifreq ifr = {0};
 	int fd;
 
 	if (!iface)
@@ -60,7 +60,7 @@ int port_setup(const char *name, const char *device, bool is_punt, unsigned n_wo
 {
 	char dev_name[CFG_DEVICE_MAX];
 	struct rte_eth_dev_info info;
-	struct rte_eth_conf conf = { 0 };
+	struct rte_eth_conf conf = {0};
 	uint16_t port;
 	int rc;
 
@@ -287,8 +287,8 @@ void port_info(uint16_t port, struct dp_port_info *o)
 {
 	const struct dp_port *p = &dp.ports[port];
 	struct rte_eth_dev_info info;
-	struct rte_eth_link link = { 0 };
-	struct rte_eth_stats st = { 0 };
+	struct rte_eth_link link = {0};
+	struct rte_eth_stats st = {0};
 
 	memset(o, 0, sizeof(*o));
 	snprintf(o->name, sizeof(o->name), "%s", p->name);
@@ -314,9 +314,14 @@ void port_info(uint16_t port, struct dp_port_info *o)
 		o->addrs[i].prefix_len = p->addrs[i].prefix_len;
 	}
 	o->stats = (struct dp_port_stats){
-		.rx_packets = st.ipackets, .rx_bytes = st.ibytes, .rx_missed = st.imissed,
-		.rx_errors = st.ierrors, .rx_nombuf = st.rx_nombuf, .tx_packets = st.opackets,
-		.tx_bytes = st.obytes, .tx_errors = st.oerrors,
+		.rx_packets = st.ipackets,
+		.rx_bytes = st.ibytes,
+		.rx_missed = st.imissed,
+		.rx_errors = st.ierrors,
+		.rx_nombuf = st.rx_nombuf,
+		.tx_packets = st.opackets,
+		.tx_bytes = st.obytes,
+		.tx_errors = st.oerrors,
 	};
 	for (unsigned l = 0; l < RTE_MAX_LCORE; l++)
 		o->stats.tx_dropped += dp_counters[l].port_tx_drop[port];

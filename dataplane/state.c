@@ -265,7 +265,7 @@ struct cand {
 	uint8_t origin;
 	uint16_t port;
 	uint32_t gateway;
-	int path;         /* index into the state's routes, or -1 */
+	int path; /* index into the state's routes, or -1 */
 };
 
 static int cand_cmp(const void *a, const void *b)
@@ -291,8 +291,12 @@ static bool path_cand(const struct dp_state *s, int index, struct cand *c)
 	const struct dp_route *r = &s->routes[index].r;
 	int port = r->port[0] ? port_by_name(r->port) : -1;
 
-	*c = (struct cand){.prefix = r->prefix, .len = r->prefix_len, .distance = r->distance,
-			   .origin = DP_ORIGIN_STATIC, .gateway = r->gateway, .path = index};
+	*c = (struct cand){.prefix = r->prefix,
+			   .len = r->prefix_len,
+			   .distance = r->distance,
+			   .origin = DP_ORIGIN_STATIC,
+			   .gateway = r->gateway,
+			   .path = index};
 	switch (r->kind) {
 	case DP_ROUTE_GATEWAY:
 		c->kind = FIB_GATEWAY;
@@ -329,12 +333,19 @@ static unsigned select_routes(struct dp_state *s, struct cand *cands, struct fib
 		uint16_t port = (uint16_t)port_by_name(x->port);
 		if (!port_is_up(port))
 			continue;
-		cands[n_c++] = (struct cand){.prefix = x->ip, .len = 32, .kind = FIB_LOCAL, .origin = DP_ORIGIN_LOCAL,
-					     .port = port, .path = -1};
+		cands[n_c++] = (struct cand){.prefix = x->ip,
+					     .len = 32,
+					     .kind = FIB_LOCAL,
+					     .origin = DP_ORIGIN_LOCAL,
+					     .port = port,
+					     .path = -1};
 		if (x->prefix_len < 32)
 			cands[n_c++] = (struct cand){.prefix = x->ip & prefix4_mask(x->prefix_len),
-						     .len = x->prefix_len, .kind = FIB_CONNECTED,
-						     .origin = DP_ORIGIN_CONNECTED, .port = port, .path = -1};
+						     .len = x->prefix_len,
+						     .kind = FIB_CONNECTED,
+						     .origin = DP_ORIGIN_CONNECTED,
+						     .port = port,
+						     .path = -1};
 	}
 	for (unsigned i = 0; i < s->n_routes; i++) {
 		s->routes[i].flags = 0;
@@ -351,8 +362,12 @@ static unsigned select_routes(struct dp_state *s, struct cand *cands, struct fib
 		while (end < n_c && cands[end].prefix == best->prefix && cands[end].len == best->len)
 			end++;
 		struct fib_route *r = &out[n_out++];
-		*r = (struct fib_route){.prefix = best->prefix, .len = best->len, .kind = best->kind,
-					.origin = best->origin, .port = best->port, .gateway = best->gateway};
+		*r = (struct fib_route){.prefix = best->prefix,
+					.len = best->len,
+					.kind = best->kind,
+					.origin = best->origin,
+					.port = best->port,
+					.gateway = best->gateway};
 		/* The forwarding paths of the best distance share the traffic; the
 		 * model gives a blackhole or reject a distance of its own. */
 		for (unsigned k = i; k < end && cands[k].distance == best->distance; k++) {
@@ -502,7 +517,8 @@ unsigned state_dump_routes(struct dp_route_info *out, unsigned max)
 		o->gateway = p->r.gateway;
 		o->flags = p->flags;
 		if (p->r.kind == DP_ROUTE_GATEWAY) {
-			int port = p->r.port[0] ? port_by_name(p->r.port) : connected_port(&running, p->r.gateway, false);
+			int port =
+				p->r.port[0] ? port_by_name(p->r.port) : connected_port(&running, p->r.gateway, false);
 			if (port >= 0)
 				snprintf(o->port, sizeof(o->port), "%s", dp.ports[port].name);
 			if (neigh_mac(p->r.gateway, NULL))

@@ -38,13 +38,13 @@ struct shell {
 	int fd;
 	const char *sock;
 	bool json;
-	bool tty_out;     /* stdout is a terminal: JSON is shown indented */
-	bool page;        /* stdin too: replies taller than the terminal are paged */
-	bool editing;     /* inside el_gets: messages start on a line of their own */
-	bool config_mode; /* from the last reply */
+	bool tty_out;                  /* stdout is a terminal: JSON is shown indented */
+	bool page;                     /* stdin too: replies taller than the terminal are paged */
+	bool editing;                  /* inside el_gets: messages start on a line of their own */
+	bool config_mode;              /* from the last reply */
 	char level[API_LEVEL_MAX + 1]; /* its edit level, "" at the top */
-	bool closed;      /* the session is over */
-	int exit_status;  /* why it ended: 0, EXIT_CLOSED or EXIT_UNREACHABLE */
+	bool closed;                   /* the session is over */
+	int exit_status;               /* why it ended: 0, EXIT_CLOSED or EXIT_UNREACHABLE */
 };
 
 /* ^C while a command runs (the terminal sends SIGINT outside line editing):
@@ -203,7 +203,10 @@ static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf 
 	return h.status;
 }
 
-static int run(struct shell *sh, const char *line) { return call(sh, line, sh->json ? API_F_JSON : 0, NULL); }
+static int run(struct shell *sh, const char *line)
+{
+	return call(sh, line, sh->json ? API_F_JSON : 0, NULL);
+}
 
 /* ---- completion ---- */
 
@@ -426,7 +429,10 @@ static int read_key(EditLine *el, wchar_t *wc)
 
 /* ---- modes ---- */
 
-static char *prompt(EditLine *el) { return shell_of(el)->config_mode ? "brink# " : "brink> "; }
+static char *prompt(EditLine *el)
+{
+	return shell_of(el)->config_mode ? "brink# " : "brink> ";
+}
 
 static char *history_path(void)
 {

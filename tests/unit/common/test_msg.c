@@ -20,8 +20,8 @@ TestSuite(msg, .init = pair);
 
 Test(msg, round_trips_header_and_body)
 {
-	struct dp_msg_hdr h = { .type = DP_MSG_TXN_ADDR, .seq = 42 };
-	struct dp_addr a = { .port = "dp0", .ip = 0x0a000001, .prefix_len = 24 };
+	struct dp_msg_hdr h = {.type = DP_MSG_TXN_ADDR, .seq = 42};
+	struct dp_addr a = {.port = "dp0", .ip = 0x0a000001, .prefix_len = 24};
 
 	cr_assert_eq(msg_send(fds[0], &h, &a, sizeof(a)), 0);
 	int n = msg_recv(fds[1], buf, sizeof(buf));
@@ -35,27 +35,29 @@ Test(msg, round_trips_header_and_body)
 
 static void send_raw(struct dp_msg_hdr h, size_t extra)
 {
-	uint8_t raw[sizeof(h) + 64] = { 0 };
+	uint8_t raw[sizeof(h) + 64] = {0};
 	memcpy(raw, &h, sizeof(h));
 	cr_assert_eq(send(fds[0], raw, sizeof(h) + extra, 0), (ssize_t)(sizeof(h) + extra));
 }
 
 Test(msg, refuses_another_version)
 {
-	send_raw((struct dp_msg_hdr){ .version = 99, .type = DP_MSG_HELLO, .len = sizeof(struct dp_msg_hdr) }, 0);
+	send_raw((struct dp_msg_hdr){.version = 99, .type = DP_MSG_HELLO, .len = sizeof(struct dp_msg_hdr)}, 0);
 	cr_assert_eq(msg_recv(fds[1], buf, sizeof(buf)), -EPROTO);
 }
 
 Test(msg, refuses_a_length_that_is_not_what_arrived)
 {
-	send_raw((struct dp_msg_hdr){ .version = DP_MSG_VERSION, .type = DP_MSG_HELLO, .len = 100 }, 8);
+	send_raw((struct dp_msg_hdr){.version = DP_MSG_VERSION, .type = DP_MSG_HELLO, .len = 100}, 8);
 	cr_assert_eq(msg_recv(fds[1], buf, sizeof(buf)), -EPROTO);
 }
 
 Test(msg, refuses_unknown_types_and_short_datagrams)
 {
-	send_raw((struct dp_msg_hdr){ .version = DP_MSG_VERSION, .type = DP_MSG_TYPE_MAX,
-				      .len = sizeof(struct dp_msg_hdr) }, 0);
+	send_raw((struct dp_msg_hdr){.version = DP_MSG_VERSION,
+				     .type = DP_MSG_TYPE_MAX,
+				     .len = sizeof(struct dp_msg_hdr)},
+		 0);
 	cr_assert_eq(msg_recv(fds[1], buf, sizeof(buf)), -EPROTO);
 	cr_assert_eq(send(fds[0], "abc", 3, 0), 3);
 	cr_assert_eq(msg_recv(fds[1], buf, sizeof(buf)), -EPROTO);
@@ -64,7 +66,7 @@ Test(msg, refuses_unknown_types_and_short_datagrams)
 Test(msg, refuses_oversized_bodies_before_sending)
 {
 	static uint8_t big[DP_MSG_MAX_LEN];
-	struct dp_msg_hdr h = { .type = DP_MSG_TXN_ROUTE };
+	struct dp_msg_hdr h = {.type = DP_MSG_TXN_ROUTE};
 	cr_assert_eq(msg_send(fds[0], &h, big, sizeof(big)), -EMSGSIZE);
 }
 

@@ -15,7 +15,7 @@ Test(net_addr, parses_dotted_quads)
 Test(net_addr, rejects_malformed_addresses)
 {
 	uint32_t ip;
-	const char *bad[] = { "", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4 ", "01.2.3.4", "a.b.c.d", "1..2.3" };
+	const char *bad[] = {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4 ", "01.2.3.4", "a.b.c.d", "1..2.3"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_not(ip4_parse(bad[i], &ip), "accepted '%s'", bad[i]);
 }

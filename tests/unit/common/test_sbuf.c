@@ -8,7 +8,7 @@
 
 Test(sbuf, grows_and_hands_over_its_text)
 {
-	struct sbuf b = { 0 };
+	struct sbuf b = {0};
 	cr_assert_str_eq(sbuf_str(&b), "");
 	for (int i = 0; i < 1000; i++)
 		sbuf_printf(&b, "%d,", i % 10);
@@ -24,8 +24,8 @@ Test(sbuf, grows_and_hands_over_its_text)
 
 Test(sbuf, words_are_quoted_only_when_they_must_be)
 {
-	struct sbuf b = { 0 };
-	const char *in[] = { "dp0", "", "pod side", "a\"b", "c\\d", "it's" };
+	struct sbuf b = {0};
+	const char *in[] = {"dp0", "", "pod side", "a\"b", "c\\d", "it's"};
 	const char *out = "dp0 \"\" \"pod side\" \"a\\\"b\" \"c\\\\d\" \"it's\"";
 	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
 		if (i)

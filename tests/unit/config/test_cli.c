@@ -113,7 +113,8 @@ Test(config_cli, leaf_list_add_delete)
 	SET(t, "interfaces", "dataplane", "dp0", "address", "172.30.1.1/24"); /* already there: no-op */
 	cmds = cfg_to_commands(t);
 	cr_assert(strstr(cmds, "set interfaces dataplane dp0 address 172.30.1.1/24\n"
-			       "set interfaces dataplane dp0 address 172.30.2.1/24\n"), "%s", cmds);
+			       "set interfaces dataplane dp0 address 172.30.2.1/24\n"),
+		  "%s", cmds);
 	free(cmds);
 	for (int i = 3; i <= 8; i++) {
 		snprintf(addr, sizeof(addr), "172.30.%d.1/24", i);
@@ -164,7 +165,8 @@ Test(config_cli, delete)
 	cr_assert(cfg_equal(t, t2));
 	cr_assert_eq(cfg_delete(t2, 5, W("interfaces", "dataplane", "dp1", "device", "other"), &err), -1);
 	cr_assert_eq(cfg_delete(t2, 5, W("interfaces", "dataplane", "dp1", "device", "net_af_packet1,iface=veth-dp1"),
-				&err), 0);
+				&err),
+		     0);
 	cr_assert_eq(cfg_delete(t2, 3, W("interfaces", "dataplane", "dp0"), &err), 0);
 	cr_assert_eq(cfg_delete(t2, 3, W("interfaces", "dataplane", "dp1"), &err), 0);
 	cr_assert_eq(cfg_delete(t2, 1, W("system"), &err), 0);
@@ -236,8 +238,8 @@ Test(config_cli, compare)
 	free(diff);
 
 	diff = cfg_compare(cand, NULL);
-	cr_assert(strncmp(diff, "- set system dataplane worker 0 cpu 1\n- set system dataplane punt\n", 63) == 0,
-		  "%s", diff);
+	cr_assert(strncmp(diff, "- set system dataplane worker 0 cpu 1\n- set system dataplane punt\n", 63) == 0, "%s",
+		  diff);
 	free(diff);
 	cfg_free(run);
 	cfg_free(cand);
@@ -323,7 +325,8 @@ Test(config_cli, completion)
 	cr_assert_eq(n, 4);
 	cr_assert_str_eq(c[0].word, "next-hop");
 	cr_assert(offered(c, n, "reject", false));
-	n = cfg_complete(t, 6, W("protocols", "static", "route", "10.20.0.0/16", "next-hop", "192.168.10.2"), "", c, 32);
+	n = cfg_complete(t, 6, W("protocols", "static", "route", "10.20.0.0/16", "next-hop", "192.168.10.2"), "", c,
+			 32);
 	cr_assert(offered(c, n, "distance", false));
 
 	cr_assert_eq(cfg_complete(t, 2, W("interfaces", "bogus"), "", c, 32), 0);
@@ -340,8 +343,7 @@ Test(config_cli, completion_ends)
 	struct cfg_node *t = sample();
 	struct cfg_completion c[32];
 
-	cr_assert_eq(cfg_complete(t, 5, W("interfaces", "dataplane", "dp0", "address", "172.30.1.1/24"), "", c, 32),
-		     0);
+	cr_assert_eq(cfg_complete(t, 5, W("interfaces", "dataplane", "dp0", "address", "172.30.1.1/24"), "", c, 32), 0);
 	cr_assert_eq(cfg_complete(t, 6, W("interfaces", "dataplane", "dp0", "mtu", "1500", "mac"), "", c, 32), 0);
 	cr_assert_eq(cfg_complete(t, 5, W("interfaces", "dataplane", "dp0", "disable", "mtu"), "", c, 32), 0);
 	cr_assert_eq(cfg_complete(t, 4, W("interfaces", "dataplane", "dp0", "mtu"), "", c, 32), 1);
@@ -367,8 +369,11 @@ Test(config_cli, json_shape)
 	cr_assert(json_is_true(json_object_get(dp0, "disable")));
 	cr_assert(json_is_array(json_object_get(dp0, "address")));
 	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(dp0, "address"), 0)), "172.30.1.1/24");
-	cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_object_get(json_object_get(
-				    json_object_get(j, "system"), "dataplane"), "worker"), "0"), "cpu")),
+	cr_assert_eq(json_integer_value(json_object_get(
+			     json_object_get(json_object_get(json_object_get(json_object_get(j, "system"), "dataplane"),
+							     "worker"),
+					     "0"),
+			     "cpu")),
 		     1);
 	char *s = json_dumps(json_object_get(j, "protocols"), JSON_COMPACT);
 	cr_assert_str_eq(s, "{\"static\":{\"route\":{\"10.20.0.0/16\":{\"next-hop\":{\"192.168.10.2\":{}}}}}}");

@@ -176,8 +176,10 @@ Test(config_file, render_format)
 			   "};\n"
 			   "interfaces: {\n"
 			   "  dataplane = (\n"
-			   "    { name = \"dp0\"; device = \"net_af_packet0,iface=veth-dp0\"; address = [ \"172.30.1.1/24\" ]; mtu = 1500; },\n"
-			   "    { name = \"dp1\"; device = \"net_af_packet1,iface=veth-dp1\"; address = [ \"192.168.10.1/24\" ]; }\n"
+			   "    { name = \"dp0\"; device = \"net_af_packet0,iface=veth-dp0\"; address = [ "
+			   "\"172.30.1.1/24\" ]; mtu = 1500; },\n"
+			   "    { name = \"dp1\"; device = \"net_af_packet1,iface=veth-dp1\"; address = [ "
+			   "\"192.168.10.1/24\" ]; }\n"
 			   "  );\n"
 			   "};\n"
 			   "protocols: {\n"
@@ -257,7 +259,8 @@ Test(config_errors, several_errors_all_reported)
 	cr_assert(has_error(&errs, 8, "interfaces dataplane", "duplicate 'dp0' (also at line 4)"), "%s",
 		  errs_text(&errs));
 	cr_assert(has_error(&errs, 9, "interfaces dataplane", "entry has no 'name'"));
-	cr_assert(has_error(&errs, 12, "protocols static route", "'10.0.0.1/8' has host bits set (did you mean 10.0.0.0/8?)"));
+	cr_assert(has_error(&errs, 12, "protocols static route",
+			    "'10.0.0.1/8' has host bits set (did you mean 10.0.0.0/8?)"));
 }
 
 Test(config_errors, semantic_errors_with_lines)
@@ -278,23 +281,30 @@ Test(config_errors, semantic_errors_with_lines)
 	cr_assert(has_error(&errs, 9, "interfaces dataplane dp2 address",
 			    "'192.168.2.0/24' is the network address of its subnet"));
 	cr_assert(has_error(&errs, 9, "interfaces dataplane dp2 address",
-			    "'127.0.0.1/24' is a loopback (127.0.0.0/8) address"), "%s", errs_text(&errs));
-	cr_assert(has_error(&errs, 16, "protocols static route 10.20.0.0/16 next-hop 10.9.9.9",
-			    "next-hop 10.9.9.9 is not in a connected subnet of any interface"), "%s", errs_text(&errs));
-	cr_assert(has_error(&errs, 17, "protocols static route 10.30.0.0/16",
-			    "blackhole and a next-hop share distance 1"), "%s", errs_text(&errs));
-	cr_assert(has_error(&errs, 20, "protocols static route 224.0.0.0/4", "is multicast (224.0.0.0/4) space"),
+			    "'127.0.0.1/24' is a loopback (127.0.0.0/8) address"),
 		  "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 16, "protocols static route 10.20.0.0/16 next-hop 10.9.9.9",
+			    "next-hop 10.9.9.9 is not in a connected subnet of any interface"),
+		  "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 17, "protocols static route 10.30.0.0/16",
+			    "blackhole and a next-hop share distance 1"),
+		  "%s", errs_text(&errs));
+	cr_assert(has_error(&errs, 20, "protocols static route 224.0.0.0/4", "is multicast (224.0.0.0/4) space"), "%s",
+		  errs_text(&errs));
 	cr_assert(has_error(&errs, 23, "protocols static route 10.40.0.0/16 next-hop 192.168.1.1",
 			    "next-hop 192.168.1.1 is an address of dp2"));
 	cr_assert(has_error(&errs, 25, "protocols static route 10.50.0.0/16 next-hop 192.168.1.0",
-			    "is the network address of the subnet of dp2"), "%s", errs_text(&errs));
+			    "is the network address of the subnet of dp2"),
+		  "%s", errs_text(&errs));
 	cr_assert(has_error(&errs, 25, "protocols static route 10.50.0.0/16 next-hop 192.168.1.255",
-			    "is the broadcast address of the subnet of dp2"), "%s", errs_text(&errs));
+			    "is the broadcast address of the subnet of dp2"),
+		  "%s", errs_text(&errs));
 	cr_assert(has_error(&errs, 26, "protocols static route 10.60.0.0/16 interface dp9",
-			    "no dataplane interface named 'dp9'"), "%s", errs_text(&errs));
+			    "no dataplane interface named 'dp9'"),
+		  "%s", errs_text(&errs));
 	cr_assert(has_error(&errs, 27, "protocols static route 10.70.0.0/16",
-			    "needs a next-hop, an interface, blackhole or reject"), "%s", errs_text(&errs));
+			    "needs a next-hop, an interface, blackhole or reject"),
+		  "%s", errs_text(&errs));
 	cr_assert(has_error(&errs, 29, "protocols static arp 172.16.0.1", "is not in a connected subnet"), "%s",
 		  errs_text(&errs));
 }
@@ -356,8 +366,9 @@ Test(config_file, large_route_table, .timeout = 20)
 	struct cfg_node *t, *t2;
 	struct brink_model m;
 
-	len += (size_t)snprintf(text + len, cap - len, "system: { dataplane: { worker = ( { id = 0; cpu = 0; } ); }; };\n"
-						       "protocols: { static: { route = (\n");
+	len += (size_t)snprintf(text + len, cap - len,
+				"system: { dataplane: { worker = ( { id = 0; cpu = 0; } ); }; };\n"
+				"protocols: { static: { route = (\n");
 	/* written in reverse so the loader has to sort */
 	for (unsigned i = n; i-- > 0;)
 		len += (size_t)snprintf(text + len, cap - len, "{ prefix = \"10.%u.%u.0/24\"; blackhole = true; }%s\n",
@@ -459,29 +470,36 @@ Test(config_file, key_only_tags_and_presence_shorthands)
 {
 	struct cfg_errors errs;
 	const char *head = "system: { dataplane: { worker = ( { id = 0; cpu = 0; } ); }; };\n"
-			   "interfaces: { dataplane = ( { name = \"dp0\"; device = \"x\"; address = [ \"10.0.0.1/24\" ]; } ); };\n";
+			   "interfaces: { dataplane = ( { name = \"dp0\"; device = \"x\"; address = [ \"10.0.0.1/24\" "
+			   "]; } ); };\n";
 	char text[1024];
 
-	snprintf(text, sizeof(text), "%sprotocols: { static: { route = (\n"
-		 "  { prefix = \"10.9.0.0/16\"; next-hop = \"10.0.0.2\"; reject = true; blackhole: { distance = 9; }; }\n"
-		 "); }; };\n", head);
+	snprintf(text, sizeof(text),
+		 "%sprotocols: { static: { route = (\n"
+		 "  { prefix = \"10.9.0.0/16\"; next-hop = \"10.0.0.2\"; reject = true; blackhole: { distance = 9; }; "
+		 "}\n"
+		 "); }; };\n",
+		 head);
 	cr_assert_null(cfg_load_string(text, "k.conf", &errs));
 	cr_assert(has_error(&errs, 4, "protocols static route 10.9.0.0/16", "blackhole and reject exclude each other"),
 		  "%s", errs_text(&errs));
 	cr_assert(has_error(&errs, 4, "protocols static route 10.9.0.0/16", "reject and a next-hop share distance 1"),
 		  "%s", errs_text(&errs));
 
-	snprintf(text, sizeof(text), "%sprotocols: { static: { route = (\n"
+	snprintf(text, sizeof(text),
+		 "%sprotocols: { static: { route = (\n"
 		 "  { prefix = \"0.0.0.0/0\"; next-hop = [ \"10.0.0.3\", \"10.0.0.2\" ]; },\n"
 		 "  { prefix = \"10.9.0.0/16\"; next-hop = \"10.0.0.2\"; reject: { distance = 9; }; },\n"
 		 "  { prefix = \"10.8.0.0/16\"; blackhole = true; }\n"
-		 "); }; };\n", head);
+		 "); }; };\n",
+		 head);
 	struct cfg_node *t = cfg_load_string(text, "k.conf", &errs);
 	cr_assert_not_null(t, "%s", errs_text(&errs));
 	char *r = cfg_render(t);
 	cr_assert(strstr(r, "{ prefix = \"0.0.0.0/0\"; next-hop = [ \"10.0.0.2\", \"10.0.0.3\" ]; }"), "%s", r);
 	cr_assert(strstr(r, "{ prefix = \"10.8.0.0/16\"; blackhole: { }; }"), "%s", r);
-	cr_assert(strstr(r, "{ prefix = \"10.9.0.0/16\"; next-hop = \"10.0.0.2\"; reject: { distance = 9; }; }"), "%s", r);
+	cr_assert(strstr(r, "{ prefix = \"10.9.0.0/16\"; next-hop = \"10.0.0.2\"; reject: { distance = 9; }; }"), "%s",
+		  r);
 	struct cfg_node *t2 = cfg_load_string(r, "k2.conf", &errs);
 	cr_assert(t2 && cfg_equal(t, t2), "%s", errs_text(&errs));
 	free(r);

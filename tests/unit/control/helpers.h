@@ -14,16 +14,16 @@
 
 /* Two ports the mock dataplane has, one it lacks (dp2), a static route and
  * a static neighbour. */
-#define TEST_CONF                                                                                                \
-	"system: { dataplane: { main-cpu = 0; worker = ( { id = 0; cpu = 1; } ); }; };\n"                       \
-	"interfaces: { dataplane = (\n"                                                                        \
-	"  { name = \"dp0\"; device = \"net_null0\"; address = [ \"172.30.1.1/24\" ]; },\n"                    \
-	"  { name = \"dp1\"; device = \"net_null1\"; address = [ \"192.168.10.1/24\" ]; mtu = 1500; },\n"      \
-	"  { name = \"dp2\"; device = \"net_null2\"; address = [ \"10.9.0.1/24\" ]; }\n"                        \
-	"); };\n"                                                                                              \
-	"protocols: { static: {\n"                                                                             \
-	"  route = ( { prefix = \"10.20.0.0/16\"; next-hop = \"192.168.10.2\"; } );\n"                          \
-	"  arp = ( { address = \"192.168.10.3\"; hwaddr = \"02:00:00:00:00:03\"; } );\n"                        \
+#define TEST_CONF                                                                                         \
+	"system: { dataplane: { main-cpu = 0; worker = ( { id = 0; cpu = 1; } ); }; };\n"                 \
+	"interfaces: { dataplane = (\n"                                                                   \
+	"  { name = \"dp0\"; device = \"net_null0\"; address = [ \"172.30.1.1/24\" ]; },\n"               \
+	"  { name = \"dp1\"; device = \"net_null1\"; address = [ \"192.168.10.1/24\" ]; mtu = 1500; },\n" \
+	"  { name = \"dp2\"; device = \"net_null2\"; address = [ \"10.9.0.1/24\" ]; }\n"                  \
+	"); };\n"                                                                                         \
+	"protocols: { static: {\n"                                                                        \
+	"  route = ( { prefix = \"10.20.0.0/16\"; next-hop = \"192.168.10.2\"; } );\n"                    \
+	"  arp = ( { address = \"192.168.10.3\"; hwaddr = \"02:00:00:00:00:03\"; } );\n"                  \
 	"}; };\n"
 
 /* Writes text to a new temporary file, whose name goes to path (len bytes). */
@@ -43,7 +43,10 @@ static inline int remove_entry(const char *path, const struct stat *st, int flag
 }
 
 /* rm -r */
-static inline void remove_tree(const char *dir) { nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS); }
+static inline void remove_tree(const char *dir)
+{
+	nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
 
 /* brinkd on a configuration in a directory of its own (the commit archive
  * goes next to it), the session's user "tester". */
@@ -92,8 +95,14 @@ static inline const char *run_json(struct fixture *f, const char *line, bool jso
 	return sbuf_str(&f->out);
 }
 
-static inline const char *run_ok(struct fixture *f, const char *line) { return run_json(f, line, false, 0); }
-static inline const char *run_err(struct fixture *f, const char *line) { return run_json(f, line, false, -1); }
+static inline const char *run_ok(struct fixture *f, const char *line)
+{
+	return run_json(f, line, false, 0);
+}
+static inline const char *run_err(struct fixture *f, const char *line)
+{
+	return run_json(f, line, false, -1);
+}
 
 #define assert_has(text, what) cr_assert(strstr((text), (what)), "expected '%s' in:\n%s", (what), (text))
 #define assert_lacks(text, what) cr_assert(!strstr((text), (what)), "did not expect '%s' in:\n%s", (what), (text))

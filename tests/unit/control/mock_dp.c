@@ -15,8 +15,8 @@ static int client_fd = -1;
 static bool drop_requested;
 static char notify_requested[128];
 
-static void reply(int fd, const struct dp_msg_hdr *req, int32_t status, uint16_t flags, const void *body,
-		  size_t len, uint32_t count)
+static void reply(int fd, const struct dp_msg_hdr *req, int32_t status, uint16_t flags, const void *body, size_t len,
+		  uint32_t count)
 {
 	struct dp_msg_hdr h = {.type = req->type, .seq = req->seq, .status = status, .flags = flags, .count = count};
 
@@ -105,10 +105,10 @@ static void trace_request(struct mock_dp *m, int fd, const struct dp_msg_hdr *h,
 }
 
 /* Keeps one item of the transaction being received in items[*n], if there is room. */
-#define KEEP(items, n, body)                                                    \
-	do {                                                                    \
-		if ((n) < sizeof(items) / sizeof((items)[0]))                   \
-			memcpy(&(items)[(n)++], (body), sizeof((items)[0]));    \
+#define KEEP(items, n, body)                                                 \
+	do {                                                                 \
+		if ((n) < sizeof(items) / sizeof((items)[0]))                \
+			memcpy(&(items)[(n)++], (body), sizeof((items)[0])); \
 	} while (0)
 
 /* Serves one request; returns false when the connection is to be closed. */
@@ -197,11 +197,17 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 		break;
 	case DP_MSG_ROUTE_DUMP: {
 		/* Two messages, to exercise DP_MSG_F_MORE. */
-		struct dp_route_info a = {.prefix = 0x0a140000, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY,
-					  .origin = DP_ORIGIN_STATIC, .flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE,
-					  .distance = 1, .gateway = 0xc0a80a02,
+		struct dp_route_info a = {.prefix = 0x0a140000,
+					  .prefix_len = 16,
+					  .kind = DP_ROUTE_GATEWAY,
+					  .origin = DP_ORIGIN_STATIC,
+					  .flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE,
+					  .distance = 1,
+					  .gateway = 0xc0a80a02,
 					  .port = "dp1"};
-		struct dp_route_info b = {.prefix = 0xac1e0100, .prefix_len = 24, .origin = DP_ORIGIN_CONNECTED,
+		struct dp_route_info b = {.prefix = 0xac1e0100,
+					  .prefix_len = 24,
+					  .origin = DP_ORIGIN_CONNECTED,
 					  .flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE,
 					  .port = "dp0"};
 		reply(fd, h, 0, DP_MSG_F_MORE, &a, sizeof(a), 1);
@@ -209,7 +215,9 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 		break;
 	}
 	case DP_MSG_NEIGH_DUMP: {
-		struct dp_neigh_info n = {.ip = 0xc0a80a03, .mac = {2, 0, 0, 0, 0, 3}, .state = DP_NEIGH_PERMANENT,
+		struct dp_neigh_info n = {.ip = 0xc0a80a03,
+					  .mac = {2, 0, 0, 0, 0, 3},
+					  .state = DP_NEIGH_PERMANENT,
 					  .port = "dp1"};
 		reply(fd, h, 0, 0, &n, sizeof(n), 1);
 		break;

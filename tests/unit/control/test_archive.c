@@ -19,7 +19,10 @@ static void setup(void)
 	snprintf(adir, sizeof(adir), "%s/archive", dir);
 }
 
-static void teardown(void) { remove_tree(dir); }
+static void teardown(void)
+{
+	remove_tree(dir);
+}
 
 TestSuite(archive, .init = setup, .fini = teardown);
 
@@ -77,7 +80,8 @@ static unsigned count_revision_files(void)
 
 	cr_assert_not_null(dh);
 	while ((de = readdir(dh)))
-		n += strncmp(de->d_name, "revision-", 9) == 0 && strcmp(de->d_name + strlen(de->d_name) - 5, ".conf") == 0;
+		n += strncmp(de->d_name, "revision-", 9) == 0 &&
+		     strcmp(de->d_name + strlen(de->d_name) - 5, ".conf") == 0;
 	closedir(dh);
 	return n;
 }

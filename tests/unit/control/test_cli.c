@@ -7,8 +7,14 @@
 
 static struct fixture f;
 
-static void setup(void) { fixture_start(&f, "/nonexistent/dataplane.sock"); }
-static void teardown(void) { fixture_stop(&f); }
+static void setup(void)
+{
+	fixture_start(&f, "/nonexistent/dataplane.sock");
+}
+static void teardown(void)
+{
+	fixture_stop(&f);
+}
 
 TestSuite(cli, .init = setup, .fini = teardown);
 
@@ -16,7 +22,7 @@ Test(cli, dispatch_errors)
 {
 	cr_assert_str_eq(run_err(&f, "shwo"), "unknown command 'shwo' (try '?')\n");
 	cr_assert_str_eq(run_err(&f, "show"), "show: incomplete command (expected arp, configuration, dataplane, "
-					       "interfaces, ip, log, system or version)\n");
+					      "interfaces, ip, log, system or version)\n");
 	cr_assert_str_eq(run_err(&f, "show ip routes"), "show ip: unknown word 'routes' (expected route)\n");
 	cr_assert_str_eq(run_err(&f, "show arp now"), "show arp: unexpected 'now' (nothing may follow)\n");
 	cr_assert_str_eq(run_err(&f, "show \"ip"), "unterminated \" quote starting at column 6\n");
@@ -32,7 +38,8 @@ Test(cli, dataplane_shows_without_dataplane)
 	cr_assert_str_eq(run_err(&f, "show arp"), "dataplane not connected\n");
 	cr_assert_str_eq(run_err(&f, "clear dataplane statistics"),
 			 "clear dataplane statistics: dataplane not connected\n");
-	cr_assert_str_eq(run_json(&f, "show dataplane statistics", true, -1), "{\"error\":\"dataplane not connected\"}\n");
+	cr_assert_str_eq(run_json(&f, "show dataplane statistics", true, -1),
+			 "{\"error\":\"dataplane not connected\"}\n");
 }
 
 Test(cli, show_configuration)
@@ -260,7 +267,7 @@ Test(cli, broken_file_refused_with_every_error)
 Test(cli, a_session_cannot_undo_another_sessions_commit)
 {
 	struct cli_session other;
-	struct sbuf out = { 0 };
+	struct sbuf out = {0};
 
 	cli_session_init(&other, &f.d);
 	run_ok(&f, "configure");
@@ -309,8 +316,9 @@ Test(cli, edit_up_and_top_move_the_edit_level)
 	assert_has(run_ok(&f, "show"), "10.20.0.0/16");
 	run_ok(&f, "top");
 	assert_has(run_ok(&f, "show"), "interfaces: {");
-	cr_assert_str_eq(run_ok(&f, "compare"), "+ set protocols static route 10.50.0.0/16 next-hop 192.168.10.5 distance 5\n"
-						"+ set protocols static route 10.50.0.0/16 blackhole distance 9\n");
+	cr_assert_str_eq(run_ok(&f, "compare"),
+			 "+ set protocols static route 10.50.0.0/16 next-hop 192.168.10.5 distance 5\n"
+			 "+ set protocols static route 10.50.0.0/16 blackhole distance 9\n");
 	assert_has(run_err(&f, "edit interfaces dataplane dp0 mtu"), "not a level to edit");
 	assert_has(run_err(&f, "up"), "already at the top");
 	run_ok(&f, "edit int data dp1");
@@ -328,7 +336,8 @@ Test(cli, output_filters)
 	assert_has(out, "set system");
 	cr_assert_str_eq(run_ok(&f, "show configuration commands | match dp0 | count"), "Count: 2 lines\n");
 	assert_has(run_ok(&f, "show configuration commands | json"), "{\"commands\":[");
-	cr_assert_str_eq(run_ok(&f, "show configuration commands | match \"mtu 1500\" | json | count"), "{\"count\":1}\n");
+	cr_assert_str_eq(run_ok(&f, "show configuration commands | match \"mtu 1500\" | json | count"),
+			 "{\"count\":1}\n");
 	assert_has(run_ok(&f, "show configuration | no-more"), "interfaces: {");
 	assert_has(run_err(&f, "show configuration | grep x"), "unknown filter");
 	assert_has(run_err(&f, "show configuration | match"), "a regular expression is missing");
@@ -340,7 +349,8 @@ Test(cli, show_configuration_under_a_path)
 	const char *out = run_ok(&f, "show configuration protocols static");
 	assert_has(out, "10.20.0.0/16");
 	assert_lacks(out, "interfaces");
-	assert_has(run_ok(&f, "show configuration commands interfaces dataplane dp1"), "set interfaces dataplane dp1 mtu 1500\n");
+	assert_has(run_ok(&f, "show configuration commands interfaces dataplane dp1"),
+		   "set interfaces dataplane dp1 mtu 1500\n");
 	assert_has(run_err(&f, "show configuration system dataplane punt"), "nothing is configured under");
 }
 
@@ -350,7 +360,8 @@ Test(cli, load_and_merge_a_file)
 
 	write_file(path, sizeof(path),
 		   "system: { dataplane: { worker = ( { id = 0; cpu = 1; } ); }; };\n"
-		   "interfaces: { dataplane = ( { name = \"dp0\"; device = \"net_null0\"; address = [ \"172.30.9.1/24\" ]; } ); };\n");
+		   "interfaces: { dataplane = ( { name = \"dp0\"; device = \"net_null0\"; address = [ "
+		   "\"172.30.9.1/24\" ]; } ); };\n");
 	run_ok(&f, "configure");
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "merge %s", path);

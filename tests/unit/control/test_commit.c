@@ -11,7 +11,10 @@
 static struct fixture f;
 static long long clock_now;
 
-static long long test_clock(void) { return clock_now; }
+static long long test_clock(void)
+{
+	return clock_now;
+}
 
 static void setup(void)
 {
@@ -20,7 +23,10 @@ static void setup(void)
 	f.d.clock_ms = test_clock;
 }
 
-static void teardown(void) { fixture_stop(&f); }
+static void teardown(void)
+{
+	fixture_stop(&f);
+}
 
 TestSuite(commit, .init = setup, .fini = teardown);
 
@@ -131,7 +137,8 @@ Test(commit, comments_and_the_json_of_show_system_commit)
 	size_t k = 0;
 	const char *key;
 	json_t *val;
-	json_object_foreach(r0, key, val) {
+	json_object_foreach(r0, key, val)
+	{
 		cr_assert(k < 8 && strcmp(key, order[k]) == 0, "key %zu is '%s'", k, key);
 		k++;
 	}
@@ -240,12 +247,14 @@ Test(commit, commit_confirm_rolls_back_at_the_deadline)
 	run_ok(&f, "configure");
 	run_ok(&f, "set protocols static route 10.31.0.0/16 blackhole");
 	const char *out = run_ok(&f, "commit-confirm 1 comment \"try route A\"");
-	assert_has(out, "commit-confirm: unless 'confirm' follows within 1 minute (from any session), brinkd rolls back "
-			"to the configuration before this commit\n");
+	assert_has(out,
+		   "commit-confirm: unless 'confirm' follows within 1 minute (from any session), brinkd rolls back "
+		   "to the configuration before this commit\n");
 	cr_assert(running_has(ROUTE_A));
 	out = run_ok(&f, "run show system commit");
-	cr_assert_eq(strncmp(out, "commit-confirm by tester pending: unless 'confirm' follows within 60 s, brinkd rolls "
-				  "back revision 0 to revision 1\n0   ",
+	cr_assert_eq(strncmp(out,
+			     "commit-confirm by tester pending: unless 'confirm' follows within 60 s, brinkd rolls "
+			     "back revision 0 to revision 1\n0   ",
 			     112),
 		     0, "%s", out);
 	assert_has(out, " by tester via commit-confirm  \"try route A\"\n");
@@ -266,8 +275,9 @@ Test(commit, commit_confirm_rolls_back_at_the_deadline)
 	cr_assert_eq(strncmp(out, "0   ", 4), 0, "no longer pending: %s", out);
 	assert_has(out, " by brinkd via commit-confirm rollback  \"commit-confirm by tester not confirmed within 1 "
 			"minute\"\n1   ");
-	assert_has(run_ok(&f, "run show log"),
-		   "commit-confirm by tester not confirmed within 1 minute: rolled back to the configuration before it");
+	assert_has(
+		run_ok(&f, "run show log"),
+		"commit-confirm by tester not confirmed within 1 minute: rolled back to the configuration before it");
 	j = json_of("run show system commit");
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "via")), "commit-confirm rollback");
 	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "user")), "brinkd");
@@ -318,9 +328,10 @@ Test(commit, a_later_commit_confirms)
 	run_ok(&f, "set protocols static route 10.31.0.0/16 blackhole");
 	run_ok(&f, "commit-confirm 1");
 	run_ok(&f, "set protocols static route 10.32.0.0/16 blackhole");
-	assert_has(run_err(&f, "commit-confirm 5"), "commit failed: the commit-confirm by tester still waits for 'confirm' "
-						    "(rollback in 60 s); 'confirm' it first, or use 'commit', which "
-						    "confirms it\n");
+	assert_has(run_err(&f, "commit-confirm 5"),
+		   "commit failed: the commit-confirm by tester still waits for 'confirm' "
+		   "(rollback in 60 s); 'confirm' it first, or use 'commit', which "
+		   "confirms it\n");
 	cr_assert_not(running_has(ROUTE_B));
 	assert_has(run_ok(&f, "run show log"), "commit by tester via commit-confirm refused: the commit-confirm");
 	assert_has(run_ok(&f, "commit"),
@@ -345,7 +356,8 @@ Test(commit, commit_confirm_arguments)
 	run_ok(&f, "set protocols static route 10.31.0.0/16 blackhole");
 	cr_assert_str_eq(run_err(&f, "commit-confirm 0"), "commit-confirm: '0' is not a number from 1 to 60\n");
 	cr_assert_str_eq(run_err(&f, "commit-confirm 61"), "commit-confirm: '61' is not a number from 1 to 60\n");
-	cr_assert_str_eq(run_err(&f, "commit-confirm 5 now"), "commit-confirm: unknown word 'now' (try 'commit-confirm ?')\n");
+	cr_assert_str_eq(run_err(&f, "commit-confirm 5 now"),
+			 "commit-confirm: unknown word 'now' (try 'commit-confirm ?')\n");
 	cr_assert_not(running_has(ROUTE_A));
 	run_ok(&f, "commit-confirm comment \"no minutes\"");
 	cr_assert_eq(f.d.confirm.minutes, 10);
@@ -445,8 +457,8 @@ Test(commit, a_second_brinkd_on_the_same_archive_keeps_its_own_in_memory)
 	char want[128];
 
 	cr_assert_eq(brinkd_init(&d2, f.conf, "/nonexistent/dataplane.sock", NULL, &errs), 0, "%s", sbuf_str(&errs));
-	snprintf(want, sizeof(want), "is in use by another brinkd (pid %ld); this one keeps its revisions in memory only",
-		 (long)getpid());
+	snprintf(want, sizeof(want),
+		 "is in use by another brinkd (pid %ld); this one keeps its revisions in memory only", (long)getpid());
 	assert_has(run_ok(&f, "show log"), want);
 	cli_session_init(&s2, &d2);
 	cr_assert_eq(cli_exec(&s2, "configure", false, &out), 0);
@@ -495,6 +507,7 @@ Test(commit_dp, commit_confirm_rollback_reaches_the_dataplane)
 	cr_assert_eq(mock.n_commits, 3, "the rollback is one transaction");
 	cr_assert_eq(mock.n_routes, 1);
 	cr_assert_eq(mock.routes[0].prefix, 0x0a140000, "10.20.0.0/16, untouched, is still there");
-	assert_has(run_ok(&f, "run show log"), "commit by brinkd via commit-confirm rollback \"commit-confirm by tester "
-					       "not confirmed within 1 minute\" pushed (generation ");
+	assert_has(run_ok(&f, "run show log"),
+		   "commit by brinkd via commit-confirm rollback \"commit-confirm by tester "
+		   "not confirmed within 1 minute\" pushed (generation ");
 }

@@ -95,7 +95,8 @@ Test(mock_dp, refused_item_aborts_the_transaction)
 	mock.reject_item = DP_MSG_TXN_ROUTE;
 	run_ok(&f, "configure");
 	run_ok(&f, "set protocols static route 10.21.0.0/16 reject");
-	cr_assert_str_eq(run_err(&f, "commit"), "commit failed: the dataplane refused the configuration: item refused\n");
+	cr_assert_str_eq(run_err(&f, "commit"),
+			 "commit failed: the dataplane refused the configuration: item refused\n");
 	cr_assert_eq(mock.n_aborts, 1, "the open transaction was not aborted");
 	cr_assert(cfg_equal(before, f.d.running));
 	cr_assert(dpc_connected(&f.d.dp));

@@ -48,8 +48,12 @@ static struct brink_path paths_store[8];
 static struct brink_model model(const char *const *addrs, unsigned n_addrs, const struct route_spec *routes,
 				unsigned n_routes)
 {
-	struct brink_model m = {.punt_enabled = true, .n_ports = 1, .routes = routes_store, .n_routes = n_routes,
-				.paths = paths_store, .n_paths = n_routes};
+	struct brink_model m = {.punt_enabled = true,
+				.n_ports = 1,
+				.routes = routes_store,
+				.n_routes = n_routes,
+				.paths = paths_store,
+				.n_paths = n_routes};
 
 	snprintf(m.punt_ifname, sizeof(m.punt_ifname), IFNAME);
 	snprintf(m.ports[0].name, sizeof(m.ports[0].name), "dp0");
@@ -61,7 +65,8 @@ static struct brink_model model(const char *const *addrs, unsigned n_addrs, cons
 		struct brink_route *r = &routes_store[i];
 		struct brink_path *p = &paths_store[i];
 		*r = (struct brink_route){.first_path = i, .n_paths = 1};
-		*p = (struct brink_path){.kind = routes[i].gw ? BRINK_PATH_GATEWAY : BRINK_PATH_BLACKHOLE, .distance = 1};
+		*p = (struct brink_path){.kind = routes[i].gw ? BRINK_PATH_GATEWAY : BRINK_PATH_BLACKHOLE,
+					 .distance = 1};
 		cr_assert(prefix4_parse(routes[i].prefix, false, &r->prefix, &r->prefix_len));
 		if (routes[i].gw)
 			cr_assert(ip4_parse(routes[i].gw, &p->gateway));
@@ -84,8 +89,9 @@ Test(punt_kernel, addresses_routes_and_cleanup)
 {
 	char err[256] = "";
 	const char *addrs1[] = {"172.30.1.1/24", "192.168.10.1/24"};
-	const struct route_spec routes1[] = {
-		{"10.20.0.0/16", "192.168.10.2"}, {"0.0.0.0/0", "192.168.10.254"}, {"10.3.0.0/16", NULL}};
+	const struct route_spec routes1[] = {{"10.20.0.0/16", "192.168.10.2"},
+					     {"0.0.0.0/0", "192.168.10.254"},
+					     {"10.3.0.0/16", NULL}};
 	struct brink_model m = model(addrs1, 2, routes1, 3);
 
 	in_own_netns();

@@ -15,8 +15,21 @@
 
 void dp_test_env_up(void)
 {
-	char *argv[] = { "test", "--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--no-telemetry", "--log-level", "*:error",
-			 "--lcores", "0", "--vdev", "net_null0,no-rx=1", "--vdev", "net_null1,no-rx=1" };
+	char *argv[] = {"test",
+			"--no-huge",
+			"-m",
+			"256",
+			"--no-pci",
+			"--no-shconf",
+			"--no-telemetry",
+			"--log-level",
+			"*:error",
+			"--lcores",
+			"0",
+			"--vdev",
+			"net_null0,no-rx=1",
+			"--vdev",
+			"net_null1,no-rx=1"};
 	char err[256];
 	cr_assert_geq(rte_eal_init(RTE_DIM(argv), argv), 0, "EAL init");
 	dp.pool = rte_pktmbuf_pool_create("test_pool", 4095, 0, DP_MBUF_PRIV_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
@@ -36,7 +49,7 @@ void dp_test_env_up(void)
 	cr_assert_eq(port_setup("dp1", "net_null1", false, 1, err, sizeof(err)), 1, "%s", err);
 	for (uint16_t p = 0; p < 2; p++) {
 		struct dp_port *port = &dp.ports[p];
-		port->mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, (uint8_t)(p + 1) } };
+		port->mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, (uint8_t)(p + 1)}};
 		port->device_mac = port->mac;
 		cr_assert(port->link_up && port->mtu == 1500);
 	}
@@ -70,7 +83,7 @@ struct rte_mbuf *dp_test_ip4(uint16_t in_port, uint32_t src, uint32_t dst, uint8
 
 int dp_test_commit_state(struct dp_state *s, bool best_effort, char *err, size_t errlen)
 {
-	struct dp_apply a = { .best_effort = best_effort };
+	struct dp_apply a = {.best_effort = best_effort};
 	int rc = state_commit(s, &a);
 
 	snprintf(err, errlen, "%s", best_effort ? sbuf_str(&a.refused) : a.err);
@@ -82,8 +95,8 @@ int dp_test_commit_state(struct dp_state *s, bool best_effort, char *err, size_t
 void dp_test_add_addrs(struct dp_state *s)
 {
 	char err[256];
-	struct dp_addr a0 = { .port = "dp0", .ip = 0xac1e0101, .prefix_len = 24 };
-	struct dp_addr a1 = { .port = "dp1", .ip = 0xc0a80a01, .prefix_len = 24 };
+	struct dp_addr a0 = {.port = "dp0", .ip = 0xac1e0101, .prefix_len = 24};
+	struct dp_addr a1 = {.port = "dp1", .ip = 0xc0a80a01, .prefix_len = 24};
 
 	cr_assert_eq(state_add_addr(s, &a0, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(state_add_addr(s, &a1, err, sizeof(err)), 0, "%s", err);
@@ -91,7 +104,7 @@ void dp_test_add_addrs(struct dp_state *s)
 
 int dp_test_commit(const struct dp_route *routes, unsigned n, char *err, size_t errlen)
 {
-	struct dp_state s = { 0 };
+	struct dp_state s = {0};
 
 	dp_test_add_addrs(&s);
 	for (unsigned i = 0; i < n; i++) {

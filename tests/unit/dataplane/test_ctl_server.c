@@ -30,7 +30,7 @@ static double now_s(void)
 static int wait_msg_for(int fd, double seconds)
 {
 	double deadline = now_s() + seconds;
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 
 	while (now_s() < deadline) {
 		ctl_poll(1);
@@ -48,7 +48,7 @@ static int wait_msg(int fd)
 /* True once the server closed fd, whatever fd still has to read. */
 static bool closed_by_server(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = 0 };
+	struct pollfd p = {.fd = fd, .events = 0};
 	return poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
 }
 
@@ -75,8 +75,8 @@ static int connect_client(void)
 /* HELLO on fd; returns the reply's status and leaves the reply in buf. */
 static int hello_on(int fd, uint32_t flags)
 {
-	struct dp_hello_req req = { .flags = flags, .pid = (uint32_t)getpid() };
-	struct dp_msg_hdr h = { .type = DP_MSG_HELLO, .seq = ++seq };
+	struct dp_hello_req req = {.flags = flags, .pid = (uint32_t)getpid()};
+	struct dp_msg_hdr h = {.type = DP_MSG_HELLO, .seq = ++seq};
 
 	cr_assert_eq(msg_send(fd, &h, &req, sizeof(req)), 0);
 	cr_assert_gt(wait_msg(fd), 0, "a reply to HELLO arrives");
@@ -118,7 +118,7 @@ TestSuite(ctl_server, .init = setup, .fini = teardown);
 /* One request, one reply; returns the reply's status and leaves it in buf. */
 static int request_on(int fd, uint16_t type, const void *body, size_t len)
 {
-	struct dp_msg_hdr h = { .type = type, .seq = ++seq };
+	struct dp_msg_hdr h = {.type = type, .seq = ++seq};
 	cr_assert_eq(msg_send(fd, &h, body, len), 0);
 	cr_assert_gt(wait_msg(fd), 0, "a reply arrives");
 	const struct dp_msg_hdr *r = (const void *)buf;
@@ -139,7 +139,7 @@ static const char *error_text(void)
 
 Test(ctl_server, refuses_items_outside_a_transaction)
 {
-	struct dp_addr a = { .port = "dp0", .ip = 0xac1e0101, .prefix_len = 24 };
+	struct dp_addr a = {.port = "dp0", .ip = 0xac1e0101, .prefix_len = 24};
 	cr_assert_eq(request(DP_MSG_TXN_ADDR, &a, sizeof(a)), -EINVAL);
 	cr_assert_str_eq(error_text(), "no transaction open");
 	cr_assert_eq(request(DP_MSG_TXN_COMMIT, NULL, 0), -EINVAL);
@@ -147,8 +147,8 @@ Test(ctl_server, refuses_items_outside_a_transaction)
 
 Test(ctl_server, refuses_items_of_the_wrong_size)
 {
-	struct dp_txn_begin b = { .generation = 1 };
-	struct dp_addr a = { .port = "dp0", .ip = 0xac1e0101, .prefix_len = 24 };
+	struct dp_txn_begin b = {.generation = 1};
+	struct dp_addr a = {.port = "dp0", .ip = 0xac1e0101, .prefix_len = 24};
 	cr_assert_eq(request(DP_MSG_TXN_BEGIN, &b, sizeof(b)), 0);
 	cr_assert_eq(request(DP_MSG_TXN_ADDR, &a, sizeof(a) - 1), -EBADMSG);
 	cr_assert_eq(request(DP_MSG_TXN_BEGIN, &b, 3), -EBADMSG);
@@ -156,8 +156,8 @@ Test(ctl_server, refuses_items_of_the_wrong_size)
 
 Test(ctl_server, refuses_unknown_ports_with_their_name)
 {
-	struct dp_txn_begin b = { .generation = 1 };
-	struct dp_addr a = { .port = "dp9", .ip = 0xac1e0101, .prefix_len = 24 };
+	struct dp_txn_begin b = {.generation = 1};
+	struct dp_addr a = {.port = "dp9", .ip = 0xac1e0101, .prefix_len = 24};
 	cr_assert_eq(request(DP_MSG_TXN_BEGIN, &b, sizeof(b)), 0);
 	cr_assert_eq(request(DP_MSG_TXN_ADDR, &a, sizeof(a)), -ENODEV);
 	cr_assert_str_eq(error_text(), "no port named 'dp9' in the dataplane");
@@ -165,9 +165,9 @@ Test(ctl_server, refuses_unknown_ports_with_their_name)
 
 Test(ctl_server, a_commit_sets_the_generation_and_a_failed_one_keeps_it)
 {
-	struct dp_txn_begin b = { .generation = 7 };
-	struct dp_addr a = { .port = "dp0", .ip = 0xac1e0101, .prefix_len = 24 };
-	struct dp_neigh bad = { .ip = 0x0b000001, .mac = { 2, 0, 0, 0, 0, 1 } };
+	struct dp_txn_begin b = {.generation = 7};
+	struct dp_addr a = {.port = "dp0", .ip = 0xac1e0101, .prefix_len = 24};
+	struct dp_neigh bad = {.ip = 0x0b000001, .mac = {2, 0, 0, 0, 0, 1}};
 
 	cr_assert_eq(request(DP_MSG_TXN_BEGIN, &b, sizeof(b)), 0);
 	cr_assert_eq(request(DP_MSG_TXN_ADDR, &a, sizeof(a)), 0);
@@ -187,20 +187,22 @@ Test(ctl_server, a_commit_sets_the_generation_and_a_failed_one_keeps_it)
 
 Test(ctl_server, dumps_span_several_messages_when_large)
 {
-	struct dp_txn_begin b = { .generation = 1 };
-	struct dp_addr a = { .port = "dp1", .ip = 0xc0a80a01, .prefix_len = 24 };
+	struct dp_txn_begin b = {.generation = 1};
+	struct dp_addr a = {.port = "dp1", .ip = 0xc0a80a01, .prefix_len = 24};
 	enum { N = 3000 };
 
 	cr_assert_eq(request(DP_MSG_TXN_BEGIN, &b, sizeof(b)), 0);
 	cr_assert_eq(request(DP_MSG_TXN_ADDR, &a, sizeof(a)), 0);
 	for (uint32_t i = 0; i < N; i++) {
-		struct dp_route r = { .prefix = 0x0b000000 + (i << 8), .prefix_len = 24, .kind = DP_ROUTE_BLACKHOLE,
-				      .distance = 1 };
+		struct dp_route r = {.prefix = 0x0b000000 + (i << 8),
+				     .prefix_len = 24,
+				     .kind = DP_ROUTE_BLACKHOLE,
+				     .distance = 1};
 		cr_assert_eq(request(DP_MSG_TXN_ROUTE, &r, sizeof(r)), 0);
 	}
 	cr_assert_eq(request(DP_MSG_TXN_COMMIT, NULL, 0), 0);
 
-	struct dp_msg_hdr h = { .type = DP_MSG_ROUTE_DUMP, .seq = ++seq };
+	struct dp_msg_hdr h = {.type = DP_MSG_ROUTE_DUMP, .seq = ++seq};
 	cr_assert_eq(msg_send(client, &h, NULL, 0), 0);
 	unsigned total = 0, messages = 0;
 	const struct dp_msg_hdr *r;
@@ -217,7 +219,7 @@ Test(ctl_server, dumps_span_several_messages_when_large)
 
 Test(ctl_server, a_bad_frame_closes_the_connection_and_a_new_client_is_served)
 {
-	struct dp_msg_hdr h = { .version = 42, .type = DP_MSG_HELLO, .len = sizeof(h) };
+	struct dp_msg_hdr h = {.version = 42, .type = DP_MSG_HELLO, .len = sizeof(h)};
 	cr_assert_eq(send(client, &h, sizeof(h), 0), (ssize_t)sizeof(h));
 	ctl_poll(100);
 	cr_assert_eq(recv(client, buf, sizeof(buf), 0), 0, "closed by the dataplane");
@@ -238,8 +240,10 @@ static void set_nonblocking(int fd)
 
 Test(ctl_server, a_client_that_never_reads_does_not_hold_up_the_server_and_is_dropped, .timeout = 60)
 {
-	const struct ctl_limits limits = { .backlog_pause = 64 << 10, .backlog_max = 16 << 20, .stall_ms = 300,
-					   .hello_ms = 5000 };
+	const struct ctl_limits limits = {.backlog_pause = 64 << 10,
+					  .backlog_max = 16 << 20,
+					  .stall_ms = 300,
+					  .hello_ms = 5000};
 	double slowest = 0, deadline;
 	unsigned sent = 0, refused = 0;
 
@@ -247,7 +251,7 @@ Test(ctl_server, a_client_that_never_reads_does_not_hold_up_the_server_and_is_dr
 	set_nonblocking(client);
 	deadline = now_s() + 20;
 	while (!closed_by_server(client) && now_s() < deadline) {
-		struct dp_msg_hdr h = { .type = DP_MSG_STATS_DUMP, .seq = ++seq };
+		struct dp_msg_hdr h = {.type = DP_MSG_STATS_DUMP, .seq = ++seq};
 		int rc = msg_send(client, &h, NULL, 0);
 		if (rc == 0)
 			sent++;
@@ -277,7 +281,7 @@ Test(ctl_server, replies_queued_for_a_late_reader_arrive_whole_and_in_order)
 
 	set_nonblocking(client);
 	for (unsigned i = 0; i < N; i++) {
-		struct dp_msg_hdr h = { .type = DP_MSG_STATS_DUMP, .seq = ++seq };
+		struct dp_msg_hdr h = {.type = DP_MSG_STATS_DUMP, .seq = ++seq};
 		cr_assert_eq(msg_send(client, &h, NULL, 0), 0);
 		ctl_poll(0);
 	}
@@ -292,21 +296,24 @@ Test(ctl_server, replies_queued_for_a_late_reader_arrive_whole_and_in_order)
 
 Test(ctl_server, a_backlog_past_the_limit_drops_the_client, .timeout = 60)
 {
-	const struct ctl_limits limits = { .backlog_pause = 16 << 20, .backlog_max = 64 << 10, .stall_ms = 10000,
-					   .hello_ms = 10000 };
+	const struct ctl_limits limits = {.backlog_pause = 16 << 20,
+					  .backlog_max = 64 << 10,
+					  .stall_ms = 10000,
+					  .hello_ms = 10000};
 	enum { N = 3000 };
 	static struct dp_route routes[N];
 	char err[256];
 
 	for (uint32_t i = 0; i < N; i++)
-		routes[i] = (struct dp_route){ .prefix = 0x0b000000 + (i << 8), .prefix_len = 24,
-					       .kind = DP_ROUTE_BLACKHOLE };
+		routes[i] = (struct dp_route){.prefix = 0x0b000000 + (i << 8),
+					      .prefix_len = 24,
+					      .kind = DP_ROUTE_BLACKHOLE};
 	cr_assert_eq(dp_test_commit(routes, N, err, sizeof(err)), 0, "%s", err);
 	restart(&limits);
 	set_nonblocking(client);
 	/* About 100 KiB each: more than the socket and the limit hold together. */
 	for (unsigned i = 0; i < 8; i++) {
-		struct dp_msg_hdr h = { .type = DP_MSG_ROUTE_DUMP, .seq = ++seq };
+		struct dp_msg_hdr h = {.type = DP_MSG_ROUTE_DUMP, .seq = ++seq};
 		cr_assert_eq(msg_send(client, &h, NULL, 0), 0);
 	}
 	cr_assert(wait_closed(client), "a client with more than backlog_max unread is still connected");
@@ -340,7 +347,7 @@ Test(ctl_server, a_second_controller_is_refused_and_the_first_is_told)
 
 Test(ctl_server, takeover_replaces_the_controller_and_voids_its_transaction)
 {
-	struct dp_txn_begin b = { .generation = 5 };
+	struct dp_txn_begin b = {.generation = 5};
 	char expect[64];
 
 	cr_assert_eq(request(DP_MSG_TXN_BEGIN, &b, sizeof(b)), 0);
@@ -383,7 +390,7 @@ Test(ctl_server, nothing_but_hello_is_served_before_hello)
 	close(other);
 
 	other = connect_client();
-	struct dp_msg_hdr h = { .type = DP_MSG_HELLO, .seq = ++seq };
+	struct dp_msg_hdr h = {.type = DP_MSG_HELLO, .seq = ++seq};
 	cr_assert_eq(msg_send(other, &h, NULL, 0), 0);
 	cr_assert_gt(wait_msg(other), 0);
 	cr_assert_eq(reply_hdr()->status, -EBADMSG);
@@ -393,8 +400,10 @@ Test(ctl_server, nothing_but_hello_is_served_before_hello)
 
 Test(ctl_server, connections_waiting_for_hello_are_few_and_time_out)
 {
-	const struct ctl_limits limits = { .backlog_pause = 64 << 10, .backlog_max = 16 << 20, .stall_ms = 5000,
-					   .hello_ms = 300 };
+	const struct ctl_limits limits = {.backlog_pause = 64 << 10,
+					  .backlog_max = 16 << 20,
+					  .stall_ms = 5000,
+					  .hello_ms = 300};
 	int silent[CTL_MAX_PENDING + 2];
 
 	restart(&limits);

@@ -19,7 +19,7 @@ static struct nexthop lookup(uint32_t ip, bool *found)
 {
 	uint32_t id = 0;
 	*found = rte_lpm_lookup(dp.lpm, ip, &id) == 0;
-	return *found ? nh_read(id) : (struct nexthop){ 0 };
+	return *found ? nh_read(id) : (struct nexthop){0};
 }
 
 static uint32_t lookup_id(uint32_t ip)
@@ -32,7 +32,7 @@ static uint32_t lookup_id(uint32_t ip)
 Test(fib, installs_local_connected_and_static_routes)
 {
 	char err[256];
-	struct dp_route r = { .prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A };
+	struct dp_route r = {.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A};
 	bool found;
 
 	cr_assert_eq(dp_test_commit(&r, 1, err, sizeof(err)), 0, "%s", err);
@@ -53,7 +53,7 @@ Test(fib, installs_local_connected_and_static_routes)
 Test(fib, recommitting_the_same_state_changes_nothing)
 {
 	char err[256];
-	struct dp_route r = { .prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A };
+	struct dp_route r = {.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A};
 
 	cr_assert_eq(dp_test_commit(&r, 1, err, sizeof(err)), 0);
 	uint32_t local = lookup_id(0xac1e0101), conn = lookup_id(0xac1e0163), gw = lookup_id(0x0a140505);
@@ -68,7 +68,7 @@ Test(fib, recommitting_the_same_state_changes_nothing)
 Test(fib, a_new_gateway_retargets_and_a_missing_route_goes)
 {
 	char err[256];
-	struct dp_route r = { .prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A };
+	struct dp_route r = {.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A};
 	bool found;
 
 	cr_assert_eq(dp_test_commit(&r, 1, err, sizeof(err)), 0);
@@ -87,10 +87,9 @@ Test(fib, a_new_gateway_retargets_and_a_missing_route_goes)
 Test(fib, a_gateway_off_every_subnet_is_not_used)
 {
 	char err[256];
-	struct dp_route good = { .prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A };
-	struct dp_route off = { .prefix = 0x0a150000, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY,
-				.gateway = 0x01020304 };
-	struct dp_route both[2] = { good, off };
+	struct dp_route good = {.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A};
+	struct dp_route off = {.prefix = 0x0a150000, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = 0x01020304};
+	struct dp_route both[2] = {good, off};
 	bool found;
 
 	cr_assert_eq(dp_test_commit(both, 2, err, sizeof(err)), 0, "%s", err);
@@ -104,16 +103,16 @@ Test(fib, a_full_fib_mid_commit_rolls_back_to_the_running_state, .timeout = 60)
 	enum { N = 9000 }; /* each /32 in its own /24 takes a tbl8 group: more than the FIB has */
 	static struct dp_route many[N + 1];
 	char err[256];
-	struct dp_route r = { .prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A };
+	struct dp_route r = {.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A};
 	bool found;
 
 	cr_assert_eq(dp_test_commit(&r, 1, err, sizeof(err)), 0);
 	unsigned used = nh_in_use();
-	many[0] = (struct dp_route){ .prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY,
-				     .gateway = GW_B };
+	many[0] = (struct dp_route){.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_B};
 	for (unsigned i = 1; i <= N; i++)
-		many[i] = (struct dp_route){ .prefix = 0x64000001u + (i << 8), .prefix_len = 32,
-					     .kind = DP_ROUTE_BLACKHOLE };
+		many[i] = (struct dp_route){.prefix = 0x64000001u + (i << 8),
+					    .prefix_len = 32,
+					    .kind = DP_ROUTE_BLACKHOLE};
 	cr_assert_lt(dp_test_commit(many, N + 1, err, sizeof(err)), 0);
 	cr_assert(strstr(err, "FIB is full"), "%s", err);
 	cr_assert_eq(lookup(0x0a140505, &found).ip, GW_A, "the old gateway is back");
@@ -126,11 +125,11 @@ Test(fib, a_full_fib_mid_commit_rolls_back_to_the_running_state, .timeout = 60)
 Test(fib, a_route_through_a_static_neighbour_is_resolved_when_the_commit_returns)
 {
 	char err[256];
-	struct dp_state s = { 0 };
-	struct dp_addr a = { .port = "dp1", .ip = 0xc0a80a01, .prefix_len = 24 };
-	struct dp_route r = { .prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A,
-			      .distance = 1 };
-	struct dp_neigh n = { .ip = GW_A, .mac = { 0x02, 0, 0, 0, 0, 0x02 } };
+	struct dp_state s = {0};
+	struct dp_addr a = {.port = "dp1", .ip = 0xc0a80a01, .prefix_len = 24};
+	struct dp_route r = {
+		.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A, .distance = 1};
+	struct dp_neigh n = {.ip = GW_A, .mac = {0x02, 0, 0, 0, 0, 0x02}};
 	bool found;
 
 	cr_assert_eq(state_add_addr(&s, &a, err, sizeof(err)), 0);
@@ -148,8 +147,10 @@ Test(fib, every_prefix_length_from_0_to_32)
 	const uint32_t host = 0xc8000001; /* 200.0.0.1 */
 
 	for (unsigned len = 0; len <= 32; len++) {
-		struct dp_route r = { .prefix = host & (len ? ~0u << (32 - len) : 0), .prefix_len = (uint8_t)len,
-				      .kind = DP_ROUTE_GATEWAY, .gateway = len % 2 ? GW_A : GW_B };
+		struct dp_route r = {.prefix = host & (len ? ~0u << (32 - len) : 0),
+				     .prefix_len = (uint8_t)len,
+				     .kind = DP_ROUTE_GATEWAY,
+				     .gateway = len % 2 ? GW_A : GW_B};
 		cr_assert_eq(dp_test_commit(&r, 1, err, sizeof(err)), 0, "/%u: %s", len, err);
 		struct nexthop nh = nh_read(fib_lookup(host));
 		cr_assert_eq(nh.kind, NH_NEIGHBOR, "/%u", len);
@@ -162,8 +163,8 @@ Test(fib, every_prefix_length_from_0_to_32)
 Test(fib, the_default_route_catches_what_nothing_else_does)
 {
 	char err[256];
-	struct dp_route r[2] = { { .prefix = 0, .prefix_len = 0, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A },
-				 { .prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_B } };
+	struct dp_route r[2] = {{.prefix = 0, .prefix_len = 0, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A},
+				{.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_B}};
 
 	cr_assert_eq(dp_test_commit(r, 2, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(nh_read(fib_lookup(0x08080808)).ip, GW_A);
@@ -180,8 +181,8 @@ Test(fib, the_default_route_catches_what_nothing_else_does)
 Test(fib, equal_paths_share_a_group_and_recommits_keep_it)
 {
 	char err[256];
-	struct dp_route r[2] = { { .prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A },
-				 { .prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_B } };
+	struct dp_route r[2] = {{.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A},
+				{.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_B}};
 
 	cr_assert_eq(dp_test_commit(NULL, 0, err, sizeof(err)), 0);
 	unsigned base = nh_in_use();
@@ -194,7 +195,7 @@ Test(fib, equal_paths_share_a_group_and_recommits_keep_it)
 	cr_assert_eq(nh_read(grp->member[0]).ip, GW_A);
 	cr_assert_eq(nh_read(grp->member[1]).ip, GW_B);
 	/* flows spread over both members, each flow always on the same one */
-	unsigned on[2] = { 0 };
+	unsigned on[2] = {0};
 	for (uint32_t flow = 0; flow < 1000; flow++) {
 		uint32_t h = flow * 2654435761u;
 		uint32_t m = nh_group_pick(grp, h);
@@ -215,7 +216,7 @@ Test(fib, equal_paths_share_a_group_and_recommits_keep_it)
 static int commit_with_dp0(const struct dp_port_conf *dp0, const struct dp_route *routes, unsigned n, bool best_effort,
 			   char *err, size_t errlen)
 {
-	struct dp_state s = { 0 };
+	struct dp_state s = {0};
 
 	dp_test_add_addrs(&s);
 	if (dp0)
@@ -229,10 +230,10 @@ Test(fib, a_floating_route_takes_over_when_the_better_port_goes_down)
 {
 	char err[256];
 	struct dp_route r[2] = {
-		{ .prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = 0xac1e0102, .distance = 1 },
-		{ .prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A, .distance = 10 },
+		{.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = 0xac1e0102, .distance = 1},
+		{.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A, .distance = 10},
 	};
-	struct dp_port_conf down = { .name = "dp0", .admin_up = 0 };
+	struct dp_port_conf down = {.name = "dp0", .admin_up = 0};
 
 	cr_assert_eq(commit_with_dp0(NULL, r, 2, false, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(nh_read(fib_lookup(0x0a140505)).ip, 0xac1e0102);
@@ -256,8 +257,8 @@ Test(fib, a_floating_route_takes_over_when_the_better_port_goes_down)
 Test(fib, an_interface_route_resolves_the_destination_on_its_port)
 {
 	char err[256];
-	struct dp_route r = { .prefix = 0x0a320000, .prefix_len = 16, .kind = DP_ROUTE_INTERFACE, .port = "dp1",
-			      .distance = 1 };
+	struct dp_route r = {
+		.prefix = 0x0a320000, .prefix_len = 16, .kind = DP_ROUTE_INTERFACE, .port = "dp1", .distance = 1};
 
 	cr_assert_eq(dp_test_commit(&r, 1, err, sizeof(err)), 0, "%s", err);
 	struct nexthop nh = nh_read(fib_lookup(0x0a320001));
@@ -269,10 +270,10 @@ Test(fib, an_interface_route_resolves_the_destination_on_its_port)
 Test(fib, port_settings_are_all_or_nothing_and_deleting_restores_the_default)
 {
 	char err[256];
-	struct dp_port_conf dp0 = { .name = "dp0", .mtu = 1300, .has_mac = 1, .mac = { 2, 0, 0, 0, 0xaa, 0xbb },
-				    .admin_up = 1 };
-	struct dp_port_conf dp1_bad = { .name = "dp1", .mtu = 60, .admin_up = 1 };
-	struct dp_state s = { 0 };
+	struct dp_port_conf dp0 = {
+		.name = "dp0", .mtu = 1300, .has_mac = 1, .mac = {2, 0, 0, 0, 0xaa, 0xbb}, .admin_up = 1};
+	struct dp_port_conf dp1_bad = {.name = "dp1", .mtu = 60, .admin_up = 1};
+	struct dp_state s = {0};
 	struct rte_ether_addr own = dp.ports[0].device_mac;
 
 	/* one refused setting: nothing changes */
@@ -291,8 +292,8 @@ Test(fib, port_settings_are_all_or_nothing_and_deleting_restores_the_default)
 	cr_assert_eq(dp_counter_total(DP_CNT_ARP_ANNOUNCEMENTS_SENT), announced + 1, "a gratuitous ARP");
 	struct rte_mbuf *garp = NULL;
 	cr_assert_eq(rte_ring_dequeue(dp.inject, (void **)&garp), 0);
-	const struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(garp, const struct rte_arp_hdr *,
-							      sizeof(struct rte_ether_hdr));
+	const struct rte_arp_hdr *a =
+		rte_pktmbuf_mtod_offset(garp, const struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
 	cr_assert_eq(a->arp_data.arp_sip, a->arp_data.arp_tip);
 	cr_assert_eq(a->arp_data.arp_sha.addr_bytes[5], 0xbb);
 	rte_pktmbuf_free(garp);
@@ -306,10 +307,10 @@ Test(fib, port_settings_are_all_or_nothing_and_deleting_restores_the_default)
 Test(fib, a_best_effort_commit_applies_all_it_can)
 {
 	char err[512];
-	struct dp_state s = { 0 };
-	struct dp_port_conf dp1_bad = { .name = "dp1", .mtu = 60, .admin_up = 1 };
-	struct dp_route r = { .prefix = 0, .prefix_len = 0, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A, .distance = 1 };
-	struct dp_neigh off = { .ip = 0x0b000001, .mac = { 2, 0, 0, 0, 0, 9 } };
+	struct dp_state s = {0};
+	struct dp_port_conf dp1_bad = {.name = "dp1", .mtu = 60, .admin_up = 1};
+	struct dp_route r = {.prefix = 0, .prefix_len = 0, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A, .distance = 1};
+	struct dp_neigh off = {.ip = 0x0b000001, .mac = {2, 0, 0, 0, 0, 9}};
 
 	dp_test_add_addrs(&s);
 	cr_assert_eq(state_add_port(&s, &dp1_bad, err, sizeof(err)), 0);

@@ -95,9 +95,12 @@ Test(ip4_check, drops_bad_checksums)
 Test(ip4_check, fast_checksum_agrees_with_dpdk)
 {
 	for (uint32_t seed = 1; seed < 2000; seed++) {
-		struct rte_ipv4_hdr ip = { .version_ihl = 0x45, .time_to_live = (uint8_t)seed,
-					   .src_addr = seed * 2654435761u, .dst_addr = ~seed * 40503u,
-					   .total_length = (uint16_t)seed, .packet_id = (uint16_t)(seed * 7) };
+		struct rte_ipv4_hdr ip = {.version_ihl = 0x45,
+					  .time_to_live = (uint8_t)seed,
+					  .src_addr = seed * 2654435761u,
+					  .dst_addr = ~seed * 40503u,
+					  .total_length = (uint16_t)seed,
+					  .packet_id = (uint16_t)(seed * 7)};
 		ip.hdr_checksum = rte_ipv4_cksum(&ip);
 		cr_assert_eq(ip4_hdr_sum20(&ip), 0xffff, "seed %u", seed);
 	}
@@ -109,13 +112,13 @@ Test(ip4_check, refuses_martian_sources_and_non_unicast_destinations)
 		uint32_t src, dst;
 		int why;
 	} cases[] = {
-		{ 0x7f000001, 0xc0a80a0a, DP_CNT_DROP_IP4_BAD_SOURCE },  /* 127.0.0.1 */
-		{ 0x00000000, 0xc0a80a0a, DP_CNT_DROP_IP4_BAD_SOURCE },  /* 0.0.0.0 */
-		{ 0xe0000005, 0xc0a80a0a, DP_CNT_DROP_IP4_BAD_SOURCE },  /* 224.0.0.5 */
-		{ 0xffffffff, 0xc0a80a0a, DP_CNT_DROP_IP4_BAD_SOURCE },
-		{ 0xac1e010a, 0xe0000005, DP_CNT_DROP_IP4_MULTICAST },
-		{ 0xac1e010a, 0xffffffff, DP_CNT_DROP_IP4_BROADCAST },
-		{ 0xac1e010a, 0xc0a80a0a, 0 },
+		{0x7f000001, 0xc0a80a0a, DP_CNT_DROP_IP4_BAD_SOURCE}, /* 127.0.0.1 */
+		{0x00000000, 0xc0a80a0a, DP_CNT_DROP_IP4_BAD_SOURCE}, /* 0.0.0.0 */
+		{0xe0000005, 0xc0a80a0a, DP_CNT_DROP_IP4_BAD_SOURCE}, /* 224.0.0.5 */
+		{0xffffffff, 0xc0a80a0a, DP_CNT_DROP_IP4_BAD_SOURCE},
+		{0xac1e010a, 0xe0000005, DP_CNT_DROP_IP4_MULTICAST},
+		{0xac1e010a, 0xffffffff, DP_CNT_DROP_IP4_BROADCAST},
+		{0xac1e010a, 0xc0a80a0a, 0},
 	};
 	for (size_t i = 0; i < RTE_DIM(cases); i++) {
 		struct rte_mbuf *m = dp_test_ip4(0, cases[i].src, cases[i].dst, 64, IPPROTO_UDP, 8);

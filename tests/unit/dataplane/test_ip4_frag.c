@@ -12,14 +12,14 @@
 #include "dataplane/path.h"
 #include "dp_test_env.h"
 
-#define POD_HOST 0xac1e010a  /* 172.30.1.10 on dp0 */
-#define VM_HOST 0xc0a80a0a   /* 192.168.10.10 on dp1 */
+#define POD_HOST 0xac1e010a /* 172.30.1.10 on dp0 */
+#define VM_HOST 0xc0a80a0a  /* 192.168.10.10 on dp1 */
 #define MTU 1500
 
 static struct dp_worker w;
-static const uint8_t pod_mac[6] = { 0x02, 0xaa, 0, 0, 0, 0x0a };
-static const uint8_t vm_mac[6] = { 0x02, 0xbb, 0, 0, 0, 0x0a };
-static uint8_t sent[65536];  /* payload as sent */
+static const uint8_t pod_mac[6] = {0x02, 0xaa, 0, 0, 0, 0x0a};
+static const uint8_t vm_mac[6] = {0x02, 0xbb, 0, 0, 0, 0x0a};
+static uint8_t sent[65536];    /* payload as sent */
 static uint8_t rebuilt[65536]; /* payload put back together from the fragments */
 
 static void setup(void)
@@ -170,7 +170,7 @@ Test(ip4_frag, a_fragment_is_fragmented_again_keeping_its_offset_and_mf)
 Test(ip4_frag, options_marked_copied_go_into_every_fragment)
 {
 	/* Router Alert (copied), then Record Route (first fragment only), then end of list. */
-	static const uint8_t opts[12] = { 0x94, 4, 0, 0, 0x07, 7, 4, 0, 0, 0, 0, 0 };
+	static const uint8_t opts[12] = {0x94, 4, 0, 0, 0x07, 7, 4, 0, 0, 0, 0, 0};
 	struct rte_mbuf *m = datagram(3000, 32, 0);
 
 	memcpy(dp_test_ip4_hdr(m) + 1, opts, sizeof(opts));
@@ -205,7 +205,7 @@ Test(ip4_frag, datagrams_from_the_kernel_are_fragmented_too)
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
 	punt->in_use = punt->is_punt = punt->admin_up = true;
-	punt->mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 0x03 } };
+	punt->mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x03}};
 	punt->n_txq = 1;
 	dp.punt_port = 2;
 	eh->dst_addr = punt->mac;

@@ -8,13 +8,13 @@
 #include "dataplane/path.h"
 #include "dp_test_env.h"
 
-#define POD_HOST 0xac1e010a  /* 172.30.1.10 on dp0 */
-#define VM_HOST 0xc0a80a0a   /* 192.168.10.10 on dp1 */
+#define POD_HOST 0xac1e010a /* 172.30.1.10 on dp0 */
+#define VM_HOST 0xc0a80a0a  /* 192.168.10.10 on dp1 */
 #define ROUTER_DP0 0xac1e0101
 
 static struct dp_worker w;
-static const uint8_t pod_mac[6] = { 0x02, 0xaa, 0, 0, 0, 0x0a };
-static const uint8_t vm_mac[6] = { 0x02, 0xbb, 0, 0, 0, 0x0a };
+static const uint8_t pod_mac[6] = {0x02, 0xaa, 0, 0, 0, 0x0a};
+static const uint8_t vm_mac[6] = {0x02, 0xbb, 0, 0, 0, 0x0a};
 
 static void setup(void)
 {
@@ -130,7 +130,7 @@ Test(ip4_path, runts_and_foreign_frames_are_counted)
 	struct rte_mbuf *runt = rte_pktmbuf_alloc(dp.pool), *other = dp_test_ip4(0, POD_HOST, VM_HOST, 64, 17, 26);
 	rte_pktmbuf_append(runt, 10);
 	rte_pktmbuf_mtod(other, struct rte_ether_hdr *)->dst_addr.addr_bytes[5] ^= 0x40;
-	struct rte_mbuf *burst[2] = { runt, other };
+	struct rte_mbuf *burst[2] = {runt, other};
 
 	eth_input(&w, 0, burst, 2);
 	cr_assert_eq(counter(DP_CNT_DROP_ETH_RUNT), 1);
@@ -155,8 +155,8 @@ static uint16_t drop_udp_stage(struct dp_worker *wk, struct rte_mbuf **pkts, uin
 
 Test(ip4_path, a_registered_stage_sees_every_burst_before_routing)
 {
-	struct rte_mbuf *burst[2] = { dp_test_ip4(0, POD_HOST, VM_HOST, 64, IPPROTO_UDP, 26),
-				      dp_test_ip4(0, POD_HOST, VM_HOST, 64, IPPROTO_TCP, 26) };
+	struct rte_mbuf *burst[2] = {dp_test_ip4(0, POD_HOST, VM_HOST, 64, IPPROTO_UDP, 26),
+				     dp_test_ip4(0, POD_HOST, VM_HOST, 64, IPPROTO_TCP, 26)};
 
 	cr_assert_eq(ip4_stage_register("drop_udp", drop_udp_stage), 0);
 	eth_input(&w, 0, burst, 2);
@@ -167,17 +167,17 @@ Test(ip4_path, a_registered_stage_sees_every_burst_before_routing)
 
 Test(ip4_path, frames_from_the_kernel_are_checked_routed_and_teach_its_mac)
 {
-	const struct rte_ether_addr kmac = { { 0x02, 0xcc, 0, 0, 0, 0x01 } };
+	const struct rte_ether_addr kmac = {{0x02, 0xcc, 0, 0, 0, 0x01}};
 	struct dp_port *punt = &dp.ports[2];
 
 	punt->in_use = punt->is_punt = punt->admin_up = true;
-	punt->mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 0x03 } };
+	punt->mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x03}};
 	punt->n_txq = 1;
 	dp.punt_port = 2;
 
 	struct rte_mbuf *uni = dp_test_ip4(2, ROUTER_DP0, VM_HOST, 64, IPPROTO_TCP, 20);
 	struct rte_mbuf *mcast = dp_test_ip4(2, ROUTER_DP0, 0xe00000fb, 1, IPPROTO_UDP, 20);
-	struct rte_mbuf *burst[2] = { mcast, uni };
+	struct rte_mbuf *burst[2] = {mcast, uni};
 	for (unsigned i = 0; i < 2; i++) {
 		struct rte_ether_hdr *eh = rte_pktmbuf_mtod(burst[i], struct rte_ether_hdr *);
 		eh->dst_addr = punt->mac;

@@ -13,8 +13,8 @@
 #include "dataplane/state.h"
 #include "dp_test_env.h"
 
-#define POD_HOST 0xac1e010a  /* 172.30.1.10 on dp0 */
-#define GATEWAY 0xc0a80a02   /* 192.168.10.2 */
+#define POD_HOST 0xac1e010a    /* 172.30.1.10 on dp0 */
+#define GATEWAY 0xc0a80a02     /* 192.168.10.2 */
 #define REMOTE_HOST 0x0a140505 /* 10.20.5.5, behind GATEWAY */
 
 static struct dp_worker w;
@@ -24,11 +24,11 @@ static unsigned arp_requests_to_gateway;
 /* dp0 172.30.1.1/24, dp1 192.168.10.1/16, and 10.20.0.0/16 via GATEWAY when asked. */
 static void commit(bool with_gateway_route)
 {
-	struct dp_state s = { 0 };
-	struct dp_addr a0 = { .port = "dp0", .ip = 0xac1e0101, .prefix_len = 24 };
-	struct dp_addr a1 = { .port = "dp1", .ip = 0xc0a80a01, .prefix_len = 16 };
-	struct dp_route r = { .prefix = 0x0a140000, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GATEWAY,
-			      .distance = 1 };
+	struct dp_state s = {0};
+	struct dp_addr a0 = {.port = "dp0", .ip = 0xac1e0101, .prefix_len = 24};
+	struct dp_addr a1 = {.port = "dp1", .ip = 0xc0a80a01, .prefix_len = 16};
+	struct dp_route r = {
+		.prefix = 0x0a140000, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GATEWAY, .distance = 1};
 	char err[256];
 
 	cr_assert_eq(state_add_addr(&s, &a0, err, sizeof(err)), 0, "%s", err);
@@ -57,8 +57,8 @@ static void drain_inject(void)
 			ip4_route(&w, &m, 1, false);
 			continue;
 		}
-		const struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *,
-								       sizeof(struct rte_ether_hdr));
+		const struct rte_arp_hdr *a =
+			rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
 		arp_requests_to_gateway += rte_be_to_cpu_32(a->arp_data.arp_tip) == GATEWAY;
 		rte_pktmbuf_free(m);
 	}
@@ -178,7 +178,7 @@ Test(neigh, unresolved_entries_created_by_traffic_are_capped, .timeout = 30)
 
 Test(neigh, a_gateway_resolves_and_holds_packets_during_a_flood)
 {
-	const uint8_t gw_mac[6] = { 0x02, 0xcc, 0, 0, 0, 0x02 };
+	const uint8_t gw_mac[6] = {0x02, 0xcc, 0, 0, 0, 0x02};
 
 	for (unsigned i = 0; i < 200; i++)
 		send_to(flood_host(i), NEIGH_HOLD_MAX);
@@ -194,7 +194,7 @@ Test(neigh, a_gateway_resolves_and_holds_packets_during_a_flood)
 	cr_assert_eq(counter(DP_CNT_DROP_ARP_HOLD_TOTAL_FULL), refused, "the gateway may use the reserve");
 	cr_assert_eq(find(GATEWAY)->queued, 3);
 
-	struct arp_event ev = { .port = 1, .ip = GATEWAY };
+	struct arp_event ev = {.port = 1, .ip = GATEWAY};
 	memcpy(ev.mac, gw_mac, 6);
 	uint64_t sent = counter(DP_CNT_HELD_SENT);
 	neigh_arp_event(&ev);

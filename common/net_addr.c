@@ -95,7 +95,7 @@ const char *ip4_fmt(uint32_t ip, char buf[IP4_STR_LEN])
 const char *prefix4_fmt(uint32_t ip, uint8_t len, char buf[PREFIX4_STR_LEN])
 {
 	snprintf(buf, PREFIX4_STR_LEN, "%u.%u.%u.%u/%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff,
-		 len & 63);
+		 (unsigned)(len & 63));
 	return buf;
 }
 

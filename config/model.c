@@ -378,7 +378,7 @@ int cfg_model_build(const struct cfg_node *root, struct brink_model *m, struct c
 	n_all = build_ports(&c, root, m, all);
 	build_routes(&c, st ? node_get(st, "route") : NULL, m, all, n_all);
 	build_neighs(&c, st ? node_get(st, "arp") : NULL, m, all, n_all);
-	if (errs->count != before) {
+	if (c.errs->count != before) {
 		brink_model_free(m);
 		return -1;
 	}

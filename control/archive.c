@@ -186,6 +186,8 @@ static void scan(struct archive *a)
 		brinkd_log("commit archive: cannot read %s: %s; starting a fresh one", a->dir, strerror(errno));
 		return;
 	}
+	/* brinkd reads the archive from one thread: readdir() is safe here. */
+	// cppcheck-suppress readdirCalled
 	while ((de = readdir(dh))) {
 		struct archive_rev r;
 		uint64_t id;
@@ -202,8 +204,13 @@ static void scan(struct archive *a)
 			set_aside(a, de->d_name, why);
 			continue;
 		}
-		if (n == cap && !(found = realloc(found, (cap = cap ? 2 * cap : 64) * sizeof(*found))))
-			abort();
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			struct archive_rev *more = realloc(found, cap * sizeof(*found));
+			if (!more)
+				abort();
+			found = more;
+		}
 		found[n++] = r;
 	}
 	closedir(dh);

@@ -194,13 +194,9 @@ static int cf_up(struct cli_session *s, int argc, char **argv, struct cli_reply 
 	}
 	/* A tag entry ("route 10.0.0.0/8") is one level, its key included. */
 	int n = s->edit_argc - cfg_last_level_words(s->edit_argc, (const char *const *)s->edit_argv);
-	char *keep[CLI_EDIT_MAX];
-	for (int i = 0; i < n; i++)
-		keep[i] = s->edit_argv[i];
 	for (int i = n; i < s->edit_argc; i++)
 		free(s->edit_argv[i]);
 	s->edit_argc = n;
-	memcpy(s->edit_argv, keep, sizeof(*keep) * (size_t)n);
 	return 0;
 }
 

@@ -75,9 +75,8 @@ static int show_log(struct cli_session *s, int argc, char **argv, struct cli_rep
 	size_t n_dp = 0, n = 0;
 	long want = 100;
 	char err[256], when[32];
-	int rc;
 
-	if ((rc = cli_parse("show log", log_params, argc, argv, &v, r)) < 0 ||
+	if (cli_parse("show log", log_params, argc, argv, &v, r) < 0 ||
 	    (v.value[0] && !cli_number("show log count", v.value[0], 1, 1000, &want, r)))
 		return -EINVAL;
 	/* Without the dataplane, brinkd's own lines still show. */

@@ -60,41 +60,48 @@ static void port_text(struct sbuf *o, const struct dp_port_info *p)
 		    s->tx_packets, s->tx_bytes, s->tx_errors, s->tx_dropped);
 }
 
-/* Every port with the same keys; a configured port the dataplane lacks has
- * in_dataplane false and nulls for what only the dataplane knows. */
-static json_t *port_json(const struct dp_port_info *p, const struct brink_port *conf)
+static json_t *port_json(const struct dp_port_info *p)
 {
 	char mac[MAC_STR_LEN], dmac[MAC_STR_LEN], pfx[PREFIX4_STR_LEN];
-	const struct dp_port_stats *s = p ? &p->stats : NULL;
+	const struct dp_port_stats *s = &p->stats;
 	json_t *addrs = json_array();
 
-	if (p)
-		for (uint32_t i = 0; i < port_n_addrs(p); i++)
-			json_array_append_new(addrs,
-					      json_string(prefix4_fmt(p->addrs[i].ip, p->addrs[i].prefix_len, pfx)));
-	else
-		for (unsigned i = 0; i < conf->n_addrs; i++)
-			json_array_append_new(addrs, json_string(prefix4_fmt(conf->addrs[i].ip,
-									     conf->addrs[i].prefix_len, pfx)));
-#define NUM(x) (p ? json_integer((json_int_t)(x)) : json_null())
-#define STAT(x) (s ? json_integer((json_int_t)(x)) : json_null())
-	return json_pack("{s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-			 " s:{s:o, s:o, s:o, s:o, s:o}, s:{s:o, s:o, s:o, s:o}}",
-			 "name", p ? jname(p->name, DP_NAME_LEN) : json_string(conf->name), "device",
-			 p ? jname(p->device, DP_DEVICE_LEN) : json_string(conf->device), "in_dataplane", p != NULL,
-			 "driver", p ? jname(p->driver, sizeof(p->driver)) : json_null(), "port_id", NUM(p->port_id),
-			 "mac", p ? json_string(mac_fmt(p->mac, mac)) : json_null(), "device_mac",
-			 p ? json_string(mac_fmt(p->device_mac, dmac)) : json_null(), "mtu", NUM(p->mtu), "min_mtu",
-			 NUM(p->min_mtu), "max_mtu", NUM(p->max_mtu), "link_up",
-			 p ? json_boolean(p->link_up) : json_null(), "admin_up",
-			 p ? json_boolean(p->admin_up) : json_boolean(!conf->disabled), "speed_mbps",
-			 NUM(p->speed_mbps), "rx_queues", NUM(p->n_rxq), "tx_queues", NUM(p->n_txq), "addresses", addrs,
-			 "rx", "packets", STAT(s->rx_packets), "bytes", STAT(s->rx_bytes), "errors", STAT(s->rx_errors),
-			 "missed", STAT(s->rx_missed), "nombuf", STAT(s->rx_nombuf), "tx", "packets",
-			 STAT(s->tx_packets), "bytes", STAT(s->tx_bytes), "errors", STAT(s->tx_errors), "dropped",
-			 STAT(s->tx_dropped));
-#undef NUM
-#undef STAT
+	for (uint32_t i = 0; i < port_n_addrs(p); i++)
+		json_array_append_new(addrs, json_string(prefix4_fmt(p->addrs[i].ip, p->addrs[i].prefix_len, pfx)));
+	return json_pack("{s:o, s:o, s:b, s:o, s:i, s:s, s:s, s:i, s:i, s:i, s:b, s:b, s:i, s:i, s:i, s:o,"
+			 " s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",
+			 "name", jname(p->name, DP_NAME_LEN), "device", jname(p->device, DP_DEVICE_LEN), "in_dataplane",
+			 1, "driver", jname(p->driver, sizeof(p->driver)), "port_id", (int)p->port_id, "mac",
+			 mac_fmt(p->mac, mac), "device_mac", mac_fmt(p->device_mac, dmac), "mtu", (int)p->mtu,
+			 "min_mtu", (int)p->min_mtu, "max_mtu", (int)p->max_mtu, "link_up", p->link_up != 0, "admin_up",
+			 p->admin_up != 0, "speed_mbps", (int)p->speed_mbps, "rx_queues", (int)p->n_rxq, "tx_queues",
+			 (int)p->n_txq, "addresses", addrs, "rx", "packets", (json_int_t)s->rx_packets, "bytes",
+			 (json_int_t)s->rx_bytes, "errors", (json_int_t)s->rx_errors, "missed",
+			 (json_int_t)s->rx_missed, "nombuf", (json_int_t)s->rx_nombuf, "tx", "packets",
+			 (json_int_t)s->tx_packets, "bytes", (json_int_t)s->tx_bytes, "errors",
+			 (json_int_t)s->tx_errors, "dropped", (json_int_t)s->tx_dropped);
+}
+
+/* A configured port the dataplane was not started with: the same keys,
+ * null for what only the dataplane knows. */
+static json_t *absent_port_json(const struct brink_port *conf)
+{
+	static const char *const unknown[] = {"driver",    "port_id", "mac",     "device_mac", "mtu",
+					      "min_mtu",   "max_mtu", "link_up", "speed_mbps", "rx_queues",
+					      "tx_queues", "rx",      "tx"};
+	struct dp_port_info p = {.admin_up = !conf->disabled, .n_addrs = conf->n_addrs};
+
+	snprintf(p.name, sizeof(p.name), "%s", conf->name);
+	snprintf(p.device, sizeof(p.device), "%s", conf->device);
+	for (unsigned i = 0; i < conf->n_addrs && i < sizeof(p.addrs) / sizeof(p.addrs[0]); i++) {
+		p.addrs[i].ip = conf->addrs[i].ip;
+		p.addrs[i].prefix_len = conf->addrs[i].prefix_len;
+	}
+	json_t *j = port_json(&p);
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+		json_object_set_new(j, unknown[i], json_null());
+	json_object_set_new(j, "in_dataplane", json_false());
+	return j;
 }
 
 static const struct cli_param interface_param[] = {
@@ -123,7 +130,7 @@ static int show_interfaces(struct cli_session *s, int argc, char **argv, struct 
 			continue;
 		shown++;
 		if (r->json)
-			json_array_append_new(r->result, port_json(&ports[i], NULL));
+			json_array_append_new(r->result, port_json(&ports[i]));
 		else
 			port_text(r->out, &ports[i]);
 	}
@@ -134,7 +141,7 @@ static int show_interfaces(struct cli_session *s, int argc, char **argv, struct 
 			continue;
 		shown++;
 		if (r->json)
-			json_array_append_new(r->result, port_json(NULL, p));
+			json_array_append_new(r->result, absent_port_json(p));
 		else
 			sbuf_printf(r->out, "%s: %s\n  %s\n", p->name, p->device, absent);
 	}
@@ -258,6 +265,12 @@ static const char *lookup_type(uint8_t t)
 	return t < sizeof(names) / sizeof(names[0]) && names[t] ? names[t] : "unknown";
 }
 
+/* n_hops as sent, bounded by the array it counts. */
+static unsigned lookup_hops(unsigned n)
+{
+	return n < DP_ECMP_MAX ? n : DP_ECMP_MAX;
+}
+
 /* "show ip route ADDRESS": what the dataplane does with a packet to it. */
 static int route_lookup(struct brinkd *d, uint32_t ip, struct cli_reply *r)
 {
@@ -268,14 +281,17 @@ static int route_lookup(struct brinkd *d, uint32_t ip, struct cli_reply *r)
 	int rc = dpc_request(&d->dp, DP_MSG_ROUTE_LOOKUP, &req, sizeof(req), sizeof(*l), (void **)&l, &n, err,
 			     sizeof(err));
 
-	if (rc == 0 && n != 1)
-		rc = -EPROTO, snprintf(err, sizeof(err), "the dataplane gave no lookup result");
 	if (rc < 0) {
 		sbuf_printf(r->out, "%s\n", err);
 		return rc;
 	}
+	if (n != 1) {
+		free(l);
+		sbuf_add(r->out, "the dataplane gave no lookup result\n");
+		return -EPROTO;
+	}
 	bool matched = l->type != DP_LOOKUP_NONE;
-	unsigned hops = l->n_hops < DP_ECMP_MAX ? l->n_hops : DP_ECMP_MAX;
+	unsigned hops = lookup_hops(l->n_hops);
 	prefix4_fmt(l->prefix, l->prefix_len, pfx);
 	if (r->json) {
 		json_t *h = json_array();

@@ -70,6 +70,8 @@ struct ctl_conn {
 	uint64_t since_tsc;    /* accepted at */
 	uint64_t progress_tsc; /* when its queue last moved (or began) */
 	size_t backlog;        /* bytes queued */
+	/* cppcheck sees the members only inside the <sys/queue.h> macros */
+	// cppcheck-suppress unusedStructMember
 	STAILQ_HEAD(, queued_msg) queue;
 };
 
@@ -355,7 +357,7 @@ static void hello_first(struct ctl_conn *c, const struct dp_msg_hdr *h, const vo
 		return;
 	}
 	if (len != sizeof(req)) {
-		snprintf(text, sizeof(text), "HELLO carries a struct dp_hello_req of %zu bytes, not %zu (protocol %u)",
+		snprintf(text, sizeof(text), "HELLO carries a struct dp_hello_req of %zu bytes, not %zu (protocol %d)",
 			 sizeof(req), len, DP_MSG_VERSION);
 		refuse_malformed(c, h, -EBADMSG, text);
 		return;

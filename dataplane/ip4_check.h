@@ -15,10 +15,10 @@
 /* One's-complement sum of a 20-byte header in four adds (the common case). */
 static inline uint16_t ip4_hdr_sum20(const struct rte_ipv4_hdr *ip)
 {
-	uint32_t w[5];
+	uint32_t word[5];
 	/* The header sits 2 bytes off 4-byte alignment after Ethernet: copy, don't cast. */
-	memcpy(w, ip, sizeof(w));
-	uint64_t s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	memcpy(word, ip, sizeof(word));
+	uint64_t s = (uint64_t)word[0] + word[1] + word[2] + word[3] + word[4];
 	s = (s & 0xffffffff) + (s >> 32);
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);

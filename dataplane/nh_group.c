@@ -111,7 +111,7 @@ int32_t nh_group_get(const struct fib_hop *hops, unsigned n, uint32_t *group)
 {
 	struct group_key k;
 	struct nh_group g = {.n = (uint16_t)n};
-	int32_t slot, nh = -ENOSPC;
+	int32_t slot, nh;
 	unsigned i;
 
 	make_key(&k, hops, n);

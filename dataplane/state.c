@@ -118,7 +118,7 @@ int state_add_route(struct dp_state *s, const struct dp_route *r, char *err, siz
 	if ((r->port[0] || r->kind == DP_ROUTE_INTERFACE) && known_port(r->port, err, errlen) < 0)
 		return -ENODEV;
 	if (s->n_routes >= CFG_MAX_ROUTE_PATHS) {
-		snprintf(err, errlen, "more than %u route paths", CFG_MAX_ROUTE_PATHS);
+		snprintf(err, errlen, "more than %d route paths", CFG_MAX_ROUTE_PATHS);
 		return -ENOSPC;
 	}
 	return grow((void **)&s->routes, &s->n_routes, &s->cap_routes, sizeof(p), &p);
@@ -134,7 +134,7 @@ int state_add_neigh(struct dp_state *s, const struct dp_neigh *n, char *err, siz
 		return -EINVAL;
 	}
 	if (s->n_neighs >= CFG_MAX_NEIGHS) {
-		snprintf(err, errlen, "more than %u static neighbours", CFG_MAX_NEIGHS);
+		snprintf(err, errlen, "more than %d static neighbours", CFG_MAX_NEIGHS);
 		return -ENOSPC;
 	}
 	return grow((void **)&s->neighs, &s->n_neighs, &s->cap_neighs, sizeof(*n), n);

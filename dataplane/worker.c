@@ -5,8 +5,6 @@
  */
 #include "dataplane/worker.h"
 
-#include <unistd.h>
-
 #include <rte_cycles.h>
 
 #include "dataplane/path.h"
@@ -95,7 +93,7 @@ int worker_main(void *arg)
 		if (got == 0 && dp.idle_sleep_us) {
 			/* Off the RCU books while asleep, so writers need not wait for us. */
 			rte_rcu_qsbr_thread_offline(dp.qsbr, w->id);
-			usleep(dp.idle_sleep_us);
+			rte_delay_us_sleep(dp.idle_sleep_us);
 			rte_rcu_qsbr_thread_online(dp.qsbr, w->id);
 		}
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/msg.h"
@@ -317,7 +318,7 @@ void mock_dp_stop(struct mock_dp *m)
 static void wait_served(struct mock_dp *m)
 {
 	for (;;) {
-		usleep(5000);
+		nanosleep(&(struct timespec){.tv_nsec = 5000000}, NULL);
 		pthread_mutex_lock(&m->lock);
 		bool done = !drop_requested && !*notify_requested;
 		pthread_mutex_unlock(&m->lock);

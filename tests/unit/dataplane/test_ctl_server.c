@@ -76,7 +76,8 @@ static int connect_client(void)
 static int hello_on(int fd, uint32_t flags)
 {
 	struct dp_hello_req req = {.flags = flags, .pid = (uint32_t)getpid()};
-	struct dp_msg_hdr h = {.type = DP_MSG_HELLO, .seq = ++seq};
+	uint32_t s = ++seq;
+	struct dp_msg_hdr h = {.type = DP_MSG_HELLO, .seq = s};
 
 	cr_assert_eq(msg_send(fd, &h, &req, sizeof(req)), 0);
 	cr_assert_gt(wait_msg(fd), 0, "a reply to HELLO arrives");
@@ -118,7 +119,8 @@ TestSuite(ctl_server, .init = setup, .fini = teardown);
 /* One request, one reply; returns the reply's status and leaves it in buf. */
 static int request_on(int fd, uint16_t type, const void *body, size_t len)
 {
-	struct dp_msg_hdr h = {.type = type, .seq = ++seq};
+	uint32_t s = ++seq;
+	struct dp_msg_hdr h = {.type = type, .seq = s};
 	cr_assert_eq(msg_send(fd, &h, body, len), 0);
 	cr_assert_gt(wait_msg(fd), 0, "a reply arrives");
 	const struct dp_msg_hdr *r = (const void *)buf;
@@ -202,7 +204,8 @@ Test(ctl_server, dumps_span_several_messages_when_large)
 	}
 	cr_assert_eq(request(DP_MSG_TXN_COMMIT, NULL, 0), 0);
 
-	struct dp_msg_hdr h = {.type = DP_MSG_ROUTE_DUMP, .seq = ++seq};
+	uint32_t s = ++seq;
+	struct dp_msg_hdr h = {.type = DP_MSG_ROUTE_DUMP, .seq = s};
 	cr_assert_eq(msg_send(client, &h, NULL, 0), 0);
 	unsigned total = 0, messages = 0;
 	const struct dp_msg_hdr *r;
@@ -251,7 +254,8 @@ Test(ctl_server, a_client_that_never_reads_does_not_hold_up_the_server_and_is_dr
 	set_nonblocking(client);
 	deadline = now_s() + 20;
 	while (!closed_by_server(client) && now_s() < deadline) {
-		struct dp_msg_hdr h = {.type = DP_MSG_STATS_DUMP, .seq = ++seq};
+		uint32_t s = ++seq;
+		struct dp_msg_hdr h = {.type = DP_MSG_STATS_DUMP, .seq = s};
 		int rc = msg_send(client, &h, NULL, 0);
 		if (rc == 0)
 			sent++;
@@ -281,7 +285,8 @@ Test(ctl_server, replies_queued_for_a_late_reader_arrive_whole_and_in_order)
 
 	set_nonblocking(client);
 	for (unsigned i = 0; i < N; i++) {
-		struct dp_msg_hdr h = {.type = DP_MSG_STATS_DUMP, .seq = ++seq};
+		uint32_t s = ++seq;
+		struct dp_msg_hdr h = {.type = DP_MSG_STATS_DUMP, .seq = s};
 		cr_assert_eq(msg_send(client, &h, NULL, 0), 0);
 		ctl_poll(0);
 	}
@@ -313,7 +318,8 @@ Test(ctl_server, a_backlog_past_the_limit_drops_the_client, .timeout = 60)
 	set_nonblocking(client);
 	/* About 100 KiB each: more than the socket and the limit hold together. */
 	for (unsigned i = 0; i < 8; i++) {
-		struct dp_msg_hdr h = {.type = DP_MSG_ROUTE_DUMP, .seq = ++seq};
+		uint32_t s = ++seq;
+		struct dp_msg_hdr h = {.type = DP_MSG_ROUTE_DUMP, .seq = s};
 		cr_assert_eq(msg_send(client, &h, NULL, 0), 0);
 	}
 	cr_assert(wait_closed(client), "a client with more than backlog_max unread is still connected");
@@ -390,7 +396,8 @@ Test(ctl_server, nothing_but_hello_is_served_before_hello)
 	close(other);
 
 	other = connect_client();
-	struct dp_msg_hdr h = {.type = DP_MSG_HELLO, .seq = ++seq};
+	uint32_t s = ++seq;
+	struct dp_msg_hdr h = {.type = DP_MSG_HELLO, .seq = s};
 	cr_assert_eq(msg_send(other, &h, NULL, 0), 0);
 	cr_assert_gt(wait_msg(other), 0);
 	cr_assert_eq(reply_hdr()->status, -EBADMSG);

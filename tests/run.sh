@@ -2,13 +2,15 @@
 # The whole test suite (README command 2, run by .ci/run):
 #   check that the scripts the README names are executable in git, install
 #   dependencies, build a Debug ASan/UBSan tree (build-asan/) and a
-#   RelWithDebInfo tree (build/), run the Criterion unit tests under ASan, then
-#   every end-to-end scenario in tests/e2e/test_*.sh, each under a timeout.
+#   RelWithDebInfo tree (build/), check the C code's shape and run cppcheck
+#   (tests/lint.sh), run the Criterion unit tests under ASan, then every
+#   end-to-end scenario in tests/e2e/test_*.sh, each under a timeout.
 # Ends with "N passed, N failed"; exits non-zero on any failure. Run as root.
 #
 #   tests/run.sh [PATTERN]   only e2e tests whose name contains PATTERN
 #   BRINK_SKIP_DEPS=1        skip tools/install-deps.sh
 #   BRINK_SKIP_BUILD=1       use the existing trees
+#   BRINK_SKIP_LINT=1        skip tests/lint.sh
 #   BRINK_SKIP_UNIT=1        skip ctest
 #   BRINK_ASAN_DIR, BRINK_REL_DIR  build trees (default build-asan, build)
 set -uo pipefail
@@ -107,6 +109,11 @@ if [ "${BRINK_SKIP_BUILD:-0}" != 1 ]; then
 	else
 		result build FAIL # the tests below use the ASan tree: run them anyway
 	fi
+fi
+
+if [ "${BRINK_SKIP_LINT:-0}" != 1 ]; then
+	echo "==== lint (clang-format, cppcheck)"
+	if bash tests/lint.sh; then result lint OK; else result lint FAIL "(tests/lint.sh lists the findings)"; fi
 fi
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0

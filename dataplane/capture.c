@@ -88,12 +88,12 @@ static void start_pcapng_clock(void)
 void capture_init(void)
 {
 	if (!shared_memory()) {
-		RTE_LOG(WARNING, USER1, "capture: unavailable: %s\n", unavailable);
+		RTE_LOG(NOTICE, USER1, "capture: unavailable: %s\n", unavailable);
 		return;
 	}
 	if (rte_pdump_init() < 0) {
 		snprintf(unavailable, sizeof(unavailable), "rte_pdump_init failed: %s", rte_strerror(rte_errno));
-		RTE_LOG(WARNING, USER1, "capture: unavailable: %s\n", unavailable);
+		RTE_LOG(NOTICE, USER1, "capture: unavailable: %s\n", unavailable);
 		return;
 	}
 	start_pcapng_clock();

@@ -105,6 +105,7 @@ struct dp_hello {
 	char version[48];      /* the dataplane's build (BRINK_VERSION) */
 	char dpdk_version[48]; /* rte_version() */
 	char file_prefix[64];  /* its EAL --file-prefix: where dpdk-dumpcap attaches */
+	char capture_unavailable[128]; /* why dpdk-dumpcap cannot attach (EAL --no-huge...), "" when it can */
 };
 
 #define DP_TXN_F_BEST_EFFORT 0x0001 /* apply what can be applied, report the rest */

@@ -18,6 +18,7 @@
 #include <rte_version.h>
 
 #include "common/msg.h"
+#include "dataplane/capture.h"
 #include "dataplane/dp.h"
 #include "dataplane/fib.h"
 #include "dataplane/neigh.h"
@@ -266,6 +267,7 @@ static void reply_hello(struct ctl_conn *c, const struct dp_msg_hdr *h)
 	snprintf(hello.version, sizeof(hello.version), "%s", BRINK_VERSION);
 	snprintf(hello.dpdk_version, sizeof(hello.dpdk_version), "%s", rte_version());
 	snprintf(hello.file_prefix, sizeof(hello.file_prefix), "%s", base ? base + 1 : dir);
+	snprintf(hello.capture_unavailable, sizeof(hello.capture_unavailable), "%s", capture_unavailable());
 	for (unsigned p = 0; p < RTE_MAX_ETHPORTS; p++)
 		hello.n_ports += dp.ports[p].in_use && !dp.ports[p].is_punt;
 	ctl_reply(c, h, 0, 0, &hello, sizeof(hello), 1);

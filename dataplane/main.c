@@ -22,6 +22,7 @@
 
 #include "config/config.h"
 #include "dataplane/arp.h"
+#include "dataplane/capture.h"
 #include "dataplane/ctl_server.h"
 #include "dataplane/dp.h"
 #include "dataplane/fib.h"
@@ -278,6 +279,7 @@ static int run(const struct brink_model *model, const struct options *opt)
 		port_close_all();
 		return 1;
 	}
+	capture_init();
 	for (unsigned w = 0; w < dp.n_workers; w++)
 		rte_eal_remote_launch(worker_main, &dp.workers[w], dp.workers[w].lcore);
 	printf("brink-dataplane: %u ports, %u workers, control socket %s\n", model->n_ports, dp.n_workers,
@@ -288,6 +290,7 @@ static int run(const struct brink_model *model, const struct options *opt)
 
 	rte_eal_mp_wait_lcore();
 	release_all();
+	capture_fini();
 	ctl_close();
 	port_close_all();
 	if (opt->leak_check) {

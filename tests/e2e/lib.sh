@@ -485,6 +485,9 @@ cleanup() {
 	for p in "${BG_PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	for n in $(ip netns list | awk '{print $1}' | grep "^$ID-"); do ip netns del "$n"; done
 	rm -rf "/var/run/dpdk/$ID"
+	# A dataplane on hugepages leaves its page files behind (DPDK clears them at
+	# its next start): give the pages back now.
+	for n in $(awk '$3 == "hugetlbfs" {print $2}' /proc/mounts); do rm -f "$n/${ID}map_"*; done
 	if [ $rc -eq 0 ]; then
 		rm -rf "$T"
 		echo "[$TEST_NAME] PASS"

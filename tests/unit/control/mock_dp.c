@@ -31,7 +31,7 @@ static void notify(int fd, const char *text)
 	msg_send(fd, &h, text, strlen(text) + 1);
 }
 
-static void port_info(struct dp_port_info *p, const char *name, uint16_t id)
+static void port_info(struct dp_port_info *p, const char *name, uint16_t id, uint64_t received)
 {
 	*p = (struct dp_port_info){.port_id = id, .mtu = 1500, .link_up = 1, .admin_up = 1, .n_rxq = 1, .n_txq = 1};
 	snprintf(p->name, sizeof(p->name), "%s", name);
@@ -39,7 +39,7 @@ static void port_info(struct dp_port_info *p, const char *name, uint16_t id)
 	snprintf(p->driver, sizeof(p->driver), "net_null");
 	p->mac[0] = 0x02;
 	p->mac[5] = (uint8_t)id;
-	p->stats.rx_packets = 10u + id;
+	p->stats.rx_packets = 10u + id + received;
 }
 
 static void reply_error(int fd, const struct dp_msg_hdr *req, int32_t status, const char *text)
@@ -148,13 +148,15 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 			break;
 		}
 		m->n_hellos++;
+		snprintf(hello.capture_unavailable, sizeof(hello.capture_unavailable), "%s", m->capture_unavailable);
 		reply(fd, h, 0, 0, &hello, sizeof(hello), 1);
 		break;
 	}
 	case DP_MSG_PORT_DUMP: {
 		struct dp_port_info p[2];
-		port_info(&p[0], "dp0", 0);
-		port_info(&p[1], "dp1", 1);
+		m->n_port_dumps++;
+		port_info(&p[0], "dp0", 0, (uint64_t)m->rx_step * m->n_port_dumps);
+		port_info(&p[1], "dp1", 1, (uint64_t)m->rx_step * m->n_port_dumps);
 		reply(fd, h, 0, 0, p, sizeof(p), 2);
 		break;
 	}

@@ -22,8 +22,11 @@ struct mock_dp {
 	uint32_t busy_pid;       /* non-zero: HELLO without takeover is refused, naming this controller */
 	uint16_t notify_before;  /* a request type answered only after a NOTIFY of notify_text */
 	char notify_text[128];
+	char capture_unavailable[128]; /* what the HELLO says of captures */
+	unsigned rx_step;              /* packets every port receives between two PORT_DUMPs */
 	/* what was received; the last committed transaction */
 	unsigned n_commits, n_hellos, n_aborts, n_refused;
+	unsigned n_port_dumps;
 	uint32_t hello_flags, hello_pid; /* of the last HELLO */
 	uint64_t generation;
 	unsigned n_ports, n_addrs, n_routes, n_neighs;

@@ -49,31 +49,31 @@
 #define DP_COUNTER_NAME_LEN 56
 
 enum dp_msg_type {
-	DP_MSG_HELLO = 1,     /* req: struct dp_hello_req; reply: struct dp_hello, or -EBUSY */
-	DP_MSG_PORT_DUMP,     /* req: empty; reply: struct dp_port_info[] */
-	DP_MSG_TXN_BEGIN,     /* req: struct dp_txn_begin; reply: status */
-	DP_MSG_TXN_PORT,      /* req: struct dp_port_conf; reply: status */
-	DP_MSG_TXN_ADDR,      /* req: struct dp_addr; reply: status */
-	DP_MSG_TXN_ROUTE,     /* req: struct dp_route; reply: status */
-	DP_MSG_TXN_NEIGH,     /* req: struct dp_neigh (static entry); reply: status */
-	DP_MSG_TXN_COMMIT,    /* req: empty; reply: status (+ error text) */
-	DP_MSG_TXN_ABORT,     /* req: empty; reply: status */
-	DP_MSG_ROUTE_DUMP,    /* req: empty; reply: struct dp_route_info[] */
-	DP_MSG_NEIGH_DUMP,    /* req: empty; reply: struct dp_neigh_info[] */
-	DP_MSG_STATS_DUMP,    /* req: empty; reply: struct dp_counter[] */
-	DP_MSG_STATS_CLEAR,   /* req: empty; reply: status */
-	DP_MSG_NOTIFY,        /* unsolicited, seq 0: a NUL-terminated text for the controller's log */
-	DP_MSG_ROUTE_LOOKUP,  /* req: struct dp_lookup_req; reply: struct dp_route_lookup */
+	DP_MSG_HELLO = 1,        /* req: struct dp_hello_req; reply: struct dp_hello, or -EBUSY */
+	DP_MSG_PORT_DUMP,        /* req: empty; reply: struct dp_port_info[] */
+	DP_MSG_TXN_BEGIN,        /* req: struct dp_txn_begin; reply: status */
+	DP_MSG_TXN_PORT,         /* req: struct dp_port_conf; reply: status */
+	DP_MSG_TXN_ADDR,         /* req: struct dp_addr; reply: status */
+	DP_MSG_TXN_ROUTE,        /* req: struct dp_route; reply: status */
+	DP_MSG_TXN_NEIGH,        /* req: struct dp_neigh (static entry); reply: status */
+	DP_MSG_TXN_COMMIT,       /* req: empty; reply: status (+ error text) */
+	DP_MSG_TXN_ABORT,        /* req: empty; reply: status */
+	DP_MSG_ROUTE_DUMP,       /* req: empty; reply: struct dp_route_info[] */
+	DP_MSG_NEIGH_DUMP,       /* req: empty; reply: struct dp_neigh_info[] */
+	DP_MSG_STATS_DUMP,       /* req: empty; reply: struct dp_counter[] */
+	DP_MSG_STATS_CLEAR,      /* req: empty; reply: status */
+	DP_MSG_NOTIFY,           /* unsolicited, seq 0: a NUL-terminated text for the controller's log */
+	DP_MSG_ROUTE_LOOKUP,     /* req: struct dp_lookup_req; reply: struct dp_route_lookup */
 	DP_MSG_PORT_STATS_CLEAR, /* req: struct dp_port_ref ("" for every port); reply: status */
-	DP_MSG_NEIGH_FLUSH,   /* req: struct dp_port_ref ("" for every port); reply: status, count = flushed */
-	DP_MSG_LOG_DUMP,      /* req: empty; reply: struct dp_log_line[], oldest first */
-	DP_MSG_TRACE_START,   /* req: struct dp_trace_start; reply: struct dp_trace_status of the new trace */
-	DP_MSG_TRACE_DUMP,    /* req: struct dp_trace_dump_req; reply: struct dp_trace_status (one message,
-			       * DP_MSG_F_MORE), then struct dp_trace_pkt[] */
-	DP_MSG_TRACE_STOP,    /* req: struct dp_trace_ref; reply: struct dp_trace_status. Picks no more
-			       * packets; those picked are followed to their end and kept */
-	DP_MSG_TRACE_CLEAR,   /* req: struct dp_trace_ref; reply: struct dp_trace_status. Stops the trace
-			       * and forgets its packets */
+	DP_MSG_NEIGH_FLUSH,      /* req: struct dp_port_ref ("" for every port); reply: status, count = flushed */
+	DP_MSG_LOG_DUMP,         /* req: empty; reply: struct dp_log_line[], oldest first */
+	DP_MSG_TRACE_START,      /* req: struct dp_trace_start; reply: struct dp_trace_status of the new trace */
+	DP_MSG_TRACE_DUMP,       /* req: struct dp_trace_dump_req; reply: struct dp_trace_status (one message,
+				  * DP_MSG_F_MORE), then struct dp_trace_pkt[] */
+	DP_MSG_TRACE_STOP,       /* req: struct dp_trace_ref; reply: struct dp_trace_status. Picks no more
+				  * packets; those picked are followed to their end and kept */
+	DP_MSG_TRACE_CLEAR,      /* req: struct dp_trace_ref; reply: struct dp_trace_status. Stops the trace
+				  * and forgets its packets */
 	DP_MSG_TYPE_MAX,
 };
 
@@ -84,10 +84,10 @@ struct dp_msg_hdr {
 	uint16_t type;    /* enum dp_msg_type */
 	uint16_t flags;   /* DP_MSG_F_* */
 	uint16_t reserved;
-	uint32_t len;     /* total, header included */
+	uint32_t len; /* total, header included */
 	uint32_t seq;
-	int32_t status;   /* replies: 0 or -errno */
-	uint32_t count;   /* replies: number of array elements in the body */
+	int32_t status; /* replies: 0 or -errno */
+	uint32_t count; /* replies: number of array elements in the body */
 };
 
 #define DP_HELLO_F_TAKEOVER 0x0001 /* replace the connected controller instead of being refused */
@@ -102,9 +102,9 @@ struct dp_hello {
 	uint32_t n_workers;
 	uint64_t generation; /* of the last committed transaction, 0 if none */
 	uint64_t uptime_s;
-	char version[48];      /* the dataplane's build (BRINK_VERSION) */
-	char dpdk_version[48]; /* rte_version() */
-	char file_prefix[64];  /* its EAL --file-prefix: where dpdk-dumpcap attaches */
+	char version[48];              /* the dataplane's build (BRINK_VERSION) */
+	char dpdk_version[48];         /* rte_version() */
+	char file_prefix[64];          /* its EAL --file-prefix: where dpdk-dumpcap attaches */
 	char capture_unavailable[128]; /* why dpdk-dumpcap cannot attach (EAL --no-huge...), "" when it can */
 };
 
@@ -123,8 +123,8 @@ struct dp_txn_begin {
 
 struct dp_port_conf {
 	char name[DP_NAME_LEN];
-	uint16_t mtu;      /* 0: DP_DEFAULT_MTU */
-	uint8_t has_mac;   /* 0: the device's own MAC */
+	uint16_t mtu;    /* 0: DP_DEFAULT_MTU */
+	uint8_t has_mac; /* 0: the device's own MAC */
 	uint8_t mac[6];
 	uint8_t admin_up;
 };
@@ -154,7 +154,7 @@ struct dp_route {
 	uint8_t kind;     /* enum dp_route_kind */
 	uint8_t distance; /* 1-254 */
 	uint8_t reserved;
-	uint32_t gateway; /* host order, DP_ROUTE_GATEWAY only */
+	uint32_t gateway;       /* host order, DP_ROUTE_GATEWAY only */
 	char port[DP_NAME_LEN]; /* INTERFACE: the port; GATEWAY: the port to reach it on, or "" for
 				 * the one whose subnet holds it */
 };
@@ -178,7 +178,7 @@ struct dp_port_info {
 	uint16_t mtu;
 	uint16_t min_mtu, max_mtu; /* what the device accepts */
 	uint8_t mac[6];
-	uint8_t device_mac[6];     /* the device's own, the default */
+	uint8_t device_mac[6]; /* the device's own, the default */
 	uint8_t link_up;
 	uint8_t admin_up;
 	uint32_t speed_mbps;
@@ -193,9 +193,9 @@ struct dp_port_info {
 
 enum dp_route_origin {
 	DP_ORIGIN_CONNECTED = 1,
-	DP_ORIGIN_LOCAL,     /* an address of the router itself (/32) */
+	DP_ORIGIN_LOCAL, /* an address of the router itself (/32) */
 	DP_ORIGIN_STATIC,
-	DP_ORIGIN_NEIGHBOR,  /* host route installed for a resolved neighbour */
+	DP_ORIGIN_NEIGHBOR, /* host route installed for a resolved neighbour */
 };
 
 #define DP_ROUTE_F_SELECTED 0x01 /* the path is in the FIB */
@@ -218,7 +218,7 @@ struct dp_route_info {
 enum dp_neigh_state {
 	DP_NEIGH_INCOMPLETE = 1,
 	DP_NEIGH_REACHABLE,
-	DP_NEIGH_STALE,   /* reachable time passed, being probed */
+	DP_NEIGH_STALE, /* reachable time passed, being probed */
 	DP_NEIGH_FAILED,
 	DP_NEIGH_PERMANENT,
 };
@@ -229,8 +229,8 @@ struct dp_neigh_info {
 	uint8_t state; /* enum dp_neigh_state */
 	uint8_t reserved;
 	char port[DP_NAME_LEN];
-	uint32_t age_s;   /* since last confirmation */
-	uint32_t queued;  /* packets waiting for resolution */
+	uint32_t age_s;  /* since last confirmation */
+	uint32_t queued; /* packets waiting for resolution */
 };
 
 struct dp_counter {
@@ -255,19 +255,19 @@ enum dp_lookup_type {
 };
 
 struct dp_lookup_hop {
-	uint32_t ip;       /* the gateway, or the destination itself */
+	uint32_t ip; /* the gateway, or the destination itself */
 	char port[DP_NAME_LEN];
 	uint8_t mac[6];
-	uint8_t resolved;  /* mac is known */
+	uint8_t resolved; /* mac is known */
 	uint8_t reserved;
 };
 
 struct dp_route_lookup {
 	uint32_t ip;
-	uint8_t type;      /* enum dp_lookup_type */
+	uint8_t type; /* enum dp_lookup_type */
 	uint8_t n_hops;
 	uint8_t prefix_len; /* of the route that matched */
-	uint8_t origin;    /* enum dp_route_origin of that route */
+	uint8_t origin;     /* enum dp_route_origin of that route */
 	uint32_t prefix;
 	struct dp_lookup_hop hops[DP_ECMP_MAX];
 };
@@ -281,7 +281,7 @@ struct dp_log_line {
 	uint64_t time_ms; /* wall clock, ms since the epoch */
 	uint8_t level;    /* RTE_LOG_* (syslog levels) */
 	uint8_t reserved[7];
-	char text[176];   /* NUL-terminated, no newline */
+	char text[176]; /* NUL-terminated, no newline */
 };
 
 /* The per-packet trace. A trace picks the next packets that enter the

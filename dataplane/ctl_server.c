@@ -88,7 +88,10 @@ static bool in_txn;
 static uint64_t start_tsc;
 static uint8_t rxbuf[DP_MSG_MAX_LEN];
 
-static uint64_t ms_to_tsc(unsigned ms) { return rte_get_tsc_hz() * ms / 1000; }
+static uint64_t ms_to_tsc(unsigned ms)
+{
+	return rte_get_tsc_hz() * ms / 1000;
+}
 
 static const char *conn_role(const struct ctl_conn *c)
 {
@@ -168,7 +171,7 @@ static void conn_flush(struct ctl_conn *c)
 void ctl_reply(struct ctl_conn *c, const struct dp_msg_hdr *req, int status, uint16_t flags, const void *body,
 	       size_t len, uint32_t count)
 {
-	struct dp_msg_hdr h = { .type = req->type, .seq = req->seq, .status = status, .flags = flags, .count = count };
+	struct dp_msg_hdr h = {.type = req->type, .seq = req->seq, .status = status, .flags = flags, .count = count};
 	conn_send(c, &h, body, len);
 }
 
@@ -200,7 +203,7 @@ void ctl_reply_array(struct ctl_conn *c, const struct dp_msg_hdr *req, const voi
 static void notify(struct ctl_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void notify(struct ctl_conn *c, const char *fmt, ...)
 {
-	struct dp_msg_hdr h = { .type = DP_MSG_NOTIFY };
+	struct dp_msg_hdr h = {.type = DP_MSG_NOTIFY};
 	char text[256];
 	va_list ap;
 
@@ -315,7 +318,7 @@ static void handle(struct ctl_conn *c, const struct dp_msg_hdr *h, const void *b
 					sbuf_str(&a.refused));
 			/* the refused items, one line each; the text ends with its NUL */
 			ctl_reply(c, h, 0, 0, a.n_refused ? sbuf_str(&a.refused) : NULL,
-			      a.n_refused ? a.refused.len + 1 : 0, a.n_refused);
+				  a.n_refused ? a.refused.len + 1 : 0, a.n_refused);
 		}
 		dp_apply_fini(&a);
 		return;
@@ -458,7 +461,7 @@ static void conn_settle(struct ctl_conn *c, uint64_t now)
 	}
 	uint32_t want = (conn_reads(c) ? EPOLLIN : 0) | (STAILQ_EMPTY(&c->queue) ? 0 : EPOLLOUT);
 	if (want != c->events) {
-		struct epoll_event ev = { .events = want, .data.ptr = c };
+		struct epoll_event ev = {.events = want, .data.ptr = c};
 		epoll_ctl(epoll_fd, EPOLL_CTL_MOD, c->fd, &ev);
 		c->events = want;
 	}
@@ -486,7 +489,7 @@ static struct ctl_conn *conn_new(int fd, uint64_t now)
 		.since_tsc = now,
 	};
 	STAILQ_INIT(&slot->queue);
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = slot };
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = slot};
 	if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		slot->state = CONN_FREE;
 		return NULL;
@@ -515,7 +518,7 @@ static void accept_all(uint64_t now)
 
 int ctl_init(const char *path, const struct ctl_limits *lim)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
 
 	limits = *lim;
 	start_tsc = rte_rdtsc();

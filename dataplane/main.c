@@ -55,21 +55,33 @@ static void usage(FILE *f)
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'f' }, { "socket", required_argument, NULL, 's' },
-		{ "leak-check", no_argument, NULL, 'L' },   { "profile", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+		{"config", required_argument, NULL, 'f'}, {"socket", required_argument, NULL, 's'},
+		{"leak-check", no_argument, NULL, 'L'},   {"profile", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	int c;
 
 	o->socket = DEFAULT_SOCKET;
 	while ((c = getopt_long(argc, argv, "f:s:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'f': o->config = optarg; break;
-		case 's': o->socket = optarg; break;
-		case 'L': o->leak_check = true; break;
-		case 'P': dp.profile = true; break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); return -1;
+		case 'f':
+			o->config = optarg;
+			break;
+		case 's':
+			o->socket = optarg;
+			break;
+		case 'L':
+			o->leak_check = true;
+			break;
+		case 'P':
+			dp.profile = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
 		}
 	}
 	if (!o->config) {
@@ -146,18 +158,17 @@ static int init_tables(const struct brink_model *m)
 	size_t qsbr_size = rte_rcu_qsbr_get_memsize(m->n_workers);
 	int rc;
 
-	dp.pool = rte_pktmbuf_pool_create("brink_mbufs", m->mbufs, 256, DP_MBUF_PRIV_SIZE,
-					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	dp.pool = rte_pktmbuf_pool_create("brink_mbufs", m->mbufs, 256, DP_MBUF_PRIV_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE,
+					  (int)rte_socket_id());
 	dp.qsbr = rte_zmalloc("brink_qsbr", qsbr_size, RTE_CACHE_LINE_SIZE);
 	if (!dp.pool || !dp.qsbr)
 		return -ENOMEM;
 	if ((rc = rte_rcu_qsbr_init(dp.qsbr, m->n_workers)) != 0)
 		return rc;
-	dp.to_control = rte_ring_create_elem("brink_to_ctl", sizeof(struct arp_event), RING_SIZE,
-					     (int)rte_socket_id(), RING_F_SC_DEQ);
+	dp.to_control = rte_ring_create_elem("brink_to_ctl", sizeof(struct arp_event), RING_SIZE, (int)rte_socket_id(),
+					     RING_F_SC_DEQ);
 	dp.to_control_pkts = rte_ring_create("brink_to_ctl_pkts", RING_SIZE, (int)rte_socket_id(), RING_F_SC_DEQ);
-	dp.inject = rte_ring_create("brink_inject", RING_SIZE, (int)rte_socket_id(),
-				    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	dp.inject = rte_ring_create("brink_inject", RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (!dp.to_control || !dp.to_control_pkts || !dp.inject)
 		return -ENOMEM;
 	if ((rc = nh_table_init()) < 0 || (rc = neigh_init()) < 0 || (rc = fib_init(CFG_MAX_ROUTES)) < 0)
@@ -282,8 +293,7 @@ static int run(const struct brink_model *model, const struct options *opt)
 	capture_init();
 	for (unsigned w = 0; w < dp.n_workers; w++)
 		rte_eal_remote_launch(worker_main, &dp.workers[w], dp.workers[w].lcore);
-	printf("brink-dataplane: %u ports, %u workers, control socket %s\n", model->n_ports, dp.n_workers,
-	       opt->socket);
+	printf("brink-dataplane: %u ports, %u workers, control socket %s\n", model->n_ports, dp.n_workers, opt->socket);
 	fflush(stdout);
 
 	main_loop();
@@ -308,9 +318,9 @@ static int run(const struct brink_model *model, const struct options *opt)
 
 int main(int argc, char **argv)
 {
-	struct options opt = { 0 };
-	struct cfg_errors errs = { 0 };
-	struct brink_model model = { 0 };
+	struct options opt = {0};
+	struct cfg_errors errs = {0};
+	struct brink_model model = {0};
 	struct cfg_node *cfg;
 	char msg[4096];
 	int eal_argc, eal_owned, status;

@@ -27,7 +27,7 @@
  * the socket becomes readable with no request pending.
  *
  * A command that goes on producing output (ping, monitor ...) sends it as
- * replies with API_F_MORE as it comes, and a last one when it ends. The
+ * replies with API_F_MORE | API_F_STREAM as it comes, and a last one when it ends. The
  * client stops it early with a request flagged API_F_INTERRUPT (its text is
  * ignored; any request while a command runs is taken as one): what the
  * command says as it winds down and its last reply follow. An interrupt
@@ -58,6 +58,7 @@
 #define API_F_MORE 0x0001   /* another reply message follows */
 #define API_F_CONFIG 0x0002 /* the session is in configuration mode */
 #define API_F_CLOSED 0x0004 /* the session ended; brinkd closes the connection */
+#define API_F_STREAM 0x0008 /* output of a command that streams: shown as it comes, never paged */
 
 struct api_req_hdr {
 	uint16_t version; /* API_VERSION */
@@ -67,7 +68,7 @@ struct api_req_hdr {
 
 struct api_reply_hdr {
 	uint16_t version;   /* API_VERSION */
-	uint16_t flags;     /* API_F_MORE | API_F_CONFIG | API_F_CLOSED */
+	uint16_t flags;     /* API_F_MORE | API_F_CONFIG | API_F_CLOSED | API_F_STREAM */
 	int32_t status;     /* 0 or -errno */
 	uint32_t len;       /* text bytes after the header */
 	uint16_t level_len; /* then the edit level, this many bytes (no NUL) */

@@ -223,7 +223,7 @@ static void serve(struct api_server *srv, int i)
 		int jrc = j->interrupt ? j->interrupt(j, &c->session, &said) : 0;
 		if (jrc <= 0)
 			cli_job_stop(&c->session);
-		rc = jrc > 0 ? (said.len ? reply(c, 0, API_F_MORE, &said) : 0) : reply(c, jrc, 0, &said);
+		rc = jrc > 0 ? (said.len ? reply(c, 0, API_F_MORE | API_F_STREAM, &said) : 0) : reply(c, jrc, 0, &said);
 		sbuf_free(&said);
 		if (rc < 0) {
 			drop(srv, i);
@@ -236,7 +236,7 @@ static void serve(struct api_server *srv, int i)
 	rc = cli_exec(&c->session, text, h.flags & API_F_JSON, &out);
 	if (c->session.job)
 		c->next_tick_ms = now_ms() + c->session.job->period_ms;
-	if (reply(c, rc, c->session.job ? API_F_MORE : 0, &out) < 0 || c->session.closed)
+	if (reply(c, rc, c->session.job ? API_F_MORE | API_F_STREAM : 0, &out) < 0 || c->session.closed)
 		drop(srv, i);
 	sbuf_free(&out);
 }
@@ -253,7 +253,8 @@ static void run_job(struct api_server *srv, int i, bool readable)
 	c->next_tick_ms = now_ms() + j->period_ms;
 	if (rc <= 0)
 		cli_job_stop(&c->session);
-	if ((rc > 0 && out.len && reply(c, 0, API_F_MORE, &out) < 0) || (rc <= 0 && reply(c, rc, 0, &out) < 0))
+	if ((rc > 0 && out.len && reply(c, 0, API_F_MORE | API_F_STREAM, &out) < 0) ||
+	    (rc <= 0 && reply(c, rc, 0, &out) < 0))
 		drop(srv, i);
 	sbuf_free(&out);
 }

@@ -37,7 +37,8 @@ log "traceroute: $(echo "$out" | tr '\n' ' ' | cut -c1-120)"
 # ^C in an interactive brinksh ends a ping that would run forever
 "$PY" - "$BRINKSH" "$API_SOCK" >"$T/interactive.log" 2>&1 <<'PYEOF' || fail "interactive ping: $(tail -n 20 "$T/interactive.log")"
 import re, sys, pexpect
-sh = pexpect.spawn(sys.argv[1], ["-s", sys.argv[2]], encoding="utf-8", timeout=15, dimensions=(50, 200))
+# 10 rows: a stream longer than the screen is not held at --More--
+sh = pexpect.spawn(sys.argv[1], ["-s", sys.argv[2]], encoding="utf-8", timeout=15, dimensions=(10, 200))
 sh.logfile_read = sys.stdout
 prompt = re.compile(r"[>#] ?$", re.M)
 sh.expect(prompt)
@@ -49,7 +50,8 @@ sh.send("10.20.0.10 ?")
 sh.expect("count")
 sh.expect("interface")
 sh.sendline("interval 0.2")
-sh.expect("icmp_seq=3")
+if sh.expect(["--More--", "icmp_seq=14 "]) == 0:
+    sys.exit("a streaming ping stopped at --More--")
 sh.sendcontrol("c")
 sh.expect("ping statistics")
 sh.expect(prompt)

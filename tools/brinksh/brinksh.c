@@ -163,7 +163,11 @@ static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf 
 	struct sbuf json = {0};
 	struct pager pg;
 	bool indent = !out && sh->tty_out && (flags & API_F_JSON);
-	int rc = api_send_request(sh->fd, flags, line);
+	int rc;
+
+	/* a ^C from here on is this command's, even before its first reply */
+	interrupted = 0;
+	rc = api_send_request(sh->fd, flags, line);
 
 	if (rc == -EMSGSIZE) {
 		fprintf(stderr, "brinksh: command too long (at most %d bytes)\n", API_TEXT_MAX);
@@ -173,7 +177,6 @@ static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf 
 	if (rc < 0 && rc != -EPIPE)
 		return lost(sh, rc);
 	pager_for(sh, &pg, !out && !pager_no_more(line));
-	interrupted = 0;
 	bool sent_interrupt = false;
 	h.flags = 0;
 	do {
@@ -184,6 +187,9 @@ static int call(struct shell *sh, const char *line, uint16_t flags, struct sbuf 
 			sbuf_free(&json);
 			return lost(sh, rc);
 		}
+		/* a stream is watched as it comes: a --More-- would hold it up */
+		if (h.flags & API_F_STREAM)
+			pg.rows = 0;
 		if (h.status && (!out || (h.flags & API_F_CLOSED)))
 			fprintf(stderr, "%s%s", out && sh->editing ? "\n" : "", text);
 		else if (out)

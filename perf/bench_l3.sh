@@ -14,7 +14,7 @@
 # apart, through the EAL telemetry socket. Figures are the median over rounds.
 # Mpps = delta opackets / dt; cycles/packet = TSC Hz / pps (the core busy-polls).
 #
-# Usage (from the repo root):  sudo perf/bench_l3.sh
+# Usage (from the repo root, as root):  perf/bench_l3.sh
 # Environment: ROUNDS=3 DURATION=10 WARMUP=3 KEEP=1 (keep the work dir)
 #              BRINK_BUILD=build (Release build dir; built with cmake if missing)
 # The last line is exactly:  l3fwd_ratio=<brink Mpps / l3fwd Mpps>
@@ -111,7 +111,7 @@ wait_for_socket() { # path timeout_s pid
 }
 
 # ---------------------------------------------------------------- set-up
-[[ $(id -u) == 0 ]] || die "run as root (sudo perf/bench_l3.sh)"
+[[ $(id -u) == 0 ]] || die "run as root"
 [[ -x $PY ]] || die "$PY missing (apt-get install python3)"
 $PY -c 'import scapy' 2>/dev/null || die "scapy missing: apt-get install python3-scapy"
 [[ -d $L3FWD_SRC/l3fwd ]] || die "$L3FWD_SRC/l3fwd missing: apt-get install dpdk-doc"

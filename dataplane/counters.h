@@ -74,10 +74,9 @@
 
 enum dp_counter_id {
 #define DP_COUNTER_ENUM(id, name) DP_CNT_##id,
-	DP_COUNTER_TABLE(DP_COUNTER_ENUM)
-#undef DP_COUNTER_ENUM
-		DP_CNT_MAX,
+	DP_COUNTER_TABLE(DP_COUNTER_ENUM) DP_CNT_MAX,
 };
+#undef DP_COUNTER_ENUM
 
 /* Stages of the worker path, timed with the TSC when profiling is on. */
 #define DP_STAGE_TABLE(X)             \
@@ -89,10 +88,9 @@ enum dp_counter_id {
 
 enum dp_stage_id {
 #define DP_STAGE_ENUM(id, name) DP_STAGE_##id,
-	DP_STAGE_TABLE(DP_STAGE_ENUM)
-#undef DP_STAGE_ENUM
-		DP_STAGE_MAX,
+	DP_STAGE_TABLE(DP_STAGE_ENUM) DP_STAGE_MAX,
 };
+#undef DP_STAGE_ENUM
 
 struct dp_stage_stats {
 	uint64_t packets;

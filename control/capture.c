@@ -344,6 +344,19 @@ static unsigned long dumpcap_dropped(const struct capture *c)
 	return 0;
 }
 
+/* Waits for a program to end, killing it first if kill_it. tshark and the
+ * filter stage hold no DPDK state and may be killed at once; dpdk-dumpcap
+ * only when it did not take an interrupt in time. */
+static void reap(pid_t *pid, int *status, bool kill_it)
+{
+	if (*pid <= 0)
+		return;
+	if (kill_it)
+		kill(*pid, SIGKILL);
+	waitpid(*pid, status, 0);
+	*pid = 0;
+}
+
 /* Ends dpdk-dumpcap: an interrupt, repeated (it ignores them while it
  * attaches), a kill as the last resort. */
 static void end_dumpcap(struct capture *c)
@@ -359,25 +372,12 @@ static void end_dumpcap(struct capture *c)
 			return;
 		}
 		if (now_ms() > deadline) {
-			kill(c->dumpcap, SIGKILL);
-			waitpid(c->dumpcap, &c->dumpcap_status, 0);
-			c->dumpcap = 0;
+			reap(&c->dumpcap, &c->dumpcap_status, true);
 			return;
 		}
 		kill(c->dumpcap, SIGINT);
 		nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
 	}
-}
-
-/* tshark and the filter stage hold no DPDK state: they may be killed. */
-static void reap(pid_t *pid, int *status, bool kill_it)
-{
-	if (*pid <= 0)
-		return;
-	if (kill_it)
-		kill(*pid, SIGKILL);
-	waitpid(*pid, status, 0);
-	*pid = 0;
 }
 
 static bool exited_ok(int status)
@@ -474,13 +474,10 @@ static int tick(struct cli_job *j, struct cli_session *s, struct sbuf *out)
 		return wind_up(c, out);
 	}
 	if (c->interrupted && c->dumpcap > 0) {
-		if (now_ms() - c->interrupt_ms > END_WAIT_MS) {
-			kill(c->dumpcap, SIGKILL);
-			waitpid(c->dumpcap, &c->dumpcap_status, 0);
-			c->dumpcap = 0;
-		} else {
+		if (now_ms() - c->interrupt_ms > END_WAIT_MS)
+			reap(&c->dumpcap, &c->dumpcap_status, true);
+		else
 			kill(c->dumpcap, SIGINT);
-		}
 	}
 	return 1;
 }

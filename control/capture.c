@@ -675,8 +675,8 @@ out:
 	return rc;
 }
 
-/* The checks that need no program: the dataplane, the port, capture at all. */
-static int find_port(struct brinkd *d, const char *name, struct capture *c, struct cli_reply *r)
+/* The dataplane's id of the port named name. */
+static int find_port(struct brinkd *d, const char *name, uint16_t *port_id, struct cli_reply *r)
 {
 	struct dp_port_info *ports;
 	size_t n;
@@ -688,10 +688,9 @@ static int find_port(struct brinkd *d, const char *name, struct capture *c, stru
 		return rc;
 	}
 	rc = -ENOENT;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && rc < 0; i++)
 		if (strncmp(ports[i].name, name, DP_NAME_LEN) == 0) {
-			c->port_id = ports[i].port_id;
-			snprintf(c->port, sizeof(c->port), "%s", name);
+			*port_id = ports[i].port_id;
 			rc = 0;
 		}
 	free(ports);
@@ -705,6 +704,7 @@ static int monitor_traffic(struct cli_session *s, int argc, char **argv, struct 
 	struct capture_request req;
 	const struct dp_hello *hello = &s->d->dp.hello;
 	char prefix[sizeof(hello->file_prefix) + 1], why[sizeof(hello->capture_unavailable) + 1];
+	uint16_t port_id;
 	int rc;
 
 	if ((rc = capture_parse(argc, argv, &req, r)) < 0)
@@ -719,14 +719,9 @@ static int monitor_traffic(struct cli_session *s, int argc, char **argv, struct 
 				    programs[i].path, programs[i].package);
 			return -ENOENT;
 		}
-	struct capture *c = calloc(1, sizeof(*c));
-	if (!c)
-		abort();
-	c->dumpcap_err = c->tshark_err = -1;
-	if ((rc = find_port(s->d, req.interface, c, r)) < 0) {
-		free(c);
+	/* the checks that need no program: the port, capture at all, one capture of it */
+	if ((rc = find_port(s->d, req.interface, &port_id, r)) < 0)
 		return rc;
-	}
 	snprintf(prefix, sizeof(prefix), "%.*s", (int)sizeof(hello->file_prefix), hello->file_prefix);
 	snprintf(why, sizeof(why), "%.*s", (int)sizeof(hello->capture_unavailable), hello->capture_unavailable);
 	if (why[0] || !prefix[0]) {
@@ -734,18 +729,22 @@ static int monitor_traffic(struct cli_session *s, int argc, char **argv, struct 
 			    "monitor traffic: cannot capture: %s; restart the dataplane with hugepages "
 			    "(see README, packet capture)\n",
 			    why[0] ? why : "the dataplane did not say its EAL file prefix");
-		free(c);
 		return -EOPNOTSUPP;
 	}
 	for (const struct capture *o = running; o; o = o->next)
-		if (o->port_id == c->port_id) {
+		if (o->port_id == port_id) {
 			sbuf_printf(r->out,
 				    "monitor traffic: %s is being captured already (by another session); DPDK "
 				    "captures an interface once at a time\n",
-				    c->port);
-			free(c);
+				    req.interface);
 			return -EBUSY;
 		}
+	struct capture *c = calloc(1, sizeof(*c));
+	if (!c)
+		abort();
+	c->dumpcap_err = c->tshark_err = -1;
+	c->port_id = port_id;
+	snprintf(c->port, sizeof(c->port), "%s", req.interface);
 	c->view = req.view;
 	snprintf(c->save, sizeof(c->save), "%s", req.save);
 	c->job = (struct cli_job){.fd = -1,

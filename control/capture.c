@@ -747,13 +747,8 @@ static int monitor_traffic(struct cli_session *s, int argc, char **argv, struct 
 	snprintf(c->port, sizeof(c->port), "%s", req.interface);
 	c->view = req.view;
 	snprintf(c->save, sizeof(c->save), "%s", req.save);
-	c->job = (struct cli_job){.fd = -1,
-				  .period_ms = TICK_MS,
-				  .ready = ready,
-				  .tick = tick,
-				  .interrupt = interrupt,
-				  .stop = stop,
-				  .json = r->json};
+	c->job = (struct cli_job){
+		.fd = -1, .period_ms = TICK_MS, .ready = ready, .tick = tick, .interrupt = interrupt, .stop = stop};
 	if ((rc = spawn(c, &req, prefix, r)) < 0) {
 		stop(&c->job, s);
 		return rc;

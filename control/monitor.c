@@ -211,7 +211,7 @@ static int monitor_interfaces(struct cli_session *s, int argc, char **argv, stru
 	snprintf(m->only, sizeof(m->only), "%s", v.value[M_INTERFACE] ? v.value[M_INTERFACE] : "");
 	m->left = (unsigned long)count;
 	m->at_ms = now_ms();
-	m->job = (struct cli_job){.fd = -1, .period_ms = PERIOD_MS, .tick = tick, .stop = stop, .json = r->json};
+	m->job = (struct cli_job){.fd = -1, .period_ms = PERIOD_MS, .tick = tick, .stop = stop};
 	r->job = &m->job;
 	return 0;
 }

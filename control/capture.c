@@ -469,7 +469,8 @@ static int tick(struct cli_job *j, struct cli_session *s, struct sbuf *out)
 	int *status = c->stage > 0 ? &c->stage_status : &c->dumpcap_status;
 
 	(void)s;
-	if (c->view == CAPTURE_SAVE && waitpid(*writer, status, WNOHANG) == *writer) {
+	/* the writer may have been reaped already: dpdk-dumpcap, killed below */
+	if (c->view == CAPTURE_SAVE && (!*writer || waitpid(*writer, status, WNOHANG) == *writer)) {
 		*writer = 0;
 		return wind_up(c, out);
 	}

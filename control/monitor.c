@@ -217,7 +217,8 @@ static int monitor_interfaces(struct cli_session *s, int argc, char **argv, stru
 }
 
 static const struct cli_cmd monitor_cmds[] = {
-	{.path = "monitor", .help = "Watch the router live", .modes = CLI_OPER},
+	/* here once, for monitor traffic and monitor dataplane trace too */
+	{.path = "monitor", .help = "Follow what the router does as it happens, until interrupted", .modes = CLI_OPER},
 	{.path = "monitor interfaces",
 	 .help = "Packets, bits, drops and errors per second of each interface",
 	 .modes = CLI_OPER,

@@ -491,7 +491,6 @@ static int clear_trace(struct cli_session *s, int argc, char **argv, struct cli_
 }
 
 static const struct cli_cmd trace_cmds[] = {
-	{.path = "monitor", .help = "Follow what the router does as it happens, until interrupted", .modes = CLI_OPER},
 	{.path = "monitor dataplane", .help = "The dataplane", .modes = CLI_OPER},
 	{.path = "monitor dataplane trace",
 	 .help = "Trace the next packets through the dataplane, step by step, shown as each one leaves",

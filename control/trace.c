@@ -451,8 +451,6 @@ static int monitor_trace(struct cli_session *s, int argc, char **argv, struct cl
 	t->job = (struct cli_job){.fd = -1, .period_ms = TRACE_TICK_MS, .tick = job_tick, .stop = job_stop};
 	t->id = st.id;
 	t->count = (unsigned)count;
-	/* One job a session: a monitor still running gives way to this one. */
-	cli_job_stop(s);
 	r->job = &t->job;
 	if (!r->json)
 		sbuf_printf(r->out, "Tracing the next %ld packet%s%s%s (trace %u); each is shown once it has left.\n",

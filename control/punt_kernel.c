@@ -134,6 +134,17 @@ static uint32_t route_gateway(struct rtnl_route *r, int ifindex)
 	return addr_ip(rtnl_route_nh_get_gateway(nh));
 }
 
+/* Is ip in a subnet of one of the router's addresses (which the punt
+ * interface carries too)? */
+static bool in_subnet(const struct brink_model *m, uint32_t ip)
+{
+	for (unsigned k = 0; k < m->n_ports; k++)
+		for (unsigned a = 0; a < m->ports[k].n_addrs; a++)
+			if (prefix4_contains(m->ports[k].addrs[a].ip, m->ports[k].addrs[a].prefix_len, ip))
+				return true;
+	return false;
+}
+
 /* The gateway the kernel's copy of r uses: its best gateway that lies in a
  * subnet of the router (the kernel takes no other), else 0 for a route
  * through the device. Either way the kernel's packets reach the dataplane,
@@ -144,13 +155,9 @@ static uint32_t mirror_gateway(const struct brink_model *m, const struct brink_r
 
 	for (unsigned i = 0; i < r->n_paths; i++) {
 		const struct brink_path *p = &m->paths[r->first_path + i];
-		if (p->kind != BRINK_PATH_GATEWAY || (best && best->distance <= p->distance))
-			continue;
-		for (unsigned k = 0; k < m->n_ports; k++)
-			for (unsigned a = 0; a < m->ports[k].n_addrs; a++)
-				if (prefix4_contains(m->ports[k].addrs[a].ip, m->ports[k].addrs[a].prefix_len,
-						     p->gateway))
-					best = p;
+		if (p->kind == BRINK_PATH_GATEWAY && (!best || p->distance < best->distance) &&
+		    in_subnet(m, p->gateway))
+			best = p;
 	}
 	return best ? best->gateway : 0;
 }
@@ -210,8 +217,7 @@ static int add_route(struct sync *s, const struct brink_route *want, uint32_t ga
 	if (nh)
 		rtnl_route_nh_free(nh);
 	nl_addr_put(dst);
-	if (gw)
-		nl_addr_put(gw);
+	nl_addr_put(gw);
 	rtnl_route_put(r);
 	return rc == -NLE_EXIST ? 0 : rc;
 }

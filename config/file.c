@@ -75,19 +75,25 @@ static bool load_value(struct loader *ld, const struct cfg_schema *sch, const co
 
 static void load_group(struct loader *ld, const config_setting_t *grp, struct cfg_node *parent, const char *path);
 
-static void load_leaf_list(struct loader *ld, const config_setting_t *s, struct cfg_node *n, const char *path)
+/* The values of a leaf-list, or the keys of a tag whose entries hold
+ * nothing but their keys ("next-hop = "192.168.10.2";" or an array of keys):
+ * an array or list of scalars, or for a tag one scalar. */
+static void load_values(struct loader *ld, const config_setting_t *s, struct cfg_node *n, const char *path)
 {
+	int type = config_setting_type(s);
+	bool array = type == CONFIG_TYPE_ARRAY || type == CONFIG_TYPE_LIST;
+	int len = array ? config_setting_length(s) : 1;
 	char value[CFG_VALUE_MAX];
 
-	for (int i = 0; i < config_setting_length(s); i++) {
-		const config_setting_t *v = config_setting_get_elem(s, (unsigned)i);
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *v = array ? config_setting_get_elem(s, (unsigned)i) : s;
 		if (!load_value(ld, n->sch, v, path, value))
 			continue;
 		if (node_find_item(n, value)) {
 			cfg_errors_add(ld->errs, ld->file, line_of(v), path, "'%s' is listed twice", value);
 			continue;
 		}
-		if (node_count(n) == n->sch->max_values) {
+		if (n->sch->kind == CFG_LEAF_LIST && node_count(n) == n->sch->max_values) {
 			cfg_errors_add(ld->errs, ld->file, line_of(v), path, "at most %u values", n->sch->max_values);
 			break;
 		}
@@ -148,27 +154,6 @@ static void load_tag(struct loader *ld, const config_setting_t *s, struct cfg_no
 	free(entries);
 }
 
-/* A tag whose entries hold nothing but their keys may be written as its key
- * ("next-hop = "192.168.10.2";") or an array of keys. */
-static void load_tag_keys(struct loader *ld, const config_setting_t *s, struct cfg_node *tag, const char *path)
-{
-	bool array = config_setting_type(s) == CONFIG_TYPE_ARRAY || config_setting_type(s) == CONFIG_TYPE_LIST;
-	int n = array ? config_setting_length(s) : 1;
-	char key[CFG_VALUE_MAX];
-
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *v = array ? config_setting_get_elem(s, (unsigned)i) : s;
-		struct cfg_node *dup;
-		if (!load_value(ld, tag->sch, v, path, key))
-			continue;
-		if ((dup = node_find_item(tag, key))) {
-			cfg_errors_add(ld->errs, ld->file, line_of(v), path, "'%s' is listed twice", key);
-			continue;
-		}
-		node_insert(tag, node_new(tag->sch, key, true, line_of(v)));
-	}
-}
-
 static bool is_scalar(int type)
 {
 	return type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64 || type == CONFIG_TYPE_STRING;
@@ -212,7 +197,7 @@ static void load_setting(struct loader *ld, const config_setting_t *s, const str
 		type = CONFIG_TYPE_ARRAY;
 	if (sch->kind == CFG_TAG && (is_scalar(type) || is_key_list(s))) {
 		n = node_new(sch, NULL, false, line_of(s));
-		load_tag_keys(ld, s, n, path);
+		load_values(ld, s, n, path);
 		if (n->child)
 			node_insert(parent, n);
 		else
@@ -238,7 +223,7 @@ static void load_setting(struct loader *ld, const config_setting_t *s, const str
 	else if (sch->kind == CFG_TAG)
 		load_tag(ld, s, n, path);
 	else if (sch->kind == CFG_LEAF_LIST)
-		load_leaf_list(ld, s, n, path);
+		load_values(ld, s, n, path);
 	if (n->child || sch->kind == CFG_FLAG || sch->presence)
 		node_insert(parent, n);
 	else

@@ -338,6 +338,17 @@ static void render_scalar(struct sbuf *b, const struct cfg_schema *sch, const ch
 		sbuf_add_quoted(b, value);
 }
 
+/* "[ a, b ]": the values of a leaf-list, or the keys of a tag. */
+static void render_array(struct sbuf *b, const struct cfg_node *list)
+{
+	sbuf_printf(b, "[ ");
+	for (const struct cfg_node *v = list->child; v; v = v->next) {
+		render_scalar(b, list->sch, v->value);
+		sbuf_printf(b, "%s", v->next ? ", " : " ");
+	}
+	sbuf_printf(b, "]");
+}
+
 /* A leaf, leaf-list or flag: "name = value;". */
 static void render_value_setting(struct sbuf *b, const struct cfg_node *c)
 {
@@ -347,12 +358,7 @@ static void render_value_setting(struct sbuf *b, const struct cfg_node *c)
 	if (s->kind == CFG_LEAF) {
 		render_scalar(b, s, c->value);
 	} else if (s->kind == CFG_LEAF_LIST) {
-		sbuf_printf(b, "[ ");
-		for (const struct cfg_node *v = c->child; v; v = v->next) {
-			render_scalar(b, s, v->value);
-			sbuf_printf(b, "%s", v->next ? ", " : " ");
-		}
-		sbuf_printf(b, "]");
+		render_array(b, c);
 	} else {
 		sbuf_printf(b, "true");
 	}
@@ -369,16 +375,10 @@ static bool render_tag_keys(struct sbuf *b, const struct cfg_node *tag)
 		if (e->child)
 			return false;
 	sbuf_printf(b, "%s = ", tag->sch->name);
-	if (tag->child && !tag->child->next) {
+	if (tag->child && !tag->child->next)
 		render_scalar(b, tag->sch, tag->child->value);
-	} else {
-		sbuf_printf(b, "[ ");
-		for (const struct cfg_node *e = tag->child; e; e = e->next) {
-			render_scalar(b, tag->sch, e->value);
-			sbuf_printf(b, "%s", e->next ? ", " : " ");
-		}
-		sbuf_printf(b, "]");
-	}
+	else
+		render_array(b, tag);
 	sbuf_printf(b, ";");
 	return true;
 }
@@ -430,7 +430,9 @@ static void render_children(struct sbuf *b, const struct cfg_node *n, int depth)
 			sbuf_printf(b, "%s: {\n", s->name);
 			render_children(b, c, depth + 1);
 			sbuf_printf(b, "%*s};\n", ind, "");
-		} else if (s->kind == CFG_TAG && !render_tag_keys(b, c)) {
+		} else if (s->kind == CFG_TAG && render_tag_keys(b, c)) {
+			sbuf_printf(b, "\n");
+		} else if (s->kind == CFG_TAG) {
 			sbuf_printf(b, "%s = (\n", s->name);
 			for (const struct cfg_node *e = c->child; e; e = e->next) {
 				sbuf_printf(b, "%*s", ind + 2, "");
@@ -439,8 +441,7 @@ static void render_children(struct sbuf *b, const struct cfg_node *n, int depth)
 			}
 			sbuf_printf(b, "%*s);\n", ind, "");
 		} else {
-			if (s->kind != CFG_TAG)
-				render_value_setting(b, c);
+			render_value_setting(b, c);
 			sbuf_printf(b, "\n");
 		}
 	}

@@ -50,8 +50,9 @@ char *cfg_read_text(const char *path, int *err)
 		*err = errno;
 		return NULL;
 	}
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-		*err = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+	int rc = fstat(fileno(f), &st);
+	if (rc < 0 || !S_ISREG(st.st_mode)) {
+		*err = rc < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		fclose(f);
 		return NULL;
 	}

@@ -297,15 +297,45 @@ static struct cfg_node *load(config_t *cf, int ok, const char *name, struct cfg_
 	return root;
 }
 
+char *cfg_read_text(const char *path, const char **why)
+{
+	FILE *f = fopen(path, "r");
+	struct stat st;
+	char *text;
+	size_t len;
+
+	if (!f) {
+		*why = strerror(errno);
+		return NULL;
+	}
+	int rc = fstat(fileno(f), &st);
+	if (rc < 0 || !S_ISREG(st.st_mode)) {
+		*why = rc < 0 ? strerror(errno) : S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file";
+		fclose(f);
+		return NULL;
+	}
+	text = cfg_xmalloc((size_t)st.st_size + 1);
+	len = fread(text, 1, (size_t)st.st_size, f);
+	if (ferror(f)) {
+		*why = strerror(errno ? errno : EIO);
+		free(text);
+		text = NULL;
+	} else {
+		text[len] = '\0';
+	}
+	fclose(f);
+	return text;
+}
+
 struct cfg_node *cfg_load_file(const char *path, struct cfg_errors *errs)
 {
-	int err;
-	char *text = cfg_read_text(path, &err);
+	const char *why;
+	char *text = cfg_read_text(path, &why);
 	struct cfg_node *root;
 
 	if (!text) {
 		memset(errs, 0, sizeof(*errs));
-		cfg_errors_add(errs, path, 0, "", "%s", err == EINVAL ? "not a regular file" : strerror(err));
+		cfg_errors_add(errs, path, 0, "", "%s", why);
 		return NULL;
 	}
 	root = cfg_load_string(text, path, errs);

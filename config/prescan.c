@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "config/tree.h"
 
@@ -38,44 +37,13 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-char *cfg_read_text(const char *path, int *err)
-{
-	FILE *f = fopen(path, "r");
-	struct stat st;
-	char *text = NULL;
-	size_t len = 0;
-
-	*err = 0;
-	if (!f) {
-		*err = errno;
-		return NULL;
-	}
-	int rc = fstat(fileno(f), &st);
-	if (rc < 0 || !S_ISREG(st.st_mode)) {
-		*err = rc < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-		fclose(f);
-		return NULL;
-	}
-	text = cfg_xmalloc((size_t)st.st_size + 1);
-	len = fread(text, 1, (size_t)st.st_size, f);
-	if (ferror(f)) {
-		*err = errno ? errno : EIO;
-		free(text);
-		text = NULL;
-	} else {
-		text[len] = '\0';
-	}
-	fclose(f);
-	return text;
-}
-
 /* '@include "path"' at the start of a line: the file must be a readable
  * regular file, and it is scanned in turn. */
 static const char *scan_include(struct scan *sc, const char *p, int line)
 {
 	const char *start = p, *end;
 	char path[4096];
-	int err;
+	const char *why;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
@@ -89,10 +57,9 @@ static const char *scan_include(struct scan *sc, const char *p, int line)
 		cfg_errors_add(sc->errs, sc->file, line, "", "@include nested more than %d deep", INCLUDE_DEPTH_MAX);
 		return end + 1;
 	}
-	char *text = cfg_read_text(path, &err);
+	char *text = cfg_read_text(path, &why);
 	if (!text) {
-		cfg_errors_add(sc->errs, sc->file, line, "", "cannot @include '%s': %s", path,
-			       err == EINVAL ? "not a regular file" : strerror(err));
+		cfg_errors_add(sc->errs, sc->file, line, "", "cannot @include '%s': %s", path, why);
 		return end + 1;
 	}
 	struct scan inner = {.file = path, .errs = sc->errs, .depth = sc->depth + 1};

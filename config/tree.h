@@ -51,8 +51,8 @@ void cfg_errors_add(struct cfg_errors *errs, const char *file, int line, const c
 	__attribute__((format(printf, 5, 6)));
 
 /* A whole regular file as a NUL-terminated string (caller frees), or NULL
- * with *err an errno (EINVAL: not a regular file). */
-char *cfg_read_text(const char *path, int *err);
+ * with *why saying what is wrong ("Is a directory", "not a regular file"...). */
+char *cfg_read_text(const char *path, const char **why);
 /* The checks libconfig 1.5 cannot make itself (prescan.c); appends to errs. */
 void cfg_prescan(const char *text, const char *name, struct cfg_errors *errs);
 

@@ -276,7 +276,6 @@ static struct cfg_node *load(config_t *cf, int ok, const char *name, struct cfg_
 	struct brink_model m;
 	struct cfg_node *root;
 
-	memset(errs, 0, sizeof(*errs));
 	if (!ok) {
 		cfg_errors_add(errs, config_error_file(cf) ? config_error_file(cf) : name, config_error_line(cf), "",
 			       "%s", config_error_text(cf) ? config_error_text(cf) : "cannot read the file");

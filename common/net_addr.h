@@ -39,7 +39,7 @@ static inline bool prefix4_contains(uint32_t net, uint8_t len, uint32_t ip)
 struct ip4_special_block {
 	uint32_t net;
 	uint8_t len;
-	const char *what; /* "loopback", ... */
+	const char *what; /* "loopback (127.0.0.0/8)", ... */
 };
 
 /* The special block that holds ip, or NULL. */

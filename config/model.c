@@ -213,6 +213,7 @@ static void check_gateway(struct ctx *c, const struct brink_model *m, const stru
 	ip4_parse(e->value, &gw);
 	owner = own_address(m, all, n_all, gw);
 	sub = subnet_of(all, n_all, gw);
+	host_mask = sub ? ~prefix4_mask(sub->len) : 0;
 	if ((sp = ip4_special(gw)))
 		fail(c, e, path, "next-hop %s is a %s address", e->value, sp->what);
 	else if (owner)
@@ -224,10 +225,10 @@ static void check_gateway(struct ctx *c, const struct brink_model *m, const stru
 		     "next-hop %s is not in a connected subnet of any interface (give 'interface' to reach it "
 		     "there anyway)",
 		     e->value);
-	else if (sub && sub->len <= 30 && ((host_mask = ~prefix4_mask(sub->len)) & gw) == 0)
+	else if (sub && sub->len <= 30 && (gw & host_mask) == 0)
 		fail(c, e, path, "next-hop %s is the network address of the subnet of %s", e->value,
 		     m->ports[sub->port].name);
-	else if (sub && sub->len <= 30 && (host_mask & gw) == host_mask)
+	else if (sub && sub->len <= 30 && (gw & host_mask) == host_mask)
 		fail(c, e, path, "next-hop %s is the broadcast address of the subnet of %s", e->value,
 		     m->ports[sub->port].name);
 }

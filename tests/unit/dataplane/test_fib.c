@@ -322,3 +322,31 @@ Test(fib, a_best_effort_commit_applies_all_it_can)
 	cr_assert_eq(nh_read(fib_lookup(0xac1e0101)).kind, NH_LOCAL, "the addresses are there");
 	cr_assert_eq(nh_read(fib_lookup(0x08080808)).ip, GW_A, "so is the default route");
 }
+
+/* The addresses, a static ARP entry for GW_A and, when given, a route. */
+static void commit_with_static_neighbour(const struct dp_route *r)
+{
+	char err[256];
+	struct dp_state s = {0};
+	struct dp_neigh n = {.ip = GW_A, .mac = {0x02, 0, 0, 0, 0, 0x02}};
+
+	dp_test_add_addrs(&s);
+	cr_assert_eq(state_add_neigh(&s, &n, err, sizeof(err)), 0);
+	if (r)
+		cr_assert_eq(state_add_route(&s, r, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(dp_test_commit_state(&s, false, err, sizeof(err)), 0, "%s", err);
+}
+
+Test(fib, a_removed_host_route_gives_the_neighbour_its_own_back)
+{
+	struct dp_route r = {.prefix = GW_A, .prefix_len = 32, .kind = DP_ROUTE_BLACKHOLE, .distance = 1};
+
+	commit_with_static_neighbour(NULL);
+	cr_assert_eq(nh_read(fib_lookup(GW_A)).kind, NH_NEIGHBOR);
+	commit_with_static_neighbour(&r);
+	cr_assert_eq(nh_read(fib_lookup(GW_A)).kind, NH_BLACKHOLE, "a configured /32 wins");
+	commit_with_static_neighbour(NULL);
+	struct nexthop nh = nh_read(fib_lookup(GW_A));
+	cr_assert_eq(nh.kind, NH_NEIGHBOR, "the neighbour's host route is back (kind %u)", nh.kind);
+	cr_assert(nh.resolved);
+}

@@ -85,6 +85,12 @@ int neigh_init(void)
 	return table && by_ip ? 0 : -ENOMEM;
 }
 
+/* Its MAC is known: packets to it can be sent. */
+static bool resolved(const struct neigh *n)
+{
+	return n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_STALE || n->state == DP_NEIGH_PERMANENT;
+}
+
 /* rte_hash gives each key a slot index below NEIGH_MAX: it is the entry's place in table. */
 static struct neigh *lookup(uint32_t ip)
 {
@@ -378,7 +384,7 @@ void neigh_resolve_packet(struct rte_mbuf *m)
 	n = lookup(target);
 	if (!n && !(n = create_for_traffic(cnt, target, nh.port, m)))
 		return;
-	if (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_PERMANENT || n->state == DP_NEIGH_STALE) {
+	if (resolved(n)) {
 		/* Resolved since the worker looked: send it on. */
 		reroute(cnt, m, DP_CNT_HELD_SENT, "resolved meanwhile");
 		return;
@@ -445,8 +451,7 @@ void neigh_sweep(bool (*onlink)(uint16_t port, uint32_t ip))
 bool neigh_mac(uint32_t ip, uint8_t mac[6])
 {
 	const struct neigh *n = lookup(ip);
-	bool known =
-		n && (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_STALE || n->state == DP_NEIGH_PERMANENT);
+	bool known = n && resolved(n);
 
 	if (known && mac)
 		memcpy(mac, n->mac, 6);
@@ -456,7 +461,7 @@ bool neigh_mac(uint32_t ip, uint8_t mac[6])
 void neigh_restore_host_route(uint32_t ip)
 {
 	struct neigh *n = lookup(ip);
-	if (n && (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_STALE || n->state == DP_NEIGH_PERMANENT)) {
+	if (n && resolved(n)) {
 		n->host_route = false;
 		host_route_install(n);
 	}

@@ -372,12 +372,13 @@ static unsigned select_routes(struct dp_state *s, struct cand *cands, struct fib
 		 * model gives a blackhole or reject a distance of its own. */
 		for (unsigned k = i; k < end && cands[k].distance == best->distance; k++) {
 			const struct cand *c = &cands[k];
-			if (c->kind != FIB_GATEWAY && c->kind != FIB_INTERFACE && k != i)
+			bool forwards = c->kind == FIB_GATEWAY || c->kind == FIB_INTERFACE;
+			if (!forwards && k != i)
 				continue;
 			if (c->path >= 0)
 				s->routes[c->path].flags |= DP_ROUTE_F_SELECTED;
-			if (c->kind != FIB_GATEWAY && c->kind != FIB_INTERFACE)
-				break;
+			if (!forwards)
+				break; /* local, connected, blackhole or reject: the prefix's only target */
 			struct fib_hop h = {.gateway = c->gateway, .port = c->port};
 			if (fwd && memcmp(&hops[n_hops - 1], &h, sizeof(h)) == 0)
 				continue; /* the same path given twice */

@@ -502,8 +502,13 @@ uint64_t state_generation(void)
 	return running.generation;
 }
 
-unsigned state_dump_routes(struct dp_route_info *out, unsigned max)
+/* ---- control requests ---- */
+
+/* Every route: connected and local ones, neighbour host routes, each path
+ * of each static route (with its flags). */
+static unsigned fill_routes(void *dump, unsigned max)
 {
+	struct dp_route_info *out = dump;
 	unsigned k = fib_dump_connected(out, max);
 
 	for (unsigned i = 0; i < running.n_routes && k < max; i++) {
@@ -530,13 +535,6 @@ unsigned state_dump_routes(struct dp_route_info *out, unsigned max)
 		}
 	}
 	return k;
-}
-
-/* ---- control requests ---- */
-
-static unsigned fill_routes(void *out, unsigned max)
-{
-	return state_dump_routes(out, max);
 }
 
 static void handle_route_dump(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *body, size_t len)

@@ -184,7 +184,7 @@ static void unresolve(struct neigh *n, uint8_t state)
 }
 
 /* Hand a packet back to worker 0 to be routed again; why says so in its trace. */
-static void reroute(struct dp_lcore_counters *cnt, struct rte_mbuf *m, enum dp_counter_id sent_counter, const char *why)
+static void reroute(struct dp_lcore_counters *cnt, struct rte_mbuf *m, const char *why)
 {
 	dp_meta(m)->reason = DP_CTRL_REROUTE;
 	if (trace_on())
@@ -192,7 +192,7 @@ static void reroute(struct dp_lcore_counters *cnt, struct rte_mbuf *m, enum dp_c
 	if (rte_ring_sp_enqueue(dp.inject, m) != 0)
 		dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
 	else
-		cnt->c[sent_counter]++;
+		cnt->c[DP_CNT_HELD_SENT]++;
 }
 
 /* Resolved: publish the MAC, the host route, and send what was waiting. */
@@ -213,7 +213,7 @@ static void confirm(struct neigh *n, const uint8_t mac[6])
 	pending_end(n);
 	host_route_install(n);
 	for (unsigned i = 0; i < n->n_hold; i++)
-		reroute(cnt, n->hold[i], DP_CNT_HELD_SENT, why);
+		reroute(cnt, n->hold[i], why);
 	n_held -= n->n_hold;
 	n->n_hold = 0;
 }
@@ -378,7 +378,7 @@ void neigh_resolve_packet(struct rte_mbuf *m)
 		target = nh.ip;
 	} else {
 		/* The route changed while the packet was on its way: route it again. */
-		reroute(cnt, m, DP_CNT_HELD_SENT, "its route changed");
+		reroute(cnt, m, "its route changed");
 		return;
 	}
 	n = lookup(target);
@@ -386,7 +386,7 @@ void neigh_resolve_packet(struct rte_mbuf *m)
 		return;
 	if (resolved(n)) {
 		/* Resolved since the worker looked: send it on. */
-		reroute(cnt, m, DP_CNT_HELD_SENT, "resolved meanwhile");
+		reroute(cnt, m, "resolved meanwhile");
 		return;
 	}
 	/* Traffic restarts a failed gateway's resolution even when m cannot be held. */

@@ -306,8 +306,11 @@ static bool path_cand(const struct dp_state *s, int index, struct cand *c)
 			port = -1;
 		break;
 	case DP_ROUTE_INTERFACE:
-		c->kind = FIB_INTERFACE;
-		c->gateway = 0;
+		/* A route to one host has that host for its next hop, as a gateway: an
+		 * on-link next hop would send every packet to the main lcore, where
+		 * this /32 hides the neighbour's own host route. */
+		c->kind = r->prefix_len == 32 ? FIB_GATEWAY : FIB_INTERFACE;
+		c->gateway = r->prefix_len == 32 ? r->prefix : 0;
 		if (!port_usable(s, port))
 			port = -1;
 		break;

@@ -56,7 +56,8 @@ enum dp_msg_type {
 	DP_MSG_TXN_ADDR,         /* req: struct dp_addr; reply: status */
 	DP_MSG_TXN_ROUTE,        /* req: struct dp_route; reply: status */
 	DP_MSG_TXN_NEIGH,        /* req: struct dp_neigh (static entry); reply: status */
-	DP_MSG_TXN_COMMIT,       /* req: empty; reply: status (+ error text) */
+	DP_MSG_TXN_COMMIT,       /* req: empty; reply: status (+ error text); best effort: the refused items,
+				  * count = how many */
 	DP_MSG_TXN_ABORT,        /* req: empty; reply: status */
 	DP_MSG_ROUTE_DUMP,       /* req: empty; reply: struct dp_route_info[] */
 	DP_MSG_NEIGH_DUMP,       /* req: empty; reply: struct dp_neigh_info[] */
@@ -160,7 +161,7 @@ struct dp_route {
 };
 
 struct dp_neigh {
-	char port[DP_NAME_LEN]; /* may be empty: chosen by connected route */
+	char port[DP_NAME_LEN]; /* unused: the entry goes on the port whose subnet holds ip */
 	uint32_t ip;
 	uint8_t mac[6];
 };

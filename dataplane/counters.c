@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "dataplane/counters.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -12,6 +10,9 @@
 #include "common/dp_msg.h"
 #include "dataplane/ctl_server.h"
 #include "dataplane/dp.h"
+
+/* Entries of a statistics dump at most: the counters, two per worker and per stage, a few more. */
+#define STATS_DUMP_MAX 512
 
 struct dp_lcore_counters dp_counters[RTE_MAX_LCORE];
 
@@ -49,30 +50,25 @@ static void counter_add(struct dp_counter *c, unsigned *n, unsigned max, uint64_
 	va_list ap;
 	if (*n == max)
 		return;
+	c[*n] = (struct dp_counter){.value = value};
 	va_start(ap, fmt);
 	vsnprintf(c[*n].name, sizeof(c[*n].name), fmt, ap);
 	va_end(ap);
-	c[(*n)++].value = value;
+	(*n)++;
 }
 
 /* Every counter, zero or not: the reader decides what to show. */
-static void dump_stats(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *body, size_t len)
+static unsigned fill_stats(void *out, unsigned max)
 {
-	enum { MAX = 512 };
-	struct dp_counter *cnt = calloc(MAX, sizeof(*cnt));
+	struct dp_counter *cnt = out;
 	unsigned n = 0;
 
-	(void)body, (void)len;
-	if (!cnt) {
-		ctl_reply_error(c, req, -ENOMEM, "out of memory");
-		return;
-	}
 	for (unsigned i = 0; i < DP_CNT_MAX; i++)
-		counter_add(cnt, &n, MAX, dp_counter_total(i), "%s", dp_counter_names[i]);
+		counter_add(cnt, &n, max, dp_counter_total(i), "%s", dp_counter_names[i]);
 	for (unsigned w = 0; w < dp.n_workers; w++) {
 		const struct dp_lcore_counters *wc = &dp_counters[dp.workers[w].lcore];
-		counter_add(cnt, &n, MAX, wc->c[DP_CNT_RX_PACKETS], "worker.%u.rx_packets", w);
-		counter_add(cnt, &n, MAX, wc->c[DP_CNT_TX_PACKETS], "worker.%u.tx_packets", w);
+		counter_add(cnt, &n, max, wc->c[DP_CNT_RX_PACKETS], "worker.%u.rx_packets", w);
+		counter_add(cnt, &n, max, wc->c[DP_CNT_TX_PACKETS], "worker.%u.tx_packets", w);
 	}
 	for (unsigned s = 0; s < DP_STAGE_MAX; s++) {
 		uint64_t pkts = 0, cycles = 0;
@@ -80,15 +76,20 @@ static void dump_stats(struct ctl_conn *c, const struct dp_msg_hdr *req, const v
 			pkts += dp_counters[dp.workers[w].lcore].stage[s].packets;
 			cycles += dp_counters[dp.workers[w].lcore].stage[s].cycles;
 		}
-		counter_add(cnt, &n, MAX, pkts, "stage.%s.packets", dp_stage_names[s]);
-		counter_add(cnt, &n, MAX, cycles, "stage.%s.cycles", dp_stage_names[s]);
+		counter_add(cnt, &n, max, pkts, "stage.%s.packets", dp_stage_names[s]);
+		counter_add(cnt, &n, max, cycles, "stage.%s.cycles", dp_stage_names[s]);
 	}
-	counter_add(cnt, &n, MAX, rte_mempool_avail_count(dp.pool), "mempool.available");
-	counter_add(cnt, &n, MAX, dp.pool->size, "mempool.size");
-	counter_add(cnt, &n, MAX, nh_in_use(), "nexthops.in_use");
-	counter_add(cnt, &n, MAX, rte_get_tsc_hz(), "tsc_hz");
-	ctl_reply_array(c, req, cnt, n, sizeof(*cnt));
-	free(cnt);
+	counter_add(cnt, &n, max, rte_mempool_avail_count(dp.pool), "mempool.available");
+	counter_add(cnt, &n, max, dp.pool->size, "mempool.size");
+	counter_add(cnt, &n, max, nh_in_use(), "nexthops.in_use");
+	counter_add(cnt, &n, max, rte_get_tsc_hz(), "tsc_hz");
+	return n;
+}
+
+static void dump_stats(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *body, size_t len)
+{
+	(void)body, (void)len;
+	ctl_reply_dump(c, req, sizeof(struct dp_counter), STATS_DUMP_MAX, fill_stats);
 }
 
 static void clear_stats(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *body, size_t len)

@@ -20,9 +20,6 @@
 #include "common/msg.h"
 #include "dataplane/capture.h"
 #include "dataplane/dp.h"
-#include "dataplane/fib.h"
-#include "dataplane/neigh.h"
-#include "dataplane/port.h"
 #include "dataplane/state.h"
 
 #define ROUTE_DUMP_BYTES ((size_t)STATE_ROUTE_DUMP_MAX * sizeof(struct dp_route_info))

@@ -35,7 +35,7 @@ void ctl_reply(struct ctl_conn *c, const struct dp_msg_hdr *req, int status, uin
 	       size_t len, uint32_t count);
 void ctl_reply_error(struct ctl_conn *c, const struct dp_msg_hdr *req, int status, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* An array as as many replies as it takes; the last one without DP_MSG_F_MORE. */
+/* Sends an array in as many replies as it takes; the last one without DP_MSG_F_MORE. */
 void ctl_reply_array(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *elems, unsigned n, size_t esize);
 /* The same for an array that fill() builds, of at most max elements. */
 void ctl_reply_dump(struct ctl_conn *c, const struct dp_msg_hdr *req, size_t esize, unsigned max,

@@ -201,10 +201,16 @@ static int install(struct fib_route *w, struct fib_route *c, struct dp_apply *a)
 	return 0;
 }
 
+static void sort_cur(void)
+{
+	if (n_cur)
+		qsort(cur, n_cur, sizeof(*cur), route_cmp);
+}
+
 int fib_apply(struct fib_route *want, unsigned n, struct dp_apply *a)
 {
 	unsigned n_sorted = n_cur;
-	int rc = 0;
+	int rc;
 
 	if (n)
 		qsort(want, n, sizeof(*want), route_cmp);
@@ -219,27 +225,32 @@ int fib_apply(struct fib_route *want, unsigned n, struct dp_apply *a)
 			w->group = c->group;
 			continue;
 		}
-		if ((rc = install(w, c, a)) < 0)
-			goto out;
-	}
-	/* ...then remove what is no longer wanted. */
-	unsigned kept = 0;
-	for (unsigned i = 0; i < n_cur; i++) {
-		struct fib_route *c = &cur[i];
-		if (find(want, n, c->prefix, c->len)) {
-			cur[kept++] = *c;
-			continue;
+		if ((rc = install(w, c, a)) < 0) {
+			sort_cur();
+			return rc;
 		}
+	}
+	/* ...then remove what is no longer wanted. What stays moves to the front
+	 * and is the FIB's set before the rest is released, so that a removed /32
+	 * no longer hides the host route of a neighbour behind it. */
+	unsigned kept = 0, n_old = n_cur;
+	for (unsigned i = 0; i < n_old; i++) {
+		if (find(want, n, cur[i].prefix, cur[i].len)) {
+			struct fib_route c = cur[i];
+			cur[i] = cur[kept];
+			cur[kept++] = c;
+		}
+	}
+	n_cur = kept;
+	sort_cur();
+	for (unsigned i = n_cur; i < n_old; i++) {
+		const struct fib_route *c = &cur[i];
 		lpm_clear(c->prefix, c->len);
 		nh_release(c);
 		if (c->len == 32)
 			neigh_restore_host_route(c->prefix);
 	}
-	n_cur = kept;
-out:
-	if (n_cur)
-		qsort(cur, n_cur, sizeof(*cur), route_cmp);
-	return rc;
+	return 0;
 }
 
 uint32_t fib_lookup(uint32_t ip)

@@ -74,8 +74,10 @@ int dp_log_init(void)
 	return rte_openlog_stream(f);
 }
 
-unsigned dp_log_dump(struct dp_log_line *out, unsigned max)
+/* The most recent lines, oldest first. */
+static unsigned fill(void *dump, unsigned max)
 {
+	struct dp_log_line *out = dump;
 	unsigned n;
 
 	rte_spinlock_lock(&lock);
@@ -84,11 +86,6 @@ unsigned dp_log_dump(struct dp_log_line *out, unsigned max)
 		out[i] = ring[(head + LOG_LINES - n + i) % LOG_LINES];
 	rte_spinlock_unlock(&lock);
 	return n;
-}
-
-static unsigned fill(void *out, unsigned max)
-{
-	return dp_log_dump(out, max);
 }
 
 static void handle_dump(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *body, size_t len)

@@ -85,6 +85,12 @@ int neigh_init(void)
 	return table && by_ip ? 0 : -ENOMEM;
 }
 
+/* Its MAC is known: packets to it can be sent. */
+static bool resolved(const struct neigh *n)
+{
+	return n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_STALE || n->state == DP_NEIGH_PERMANENT;
+}
+
 /* rte_hash gives each key a slot index below NEIGH_MAX: it is the entry's place in table. */
 static struct neigh *lookup(uint32_t ip)
 {
@@ -178,7 +184,7 @@ static void unresolve(struct neigh *n, uint8_t state)
 }
 
 /* Hand a packet back to worker 0 to be routed again; why says so in its trace. */
-static void reroute(struct dp_lcore_counters *cnt, struct rte_mbuf *m, enum dp_counter_id sent_counter, const char *why)
+static void reroute(struct dp_lcore_counters *cnt, struct rte_mbuf *m, const char *why)
 {
 	dp_meta(m)->reason = DP_CTRL_REROUTE;
 	if (trace_on())
@@ -186,7 +192,7 @@ static void reroute(struct dp_lcore_counters *cnt, struct rte_mbuf *m, enum dp_c
 	if (rte_ring_sp_enqueue(dp.inject, m) != 0)
 		dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
 	else
-		cnt->c[sent_counter]++;
+		cnt->c[DP_CNT_HELD_SENT]++;
 }
 
 /* Resolved: publish the MAC, the host route, and send what was waiting. */
@@ -207,7 +213,7 @@ static void confirm(struct neigh *n, const uint8_t mac[6])
 	pending_end(n);
 	host_route_install(n);
 	for (unsigned i = 0; i < n->n_hold; i++)
-		reroute(cnt, n->hold[i], DP_CNT_HELD_SENT, why);
+		reroute(cnt, n->hold[i], why);
 	n_held -= n->n_hold;
 	n->n_hold = 0;
 }
@@ -372,15 +378,15 @@ void neigh_resolve_packet(struct rte_mbuf *m)
 		target = nh.ip;
 	} else {
 		/* The route changed while the packet was on its way: route it again. */
-		reroute(cnt, m, DP_CNT_HELD_SENT, "its route changed");
+		reroute(cnt, m, "its route changed");
 		return;
 	}
 	n = lookup(target);
 	if (!n && !(n = create_for_traffic(cnt, target, nh.port, m)))
 		return;
-	if (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_PERMANENT || n->state == DP_NEIGH_STALE) {
+	if (resolved(n)) {
 		/* Resolved since the worker looked: send it on. */
-		reroute(cnt, m, DP_CNT_HELD_SENT, "resolved meanwhile");
+		reroute(cnt, m, "resolved meanwhile");
 		return;
 	}
 	/* Traffic restarts a failed gateway's resolution even when m cannot be held. */
@@ -445,8 +451,7 @@ void neigh_sweep(bool (*onlink)(uint16_t port, uint32_t ip))
 bool neigh_mac(uint32_t ip, uint8_t mac[6])
 {
 	const struct neigh *n = lookup(ip);
-	bool known =
-		n && (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_STALE || n->state == DP_NEIGH_PERMANENT);
+	bool known = n && resolved(n);
 
 	if (known && mac)
 		memcpy(mac, n->mac, 6);
@@ -456,7 +461,7 @@ bool neigh_mac(uint32_t ip, uint8_t mac[6])
 void neigh_restore_host_route(uint32_t ip)
 {
 	struct neigh *n = lookup(ip);
-	if (n && (n->state == DP_NEIGH_REACHABLE || n->state == DP_NEIGH_STALE || n->state == DP_NEIGH_PERMANENT)) {
+	if (n && resolved(n)) {
 		n->host_route = false;
 		host_route_install(n);
 	}

@@ -169,9 +169,3 @@ void nh_group_reclaim(void)
 {
 	rte_rcu_qsbr_dq_reclaim(defer_q, NH_GROUP_MAX, NULL, NULL, NULL);
 }
-
-unsigned nh_group_hops(uint32_t group, struct fib_hop *out)
-{
-	memcpy(out, info[group].key.hops, sizeof(*out) * info[group].key.n);
-	return info[group].key.n;
-}

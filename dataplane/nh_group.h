@@ -49,7 +49,5 @@ uint32_t nh_group_find(const struct fib_hop *hops, unsigned n);
 void nh_group_put(uint32_t group);
 /* Frees groups whose grace period has passed; called from the main loop. */
 void nh_group_reclaim(void);
-/* The hops of a group, for dumps. */
-unsigned nh_group_hops(uint32_t group, struct fib_hop *out);
 
 #endif

@@ -175,29 +175,33 @@ static uint16_t wanted_mtu(const struct dp_port_conf *conf)
 	return conf->mtu ? conf->mtu : DP_DEFAULT_MTU;
 }
 
-/* 0 when the device takes the MTU, else the refusal (which is 0 in best effort). */
-static int refuse_mtu(const struct dp_port *p, uint16_t mtu, struct dp_apply *a, bool *ok)
+static bool mtu_fits(const struct dp_port *p, uint16_t mtu)
 {
-	*ok = mtu >= p->min_mtu && mtu <= p->max_mtu;
-	if (*ok)
-		return 0;
+	return mtu >= p->min_mtu && mtu <= p->max_mtu;
+}
+
+static int refuse_mtu(const struct dp_port *p, uint16_t mtu, struct dp_apply *a)
+{
 	return dp_apply_refuse(a, -EINVAL, "%s: MTU %u is outside what the device takes (%u-%u)", p->name, mtu,
 			       p->min_mtu, p->max_mtu);
 }
 
 int port_check_conf(uint16_t port, const struct dp_port_conf *conf, struct dp_apply *a)
 {
-	bool ok;
-	return refuse_mtu(&dp.ports[port], wanted_mtu(conf), a, &ok);
+	const struct dp_port *p = &dp.ports[port];
+	uint16_t mtu = wanted_mtu(conf);
+
+	return mtu_fits(p, mtu) ? 0 : refuse_mtu(p, mtu, a);
 }
 
 static int apply_mtu(struct dp_port *p, uint16_t port, uint16_t mtu, struct dp_apply *a)
 {
-	bool ok;
-	int rc = refuse_mtu(p, mtu, a, &ok);
+	int rc;
 
-	if (!ok || mtu == p->mtu)
-		return rc;
+	if (!mtu_fits(p, mtu))
+		return refuse_mtu(p, mtu, a); /* best effort: 0, the MTU stays */
+	if (mtu == p->mtu)
+		return 0;
 	rc = rte_eth_dev_set_mtu(port, mtu);
 	if (rc != 0 && rc != -ENOTSUP)
 		return dp_apply_refuse(a, rc, "%s: cannot set MTU %u: %s", p->name, mtu, strerror(-rc));

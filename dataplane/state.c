@@ -306,8 +306,11 @@ static bool path_cand(const struct dp_state *s, int index, struct cand *c)
 			port = -1;
 		break;
 	case DP_ROUTE_INTERFACE:
-		c->kind = FIB_INTERFACE;
-		c->gateway = 0;
+		/* A route to one host has that host for its next hop, as a gateway: an
+		 * on-link next hop would send every packet to the main lcore, where
+		 * this /32 hides the neighbour's own host route. */
+		c->kind = r->prefix_len == 32 ? FIB_GATEWAY : FIB_INTERFACE;
+		c->gateway = r->prefix_len == 32 ? r->prefix : 0;
 		if (!port_usable(s, port))
 			port = -1;
 		break;
@@ -372,12 +375,13 @@ static unsigned select_routes(struct dp_state *s, struct cand *cands, struct fib
 		 * model gives a blackhole or reject a distance of its own. */
 		for (unsigned k = i; k < end && cands[k].distance == best->distance; k++) {
 			const struct cand *c = &cands[k];
-			if (c->kind != FIB_GATEWAY && c->kind != FIB_INTERFACE && k != i)
+			bool forwards = c->kind == FIB_GATEWAY || c->kind == FIB_INTERFACE;
+			if (!forwards && k != i)
 				continue;
 			if (c->path >= 0)
 				s->routes[c->path].flags |= DP_ROUTE_F_SELECTED;
-			if (c->kind != FIB_GATEWAY && c->kind != FIB_INTERFACE)
-				break;
+			if (!forwards)
+				break; /* local, connected, blackhole or reject: the prefix's only target */
 			struct fib_hop h = {.gateway = c->gateway, .port = c->port};
 			if (fwd && memcmp(&hops[n_hops - 1], &h, sizeof(h)) == 0)
 				continue; /* the same path given twice */
@@ -501,8 +505,13 @@ uint64_t state_generation(void)
 	return running.generation;
 }
 
-unsigned state_dump_routes(struct dp_route_info *out, unsigned max)
+/* ---- control requests ---- */
+
+/* Every route: connected and local ones, neighbour host routes, each path
+ * of each static route (with its flags). */
+static unsigned fill_routes(void *dump, unsigned max)
 {
+	struct dp_route_info *out = dump;
 	unsigned k = fib_dump_connected(out, max);
 
 	for (unsigned i = 0; i < running.n_routes && k < max; i++) {
@@ -529,13 +538,6 @@ unsigned state_dump_routes(struct dp_route_info *out, unsigned max)
 		}
 	}
 	return k;
-}
-
-/* ---- control requests ---- */
-
-static unsigned fill_routes(void *out, unsigned max)
-{
-	return state_dump_routes(out, max);
 }
 
 static void handle_route_dump(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *body, size_t len)

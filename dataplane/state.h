@@ -58,8 +58,4 @@ uint64_t state_generation(void);
 /* Largest route dump: every route path, local and connected prefix, and a host route per neighbour. */
 #define STATE_ROUTE_DUMP_MAX (CFG_MAX_ROUTE_PATHS + CFG_MAX_PORTS * CFG_MAX_ADDRS * 2 + NEIGH_MAX)
 
-/* Every route: connected and local ones, each path of each static route
- * (with its flags), neighbour host routes. */
-unsigned state_dump_routes(struct dp_route_info *out, unsigned max);
-
 #endif

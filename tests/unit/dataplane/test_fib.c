@@ -213,8 +213,8 @@ Test(fib, equal_paths_share_a_group_and_recommits_keep_it)
 }
 
 /* dp0's settings in a state with both addresses and the given routes. */
-static int commit_with_dp0(const struct dp_port_conf *dp0, const struct dp_route *routes, unsigned n, bool best_effort,
-			   char *err, size_t errlen)
+static int commit_with_dp0(const struct dp_port_conf *dp0, const struct dp_route *routes, unsigned n, char *err,
+			   size_t errlen)
 {
 	struct dp_state s = {0};
 
@@ -223,7 +223,7 @@ static int commit_with_dp0(const struct dp_port_conf *dp0, const struct dp_route
 		cr_assert_eq(state_add_port(&s, dp0, err, errlen), 0);
 	for (unsigned i = 0; i < n; i++)
 		cr_assert_eq(state_add_route(&s, &routes[i], err, errlen), 0, "%s", err);
-	return dp_test_commit_state(&s, best_effort, err, errlen);
+	return dp_test_commit_state(&s, false, err, errlen);
 }
 
 Test(fib, a_floating_route_takes_over_when_the_better_port_goes_down)
@@ -235,12 +235,12 @@ Test(fib, a_floating_route_takes_over_when_the_better_port_goes_down)
 	};
 	struct dp_port_conf down = {.name = "dp0", .admin_up = 0};
 
-	cr_assert_eq(commit_with_dp0(NULL, r, 2, false, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(commit_with_dp0(NULL, r, 2, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(nh_read(fib_lookup(0x0a140505)).ip, 0xac1e0102);
-	cr_assert_eq(commit_with_dp0(&down, r, 2, false, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(commit_with_dp0(&down, r, 2, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(nh_read(fib_lookup(0x0a140505)).ip, GW_A, "the floating route");
 	cr_assert_eq(fib_lookup(0xac1e0163), FIB_NO_ROUTE, "a disabled port's connected subnet goes");
-	cr_assert_eq(commit_with_dp0(NULL, r, 2, false, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(commit_with_dp0(NULL, r, 2, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(nh_read(fib_lookup(0xac1e0163)).kind, NH_CONNECTED, "and comes back");
 	cr_assert_eq(nh_read(fib_lookup(0x0a140505)).ip, 0xac1e0102);
 
@@ -286,7 +286,7 @@ Test(fib, port_settings_are_all_or_nothing_and_deleting_restores_the_default)
 	cr_assert(rte_is_same_ether_addr(&dp.ports[0].mac, &own));
 
 	uint64_t announced = dp_counter_total(DP_CNT_ARP_ANNOUNCEMENTS_SENT);
-	cr_assert_eq(commit_with_dp0(&dp0, NULL, 0, false, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(commit_with_dp0(&dp0, NULL, 0, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(dp.ports[0].mtu, 1300);
 	cr_assert_eq(dp.ports[0].mac.addr_bytes[5], 0xbb);
 	cr_assert_eq(dp_counter_total(DP_CNT_ARP_ANNOUNCEMENTS_SENT), announced + 1, "a gratuitous ARP");
@@ -299,7 +299,7 @@ Test(fib, port_settings_are_all_or_nothing_and_deleting_restores_the_default)
 	rte_pktmbuf_free(garp);
 
 	/* no port item: MTU 1500 and the device's own MAC */
-	cr_assert_eq(commit_with_dp0(NULL, NULL, 0, false, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(commit_with_dp0(NULL, NULL, 0, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(dp.ports[0].mtu, 1500);
 	cr_assert(rte_is_same_ether_addr(&dp.ports[0].mac, &own));
 }
@@ -321,4 +321,32 @@ Test(fib, a_best_effort_commit_applies_all_it_can)
 	cr_assert(strstr(err, "static ARP entry 11.0.0.1 is not on a connected subnet"), "%s", err);
 	cr_assert_eq(nh_read(fib_lookup(0xac1e0101)).kind, NH_LOCAL, "the addresses are there");
 	cr_assert_eq(nh_read(fib_lookup(0x08080808)).ip, GW_A, "so is the default route");
+}
+
+/* The addresses, a static ARP entry for GW_A and, when given, a route. */
+static void commit_with_static_neighbour(const struct dp_route *r)
+{
+	char err[256];
+	struct dp_state s = {0};
+	struct dp_neigh n = {.ip = GW_A, .mac = {0x02, 0, 0, 0, 0, 0x02}};
+
+	dp_test_add_addrs(&s);
+	cr_assert_eq(state_add_neigh(&s, &n, err, sizeof(err)), 0);
+	if (r)
+		cr_assert_eq(state_add_route(&s, r, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(dp_test_commit_state(&s, false, err, sizeof(err)), 0, "%s", err);
+}
+
+Test(fib, a_removed_host_route_gives_the_neighbour_its_own_back)
+{
+	struct dp_route r = {.prefix = GW_A, .prefix_len = 32, .kind = DP_ROUTE_BLACKHOLE, .distance = 1};
+
+	commit_with_static_neighbour(NULL);
+	cr_assert_eq(nh_read(fib_lookup(GW_A)).kind, NH_NEIGHBOR);
+	commit_with_static_neighbour(&r);
+	cr_assert_eq(nh_read(fib_lookup(GW_A)).kind, NH_BLACKHOLE, "a configured /32 wins");
+	commit_with_static_neighbour(NULL);
+	struct nexthop nh = nh_read(fib_lookup(GW_A));
+	cr_assert_eq(nh.kind, NH_NEIGHBOR, "the neighbour's host route is back (kind %u)", nh.kind);
+	cr_assert(nh.resolved);
 }

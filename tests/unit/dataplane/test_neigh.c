@@ -220,3 +220,26 @@ Test(neigh, a_probe_refused_by_the_rate_limit_is_retried_not_spent)
 	held_total(&after);
 	cr_assert_eq(after, before, "no entry failed for want of a request");
 }
+
+Test(neigh, a_host_behind_a_host_interface_route_is_sent_to_once_resolved)
+{
+	struct dp_state s = {0};
+	struct dp_addr a0 = {.port = "dp0", .ip = 0xac1e0101, .prefix_len = 24};
+	struct dp_addr a1 = {.port = "dp1", .ip = 0xc0a80a01, .prefix_len = 16};
+	const uint32_t host = 0x0a320005; /* 10.50.0.5, on no subnet */
+	struct dp_route r = {.prefix = host, .prefix_len = 32, .kind = DP_ROUTE_INTERFACE, .port = "dp1", .distance = 1};
+	struct arp_event ev = {.port = 1, .ip = host, .mac = {0x02, 0xdd, 0, 0, 0, 0x05}};
+	char err[256];
+
+	cr_assert_eq(state_add_addr(&s, &a0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(state_add_addr(&s, &a1, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(state_add_route(&s, &r, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(dp_test_commit_state(&s, false, err, sizeof(err)), 0, "%s", err);
+	send_to(host, 1);
+	cr_assert_eq(find(host)->queued, 1);
+	neigh_arp_event(&ev);
+	uint64_t forwarded = counter(DP_CNT_FORWARDED);
+	drain_inject();
+	cr_assert_eq(rte_ring_count(dp.to_control_pkts), 0, "the packet came back to the main lcore");
+	cr_assert_eq(counter(DP_CNT_FORWARDED), forwarded + 1);
+}

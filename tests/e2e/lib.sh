@@ -319,6 +319,19 @@ stat() {
 	stats | awk -v n="$1" '$1 == n { s += $2 } END { print s + 0 }'
 }
 
+# A pexpect driver (a script in tests/e2e, or - for one on stdin) under
+# timeout, its output in $T/NAME.log, the test failed with the log's end if
+# it fails. It imports pexpect_lib from this directory. LSan must unwind
+# through libedit (no frame pointers) to apply the suppression of libedit's
+# own leak (lsan-libedit.supp) in an ASan brinksh.
+pexpect_run() { # NAME SECONDS SCRIPT|- ARGS...
+	local name=$1 secs=$2
+	shift 2
+	ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$E2E_DIR/lsan-libedit.supp \
+		PYTHONPATH=$E2E_DIR PYTHONDONTWRITEBYTECODE=1 timeout "$secs" "$PY" "$@" >"$T/$name.log" 2>&1 ||
+		fail "$name: $(tail -n 30 "$T/$name.log")"
+}
+
 # ---- traffic ----
 
 ping_ok() { # NS DST: one reply within 1 s

@@ -29,10 +29,7 @@ ip netns exec "$POD" ping -n -i 0.2 10.20.0.10 >"$T/ping-remote.log" 2>&1 &
 ping_remote=$!
 BG_PIDS+=("$ping_vm" "$ping_remote")
 
-# interactive; LSan must unwind through libedit to apply its suppression (see test_cli)
-ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$E2E_DIR/lsan-libedit.supp \
-	timeout 60 "$PY" "$E2E_DIR/commit_interactive.py" "$BRINKSH" "$API_SOCK" >"$T/interactive.log" 2>&1 ||
-	fail "interactive session: $(tail -n 20 "$T/interactive.log")"
+pexpect_run interactive 60 "$E2E_DIR/commit_interactive.py" "$BRINKSH" "$API_SOCK"
 log "$(tail -n1 "$T/interactive.log")"
 bsh -c "show ip route" | grepq "10.31.0.0/16" || fail "route A (confirmed) is not routed"
 kept=$(bsh -c "show configuration commands")

@@ -347,6 +347,17 @@ bg() { # CMD...: a background helper, killed at exit
 	BG_PIDS+=($!)
 }
 
+# tcpdump in NS, its output and messages in FILE, killed at exit; returns
+# once it listens. ip execs tcpdump, so ${BG_PIDS[-1]} is tcpdump's pid
+# (SIGINT stops it with everything written).
+tcpdump_bg() { # NS FILE TCPDUMP-ARGS...
+	local n=$1 out=$2
+	shift 2
+	ip netns exec "$n" tcpdump "$@" >"$out" 2>&1 &
+	BG_PIDS+=($!)
+	wait_for 10 grepq "listening on" "$out" || fail "tcpdump in $n did not start: $(cat "$out")"
+}
+
 # TCP: serve a 1 MB file from NS on PORT, fetch it from NS2 via DST, compare.
 tcp_transfer() { # SERVER_NS SERVER_ADDR CLIENT_NS [PORT]
 	local sns=$1 addr=$2 cns=$3 port=${4:-8080} dir

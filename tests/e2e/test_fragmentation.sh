@@ -30,11 +30,8 @@ wait_ping "$POD" 192.168.10.10
 wait_ping "$POD" 10.20.0.10
 ip -n "$RT" link show rt-byoip | grepq "mtu 1280" || fail "rt-byoip MTU: $(ip -n "$RT" link show rt-byoip)"
 
-# (ip execs tcpdump, so $! is tcpdump's pid)
-ip netns exec "$VM" tcpdump -i eth0 -n -U --immediate-mode -w "$T/vm.pcap" "src 172.30.1.10 or src 192.168.10.1" >"$T/tcpdump.log" 2>&1 &
-tcpdump_pid=$!
-BG_PIDS+=($tcpdump_pid)
-wait_for 10 grepq "listening on" "$T/tcpdump.log" || fail "tcpdump did not start: $(cat "$T/tcpdump.log")"
+tcpdump_bg "$VM" "$T/tcpdump.log" -i eth0 -n -U --immediate-mode -w "$T/vm.pcap" "src 172.30.1.10 or src 192.168.10.1"
+tcpdump_pid=${BG_PIDS[-1]}
 
 out=$(in_ns "$POD" ping -n -c 5 -i 0.2 -W 2 -s 1400 -M dont 192.168.10.10) || fail "ping -s 1400 -M dont: $out"
 rx=$(echo "$out" | awk '/packets transmitted/ {print $4}')

@@ -25,8 +25,7 @@ echo "$out" | grepq "dp1: MTU 9000 is outside what the device takes" || fail "re
 log "refused: $(echo "$out" | grep -m1 'MTU 9000')"
 
 # a new MAC is announced, and the pod learns it without asking
-bg in_ns "$POD" tcpdump -l -n -e -i eth0 arp >"$T/arp.log" 2>/dev/null
-sleep 1
+tcpdump_bg "$POD" "$T/arp.log" -l -n -e -i eth0 arp
 bsh -c configure -c "set interfaces dataplane dp0 mtu 1300" -c "set interfaces dataplane dp0 mac 02:00:00:aa:bb:cc" \
 	-c commit >"$T/commit.log" 2>&1 || fail "commit: $(cat "$T/commit.log")"
 [ "$(port dp0 mtu)" = 1300 ] || fail "dp0 MTU is $(port dp0 mtu), not 1300"

@@ -401,7 +401,7 @@ print("flows", len(last), "received", got, "reordered", reordered)
 PYEOF
 	local recv_pid=$!
 	BG_PIDS+=($recv_pid)
-	sleep 1
+	wait_for 10 in_ns "$3" bash -c "ss -Hlun | grepq ' $4:5001 '" || fail "no UDP receiver on $4:5001: $(cat "$out")"
 	in_ns "$1" "$PY" - "$2" "$4" "$5" "$6" "$7" <<'PYEOF'
 import socket, struct, sys, time
 src, dst, flows, seqs, base = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])

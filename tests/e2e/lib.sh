@@ -421,10 +421,11 @@ PYEOF
 	tail -n1 "$out"
 }
 
-# The punt interface brinkd configures has the router's address.
-wait_punt() {
-	wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grepq 172.30.1.1/" ||
-		fail "the punt interface has no address"
+# brinkd has put ADDR, one of the router's addresses, on the punt interface.
+wait_punt() { # [ADDR=172.30.1.1]
+	local a=${1:-172.30.1.1}
+	wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grepq 'inet $a/'" ||
+		fail "brinkd did not put $a on brink0: $(ip -n "$RT" addr show brink0)"
 }
 
 # MAC of ADDR as seen from NS (after some traffic)

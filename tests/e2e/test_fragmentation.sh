@@ -40,8 +40,7 @@ log "ping -s 1400 -M dont: $rx of 5 replies"
 
 # The kernel behind the punt port goes through the same path: its datagrams
 # are fragmented too.
-wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grepq 'inet 192.168.10.1/'" ||
-	fail "brinkd did not put 192.168.10.1 on brink0: $(ip -n "$RT" addr show brink0)"
+wait_punt 192.168.10.1
 out=$(in_ns "$RT" ping -n -c 3 -i 0.2 -W 2 -s 1400 -M dont 192.168.10.10) || fail "ping from the router's kernel: $out"
 log "ping -s 1400 -M dont from the punt side: $(echo "$out" | grep 'packets transmitted')"
 

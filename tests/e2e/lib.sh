@@ -276,6 +276,11 @@ router_start() { # CONF
 
 bsh() { "$BRINKSH" -s "$API_SOCK" "$@"; }
 
+# The text of brinksh -c CMD matches GREP-ARGS (a command wait_for can retry).
+bsh_has() { # CMD GREP-ARGS...
+	bsh -c "$1" | grepq "${@:2}"
+}
+
 # JSON of an operational show command, e.g. sjson "show ip route"
 sjson() { bsh -j -c "$1"; }
 

@@ -32,7 +32,8 @@ bsh -c configure -c "set interfaces dataplane dp0 mtu 1300" -c "set interfaces d
 [ "$(port dp0 mac)" = 02:00:00:aa:bb:cc ] || fail "dp0 MAC is $(port dp0 mac)"
 wait_for 5 grepq "02:00:00:aa:bb:cc .*Request who-has 172.30.1.1 tell 172.30.1.1" "$T/arp.log" ||
 	fail "no gratuitous ARP from the new MAC: $(cat "$T/arp.log")"
-wait_for 5 bash -c "[ \"\$(ip -n $POD neigh show 172.30.1.1 | awk '{print \$5}')\" = 02:00:00:aa:bb:cc ]" ||
+pod_learned() { [ "$(neigh_mac "$POD" 172.30.1.1)" = 02:00:00:aa:bb:cc ]; }
+wait_for 5 pod_learned ||
 	fail "the pod did not learn the new MAC: $(ip -n "$POD" neigh show 172.30.1.1)"
 wait_ping "$POD" 192.168.10.10
 log "MAC change announced and learned"

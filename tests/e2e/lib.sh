@@ -284,6 +284,17 @@ bsh_has() { # CMD GREP-ARGS...
 # JSON of an operational show command, e.g. sjson "show ip route"
 sjson() { bsh -j -c "$1"; }
 
+# One value of that JSON, by keys and list indexes:
+# sjson_get "show interfaces dp0" 0 rx packets
+sjson_get() { # CMD KEY...
+	sjson "$1" | "$PY" -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1:]:
+    v = v[int(k)] if isinstance(v, list) else v[k]
+print(v)' "${@:2}"
+}
+
 # Counters as "name value" lines, whatever the JSON layout: objects are
 # flattened with dots, {"name": n, "value": v} pairs and lists of objects with
 # an "id"/"name" key use that key.

@@ -18,8 +18,7 @@ wait_ping "$POD" 10.20.0.10
 route_a="set protocols static route 10.31.0.0/16 next-hop 192.168.10.2"
 route_b="set protocols static route 10.32.0.0/16 next-hop 192.168.10.2"
 rev_field() { # N KEY: that key of revision N in show system commit's JSON
-	sjson "show system commit" |
-		"$PY" -c 'import json, sys; print(json.load(sys.stdin)[int(sys.argv[1])][sys.argv[2]])' "$1" "$2"
+	sjson_get "show system commit" "$1" "$2"
 }
 
 # Called directly (not through in_ns): ip execs ping, so $! is ping, which SIGINT stops with its summary.

@@ -41,9 +41,9 @@ bsh -c "show ip route" | grepq 10.60.0.0 && fail "a deleted route is still there
 
 # counters cleared; neighbours flushed and learned again
 in_ns "$POD" ping -n -c 5 -i 0.1 192.168.10.10 >/dev/null || fail "ping before clearing counters"
-before=$(sjson "show interfaces dp0" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["rx"]["packets"])')
+before=$(sjson_get "show interfaces dp0" 0 rx packets)
 bsh -c "clear interfaces counters dp0" >/dev/null || fail "clear interfaces counters dp0"
-after=$(sjson "show interfaces dp0" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["rx"]["packets"])')
+after=$(sjson_get "show interfaces dp0" 0 rx packets)
 [ "$after" -lt "$before" ] || fail "counters not cleared: $before -> $after"
 bsh -c "show arp" | grepq "172.30.1.10 .*reachable" || fail "no reachable neighbour to flush: $(bsh -c 'show arp')"
 bsh -c "clear arp" >/dev/null || fail "clear arp"

@@ -11,7 +11,7 @@ router_start "$T/brink.conf"
 wait_ping "$POD" 192.168.10.10
 
 port() { # NAME FIELD: a field of show interfaces NAME in JSON
-	sjson "show interfaces $1" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0][sys.argv[1]])' "$2"
+	sjson_get "show interfaces $1" 0 "$2"
 }
 own_mac=$(port dp0 device_mac)
 [ "$(port dp0 mac)" = "$own_mac" ] || fail "dp0 does not start with its own MAC"

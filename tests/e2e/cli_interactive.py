@@ -3,125 +3,82 @@
 operational show, configure, TAB completion and '?' help, ^C, the pager,
 JSON indented on a terminal.
 usage: cli_interactive.py BRINKSH SOCKET [DAEMON_PID...]"""
-import os
 import re
 import sys
 
 import pexpect
+from pexpect_lib import PROMPT, alive, brinksh, clear_line, exit_shell, interrupt, step
 
-brinksh, sock, daemons = sys.argv[1], sys.argv[2], [int(p) for p in sys.argv[3:]]
-PROMPT = re.compile(r"[>#$%] ?$", re.M)
+path, sock, daemons = sys.argv[1], sys.argv[2], [int(p) for p in sys.argv[3:]]
 MORE = "--More--"
 
-
-def spawn(args, rows=50):
-    s = pexpect.spawn(brinksh, ["-s", sock] + args, encoding="utf-8", timeout=10, dimensions=(rows, 200))
-    s.logfile_read = sys.stdout
-    return s
-
-
-sh = spawn([])
-
-
-def step(what, pattern, s=None):
-    s = s or sh
-    try:
-        s.expect(pattern)
-    except (pexpect.TIMEOUT, pexpect.EOF):
-        sys.exit("\nFAIL: %s: expected %r, got %r" % (what, pattern, s.before))
-
-
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-
-
-step("first prompt", PROMPT)
+sh = brinksh(path, sock)
+step(sh, "first prompt", PROMPT)
 sh.sendline("show interfaces")
-step("show interfaces lists dp0", "dp0")
-step("prompt after show", PROMPT)
+step(sh, "show interfaces lists dp0", "dp0")
+step(sh, "prompt after show", PROMPT)
 
 sh.sendline("configure")
-step("configuration mode prompt", PROMPT)
+step(sh, "configuration mode prompt", PROMPT)
 
 # TAB completes a unique keyword
 sh.send("set interf\t")
-step("TAB completes 'interf' to 'interfaces'", "aces")
+step(sh, "TAB completes 'interf' to 'interfaces'", "aces")
 sh.send("\x15")  # ^U: kill the line
 
 # '?' lists what may follow, with help, without Enter
 sh.send("set ?")
-step("'?' after set lists interfaces", "interfaces")
-step("'?' after set lists protocols", "protocols")
-sh.send("\x15")
-sh.sendline("")
-step("prompt after help", PROMPT)
+step(sh, "'?' after set lists interfaces", "interfaces")
+step(sh, "'?' after set lists protocols", "protocols")
+clear_line(sh)
 
 # TAB twice on an ambiguous/empty word lists the candidates
 sh.send("set protocols static \t\t")
-step("TAB lists 'route' under protocols static", "route")
-sh.send("\x15")
-sh.sendline("")
-step("prompt", PROMPT)
+step(sh, "TAB lists 'route' under protocols static", "route")
+clear_line(sh)
 
 # ^C abandons a half-typed line, as in a shell, and keeps configuration mode
-sh.send("set protocols stat")
-step("typed half a line", "stat")
-sh.send("\x03")
-step("^C is shown", r"\^C")
-step("a fresh prompt after ^C", PROMPT)
+interrupt(sh, "set protocols stat")
 sh.sendline("compare")
-step("the abandoned line was not sent, still in configuration mode", "no changes")
-step("prompt", PROMPT)
+step(sh, "the abandoned line was not sent, still in configuration mode", "no changes")
+step(sh, "prompt", PROMPT)
 
 sh.sendline("exit")
-step("back to operational mode", PROMPT)
+step(sh, "back to operational mode", PROMPT)
 
-sh.send("show interf")
-step("typed half a line", "interf")
-for _ in range(3):
-    sh.send("\x03")
-    step("^C is shown", r"\^C")
-    step("a fresh prompt after ^C", PROMPT)
+interrupt(sh, "show interf", times=3)
 sh.sendline("show interfaces")
-step("the line after ^C runs alone", "dp0")
-step("prompt", PROMPT)
+step(sh, "the line after ^C runs alone", "dp0")
+step(sh, "prompt", PROMPT)
 for pid in daemons:
     if not alive(pid):
         sys.exit("\nFAIL: daemon %d died after ^C at the brinksh prompt" % pid)
 
-sh.sendline("exit")
-sh.expect(pexpect.EOF)
-sh.close()
-if sh.exitstatus != 0:
-    sys.exit("\nFAIL: brinksh exit status %s" % sh.exitstatus)
+status = exit_shell(sh)
+if status != 0:
+    sys.exit("\nFAIL: brinksh exit status %s" % status)
 
 # The pager: a reply taller than a 10-row terminal stops at --More--; space
 # shows the next page, enter one more line, q the prompt again
-sh = spawn([], rows=10)
-step("first prompt (10 rows)", PROMPT)
+sh = brinksh(path, sock, rows=10)
+step(sh, "first prompt (10 rows)", PROMPT)
 sh.sendline("show dataplane statistics all")
-step("a long reply stops at " + MORE, MORE)
+step(sh, "a long reply stops at " + MORE, MORE)
 sh.send(" ")
-step("space: the next page stops again", MORE)
+step(sh, "space: the next page stops again", MORE)
 sh.send("\r")
-step("enter: one more line, then " + MORE, MORE)
+step(sh, "enter: one more line, then " + MORE, MORE)
 sh.send("q")
-step("q: back to the prompt", PROMPT)
+step(sh, "q: back to the prompt", PROMPT)
 sh.sendline("show arp")
-step("the session goes on after q", "192.168.10.10")
-step("prompt", PROMPT)
-sh.sendline("exit")
-sh.expect(pexpect.EOF)
-sh.close()
+step(sh, "the session goes on after q", "192.168.10.10")
+step(sh, "prompt", PROMPT)
+exit_shell(sh)
 
 # -c on a terminal pages too; -j indents JSON for a terminal (brinkd sends one line)
-sh = spawn(["-j", "-c", "show configuration"])
-step("JSON indented on a terminal", re.compile(r'^\{\r?\n  "', re.M))
-sh.expect(pexpect.EOF)
+sh = brinksh(path, sock, "-j", "-c", "show configuration")
+step(sh, "JSON indented on a terminal", re.compile(r'^\{\r?\n  "', re.M))
+step(sh, "brinksh -j -c ends", pexpect.EOF)
 sh.close()
 if sh.exitstatus != 0:
     sys.exit("\nFAIL: brinksh -j -c exit status %s" % sh.exitstatus)

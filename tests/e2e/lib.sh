@@ -276,8 +276,24 @@ router_start() { # CONF
 
 bsh() { "$BRINKSH" -s "$API_SOCK" "$@"; }
 
+# The text of brinksh -c CMD matches GREP-ARGS (a command wait_for can retry).
+bsh_has() { # CMD GREP-ARGS...
+	bsh -c "$1" | grepq "${@:2}"
+}
+
 # JSON of an operational show command, e.g. sjson "show ip route"
 sjson() { bsh -j -c "$1"; }
+
+# One value of that JSON, by keys and list indexes:
+# sjson_get "show interfaces dp0" 0 rx packets
+sjson_get() { # CMD KEY...
+	sjson "$1" | "$PY" -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1:]:
+    v = v[int(k)] if isinstance(v, list) else v[k]
+print(v)' "${@:2}"
+}
 
 # Counters as "name value" lines, whatever the JSON layout: objects are
 # flattened with dots, {"name": n, "value": v} pairs and lists of objects with
@@ -319,6 +335,19 @@ stat() {
 	stats | awk -v n="$1" '$1 == n { s += $2 } END { print s + 0 }'
 }
 
+# A pexpect driver (a script in tests/e2e, or - for one on stdin) under
+# timeout, its output in $T/NAME.log, the test failed with the log's end if
+# it fails. It imports pexpect_lib from this directory. LSan must unwind
+# through libedit (no frame pointers) to apply the suppression of libedit's
+# own leak (lsan-libedit.supp) in an ASan brinksh.
+pexpect_run() { # NAME SECONDS SCRIPT|- ARGS...
+	local name=$1 secs=$2
+	shift 2
+	ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$E2E_DIR/lsan-libedit.supp \
+		PYTHONPATH=$E2E_DIR PYTHONDONTWRITEBYTECODE=1 timeout "$secs" "$PY" "$@" >"$T/$name.log" 2>&1 ||
+		fail "$name: $(tail -n 30 "$T/$name.log")"
+}
+
 # ---- traffic ----
 
 ping_ok() { # NS DST: one reply within 1 s
@@ -332,6 +361,17 @@ wait_ping() { # NS DST [SECONDS]
 bg() { # CMD...: a background helper, killed at exit
 	"$@" &
 	BG_PIDS+=($!)
+}
+
+# tcpdump in NS, its output and messages in FILE, killed at exit; returns
+# once it listens. ip execs tcpdump, so ${BG_PIDS[-1]} is tcpdump's pid
+# (SIGINT stops it with everything written).
+tcpdump_bg() { # NS FILE TCPDUMP-ARGS...
+	local n=$1 out=$2
+	shift 2
+	ip netns exec "$n" tcpdump "$@" >"$out" 2>&1 &
+	BG_PIDS+=($!)
+	wait_for 10 grepq "listening on" "$out" || fail "tcpdump in $n did not start: $(cat "$out")"
 }
 
 # TCP: serve a 1 MB file from NS on PORT, fetch it from NS2 via DST, compare.
@@ -377,7 +417,7 @@ print("flows", len(last), "received", got, "reordered", reordered)
 PYEOF
 	local recv_pid=$!
 	BG_PIDS+=($recv_pid)
-	sleep 1
+	wait_for 10 in_ns "$3" bash -c "ss -Hlun | grepq ' $4:5001 '" || fail "no UDP receiver on $4:5001: $(cat "$out")"
 	in_ns "$1" "$PY" - "$2" "$4" "$5" "$6" "$7" <<'PYEOF'
 import socket, struct, sys, time
 src, dst, flows, seqs, base = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
@@ -397,10 +437,11 @@ PYEOF
 	tail -n1 "$out"
 }
 
-# The punt interface brinkd configures has the router's address.
-wait_punt() {
-	wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grepq 172.30.1.1/" ||
-		fail "the punt interface has no address"
+# brinkd has put ADDR, one of the router's addresses, on the punt interface.
+wait_punt() { # [ADDR=172.30.1.1]
+	local a=${1:-172.30.1.1}
+	wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grepq 'inet $a/'" ||
+		fail "brinkd did not put $a on brink0: $(ip -n "$RT" addr show brink0)"
 }
 
 # MAC of ADDR as seen from NS (after some traffic)

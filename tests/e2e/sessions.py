@@ -13,6 +13,7 @@ import sys
 import time
 
 import pexpect
+import pexpect_lib
 
 brinksh, sock, idle = sys.argv[1], sys.argv[2], int(sys.argv[3])
 MAX_SESSIONS = 32
@@ -87,8 +88,7 @@ if r.returncode != 0:
 
 # An interactive brinksh: the reason shows at once at the prompt, with the
 # uncommitted change that goes with the session; brinksh then exits 1.
-sh = pexpect.spawn(brinksh, ["-s", sock], encoding="utf-8", timeout=10, dimensions=(50, 200))
-sh.logfile_read = sys.stdout
+sh = pexpect_lib.brinksh(brinksh, sock)
 sh.expect(re.compile(r"> $", re.M))
 sh.sendline("configure")
 sh.expect(re.compile(r"# $", re.M))

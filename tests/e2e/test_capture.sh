@@ -110,40 +110,32 @@ PYEOF
 log "rates: $(echo "$out" | grep '^dp0' | head -n 1)"
 
 # ---- interactive: help, completion, ^C ----
-"$PY" - "$BRINKSH" "$API_SOCK" >"$T/interactive.log" 2>&1 <<'PYEOF' || fail "interactive: $(tail -n 30 "$T/interactive.log")"
-import re, sys, pexpect
-sh = pexpect.spawn(sys.argv[1], ["-s", sys.argv[2]], encoding="utf-8", timeout=20, dimensions=(50, 200))
-sh.logfile_read = sys.stdout
-prompt = re.compile(r"[>#] ?$", re.M)
-def clear():
-    sh.send("\x15")
-    sh.sendline("")
-    sh.expect(prompt)
-sh.expect(prompt)
+pexpect_run interactive 120 - "$BRINKSH" "$API_SOCK" <<'PYEOF'
+import sys
+from pexpect_lib import PROMPT, brinksh, clear_line, exit_shell, step, still_answers
+sh = brinksh(sys.argv[1], sys.argv[2], timeout=20)
+step(sh, "first prompt", PROMPT)
 sh.send("monitor tr\t")
-sh.expect("affic ")
+step(sh, "TAB completes 'monitor tr'", "affic ")
 sh.send("interface ?")
-sh.expect("<name>")
-sh.expect("dp0")
+step(sh, "'?' after interface offers a name", "<name>")
+step(sh, "'?' after interface lists dp0", "dp0")
 sh.send("dp0 ?")
 for word in ("count", "verbose", "save", "filter"):
-    sh.expect(word)
-clear()
+    step(sh, "'?' after the interface lists " + word, word)
+clear_line(sh)
 sh.sendline("monitor traffic interface dp0")
-sh.expect(r"ICMP .*Echo \(ping\)")
+step(sh, "a line per packet", r"ICMP .*Echo \(ping\)")
 sh.sendcontrol("c")
-sh.expect(r"packets captured on dp0")
-sh.expect(prompt)
+step(sh, "^C ends the capture with its summary", r"packets captured on dp0")
+step(sh, "prompt after the capture", PROMPT)
 sh.sendline("monitor interfaces")
-sh.expect("Interface +RX pkt")
-sh.expect("dp1 ")
+step(sh, "the rates table", "Interface +RX pkt")
+step(sh, "the rates of dp1", "dp1 ")
 sh.sendcontrol("c")
-sh.expect(prompt)
-sh.sendline("show version")
-sh.expect("Brink ")
-sh.expect(prompt)
-sh.sendline("exit")
-sh.expect(pexpect.EOF)
+step(sh, "^C ends monitor interfaces", PROMPT)
+still_answers(sh)
+exit_shell(sh)
 PYEOF
 kill -0 "$BRINKD_PID" || fail "brinkd died"
 # nothing of the interrupted capture is left in the dataplane: the port captures again

@@ -58,9 +58,5 @@ brinkd_start "$T/brink.conf"
 bsh -c configure -c save -c exit >/dev/null || fail "second save"
 cmp -s "$T/brink.conf" "$T/saved1.conf" || fail "save of a loaded save differs: $(diff "$T/saved1.conf" "$T/brink.conf")"
 
-# interactive; LSan must unwind through libedit (no frame pointers) to apply
-# the suppression of libedit's own leak (lsan-libedit.supp)
-ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$E2E_DIR/lsan-libedit.supp \
-	timeout 60 "$PY" "$E2E_DIR/cli_interactive.py" "$BRINKSH" "$API_SOCK" "$BRINKD_PID" "$DP_PID" >"$T/interactive.log" 2>&1 ||
-	fail "interactive session: $(tail -n 20 "$T/interactive.log")"
+pexpect_run interactive 60 "$E2E_DIR/cli_interactive.py" "$BRINKSH" "$API_SOCK" "$BRINKD_PID" "$DP_PID"
 log "$(tail -n1 "$T/interactive.log")"

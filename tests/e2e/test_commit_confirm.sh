@@ -18,8 +18,7 @@ wait_ping "$POD" 10.20.0.10
 route_a="set protocols static route 10.31.0.0/16 next-hop 192.168.10.2"
 route_b="set protocols static route 10.32.0.0/16 next-hop 192.168.10.2"
 rev_field() { # N KEY: that key of revision N in show system commit's JSON
-	sjson "show system commit" |
-		"$PY" -c 'import json, sys; print(json.load(sys.stdin)[int(sys.argv[1])][sys.argv[2]])' "$1" "$2"
+	sjson_get "show system commit" "$1" "$2"
 }
 
 # Called directly (not through in_ns): ip execs ping, so $! is ping, which SIGINT stops with its summary.
@@ -29,10 +28,7 @@ ip netns exec "$POD" ping -n -i 0.2 10.20.0.10 >"$T/ping-remote.log" 2>&1 &
 ping_remote=$!
 BG_PIDS+=("$ping_vm" "$ping_remote")
 
-# interactive; LSan must unwind through libedit to apply its suppression (see test_cli)
-ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$E2E_DIR/lsan-libedit.supp \
-	timeout 60 "$PY" "$E2E_DIR/commit_interactive.py" "$BRINKSH" "$API_SOCK" >"$T/interactive.log" 2>&1 ||
-	fail "interactive session: $(tail -n 20 "$T/interactive.log")"
+pexpect_run interactive 60 "$E2E_DIR/commit_interactive.py" "$BRINKSH" "$API_SOCK"
 log "$(tail -n1 "$T/interactive.log")"
 bsh -c "show ip route" | grepq "10.31.0.0/16" || fail "route A (confirmed) is not routed"
 kept=$(bsh -c "show configuration commands")

@@ -32,6 +32,6 @@ grepq "bytes of replies unread for .* ms; disconnecting" "$T/dataplane.log" ||
 	fail "the dataplane did not say why it disconnected the client"
 
 brinkd_start "$T/brink.conf"
-wait_for 10 bash -c "'$BRINKSH' -s '$API_SOCK' -c 'show ip route' | grepq 10.20.0.0/16" ||
+wait_for 10 bsh_has "show ip route" 10.20.0.0/16 ||
 	fail "brinkd did not converge: $(bsh -c 'show ip route')"
 wait_ping "$POD" 10.20.0.10

@@ -10,7 +10,5 @@
 export BRINK_DATAPLANE BRINKD BRINKSH
 export BRINK_SKIP_DEPS=1 BRINK_SKIP_BUILD=1 BRINK_E2E_HUGE=${BRINK_E2E_HUGE:-0}
 export BRINK_DEMO_PREFIX=$ID-demo BRINK_DEMO_RUN=$T/run
-ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$E2E_DIR/lsan-libedit.supp \
-	timeout 240 "$PY" "$E2E_DIR/demo_interactive.py" "$REPO/tools/demo.sh" >"$T/demo.log" 2>&1 ||
-	fail "demo: $(tail -n 30 "$T/demo.log")"
+pexpect_run demo 240 "$E2E_DIR/demo_interactive.py" "$REPO/tools/demo.sh"
 log "$(tail -n1 "$T/demo.log")"

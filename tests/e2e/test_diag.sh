@@ -35,31 +35,27 @@ echo "$out" | grepq "^ 2  10.20.0.10 " || fail "traceroute second hop: $out"
 log "traceroute: $(echo "$out" | tr '\n' ' ' | cut -c1-120)"
 
 # ^C in an interactive brinksh ends a ping that would run forever
-"$PY" - "$BRINKSH" "$API_SOCK" >"$T/interactive.log" 2>&1 <<'PYEOF' || fail "interactive ping: $(tail -n 20 "$T/interactive.log")"
-import re, sys, pexpect
+pexpect_run interactive 120 - "$BRINKSH" "$API_SOCK" <<'PYEOF'
+import sys
+from pexpect_lib import PROMPT, brinksh, exit_shell, step, still_answers
 # 10 rows: a stream longer than the screen is not held at --More--
-sh = pexpect.spawn(sys.argv[1], ["-s", sys.argv[2]], encoding="utf-8", timeout=15, dimensions=(10, 200))
-sh.logfile_read = sys.stdout
-prompt = re.compile(r"[>#] ?$", re.M)
-sh.expect(prompt)
+sh = brinksh(sys.argv[1], sys.argv[2], rows=10, timeout=15)
+step(sh, "first prompt", PROMPT)
 sh.send("pi\t")
-sh.expect("ng ")  # the completion, after the redrawn "pi"
+step(sh, "TAB completes 'pi'", "ng ")  # the completion, after the redrawn "pi"
 sh.send("?")
-sh.expect("Address to ping")
+step(sh, "'?' after ping", "Address to ping")
 sh.send("10.20.0.10 ?")
-sh.expect("count")
-sh.expect("interface")
+step(sh, "'?' after the address lists count", "count")
+step(sh, "'?' after the address lists interface", "interface")
 sh.sendline("interval 0.2")
-if sh.expect(["--More--", "icmp_seq=14 "]) == 0:
+if step(sh, "an endless ping streams", ["--More--", "icmp_seq=14 "]) == 0:
     sys.exit("a streaming ping stopped at --More--")
 sh.sendcontrol("c")
-sh.expect("ping statistics")
-sh.expect(prompt)
-sh.sendline("show version")
-sh.expect("Brink ")
-sh.expect(prompt)
-sh.sendline("exit")
-sh.expect(pexpect.EOF)
+step(sh, "^C ends the ping with its summary", "ping statistics")
+step(sh, "prompt after the ping", PROMPT)
+still_answers(sh)
+exit_shell(sh)
 PYEOF
 kill -0 "$BRINKD_PID" || fail "brinkd died"
 log "^C stopped an endless ping; the session went on"

@@ -30,11 +30,8 @@ wait_ping "$POD" 192.168.10.10
 wait_ping "$POD" 10.20.0.10
 ip -n "$RT" link show rt-byoip | grepq "mtu 1280" || fail "rt-byoip MTU: $(ip -n "$RT" link show rt-byoip)"
 
-# (ip execs tcpdump, so $! is tcpdump's pid)
-ip netns exec "$VM" tcpdump -i eth0 -n -U --immediate-mode -w "$T/vm.pcap" "src 172.30.1.10 or src 192.168.10.1" >"$T/tcpdump.log" 2>&1 &
-tcpdump_pid=$!
-BG_PIDS+=($tcpdump_pid)
-wait_for 10 grepq "listening on" "$T/tcpdump.log" || fail "tcpdump did not start: $(cat "$T/tcpdump.log")"
+tcpdump_bg "$VM" "$T/tcpdump.log" -i eth0 -n -U --immediate-mode -w "$T/vm.pcap" "src 172.30.1.10 or src 192.168.10.1"
+tcpdump_pid=${BG_PIDS[-1]}
 
 out=$(in_ns "$POD" ping -n -c 5 -i 0.2 -W 2 -s 1400 -M dont 192.168.10.10) || fail "ping -s 1400 -M dont: $out"
 rx=$(echo "$out" | awk '/packets transmitted/ {print $4}')
@@ -43,8 +40,7 @@ log "ping -s 1400 -M dont: $rx of 5 replies"
 
 # The kernel behind the punt port goes through the same path: its datagrams
 # are fragmented too.
-wait_for 15 bash -c "ip -n $RT -4 addr show dev brink0 | grepq 'inet 192.168.10.1/'" ||
-	fail "brinkd did not put 192.168.10.1 on brink0: $(ip -n "$RT" addr show brink0)"
+wait_punt 192.168.10.1
 out=$(in_ns "$RT" ping -n -c 3 -i 0.2 -W 2 -s 1400 -M dont 192.168.10.10) || fail "ping from the router's kernel: $out"
 log "ping -s 1400 -M dont from the punt side: $(echo "$out" | grep 'packets transmitted')"
 

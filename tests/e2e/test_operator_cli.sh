@@ -41,9 +41,9 @@ bsh -c "show ip route" | grepq 10.60.0.0 && fail "a deleted route is still there
 
 # counters cleared; neighbours flushed and learned again
 in_ns "$POD" ping -n -c 5 -i 0.1 192.168.10.10 >/dev/null || fail "ping before clearing counters"
-before=$(sjson "show interfaces dp0" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["rx"]["packets"])')
+before=$(sjson_get "show interfaces dp0" 0 rx packets)
 bsh -c "clear interfaces counters dp0" >/dev/null || fail "clear interfaces counters dp0"
-after=$(sjson "show interfaces dp0" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["rx"]["packets"])')
+after=$(sjson_get "show interfaces dp0" 0 rx packets)
 [ "$after" -lt "$before" ] || fail "counters not cleared: $before -> $after"
 bsh -c "show arp" | grepq "172.30.1.10 .*reachable" || fail "no reachable neighbour to flush: $(bsh -c 'show arp')"
 bsh -c "clear arp" >/dev/null || fail "clear arp"
@@ -59,30 +59,25 @@ for bad in "show interfaces dp9" "show ip route 10.1.2.300" "show ip route 10.1.
 done
 kill -0 "$BRINKD_PID" || fail "brinkd died on bad arguments"
 
-"$PY" - "$BRINKSH" "$API_SOCK" >"$T/interactive.log" 2>&1 <<'PYEOF' || fail "interactive help: $(tail -n 30 "$T/interactive.log")"
-import re, sys, pexpect
-sh = pexpect.spawn(sys.argv[1], ["-s", sys.argv[2]], encoding="utf-8", timeout=10, dimensions=(200, 200))
-sh.logfile_read = sys.stdout
-prompt = re.compile(r"[>#] ?$", re.M)
+pexpect_run interactive 120 - "$BRINKSH" "$API_SOCK" <<'PYEOF'
+import re, sys
+from pexpect_lib import PROMPT, brinksh, clear_line, exit_shell, step
+sh = brinksh(sys.argv[1], sys.argv[2], rows=200)
 
 def help_lists(typed, *words):
     sh.send(typed + "?")
-    sh.expect(r"\x1b\[K")  # the list is out, the line is redrawn
+    step(sh, "'%s?' lists and redraws the line" % typed, r"\x1b\[K")
     missing = [w for w in words if w not in sh.before]
     if missing:
         sys.exit("\nFAIL: '%s?' does not offer %s" % (typed, missing))
-    sh.send("\x15")  # ^U: drop the line
-    sh.sendline("")
-    sh.expect(prompt)
+    clear_line(sh)
 
 def tab_completes(typed, rest):
     sh.send(typed + "\t")
-    sh.expect(re.escape(rest))
-    sh.send("\x15")
-    sh.sendline("")
-    sh.expect(prompt)
+    step(sh, "TAB completes '%s'" % typed, re.escape(rest))
+    clear_line(sh)
 
-sh.expect(prompt)
+step(sh, "first prompt", PROMPT)
 help_lists("show ", "interfaces", "ip", "log", "version", "dataplane")
 help_lists("show ip route ", "<address>|<prefix>", "longer")
 help_lists("clear ", "arp", "interfaces", "dataplane")
@@ -93,21 +88,20 @@ help_lists("show interfaces ", "dp0", "dp1")
 tab_completes("show vers", "ion")
 tab_completes("sh conf", "iguration")
 sh.sendline("configure")
-sh.expect(r"\[edit\]")
-sh.expect(prompt)
+step(sh, "configure shows where", r"\[edit\]")
+step(sh, "configuration mode prompt", PROMPT)
 help_lists("set protocols static route 10.9.0.0/16 ", "next-hop", "interface", "blackhole", "reject")
 help_lists("set protocols static route 10.9.0.0/16 next-hop 192.168.10.2 ", "distance", "interface", "disable")
 help_lists("", "edit", "up", "top", "update", "load", "merge", "compare", "commit")
 sh.sendline("edit protocols static")
-sh.expect(r"\[edit protocols static\]")
-sh.expect(prompt)
+step(sh, "edit moves down", r"\[edit protocols static\]")
+step(sh, "prompt after edit", PROMPT)
 help_lists("set ", "route", "arp")
 sh.sendline("top")
-sh.expect(r"\[edit\]")
-sh.expect(prompt)
+step(sh, "top moves back up", r"\[edit\]")
+step(sh, "prompt after top", PROMPT)
 sh.sendline("exit")
-sh.expect(prompt)
-sh.sendline("exit")
-sh.expect(pexpect.EOF)
+step(sh, "back to operational mode", PROMPT)
+exit_shell(sh)
 PYEOF
 log "interactive ? and TAB: ok"

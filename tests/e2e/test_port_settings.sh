@@ -11,7 +11,7 @@ router_start "$T/brink.conf"
 wait_ping "$POD" 192.168.10.10
 
 port() { # NAME FIELD: a field of show interfaces NAME in JSON
-	sjson "show interfaces $1" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0][sys.argv[1]])' "$2"
+	sjson_get "show interfaces $1" 0 "$2"
 }
 own_mac=$(port dp0 device_mac)
 [ "$(port dp0 mac)" = "$own_mac" ] || fail "dp0 does not start with its own MAC"
@@ -25,15 +25,15 @@ echo "$out" | grepq "dp1: MTU 9000 is outside what the device takes" || fail "re
 log "refused: $(echo "$out" | grep -m1 'MTU 9000')"
 
 # a new MAC is announced, and the pod learns it without asking
-bg in_ns "$POD" tcpdump -l -n -e -i eth0 arp >"$T/arp.log" 2>/dev/null
-sleep 1
+tcpdump_bg "$POD" "$T/arp.log" -l -n -e -i eth0 arp
 bsh -c configure -c "set interfaces dataplane dp0 mtu 1300" -c "set interfaces dataplane dp0 mac 02:00:00:aa:bb:cc" \
 	-c commit >"$T/commit.log" 2>&1 || fail "commit: $(cat "$T/commit.log")"
 [ "$(port dp0 mtu)" = 1300 ] || fail "dp0 MTU is $(port dp0 mtu), not 1300"
 [ "$(port dp0 mac)" = 02:00:00:aa:bb:cc ] || fail "dp0 MAC is $(port dp0 mac)"
 wait_for 5 grepq "02:00:00:aa:bb:cc .*Request who-has 172.30.1.1 tell 172.30.1.1" "$T/arp.log" ||
 	fail "no gratuitous ARP from the new MAC: $(cat "$T/arp.log")"
-wait_for 5 bash -c "[ \"\$(ip -n $POD neigh show 172.30.1.1 | awk '{print \$5}')\" = 02:00:00:aa:bb:cc ]" ||
+pod_learned() { [ "$(neigh_mac "$POD" 172.30.1.1)" = 02:00:00:aa:bb:cc ]; }
+wait_for 5 pod_learned ||
 	fail "the pod did not learn the new MAC: $(ip -n "$POD" neigh show 172.30.1.1)"
 wait_ping "$POD" 192.168.10.10
 log "MAC change announced and learned"

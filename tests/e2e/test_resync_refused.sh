@@ -17,7 +17,7 @@ router_start "$T/brink.conf"
 check_running_but_refused() {
 	wait_ping "$POD" 192.168.10.10
 	wait_ping "$POD" 10.20.0.10
-	wait_for 10 bash -c "'$BRINKSH' -s '$API_SOCK' -c 'show configuration' | grepq 'refused 1 item'" ||
+	wait_for 10 bsh_has "show configuration" "refused 1 item" ||
 		fail "show configuration does not say the dataplane refused: $(bsh -c 'show configuration' | head -n 4)"
 	bsh -c "show configuration" | grepq "#   dp1: MTU 9000 is outside what the device takes" ||
 		fail "show configuration does not say what was refused"

@@ -11,8 +11,6 @@ conf_demo >"$T/brink.conf"
 dp_start "$T/brink.conf"
 brinkd_start "$T/brink.conf" -i ${IDLE}s
 
-ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$E2E_DIR/lsan-libedit.supp \
-	timeout 120 "$PY" "$E2E_DIR/sessions.py" "$BRINKSH" "$API_SOCK" $IDLE >"$T/sessions.log" 2>&1 ||
-	fail "sessions: $(tail -n 20 "$T/sessions.log")"
+pexpect_run sessions 120 "$E2E_DIR/sessions.py" "$BRINKSH" "$API_SOCK" $IDLE
 grepq "closed a session idle for $IDLE s" "$T/brinkd.log" || fail "brinkd did not log the idle close"
 log "$(tail -n1 "$T/sessions.log")"

@@ -39,7 +39,7 @@ echo "$out" | "$PY" -c 'import json,sys; j=json.load(sys.stdin); assert j["type"
 
 # Each hop counts the source ports it forwards; the remote checks the order.
 for h in "$HOP" "$HOP2"; do
-	bg in_ns "$h" tcpdump -l -n -i eth0 -Q in "udp and dst port 5001" >"$T/tcpdump.$h" 2>/dev/null
+	tcpdump_bg "$h" "$T/tcpdump.$h" -l -n -i eth0 -Q in "udp and dst port 5001"
 done
 res=$(udp_flows "$POD" 172.30.1.10 "$REM" 10.20.0.10 16 400 41000)
 read -r _ flows _ got _ reordered <<<"$res" || fail "receiver: $res"

@@ -26,23 +26,41 @@
  * that lets it grow too far or stops reading for a few seconds is
  * disconnected.
  *
- * State is pushed as a transaction: TXN_BEGIN, any number of TXN_* items
- * describing the WHOLE desired state, then TXN_COMMIT. The dataplane
- * validates the set, applies the difference against what it runs, and on
- * failure restores what it ran before. Resending the same state is a no-op,
- * which is how brinkd resynchronizes after a restart.
+ * State lives in tables (ports, addresses, routes, static neighbours) whose
+ * entries each have an owner: the configuration (brinkd's commits), a
+ * routing daemon, IKE. An owner changes its entries only, never another's.
+ *
+ * A transaction replaces what one owner has: TXN_BEGIN, then TXN_ITEMS
+ * messages of many items each describing the owner's WHOLE desired state,
+ * then TXN_COMMIT. BEGIN and ITEMS get no reply, so they are sent without
+ * waiting; the COMMIT reply is the transaction's one answer, and a refusal
+ * names the first failing item (its index in the transaction and why). The
+ * dataplane marks what the owner has, keeps what the items repeat, and
+ * sweeps the rest at commit (applying only the difference: resending the
+ * same state changes nothing), all or nothing: on failure it restores what
+ * it ran before. Ports, addresses and static neighbours belong to the
+ * configuration alone.
+ *
+ * Each owner's last committed transaction leaves its generation, which
+ * HELLO reports: a controller that finds its own generation there knows the
+ * dataplane already runs its state and needs to send nothing.
  *
  * A transaction begun with DP_TXN_F_BEST_EFFORT (brinkd's resync after a
  * start or a reconnect) does not fail as a whole: every item that can be
  * applied is, and the COMMIT reply (status 0) lists the refused ones, one
  * line of text each, with count = how many.
+ *
+ * Owners other than the configuration may also change single entries with
+ * OBJ requests (a batch of adds or deletes, exist-ok / missing-ok), one reply
+ * each; they may be pipelined (sent before the previous reply came), and
+ * each bumps the owner's generation.
  */
 #ifndef BRINK_DP_MSG_H
 #define BRINK_DP_MSG_H
 
 #include <stdint.h>
 
-#define DP_MSG_VERSION 2
+#define DP_MSG_VERSION 3
 #define DP_MSG_MAX_LEN 65536
 #define DP_NAME_LEN 16
 #define DP_DEVICE_LEN 256
@@ -51,13 +69,10 @@
 enum dp_msg_type {
 	DP_MSG_HELLO = 1,        /* req: struct dp_hello_req; reply: struct dp_hello, or -EBUSY */
 	DP_MSG_PORT_DUMP,        /* req: empty; reply: struct dp_port_info[] */
-	DP_MSG_TXN_BEGIN,        /* req: struct dp_txn_begin; reply: status */
-	DP_MSG_TXN_PORT,         /* req: struct dp_port_conf; reply: status */
-	DP_MSG_TXN_ADDR,         /* req: struct dp_addr; reply: status */
-	DP_MSG_TXN_ROUTE,        /* req: struct dp_route; reply: status */
-	DP_MSG_TXN_NEIGH,        /* req: struct dp_neigh (static entry); reply: status */
-	DP_MSG_TXN_COMMIT,       /* req: empty; reply: status (+ error text); best effort: the refused items,
-				  * count = how many */
+	DP_MSG_TXN_BEGIN,        /* req: struct dp_txn_begin; no reply */
+	DP_MSG_TXN_ITEMS,        /* req: struct dp_items + items; no reply */
+	DP_MSG_TXN_COMMIT,       /* req: empty; reply: status (+ error text naming the first failing item);
+				  * best effort: the refused items, count = how many */
 	DP_MSG_TXN_ABORT,        /* req: empty; reply: status */
 	DP_MSG_ROUTE_DUMP,       /* req: empty; reply: struct dp_route_info[] */
 	DP_MSG_NEIGH_DUMP,       /* req: empty; reply: struct dp_neigh_info[] */
@@ -75,6 +90,7 @@ enum dp_msg_type {
 				  * packets; those picked are followed to their end and kept */
 	DP_MSG_TRACE_CLEAR,      /* req: struct dp_trace_ref; reply: struct dp_trace_status. Stops the trace
 				  * and forgets its packets */
+	DP_MSG_OBJ,              /* req: struct dp_obj + items; reply: status (+ error text), count = items changed */
 	DP_MSG_TYPE_MAX,
 };
 
@@ -98,10 +114,25 @@ struct dp_hello_req {
 	uint32_t pid;   /* of the sender, named in messages when the socket cannot tell it */
 };
 
+enum dp_owner {
+	DP_OWNER_CONFIG = 1, /* brinkd's commits */
+	DP_OWNER_ROUTING,    /* a routing daemon */
+	DP_OWNER_IKE,        /* the IKE daemon */
+	DP_OWNER_MAX,
+};
+
+enum dp_table {
+	DP_TABLE_PORT = 1, /* struct dp_port_conf; configuration only */
+	DP_TABLE_ADDR,     /* struct dp_addr; configuration only */
+	DP_TABLE_ROUTE,    /* struct dp_route */
+	DP_TABLE_NEIGH,    /* struct dp_neigh; configuration only */
+	DP_TABLE_MAX,
+};
+
 struct dp_hello {
 	uint32_t n_ports;
 	uint32_t n_workers;
-	uint64_t generation; /* of the last committed transaction, 0 if none */
+	uint64_t generation[DP_OWNER_MAX]; /* per owner, of its last transaction or OBJ; 0 if none */
 	uint64_t uptime_s;
 	char version[48];              /* the dataplane's build (BRINK_VERSION) */
 	char dpdk_version[48];         /* rte_version() */
@@ -112,9 +143,33 @@ struct dp_hello {
 #define DP_TXN_F_BEST_EFFORT 0x0001 /* apply what can be applied, report the rest */
 
 struct dp_txn_begin {
-	uint64_t generation; /* becomes dp_hello.generation on commit */
+	uint64_t generation; /* becomes the owner's generation on commit */
 	uint32_t flags;      /* DP_TXN_F_* */
-	uint32_t reserved;
+	uint8_t owner;       /* enum dp_owner */
+	uint8_t reserved[3];
+};
+
+/* A batch of items of one table: count structs of that table's type follow. */
+struct dp_items {
+	uint8_t table; /* enum dp_table */
+	uint8_t reserved[3];
+	uint32_t count;
+};
+
+#define DP_OBJ_ADD 1
+#define DP_OBJ_DELETE 2
+#define DP_OBJ_F_EXIST_OK 0x01   /* adding an entry that is there (same key) updates it */
+#define DP_OBJ_F_MISSING_OK 0x02 /* deleting an entry that is not there is no error */
+
+/* Entries of one owner (not the configuration) added or deleted one by one:
+ * count items of the table's type follow; applied in order, stopping at the
+ * first that fails (those before it stay). */
+struct dp_obj {
+	uint8_t owner; /* enum dp_owner, not DP_OWNER_CONFIG */
+	uint8_t table; /* DP_TABLE_ROUTE */
+	uint8_t op;    /* DP_OBJ_ADD or DP_OBJ_DELETE */
+	uint8_t flags; /* DP_OBJ_F_* */
+	uint32_t count;
 };
 
 /* A port's settings. A port that gets no item, and every setting left at
@@ -143,10 +198,12 @@ enum dp_route_kind {
 	DP_ROUTE_INTERFACE,   /* deliver to the destination itself on a port */
 };
 
-/* One path of a static route; a route is all the items of its prefix. The
- * dataplane uses the usable paths of the lowest distance (a gateway is
- * usable while it lies on a connected subnet of an up port, or its given
- * port is up), spreading flows over several (ECMP, at most DP_ECMP_MAX). */
+/* One path of a route; a route is all the paths of its prefix, whatever
+ * their owners. A path's key is its prefix, kind, gateway and port; the
+ * distance is its value. The dataplane uses the usable paths of the lowest
+ * distance (a gateway is usable while it lies on a connected subnet of an
+ * up port, or its given port is up), spreading flows over several (ECMP, at
+ * most DP_ECMP_MAX). */
 #define DP_ECMP_MAX 16
 
 struct dp_route {
@@ -211,7 +268,8 @@ struct dp_route_info {
 	uint8_t origin;   /* enum dp_route_origin */
 	uint8_t flags;    /* DP_ROUTE_F_* */
 	uint8_t distance; /* 0 for connected and local */
-	uint8_t reserved[3];
+	uint8_t owner;    /* enum dp_owner of a route path; 0 for connected, local and neighbour */
+	uint8_t reserved[2];
 	uint32_t gateway;
 	char port[DP_NAME_LEN];
 };

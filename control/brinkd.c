@@ -81,9 +81,6 @@ int brinkd_init(struct brinkd *d, const char *conf_path, const char *dp_sock, co
 	snprintf(d->conf_path, sizeof(d->conf_path), "%s", conf_path);
 	dpc_init(&d->dp, dp_sock);
 	d->dp.on_notify = log_notify;
-	/* Seeded from the clock so that a restarted brinkd's generations keep
-	 * growing; room for 2^20 transactions per second. */
-	d->generation = (uint64_t)time(NULL) << 20;
 	d->running = cfg_load_file(conf_path, &e);
 	if (!d->running) {
 		errors_to(errs, &e);
@@ -135,15 +132,16 @@ static int punt_sync(struct brinkd *d, char *err, size_t errlen)
 	return rc;
 }
 
-/* Pushes the whole state of m to the dataplane under a new generation.
- * Returns 0, the dataplane's refusal (< 0, connection kept, err says why) or
- * a transport error (dpc_lost() is true). */
+/* Makes the dataplane run m. Returns 0 (1: it ran m already), the
+ * dataplane's refusal (< 0, connection kept, err says why) or a transport
+ * error (dpc_lost() is true). */
 static int push(struct brinkd *d, const struct brink_model *m, uint32_t flags, struct sbuf *refused, char *err,
 		size_t errlen)
 {
-	if (d->generation < d->dp.hello.generation)
-		d->generation = d->dp.hello.generation;
-	return dpc_push_state(&d->dp, m, ++d->generation, flags, refused, err, errlen);
+	int rc = dpc_push_state(&d->dp, m, flags, refused, err, errlen);
+
+	d->generation = d->dp.generation;
+	return rc;
 }
 
 /* What the dataplane refused of the running configuration at a resync:
@@ -194,8 +192,8 @@ void brinkd_tick(struct brinkd *d)
 			log_once(d, msg);
 			return;
 		}
-		brinkd_log("dataplane connected: %u ports, %u workers, generation %llu", d->dp.hello.n_ports,
-			   d->dp.hello.n_workers, (unsigned long long)d->dp.hello.generation);
+		brinkd_log("dataplane connected: %u ports, %u workers, configuration generation %016llx",
+			   d->dp.hello.n_ports, d->dp.hello.n_workers, (unsigned long long)d->dp.generation);
 	}
 	if (!d->synced || (d->n_dp_refused && now_ms() >= d->retry_at_ms)) {
 		/* Best effort: a refused item must not leave the router without
@@ -213,8 +211,12 @@ void brinkd_tick(struct brinkd *d)
 		if (rc < 0)
 			sbuf_printf(&refused, "%s\n", err);
 		set_refused(d, &refused);
-		if (first)
-			brinkd_log("running configuration pushed (generation %llu)", (unsigned long long)d->generation);
+		if (first && rc == 1)
+			brinkd_log("the dataplane runs the running configuration already (generation %016llx)",
+				   (unsigned long long)d->generation);
+		else if (first)
+			brinkd_log("running configuration pushed (generation %016llx)",
+				   (unsigned long long)d->generation);
 		d->punt_pending = d->model.punt_enabled;
 	}
 	if (d->punt_pending && punt_sync(d, err, sizeof(err)) < 0)
@@ -319,7 +321,7 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, const stru
 			brinkd_log("%s", err);
 			sbuf_printf(out, "warning: %s: the configuration will be pushed when it reconnects\n", err);
 		}
-		pushed = rc == 0;
+		pushed = rc >= 0;
 	} else {
 		sbuf_add(out, "warning: dataplane not connected: the configuration will be pushed when it connects\n");
 	}
@@ -334,7 +336,7 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, const stru
 	if (pushed) {
 		struct sbuf none = {0};
 		set_refused(d, &none); /* a strict commit applied every item */
-		brinkd_log("commit %s pushed (generation %llu)", sbuf_str(&what), (unsigned long long)d->generation);
+		brinkd_log("commit %s pushed (generation %016llx)", sbuf_str(&what), (unsigned long long)d->generation);
 		d->punt_pending = m.punt_enabled;
 		int rc = punt_sync(d, err, sizeof(err));
 		if (rc == -EAGAIN)

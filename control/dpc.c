@@ -189,6 +189,7 @@ int dpc_connect(struct dpc *c, char *err, size_t errlen)
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		c->hello_ms = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+		c->generation = c->hello.generation[DP_OWNER_CONFIG];
 		c->takeover = false;
 	}
 	return rc;
@@ -231,26 +232,138 @@ static void copy_name(char dst[DP_NAME_LEN], const char *src)
 	snprintf(dst, DP_NAME_LEN, "%s", src);
 }
 
-static int push_items(struct dpc *c, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
-		      char *err, size_t errlen)
+/* Where the items of a state go: counted into its generation, or sent. */
+struct sink {
+	int (*table)(struct sink *s, uint8_t table, size_t esize, char *err, size_t errlen); /* ends the last */
+	int (*add)(struct sink *s, const void *item, char *err, size_t errlen);
+};
+
+/* Items of one table gathered into TXN_ITEMS messages, sent without waiting. */
+struct batch {
+	struct sink sink; /* first: a struct sink * is the batch */
+	struct dpc *c;
+	uint8_t table;
+	uint32_t count;
+	size_t esize;
+	uint8_t msg[DP_MSG_MAX_LEN];
+	size_t used; /* header and struct dp_items included */
+};
+
+static int batch_flush(struct batch *b, char *err, size_t errlen)
+{
+	struct dp_msg_hdr h = {.type = DP_MSG_TXN_ITEMS, .seq = ++b->c->seq};
+	struct dp_items *it = (void *)(b->msg + sizeof(h));
+	int rc;
+
+	if (!b->count)
+		return 0;
+	*it = (struct dp_items){.table = b->table, .count = b->count};
+	if ((rc = msg_send(b->c->fd, &h, it, b->used - sizeof(h))) < 0)
+		return lost(b->c, rc, "send", err, errlen);
+	b->count = 0;
+	b->used = sizeof(h) + sizeof(*it);
+	return 0;
+}
+
+static void batch_table(struct batch *b, uint8_t table, size_t esize)
+{
+	b->table = table;
+	b->esize = esize;
+	b->count = 0;
+	b->used = sizeof(struct dp_msg_hdr) + sizeof(struct dp_items);
+}
+
+static int batch_add(struct batch *b, const void *item, char *err, size_t errlen)
 {
 	int rc;
 
-	for (unsigned i = 0; i < m->n_ports; i++) {
+	if (b->used + b->esize > sizeof(b->msg) && (rc = batch_flush(b, err, errlen)) < 0)
+		return rc;
+	memcpy(b->msg + b->used, item, b->esize);
+	b->used += b->esize;
+	b->count++;
+	return 0;
+}
+
+static int batch_next_table(struct sink *s, uint8_t table, size_t esize, char *err, size_t errlen)
+{
+	struct batch *b = (struct batch *)s;
+	int rc = batch_flush(b, err, errlen);
+
+	batch_table(b, table, esize);
+	return rc;
+}
+
+static int batch_add_item(struct sink *s, const void *item, char *err, size_t errlen)
+{
+	return batch_add((struct batch *)s, item, err, errlen);
+}
+
+/* FNV-1a over every item of the state, in the order sent. */
+struct digest {
+	struct sink sink;
+	uint64_t h;
+	size_t esize;
+};
+
+static void digest_bytes(struct digest *d, const void *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		d->h = (d->h ^ ((const uint8_t *)p)[i]) * 0x100000001b3ULL;
+}
+
+static int digest_table(struct sink *s, uint8_t table, size_t esize, char *err, size_t errlen)
+{
+	struct digest *d = (struct digest *)s;
+
+	(void)err, (void)errlen;
+	digest_bytes(d, &table, sizeof(table));
+	d->esize = esize;
+	return 0;
+}
+
+static int digest_add(struct sink *s, const void *item, char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	digest_bytes((struct digest *)s, item, ((struct digest *)s)->esize);
+	return 0;
+}
+
+static int push_items(struct sink *b, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
+		      char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if ((rc = b->table(b, DP_TABLE_PORT, sizeof(struct dp_port_conf), err, errlen)) < 0)
+		return rc;
+	for (unsigned i = 0; i < m->n_ports && rc == 0; i++) {
 		const struct brink_port *p = &m->ports[i];
 		if (!dpc_has_port(ports, n_ports, p->name))
 			continue;
 		struct dp_port_conf pc = {.mtu = p->mtu, .has_mac = p->has_mac, .admin_up = !p->disabled};
 		copy_name(pc.name, p->name);
 		memcpy(pc.mac, p->mac, sizeof(pc.mac));
-		if ((rc = dpc_call(c, DP_MSG_TXN_PORT, &pc, sizeof(pc), err, errlen)) < 0)
-			return rc;
-		for (unsigned k = 0; k < p->n_addrs; k++) {
+		rc = b->add(b, &pc, err, errlen);
+	}
+	if (rc < 0 || (rc = b->table(b, DP_TABLE_ADDR, sizeof(struct dp_addr), err, errlen)) < 0)
+		return rc;
+	for (unsigned i = 0; i < m->n_ports && rc == 0; i++) {
+		const struct brink_port *p = &m->ports[i];
+		if (!dpc_has_port(ports, n_ports, p->name))
+			continue;
+		for (unsigned k = 0; k < p->n_addrs && rc == 0; k++) {
 			struct dp_addr a = {.ip = p->addrs[k].ip, .prefix_len = p->addrs[k].prefix_len};
 			copy_name(a.port, p->name);
-			if ((rc = dpc_call(c, DP_MSG_TXN_ADDR, &a, sizeof(a), err, errlen)) < 0)
-				return rc;
+			rc = b->add(b, &a, err, errlen);
 		}
+	}
+	/* Static neighbours before routes, so routes through them go live resolved. */
+	if (rc < 0 || (rc = b->table(b, DP_TABLE_NEIGH, sizeof(struct dp_neigh), err, errlen)) < 0)
+		return rc;
+	for (unsigned i = 0; i < m->n_neighs && rc == 0; i++) {
+		struct dp_neigh dn = {.ip = m->neighs[i].ip};
+		memcpy(dn.mac, m->neighs[i].mac, sizeof(dn.mac));
+		rc = b->add(b, &dn, err, errlen);
 	}
 	static const uint8_t route_kind[] = {
 		[BRINK_PATH_GATEWAY] = DP_ROUTE_GATEWAY,
@@ -258,9 +371,11 @@ static int push_items(struct dpc *c, const struct brink_model *m, const struct d
 		[BRINK_PATH_BLACKHOLE] = DP_ROUTE_BLACKHOLE,
 		[BRINK_PATH_REJECT] = DP_ROUTE_REJECT,
 	};
-	for (unsigned i = 0; i < m->n_routes; i++) {
+	if (rc < 0 || (rc = b->table(b, DP_TABLE_ROUTE, sizeof(struct dp_route), err, errlen)) < 0)
+		return rc;
+	for (unsigned i = 0; i < m->n_routes && rc == 0; i++) {
 		const struct brink_route *r = &m->routes[i];
-		for (unsigned k = 0; k < r->n_paths; k++) {
+		for (unsigned k = 0; k < r->n_paths && rc == 0; k++) {
 			const struct brink_path *p = &m->paths[r->first_path + k];
 			struct dp_route dr = {
 				.prefix = r->prefix,
@@ -270,51 +385,69 @@ static int push_items(struct dpc *c, const struct brink_model *m, const struct d
 				.gateway = p->gateway,
 			};
 			copy_name(dr.port, p->ifname);
-			if ((rc = dpc_call(c, DP_MSG_TXN_ROUTE, &dr, sizeof(dr), err, errlen)) < 0)
-				return rc;
+			rc = b->add(b, &dr, err, errlen);
 		}
 	}
-	for (unsigned i = 0; i < m->n_neighs; i++) {
-		struct dp_neigh dn = {.ip = m->neighs[i].ip};
-		memcpy(dn.mac, m->neighs[i].mac, sizeof(dn.mac));
-		if ((rc = dpc_call(c, DP_MSG_TXN_NEIGH, &dn, sizeof(dn), err, errlen)) < 0)
-			return rc;
-	}
-	return 0;
+	return rc < 0 ? rc : b->table(b, 0, 0, err, errlen);
 }
+
+struct commit_result {
+	struct sbuf *refused; /* may be NULL */
+	unsigned n_refused;
+};
 
 static int commit_reply(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len)
 {
-	(void)h;
-	if (arg && len)
-		sbuf_printf(arg, "%.*s", (int)strnlen(body, len), (const char *)body);
+	struct commit_result *res = arg;
+
+	res->n_refused += h->count;
+	if (res->refused && len)
+		sbuf_printf(res->refused, "%.*s", (int)strnlen(body, len), (const char *)body);
 	return 0;
 }
 
-int dpc_push_state(struct dpc *c, const struct brink_model *m, uint64_t generation, uint32_t flags,
-		   struct sbuf *refused, char *err, size_t errlen)
+int dpc_push_state(struct dpc *c, const struct brink_model *m, uint32_t flags, struct sbuf *refused, char *err,
+		   size_t errlen)
 {
-	struct dp_txn_begin begin = {.generation = generation, .flags = flags};
+	struct digest digest = {.sink = {digest_table, digest_add}, .h = 0xcbf29ce484222325ULL};
+	struct dp_txn_begin begin = {.flags = flags, .owner = DP_OWNER_CONFIG};
+	struct dp_msg_hdr h = {.type = DP_MSG_TXN_BEGIN};
 	struct dp_port_info *ports = NULL;
+	struct batch *b = NULL;
 	size_t n_ports = 0;
 	int rc;
 
 	rc = dpc_dump(c, DP_MSG_PORT_DUMP, sizeof(*ports), (void **)&ports, &n_ports, err, errlen);
 	if (rc < 0)
 		return rc;
-	rc = dpc_call(c, DP_MSG_TXN_BEGIN, &begin, sizeof(begin), err, errlen);
-	if (rc == 0)
-		rc = push_items(c, m, ports, n_ports, err, errlen);
-	free(ports);
-	if (rc == 0)
-		return transact(c, DP_MSG_TXN_COMMIT, NULL, 0, commit_reply, refused, err, errlen);
-	if (!dpc_lost(c, rc)) {
-		/* A refused item: close the transaction so the next one starts clean;
-		 * the refusal, not the abort, is what the operator needs to read. */
-		char ignored[64];
-		int arc = dpc_call(c, DP_MSG_TXN_ABORT, NULL, 0, ignored, sizeof(ignored));
-		if (dpc_lost(c, arc))
-			return arc;
+	push_items(&digest.sink, m, ports, n_ports, err, errlen);
+	begin.generation = digest.h ? digest.h : 1;
+	if (begin.generation == c->generation) {
+		free(ports);
+		return 1;
 	}
+	if (!(b = malloc(sizeof(*b)))) {
+		free(ports);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	b->sink = (struct sink){batch_next_table, batch_add_item};
+	b->c = c;
+	batch_table(b, 0, 0);
+	h.seq = ++c->seq;
+	/* BEGIN and the items get no reply: the COMMIT's answers for them all. */
+	if ((rc = msg_send(c->fd, &h, &begin, sizeof(begin))) < 0)
+		rc = lost(c, rc, "send", err, errlen);
+	else
+		rc = push_items(&b->sink, m, ports, n_ports, err, errlen);
+	free(b);
+	free(ports);
+	if (rc < 0)
+		return rc;
+	struct commit_result res = {.refused = refused};
+	rc = transact(c, DP_MSG_TXN_COMMIT, NULL, 0, commit_reply, &res, err, errlen);
+	/* A state applied in part is not the one its generation names (the dataplane says 0 too). */
+	if (rc == 0)
+		c->generation = res.n_refused ? 0 : begin.generation;
 	return rc;
 }

@@ -28,7 +28,8 @@ struct dpc {
 	 * turn later never takes the dataplane back. */
 	bool takeover;
 	struct dp_hello hello;
-	long long hello_ms; /* CLOCK_MONOTONIC ms when hello was received */
+	uint64_t generation; /* of the configuration the dataplane runs whole; 0: unknown or in part */
+	long long hello_ms;  /* CLOCK_MONOTONIC ms when hello was received */
 	void (*on_notify)(void *arg, const char *text);
 	void *notify_arg;
 };
@@ -74,13 +75,17 @@ static inline bool dpc_lost(const struct dpc *c, int rc)
 	return rc < 0 && c->fd < 0;
 }
 
-/* Pushes the whole runtime state of m as one transaction with the given
- * generation and DP_TXN_F_* flags: ports the dataplane has (per PORT_DUMP),
- * their addresses, static route paths and neighbours. Same return values
- * as dpc_call. With DP_TXN_F_BEST_EFFORT the items the dataplane refused
- * are appended to refused, one line each (refused may be NULL otherwise). */
-int dpc_push_state(struct dpc *c, const struct brink_model *m, uint64_t generation, uint32_t flags,
-		   struct sbuf *refused, char *err, size_t errlen);
+/* Makes the dataplane run the whole runtime state of m as the
+ * configuration's: ports the dataplane has (per PORT_DUMP), their
+ * addresses, static neighbours and route paths, in one transaction with the
+ * given DP_TXN_F_* flags, pipelined (one reply). Its generation is a digest
+ * of those items, so a dataplane that already runs them (c->generation, from
+ * its HELLO or the last push) is sent nothing: returns 1. Otherwise the same
+ * return values as dpc_call. With DP_TXN_F_BEST_EFFORT the items the
+ * dataplane refused are appended to refused, one line each (refused may be
+ * NULL otherwise). */
+int dpc_push_state(struct dpc *c, const struct brink_model *m, uint32_t flags, struct sbuf *refused, char *err,
+		   size_t errlen);
 
 /* True when the dataplane has a port of that name (ports: a PORT_DUMP). */
 bool dpc_has_port(const struct dp_port_info *ports, size_t n, const char *name);

@@ -49,9 +49,10 @@ static int show_dataplane(struct cli_session *s, int argc, char **argv, struct c
 	if (r->json) {
 		r->result = json_pack("{s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "socket", d->dp.path,
 				      "connected", up, "in_sync", up && d->synced && !d->n_dp_refused, "generation",
-				      up ? json_integer((json_int_t)d->dp.hello.generation) : json_null(), "refused",
-				      refused_json(d), "ports", up ? json_integer(d->dp.hello.n_ports) : json_null(),
-				      "workers", up ? json_integer(d->dp.hello.n_workers) : json_null(), "uptime_s",
+				      up ? json_sprintf("%016llx", (unsigned long long)d->dp.generation) : json_null(),
+				      "refused", refused_json(d), "ports",
+				      up ? json_integer(d->dp.hello.n_ports) : json_null(), "workers",
+				      up ? json_integer(d->dp.hello.n_workers) : json_null(), "uptime_s",
 				      up ? json_integer(dp_uptime_s(d)) : json_null(), "version",
 				      up ? json_string(d->dp.hello.version) : json_null());
 		return 0;

@@ -22,13 +22,11 @@
 #include "dataplane/dp.h"
 #include "dataplane/state.h"
 
-#define ROUTE_DUMP_BYTES ((size_t)STATE_ROUTE_DUMP_MAX * sizeof(struct dp_route_info))
 #define DEFAULT_BACKLOG_PAUSE ((size_t)256 << 10)
 #define DEFAULT_BACKLOG_MAX ((size_t)16 << 20)
-/* Reading stops above the pause mark, so a backlog passes it by one reply at most. The hard limit
- * bounds memory should replies ever outgrow that, and must leave room for a full route dump. */
-_Static_assert(DEFAULT_BACKLOG_MAX > DEFAULT_BACKLOG_PAUSE + 2 * ROUTE_DUMP_BYTES,
-	       "a full route dump must fit in a client's reply backlog");
+/* Reading stops above the pause mark, so a backlog passes it by one reply at most; a dump is fed
+ * to the queue as it drains (struct dump_stream). The hard limit bounds memory should replies ever
+ * outgrow that. */
 
 const struct ctl_limits ctl_default_limits = {
 	.backlog_pause = DEFAULT_BACKLOG_PAUSE,
@@ -68,6 +66,13 @@ struct ctl_conn {
 	uint64_t since_tsc;    /* accepted at */
 	uint64_t progress_tsc; /* when its queue last moved (or began) */
 	size_t backlog;        /* bytes queued */
+	/* A dump being sent: its replies are queued as the client reads, not all at once. */
+	struct dump_stream {
+		struct dp_msg_hdr req;
+		uint8_t *elems; /* owned; NULL when no dump is under way */
+		unsigned n, sent;
+		size_t esize;
+	} dump;
 	/* cppcheck sees the members only inside the <sys/queue.h> macros */
 	// cppcheck-suppress unusedStructMember
 	STAILQ_HEAD(, queued_msg) queue;
@@ -79,9 +84,6 @@ static struct ctl_limits limits;
 static struct ctl_conn conns[CTL_MAX_CONNS];
 static struct ctl_conn *controller;
 static bool refusing_logged;
-/* The controller's open transaction. */
-static struct dp_state staging;
-static bool in_txn;
 static uint64_t start_tsc;
 static uint8_t rxbuf[DP_MSG_MAX_LEN];
 
@@ -146,6 +148,8 @@ static void conn_send(struct ctl_conn *c, const struct dp_msg_hdr *h, const void
 	c->backlog += sizeof(*h) + len;
 }
 
+static void dump_pump(struct ctl_conn *c);
+
 static void conn_flush(struct ctl_conn *c)
 {
 	struct queued_msg *q;
@@ -163,6 +167,7 @@ static void conn_flush(struct ctl_conn *c)
 		c->progress_tsc = rte_rdtsc();
 		free(q);
 	}
+	dump_pump(c);
 }
 
 void ctl_reply(struct ctl_conn *c, const struct dp_msg_hdr *req, int status, uint16_t flags, const void *body,
@@ -183,10 +188,15 @@ void ctl_reply_error(struct ctl_conn *c, const struct dp_msg_hdr *req, int statu
 	ctl_reply(c, req, status, 0, text, strlen(text) + 1, 0);
 }
 
+static unsigned elems_per_msg(size_t esize)
+{
+	return (unsigned)((DP_MSG_MAX_LEN - sizeof(struct dp_msg_hdr)) / esize);
+}
+
 /* Send an array as as many replies as it takes; the last one without MORE. */
 void ctl_reply_array(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *elems, unsigned n, size_t esize)
 {
-	unsigned per_msg = (unsigned)((DP_MSG_MAX_LEN - sizeof(struct dp_msg_hdr)) / esize);
+	unsigned per_msg = elems_per_msg(esize);
 	unsigned sent = 0;
 
 	do {
@@ -195,6 +205,45 @@ void ctl_reply_array(struct ctl_conn *c, const struct dp_msg_hdr *req, const voi
 		ctl_reply(c, req, 0, more ? DP_MSG_F_MORE : 0, (const char *)elems + sent * esize, k * esize, k);
 		sent += k;
 	} while (sent < n);
+}
+
+static void dump_end(struct ctl_conn *c)
+{
+	free(c->dump.elems);
+	c->dump.elems = NULL;
+}
+
+/* Queues the dump's next replies while the client's backlog is short. */
+static void dump_pump(struct ctl_conn *c)
+{
+	struct dump_stream *d = &c->dump;
+	unsigned per_msg;
+
+	if (!d->elems)
+		return;
+	per_msg = elems_per_msg(d->esize);
+	while (!c->gone && c->backlog <= limits.backlog_pause && d->elems) {
+		unsigned k = RTE_MIN(per_msg, d->n - d->sent);
+		bool more = d->sent + k < d->n;
+		ctl_reply(c, &d->req, 0, more ? DP_MSG_F_MORE : 0, d->elems + (size_t)d->sent * d->esize, k * d->esize,
+			  k);
+		d->sent += k;
+		if (!more)
+			dump_end(c);
+	}
+}
+
+void ctl_reply_dump(struct ctl_conn *c, const struct dp_msg_hdr *req, size_t esize, unsigned max,
+		    unsigned (*fill)(void *out, unsigned max))
+{
+	void *arr = malloc(esize * (max ? max : 1));
+	if (!arr || c->dump.elems) {
+		free(arr);
+		ctl_reply_error(c, req, arr ? -EBUSY : -ENOMEM, arr ? "a dump is under way" : "out of memory");
+		return;
+	}
+	c->dump = (struct dump_stream){.req = *req, .elems = arr, .n = fill(arr, max), .esize = esize};
+	dump_pump(c);
 }
 
 static void notify(struct ctl_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -219,47 +268,10 @@ void ctl_register(uint16_t type, ctl_handler_fn fn)
 		handlers[type] = fn;
 }
 
-void ctl_reply_dump(struct ctl_conn *c, const struct dp_msg_hdr *req, size_t esize, unsigned max,
-		    unsigned (*fill)(void *out, unsigned max))
-{
-	void *arr = malloc(esize * (max ? max : 1));
-	if (!arr) {
-		ctl_reply_error(c, req, -ENOMEM, "out of memory");
-		return;
-	}
-	ctl_reply_array(c, req, arr, fill(arr, max), esize);
-	free(arr);
-}
-
-/* A transaction is the controller's: one that went away or was replaced leaves none open. */
-static void txn_void(void)
-{
-	in_txn = false;
-	state_clear(&staging);
-}
-
-/* A TXN_* item, accepted only inside a transaction. */
-static void txn_item(struct ctl_conn *c, const struct dp_msg_hdr *h, const void *body, size_t len)
-{
-	char err[256];
-	int rc;
-
-	if (!in_txn) {
-		ctl_reply_error(c, h, -EINVAL, "no transaction open");
-		return;
-	}
-	rc = state_add_item(&staging, h->type, body, len, err, sizeof(err));
-	if (rc < 0)
-		ctl_reply_error(c, h, rc, "%s", err);
-	else
-		ctl_reply(c, h, 0, 0, NULL, 0, 0);
-}
-
 static void reply_hello(struct ctl_conn *c, const struct dp_msg_hdr *h)
 {
 	struct dp_hello hello = {
 		.n_workers = dp.n_workers,
-		.generation = state_generation(),
 		.uptime_s = (rte_rdtsc() - start_tsc) / rte_get_tsc_hz(),
 	};
 	const char *dir = rte_eal_get_runtime_dir(), *base = strrchr(dir, '/');
@@ -268,6 +280,8 @@ static void reply_hello(struct ctl_conn *c, const struct dp_msg_hdr *h)
 	snprintf(hello.dpdk_version, sizeof(hello.dpdk_version), "%s", rte_version());
 	snprintf(hello.file_prefix, sizeof(hello.file_prefix), "%s", base ? base + 1 : dir);
 	snprintf(hello.capture_unavailable, sizeof(hello.capture_unavailable), "%s", capture_unavailable());
+	for (uint8_t o = 0; o < DP_OWNER_MAX; o++)
+		hello.generation[o] = state_generation(o);
 	for (unsigned p = 0; p < RTE_MAX_ETHPORTS; p++)
 		hello.n_ports += dp.ports[p].in_use && !dp.ports[p].is_punt;
 	ctl_reply(c, h, 0, 0, &hello, sizeof(hello), 1);
@@ -281,31 +295,21 @@ static void handle(struct ctl_conn *c, const struct dp_msg_hdr *h, const void *b
 		reply_hello(c, h);
 		return;
 	case DP_MSG_TXN_BEGIN:
-		if (len != sizeof(struct dp_txn_begin)) {
-			ctl_reply_error(c, h, -EBADMSG, "item of the wrong size");
-			return;
-		}
-		state_clear(&staging);
-		staging.generation = ((const struct dp_txn_begin *)body)->generation;
-		staging.flags = ((const struct dp_txn_begin *)body)->flags;
-		in_txn = true;
-		ctl_reply(c, h, 0, 0, NULL, 0, 0);
+		state_txn_begin(body, len);
 		return;
-	case DP_MSG_TXN_PORT:
-	case DP_MSG_TXN_ADDR:
-	case DP_MSG_TXN_ROUTE:
-	case DP_MSG_TXN_NEIGH:
-		txn_item(c, h, body, len);
+	case DP_MSG_TXN_ITEMS:
+		if (state_txn_open())
+			state_txn_items(body, len);
+		else
+			ctl_reply_error(c, h, -EINVAL, "no transaction open");
 		return;
 	case DP_MSG_TXN_COMMIT: {
-		if (!in_txn) {
+		if (!state_txn_open()) {
 			ctl_reply_error(c, h, -EINVAL, "no transaction open");
 			return;
 		}
-		struct dp_apply a = {.best_effort = staging.flags & DP_TXN_F_BEST_EFFORT};
-		in_txn = false;
-		int rc = state_commit(&staging, &a);
-		state_clear(&staging);
+		struct dp_apply a;
+		int rc = state_txn_commit(&a);
 		if (rc < 0) {
 			RTE_LOG(WARNING, USER1, "control: commit refused: %s\n", a.err);
 			ctl_reply_error(c, h, rc, "%s", a.err);
@@ -321,9 +325,17 @@ static void handle(struct ctl_conn *c, const struct dp_msg_hdr *h, const void *b
 		return;
 	}
 	case DP_MSG_TXN_ABORT:
-		txn_void();
+		state_txn_abort();
 		ctl_reply(c, h, 0, 0, NULL, 0, 0);
 		return;
+	case DP_MSG_OBJ: {
+		char err[256];
+		unsigned changed;
+		int rc = state_obj(body, len, &changed, err, sizeof(err));
+		/* An error's count says how many items before the failing one stay applied. */
+		ctl_reply(c, h, rc < 0 ? rc : 0, 0, rc < 0 ? err : NULL, rc < 0 ? strlen(err) + 1 : 0, changed);
+		return;
+	}
 	default:
 		if (handlers[h->type])
 			handlers[h->type](c, h, body, len);
@@ -390,7 +402,7 @@ static void hello_first(struct ctl_conn *c, const struct dp_msg_hdr *h, const vo
 		RTE_LOG(WARNING, USER1, "control: pid %u took over from controller pid %u\n", c->pid, controller->pid);
 		notify(controller, "taken over by brinkd pid %u", c->pid);
 		controller->state = CONN_CLOSING;
-		txn_void();
+		state_txn_abort();
 	} else {
 		RTE_LOG(INFO, USER1, "control: controller connected (pid %u)\n", c->pid);
 	}
@@ -432,13 +444,14 @@ static void conn_drop(struct ctl_conn *c)
 
 	epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	dump_end(c);
 	while ((q = STAILQ_FIRST(&c->queue)) != NULL) {
 		STAILQ_REMOVE_HEAD(&c->queue, next);
 		free(q);
 	}
 	if (c == controller) {
 		controller = NULL;
-		txn_void();
+		state_txn_abort();
 	}
 	c->state = CONN_FREE;
 }
@@ -571,5 +584,5 @@ void ctl_close(void)
 		close(epoll_fd);
 	listen_fd = epoll_fd = -1;
 	refusing_logged = false;
-	state_clear(&staging);
+	state_txn_abort();
 }

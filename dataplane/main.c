@@ -173,6 +173,7 @@ static int init_tables(const struct brink_model *m)
 		return -ENOMEM;
 	if ((rc = nh_table_init()) < 0 || (rc = neigh_init()) < 0 || (rc = fib_init(CFG_MAX_ROUTES)) < 0)
 		return rc;
+	state_init(2 * CFG_MAX_ROUTES);
 	return 0;
 }
 

@@ -16,6 +16,13 @@
 #include "dataplane/port.h"
 
 static struct dp_state running;
+static uint64_t generation[DP_OWNER_MAX];
+static unsigned max_paths;
+
+void state_init(unsigned max)
+{
+	max_paths = max;
+}
 
 void state_clear(struct dp_state *s)
 {
@@ -95,17 +102,22 @@ static int grow(void **arr, unsigned *n, unsigned *cap, size_t esize, const void
 	return 0;
 }
 
-int state_add_route(struct dp_state *s, const struct dp_route *r, char *err, size_t errlen)
+int state_add_route(struct dp_state *s, const struct dp_route *r, uint8_t owner, char *err, size_t errlen)
 {
 	char pfx[PREFIX4_STR_LEN];
 	const struct ip4_special_block *sp;
-	struct state_path p = {.r = *r};
+	struct state_path p = {.r = *r, .owner = owner};
 
 	if (r->prefix_len > 32 || (r->prefix & ~prefix4_mask(r->prefix_len)) || r->distance == 0 ||
 	    r->distance == 255 || r->kind < DP_ROUTE_GATEWAY || r->kind > DP_ROUTE_INTERFACE) {
 		snprintf(err, errlen, "malformed route");
 		return -EINVAL;
 	}
+	/* Names and the gateway of a kind without one do not count in the key. */
+	memset(p.r.port + strnlen(p.r.port, DP_NAME_LEN), 0, DP_NAME_LEN - strnlen(p.r.port, DP_NAME_LEN));
+	if (r->kind != DP_ROUTE_GATEWAY)
+		p.r.gateway = 0;
+	p.r.reserved = 0;
 	prefix4_fmt(r->prefix, r->prefix_len, pfx);
 	if ((sp = prefix4_special(r->prefix, r->prefix_len))) {
 		snprintf(err, errlen, "route %s: %s space is not routed", pfx, sp->what);
@@ -117,8 +129,8 @@ int state_add_route(struct dp_state *s, const struct dp_route *r, char *err, siz
 	}
 	if ((r->port[0] || r->kind == DP_ROUTE_INTERFACE) && known_port(r->port, err, errlen) < 0)
 		return -ENODEV;
-	if (s->n_routes >= CFG_MAX_ROUTE_PATHS) {
-		snprintf(err, errlen, "more than %d route paths", CFG_MAX_ROUTE_PATHS);
+	if (s->n_routes >= max_paths) {
+		snprintf(err, errlen, "route %s: more than %u route paths (system dataplane fib-size)", pfx, max_paths);
 		return -ENOSPC;
 	}
 	return grow((void **)&s->routes, &s->n_routes, &s->cap_routes, sizeof(p), &p);
@@ -138,35 +150,6 @@ int state_add_neigh(struct dp_state *s, const struct dp_neigh *n, char *err, siz
 		return -ENOSPC;
 	}
 	return grow((void **)&s->neighs, &s->n_neighs, &s->cap_neighs, sizeof(*n), n);
-}
-
-int state_add_item(struct dp_state *s, uint16_t msg_type, const void *body, size_t len, char *err, size_t errlen)
-{
-	static const size_t item_size[DP_MSG_TYPE_MAX] = {
-		[DP_MSG_TXN_PORT] = sizeof(struct dp_port_conf),
-		[DP_MSG_TXN_ADDR] = sizeof(struct dp_addr),
-		[DP_MSG_TXN_ROUTE] = sizeof(struct dp_route),
-		[DP_MSG_TXN_NEIGH] = sizeof(struct dp_neigh),
-	};
-
-	if (msg_type >= DP_MSG_TYPE_MAX || item_size[msg_type] == 0) {
-		snprintf(err, errlen, "message %u is not a transaction item", msg_type);
-		return -EINVAL;
-	}
-	if (len != item_size[msg_type]) {
-		snprintf(err, errlen, "item of the wrong size");
-		return -EBADMSG;
-	}
-	switch (msg_type) {
-	case DP_MSG_TXN_PORT:
-		return state_add_port(s, body, err, errlen);
-	case DP_MSG_TXN_ADDR:
-		return state_add_addr(s, body, err, errlen);
-	case DP_MSG_TXN_ROUTE:
-		return state_add_route(s, body, err, errlen);
-	default:
-		return state_add_neigh(s, body, err, errlen);
-	}
 }
 
 /* Port whose connected subnet holds ip (up ports only if up_only), or -1. */
@@ -500,9 +483,307 @@ void state_refresh(void)
 	dp_apply_fini(&a);
 }
 
-uint64_t state_generation(void)
+uint64_t state_generation(uint8_t owner)
 {
-	return running.generation;
+	return owner < DP_OWNER_MAX ? generation[owner] : 0;
+}
+
+/* ---- the copies a change starts from ---- */
+
+static int copy_array(void **dst, unsigned *cap, const void *src, unsigned n, size_t esize)
+{
+	*dst = NULL;
+	*cap = 0;
+	if (!n)
+		return 0;
+	if (!(*dst = malloc(esize * n)))
+		return -ENOMEM;
+	memcpy(*dst, src, esize * n);
+	*cap = n;
+	return 0;
+}
+
+/* The running state with the paths of owner left out (owner 0: all kept);
+ * the configuration's tables too unless without_config. */
+static int state_copy(struct dp_state *dst, uint8_t owner, bool without_config)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (!without_config) {
+		dst->n_ports = running.n_ports;
+		memcpy(dst->ports, running.ports, sizeof(running.ports));
+		dst->n_addrs = running.n_addrs;
+		memcpy(dst->addrs, running.addrs, sizeof(running.addrs));
+		if (copy_array((void **)&dst->neighs, &dst->cap_neighs, running.neighs, running.n_neighs,
+			       sizeof(*running.neighs)) < 0)
+			return -ENOMEM;
+		dst->n_neighs = running.n_neighs;
+	}
+	if (running.n_routes && !(dst->routes = malloc(sizeof(*dst->routes) * running.n_routes))) {
+		state_clear(dst);
+		return -ENOMEM;
+	}
+	dst->cap_routes = running.n_routes;
+	for (unsigned i = 0; i < running.n_routes; i++)
+		if (running.routes[i].owner != owner)
+			dst->routes[dst->n_routes++] = running.routes[i];
+	return 0;
+}
+
+static const size_t table_item_size[DP_TABLE_MAX] = {
+	[DP_TABLE_PORT] = sizeof(struct dp_port_conf),
+	[DP_TABLE_ADDR] = sizeof(struct dp_addr),
+	[DP_TABLE_ROUTE] = sizeof(struct dp_route),
+	[DP_TABLE_NEIGH] = sizeof(struct dp_neigh),
+};
+
+/* The items of a batch, checked for size: *items and *n, or -EBADMSG with the reason in err. */
+static int batch_items(uint8_t table, uint32_t count, size_t len, char *err, size_t errlen)
+{
+	if (table == 0 || table >= DP_TABLE_MAX) {
+		snprintf(err, errlen, "unknown table %u", table);
+		return -EINVAL;
+	}
+	if (len != (size_t)count * table_item_size[table]) {
+		snprintf(err, errlen, "%u items of table %u take %zu bytes, not %zu", count, table,
+			 (size_t)count * table_item_size[table], len);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* ---- transactions ---- */
+
+static struct {
+	bool open;
+	uint8_t owner;
+	uint64_t generation;
+	unsigned n_items;
+	int rc; /* the first failure of a strict transaction */
+	struct dp_state want;
+	struct dp_apply a;
+} txn;
+
+bool state_txn_open(void)
+{
+	return txn.open;
+}
+
+void state_txn_abort(void)
+{
+	state_clear(&txn.want);
+	dp_apply_fini(&txn.a);
+	memset(&txn, 0, sizeof(txn));
+}
+
+/* The first failure of a transaction, naming the item it happened at (counted from 1). */
+static void txn_fail(int rc, const char *text)
+{
+	if (txn.rc < 0)
+		return;
+	txn.rc = rc;
+	if (txn.n_items)
+		snprintf(txn.a.err, sizeof(txn.a.err), "item %u: %s", txn.n_items, text);
+	else
+		snprintf(txn.a.err, sizeof(txn.a.err), "%s", text);
+}
+
+void state_txn_begin(const void *body, size_t len)
+{
+	struct dp_txn_begin b;
+	int rc;
+
+	state_txn_abort();
+	txn.open = true;
+	if (len != sizeof(b)) {
+		txn_fail(-EBADMSG, "TXN_BEGIN without a struct dp_txn_begin");
+		return;
+	}
+	memcpy(&b, body, sizeof(b));
+	txn.owner = b.owner;
+	txn.generation = b.generation;
+	txn.a.best_effort = b.flags & DP_TXN_F_BEST_EFFORT;
+	if (b.owner == 0 || b.owner >= DP_OWNER_MAX)
+		txn_fail(-EINVAL, "TXN_BEGIN of an unknown owner");
+	else if ((rc = state_copy(&txn.want, b.owner, b.owner == DP_OWNER_CONFIG)) < 0)
+		txn_fail(rc, "out of memory");
+}
+
+static int txn_item(uint8_t table, const void *item, char *err, size_t errlen)
+{
+	if (table != DP_TABLE_ROUTE && txn.owner != DP_OWNER_CONFIG) {
+		snprintf(err, errlen, "table %u belongs to the configuration", table);
+		return -EPERM;
+	}
+	switch (table) {
+	case DP_TABLE_PORT:
+		return state_add_port(&txn.want, item, err, errlen);
+	case DP_TABLE_ADDR:
+		return state_add_addr(&txn.want, item, err, errlen);
+	case DP_TABLE_ROUTE:
+		return state_add_route(&txn.want, item, txn.owner, err, errlen);
+	default:
+		return state_add_neigh(&txn.want, item, err, errlen);
+	}
+}
+
+void state_txn_items(const void *body, size_t len)
+{
+	struct dp_items h;
+	char err[200];
+	int rc;
+
+	if (txn.rc < 0)
+		return; /* strict and already failed: the rest is not read */
+	if (len < sizeof(h)) {
+		txn_fail(-EBADMSG, "TXN_ITEMS without its header");
+		return;
+	}
+	memcpy(&h, body, sizeof(h));
+	if ((rc = batch_items(h.table, h.count, len - sizeof(h), err, sizeof(err))) < 0) {
+		txn_fail(rc, err);
+		return;
+	}
+	const uint8_t *item = (const uint8_t *)body + sizeof(h);
+	for (uint32_t i = 0; i < h.count && txn.rc == 0; i++, item += table_item_size[h.table]) {
+		txn.n_items++;
+		if ((rc = txn_item(h.table, item, err, sizeof(err))) < 0) {
+			if (txn.a.best_effort)
+				dp_apply_refuse(&txn.a, rc, "%s", err);
+			else
+				txn_fail(rc, err);
+		}
+	}
+}
+
+int state_txn_commit(struct dp_apply *a)
+{
+	int rc = txn.rc;
+
+	if (rc == 0)
+		rc = state_commit(&txn.want, &txn.a);
+	if (rc == 0)
+		/* A state applied in part is not the one this generation names. */
+		generation[txn.owner] = txn.a.n_refused ? 0 : txn.generation;
+	*a = txn.a;
+	memset(&txn.a, 0, sizeof(txn.a));
+	state_txn_abort();
+	return rc;
+}
+
+/* ---- OBJ: single entries of one owner ---- */
+
+static int path_key_cmp(const void *a, const void *b)
+{
+	const struct state_path *x = a, *y = b;
+
+	if (x->owner != y->owner)
+		return (int)x->owner - (int)y->owner;
+	if (x->r.prefix != y->r.prefix)
+		return x->r.prefix < y->r.prefix ? -1 : 1;
+	if (x->r.prefix_len != y->r.prefix_len)
+		return (int)x->r.prefix_len - (int)y->r.prefix_len;
+	if (x->r.kind != y->r.kind)
+		return (int)x->r.kind - (int)y->r.kind;
+	if (x->r.gateway != y->r.gateway)
+		return x->r.gateway < y->r.gateway ? -1 : 1;
+	return memcmp(x->r.port, y->r.port, DP_NAME_LEN);
+}
+
+/* A path of s->routes[0..n) (sorted by key) or of those appended after them. */
+static struct state_path *obj_find(struct dp_state *s, unsigned n, const struct state_path *key)
+{
+	struct state_path *p = n ? bsearch(key, s->routes, n, sizeof(*key), path_key_cmp) : NULL;
+
+	for (unsigned i = n; i < s->n_routes && !p; i++)
+		if (path_key_cmp(&s->routes[i], key) == 0)
+			p = &s->routes[i];
+	return p;
+}
+
+#define PATH_DELETED 0xff /* owner of a path an OBJ request deleted, dropped before the commit */
+
+static int obj_apply(struct dp_state *s, const struct dp_obj *o, const uint8_t *items, unsigned *changed, char *err,
+		     size_t errlen)
+{
+	unsigned n_sorted = s->n_routes;
+	char pfx[PREFIX4_STR_LEN];
+	int rc = 0;
+
+	if (n_sorted)
+		qsort(s->routes, n_sorted, sizeof(*s->routes), path_key_cmp);
+	for (uint32_t i = 0; i < o->count && rc == 0; i++, items += sizeof(struct dp_route)) {
+		struct dp_state one = {0};
+		/* state_add_route checks the item and gives it the shape of its key */
+		if ((rc = state_add_route(&one, (const struct dp_route *)items, o->owner, err, errlen)) < 0)
+			break;
+		struct state_path key = one.routes[0];
+		state_clear(&one);
+		struct state_path *p = obj_find(s, n_sorted, &key);
+		prefix4_fmt(key.r.prefix, key.r.prefix_len, pfx);
+		if (o->op == DP_OBJ_ADD && p && !(o->flags & DP_OBJ_F_EXIST_OK)) {
+			snprintf(err, errlen, "route %s: that path exists", pfx);
+			rc = -EEXIST;
+		} else if (o->op == DP_OBJ_ADD && p) {
+			p->r.distance = key.r.distance;
+		} else if (o->op == DP_OBJ_ADD) {
+			rc = state_add_route(s, &key.r, o->owner, err, errlen);
+		} else if (p) {
+			p->owner = PATH_DELETED;
+		} else if (!(o->flags & DP_OBJ_F_MISSING_OK)) {
+			snprintf(err, errlen, "route %s: no such path", pfx);
+			rc = -ENOENT;
+		}
+		if (rc == 0)
+			(*changed)++;
+	}
+	unsigned k = 0;
+	for (unsigned i = 0; i < s->n_routes; i++)
+		if (s->routes[i].owner != PATH_DELETED)
+			s->routes[k++] = s->routes[i];
+	s->n_routes = k;
+	return rc;
+}
+
+int state_obj(const void *body, size_t len, unsigned *changed, char *err, size_t errlen)
+{
+	struct dp_obj o;
+	struct dp_state s;
+	char item_err[200];
+	int rc;
+
+	*changed = 0;
+	if (len < sizeof(o)) {
+		snprintf(err, errlen, "OBJ without its header");
+		return -EBADMSG;
+	}
+	memcpy(&o, body, sizeof(o));
+	if ((rc = batch_items(o.table, o.count, len - sizeof(o), err, errlen)) < 0)
+		return rc;
+	if (o.owner == DP_OWNER_CONFIG || o.owner == 0 || o.owner >= DP_OWNER_MAX || o.table != DP_TABLE_ROUTE ||
+	    (o.op != DP_OBJ_ADD && o.op != DP_OBJ_DELETE)) {
+		snprintf(err, errlen, "OBJ changes routes of an owner other than the configuration");
+		return -EPERM;
+	}
+	if ((rc = state_copy(&s, 0, false)) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return rc;
+	}
+	int item_rc = obj_apply(&s, &o, (const uint8_t *)body + sizeof(o), changed, item_err, sizeof(item_err));
+	struct dp_apply a = {0};
+	rc = state_commit(&s, &a);
+	state_clear(&s);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", a.err);
+		*changed = 0;
+	} else {
+		if (*changed)
+			generation[o.owner]++;
+		if (item_rc < 0)
+			snprintf(err, errlen, "item %u: %s", *changed + 1, item_err);
+		rc = item_rc;
+	}
+	dp_apply_fini(&a);
+	return rc;
 }
 
 /* ---- control requests ---- */
@@ -522,6 +803,7 @@ static unsigned fill_routes(void *dump, unsigned max)
 		o->prefix_len = p->r.prefix_len;
 		o->kind = p->r.kind;
 		o->origin = DP_ORIGIN_STATIC;
+		o->owner = p->owner;
 		o->distance = p->r.distance;
 		o->gateway = p->r.gateway;
 		o->flags = p->flags;
@@ -543,7 +825,8 @@ static unsigned fill_routes(void *dump, unsigned max)
 static void handle_route_dump(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *body, size_t len)
 {
 	(void)body, (void)len;
-	ctl_reply_dump(c, req, sizeof(struct dp_route_info), STATE_ROUTE_DUMP_MAX, fill_routes);
+	ctl_reply_dump(c, req, sizeof(struct dp_route_info),
+		       running.n_routes + CFG_MAX_PORTS * CFG_MAX_ADDRS * 2 + NEIGH_MAX, fill_routes);
 }
 
 /* A hop as the lookup reply shows it: the neighbour's MAC when known. */

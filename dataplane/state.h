@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The whole state brinkd wants (ports, addresses, route paths, static
- * neighbours), staged from a transaction and applied as a difference against
- * what runs. A failed strict apply puts back the previous state, so a commit
- * is all or nothing; a best-effort apply (resync) skips what it cannot apply
- * and lists it.
+ * The state the owners want (ports, addresses, route paths, static
+ * neighbours), staged from a transaction or an OBJ request and applied as a
+ * difference against what runs. A transaction replaces what its owner has
+ * and keeps every other owner's paths; a failed strict apply puts back the
+ * previous state, so a commit is all or nothing; a best-effort apply
+ * (resync) skips what it cannot apply and lists it.
  *
  * Routes are chosen here: a prefix takes its usable paths of the lowest
  * distance (connected subnets and local addresses count as distance 0), so
@@ -23,12 +24,11 @@
 
 struct state_path {
 	struct dp_route r;
+	uint8_t owner; /* enum dp_owner */
 	uint8_t flags; /* DP_ROUTE_F_USABLE | DP_ROUTE_F_SELECTED, set when applied */
 };
 
 struct dp_state {
-	uint64_t generation;
-	uint32_t flags; /* DP_TXN_F_* of the transaction */
 	unsigned n_ports;
 	struct dp_port_conf ports[CFG_MAX_PORTS];
 	unsigned n_addrs;
@@ -39,23 +39,31 @@ struct dp_state {
 	struct dp_neigh *neighs;
 };
 
+/* Route paths of all owners together, at most (the FIB's size). */
+void state_init(unsigned max_paths);
 void state_clear(struct dp_state *s);
 int state_add_port(struct dp_state *s, const struct dp_port_conf *c, char *err, size_t errlen);
 int state_add_addr(struct dp_state *s, const struct dp_addr *a, char *err, size_t errlen);
-int state_add_route(struct dp_state *s, const struct dp_route *r, char *err, size_t errlen);
+int state_add_route(struct dp_state *s, const struct dp_route *r, uint8_t owner, char *err, size_t errlen);
 int state_add_neigh(struct dp_state *s, const struct dp_neigh *n, char *err, size_t errlen);
-/* One DP_MSG_TXN_{PORT,ADDR,ROUTE,NEIGH} body, checked to be exactly one
- * struct of its type, added with the function above that fits it. */
-int state_add_item(struct dp_state *s, uint16_t msg_type, const void *body, size_t len, char *err, size_t errlen);
 
 /* Apply *want (strictly, or best effort per a->best_effort); on success it
  * becomes the running state (want is emptied). */
 int state_commit(struct dp_state *want, struct dp_apply *a);
 /* The ports' link or admin state changed: choose the routes again. */
 void state_refresh(void);
-uint64_t state_generation(void);
+uint64_t state_generation(uint8_t owner);
 
-/* Largest route dump: every route path, local and connected prefix, and a host route per neighbour. */
-#define STATE_ROUTE_DUMP_MAX (CFG_MAX_ROUTE_PATHS + CFG_MAX_PORTS * CFG_MAX_ADDRS * 2 + NEIGH_MAX)
+/* The transaction of the controller (one at a time): BEGIN, ITEMS, then
+ * COMMIT or ABORT. Errors of BEGIN and ITEMS are kept for the COMMIT reply,
+ * which state_txn_commit fills in a (dp_apply_fini is the caller's). */
+void state_txn_begin(const void *body, size_t len);
+void state_txn_items(const void *body, size_t len);
+bool state_txn_open(void);
+int state_txn_commit(struct dp_apply *a);
+void state_txn_abort(void);
+
+/* An OBJ request (body: struct dp_obj and its items); *changed: the items applied. */
+int state_obj(const void *body, size_t len, unsigned *changed, char *err, size_t errlen);
 
 #endif

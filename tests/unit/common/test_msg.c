@@ -20,7 +20,7 @@ TestSuite(msg, .init = pair);
 
 Test(msg, round_trips_header_and_body)
 {
-	struct dp_msg_hdr h = {.type = DP_MSG_TXN_ADDR, .seq = 42};
+	struct dp_msg_hdr h = {.type = DP_MSG_TXN_ITEMS, .seq = 42};
 	struct dp_addr a = {.port = "dp0", .ip = 0x0a000001, .prefix_len = 24};
 
 	cr_assert_eq(msg_send(fds[0], &h, &a, sizeof(a)), 0);
@@ -66,7 +66,7 @@ Test(msg, refuses_unknown_types_and_short_datagrams)
 Test(msg, refuses_oversized_bodies_before_sending)
 {
 	static uint8_t big[DP_MSG_MAX_LEN];
-	struct dp_msg_hdr h = {.type = DP_MSG_TXN_ROUTE};
+	struct dp_msg_hdr h = {.type = DP_MSG_TXN_ITEMS};
 	cr_assert_eq(msg_send(fds[0], &h, big, sizeof(big)), -EMSGSIZE);
 }
 

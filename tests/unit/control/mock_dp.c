@@ -120,15 +120,9 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 	pthread_mutex_lock(&m->lock);
 	if (m->notify_before && h->type == m->notify_before)
 		notify(fd, m->notify_text);
-	if (m->reject_item && h->type == m->reject_item) {
-		static const char refused[] = "item refused";
-		reply(fd, h, -EINVAL, 0, refused, sizeof(refused), 0);
-		pthread_mutex_unlock(&m->lock);
-		return true;
-	}
 	switch (h->type) {
 	case DP_MSG_HELLO: {
-		struct dp_hello hello = {.n_ports = 2, .n_workers = 1, .generation = m->generation};
+		struct dp_hello hello = {.n_ports = 2, .n_workers = 1, .generation[DP_OWNER_CONFIG] = m->generation};
 		char text[128];
 		if (len != sizeof(struct dp_hello_req)) {
 			static const char bad[] = "HELLO of the wrong size";
@@ -163,25 +157,37 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 	case DP_MSG_TXN_BEGIN:
 		m->t_ports = m->t_addrs = m->t_routes = m->t_neighs = 0;
 		m->t_generation = ((const struct dp_txn_begin *)body)->generation;
-		reply(fd, h, 0, 0, NULL, 0, 0);
+		m->t_refused = false;
 		break;
-	case DP_MSG_TXN_PORT:
-		KEEP(m->ports, m->t_ports, body);
-		reply(fd, h, 0, 0, NULL, 0, 0);
+	case DP_MSG_TXN_ITEMS: {
+		const struct dp_items *it = body;
+		const uint8_t *item = (const uint8_t *)(it + 1);
+		static const size_t size[DP_TABLE_MAX] = {
+			[DP_TABLE_PORT] = sizeof(struct dp_port_conf),
+			[DP_TABLE_ADDR] = sizeof(struct dp_addr),
+			[DP_TABLE_ROUTE] = sizeof(struct dp_route),
+			[DP_TABLE_NEIGH] = sizeof(struct dp_neigh),
+		};
+		m->n_item_msgs++;
+		m->t_refused |= m->reject_table && it->table == m->reject_table;
+		for (uint32_t i = 0; i < it->count && it->table < DP_TABLE_MAX; i++, item += size[it->table]) {
+			if (it->table == DP_TABLE_PORT)
+				KEEP(m->ports, m->t_ports, item);
+			else if (it->table == DP_TABLE_ADDR)
+				KEEP(m->addrs, m->t_addrs, item);
+			else if (it->table == DP_TABLE_ROUTE)
+				KEEP(m->routes, m->t_routes, item);
+			else if (it->table == DP_TABLE_NEIGH)
+				KEEP(m->neighs, m->t_neighs, item);
+		}
 		break;
-	case DP_MSG_TXN_ADDR:
-		KEEP(m->addrs, m->t_addrs, body);
-		reply(fd, h, 0, 0, NULL, 0, 0);
-		break;
-	case DP_MSG_TXN_ROUTE:
-		KEEP(m->routes, m->t_routes, body);
-		reply(fd, h, 0, 0, NULL, 0, 0);
-		break;
-	case DP_MSG_TXN_NEIGH:
-		KEEP(m->neighs, m->t_neighs, body);
-		reply(fd, h, 0, 0, NULL, 0, 0);
-		break;
+	}
 	case DP_MSG_TXN_COMMIT:
+		if (m->t_refused) {
+			static const char refused[] = "item 3: item refused";
+			reply(fd, h, -EINVAL, 0, refused, sizeof(refused), 0);
+			break;
+		}
 		if (*m->reject_commit) {
 			reply(fd, h, -EINVAL, 0, m->reject_commit, strlen(m->reject_commit) + 1, 0);
 			break;

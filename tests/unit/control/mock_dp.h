@@ -18,7 +18,7 @@ struct mock_dp {
 	bool stop;
 	/* behaviour */
 	char reject_commit[128]; /* non-empty: TXN_COMMIT fails with this text */
-	uint16_t reject_item;    /* a TXN_* item type refused with "item refused" */
+	uint8_t reject_table;    /* a transaction with items of this table is refused ("item 3: item refused") */
 	uint32_t busy_pid;       /* non-zero: HELLO without takeover is refused, naming this controller */
 	uint16_t notify_before;  /* a request type answered only after a NOTIFY of notify_text */
 	char notify_text[128];
@@ -37,6 +37,8 @@ struct mock_dp {
 	/* the transaction being received */
 	unsigned t_ports, t_addrs, t_routes, t_neighs;
 	uint64_t t_generation;
+	bool t_refused;
+	unsigned n_item_msgs; /* TXN_ITEMS messages received */
 	/* the trace: the last START, the status every trace request answers,
 	 * the packets DUMP gives (set by the test), the STOPs and CLEARs */
 	struct dp_trace_start trace_started;

@@ -43,6 +43,7 @@ void dp_test_env_up(void)
 	cr_assert_eq(nh_table_init(), 0);
 	cr_assert_eq(neigh_init(), 0);
 	cr_assert_eq(fib_init(CFG_MAX_ROUTES), 0);
+	state_init(2 * CFG_MAX_ROUTES);
 	dp.n_workers = 1;
 	/* Two real ports, so that MTU and MAC changes go through ethdev. */
 	cr_assert_eq(port_setup("dp0", "net_null0", false, 1, err, sizeof(err)), 0, "%s", err);
@@ -110,7 +111,7 @@ int dp_test_commit(const struct dp_route *routes, unsigned n, char *err, size_t 
 	for (unsigned i = 0; i < n; i++) {
 		struct dp_route r = routes[i];
 		r.distance = r.distance ? r.distance : 1;
-		cr_assert_eq(state_add_route(&s, &r, err, errlen), 0, "%s", err);
+		cr_assert_eq(state_add_route(&s, &r, DP_OWNER_CONFIG, err, errlen), 0, "%s", err);
 	}
 	return dp_test_commit_state(&s, false, err, errlen);
 }

@@ -133,7 +133,7 @@ Test(fib, a_route_through_a_static_neighbour_is_resolved_when_the_commit_returns
 	bool found;
 
 	cr_assert_eq(state_add_addr(&s, &a, err, sizeof(err)), 0);
-	cr_assert_eq(state_add_route(&s, &r, err, sizeof(err)), 0);
+	cr_assert_eq(state_add_route(&s, &r, DP_OWNER_CONFIG, err, sizeof(err)), 0);
 	cr_assert_eq(state_add_neigh(&s, &n, err, sizeof(err)), 0);
 	cr_assert_eq(dp_test_commit_state(&s, false, err, sizeof(err)), 0, "%s", err);
 	struct nexthop nh = lookup(0x0a140505, &found);
@@ -222,7 +222,7 @@ static int commit_with_dp0(const struct dp_port_conf *dp0, const struct dp_route
 	if (dp0)
 		cr_assert_eq(state_add_port(&s, dp0, err, errlen), 0);
 	for (unsigned i = 0; i < n; i++)
-		cr_assert_eq(state_add_route(&s, &routes[i], err, errlen), 0, "%s", err);
+		cr_assert_eq(state_add_route(&s, &routes[i], DP_OWNER_CONFIG, err, errlen), 0, "%s", err);
 	return dp_test_commit_state(&s, false, err, errlen);
 }
 
@@ -314,7 +314,7 @@ Test(fib, a_best_effort_commit_applies_all_it_can)
 
 	dp_test_add_addrs(&s);
 	cr_assert_eq(state_add_port(&s, &dp1_bad, err, sizeof(err)), 0);
-	cr_assert_eq(state_add_route(&s, &r, err, sizeof(err)), 0);
+	cr_assert_eq(state_add_route(&s, &r, DP_OWNER_CONFIG, err, sizeof(err)), 0);
 	cr_assert_eq(state_add_neigh(&s, &off, err, sizeof(err)), 0);
 	cr_assert_eq(dp_test_commit_state(&s, true, err, sizeof(err)), 0);
 	cr_assert(strstr(err, "dp1: MTU 60 is outside what the device takes"), "%s", err);
@@ -333,7 +333,7 @@ static void commit_with_static_neighbour(const struct dp_route *r)
 	dp_test_add_addrs(&s);
 	cr_assert_eq(state_add_neigh(&s, &n, err, sizeof(err)), 0);
 	if (r)
-		cr_assert_eq(state_add_route(&s, r, err, sizeof(err)), 0, "%s", err);
+		cr_assert_eq(state_add_route(&s, r, DP_OWNER_CONFIG, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(dp_test_commit_state(&s, false, err, sizeof(err)), 0, "%s", err);
 }
 

@@ -34,7 +34,7 @@ static void commit(bool with_gateway_route)
 	cr_assert_eq(state_add_addr(&s, &a0, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(state_add_addr(&s, &a1, err, sizeof(err)), 0, "%s", err);
 	if (with_gateway_route)
-		cr_assert_eq(state_add_route(&s, &r, err, sizeof(err)), 0, "%s", err);
+		cr_assert_eq(state_add_route(&s, &r, DP_OWNER_CONFIG, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(dp_test_commit_state(&s, false, err, sizeof(err)), 0, "%s", err);
 }
 
@@ -233,7 +233,7 @@ Test(neigh, a_host_behind_a_host_interface_route_is_sent_to_once_resolved)
 
 	cr_assert_eq(state_add_addr(&s, &a0, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(state_add_addr(&s, &a1, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(state_add_route(&s, &r, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(state_add_route(&s, &r, DP_OWNER_CONFIG, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(dp_test_commit_state(&s, false, err, sizeof(err)), 0, "%s", err);
 	send_to(host, 1);
 	cr_assert_eq(find(host)->queued, 1);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_lpm.h>
 
@@ -174,6 +175,84 @@ static int reserve(unsigned n)
 	return 0;
 }
 
+/* A route that moved from a resolved gateway to one not yet resolved keeps
+ * forwarding to the old one until the new one resolves, or FIB_HOLD_MS
+ * passed (then its packets wait for ARP, as any unresolved route's do): the
+ * LPM keeps the old next hop meanwhile, and only the old one's reference
+ * waits here. */
+#define FIB_HOLD_MS 3000
+
+struct fib_hold {
+	struct fib_route old; /* what the LPM still points to, released once the route moves */
+	uint64_t deadline_tsc;
+};
+
+static struct fib_hold *holds;
+static unsigned n_holds, cap_holds;
+
+static bool forwards_resolved(uint32_t nh)
+{
+	struct nexthop h = nh_read(nh);
+	return h.kind == NH_NEIGHBOR && h.resolved;
+}
+
+/* The hold of prefix/len ends: the LPM gets the route's own next hop (nh). */
+static void hold_end(unsigned i, uint32_t nh)
+{
+	struct fib_hold *h = &holds[i];
+
+	if (lpm_set(h->old.prefix, h->old.len, nh) == 0) {
+		nh_release(&h->old);
+		*h = holds[--n_holds];
+	}
+}
+
+static int hold_find(uint32_t prefix, uint8_t len)
+{
+	for (unsigned i = 0; i < n_holds; i++)
+		if (holds[i].old.prefix == prefix && holds[i].old.len == len)
+			return (int)i;
+	return -1;
+}
+
+/* Whatever held prefix/len is over: it is being changed or removed. */
+static void hold_cancel(const struct fib_route *c)
+{
+	int i = hold_find(c->prefix, c->len);
+	if (i >= 0)
+		hold_end((unsigned)i, c->nh);
+}
+
+void fib_hold_timer(uint64_t now_tsc)
+{
+	for (unsigned i = 0; i < n_holds;) {
+		const struct fib_route *r = fib_find(holds[i].old.prefix, holds[i].old.len);
+		unsigned before = n_holds;
+		if (r && (forwards_resolved(r->nh) || now_tsc >= holds[i].deadline_tsc))
+			hold_end(i, r->nh);
+		if (n_holds == before)
+			i++;
+	}
+}
+
+/* c (installed, resolved) is replaced by w, whose gateway is not resolved yet: hold c in the LPM. */
+static bool hold_old(const struct fib_route *c, const struct fib_route *w)
+{
+	if (w->kind != FIB_GATEWAY || !forwards_resolved(c->nh) || forwards_resolved(w->nh))
+		return false;
+	if (n_holds == cap_holds) {
+		unsigned ncap = cap_holds ? cap_holds * 2 : 64;
+		struct fib_hold *p = realloc(holds, sizeof(*holds) * ncap);
+		if (!p)
+			return false;
+		holds = p;
+		cap_holds = ncap;
+	}
+	holds[n_holds++] = (struct fib_hold){
+		.old = *c, .deadline_tsc = rte_rdtsc() + rte_get_tsc_hz() * FIB_HOLD_MS / 1000};
+	return true;
+}
+
 /* Installs w over c (the entry of the same prefix, or NULL). */
 static int install(struct fib_route *w, struct fib_route *c, struct dp_apply *a)
 {
@@ -185,6 +264,13 @@ static int install(struct fib_route *w, struct fib_route *c, struct dp_apply *a)
 	if (nh < 0)
 		return dp_apply_refuse(a, nh, "route %s: out of next hops", pfx);
 	w->nh = (uint32_t)nh;
+	if (c)
+		hold_cancel(c);
+	if (c && hold_old(c, w)) {
+		w->hops = NULL;
+		*c = *w;
+		return 0;
+	}
 	if ((rc = lpm_set(w->prefix, w->len, w->nh)) < 0) {
 		nh_release(w);
 		return dp_apply_refuse(a, rc, "route %s: the FIB is full (%s)", pfx,
@@ -245,6 +331,7 @@ int fib_apply(struct fib_route *want, unsigned n, struct dp_apply *a)
 	sort_cur();
 	for (unsigned i = n_cur; i < n_old; i++) {
 		const struct fib_route *c = &cur[i];
+		hold_cancel(c);
 		lpm_clear(c->prefix, c->len);
 		nh_release(c);
 		if (c->len == 32)

@@ -57,6 +57,10 @@ int fib_init(unsigned max_routes);
  * applying the previous set again; best effort: the prefix keeps what it had). */
 int fib_apply(struct fib_route *want, unsigned n, struct dp_apply *a);
 
+/* Ends the holds of routes that moved to a new gateway (see FIB_HOLD_MS)
+ * once it resolved or the hold timed out; called from the main lcore's timer. */
+void fib_hold_timer(uint64_t now_tsc);
+
 /* Longest-prefix match, the default route included: the next hop, or FIB_NO_ROUTE. */
 uint32_t fib_lookup(uint32_t ip);
 /* The installed entry of exactly prefix/len, or NULL. */

@@ -235,6 +235,7 @@ static void main_loop(void)
 		uint64_t now = rte_rdtsc();
 		if (now >= next_timer) {
 			neigh_timer(now);
+			fib_hold_timer(now);
 			if (port_poll_links())
 				state_refresh();
 			nh_reclaim();

@@ -350,3 +350,48 @@ Test(fib, a_removed_host_route_gives_the_neighbour_its_own_back)
 	cr_assert_eq(nh.kind, NH_NEIGHBOR, "the neighbour's host route is back (kind %u)", nh.kind);
 	cr_assert(nh.resolved);
 }
+
+static void commit_route_via(uint32_t gateway)
+{
+	char err[256];
+	struct dp_state s = {0};
+	struct dp_addr a = {.port = "dp1", .ip = 0xc0a80a01, .prefix_len = 24};
+	struct dp_route r = {
+		.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = gateway, .distance = 1};
+	struct dp_neigh n = {.ip = GW_A, .mac = {0x02, 0, 0, 0, 0, 0x02}};
+
+	cr_assert_eq(state_add_addr(&s, &a, err, sizeof(err)), 0);
+	cr_assert_eq(state_add_route(&s, &r, DP_OWNER_CONFIG, err, sizeof(err)), 0);
+	cr_assert_eq(state_add_neigh(&s, &n, err, sizeof(err)), 0);
+	cr_assert_eq(dp_test_commit_state(&s, false, err, sizeof(err)), 0, "%s", err);
+}
+
+Test(fib, a_route_moved_to_an_unresolved_gateway_keeps_the_old_one_until_it_resolves)
+{
+	const uint32_t gw_c = 0xc0a80a04;
+	bool found;
+
+	commit_route_via(GW_A);
+	cr_assert(lookup(0x0a140505, &found).resolved);
+
+	commit_route_via(GW_B);
+	cr_assert_eq(fib_find(NET_REMOTE, 16)->gateway, GW_B, "the route is B's");
+	cr_assert_eq(lookup(0x0a140505, &found).ip, GW_A, "packets still go to A, which is resolved");
+	fib_hold_timer(rte_rdtsc());
+	cr_assert_eq(lookup(0x0a140505, &found).ip, GW_A, "B is not resolved yet");
+
+	struct arp_event ev = {.mac = {0x02, 0, 0, 0, 0, 0x03}, .port = 1, .ip = GW_B};
+	neigh_arp_event(&ev);
+	fib_hold_timer(rte_rdtsc());
+	struct nexthop nh = lookup(0x0a140505, &found);
+	cr_assert_eq(nh.ip, GW_B, "B answered: the route moves");
+	cr_assert(nh.resolved);
+
+	/* a gateway that never answers gets the route when the hold times out */
+	commit_route_via(gw_c);
+	cr_assert_eq(lookup(0x0a140505, &found).ip, GW_B);
+	fib_hold_timer(rte_rdtsc() + rte_get_tsc_hz() * 4);
+	nh = lookup(0x0a140505, &found);
+	cr_assert_eq(nh.ip, gw_c);
+	cr_assert_not(nh.resolved);
+}

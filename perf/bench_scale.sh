@@ -237,7 +237,7 @@ wait_converged() { # $1 dir, $2 pid of brinkd, $3 what; returns 0 or 1 with FAIL
 	done
 }
 
-commit_file() { # $1 dir, $2 file, $3 name -> prints seconds; FAIL_REASON on failure
+commit_file() { # $1 dir, $2 file, $3 name; sets COMMIT_S, or FAIL_REASON and returns 1
 	local res
 	res=$($PY "$PERF/scalelib.py" commit "$BRINKSH" "$APISOCK" "$2" "$STEP_TIMEOUT")
 	if ! $PY -c 'import json,sys; sys.exit(not json.loads(sys.argv[1])["ok"])' "$res"; then
@@ -245,7 +245,7 @@ commit_file() { # $1 dir, $2 file, $3 name -> prints seconds; FAIL_REASON on fai
 		return 1
 	fi
 	wait_converged "$1" "$BRINKD_PID" "$3" || return 1
-	$PY -c 'import json,sys; print("%.2f" % json.loads(sys.argv[1])["commit_s"])' "$res"
+	COMMIT_S=$($PY -c 'import json,sys; print("%.2f" % json.loads(sys.argv[1])["commit_s"])' "$res")
 }
 
 drops_now() { bsh -j -c "show dataplane statistics" >"$WORK/stats.json" && $PY "$PERF/scalelib.py" drops "$WORK/stats.json"; }
@@ -262,7 +262,7 @@ brink_size() { # $1 size, $2 dir; sets LOAD_S RSS_BRINKD RSS_DP ADD_S DEL_S LOST
 	"$DP" -f "$dir/brink.conf" -s "$DPSOCK" -- --file-prefix $BRINK_PREFIX --no-pci "${MEM_ARGS[@]}" >"$dir/dataplane.log" 2>&1 &
 	RUN_PID=$!
 	PIDS+=("$RUN_PID")
-	wait_for_socket "$DPSOCK" "$STEP_TIMEOUT" "$RUN_PID" || { brink_fail "$n" "brink-dataplane did not open its socket" "$dir"; return 1; }
+	wait_for_socket "$DPSOCK" "$STEP_TIMEOUT" "$RUN_PID" || { brink_fail "$n" "brink-dataplane did not start: $(tail -n 1 "$dir/dataplane.log")" "$dir"; return 1; }
 	t0=$(now)
 	"$BRINKD" -f "$dir/brink.conf" -d "$DPSOCK" -a "$APISOCK" --archive "$dir/archive" >"$dir/brinkd.log" 2>&1 &
 	BRINKD_PID=$!
@@ -280,11 +280,17 @@ brink_size() { # $1 size, $2 dir; sets LOAD_S RSS_BRINKD RSS_DP ADD_S DEL_S LOST
 		{ brink_fail "$n" "no telemetry ports" "$dir"; return 1; }
 	measure brink "$n" || { brink_fail "$n" "brink did not forward the input" "$dir"; return 1; }
 	d0=$(drops_now) e0=$(sink_oerrors)
-	ADD_S=$(commit_file "$dir" "$dir/brink-commit.conf" "commit of $NCOMMIT added routes") || { brink_fail "$n" "$FAIL_REASON" "$dir"; return 1; }
-	DEL_S=$(commit_file "$dir" "$dir/brink.conf" "commit of $NCOMMIT removed routes") || { brink_fail "$n" "$FAIL_REASON" "$dir"; return 1; }
-	d1=$(drops_now) e1=$(sink_oerrors)
-	LOST=$((d1 - d0 + e1 - e0))
-	log "  brink: commit +$NCOMMIT routes $ADD_S s, -$NCOMMIT routes $DEL_S s, packets lost meanwhile $LOST"
+	# a refused commit keeps the forwarding and load figures of this size
+	if commit_file "$dir" "$dir/brink-commit.conf" "commit of $NCOMMIT added routes" && ADD_S=$COMMIT_S &&
+		commit_file "$dir" "$dir/brink.conf" "commit of $NCOMMIT removed routes" && DEL_S=$COMMIT_S; then
+		d1=$(drops_now) e1=$(sink_oerrors)
+		LOST=$((d1 - d0 + e1 - e0))
+		log "  brink: commit +$NCOMMIT routes $ADD_S s, -$NCOMMIT routes $DEL_S s, packets lost meanwhile $LOST"
+	else
+		log "bench_scale: brink at $n routes: commits FAILED: $FAIL_REASON"
+		COMMIT_FAIL="${COMMIT_FAIL:+$COMMIT_FAIL; }$n routes: $FAIL_REASON"
+		ADD_S=- DEL_S=- LOST=-
+	fi
 	stop_brink
 }
 
@@ -292,7 +298,7 @@ brink_size() { # $1 size, $2 dir; sets LOAD_S RSS_BRINKD RSS_DP ADD_S DEL_S LOST
 echo "bench_scale: $(date -u '+%Y-%m-%d %H:%M UTC'), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(nproc --all) CPUs"
 echo "bench_scale: TSC $(awk -v h="$TSC_HZ" 'BEGIN {printf "%.1f", h / 1e6}') MHz; memory: $MEMORY; sizes: $SIZES; commit: $NCOMMIT routes"
 echo "bench_scale: $FRAMES x 64-byte frames to hosts in the routes; window ${DURATION} s after ${WARMUP} s warm-up"
-FAILED=0
+FAILED=0 COMMIT_FAIL=
 : >"$WORK/plot.dat"
 declare -A RESULT
 for n in $SIZES; do
@@ -343,12 +349,13 @@ fi
 # the commit figures of the largest table that ran
 for n in $(tr ' ' '\n' <<<"$SIZES" | sort -rn); do
 	read -r br l3 load add del lost rb rd <<<"${RESULT[$n]}"
-	[[ $br == FAILED ]] && continue
+	[[ $br == FAILED || $add == - ]] && continue
 	COMMIT_AT=$n
 	echo "commits on the $n-route table: add $add s, remove $del s; commit_*_s is the slower"
 	echo "commit_$(label "$NCOMMIT")_s=$(awk -v a="$add" -v d="$del" 'BEGIN {print (a > d ? a : d)}')"
 	echo "commit_$(label "$NCOMMIT")_lost=$lost"
 	break
 done
+[[ -n ${COMMIT_FAIL:-} ]] && log "bench_scale: commits FAILED: $COMMIT_FAIL"
 [[ -n ${COMMIT_AT:-} ]] || { echo "commit_$(label "$NCOMMIT")_s=FAILED"; echo "commit_$(label "$NCOMMIT")_lost=FAILED"; }
-exit $((FAILED ? 2 : 0))
+exit $((FAILED || ${#COMMIT_FAIL} ? 2 : 0))

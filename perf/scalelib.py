@@ -154,23 +154,24 @@ def drops(path):
 
 
 def plot(data, png):
-    """DATA: lines 'routes brink_mpps l3fwd_mpps commit_s' ('-' for none)."""
-    gp = """set terminal pngcairo size 1100,450
-set output '%s'
-set multiplot layout 1,2
-set logscale x
-set grid
-set key left bottom
-set xlabel 'routes'
-set ylabel 'Mpps (64 B, one worker)'
-set yrange [0:*]
-set datafile missing '-'
-plot '%s' using 1:2 with linespoints title 'brink', '' using 1:3 with linespoints title 'l3fwd'
-set ylabel 'seconds'
-set key left top
-plot '%s' using 1:4 with linespoints title 'commit: add 100k', '' using 1:5 with linespoints title 'commit: remove 100k'
-unset multiplot
-""" % (png, data, data)
+    """DATA: lines 'routes brink_mpps l3fwd_mpps add_s del_s' ('-' for none);
+    a panel with no point at all is left out."""
+    rows = [line.split() for line in open(data) if line.strip()]
+    has = [any(r[i] != "-" for r in rows) for i in range(5)]
+    panels = []
+    if has[1] or has[2]:
+        curves = ["'%s' using 1:%d with linespoints title '%s'" % (data, i + 1, name)
+                  for i, name in ((1, "brink"), (2, "l3fwd")) if has[i]]
+        panels.append("set ylabel 'Mpps (64 B, one worker)'\nset key left bottom\nplot " + ", ".join(curves))
+    if has[3] or has[4]:
+        curves = ["'%s' using 1:%d with linespoints title '%s'" % (data, i + 1, name)
+                  for i, name in ((3, "commit: add"), (4, "commit: remove")) if has[i]]
+        panels.append("set ylabel 'seconds'\nset key left top\nplot " + ", ".join(curves))
+    if not panels:
+        sys.exit("nothing to plot")
+    gp = ("set terminal pngcairo size %d,450\nset output '%s'\nset multiplot layout 1,%d\nset logscale x\n"
+          "set grid\nset xlabel 'routes'\nset yrange [0:*]\nset datafile missing '-'\n%s\nunset multiplot\n"
+          % (550 * len(panels), png, len(panels), "\n".join(panels)))
     return subprocess.run(["gnuplot"], input=gp, text=True).returncode
 
 

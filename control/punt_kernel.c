@@ -123,138 +123,42 @@ static void sync_addrs(struct sync *s)
 	nl_cache_free(cache);
 }
 
-/* The gateway of a single-next-hop route through the punt interface, or 0. */
-static uint32_t route_gateway(struct rtnl_route *r, int ifindex)
-{
-	struct rtnl_nexthop *nh;
-
-	if (rtnl_route_get_nnexthops(r) != 1 || !(nh = rtnl_route_nexthop_n(r, 0)) ||
-	    rtnl_route_nh_get_ifindex(nh) != ifindex)
-		return 0;
-	return addr_ip(rtnl_route_nh_get_gateway(nh));
-}
-
-/* Is ip in a subnet of one of the router's addresses (which the punt
- * interface carries too)? */
-static bool in_subnet(const struct brink_model *m, uint32_t ip)
-{
-	for (unsigned k = 0; k < m->n_ports; k++)
-		for (unsigned a = 0; a < m->ports[k].n_addrs; a++)
-			if (prefix4_contains(m->ports[k].addrs[a].ip, m->ports[k].addrs[a].prefix_len, ip))
-				return true;
-	return false;
-}
-
-/* The gateway the kernel's copy of r uses: its best gateway that lies in a
- * subnet of the router (the kernel takes no other), else 0 for a route
- * through the device. Either way the kernel's packets reach the dataplane,
- * which answers all of its ARP requests and routes them. */
-static uint32_t mirror_gateway(const struct brink_model *m, const struct brink_route *r)
-{
-	const struct brink_path *best = NULL;
-
-	for (unsigned i = 0; i < r->n_paths; i++) {
-		const struct brink_path *p = &m->paths[r->first_path + i];
-		if (p->kind == BRINK_PATH_GATEWAY && (!best || p->distance < best->distance) &&
-		    in_subnet(m, p->gateway))
-			best = p;
-	}
-	return best ? best->gateway : 0;
-}
-
-static bool route_wanted(const struct brink_model *m, uint32_t prefix, uint8_t len, uint32_t gw)
-{
-	for (unsigned i = 0; i < m->n_routes; i++) {
-		const struct brink_route *r = &m->routes[i];
-		if (r->prefix == prefix && r->prefix_len == len && mirror_gateway(m, r) == gw)
-			return true;
-	}
-	return false;
-}
-
-static bool ours(struct rtnl_route *r)
-{
-	return rtnl_route_get_family(r) == AF_INET && rtnl_route_get_table(r) == RT_TABLE_MAIN &&
-	       rtnl_route_get_protocol(r) == PUNT_RTPROT;
-}
-
-static bool route_present(struct nl_cache *cache, int ifindex, const struct brink_route *want, uint32_t gw)
-{
-	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-		struct rtnl_route *r = (struct rtnl_route *)o;
-		struct nl_addr *dst = rtnl_route_get_dst(r);
-		if (ours(r) && addr_ip(dst) == want->prefix && nl_addr_get_prefixlen(dst) == want->prefix_len &&
-		    route_gateway(r, ifindex) == gw)
-			return true;
-	}
-	return false;
-}
-
-static int add_route(struct sync *s, const struct brink_route *want, uint32_t gateway)
+/* Everything the kernel has no more specific route for goes to the dataplane,
+ * which routes it. One default route, at a metric an operator's management
+ * default (DHCP or static: 0 to a few thousand) stays below. Its gateway is a
+ * link-local address marked on-link: the dataplane answers every ARP request
+ * from the kernel, so the kernel keeps one neighbour for it instead of one
+ * per destination. NLM_F_REPLACE makes the sync one idempotent message. */
+static void sync_default_route(struct sync *s)
 {
 	struct rtnl_route *r = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *dst = make_addr(want->prefix, want->prefix_len);
-	struct nl_addr *gw = gateway ? make_addr(gateway, 32) : NULL;
+	struct nl_addr *dst = make_addr(0, 0);
+	struct nl_addr *gw = make_addr(PUNT_GATEWAY, 32);
 	int rc = -NLE_NOMEM;
 
-	if (r && nh && dst && (gw || !gateway)) {
+	if (r && nh && dst && gw) {
 		rtnl_route_set_family(r, AF_INET);
 		rtnl_route_set_table(r, RT_TABLE_MAIN);
 		rtnl_route_set_protocol(r, PUNT_RTPROT);
-		rtnl_route_set_scope(r, gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+		rtnl_route_set_priority(r, PUNT_METRIC);
+		rtnl_route_set_scope(r, RT_SCOPE_UNIVERSE);
 		rtnl_route_set_type(r, RTN_UNICAST);
 		rtnl_route_set_dst(r, dst);
 		rtnl_route_nh_set_ifindex(nh, s->ifindex);
-		if (gw)
-			rtnl_route_nh_set_gateway(nh, gw);
+		rtnl_route_nh_set_gateway(nh, gw);
+		rtnl_route_nh_set_flags(nh, RTNH_F_ONLINK);
 		rtnl_route_add_nexthop(r, nh);
 		nh = NULL; /* owned by the route now */
-		/* No NLM_F_REPLACE: a route someone else installed for the same
-		 * prefix (the management default route, say) is left alone. */
-		rc = rtnl_route_add(s->sk, r, NLM_F_CREATE | NLM_F_EXCL);
+		rc = rtnl_route_add(s->sk, r, NLM_F_CREATE | NLM_F_REPLACE);
 	}
 	if (nh)
 		rtnl_route_nh_free(nh);
 	nl_addr_put(dst);
 	nl_addr_put(gw);
 	rtnl_route_put(r);
-	return rc == -NLE_EXIST ? 0 : rc;
-}
-
-static void sync_routes(struct sync *s)
-{
-	struct nl_cache *cache;
-	char p[PREFIX4_STR_LEN], g[IP4_STR_LEN], what[64];
-	int rc = rtnl_route_alloc_cache(s->sk, AF_INET, 0, &cache);
-
-	if (rc < 0) {
-		fail(s, rc, "%s: %s", "reading routes");
-		return;
-	}
-	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-		struct rtnl_route *r = (struct rtnl_route *)o;
-		struct nl_addr *dst = rtnl_route_get_dst(r);
-		uint8_t len = (uint8_t)nl_addr_get_prefixlen(dst);
-		if (!ours(r) || route_wanted(s->m, addr_ip(dst), len, route_gateway(r, s->ifindex)))
-			continue;
-		rc = rtnl_route_delete(s->sk, r, 0);
-		if (rc < 0)
-			fail(s, rc, "removing route %s: %s", prefix4_fmt(addr_ip(dst), len, p));
-	}
-	for (unsigned i = 0; i < s->m->n_routes; i++) {
-		const struct brink_route *want = &s->m->routes[i];
-		uint32_t gw = mirror_gateway(s->m, want);
-		if (route_present(cache, s->ifindex, want, gw))
-			continue;
-		rc = add_route(s, want, gw);
-		if (rc < 0) {
-			snprintf(what, sizeof(what), "%s via %s", prefix4_fmt(want->prefix, want->prefix_len, p),
-				 gw ? ip4_fmt(gw, g) : s->m->punt_ifname);
-			fail(s, rc, "adding route %s: %s", what);
-		}
-	}
-	nl_cache_free(cache);
+	if (rc < 0)
+		fail(s, rc, "adding the default route through %s: %s", s->m->punt_ifname);
 }
 
 /* The kernel would drop what arrives on the tap for sources it routes
@@ -328,7 +232,7 @@ int punt_kernel_sync(const struct brink_model *m, char *err, size_t errlen)
 		if (!s.rc)
 			sync_addrs(&s);
 		if (!s.rc)
-			sync_routes(&s);
+			sync_default_route(&s);
 		rc = s.rc;
 		rtnl_link_put(link);
 	}

@@ -12,6 +12,7 @@
 #include <rte_log.h>
 
 #include "common/net_addr.h"
+#include "common/punt.h"
 #include "dataplane/arp.h"
 #include "dataplane/ctl_server.h"
 #include "dataplane/path.h"
@@ -139,6 +140,8 @@ int port_setup(const char *name, const char *device, bool is_punt, unsigned n_wo
 	p->link_up = link.link_status == RTE_ETH_LINK_UP;
 	p->in_use = true;
 	p->is_punt = is_punt;
+	if (is_punt)
+		p->primary_ip = PUNT_GATEWAY; /* the kernel's gateway: ICMP errors to it come from there */
 	p->admin_up = true;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	snprintf(p->device, sizeof(p->device), "%s", device);

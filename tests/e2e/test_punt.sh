@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Exception path: a TCP service in the router (management) namespace, bound
 # to the router's pod-side address on the punt TAP, is reached from the pod
-# host through the dataplane (dataplane -> brink0 -> kernel and back).
+# host through the dataplane (dataplane -> brink0 -> kernel and back); the
+# kernel reaches everything beyond its connected subnets by one default route.
 . "$(dirname "$0")/lib.sh"
 
 topo_demo
@@ -12,6 +13,15 @@ ip -n "$RT" link show brink0 >/dev/null || fail "no punt interface brink0 in the
 wait_punt 172.30.1.1
 wait_punt 192.168.10.1
 wait_ping "$POD" 172.30.1.1
+
+# the kernel gets one default route into the dataplane, not a copy of each static route
+kroutes=$(ip -n "$RT" -4 route show proto 200)
+[ "$kroutes" = "default via 169.254.0.1 dev brink0 metric 1000000 onlink " ] ||
+	fail "brinkd's kernel routes on brink0: '$kroutes'"
+ip -n "$RT" -4 route get 10.20.0.10 | grepq "dev brink0" || fail "10.20.0.10 is not routed into the dataplane"
+# a destination the dataplane has no route for fails at once (its ICMP error), not after a timeout
+out=$(in_ns "$RT" timeout 3 bash -c 'exec 3<>/dev/tcp/203.0.113.9/80' 2>&1) && fail "connected to 203.0.113.9"
+echo "$out" | grepq "Network is unreachable" || fail "connect to an unrouted destination: '$out'"
 
 punted=$(stat punt.to_kernel) back=$(stat punt.from_kernel)
 tcp_transfer "$RT" 172.30.1.1 "$POD" 2222

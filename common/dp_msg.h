@@ -95,6 +95,7 @@ enum dp_msg_type {
 };
 
 #define DP_MSG_F_MORE 0x0001 /* another reply message follows */
+#define DP_MSG_F_BUSY 0x0002 /* not the reply: the request is being worked on (sent every second meanwhile) */
 
 struct dp_msg_hdr {
 	uint16_t version; /* DP_MSG_VERSION */

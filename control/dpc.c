@@ -81,6 +81,8 @@ static int transact(struct dpc *c, uint16_t type, const void *body, size_t len,
 		}
 		if (r->seq != h.seq || r->type != type)
 			return lost(c, -EPROTO, "reply out of sequence", err, errlen);
+		if (r->flags & DP_MSG_F_BUSY)
+			continue; /* alive and working: each wait has its own timeout */
 		if (r->status < 0) {
 			body_text(buf, err, errlen);
 			if (!*err)

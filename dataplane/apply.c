@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include <rte_cycles.h>
+
 int dp_apply_refuse(struct dp_apply *a, int rc, const char *fmt, ...)
 {
 	char msg[sizeof(a->err)];
@@ -19,6 +21,20 @@ int dp_apply_refuse(struct dp_apply *a, int rc, const char *fmt, ...)
 	sbuf_printf(&a->refused, "%s\n", msg);
 	a->n_refused++;
 	return 0;
+}
+
+void dp_apply_step(struct dp_apply *a)
+{
+	/* the TSC is read every 1024 steps only */
+	if (!a->busy || (++a->busy_steps & 1023))
+		return;
+	uint64_t now = rte_rdtsc();
+	if (!a->busy_next_tsc) {
+		a->busy_next_tsc = now + rte_get_tsc_hz();
+	} else if (now >= a->busy_next_tsc) {
+		a->busy(a->busy_arg);
+		a->busy_next_tsc = now + rte_get_tsc_hz();
+	}
 }
 
 void dp_apply_fini(struct dp_apply *a)

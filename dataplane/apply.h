@@ -10,6 +10,7 @@
 #define BRINK_DP_APPLY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "common/sbuf.h"
 
@@ -18,6 +19,12 @@ struct dp_apply {
 	char err[256];       /* strict: why it stopped */
 	struct sbuf refused; /* best effort: one line per refused item */
 	unsigned n_refused;
+	/* Called about once a second while a long apply goes on (may be NULL):
+	 * the controller hears the dataplane is busy, not dead. */
+	void (*busy)(void *arg);
+	void *busy_arg;
+	uint64_t busy_next_tsc;
+	unsigned busy_steps;
 };
 
 /* An item could not be applied (rc < 0, the reason in printf form).
@@ -25,5 +32,7 @@ struct dp_apply {
  * Best effort: appends the reason to the refused list and returns 0. */
 int dp_apply_refuse(struct dp_apply *a, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void dp_apply_fini(struct dp_apply *a);
+/* One step of a long apply (a route installed...): calls a->busy when a second passed. */
+void dp_apply_step(struct dp_apply *a);
 
 #endif

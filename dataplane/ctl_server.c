@@ -268,6 +268,20 @@ void ctl_register(uint16_t type, ctl_handler_fn fn)
 		handlers[type] = fn;
 }
 
+/* A long request goes on: an interim reply flagged DP_MSG_F_BUSY. */
+struct busy_reply {
+	struct ctl_conn *c;
+	struct dp_msg_hdr req;
+};
+
+static void reply_busy(void *arg)
+{
+	const struct busy_reply *b = arg;
+
+	ctl_reply(b->c, &b->req, 0, DP_MSG_F_BUSY, NULL, 0, 0);
+	conn_flush(b->c);
+}
+
 static void reply_hello(struct ctl_conn *c, const struct dp_msg_hdr *h)
 {
 	struct dp_hello hello = {
@@ -309,7 +323,8 @@ static void handle(struct ctl_conn *c, const struct dp_msg_hdr *h, const void *b
 			return;
 		}
 		struct dp_apply a;
-		int rc = state_txn_commit(&a);
+		struct busy_reply busy = {c, *h};
+		int rc = state_txn_commit(&a, reply_busy, &busy);
 		if (rc < 0) {
 			RTE_LOG(WARNING, USER1, "control: commit refused: %s\n", a.err);
 			ctl_reply_error(c, h, rc, "%s", a.err);

@@ -305,6 +305,7 @@ int fib_apply(struct fib_route *want, unsigned n, struct dp_apply *a)
 	/* First add and replace, so no prefix ever goes missing in between... */
 	for (unsigned i = 0; i < n; i++) {
 		struct fib_route *w = &want[i];
+		dp_apply_step(a);
 		struct fib_route *c = find(cur, n_sorted, w->prefix, w->len);
 		if (c && same_target(c, w)) {
 			w->nh = c->nh;

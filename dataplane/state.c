@@ -655,9 +655,12 @@ void state_txn_items(const void *body, size_t len)
 	}
 }
 
-int state_txn_commit(struct dp_apply *a)
+int state_txn_commit(struct dp_apply *a, void (*busy)(void *arg), void *busy_arg)
 {
 	int rc = txn.rc;
+
+	txn.a.busy = busy;
+	txn.a.busy_arg = busy_arg;
 
 	if (rc == 0)
 		rc = state_commit(&txn.want, &txn.a);
@@ -665,6 +668,7 @@ int state_txn_commit(struct dp_apply *a)
 		/* A state applied in part is not the one this generation names. */
 		generation[txn.owner] = txn.a.n_refused ? 0 : txn.generation;
 	*a = txn.a;
+	a->busy = NULL;
 	memset(&txn.a, 0, sizeof(txn.a));
 	state_txn_abort();
 	return rc;

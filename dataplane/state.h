@@ -60,7 +60,7 @@ uint64_t state_generation(uint8_t owner);
 void state_txn_begin(const void *body, size_t len);
 void state_txn_items(const void *body, size_t len);
 bool state_txn_open(void);
-int state_txn_commit(struct dp_apply *a);
+int state_txn_commit(struct dp_apply *a, void (*busy)(void *arg), void *busy_arg);
 void state_txn_abort(void);
 
 /* An OBJ request (body: struct dp_obj and its items); *changed: the items applied. */

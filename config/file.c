@@ -101,28 +101,19 @@ static void load_values(struct loader *ld, const config_setting_t *s, struct cfg
 	}
 }
 
-static int entry_cmp(const void *a, const void *b)
-{
-	const struct cfg_node *x = *(struct cfg_node *const *)a, *y = *(struct cfg_node *const *)b;
-	int c = schema_value_cmp(x->sch, x->value, y->value);
-
-	return c ? c : x->line - y->line;
-}
-
-/* Entries are sorted once rather than inserted one by one: route tables are large. */
+/* Entries go into the tag's index as they come: a duplicate is found there,
+ * and the file brink saves is sorted already, which the index takes fastest. */
 static void load_tag(struct loader *ld, const config_setting_t *s, struct cfg_node *tag, const char *path)
 {
 	const struct cfg_schema *sch = tag->sch;
 	int len = config_setting_length(s);
-	struct cfg_node **entries = cfg_xmalloc(sizeof(*entries) * (size_t)(len ? len : 1));
-	struct cfg_node **tail = &tag->child, *prev = NULL;
-	unsigned n = 0;
 	char key[CFG_VALUE_MAX];
 	char epath[512];
 
 	for (int i = 0; i < len; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		const config_setting_t *k;
+		struct cfg_node *entry, *dup;
 		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
 			cfg_errors_add(ld->errs, ld->file, line_of(e), path, "entries must be groups { ... }, not %s",
 				       type_name(config_setting_type(e)));
@@ -135,23 +126,15 @@ static void load_tag(struct loader *ld, const config_setting_t *s, struct cfg_no
 		}
 		if (!load_value(ld, sch, k, path, key))
 			continue;
-		entries[n] = node_new(sch, key, true, line_of(e));
+		entry = node_new(sch, key, true, line_of(e));
 		cfg_path_join(epath, sizeof(epath), path, key);
-		load_group(ld, e, entries[n], epath);
-		n++;
-	}
-	qsort(entries, n, sizeof(*entries), entry_cmp);
-	for (unsigned i = 0; i < n; i++) {
-		if (prev && schema_value_cmp(sch, prev->value, entries[i]->value) == 0) {
-			cfg_errors_add(ld->errs, ld->file, entries[i]->line, path, "duplicate '%s' (also at line %d)",
-				       entries[i]->value, prev->line);
-			node_free(entries[i]);
-			continue;
+		load_group(ld, e, entry, epath);
+		if ((dup = node_insert(tag, entry))) {
+			cfg_errors_add(ld->errs, ld->file, entry->line, path, "duplicate '%s' (also at line %d)",
+				       entry->value, dup->line);
+			node_free(entry);
 		}
-		*tail = prev = entries[i];
-		tail = &prev->next;
 	}
-	free(entries);
 }
 
 static bool is_scalar(int type)
@@ -282,7 +265,7 @@ static struct cfg_node *load(config_t *cf, int ok, const char *name, struct cfg_
 		return NULL;
 	}
 	root = cfg_new();
-	root->file = cfg_xstrdup(name);
+	root->root.file = cfg_xstrdup(name);
 	load_group(&ld, config_root_setting(cf), root, "");
 	/* semantic checks only on a clean tree: a dropped bad value would make
 	 * them report consequences rather than causes */

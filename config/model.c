@@ -367,7 +367,7 @@ static void build_neighs(struct ctx *c, const struct cfg_node *tag, struct brink
 
 int cfg_model_build(const struct cfg_node *root, struct brink_model *m, struct cfg_errors *errs)
 {
-	struct ctx c = {.file = root->file ? root->file : "", .errs = errs};
+	struct ctx c = {.file = root->root.file ? root->root.file : "", .errs = errs};
 	const struct cfg_node *proto = node_get(root, "protocols");
 	const struct cfg_node *st = proto ? node_get(proto, "static") : NULL;
 	struct port_addr all[CFG_MAX_PORTS * CFG_MAX_ADDRS];

@@ -427,33 +427,36 @@ ok:
 	return true;
 }
 
-int schema_value_cmp(const struct cfg_schema *s, const char *a, const char *b)
+bool schema_value_key(const struct cfg_schema *s, const char *value, uint64_t *key)
 {
-	uint32_t x = 0, y = 0;
-	uint8_t lx = 0, ly = 0;
+	uint32_t ip = 0;
+	uint8_t len = 0;
 
 	switch (s->type) {
 	case CFG_T_U32:
-		x = (uint32_t)strtoul(a, NULL, 10);
-		y = (uint32_t)strtoul(b, NULL, 10);
-		break;
+		*key = strtoul(value, NULL, 10);
+		return true;
 	case CFG_T_IP4:
-		ip4_parse(a, &x);
-		ip4_parse(b, &y);
-		break;
+		ip4_parse(value, &ip);
+		*key = ip;
+		return true;
 	case CFG_T_IFADDR:
 	case CFG_T_NET:
-		prefix4_parse(a, true, &x, &lx);
-		prefix4_parse(b, true, &y, &ly);
-		break;
-	case CFG_T_MAC:
-		return strcasecmp(a, b);
+		prefix4_parse(value, true, &ip, &len);
+		*key = (uint64_t)ip << 8 | len;
+		return true;
 	default:
-		return strcmp(a, b);
+		return false;
 	}
-	if (x != y)
-		return x < y ? -1 : 1;
-	return (int)lx - (int)ly;
+}
+
+int schema_value_cmp(const struct cfg_schema *s, const char *a, const char *b)
+{
+	uint64_t x, y;
+
+	if (schema_value_key(s, a, &x) && schema_value_key(s, b, &y))
+		return x < y ? -1 : x > y;
+	return s->type == CFG_T_MAC ? strcasecmp(a, b) : strcmp(a, b);
 }
 
 const char *schema_placeholder(const struct cfg_schema *s, char buf[CFG_PH_MAX])

@@ -58,7 +58,15 @@ struct cfg_node; /* opaque */
 
 struct cfg_node *cfg_new(void); /* empty root */
 struct cfg_node *cfg_clone(const struct cfg_node *root);
+/* A tree nobody edits (running, a session's base, an archived revision) is
+ * shared rather than copied: cfg_share counts one more holder and returns
+ * root, cfg_free drops one and frees the tree with the last. A shared tree
+ * is not edited (cfg_set and cfg_delete refuse it): cfg_unshare first makes
+ * *root the caller's own, a copy when others hold it too. */
+struct cfg_node *cfg_share(const struct cfg_node *root);
+void cfg_unshare(struct cfg_node **root);
 void cfg_free(struct cfg_node *root);
+/* O(1) for two holders of one tree. */
 bool cfg_equal(const struct cfg_node *a, const struct cfg_node *b);
 
 /* Load brink.conf (libconfig syntax). On any error returns NULL and fills errs

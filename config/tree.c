@@ -220,12 +220,26 @@ void cfg_errors_format(const struct cfg_errors *errs, char *buf, size_t len)
 
 struct cfg_node *cfg_new(void)
 {
-	return node_new(&cfg_schema_root, NULL, false, 0);
+	struct cfg_node *root = node_new(&cfg_schema_root, NULL, false, 0);
+
+	root->root.refs = 1;
+	return root;
 }
 
 void cfg_free(struct cfg_node *root)
 {
-	node_free(root);
+	if (root && --root->root.refs == 0)
+		node_free(root);
+}
+
+struct cfg_node *cfg_share(const struct cfg_node *root)
+{
+	/* the count is bookkeeping, not content: a const holder may share */
+	struct cfg_node *t = (struct cfg_node *)root;
+
+	if (t)
+		t->root.refs++;
+	return t;
 }
 
 /* Appends in list order, so a tag's index is filled from sorted keys. */
@@ -250,7 +264,19 @@ struct cfg_node *cfg_clone(const struct cfg_node *root)
 		return NULL;
 	c = clone_node(root);
 	c->root.file = root->root.file ? cfg_xstrdup(root->root.file) : NULL;
+	c->root.refs = 1;
 	return c;
+}
+
+void cfg_unshare(struct cfg_node **root)
+{
+	struct cfg_node *own;
+
+	if (!*root || (*root)->root.refs == 1)
+		return;
+	own = cfg_clone(*root);
+	cfg_free(*root);
+	*root = own;
 }
 
 static bool list_equal(const struct cfg_node *a, const struct cfg_node *b)
@@ -268,8 +294,10 @@ static bool list_equal(const struct cfg_node *a, const struct cfg_node *b)
 
 bool cfg_equal(const struct cfg_node *a, const struct cfg_node *b)
 {
+	if (a == b)
+		return true;
 	if (!a || !b)
-		return a == b;
+		return false;
 	return list_equal(a->child, b->child);
 }
 
@@ -419,6 +447,8 @@ int cfg_set(struct cfg_node *root, int argc, const char *const *argv, struct cfg
 	struct cfg_node *parent = root;
 	char ph[CFG_PH_MAX];
 
+	if (root->root.refs > 1)
+		return word_error(err, 0, argv, "the tree is shared: cfg_unshare() it before editing");
 	if (resolve(argc, argv, &w, err) < 0)
 		return -1;
 	if (w.n == 0)
@@ -472,6 +502,8 @@ int cfg_delete(struct cfg_node *root, int argc, const char *const *argv, struct 
 	struct step *last;
 	int k;
 
+	if (root->root.refs > 1)
+		return word_error(err, 0, argv, "the tree is shared: cfg_unshare() it before editing");
 	if (resolve(argc, argv, &w, err) < 0)
 		return -1;
 	if (w.n == 0)

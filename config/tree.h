@@ -38,6 +38,7 @@ struct cfg_node {
 	union {
 		struct {
 			char *file;     /* the file the tree was loaded from */
+			unsigned refs;  /* holders of a shared tree (cfg_share) */
 		} root;                 /* the root */
 		struct cfg_index index; /* a tag: its entries by key */
 	};

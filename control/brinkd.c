@@ -300,12 +300,9 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, const stru
 		errors_to(&why, &e);
 		return refuse(info, -EINVAL, &why, out);
 	}
-	copy = cfg_clone(candidate);
-	if (!copy) {
-		brink_model_free(&m);
-		sbuf_add(&why, "out of memory\n");
-		return refuse(info, -ENOMEM, &why, out);
-	}
+	/* Running becomes the candidate itself, shared with its session, which
+	 * copies it only when it edits again. */
+	copy = cfg_share(candidate);
 	if (dpc_connected(&d->dp)) {
 		int rc = push(d, &m, 0, NULL, err, sizeof(err));
 		if (rc < 0 && !dpc_lost(&d->dp, rc)) {
@@ -374,8 +371,7 @@ int brinkd_commit_confirm(struct brinkd *d, const struct cfg_node *candidate, un
 			d->confirm.user, brinkd_confirm_left_s(d));
 		return refuse(info, -EBUSY, &why, out);
 	}
-	if (!(before = cfg_clone(d->running)))
-		abort();
+	before = cfg_share(d->running);
 	rc = brinkd_commit(d, candidate, info, out);
 	if (rc < 0) {
 		cfg_free(before);

@@ -34,6 +34,7 @@
 #define CFG_MAX_PATHS 16                         /* next hops and interfaces of one route: the widest ECMP group */
 #define CFG_MAX_ROUTE_PATHS (2 * CFG_MAX_ROUTES) /* paths of all static routes together */
 #define CFG_MAX_NEIGHS 4096
+#define CFG_FIB_SIZE_DEFAULT 1048576 /* system dataplane fib-size */
 
 /* ---- errors ---- */
 
@@ -182,13 +183,16 @@ struct brink_model {
 	unsigned worker_cpus[CFG_MAX_WORKERS];
 	unsigned idle_sleep_us; /* 0: workers always busy-poll */
 	unsigned mbufs;         /* mempool size */
+	unsigned fib_size;      /* routes the FIB holds: the dataplane refuses more */
 	bool punt_enabled;
 	enum brink_punt_type punt_type;
 	char punt_ifname[CFG_NAME_MAX]; /* kernel interface name */
 	unsigned n_ports;
 	struct brink_port ports[CFG_MAX_PORTS];
 
-	/* runtime: pushed by brinkd */
+	/* runtime: pushed by brinkd. routes are sorted by (prefix, prefix_len)
+	 * and neighs by ip, each key once, so that two models are diffed by a
+	 * merge. */
 	unsigned n_routes;
 	struct brink_route *routes; /* owned, n_routes entries */
 	unsigned n_paths;

@@ -76,6 +76,7 @@ static void build_system(struct ctx *c, const struct cfg_node *root, struct brin
 	m->main_cpu = leaf_u32(dp, "main-cpu", 0);
 	m->idle_sleep_us = leaf_u32(dp, "idle-sleep", 0);
 	m->mbufs = leaf_u32(dp, "mbufs", 16384);
+	m->fib_size = leaf_u32(dp, "fib-size", CFG_FIB_SIZE_DEFAULT);
 	m->punt_type = BRINK_PUNT_TAP;
 	snprintf(m->punt_ifname, sizeof(m->punt_ifname), "brink0");
 	if (punt) {
@@ -272,22 +273,14 @@ static unsigned count_paths(const struct cfg_node *tag)
 	return n;
 }
 
+/* The tag's entries are sorted by (prefix, length), and so are the routes
+ * taken from them in order. */
 static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink_model *m, const struct port_addr *all,
 			 unsigned n_all)
 {
 	char path[512], sub[640];
 	unsigned n = tag ? node_count(tag) : 0, n_paths = count_paths(tag);
 
-	if (n > CFG_MAX_ROUTES) {
-		fail(c, tag, "protocols static route", "%u routes, at most %d", n, CFG_MAX_ROUTES);
-		return;
-	}
-	if (n_paths > CFG_MAX_ROUTE_PATHS) {
-		fail(c, tag, "protocols static route",
-		     "%u next hops, interfaces, blackholes and rejects in all, at most %d", n_paths,
-		     CFG_MAX_ROUTE_PATHS);
-		return;
-	}
 	m->routes = n ? cfg_xmalloc(sizeof(*m->routes) * n) : NULL;
 	m->paths = n_paths ? cfg_xmalloc(sizeof(*m->paths) * n_paths) : NULL;
 	for (const struct cfg_node *e = tag ? tag->child : NULL; e; e = e->next) {
@@ -332,8 +325,13 @@ static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink
 		if (r->n_paths)
 			m->n_routes++;
 	}
+	/* the FIB holds connected routes too: the dataplane refuses what this lets through */
+	if (m->n_routes > m->fib_size)
+		fail(c, tag, "protocols static route", "%u routes do not fit the FIB (system dataplane fib-size %u)",
+		     m->n_routes, m->fib_size);
 }
 
+/* In the tag's order: sorted by address. */
 static void build_neighs(struct ctx *c, const struct cfg_node *tag, struct brink_model *m, const struct port_addr *all,
 			 unsigned n_all)
 {

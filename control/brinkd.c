@@ -239,8 +239,9 @@ static void boot_notices(const struct brink_model *a, const struct brink_model *
 
 	if (a->main_cpu != b->main_cpu || a->n_workers != b->n_workers ||
 	    memcmp(a->worker_cpus, b->worker_cpus, sizeof(a->worker_cpus)) != 0 ||
-	    a->idle_sleep_us != b->idle_sleep_us || a->mbufs != b->mbufs || a->punt_enabled != b->punt_enabled ||
-	    a->punt_type != b->punt_type || strcmp(a->punt_ifname, b->punt_ifname) != 0)
+	    a->idle_sleep_us != b->idle_sleep_us || a->mbufs != b->mbufs || a->fib_size != b->fib_size ||
+	    a->punt_enabled != b->punt_enabled || a->punt_type != b->punt_type ||
+	    strcmp(a->punt_ifname, b->punt_ifname) != 0)
 		sbuf_printf(out, "notice: system dataplane: the change %s\n", when);
 	for (unsigned i = 0; i < b->n_ports; i++) {
 		const struct brink_port *old = brink_model_port(a, b->ports[i].name);

@@ -290,7 +290,7 @@ static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink
 		const struct ip4_special_block *sp;
 
 		*r = (struct brink_route){.first_path = m->n_paths};
-		snprintf(path, sizeof(path), "protocols static route %s", e->value);
+		cfg_path_join(path, sizeof(path), "protocols static route", e->value);
 		prefix4_parse(e->value, false, &r->prefix, &r->prefix_len);
 		if ((sp = prefix4_special(r->prefix, r->prefix_len)))
 			fail(c, e, path, "%s is %s space: the dataplane routes unicast only", e->value, sp->what);
@@ -301,15 +301,18 @@ static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink
 		for (const struct cfg_node *h = hops ? hops->child : NULL; h; h = h->next) {
 			const char *ifname = node_leaf(h, "interface");
 			struct brink_path p = {.kind = BRINK_PATH_GATEWAY, .distance = path_distance(h)};
-			snprintf(sub, sizeof(sub), "%s next-hop %s", path, h->value);
+			cfg_path_join(sub, sizeof(sub), path, "next-hop");
+			cfg_path_join(sub, sizeof(sub), sub, h->value);
 			check_gateway(c, m, all, n_all, h, sub, ifname);
 			ip4_parse(h->value, &p.gateway);
-			snprintf(p.ifname, sizeof(p.ifname), "%s", ifname ? ifname : "");
+			if (ifname)
+				snprintf(p.ifname, sizeof(p.ifname), "%s", ifname);
 			add_path(m, r, h, p);
 		}
 		for (const struct cfg_node *i = ifs ? ifs->child : NULL; i; i = i->next) {
 			struct brink_path p = {.kind = BRINK_PATH_INTERFACE, .distance = path_distance(i)};
-			snprintf(sub, sizeof(sub), "%s interface %s", path, i->value);
+			cfg_path_join(sub, sizeof(sub), path, "interface");
+			cfg_path_join(sub, sizeof(sub), sub, i->value);
 			if (!brink_model_port(m, i->value))
 				fail(c, i, sub, "no dataplane interface named '%s'", i->value);
 			snprintf(p.ifname, sizeof(p.ifname), "%s", i->value);
@@ -348,7 +351,7 @@ static void build_neighs(struct ctx *c, const struct cfg_node *tag, struct brink
 		const char *hw = node_leaf(e, "hwaddr");
 		const char *owner;
 
-		snprintf(path, sizeof(path), "protocols static arp %s", e->value);
+		cfg_path_join(path, sizeof(path), "protocols static arp", e->value);
 		ip4_parse(e->value, &nb->ip);
 		if (hw)
 			mac_parse(hw, nb->mac);

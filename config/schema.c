@@ -376,6 +376,7 @@ bool schema_parse_value(const struct cfg_schema *s, const char *text, char out[C
 {
 	uint32_t ip;
 	uint8_t mac[6];
+	size_t n;
 
 	switch (s->type) {
 	case CFG_T_U32:
@@ -429,7 +430,9 @@ bool schema_parse_value(const struct cfg_schema *s, const char *text, char out[C
 		return false;
 	}
 ok:
-	snprintf(out, CFG_VALUE_MAX, "%s", text);
+	n = strnlen(text, CFG_VALUE_MAX - 1);
+	memcpy(out, text, n);
+	out[n] = '\0';
 	return true;
 }
 

@@ -169,9 +169,17 @@ const char *node_leaf(const struct cfg_node *n, const char *name)
 
 /* ---- errors ---- */
 
+/* Without printf: the loader and the model join a path for every setting. */
 void cfg_path_join(char *buf, size_t len, const char *parent, const char *word)
 {
-	snprintf(buf, len, "%s%s%s", parent, parent[0] ? " " : "", word);
+	size_t a = strnlen(parent, len - 1), b;
+
+	memmove(buf, parent, a);
+	if (a && a < len - 1)
+		buf[a++] = ' ';
+	b = strnlen(word, len - 1 - a);
+	memcpy(buf + a, word, b);
+	buf[a + b] = '\0';
 }
 
 void cfg_errors_add(struct cfg_errors *errs, const char *file, int line, const char *path, const char *fmt, ...)
@@ -203,7 +211,7 @@ void cfg_errors_format(const struct cfg_errors *errs, char *buf, size_t len)
 		if (e->line > 0)
 			sbuf_printf(&b, e->file[0] ? "%d:" : "line %d:", e->line);
 		if (b.len && b.s[b.len - 1] == ':')
-			sbuf_printf(&b, " ");
+			sbuf_add(&b, " ");
 		if (e->path[0])
 			sbuf_printf(&b, "%s: ", e->path);
 		sbuf_printf(&b, "%s\n", e->msg);
@@ -323,7 +331,7 @@ static void join_words(int argc, const char *const *argv, char *buf, size_t len)
 
 	for (int i = 0; i < argc; i++) {
 		if (i)
-			sbuf_printf(&b, " ");
+			sbuf_add(&b, " ");
 		sbuf_add_word(&b, argv[i]);
 	}
 	s = sbuf_take(&b);
@@ -535,18 +543,20 @@ int cfg_delete(struct cfg_node *root, int argc, const char *const *argv, struct 
 
 static void emit_line(struct sbuf *out, const struct sbuf *path, const char *sign, const char *value)
 {
-	sbuf_printf(out, "%sset %s", sign, path->s);
+	sbuf_add(out, sign);
+	sbuf_add(out, "set ");
+	sbuf_add(out, path->s);
 	if (value) {
-		sbuf_printf(out, " ");
+		sbuf_add(out, " ");
 		sbuf_add_word(out, value);
 	}
-	sbuf_printf(out, "\n");
+	sbuf_add(out, "\n");
 }
 
 static void path_push(struct sbuf *path, const char *word)
 {
 	if (path->len)
-		sbuf_printf(path, " ");
+		sbuf_add(path, " ");
 	sbuf_add_word(path, word);
 }
 

@@ -71,7 +71,8 @@ unsigned node_count(const struct cfg_node *n);
 const struct cfg_node *node_get(const struct cfg_node *n, const char *name);
 const char *node_leaf(const struct cfg_node *n, const char *name);
 
-/* An error path one word deeper: "parent word", or "word" at the top. */
+/* An error path one word deeper: "parent word", or "word" at the top; buf
+ * may be parent. */
 void cfg_path_join(char *buf, size_t len, const char *parent, const char *word);
 void cfg_errors_add(struct cfg_errors *errs, const char *file, int line, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <libconfig.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,6 +375,9 @@ struct cfg_node *cfg_load_string(const char *text, const char *name, struct cfg_
 	config_init(&cf);
 	root = load(&cf, config_read_string(&cf, text), name ? name : "", errs);
 	config_destroy(&cf);
+	/* libconfig's settings lay between the tree's nodes: without this a
+	 * 1M-route file keeps 950 MB resident rather than the tree's 400 */
+	malloc_trim(0);
 	return root;
 }
 

@@ -15,9 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/net_addr.h"
-#include "common/sbuf.h"
-#include "config/config.h"
+#include "helpers.h"
 
 static double now_s(void)
 {
@@ -48,27 +46,10 @@ static void figure(const char *name, double value)
 	fflush(stdout);
 }
 
-/* The i-th route: /24 networks visited in a scattered order (an odd
- * multiplier permutes 2^24), each holding one route of length 24-32, so all
- * prefixes differ. Returns false for a network in special space. */
-static bool route_at(unsigned i, char prefix[PREFIX4_STR_LEN], char gateway[IP4_STR_LEN])
-{
-	uint32_t net = ((i * 2654435761u) & 0xffffff) << 8;
-	uint32_t mix = i * 2246822519u;
-	uint8_t len = (uint8_t)(24 + (mix >> 7) % 9);
-
-	if (ip4_special(net) || (net >> 16) == 0xc0a8)
-		return false;
-	net |= (mix >> 16) & 0xff & prefix4_mask(len);
-	prefix4_fmt(net, len, prefix);
-	ip4_fmt(0xc0a80000 | (2 + (mix >> 3) % 60000), gateway);
-	return true;
-}
-
 static const char *generate(unsigned n_routes, unsigned *next)
 {
 	static char path[] = "/tmp/config_scale.XXXXXX";
-	char prefix[PREFIX4_STR_LEN], gateway[IP4_STR_LEN];
+	char head[512], prefix[PREFIX4_STR_LEN], gateway[IP4_STR_LEN];
 	int fd = mkstemp(path);
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	unsigned i = 0;
@@ -77,14 +58,10 @@ static const char *generate(unsigned n_routes, unsigned *next)
 		perror("config_scale: temporary file");
 		exit(1);
 	}
-	fprintf(f,
-		"system: { dataplane: { worker = ( { id = 0; cpu = 0; } ); fib-size = %u; }; };\n"
-		"interfaces: { dataplane = ( { name = \"dp0\"; device = \"net_null0\"; address = "
-		"[ \"192.168.0.1/16\" ]; } ); };\n"
-		"protocols: { static: { route = (\n",
-		n_routes + 1024);
+	scale_head(head, sizeof(head), n_routes);
+	fputs(head, f);
 	for (unsigned k = 0; k < n_routes; i++) {
-		if (!route_at(i, prefix, gateway))
+		if (!scale_route(i, prefix, gateway))
 			continue;
 		fprintf(f, "%s{ prefix = \"%s\"; next-hop = \"%s\"; }\n", k ? "," : "", prefix, gateway);
 		k++;
@@ -180,7 +157,7 @@ int main(int argc, char **argv)
 	t = now_s();
 	copy = cfg_clone(root);
 	figure("clone_s", now_s() - t);
-	for (unsigned i = 0; !route_at(i, first, gateway); i++)
+	for (unsigned i = 0; !scale_route(i, first, gateway); i++)
 		;
 	if (edit(copy, false, first, gateway) < 0 || edit(copy, true, first, "192.168.255.254") < 0)
 		return 1;
@@ -202,14 +179,14 @@ int main(int argc, char **argv)
 	t = now_s();
 	done = 0;
 	for (unsigned i = next; done < n_sets; i++)
-		if (route_at(i, prefix, gateway) && edit(copy, true, prefix, gateway) == 0)
+		if (scale_route(i, prefix, gateway) && edit(copy, true, prefix, gateway) == 0)
 			done++;
 	printf("sets=%u\n", n_sets);
 	figure("sets_s", now_s() - t);
 	t = now_s();
 	done = 0;
 	for (unsigned i = next; done < n_sets; i++)
-		if (route_at(i, prefix, gateway) && edit(copy, false, prefix, gateway) == 0)
+		if (scale_route(i, prefix, gateway) && edit(copy, false, prefix, gateway) == 0)
 			done++;
 	figure("deletes_s", now_s() - t);
 	figure("rss_two_trees_mb", memory_mb("VmRSS"));

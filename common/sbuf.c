@@ -39,20 +39,32 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-void sbuf_add(struct sbuf *b, const char *s)
+static void add_bytes(struct sbuf *b, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
 	reserve(b, n);
-	memcpy(b->s + b->len, s, n + 1);
+	memcpy(b->s + b->len, s, n);
 	b->len += n;
+	b->s[b->len] = '\0';
 }
 
+void sbuf_add(struct sbuf *b, const char *s)
+{
+	add_bytes(b, s, strlen(s));
+}
+
+/* Runs of plain characters at once: a saved route table is mostly quoted values. */
 void sbuf_add_quoted(struct sbuf *b, const char *s)
 {
 	sbuf_add(b, "\"");
-	for (const char *p = s; *p; p++)
-		sbuf_printf(b, "%s%c", *p == '"' || *p == '\\' ? "\\" : "", *p);
+	while (*s) {
+		size_t plain = strcspn(s, "\"\\");
+		add_bytes(b, s, plain);
+		s += plain;
+		if (*s) {
+			const char escaped[] = {'\\', *s++};
+			add_bytes(b, escaped, sizeof(escaped));
+		}
+	}
 	sbuf_add(b, "\"");
 }
 

@@ -30,10 +30,13 @@
 #define CFG_MAX_PORTS 16
 #define CFG_MAX_ADDRS 8 /* per port */
 #define CFG_MAX_WORKERS 16
-#define CFG_MAX_ROUTES 65536
-#define CFG_MAX_PATHS 16                         /* next hops and interfaces of one route: the widest ECMP group */
-#define CFG_MAX_ROUTE_PATHS (2 * CFG_MAX_ROUTES) /* paths of all static routes together */
+#define CFG_MAX_PATHS 16 /* next hops and interfaces of one route: the widest ECMP group */
 #define CFG_MAX_NEIGHS 4096
+#define CFG_FIB_SIZE_DEFAULT 1048576 /* system dataplane fib-size */
+/* The dataplane's table sizes (dataplane/main.c's FIB, state.[ch]'s route
+ * paths and dump): the configuration caps routes only by fib-size. */
+#define CFG_MAX_ROUTES 65536
+#define CFG_MAX_ROUTE_PATHS (2 * CFG_MAX_ROUTES)
 
 /* ---- errors ---- */
 
@@ -58,7 +61,15 @@ struct cfg_node; /* opaque */
 
 struct cfg_node *cfg_new(void); /* empty root */
 struct cfg_node *cfg_clone(const struct cfg_node *root);
+/* A tree nobody edits (running, a session's base, an archived revision) is
+ * shared rather than copied: cfg_share counts one more holder and returns
+ * root, cfg_free drops one and frees the tree with the last. A shared tree
+ * is not edited (cfg_set and cfg_delete refuse it): cfg_unshare first makes
+ * *root the caller's own, a copy when others hold it too. */
+struct cfg_node *cfg_share(const struct cfg_node *root);
+void cfg_unshare(struct cfg_node **root);
 void cfg_free(struct cfg_node *root);
+/* O(1) for two holders of one tree. */
 bool cfg_equal(const struct cfg_node *a, const struct cfg_node *b);
 
 /* Load brink.conf (libconfig syntax). On any error returns NULL and fills errs
@@ -174,13 +185,16 @@ struct brink_model {
 	unsigned worker_cpus[CFG_MAX_WORKERS];
 	unsigned idle_sleep_us; /* 0: workers always busy-poll */
 	unsigned mbufs;         /* mempool size */
+	unsigned fib_size;      /* routes the FIB holds: the dataplane refuses more */
 	bool punt_enabled;
 	enum brink_punt_type punt_type;
 	char punt_ifname[CFG_NAME_MAX]; /* kernel interface name */
 	unsigned n_ports;
 	struct brink_port ports[CFG_MAX_PORTS];
 
-	/* runtime: pushed by brinkd */
+	/* runtime: pushed by brinkd. routes are sorted by (prefix, prefix_len)
+	 * and neighs by ip, each key once, so that two models are diffed by a
+	 * merge. */
 	unsigned n_routes;
 	struct brink_route *routes; /* owned, n_routes entries */
 	unsigned n_paths;

@@ -76,6 +76,7 @@ static void build_system(struct ctx *c, const struct cfg_node *root, struct brin
 	m->main_cpu = leaf_u32(dp, "main-cpu", 0);
 	m->idle_sleep_us = leaf_u32(dp, "idle-sleep", 0);
 	m->mbufs = leaf_u32(dp, "mbufs", 16384);
+	m->fib_size = leaf_u32(dp, "fib-size", CFG_FIB_SIZE_DEFAULT);
 	m->punt_type = BRINK_PUNT_TAP;
 	snprintf(m->punt_ifname, sizeof(m->punt_ifname), "brink0");
 	if (punt) {
@@ -272,22 +273,14 @@ static unsigned count_paths(const struct cfg_node *tag)
 	return n;
 }
 
+/* The tag's entries are sorted by (prefix, length), and so are the routes
+ * taken from them in order. */
 static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink_model *m, const struct port_addr *all,
 			 unsigned n_all)
 {
 	char path[512], sub[640];
 	unsigned n = tag ? node_count(tag) : 0, n_paths = count_paths(tag);
 
-	if (n > CFG_MAX_ROUTES) {
-		fail(c, tag, "protocols static route", "%u routes, at most %d", n, CFG_MAX_ROUTES);
-		return;
-	}
-	if (n_paths > CFG_MAX_ROUTE_PATHS) {
-		fail(c, tag, "protocols static route",
-		     "%u next hops, interfaces, blackholes and rejects in all, at most %d", n_paths,
-		     CFG_MAX_ROUTE_PATHS);
-		return;
-	}
 	m->routes = n ? cfg_xmalloc(sizeof(*m->routes) * n) : NULL;
 	m->paths = n_paths ? cfg_xmalloc(sizeof(*m->paths) * n_paths) : NULL;
 	for (const struct cfg_node *e = tag ? tag->child : NULL; e; e = e->next) {
@@ -297,7 +290,7 @@ static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink
 		const struct ip4_special_block *sp;
 
 		*r = (struct brink_route){.first_path = m->n_paths};
-		snprintf(path, sizeof(path), "protocols static route %s", e->value);
+		cfg_path_join(path, sizeof(path), "protocols static route", e->value);
 		prefix4_parse(e->value, false, &r->prefix, &r->prefix_len);
 		if ((sp = prefix4_special(r->prefix, r->prefix_len)))
 			fail(c, e, path, "%s is %s space: the dataplane routes unicast only", e->value, sp->what);
@@ -308,15 +301,18 @@ static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink
 		for (const struct cfg_node *h = hops ? hops->child : NULL; h; h = h->next) {
 			const char *ifname = node_leaf(h, "interface");
 			struct brink_path p = {.kind = BRINK_PATH_GATEWAY, .distance = path_distance(h)};
-			snprintf(sub, sizeof(sub), "%s next-hop %s", path, h->value);
+			cfg_path_join(sub, sizeof(sub), path, "next-hop");
+			cfg_path_join(sub, sizeof(sub), sub, h->value);
 			check_gateway(c, m, all, n_all, h, sub, ifname);
 			ip4_parse(h->value, &p.gateway);
-			snprintf(p.ifname, sizeof(p.ifname), "%s", ifname ? ifname : "");
+			if (ifname)
+				snprintf(p.ifname, sizeof(p.ifname), "%s", ifname);
 			add_path(m, r, h, p);
 		}
 		for (const struct cfg_node *i = ifs ? ifs->child : NULL; i; i = i->next) {
 			struct brink_path p = {.kind = BRINK_PATH_INTERFACE, .distance = path_distance(i)};
-			snprintf(sub, sizeof(sub), "%s interface %s", path, i->value);
+			cfg_path_join(sub, sizeof(sub), path, "interface");
+			cfg_path_join(sub, sizeof(sub), sub, i->value);
 			if (!brink_model_port(m, i->value))
 				fail(c, i, sub, "no dataplane interface named '%s'", i->value);
 			snprintf(p.ifname, sizeof(p.ifname), "%s", i->value);
@@ -332,8 +328,13 @@ static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink
 		if (r->n_paths)
 			m->n_routes++;
 	}
+	/* the FIB holds connected routes too: the dataplane refuses what this lets through */
+	if (m->n_routes > m->fib_size)
+		fail(c, tag, "protocols static route", "%u routes do not fit the FIB (system dataplane fib-size %u)",
+		     m->n_routes, m->fib_size);
 }
 
+/* In the tag's order: sorted by address. */
 static void build_neighs(struct ctx *c, const struct cfg_node *tag, struct brink_model *m, const struct port_addr *all,
 			 unsigned n_all)
 {
@@ -350,7 +351,7 @@ static void build_neighs(struct ctx *c, const struct cfg_node *tag, struct brink
 		const char *hw = node_leaf(e, "hwaddr");
 		const char *owner;
 
-		snprintf(path, sizeof(path), "protocols static arp %s", e->value);
+		cfg_path_join(path, sizeof(path), "protocols static arp", e->value);
 		ip4_parse(e->value, &nb->ip);
 		if (hw)
 			mac_parse(hw, nb->mac);
@@ -367,7 +368,7 @@ static void build_neighs(struct ctx *c, const struct cfg_node *tag, struct brink
 
 int cfg_model_build(const struct cfg_node *root, struct brink_model *m, struct cfg_errors *errs)
 {
-	struct ctx c = {.file = root->file ? root->file : "", .errs = errs};
+	struct ctx c = {.file = root->root.file ? root->root.file : "", .errs = errs};
 	const struct cfg_node *proto = node_get(root, "protocols");
 	const struct cfg_node *st = proto ? node_get(proto, "static") : NULL;
 	struct port_addr all[CFG_MAX_PORTS * CFG_MAX_ADDRS];

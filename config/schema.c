@@ -63,6 +63,12 @@ static const struct cfg_schema dataplane_children[] = {
 	 .type = CFG_T_U32,
 	 .min = 1024,
 	 .max = 1048576},
+	{.name = "fib-size",
+	 .help = "Routes the dataplane's FIB holds: static, connected and learned together (default 1048576)",
+	 .kind = CFG_LEAF,
+	 .type = CFG_T_U32,
+	 .min = 1024,
+	 .max = 16777216},
 	{.name = "punt",
 	 .help = "Exception path to the kernel (present: enabled)",
 	 .kind = CFG_CONTAINER,
@@ -370,6 +376,7 @@ bool schema_parse_value(const struct cfg_schema *s, const char *text, char out[C
 {
 	uint32_t ip;
 	uint8_t mac[6];
+	size_t n;
 
 	switch (s->type) {
 	case CFG_T_U32:
@@ -423,37 +430,42 @@ bool schema_parse_value(const struct cfg_schema *s, const char *text, char out[C
 		return false;
 	}
 ok:
-	snprintf(out, CFG_VALUE_MAX, "%s", text);
+	n = strnlen(text, CFG_VALUE_MAX - 1);
+	memcpy(out, text, n);
+	out[n] = '\0';
 	return true;
+}
+
+bool schema_value_key(const struct cfg_schema *s, const char *value, uint64_t *key)
+{
+	uint32_t ip = 0;
+	uint8_t len = 0;
+
+	switch (s->type) {
+	case CFG_T_U32:
+		*key = strtoul(value, NULL, 10);
+		return true;
+	case CFG_T_IP4:
+		ip4_parse(value, &ip);
+		*key = ip;
+		return true;
+	case CFG_T_IFADDR:
+	case CFG_T_NET:
+		prefix4_parse(value, true, &ip, &len);
+		*key = (uint64_t)ip << 8 | len;
+		return true;
+	default:
+		return false;
+	}
 }
 
 int schema_value_cmp(const struct cfg_schema *s, const char *a, const char *b)
 {
-	uint32_t x = 0, y = 0;
-	uint8_t lx = 0, ly = 0;
+	uint64_t x, y;
 
-	switch (s->type) {
-	case CFG_T_U32:
-		x = (uint32_t)strtoul(a, NULL, 10);
-		y = (uint32_t)strtoul(b, NULL, 10);
-		break;
-	case CFG_T_IP4:
-		ip4_parse(a, &x);
-		ip4_parse(b, &y);
-		break;
-	case CFG_T_IFADDR:
-	case CFG_T_NET:
-		prefix4_parse(a, true, &x, &lx);
-		prefix4_parse(b, true, &y, &ly);
-		break;
-	case CFG_T_MAC:
-		return strcasecmp(a, b);
-	default:
-		return strcmp(a, b);
-	}
-	if (x != y)
-		return x < y ? -1 : 1;
-	return (int)lx - (int)ly;
+	if (schema_value_key(s, a, &x) && schema_value_key(s, b, &y))
+		return x < y ? -1 : x > y;
+	return s->type == CFG_T_MAC ? strcasecmp(a, b) : strcmp(a, b);
 }
 
 const char *schema_placeholder(const struct cfg_schema *s, char buf[CFG_PH_MAX])

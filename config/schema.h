@@ -65,6 +65,10 @@ void schema_unknown(const struct cfg_schema *s, const char *name, char *msg, siz
  * failure writes a sentence to msg. */
 bool schema_parse_value(const struct cfg_schema *s, const char *text, char out[CFG_VALUE_MAX], char *msg,
 			size_t msg_len);
+/* A valid value's place in the order as a number, for the types that have
+ * one (numbers, addresses, prefixes: address, then length); false for the
+ * types ordered as text. */
+bool schema_value_key(const struct cfg_schema *s, const char *value, uint64_t *key);
 /* Orders two valid values: numbers and addresses numerically, the rest lexically. */
 int schema_value_cmp(const struct cfg_schema *s, const char *a, const char *b);
 /* True when stored as a number in brink.conf and JSON. */

@@ -26,10 +26,40 @@ char *cfg_xstrdup(const char *s)
 	return p;
 }
 
+/* Equal keys are one number or address, or text still to compare. */
+static int entry_cmp(const struct cfg_entry *a, const struct cfg_entry *b)
+{
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return schema_value_cmp(a->node.sch, a->node.value, b->node.value);
+}
+
+/* RB_GENERATE_STATIC's unused marker is disabled in libbsd's headers. */
+RB_GENERATE_INTERNAL(cfg_index, cfg_entry, rb, entry_cmp, __attribute__((unused)) static)
+
+/* The list node of a tag, as opposed to one of its entries. */
+static bool is_tag_list(const struct cfg_node *n)
+{
+	return n->sch->kind == CFG_TAG && !n->item;
+}
+
+/* Entries are allocated as struct cfg_entry, whose first member is the node. */
+static struct cfg_entry *entry_of(struct cfg_node *n)
+{
+	return (struct cfg_entry *)n;
+}
+
 struct cfg_node *node_new(const struct cfg_schema *sch, const char *value, bool item, int line)
 {
-	struct cfg_node *n = cfg_xmalloc(sizeof(*n));
+	struct cfg_node *n;
 
+	if (item && sch->kind == CFG_TAG) {
+		struct cfg_entry *e = cfg_xmalloc(sizeof(*e));
+		schema_value_key(sch, value, &e->key);
+		n = &e->node;
+	} else {
+		n = cfg_xmalloc(sizeof(*n));
+	}
 	n->sch = sch;
 	n->value = value ? cfg_xstrdup(value) : NULL;
 	n->item = item;
@@ -43,19 +73,24 @@ void node_free(struct cfg_node *n)
 		struct cfg_node *next = n->next;
 		node_free(n->child);
 		free(n->value);
-		free(n->file);
+		if (n->sch == &cfg_schema_root)
+			free(n->root.file);
 		free(n);
 		n = next;
 	}
 }
 
-void node_insert(struct cfg_node *parent, struct cfg_node *child)
+struct cfg_node *node_insert(struct cfg_node *parent, struct cfg_node *child)
 {
 	struct cfg_node **pp = &parent->child;
 
-	if (child->item && parent->sch->kind == CFG_TAG) {
-		while (*pp && schema_value_cmp(parent->sch, (*pp)->value, child->value) < 0)
-			pp = &(*pp)->next;
+	if (child->item && is_tag_list(parent)) {
+		struct cfg_entry *e = entry_of(child), *prev;
+		struct cfg_entry *dup = RB_INSERT(cfg_index, &parent->index, e);
+		if (dup)
+			return &dup->node;
+		prev = RB_PREV(cfg_index, &parent->index, e);
+		pp = prev ? &prev->node.next : &parent->child;
 	} else if (child->item) {
 		while (*pp)
 			pp = &(*pp)->next;
@@ -66,17 +101,24 @@ void node_insert(struct cfg_node *parent, struct cfg_node *child)
 	}
 	child->next = *pp;
 	*pp = child;
+	return NULL;
 }
 
 static void node_remove(struct cfg_node *parent, struct cfg_node *child)
 {
-	for (struct cfg_node **pp = &parent->child; *pp; pp = &(*pp)->next)
-		if (*pp == child) {
-			*pp = child->next;
-			child->next = NULL;
-			node_free(child);
-			return;
-		}
+	struct cfg_node **pp = &parent->child;
+
+	if (child->item && is_tag_list(parent)) {
+		struct cfg_entry *prev = RB_PREV(cfg_index, &parent->index, entry_of(child));
+		RB_REMOVE(cfg_index, &parent->index, entry_of(child));
+		pp = prev ? &prev->node.next : &parent->child;
+	} else {
+		while (*pp != child)
+			pp = &(*pp)->next;
+	}
+	*pp = child->next;
+	child->next = NULL;
+	node_free(child);
 }
 
 struct cfg_node *node_find(const struct cfg_node *parent, const struct cfg_schema *sch)
@@ -89,6 +131,12 @@ struct cfg_node *node_find(const struct cfg_node *parent, const struct cfg_schem
 
 struct cfg_node *node_find_item(const struct cfg_node *parent, const char *value)
 {
+	if (is_tag_list(parent)) {
+		struct cfg_entry probe = {.node = {.sch = parent->sch, .value = (char *)value}}, *e;
+		schema_value_key(parent->sch, value, &probe.key);
+		e = RB_FIND(cfg_index, (struct cfg_index *)&parent->index, &probe);
+		return e ? &e->node : NULL;
+	}
 	for (struct cfg_node *c = parent->child; c; c = c->next)
 		if (schema_value_cmp(parent->sch, c->value, value) == 0)
 			return c;
@@ -121,9 +169,17 @@ const char *node_leaf(const struct cfg_node *n, const char *name)
 
 /* ---- errors ---- */
 
+/* Without printf: the loader and the model join a path for every setting. */
 void cfg_path_join(char *buf, size_t len, const char *parent, const char *word)
 {
-	snprintf(buf, len, "%s%s%s", parent, parent[0] ? " " : "", word);
+	size_t a = strnlen(parent, len - 1), b;
+
+	memmove(buf, parent, a);
+	if (a && a < len - 1)
+		buf[a++] = ' ';
+	b = strnlen(word, len - 1 - a);
+	memcpy(buf + a, word, b);
+	buf[a + b] = '\0';
 }
 
 void cfg_errors_add(struct cfg_errors *errs, const char *file, int line, const char *path, const char *fmt, ...)
@@ -155,7 +211,7 @@ void cfg_errors_format(const struct cfg_errors *errs, char *buf, size_t len)
 		if (e->line > 0)
 			sbuf_printf(&b, e->file[0] ? "%d:" : "line %d:", e->line);
 		if (b.len && b.s[b.len - 1] == ':')
-			sbuf_printf(&b, " ");
+			sbuf_add(&b, " ");
 		if (e->path[0])
 			sbuf_printf(&b, "%s: ", e->path);
 		sbuf_printf(&b, "%s\n", e->msg);
@@ -172,31 +228,63 @@ void cfg_errors_format(const struct cfg_errors *errs, char *buf, size_t len)
 
 struct cfg_node *cfg_new(void)
 {
-	return node_new(&cfg_schema_root, NULL, false, 0);
+	struct cfg_node *root = node_new(&cfg_schema_root, NULL, false, 0);
+
+	root->root.refs = 1;
+	return root;
 }
 
 void cfg_free(struct cfg_node *root)
 {
-	node_free(root);
+	if (root && --root->root.refs == 0)
+		node_free(root);
 }
 
-static struct cfg_node *clone_list(const struct cfg_node *n)
+struct cfg_node *cfg_share(const struct cfg_node *root)
 {
-	struct cfg_node *head = NULL, **tail = &head;
+	/* the count is bookkeeping, not content: a const holder may share */
+	struct cfg_node *t = (struct cfg_node *)root;
 
-	for (; n; n = n->next) {
-		struct cfg_node *c = node_new(n->sch, n->value, n->item, n->line);
-		c->file = n->file ? cfg_xstrdup(n->file) : NULL;
-		c->child = clone_list(n->child);
-		*tail = c;
-		tail = &c->next;
+	if (t)
+		t->root.refs++;
+	return t;
+}
+
+/* Appends in list order, so a tag's index is filled from sorted keys. */
+static struct cfg_node *clone_node(const struct cfg_node *n)
+{
+	struct cfg_node *c = node_new(n->sch, n->value, n->item, n->line), **tail = &c->child;
+
+	for (const struct cfg_node *k = n->child; k; k = k->next) {
+		*tail = clone_node(k);
+		if (is_tag_list(c))
+			RB_INSERT(cfg_index, &c->index, entry_of(*tail));
+		tail = &(*tail)->next;
 	}
-	return head;
+	return c;
 }
 
 struct cfg_node *cfg_clone(const struct cfg_node *root)
 {
-	return root ? clone_list(root) : NULL;
+	struct cfg_node *c;
+
+	if (!root)
+		return NULL;
+	c = clone_node(root);
+	c->root.file = root->root.file ? cfg_xstrdup(root->root.file) : NULL;
+	c->root.refs = 1;
+	return c;
+}
+
+void cfg_unshare(struct cfg_node **root)
+{
+	struct cfg_node *own;
+
+	if (!*root || (*root)->root.refs == 1)
+		return;
+	own = cfg_clone(*root);
+	cfg_free(*root);
+	*root = own;
 }
 
 static bool list_equal(const struct cfg_node *a, const struct cfg_node *b)
@@ -214,8 +302,10 @@ static bool list_equal(const struct cfg_node *a, const struct cfg_node *b)
 
 bool cfg_equal(const struct cfg_node *a, const struct cfg_node *b)
 {
+	if (a == b)
+		return true;
 	if (!a || !b)
-		return a == b;
+		return false;
 	return list_equal(a->child, b->child);
 }
 
@@ -241,7 +331,7 @@ static void join_words(int argc, const char *const *argv, char *buf, size_t len)
 
 	for (int i = 0; i < argc; i++) {
 		if (i)
-			sbuf_printf(&b, " ");
+			sbuf_add(&b, " ");
 		sbuf_add_word(&b, argv[i]);
 	}
 	s = sbuf_take(&b);
@@ -365,6 +455,8 @@ int cfg_set(struct cfg_node *root, int argc, const char *const *argv, struct cfg
 	struct cfg_node *parent = root;
 	char ph[CFG_PH_MAX];
 
+	if (root->root.refs > 1)
+		return word_error(err, 0, argv, "the tree is shared: cfg_unshare() it before editing");
 	if (resolve(argc, argv, &w, err) < 0)
 		return -1;
 	if (w.n == 0)
@@ -418,6 +510,8 @@ int cfg_delete(struct cfg_node *root, int argc, const char *const *argv, struct 
 	struct step *last;
 	int k;
 
+	if (root->root.refs > 1)
+		return word_error(err, 0, argv, "the tree is shared: cfg_unshare() it before editing");
 	if (resolve(argc, argv, &w, err) < 0)
 		return -1;
 	if (w.n == 0)
@@ -449,18 +543,20 @@ int cfg_delete(struct cfg_node *root, int argc, const char *const *argv, struct 
 
 static void emit_line(struct sbuf *out, const struct sbuf *path, const char *sign, const char *value)
 {
-	sbuf_printf(out, "%sset %s", sign, path->s);
+	sbuf_add(out, sign);
+	sbuf_add(out, "set ");
+	sbuf_add(out, path->s);
 	if (value) {
-		sbuf_printf(out, " ");
+		sbuf_add(out, " ");
 		sbuf_add_word(out, value);
 	}
-	sbuf_printf(out, "\n");
+	sbuf_add(out, "\n");
 }
 
 static void path_push(struct sbuf *path, const char *word)
 {
 	if (path->len)
-		sbuf_printf(path, " ");
+		sbuf_add(path, " ");
 	sbuf_add_word(path, word);
 }
 

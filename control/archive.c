@@ -340,8 +340,7 @@ int archive_add(struct archive *a, const struct cfg_node *t, const char *user, c
 	if (a->lock_fd >= 0)
 		rc = write_rev(a, &r, t, err);
 	if (a->lock_fd < 0 || rc < 0) {
-		if (!(r.tree = cfg_clone(t)))
-			abort();
+		r.tree = cfg_share(t);
 	}
 	a->next_id++;
 	if (a->n == ARCHIVE_KEEP) {
@@ -366,12 +365,8 @@ struct cfg_node *archive_tree(const struct archive *a, unsigned n, struct sbuf *
 	struct cfg_errors e;
 	char path[PATH_LEN];
 
-	if (r->tree) {
-		struct cfg_node *t = cfg_clone(r->tree);
-		if (!t)
-			abort();
-		return t;
-	}
+	if (r->tree)
+		return cfg_share(r->tree);
 	rev_path(a, r->id, path, sizeof(path));
 	struct cfg_node *t = cfg_load_file(path, &e);
 	if (!t) {

@@ -54,8 +54,9 @@ void archive_close(struct archive *a);
 int archive_add(struct archive *a, const struct cfg_node *t, const char *user, const char *via, const char *comment,
 		struct sbuf *err);
 
-/* Revision n's configuration (the caller frees it), or NULL with the reason
- * in err. */
+/* Revision n's configuration (the caller frees it; it may be shared with
+ * the archive: cfg_unshare before editing it), or NULL with the reason in
+ * err. */
 struct cfg_node *archive_tree(const struct archive *a, unsigned n, struct sbuf *err);
 
 #endif

@@ -241,8 +241,9 @@ static void boot_notices(const struct brink_model *a, const struct brink_model *
 
 	if (a->main_cpu != b->main_cpu || a->n_workers != b->n_workers ||
 	    memcmp(a->worker_cpus, b->worker_cpus, sizeof(a->worker_cpus)) != 0 ||
-	    a->idle_sleep_us != b->idle_sleep_us || a->mbufs != b->mbufs || a->punt_enabled != b->punt_enabled ||
-	    a->punt_type != b->punt_type || strcmp(a->punt_ifname, b->punt_ifname) != 0)
+	    a->idle_sleep_us != b->idle_sleep_us || a->mbufs != b->mbufs || a->fib_size != b->fib_size ||
+	    a->punt_enabled != b->punt_enabled || a->punt_type != b->punt_type ||
+	    strcmp(a->punt_ifname, b->punt_ifname) != 0)
 		sbuf_printf(out, "notice: system dataplane: the change %s\n", when);
 	for (unsigned i = 0; i < b->n_ports; i++) {
 		const struct brink_port *old = brink_model_port(a, b->ports[i].name);
@@ -302,12 +303,9 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, const stru
 		errors_to(&why, &e);
 		return refuse(info, -EINVAL, &why, out);
 	}
-	copy = cfg_clone(candidate);
-	if (!copy) {
-		brink_model_free(&m);
-		sbuf_add(&why, "out of memory\n");
-		return refuse(info, -ENOMEM, &why, out);
-	}
+	/* Running becomes the candidate itself, shared with its session, which
+	 * copies it only when it edits again. */
+	copy = cfg_share(candidate);
 	if (dpc_connected(&d->dp)) {
 		int rc = push(d, &m, 0, NULL, err, sizeof(err));
 		if (rc < 0 && !dpc_lost(&d->dp, rc)) {
@@ -376,8 +374,7 @@ int brinkd_commit_confirm(struct brinkd *d, const struct cfg_node *candidate, un
 			d->confirm.user, brinkd_confirm_left_s(d));
 		return refuse(info, -EBUSY, &why, out);
 	}
-	if (!(before = cfg_clone(d->running)))
-		abort();
+	before = cfg_share(d->running);
 	rc = brinkd_commit(d, candidate, info, out);
 	if (rc < 0) {
 		cfg_free(before);

@@ -72,8 +72,9 @@ void brinkd_fini(struct brinkd *d);
 void brinkd_tick(struct brinkd *d);
 void brinkd_dp_readable(struct brinkd *d);
 
-/* Validate candidate, push it, make it the running configuration and
- * archive it as revision 0; a pending commit-confirm counts as confirmed.
+/* Validate candidate, push it, make it the running configuration (shared,
+ * not copied: edit it after this only through cfg_unshare) and archive it
+ * as revision 0; a pending commit-confirm counts as confirmed.
  * Messages (errors, warnings, notices) go to out; the commit, or its
  * refusal, to the log. Returns 0 or -errno; on failure the running
  * configuration is unchanged. */

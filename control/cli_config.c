@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Configuration mode: a session edits its own candidate, cloned from running
- * at "configure" (its base), below an edit level ("edit protocols static"),
+ * Configuration mode: a session edits its own candidate, running at
+ * "configure" (its base), below an edit level ("edit protocols static"),
  * and commits it as one transaction. "compare" shows what this session
  * changed; "update" carries those changes onto a running configuration that
  * another session has committed since. Every commit is kept in the commit
  * archive ("show system commit"), which "compare N", "rollback N" and
  * commit-confirm's automatic rollback read.
+ *
+ * Candidate and base share the running tree until the first edit copies it
+ * (cfg_unshare): entering configuration mode, a commit (running becomes the
+ * candidate itself), discard and rollback copy nothing, and a session that
+ * only looks costs no memory.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,9 +27,7 @@
 static void set_base(struct cli_session *s)
 {
 	cfg_free(s->base);
-	s->base = cfg_clone(s->d->running);
-	if (!s->base)
-		abort();
+	s->base = cfg_share(s->d->running);
 	s->base_revision = s->d->revision;
 }
 
@@ -41,9 +44,7 @@ static void set_edit(struct cli_session *s, int argc, const char *const *argv)
 static int op_configure(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
 	(void)argc, (void)argv, (void)r;
-	s->candidate = cfg_clone(s->d->running);
-	if (!s->candidate)
-		abort();
+	s->candidate = cfg_share(s->d->running);
 	set_base(s);
 	set_edit(s, 0, NULL);
 	s->mode = CLI_CONFIGURATION;
@@ -118,6 +119,7 @@ static int edit_tree(const char *cmd, int (*apply)(struct cfg_node *, int, const
 		return -EINVAL;
 	}
 	full_path(s, argc, argv, &p);
+	cfg_unshare(&s->candidate);
 	if (apply(s->candidate, p.argc, (const char *const *)p.argv, &e) == 0)
 		return 0;
 	if (*e.path)
@@ -213,9 +215,7 @@ static int cf_discard(struct cli_session *s, int argc, char **argv, struct cli_r
 {
 	(void)argc, (void)argv, (void)r;
 	cfg_free(s->candidate);
-	s->candidate = cfg_clone(s->d->running);
-	if (!s->candidate)
-		abort();
+	s->candidate = cfg_share(s->d->running);
 	set_base(s);
 	return 0;
 }
@@ -483,8 +483,7 @@ static int cf_rollback(struct cli_session *s, int argc, char **argv, struct cli_
 	}
 	if (rc == 0) {
 		cfg_free(s->candidate);
-		if (!(s->candidate = cfg_clone(s->d->running)))
-			abort();
+		s->candidate = cfg_share(s->d->running);
 		set_base(s);
 	}
 	cfg_free(t);
@@ -748,6 +747,7 @@ static int load_or_merge(const char *cmd, bool merge, struct cli_session *s, int
 	}
 	if (merge) {
 		char *cmds = cfg_to_commands(t), *save = NULL, err[128];
+		cfg_unshare(&s->candidate);
 		for (char *line = strtok_r(cmds, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			struct words w;
 			struct cfg_error ce;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/net_addr.h"
 #include "config/config.h"
 
 /* True when errs holds an error at line (0: any) for path whose message contains msg. */
@@ -53,6 +54,37 @@ static inline int split_words(const char *line, char store[][256], const char *a
 		n++;
 	}
 	return n;
+}
+
+/* The i-th route of a generated table: /24 networks visited in a scattered
+ * order (an odd multiplier permutes 2^24), each holding one route of length
+ * 24-32, so all prefixes differ; its next hop is in 192.168.0.0/16, the
+ * subnet the generated files give dp0. False for a network that cannot be
+ * routed (special space or that subnet): skip it. */
+static inline bool scale_route(unsigned i, char prefix[PREFIX4_STR_LEN], char gateway[IP4_STR_LEN])
+{
+	uint32_t net = ((i * 2654435761u) & 0xffffff) << 8;
+	uint32_t mix = i * 2246822519u;
+	uint8_t len = (uint8_t)(24 + (mix >> 7) % 9);
+
+	if (ip4_special(net) || (net >> 16) == 0xc0a8)
+		return false;
+	net |= (mix >> 16) & 0xff & prefix4_mask(len);
+	prefix4_fmt(net, len, prefix);
+	ip4_fmt(0xc0a80000 | (2 + (mix >> 3) % 60000), gateway);
+	return true;
+}
+
+/* The head of a generated brink.conf: one worker, dp0 in 192.168.0.0/16, a
+ * FIB that holds routes, and the opening of the static route list. */
+static inline int scale_head(char *buf, size_t len, unsigned routes)
+{
+	return snprintf(buf, len,
+			"system: { dataplane: { worker = ( { id = 0; cpu = 0; } ); fib-size = %u; }; };\n"
+			"interfaces: { dataplane = ( { name = \"dp0\"; device = \"net_null0\"; address = "
+			"[ \"192.168.0.1/16\" ]; } ); };\n"
+			"protocols: { static: { route = (\n",
+			routes < 1024 ? 1024 : routes);
 }
 
 #endif

@@ -41,9 +41,11 @@ static inline uint32_t *group_entries(const struct lpm4 *t, uint32_t g)
 	return &t->tbl8[(size_t)g * LPM4_GROUP_ENTRIES];
 }
 
+/* Release: a reader that sees the entry sees the next hop it names, written
+ * before it. */
 static inline void entry_store(uint32_t *p, uint32_t e)
 {
-	__atomic_store_n(p, e, __ATOMIC_RELAXED);
+	__atomic_store_n(p, e, __ATOMIC_RELEASE);
 }
 
 static void group_push_free(struct lpm4 *t, uint32_t g)
@@ -106,7 +108,8 @@ static int tables_create(struct lpm4 *t, const struct lpm4_config *cfg)
 	char name[RTE_HASH_NAMESIZE];
 
 	t->map_size = ((size_t)TBL24_ENTRIES + (size_t)cfg->n_groups * LPM4_GROUP_ENTRIES) * sizeof(uint32_t);
-	// cppcheck-suppress invalidFunctionArg ; fd -1 is what MAP_ANONYMOUS asks for
+	/* fd -1 is what MAP_ANONYMOUS asks for. */
+	// cppcheck-suppress invalidFunctionArg
 	t->tbl24 = mmap(NULL, t->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (t->tbl24 == MAP_FAILED) {
 		t->tbl24 = NULL;
@@ -255,7 +258,7 @@ int lpm4_add(struct lpm4 *t, uint32_t prefix, uint8_t depth, uint32_t nh)
 	}
 	uint32_t e = entry_make(nh, depth);
 	if (depth == 0) {
-		__atomic_store_n(&t->default_entry, e, __ATOMIC_RELAXED);
+		entry_store(&t->default_entry, e);
 		return 0;
 	}
 	if (depth <= 24) {
@@ -270,7 +273,7 @@ int lpm4_add(struct lpm4 *t, uint32_t prefix, uint8_t depth, uint32_t nh)
 		for (uint32_t i = 0; i < LPM4_GROUP_ENTRIES; i++)
 			g[i] = (i >= first && i < first + span) ? e : covering;
 		t->group_rules[group] = 1;
-		__atomic_store_n(slot24, group | LPM4_E_VALID | LPM4_E_GROUP, __ATOMIC_RELEASE);
+		entry_store(slot24, group | LPM4_E_VALID | LPM4_E_GROUP);
 		return 0;
 	}
 	group = *slot24 & LPM4_E_NH_MASK;
@@ -305,7 +308,7 @@ int lpm4_delete(struct lpm4 *t, uint32_t prefix, uint8_t depth)
 	t->rules_at[depth]--;
 	t->n_rules--;
 	if (depth == 0) {
-		__atomic_store_n(&t->default_entry, 0, __ATOMIC_RELAXED);
+		entry_store(&t->default_entry, 0);
 		return 0;
 	}
 	uint32_t e = covering_entry(t, prefix, depth);

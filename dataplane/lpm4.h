@@ -15,6 +15,8 @@
  * Here the rules live in an rte_hash keyed by (prefix, depth): an add, replace
  * or delete costs one hash operation, the entries its prefix covers, and on a
  * delete up to 32 probes for the covering rule whose entries take its place.
+ * rte_rib would find that rule in one walk, but its nodes are a mempool sized
+ * up front, two per rule at worst: 394 MB for 1M rules, against 36 MB here.
  *
  * One writer (the main lcore), lock-free readers. Entries are written with
  * 32-bit atomic stores, so a reader sees the old or the new one; a new group is

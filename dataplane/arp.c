@@ -24,7 +24,7 @@ static bool arp_valid(const struct rte_mbuf *m, const struct rte_arp_hdr *a)
 static bool addr_is_ours(uint32_t ip, uint16_t port)
 {
 	uint32_t id;
-	if (rte_lpm_lookup(dp.lpm, ip, &id) != 0)
+	if (lpm4_lookup(dp.lpm, ip, &id) != 0)
 		return false;
 	struct nexthop nh = nh_read(id);
 	return nh.kind == NH_LOCAL && nh.port == port;

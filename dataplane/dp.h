@@ -4,7 +4,7 @@
  *
  * Ownership: the main lcore (control) is the only writer of every table here;
  * workers only read. Tables change in place with single-word atomic stores
- * (nexthop words, port flags) or through rte_lpm's own RCU-safe updates;
+ * (nexthop words, port flags) or through lpm4's RCU-safe updates;
  * anything a worker may still hold is reclaimed after an RCU grace period.
  */
 #ifndef BRINK_DP_H
@@ -14,7 +14,6 @@
 #include <stdint.h>
 
 #include <rte_ether.h>
-#include <rte_lpm.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
@@ -22,6 +21,7 @@
 
 #include "config/config.h"
 #include "dataplane/counters.h"
+#include "dataplane/lpm4.h"
 #include "dataplane/nexthop.h"
 
 #define DP_BURST 32
@@ -86,7 +86,7 @@ struct dp {
 	struct dp_worker workers[DP_MAX_WORKERS];
 	struct dp_port ports[RTE_MAX_ETHPORTS]; /* indexed by DPDK port id */
 	int punt_port;                          /* -1 when the exception path is off */
-	struct rte_lpm *lpm;
+	struct lpm4 *lpm;
 	struct rte_rcu_qsbr *qsbr;
 	struct rte_ring *to_control;      /* workers -> main: struct arp_event */
 	struct rte_ring *to_control_pkts; /* workers -> main: packets waiting for ARP */

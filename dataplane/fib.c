@@ -8,13 +8,10 @@
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
-#include <rte_lpm.h>
 
 #include "common/net_addr.h"
 #include "dataplane/dp.h"
 #include "dataplane/neigh.h"
-
-uint32_t fib_default_nh = FIB_NO_ROUTE;
 
 static struct fib_route *cur; /* what the FIB holds, sorted by (prefix, len) */
 static unsigned n_cur, cap_cur;
@@ -38,17 +35,15 @@ static const struct {
 
 int fib_init(unsigned max_routes)
 {
-	struct rte_lpm_config lc = {
-		.max_rules = max_routes + NEIGH_MAX + RTE_DIM(reserved_blocks),
-		.number_tbl8s = 1 << 13,
-	};
-	struct rte_lpm_rcu_config rc = {.v = dp.qsbr, .mode = RTE_LPM_QSBR_MODE_DQ};
+	uint32_t max_rules = max_routes + NEIGH_MAX + RTE_DIM(reserved_blocks);
+	/* A rule longer than /24 takes at most one group (its /24's), so there
+	 * are never fewer groups than such rules: only memory that is used is
+	 * touched, and the rule count is the one limit. */
+	struct lpm4_config lc = {.name = "fib", .max_rules = max_rules, .n_groups = max_rules, .qsbr = dp.qsbr};
 	int32_t bh, rj, rs;
 
-	dp.lpm = rte_lpm_create("brink_fib", (int)rte_socket_id(), &lc);
+	dp.lpm = lpm4_create(&lc);
 	if (!dp.lpm)
-		return -rte_errno;
-	if (rte_lpm_rcu_qsbr_add(dp.lpm, &rc) != 0)
 		return -rte_errno;
 	bh = nh_alloc(NH_BLACKHOLE, 0, 0, 0);
 	rj = nh_alloc(NH_REJECT, 0, 0, 0);
@@ -59,7 +54,7 @@ int fib_init(unsigned max_routes)
 	nh_reject = (uint32_t)rj;
 	nh_reserved = (uint32_t)rs;
 	for (unsigned i = 0; i < RTE_DIM(reserved_blocks); i++)
-		if (rte_lpm_add(dp.lpm, reserved_blocks[i].net, reserved_blocks[i].len, nh_reserved) < 0)
+		if (lpm4_add(dp.lpm, reserved_blocks[i].net, reserved_blocks[i].len, nh_reserved) < 0)
 			return -ENOSPC;
 	return nh_group_init();
 }
@@ -145,22 +140,14 @@ static void nh_release(const struct fib_route *r)
 	}
 }
 
-/* The LPM, with the default route beside it. */
 static int lpm_set(uint32_t prefix, uint8_t len, uint32_t nh)
 {
-	if (len == 0) {
-		__atomic_store_n(&fib_default_nh, nh, __ATOMIC_RELEASE);
-		return 0;
-	}
-	return rte_lpm_add(dp.lpm, prefix, len, nh);
+	return lpm4_add(dp.lpm, prefix, len, nh);
 }
 
 static void lpm_clear(uint32_t prefix, uint8_t len)
 {
-	if (len == 0)
-		__atomic_store_n(&fib_default_nh, FIB_NO_ROUTE, __ATOMIC_RELEASE);
-	else
-		rte_lpm_delete(dp.lpm, prefix, len);
+	lpm4_delete(dp.lpm, prefix, len);
 }
 
 static int reserve(unsigned n)
@@ -345,9 +332,7 @@ uint32_t fib_lookup(uint32_t ip)
 {
 	uint32_t nh;
 
-	if (rte_lpm_lookup(dp.lpm, ip, &nh) == 0)
-		return nh;
-	return __atomic_load_n(&fib_default_nh, __ATOMIC_ACQUIRE);
+	return lpm4_lookup(dp.lpm, ip, &nh) == 0 ? nh : FIB_NO_ROUTE;
 }
 
 const struct fib_route *fib_find(uint32_t prefix, uint8_t len)

@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The IPv4 FIB: rte_lpm read lock-free by workers, written only by the main
- * lcore. Updates are made in place, one prefix at a time: rte_lpm replaces an
- * existing prefix's next hop atomically and, attached to our RCU domain,
- * frees its tbl8 groups only after every worker went quiescent. So a route
- * change never blackholes the prefix, and no worker ever waits.
- *
- * rte_lpm has no depth 0: the default route lives beside it, as the next hop
- * a lookup that misses returns (fib_default_nh).
+ * The IPv4 FIB: lpm4 (dataplane/lpm4.h) read lock-free by workers, written
+ * only by the main lcore. Updates are made in place, one prefix at a time:
+ * lpm4 replaces an existing prefix's next hop atomically and, attached to our
+ * RCU domain, reuses its tbl8 groups only after every worker went quiescent.
+ * So a route change never blackholes the prefix, and no worker ever waits.
+ * The default route is lpm4's depth 0.
  */
 #ifndef BRINK_DP_FIB_H
 #define BRINK_DP_FIB_H
@@ -20,9 +18,6 @@
 #include "dataplane/nh_group.h"
 
 #define FIB_NO_ROUTE UINT32_MAX
-
-/* The default route's next hop, or FIB_NO_ROUTE; workers read it once a burst. */
-extern uint32_t fib_default_nh;
 
 /* What a prefix resolves to. */
 enum fib_kind {

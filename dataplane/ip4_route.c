@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include <rte_hash_crc.h>
-#include <rte_vect.h>
 
 #include "common/net_addr.h"
 #include "dataplane/fib.h"
@@ -216,21 +215,20 @@ static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint
 void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *dst, uint16_t n, bool transit)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
-	uint32_t hop[DP_BURST] __rte_aligned(16);
+	uint32_t hop[DP_BURST];
 	uint64_t t0 = 0, t1 = 0;
 	uint16_t n_fwd = 0, i = 0;
 	const bool tracing = trace_on();
 
 	if (unlikely(dp.profile))
 		t0 = rte_rdtsc();
-	/* Four lookups per vector step; a miss takes the default route, which
-	 * is FIB_NO_ROUTE (never a valid id) when there is none. */
-	uint32_t dflt = __atomic_load_n(&fib_default_nh, __ATOMIC_ACQUIRE);
+	/* Four lookups at a time, so their cache misses overlap; a miss (no
+	 * route, not even a default one) is FIB_NO_ROUTE, never a valid id. */
 	for (; i + 4 <= n; i += 4)
-		rte_lpm_lookupx4(dp.lpm, *(const xmm_t *)&dst[i], &hop[i], dflt);
+		lpm4_lookupx4(dp.lpm, &dst[i], &hop[i], FIB_NO_ROUTE);
 	for (; i < n; i++)
-		if (rte_lpm_lookup(dp.lpm, dst[i], &hop[i]) != 0)
-			hop[i] = dflt;
+		if (lpm4_lookup(dp.lpm, dst[i], &hop[i]) != 0)
+			hop[i] = FIB_NO_ROUTE;
 	if (unlikely(dp.profile)) {
 		t1 = rte_rdtsc();
 		cnt->stage[DP_STAGE_IP4_ROUTE].cycles += t1 - t0;

@@ -240,6 +240,7 @@ static void main_loop(void)
 				state_refresh();
 			nh_reclaim();
 			nh_group_reclaim();
+			lpm4_reclaim(dp.lpm);
 			trace_poll();
 			next_timer = now + hz * NEIGH_TIMER_MS / 1000;
 		}

@@ -146,7 +146,7 @@ static void host_route_install(struct neigh *n)
 {
 	if (n->host_route || fib_is_configured(n->ip, 32))
 		return;
-	if (rte_lpm_add(dp.lpm, n->ip, 32, n->nh) == 0)
+	if (lpm4_add(dp.lpm, n->ip, 32, n->nh) == 0)
 		n->host_route = true;
 }
 
@@ -156,7 +156,7 @@ static void host_route_remove(struct neigh *n)
 		return;
 	n->host_route = false;
 	if (!fib_is_configured(n->ip, 32))
-		rte_lpm_delete(dp.lpm, n->ip, 32);
+		lpm4_delete(dp.lpm, n->ip, 32);
 }
 
 static void destroy(struct neigh *n)

@@ -277,24 +277,6 @@ void trace_tx_done(const struct trace_ref *refs, uint16_t n, uint16_t sent, uint
 	}
 }
 
-/* Depth of the LPM entry that serves ip (0: none, so the default route),
- * read lock-free the way rte_lpm_lookup() reads it. */
-static uint8_t lpm_depth(uint32_t ip)
-{
-	const uint32_t *tbl24 = (const uint32_t *)dp.lpm->tbl24;
-	uint32_t word = __atomic_load_n(&tbl24[ip >> 8], __ATOMIC_RELAXED);
-	struct rte_lpm_tbl_entry e;
-
-	memcpy(&e, &word, sizeof(e));
-	if (e.valid && e.valid_group) {
-		const uint32_t *tbl8 = (const uint32_t *)dp.lpm->tbl8;
-		word = __atomic_load_n(&tbl8[e.next_hop * RTE_LPM_TBL8_GROUP_NUM_ENTRIES + (ip & 0xff)],
-				       __ATOMIC_RELAXED);
-		memcpy(&e, &word, sizeof(e));
-	}
-	return e.valid ? (uint8_t)e.depth : 0;
-}
-
 void trace_route(struct rte_mbuf *m, uint32_t dst, uint32_t nh_id)
 {
 	struct nexthop nh;
@@ -303,7 +285,7 @@ void trace_route(struct rte_mbuf *m, uint32_t dst, uint32_t nh_id)
 
 	if (!dp_meta(m)->trace)
 		return;
-	len = lpm_depth(dst);
+	len = lpm4_match_depth(dp.lpm, dst);
 	prefix4_fmt(dst & prefix4_mask(len), len, pfx);
 	nh = nh_read(nh_id);
 	const char *port = dp.ports[nh.port].name;

@@ -18,14 +18,14 @@ TestSuite(fib, .init = dp_test_env_up);
 static struct nexthop lookup(uint32_t ip, bool *found)
 {
 	uint32_t id = 0;
-	*found = rte_lpm_lookup(dp.lpm, ip, &id) == 0;
+	*found = lpm4_lookup(dp.lpm, ip, &id) == 0;
 	return *found ? nh_read(id) : (struct nexthop){0};
 }
 
 static uint32_t lookup_id(uint32_t ip)
 {
 	uint32_t id = 0;
-	cr_assert_eq(rte_lpm_lookup(dp.lpm, ip, &id), 0);
+	cr_assert_eq(lpm4_lookup(dp.lpm, ip, &id), 0);
 	return id;
 }
 
@@ -100,7 +100,7 @@ Test(fib, a_gateway_off_every_subnet_is_not_used)
 
 Test(fib, a_full_fib_mid_commit_rolls_back_to_the_running_state, .timeout = 60)
 {
-	enum { N = 9000 }; /* each /32 in its own /24 takes a tbl8 group: more than the FIB has */
+	enum { N = CFG_MAX_ROUTES + NEIGH_MAX }; /* more rules than the FIB holds (fib_init) */
 	static struct dp_route many[N + 1];
 	char err[256];
 	struct dp_route r = {.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A};

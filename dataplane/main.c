@@ -171,9 +171,9 @@ static int init_tables(const struct brink_model *m)
 	dp.inject = rte_ring_create("brink_inject", RING_SIZE, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (!dp.to_control || !dp.to_control_pkts || !dp.inject)
 		return -ENOMEM;
-	if ((rc = nh_table_init()) < 0 || (rc = neigh_init()) < 0 || (rc = fib_init(CFG_MAX_ROUTES)) < 0)
+	if ((rc = nh_table_init()) < 0 || (rc = neigh_init()) < 0 || (rc = fib_init(m->fib_size)) < 0)
 		return rc;
-	state_init(2 * CFG_MAX_ROUTES);
+	state_init(2 * m->fib_size);
 	return 0;
 }
 

@@ -226,13 +226,21 @@ static char route_mark(const struct dp_route_info *ri)
 	return ri->flags & DP_ROUTE_F_USABLE ? '-' : 'x';
 }
 
+/* Who owns a route path: configuration, a routing daemon or IKE; none for derived routes. */
+static json_t *owner_json(uint8_t owner)
+{
+	static const char *const names[DP_OWNER_MAX] = {
+		[DP_OWNER_CONFIG] = "configuration", [DP_OWNER_ROUTING] = "routing", [DP_OWNER_IKE] = "ike"};
+	return owner < DP_OWNER_MAX && names[owner] ? json_string(names[owner]) : json_null();
+}
+
 static json_t *route_json(const struct dp_route_info *ri)
 {
 	char pfx[PREFIX4_STR_LEN], gw[IP4_STR_LEN];
 
 	prefix4_fmt(ri->prefix, ri->prefix_len, pfx);
-	return json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:b, s:b, s:b}", "prefix", pfx, "origin",
-			 origin_name(ri->origin), "type", route_type(ri), "distance", (int)ri->distance, "gateway",
+	return json_pack("{s:s, s:s, s:o, s:s, s:i, s:o, s:o, s:b, s:b, s:b}", "prefix", pfx, "origin",
+			 origin_name(ri->origin), "owner", owner_json(ri->owner), "type", route_type(ri), "distance", (int)ri->distance, "gateway",
 			 ri->kind == DP_ROUTE_GATEWAY || ri->origin == DP_ORIGIN_NEIGHBOR
 				 ? json_string(ip4_fmt(ri->gateway, gw))
 				 : json_null(),

@@ -383,6 +383,21 @@ struct cfg_node *cfg_load_string(const char *text, const char *name, struct cfg_
 
 /* ---- rendering ---- */
 
+/* Rendering writes a line per route: without printf. */
+static void add_name(struct sbuf *b, const char *name, const char *after)
+{
+	sbuf_add(b, name);
+	sbuf_add(b, after);
+}
+
+/* n spaces; the schema is less than 12 levels deep */
+static void indent(struct sbuf *b, int n)
+{
+	static const char spaces[] = "                        ";
+
+	sbuf_add(b, spaces + sizeof(spaces) - 1 - n);
+}
+
 static void render_scalar(struct sbuf *b, const struct cfg_schema *sch, const char *value)
 {
 	if (schema_is_number(sch))
@@ -407,7 +422,7 @@ static void render_value_setting(struct sbuf *b, const struct cfg_node *c)
 {
 	const struct cfg_schema *s = c->sch;
 
-	sbuf_printf(b, "%s = ", s->name);
+	add_name(b, s->name, " = ");
 	if (s->kind == CFG_LEAF) {
 		render_scalar(b, s, c->value);
 	} else if (s->kind == CFG_LEAF_LIST) {
@@ -427,7 +442,7 @@ static bool render_tag_keys(struct sbuf *b, const struct cfg_node *tag)
 	for (const struct cfg_node *e = tag->child; e; e = e->next)
 		if (e->child)
 			return false;
-	sbuf_printf(b, "%s = ", tag->sch->name);
+	add_name(b, tag->sch->name, " = ");
 	if (tag->child && !tag->child->next)
 		render_scalar(b, tag->sch, tag->child->value);
 	else
@@ -453,13 +468,13 @@ static void render_inline(struct sbuf *b, const struct cfg_node *n)
 	for (const struct cfg_node *c = n->child; c; c = c->next) {
 		sbuf_add(b, " ");
 		if (c->sch->kind == CFG_CONTAINER) {
-			sbuf_printf(b, "%s: {", c->sch->name);
+			add_name(b, c->sch->name, ": {");
 			render_inline(b, c);
 			sbuf_add(b, " };");
 		} else if (c->sch->kind == CFG_TAG && render_tag_keys(b, c)) {
 			continue;
 		} else if (c->sch->kind == CFG_TAG) {
-			sbuf_printf(b, "%s = (", c->sch->name);
+			add_name(b, c->sch->name, " = (");
 			for (const struct cfg_node *e = c->child; e; e = e->next) {
 				sbuf_add(b, " ");
 				render_entry(b, e);
@@ -478,23 +493,25 @@ static void render_children(struct sbuf *b, const struct cfg_node *n, int depth)
 
 	for (const struct cfg_node *c = n->child; c; c = c->next) {
 		const struct cfg_schema *s = c->sch;
-		sbuf_printf(b, "%*s", ind, "");
+		indent(b, ind);
 		if (s->kind == CFG_CONTAINER && !c->child) {
-			sbuf_printf(b, "%s: { };\n", s->name);
+			add_name(b, s->name, ": { };\n");
 		} else if (s->kind == CFG_CONTAINER) {
-			sbuf_printf(b, "%s: {\n", s->name);
+			add_name(b, s->name, ": {\n");
 			render_children(b, c, depth + 1);
-			sbuf_printf(b, "%*s};\n", ind, "");
+			indent(b, ind);
+			sbuf_add(b, "};\n");
 		} else if (s->kind == CFG_TAG && render_tag_keys(b, c)) {
 			sbuf_add(b, "\n");
 		} else if (s->kind == CFG_TAG) {
-			sbuf_printf(b, "%s = (\n", s->name);
+			add_name(b, s->name, " = (\n");
 			for (const struct cfg_node *e = c->child; e; e = e->next) {
-				sbuf_printf(b, "%*s", ind + 2, "");
+				indent(b, ind + 2);
 				render_entry(b, e);
 				sbuf_add(b, e->next ? ",\n" : "\n");
 			}
-			sbuf_printf(b, "%*s);\n", ind, "");
+			indent(b, ind);
+			sbuf_add(b, ");\n");
 		} else {
 			render_value_setting(b, c);
 			sbuf_add(b, "\n");

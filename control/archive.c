@@ -317,7 +317,11 @@ static int write_rev(const struct archive *a, const struct archive_rev *r, const
 	struct sbuf b = {0};
 	if (!head)
 		abort();
-	sbuf_printf(&b, HEADER "%s\n%s", head, text);
+	/* not printf: text is the whole configuration */
+	sbuf_add(&b, HEADER);
+	sbuf_add(&b, head);
+	sbuf_add(&b, "\n");
+	sbuf_add(&b, text);
 	rc = write_file(a, path, sbuf_str(&b), b.len);
 	if (rc < 0)
 		sbuf_printf(err, "cannot write %s: %s", path, strerror(-rc));

@@ -287,7 +287,7 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, const stru
 {
 	struct cfg_errors e = {0};
 	struct brink_model m;
-	struct cfg_node *copy;
+	struct cfg_node *adopted;
 	struct sbuf why = {0}, what = {0};
 	char err[512];
 	bool pushed = false;
@@ -305,14 +305,14 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, const stru
 	}
 	/* Running becomes the candidate itself, shared with its session, which
 	 * copies it only when it edits again. */
-	copy = cfg_share(candidate);
+	adopted = cfg_share(candidate);
 	if (dpc_connected(&d->dp)) {
 		int rc = push(d, &m, 0, NULL, err, sizeof(err));
 		if (rc < 0 && !dpc_lost(&d->dp, rc)) {
 			/* The dataplane went back to what it ran; so do we. */
 			sbuf_printf(&why, "the dataplane refused the configuration: %s\n", err);
 			brink_model_free(&m);
-			cfg_free(copy);
+			cfg_free(adopted);
 			return refuse(info, rc, &why, out);
 		}
 		if (rc < 0) {
@@ -326,7 +326,7 @@ int brinkd_commit(struct brinkd *d, const struct cfg_node *candidate, const stru
 	boot_notices(&d->model, &m, out);
 	cfg_free(d->running);
 	brink_model_free(&d->model);
-	d->running = copy;
+	d->running = adopted;
 	d->revision++;
 	d->model = m;
 	d->synced = pushed;

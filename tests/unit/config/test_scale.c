@@ -155,7 +155,7 @@ Test(config_share, a_shared_tree_is_edited_only_after_unshare)
 
 /* A generated 200k-route file, in no order: it loads sorted, saves, and loads
  * back to the same tree and the same text. */
-Test(config_file, generated_200k_routes_load_save_load_is_a_fixed_point, .timeout = 120)
+Test(config_file, generated_200k_routes_load_save_load_is_a_fixed_point)
 {
 	const unsigned n = 200000;
 	size_t cap = (size_t)n * 64 + 512, len;

@@ -33,10 +33,6 @@
 #define CFG_MAX_PATHS 16 /* next hops and interfaces of one route: the widest ECMP group */
 #define CFG_MAX_NEIGHS 4096
 #define CFG_FIB_SIZE_DEFAULT 1048576 /* system dataplane fib-size */
-/* The dataplane's table sizes (dataplane/main.c's FIB, state.[ch]'s route
- * paths and dump): the configuration caps routes only by fib-size. */
-#define CFG_MAX_ROUTES 65536
-#define CFG_MAX_ROUTE_PATHS (2 * CFG_MAX_ROUTES)
 
 /* ---- errors ---- */
 

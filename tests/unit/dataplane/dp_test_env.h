@@ -13,6 +13,9 @@
 #include "dataplane/dp.h"
 #include "dataplane/state.h"
 
+/* Routes the tests' FIB holds: small, so a test can fill it. */
+#define DP_TEST_FIB_SIZE 65536
+
 void dp_test_env_up(void);
 
 /* Ethernet + IPv4 (20-byte header, valid checksum) + payload_len bytes, received on port in_port. */

@@ -100,7 +100,7 @@ Test(fib, a_gateway_off_every_subnet_is_not_used)
 
 Test(fib, a_full_fib_mid_commit_rolls_back_to_the_running_state, .timeout = 60)
 {
-	enum { N = CFG_MAX_ROUTES + NEIGH_MAX }; /* more rules than the FIB holds (fib_init) */
+	enum { N = DP_TEST_FIB_SIZE + NEIGH_MAX }; /* more rules than the FIB holds (fib_init) */
 	static struct dp_route many[N + 1];
 	char err[256];
 	struct dp_route r = {.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A};

@@ -240,7 +240,8 @@ static json_t *route_json(const struct dp_route_info *ri)
 
 	prefix4_fmt(ri->prefix, ri->prefix_len, pfx);
 	return json_pack("{s:s, s:s, s:o, s:s, s:i, s:o, s:o, s:b, s:b, s:b}", "prefix", pfx, "origin",
-			 origin_name(ri->origin), "owner", owner_json(ri->owner), "type", route_type(ri), "distance", (int)ri->distance, "gateway",
+			 origin_name(ri->origin), "owner", owner_json(ri->owner), "type", route_type(ri), "distance",
+			 (int)ri->distance, "gateway",
 			 ri->kind == DP_ROUTE_GATEWAY || ri->origin == DP_ORIGIN_NEIGHBOR
 				 ? json_string(ip4_fmt(ri->gateway, gw))
 				 : json_null(),

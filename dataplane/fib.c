@@ -235,8 +235,8 @@ static bool hold_old(const struct fib_route *c, const struct fib_route *w)
 		holds = p;
 		cap_holds = ncap;
 	}
-	holds[n_holds++] = (struct fib_hold){
-		.old = *c, .deadline_tsc = rte_rdtsc() + rte_get_tsc_hz() * FIB_HOLD_MS / 1000};
+	holds[n_holds++] =
+		(struct fib_hold){.old = *c, .deadline_tsc = rte_rdtsc() + rte_get_tsc_hz() * FIB_HOLD_MS / 1000};
 	return true;
 }
 
@@ -261,8 +261,7 @@ static int install(struct fib_route *w, struct fib_route *c, struct dp_apply *a)
 	if ((rc = lpm_set(w->prefix, w->len, w->nh)) < 0) {
 		nh_release(w);
 		return dp_apply_refuse(a, rc, "route %s: the FIB is full (%s)", pfx,
-				       rc == -ENOSPC ? "no tbl8 group left for a prefix longer than /24"
-						     : strerror(-rc));
+				       rc == -ENOSPC ? "system dataplane fib-size" : strerror(-rc));
 	}
 	w->hops = NULL;
 	if (c) {

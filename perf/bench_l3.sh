@@ -37,50 +37,9 @@ BRINK_PREFIX=brinkbench
 L3FWD_PREFIX=l3fwdbench
 L3FWD_SRC=/usr/share/dpdk/examples
 
-WORK=
-PIDS=()
-
-log() { printf '%s\n' "$*" >&2; }
-die() { log "bench_l3: ERROR: $*"; exit 1; }
-
-stop_pid() { # stop one process we started: SIGTERM, then SIGKILL after 10 s
-	local pid=$1 i
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-	kill -TERM "$pid" 2>/dev/null
-	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		log "bench_l3: pid $pid ignored SIGTERM, killing"
-		kill -KILL "$pid" 2>/dev/null
-	fi
-	wait "$pid" 2>/dev/null
-	return 0
-}
-
-forget_pid() {
-	local p keep=()
-	for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-	PIDS=("${keep[@]}")
-}
-
-cleanup() {
-	local rc=$? i
-	trap - EXIT INT TERM
-	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${PIDS[i]}"; done
-	rm -rf "/var/run/dpdk/$BRINK_PREFIX" "/var/run/dpdk/$L3FWD_PREFIX"
-	if [[ -n ${HUGEDIR:-} ]]; then
-		rm -f "$HUGEDIR/${BRINK_PREFIX}map_"* "$HUGEDIR/${L3FWD_PREFIX}map_"* 2>/dev/null
-	fi
-	if [[ -n $WORK && -d $WORK ]]; then
-		if [[ ${KEEP:-0} == 1 ]]; then log "bench_l3: work dir kept: $WORK"; else rm -rf "$WORK"; fi
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+BENCH=bench_l3
+STOP_WAIT_S=10
+. "$PERF/harness.sh"
 
 run_fg() { # a foreground command that SIGINT/SIGTERM must not wait for
 	local p rc

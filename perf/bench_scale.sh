@@ -52,41 +52,9 @@ L3FWD_PREFIX=l3fwdscale
 L3FWD_SRC=/usr/share/dpdk/examples
 PCAP_MAC=02:70:63:61:70:00 # net_pcap0's fixed MAC in DPDK 22.11
 
-WORK=
-PIDS=()
-log() { printf '%s\n' "$*" >&2; }
-die() { log "bench_scale: ERROR: $*"; exit 1; }
-
-stop_pid() { # SIGTERM, SIGKILL after 20 s (a dataplane with 1M routes frees a lot)
-	local pid=$1 i
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-	kill -TERM "$pid" 2>/dev/null
-	for i in $(seq 200); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$pid" 2>/dev/null && { log "bench_scale: pid $pid ignored SIGTERM, killing"; kill -KILL "$pid" 2>/dev/null; }
-	wait "$pid" 2>/dev/null
-	return 0
-}
-forget_pid() {
-	local p keep=()
-	for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-	PIDS=("${keep[@]}")
-}
-cleanup() {
-	local rc=$? i
-	trap - EXIT INT TERM
-	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${PIDS[i]}"; done
-	rm -rf "/var/run/dpdk/$BRINK_PREFIX" "/var/run/dpdk/$L3FWD_PREFIX"
-	if [[ -n $WORK && -d $WORK ]]; then
-		if [[ ${KEEP:-0} == 1 ]]; then log "bench_scale: work dir kept: $WORK"; else rm -rf "$WORK"; fi
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+BENCH=bench_scale
+STOP_WAIT_S=20  # a dataplane with 1M routes frees a lot
+. "$PERF/harness.sh"
 
 show_log() {
 	[[ -f $1 ]] || return 0

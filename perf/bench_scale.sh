@@ -56,21 +56,6 @@ BENCH=bench_scale
 STOP_WAIT_S=20  # a dataplane with 1M routes frees a lot
 . "$PERF/harness.sh"
 
-show_log() {
-	[[ -f $1 ]] || return 0
-	log "---- $(basename "$1") (last 15 lines) ----"
-	grep -v '^LPM: Adding route' "$1" | tail -n 15 >&2
-	log "----"
-}
-wait_for_socket() { # path timeout_s pid
-	local i
-	for i in $(seq $(($2 * 10))); do
-		[[ -S $1 ]] && return 0
-		kill -0 "$3" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}'; }
 label() { case $1 in 1000) echo 1k ;; 100000) echo 100k ;; 1000000) echo 1m ;; *) echo "$1" ;; esac; }

@@ -44,6 +44,23 @@ cleanup() {
 	fi
 	exit "$rc"
 }
+show_log() { # last lines of a log, for failures
+	[[ -f $1 ]] || return 0
+	log "---- $(basename "$1") (last 25 lines) ----"
+	grep -v '^LPM: Adding route' "$1" | tail -n 25 >&2
+	log "----"
+}
+
+wait_for_socket() { # path timeout_s pid
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[[ -S $1 ]] && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM

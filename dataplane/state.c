@@ -102,7 +102,8 @@ static int grow(void **arr, unsigned *n, unsigned *cap, size_t esize, const void
 	return 0;
 }
 
-int state_add_route(struct dp_state *s, const struct dp_route *r, uint8_t owner, char *err, size_t errlen)
+/* r checked, in the shape of its key in *p. */
+static int route_path(const struct dp_route *r, uint8_t owner, struct state_path *out, char *err, size_t errlen)
 {
 	char pfx[PREFIX4_STR_LEN];
 	const struct ip4_special_block *sp;
@@ -129,8 +130,21 @@ int state_add_route(struct dp_state *s, const struct dp_route *r, uint8_t owner,
 	}
 	if ((r->port[0] || r->kind == DP_ROUTE_INTERFACE) && known_port(r->port, err, errlen) < 0)
 		return -ENODEV;
+	*out = p;
+	return 0;
+}
+
+int state_add_route(struct dp_state *s, const struct dp_route *r, uint8_t owner, char *err, size_t errlen)
+{
+	char pfx[PREFIX4_STR_LEN];
+	struct state_path p;
+	int rc = route_path(r, owner, &p, err, errlen);
+
+	if (rc < 0)
+		return rc;
 	if (s->n_routes >= max_paths) {
-		snprintf(err, errlen, "route %s: more than %u route paths (system dataplane fib-size)", pfx, max_paths);
+		snprintf(err, errlen, "route %s: more than %u route paths (system dataplane fib-size)",
+			 prefix4_fmt(r->prefix, r->prefix_len, pfx), max_paths);
 		return -ENOSPC;
 	}
 	return grow((void **)&s->routes, &s->n_routes, &s->cap_routes, sizeof(p), &p);
@@ -716,12 +730,9 @@ static int obj_apply(struct dp_state *s, const struct dp_obj *o, const uint8_t *
 	if (n_sorted)
 		qsort(s->routes, n_sorted, sizeof(*s->routes), path_key_cmp);
 	for (uint32_t i = 0; i < o->count && rc == 0; i++, items += sizeof(struct dp_route)) {
-		struct dp_state one = {0};
-		/* state_add_route checks the item and gives it the shape of its key */
-		if ((rc = state_add_route(&one, (const struct dp_route *)items, o->owner, err, errlen)) < 0)
+		struct state_path key;
+		if ((rc = route_path((const struct dp_route *)items, o->owner, &key, err, errlen)) < 0)
 			break;
-		struct state_path key = one.routes[0];
-		state_clear(&one);
 		struct state_path *p = obj_find(s, n_sorted, &key);
 		prefix4_fmt(key.r.prefix, key.r.prefix_len, pfx);
 		if (o->op == DP_OBJ_ADD && p && !(o->flags & DP_OBJ_F_EXIST_OK)) {

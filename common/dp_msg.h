@@ -45,6 +45,18 @@
  * HELLO reports: a controller that finds its own generation there knows the
  * dataplane already runs its state and needs to send nothing.
  *
+ * A transaction begun with DP_TXN_F_DELTA changes what the owner has
+ * instead of replacing it: it names the generation it starts from
+ * (base_generation), and is refused with -ESTALE, changing nothing, when
+ * the owner's generation is another (the sender then replaces the whole
+ * state). Its batches add or delete route paths (DP_ITEMS_ADD, adding a path
+ * whose key is there sets its distance; DP_ITEMS_DELETE, the path must be
+ * there) or replace one of the configuration's small tables whole
+ * (DP_ITEMS_REPLACE); a table no batch names is kept as it is. Only what the
+ * delta touches is worked on, so a commit costs the size of its change.
+ * In a transaction without DP_TXN_F_DELTA every batch is DP_ITEMS_REPLACE,
+ * and a table no batch names is emptied.
+ *
  * A transaction begun with DP_TXN_F_BEST_EFFORT (brinkd's resync after a
  * start or a reconnect) does not fail as a whole: every item that can be
  * applied is, and the COMMIT reply (status 0) lists the refused ones, one
@@ -60,7 +72,7 @@
 
 #include <stdint.h>
 
-#define DP_MSG_VERSION 3
+#define DP_MSG_VERSION 4
 #define DP_MSG_MAX_LEN 65536
 #define DP_NAME_LEN 16
 #define DP_DEVICE_LEN 256
@@ -74,7 +86,8 @@ enum dp_msg_type {
 	DP_MSG_TXN_COMMIT,       /* req: empty; reply: status (+ error text naming the first failing item);
 				  * best effort: the refused items, count = how many */
 	DP_MSG_TXN_ABORT,        /* req: empty; reply: status */
-	DP_MSG_ROUTE_DUMP,       /* req: empty; reply: struct dp_route_info[] */
+	DP_MSG_ROUTE_DUMP,       /* req: empty or struct dp_route_dump_req; reply: struct dp_route_info[],
+				  * sorted by prefix and length */
 	DP_MSG_NEIGH_DUMP,       /* req: empty; reply: struct dp_neigh_info[] */
 	DP_MSG_STATS_DUMP,       /* req: empty; reply: struct dp_counter[] */
 	DP_MSG_STATS_CLEAR,      /* req: empty; reply: status */
@@ -142,18 +155,28 @@ struct dp_hello {
 };
 
 #define DP_TXN_F_BEST_EFFORT 0x0001 /* apply what can be applied, report the rest */
+#define DP_TXN_F_DELTA 0x0002       /* change the owner's entries from base_generation on */
 
 struct dp_txn_begin {
-	uint64_t generation; /* becomes the owner's generation on commit */
-	uint32_t flags;      /* DP_TXN_F_* */
-	uint8_t owner;       /* enum dp_owner */
+	uint64_t generation;      /* becomes the owner's generation on commit */
+	uint64_t base_generation; /* DP_TXN_F_DELTA: the owner's generation the delta applies to */
+	uint32_t flags;           /* DP_TXN_F_* */
+	uint8_t owner;            /* enum dp_owner */
 	uint8_t reserved[3];
 };
 
-/* A batch of items of one table: count structs of that table's type follow. */
+enum dp_items_op {
+	DP_ITEMS_REPLACE = 0, /* the table's whole content (of this owner) */
+	DP_ITEMS_ADD,         /* DP_TXN_F_DELTA, routes: add these paths (or set their distance) */
+	DP_ITEMS_DELETE,      /* DP_TXN_F_DELTA, routes: delete these paths */
+};
+
+/* A batch of items of one table: count structs of that table's type follow.
+ * Batches of one table and op may follow each other; they add up. */
 struct dp_items {
 	uint8_t table; /* enum dp_table */
-	uint8_t reserved[3];
+	uint8_t op;    /* enum dp_items_op */
+	uint8_t reserved[2];
 	uint32_t count;
 };
 
@@ -260,6 +283,17 @@ enum dp_route_origin {
 #define DP_ROUTE_F_SELECTED 0x01 /* the path is in the FIB */
 #define DP_ROUTE_F_RESOLVED 0x02 /* its next hop has a MAC address (or needs none) */
 #define DP_ROUTE_F_USABLE 0x04   /* its port is up: it is a candidate */
+
+#define DP_ROUTE_DUMP_F_LONGER 0x01 /* every route inside the prefix, not only the prefix itself */
+
+/* The routes of one prefix (or inside it) of one owner (0: any). */
+struct dp_route_dump_req {
+	uint32_t prefix; /* host order */
+	uint8_t prefix_len;
+	uint8_t flags; /* DP_ROUTE_DUMP_F_* */
+	uint8_t owner; /* enum dp_owner; 0: every owner, connected, local and neighbour routes too */
+	uint8_t reserved;
+};
 
 /* One path of a route (a route of several paths gives several entries). */
 struct dp_route_info {

@@ -23,17 +23,34 @@ int dp_apply_refuse(struct dp_apply *a, int rc, const char *fmt, ...)
 	return 0;
 }
 
+static void (*between_slices)(void);
+static bool in_slice_work;
+
+void dp_apply_between_slices(void (*fn)(void))
+{
+	between_slices = fn;
+}
+
 void dp_apply_step(struct dp_apply *a)
 {
-	/* the TSC is read every 1024 steps only */
-	if (!a->busy || (++a->busy_steps & 1023))
+	/* the TSC is read every 64 steps only (a step takes about a microsecond) */
+	if (++a->steps & 63)
 		return;
-	uint64_t now = rte_rdtsc();
+	uint64_t now = rte_rdtsc(), hz = rte_get_tsc_hz();
 	if (!a->busy_next_tsc) {
-		a->busy_next_tsc = now + rte_get_tsc_hz();
-	} else if (now >= a->busy_next_tsc) {
+		a->busy_next_tsc = now + hz;
+		a->slice_next_tsc = now + hz / 1000;
+		return;
+	}
+	if (between_slices && !in_slice_work && now >= a->slice_next_tsc) {
+		in_slice_work = true;
+		between_slices();
+		in_slice_work = false;
+		a->slice_next_tsc = rte_rdtsc() + hz / 1000;
+	}
+	if (a->busy && now >= a->busy_next_tsc) {
 		a->busy(a->busy_arg);
-		a->busy_next_tsc = now + rte_get_tsc_hz();
+		a->busy_next_tsc = now + hz;
 	}
 }
 

@@ -23,8 +23,8 @@ struct dp_apply {
 	 * the controller hears the dataplane is busy, not dead. */
 	void (*busy)(void *arg);
 	void *busy_arg;
-	uint64_t busy_next_tsc;
-	unsigned busy_steps;
+	uint64_t busy_next_tsc, slice_next_tsc;
+	unsigned steps;
 };
 
 /* An item could not be applied (rc < 0, the reason in printf form).
@@ -32,7 +32,13 @@ struct dp_apply {
  * Best effort: appends the reason to the refused list and returns 0. */
 int dp_apply_refuse(struct dp_apply *a, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void dp_apply_fini(struct dp_apply *a);
-/* One step of a long apply (a route installed...): calls a->busy when a second passed. */
+/* One step of a long apply (a route installed...): calls a->busy when a
+ * second passed, and the main lcore's work between slices (see
+ * dp_apply_between_slices) every millisecond. */
 void dp_apply_step(struct dp_apply *a);
+/* What the main lcore keeps doing while a long apply runs (ARP, packets
+ * held for it, timers, RCU reclaim): called between the apply's steps, when
+ * the state is whole. It must not change the state an apply works on. */
+void dp_apply_between_slices(void (*fn)(void));
 
 #endif

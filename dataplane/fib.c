@@ -12,9 +12,9 @@
 #include "common/net_addr.h"
 #include "dataplane/dp.h"
 #include "dataplane/neigh.h"
+#include "dataplane/prefix_table.h"
 
-static struct fib_route *cur; /* what the FIB holds, sorted by (prefix, len) */
-static unsigned n_cur, cap_cur;
+static struct prefix_table *installed; /* of struct fib_route: what the FIB holds */
 static uint32_t nh_blackhole, nh_reject, nh_reserved;
 static struct {
 	uint32_t nh;
@@ -45,6 +45,9 @@ int fib_init(unsigned max_routes)
 	dp.lpm = lpm4_create(&lc);
 	if (!dp.lpm)
 		return -rte_errno;
+	installed = prefix_table_create("fib", max_rules, sizeof(struct fib_route));
+	if (!installed)
+		return -ENOMEM;
 	bh = nh_alloc(NH_BLACKHOLE, 0, 0, 0);
 	rj = nh_alloc(NH_REJECT, 0, 0, 0);
 	rs = nh_alloc(NH_RESERVED, 0, 0, 0);
@@ -57,20 +60,6 @@ int fib_init(unsigned max_routes)
 		if (lpm4_add(dp.lpm, reserved_blocks[i].net, reserved_blocks[i].len, nh_reserved) < 0)
 			return -ENOSPC;
 	return nh_group_init();
-}
-
-static int route_cmp(const void *a, const void *b)
-{
-	const struct fib_route *x = a, *y = b;
-	if (x->prefix != y->prefix)
-		return x->prefix < y->prefix ? -1 : 1;
-	return (int)x->len - (int)y->len;
-}
-
-static struct fib_route *find(struct fib_route *set, unsigned n, uint32_t prefix, uint8_t len)
-{
-	struct fib_route key = {.prefix = prefix, .len = len};
-	return n ? bsearch(&key, set, n, sizeof(*set), route_cmp) : NULL;
 }
 
 int32_t fib_onlink_get(uint16_t port)
@@ -148,18 +137,6 @@ static int lpm_set(uint32_t prefix, uint8_t len, uint32_t nh)
 static void lpm_clear(uint32_t prefix, uint8_t len)
 {
 	lpm4_delete(dp.lpm, prefix, len);
-}
-
-static int reserve(unsigned n)
-{
-	if (n <= cap_cur)
-		return 0;
-	struct fib_route *p = realloc(cur, sizeof(*cur) * n);
-	if (!p)
-		return -ENOMEM;
-	cur = p;
-	cap_cur = n;
-	return 0;
 }
 
 /* A route that moved from a resolved gateway to one not yet resolved keeps
@@ -267,64 +244,44 @@ static int install(struct fib_route *w, struct fib_route *c, struct dp_apply *a)
 	if (c) {
 		nh_release(c);
 		*c = *w;
-	} else {
-		cur[n_cur++] = *w;
+		return 0;
 	}
+	if (!(c = prefix_table_add(installed, w->prefix, w->len))) {
+		lpm_clear(w->prefix, w->len);
+		nh_release(w);
+		return dp_apply_refuse(a, -ENOSPC, "route %s: the FIB is full (system dataplane fib-size)", pfx);
+	}
+	*c = *w;
 	return 0;
 }
 
-static void sort_cur(void)
+int fib_set(struct fib_route *w, struct dp_apply *a)
 {
-	if (n_cur)
-		qsort(cur, n_cur, sizeof(*cur), route_cmp);
+	struct fib_route *c = prefix_table_find(installed, w->prefix, w->len);
+
+	if (c && same_target(c, w)) {
+		w->nh = c->nh;
+		w->group = c->group;
+		return 0;
+	}
+	return install(w, c, a);
 }
 
-int fib_apply(struct fib_route *want, unsigned n, struct dp_apply *a)
+void fib_unset(uint32_t prefix, uint8_t len)
 {
-	unsigned n_sorted = n_cur;
-	int rc;
+	struct fib_route *e = prefix_table_find(installed, prefix, len);
 
-	if (n)
-		qsort(want, n, sizeof(*want), route_cmp);
-	if (reserve(n_cur + n) < 0)
-		return dp_apply_refuse(a, -ENOMEM, "out of memory for %u routes", n);
-	/* First add and replace, so no prefix ever goes missing in between... */
-	for (unsigned i = 0; i < n; i++) {
-		struct fib_route *w = &want[i];
-		dp_apply_step(a);
-		struct fib_route *c = find(cur, n_sorted, w->prefix, w->len);
-		if (c && same_target(c, w)) {
-			w->nh = c->nh;
-			w->group = c->group;
-			continue;
-		}
-		if ((rc = install(w, c, a)) < 0) {
-			sort_cur();
-			return rc;
-		}
-	}
-	/* ...then remove what is no longer wanted. What stays moves to the front
-	 * and is the FIB's set before the rest is released, so that a removed /32
-	 * no longer hides the host route of a neighbour behind it. */
-	unsigned kept = 0, n_old = n_cur;
-	for (unsigned i = 0; i < n_old; i++) {
-		if (find(want, n, cur[i].prefix, cur[i].len)) {
-			struct fib_route c = cur[i];
-			cur[i] = cur[kept];
-			cur[kept++] = c;
-		}
-	}
-	n_cur = kept;
-	sort_cur();
-	for (unsigned i = n_cur; i < n_old; i++) {
-		const struct fib_route *c = &cur[i];
-		hold_cancel(c);
-		lpm_clear(c->prefix, c->len);
-		nh_release(c);
-		if (c->len == 32)
-			neigh_restore_host_route(c->prefix);
-	}
-	return 0;
+	if (!e)
+		return;
+	struct fib_route c = *e;
+	/* Out of the table before the neighbour is told, so that a removed /32
+	 * no longer hides the host route of the neighbour behind it. */
+	prefix_table_del(installed, prefix, len);
+	hold_cancel(&c);
+	lpm_clear(c.prefix, c.len);
+	nh_release(&c);
+	if (c.len == 32)
+		neigh_restore_host_route(c.prefix);
 }
 
 uint32_t fib_lookup(uint32_t ip)
@@ -336,21 +293,21 @@ uint32_t fib_lookup(uint32_t ip)
 
 const struct fib_route *fib_find(uint32_t prefix, uint8_t len)
 {
-	return find(cur, n_cur, prefix, len);
+	return prefix_table_find(installed, prefix, len);
 }
 
 bool fib_is_configured(uint32_t prefix, uint8_t len)
 {
-	return find(cur, n_cur, prefix, len) != NULL;
+	return prefix_table_find(installed, prefix, len) != NULL;
 }
 
 unsigned fib_dump_connected(struct dp_route_info *out, unsigned max)
 {
 	unsigned k = 0;
 
-	for (unsigned i = 0; i < n_cur && k < max; i++) {
-		const struct fib_route *r = &cur[i];
-		if (r->kind != FIB_LOCAL && r->kind != FIB_CONNECTED)
+	for (uint32_t i = 0; i < prefix_table_span(installed) && k < max; i++) {
+		const struct fib_route *r = prefix_table_at(installed, i);
+		if (!r || (r->kind != FIB_LOCAL && r->kind != FIB_CONNECTED))
 			continue;
 		struct dp_route_info *o = &out[k++];
 		memset(o, 0, sizeof(*o));

@@ -38,19 +38,20 @@ struct fib_route {
 	uint8_t n_hops;             /* FIB_GROUP */
 	uint16_t port;              /* LOCAL, CONNECTED, GATEWAY, INTERFACE */
 	uint32_t gateway;           /* GATEWAY */
-	const struct fib_hop *hops; /* FIB_GROUP, in the set given to fib_apply (sorted) */
-	uint32_t group;             /* FIB_GROUP: set by fib_apply */
-	uint32_t nh;                /* set by fib_apply */
+	const struct fib_hop *hops; /* FIB_GROUP: the hops given to fib_set (sorted) */
+	uint32_t group;             /* FIB_GROUP: set by fib_set */
+	uint32_t nh;                /* set by fib_set */
 };
 
 int fib_init(unsigned max_routes);
 
-/* Make the FIB hold exactly want[] (sorted in place; one entry per prefix).
- * Prefixes kept with the same target are not touched: no LPM write, no new
- * next hop. An entry that cannot be installed is refused through a (strict:
- * stop with the FIB holding a mix of old and new, which the caller repairs by
- * applying the previous set again; best effort: the prefix keeps what it had). */
-int fib_apply(struct fib_route *want, unsigned n, struct dp_apply *a);
+/* Make the FIB hold w for its prefix, in place of what the prefix had: one
+ * LPM write, so the prefix never goes missing meanwhile. A prefix kept with
+ * the same target is not touched: no LPM write, no new next hop. An entry
+ * that cannot be installed is refused through a; the prefix keeps what it had. */
+int fib_set(struct fib_route *w, struct dp_apply *a);
+/* The prefix leaves the FIB (nothing when it is not there). */
+void fib_unset(uint32_t prefix, uint8_t len);
 
 /* Ends the holds of routes that moved to a new gateway (see FIB_HOLD_MS)
  * once it resolved or the hold timed out; called from the main lcore's timer. */

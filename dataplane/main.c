@@ -173,8 +173,7 @@ static int init_tables(const struct brink_model *m)
 		return -ENOMEM;
 	if ((rc = nh_table_init()) < 0 || (rc = neigh_init()) < 0 || (rc = fib_init(m->fib_size)) < 0)
 		return rc;
-	state_init(2 * m->fib_size);
-	return 0;
+	return state_init(m->fib_size + CFG_MAX_PORTS * CFG_MAX_ADDRS * 2, 2 * m->fib_size);
 }
 
 static int setup_ports_and_workers(const struct brink_model *m)
@@ -216,33 +215,48 @@ static int setup_ports_and_workers(const struct brink_model *m)
 	return 0;
 }
 
+static uint64_t next_timer;
+
+/* ARP, packets waiting for it and the timers: between control requests,
+ * and between the slices of a long change of state (which is why the
+ * ports' link state, which changes the state, is polled by main_loop). */
+static void main_work(void)
+{
+	struct arp_event ev[64];
+	struct rte_mbuf *pkts[64];
+	unsigned n;
+
+	n = rte_ring_sc_dequeue_burst_elem(dp.to_control, ev, sizeof(ev[0]), RTE_DIM(ev), NULL);
+	for (unsigned i = 0; i < n; i++)
+		neigh_arp_event(&ev[i]);
+	n = rte_ring_sc_dequeue_burst(dp.to_control_pkts, (void **)pkts, RTE_DIM(pkts), NULL);
+	for (unsigned i = 0; i < n; i++)
+		neigh_resolve_packet(pkts[i]);
+	uint64_t now = rte_rdtsc();
+	if (now >= next_timer) {
+		neigh_timer(now);
+		fib_hold_timer(now);
+		nh_reclaim();
+		nh_group_reclaim();
+		lpm4_reclaim(dp.lpm);
+		trace_poll();
+		next_timer = now + rte_get_tsc_hz() * NEIGH_TIMER_MS / 1000;
+	}
+}
+
 static void main_loop(void)
 {
-	uint64_t next_timer = 0, hz = rte_get_tsc_hz();
+	uint64_t next_link_poll = 0;
 
+	dp_apply_between_slices(main_work);
 	while (!dp.stop) {
-		struct arp_event ev[64];
-		struct rte_mbuf *pkts[64];
-		unsigned n;
-
 		ctl_poll(1);
-		n = rte_ring_sc_dequeue_burst_elem(dp.to_control, ev, sizeof(ev[0]), RTE_DIM(ev), NULL);
-		for (unsigned i = 0; i < n; i++)
-			neigh_arp_event(&ev[i]);
-		n = rte_ring_sc_dequeue_burst(dp.to_control_pkts, (void **)pkts, RTE_DIM(pkts), NULL);
-		for (unsigned i = 0; i < n; i++)
-			neigh_resolve_packet(pkts[i]);
+		main_work();
 		uint64_t now = rte_rdtsc();
-		if (now >= next_timer) {
-			neigh_timer(now);
-			fib_hold_timer(now);
+		if (now >= next_link_poll) {
 			if (port_poll_links())
 				state_refresh();
-			nh_reclaim();
-			nh_group_reclaim();
-			lpm4_reclaim(dp.lpm);
-			trace_poll();
-			next_timer = now + hz * NEIGH_TIMER_MS / 1000;
+			next_link_poll = now + rte_get_tsc_hz() * NEIGH_TIMER_MS / 1000;
 		}
 	}
 }

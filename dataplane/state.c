@@ -14,15 +14,11 @@
 #include "dataplane/fib.h"
 #include "dataplane/neigh.h"
 #include "dataplane/port.h"
+#include "dataplane/prefix_table.h"
 
-static struct dp_state running;
+static struct dp_state conf; /* the configuration's ports, addresses and static neighbours */
 static uint64_t generation[DP_OWNER_MAX];
 static unsigned max_paths;
-
-void state_init(unsigned max)
-{
-	max_paths = max;
-}
 
 void state_clear(struct dp_state *s)
 {
@@ -251,28 +247,148 @@ static int apply_ports(const struct dp_state *s, struct dp_apply *a)
 	return 0;
 }
 
-/* ---- route selection ---- */
+/* ---- the route table: every owner's paths, per prefix ---- */
 
-/* A way to reach a prefix, from an address or a static route path. */
-struct cand {
+/* A prefix with a route path or an address: its paths and the FIB entry
+ * they select (in fib.c's table). */
+struct route_entry {
 	uint32_t prefix;
 	uint8_t len;
+	uint8_t dirty; /* on the dirty list: to be selected again */
+	uint16_t n_paths;
+	uint16_t cap_paths; /* 1: the one path is inline */
+	union {
+		struct state_path one;
+		struct state_path *many;
+	} p;
+};
+
+#define ENTRY_MAX_PATHS UINT16_MAX
+
+static struct prefix_table *routes; /* of struct route_entry */
+static uint32_t *dirty;             /* slots of the entries whose paths changed */
+static unsigned n_dirty;
+static unsigned n_paths;
+
+int state_init(unsigned max_prefixes, unsigned max)
+{
+	max_paths = max;
+	routes = prefix_table_create("routes", max_prefixes, sizeof(struct route_entry));
+	dirty = calloc(max_prefixes ? max_prefixes : 1, sizeof(*dirty));
+	return routes && dirty ? 0 : -ENOMEM;
+}
+
+static struct state_path *entry_paths(struct route_entry *e)
+{
+	return e->cap_paths > 1 ? e->p.many : &e->p.one;
+}
+
+static void mark_dirty(struct route_entry *e)
+{
+	if (!e->dirty) {
+		e->dirty = 1;
+		dirty[n_dirty++] = prefix_table_slot(routes, e);
+	}
+}
+
+static struct route_entry *entry_get(uint32_t prefix, uint8_t len, bool create)
+{
+	struct route_entry *e = prefix_table_find(routes, prefix, len);
+
+	if (e || !create)
+		return e;
+	if ((e = prefix_table_add(routes, prefix, len))) {
+		e->prefix = prefix;
+		e->len = len;
+		e->cap_paths = 1;
+	}
+	return e;
+}
+
+/* Two paths with the same key are the same path (state_path: the key). */
+static bool same_path(const struct state_path *x, const struct state_path *y)
+{
+	return x->owner == y->owner && x->r.kind == y->r.kind && x->r.gateway == y->r.gateway &&
+	       memcmp(x->r.port, y->r.port, DP_NAME_LEN) == 0;
+}
+
+static struct state_path *entry_find(struct route_entry *e, const struct state_path *key)
+{
+	struct state_path *p = entry_paths(e);
+
+	for (unsigned i = 0; i < e->n_paths; i++)
+		if (same_path(&p[i], key))
+			return &p[i];
+	return NULL;
+}
+
+static int entry_add(struct route_entry *e, const struct state_path *p)
+{
+	if (e->n_paths == e->cap_paths) {
+		if (e->cap_paths == ENTRY_MAX_PATHS)
+			return -ENOSPC;
+		unsigned ncap = RTE_MIN(e->cap_paths * 2u, (unsigned)ENTRY_MAX_PATHS);
+		struct state_path *np =
+			e->cap_paths > 1 ? realloc(e->p.many, sizeof(*np) * ncap) : malloc(sizeof(*np) * ncap);
+		if (!np)
+			return -ENOMEM;
+		if (e->cap_paths == 1 && e->n_paths)
+			np[0] = e->p.one;
+		e->p.many = np;
+		e->cap_paths = (uint16_t)ncap;
+	}
+	entry_paths(e)[e->n_paths++] = *p;
+	n_paths++;
+	mark_dirty(e);
+	return 0;
+}
+
+static void entry_remove(struct route_entry *e, struct state_path *p)
+{
+	struct state_path *v = entry_paths(e);
+
+	*p = v[--e->n_paths];
+	n_paths--;
+	mark_dirty(e);
+}
+
+/* A prefix of an address: its local /32 or its connected subnet. */
+static bool addr_prefix(uint32_t prefix, uint8_t len)
+{
+	for (unsigned i = 0; i < conf.n_addrs; i++) {
+		const struct dp_addr *x = &conf.addrs[i];
+		if ((len == 32 && x->ip == prefix) || (len == x->prefix_len && (x->ip & prefix4_mask(len)) == prefix))
+			return true;
+	}
+	return false;
+}
+
+/* An entry with nothing left leaves the table. */
+static void entry_gc(struct route_entry *e)
+{
+	if (e->n_paths || addr_prefix(e->prefix, e->len))
+		return;
+	if (e->cap_paths > 1)
+		free(e->p.many);
+	prefix_table_del(routes, e->prefix, e->len);
+}
+
+/* ---- route selection ---- */
+
+/* A way to reach a prefix, from an address or a route path. */
+struct cand {
 	uint8_t distance; /* 0: connected and local */
 	uint8_t kind;     /* enum fib_kind */
 	uint8_t origin;
 	uint16_t port;
 	uint32_t gateway;
-	int path; /* index into the state's routes, or -1 */
+	struct state_path *path; /* or NULL */
 };
 
 static int cand_cmp(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
 
-	if (x->prefix != y->prefix)
-		return x->prefix < y->prefix ? -1 : 1;
-	if (x->len != y->len)
-		return (int)x->len - (int)y->len;
 	if (x->distance != y->distance)
 		return (int)x->distance - (int)y->distance;
 	if (x->kind != y->kind)
@@ -282,24 +398,19 @@ static int cand_cmp(const void *a, const void *b)
 	return (int)x->port - (int)y->port;
 }
 
-/* The candidate of a static path when it is usable now, else false. */
-static bool path_cand(const struct dp_state *s, int index, struct cand *c)
+/* The candidate of a route path when it is usable now, else false. */
+static bool path_cand(struct state_path *sp, struct cand *c)
 {
-	const struct dp_route *r = &s->routes[index].r;
+	const struct dp_route *r = &sp->r;
 	int port = r->port[0] ? port_by_name(r->port) : -1;
 
-	*c = (struct cand){.prefix = r->prefix,
-			   .len = r->prefix_len,
-			   .distance = r->distance,
-			   .origin = DP_ORIGIN_STATIC,
-			   .gateway = r->gateway,
-			   .path = index};
+	*c = (struct cand){.distance = r->distance, .origin = DP_ORIGIN_STATIC, .gateway = r->gateway, .path = sp};
 	switch (r->kind) {
 	case DP_ROUTE_GATEWAY:
 		c->kind = FIB_GATEWAY;
 		if (port < 0)
-			port = connected_port(s, r->gateway, true);
-		else if (!port_usable(s, port))
+			port = connected_port(&conf, r->gateway, true);
+		else if (!port_usable(&conf, port))
 			port = -1;
 		break;
 	case DP_ROUTE_INTERFACE:
@@ -308,7 +419,7 @@ static bool path_cand(const struct dp_state *s, int index, struct cand *c)
 		 * this /32 hides the neighbour's own host route. */
 		c->kind = r->prefix_len == 32 ? FIB_GATEWAY : FIB_INTERFACE;
 		c->gateway = r->prefix_len == 32 ? r->prefix : 0;
-		if (!port_usable(s, port))
+		if (!port_usable(&conf, port))
 			port = -1;
 		break;
 	case DP_ROUTE_BLACKHOLE:
@@ -322,83 +433,253 @@ static bool path_cand(const struct dp_state *s, int index, struct cand *c)
 	return port >= 0;
 }
 
-/* Routes to install, one per prefix: out[] and the hops of ECMP groups
- * (hops[], at most one per candidate). Marks each path usable/selected. */
-static unsigned select_routes(struct dp_state *s, struct cand *cands, struct fib_route *out, struct fib_hop *hops)
-{
-	unsigned n_c = 0, n_out = 0, n_hops = 0;
+static struct cand *cands;
+static unsigned cap_cands;
 
-	for (unsigned i = 0; i < s->n_addrs; i++) {
-		const struct dp_addr *x = &s->addrs[i];
+/* The candidates of e (addresses first), marking each path usable or not: how many, or -ENOMEM. */
+static int gather(struct route_entry *e)
+{
+	unsigned need = e->n_paths + 2 * conf.n_addrs, n = 0;
+	struct state_path *p = entry_paths(e);
+
+	if (need > cap_cands) {
+		struct cand *nc = realloc(cands, sizeof(*nc) * need);
+		if (!nc)
+			return -ENOMEM;
+		cands = nc;
+		cap_cands = need;
+	}
+	for (unsigned i = 0; i < conf.n_addrs; i++) {
+		const struct dp_addr *x = &conf.addrs[i];
 		uint16_t port = (uint16_t)port_by_name(x->port);
 		if (!port_is_up(port))
 			continue;
-		cands[n_c++] = (struct cand){.prefix = x->ip,
-					     .len = 32,
-					     .kind = FIB_LOCAL,
-					     .origin = DP_ORIGIN_LOCAL,
-					     .port = port,
-					     .path = -1};
-		if (x->prefix_len < 32)
-			cands[n_c++] = (struct cand){.prefix = x->ip & prefix4_mask(x->prefix_len),
-						     .len = x->prefix_len,
-						     .kind = FIB_CONNECTED,
-						     .origin = DP_ORIGIN_CONNECTED,
-						     .port = port,
-						     .path = -1};
+		if (e->len == 32 && x->ip == e->prefix)
+			cands[n++] = (struct cand){.kind = FIB_LOCAL, .origin = DP_ORIGIN_LOCAL, .port = port};
+		else if (x->prefix_len < 32 && e->len == x->prefix_len && (x->ip & prefix4_mask(e->len)) == e->prefix)
+			cands[n++] = (struct cand){.kind = FIB_CONNECTED, .origin = DP_ORIGIN_CONNECTED, .port = port};
 	}
-	for (unsigned i = 0; i < s->n_routes; i++) {
-		s->routes[i].flags = 0;
-		if (path_cand(s, (int)i, &cands[n_c])) {
-			s->routes[i].flags = DP_ROUTE_F_USABLE;
-			n_c++;
+	for (unsigned i = 0; i < e->n_paths; i++) {
+		p[i].flags = 0;
+		if (path_cand(&p[i], &cands[n])) {
+			p[i].flags = DP_ROUTE_F_USABLE;
+			n++;
 		}
 	}
-	if (n_c)
-		qsort(cands, n_c, sizeof(*cands), cand_cmp);
-	for (unsigned i = 0; i < n_c;) {
-		const struct cand *best = &cands[i];
-		unsigned end = i, fwd = 0;
-		while (end < n_c && cands[end].prefix == best->prefix && cands[end].len == best->len)
-			end++;
-		struct fib_route *r = &out[n_out++];
-		*r = (struct fib_route){.prefix = best->prefix,
-					.len = best->len,
-					.kind = best->kind,
-					.origin = best->origin,
-					.port = best->port,
-					.gateway = best->gateway};
-		/* The forwarding paths of the best distance share the traffic; the
-		 * model gives a blackhole or reject a distance of its own. */
-		for (unsigned k = i; k < end && cands[k].distance == best->distance; k++) {
-			const struct cand *c = &cands[k];
-			bool forwards = c->kind == FIB_GATEWAY || c->kind == FIB_INTERFACE;
-			if (!forwards && k != i)
-				continue;
-			if (c->path >= 0)
-				s->routes[c->path].flags |= DP_ROUTE_F_SELECTED;
-			if (!forwards)
-				break; /* local, connected, blackhole or reject: the prefix's only target */
-			struct fib_hop h = {.gateway = c->gateway, .port = c->port};
-			if (fwd && memcmp(&hops[n_hops - 1], &h, sizeof(h)) == 0)
-				continue; /* the same path given twice */
-			if (fwd == DP_ECMP_MAX)
-				break;
-			hops[n_hops++] = h;
-			fwd++;
-		}
-		if (fwd > 1) {
-			r->kind = FIB_GROUP;
-			r->hops = &hops[n_hops - fwd];
-			r->n_hops = (uint8_t)fwd;
-			r->port = 0;
-			r->gateway = 0;
-		}
-		i = end;
-	}
-	return n_out;
+	return (int)n;
 }
 
+/* The FIB entry e's paths select (hops[]: the ECMP group's), marking the
+ * selected paths; false when nothing reaches the prefix. */
+static bool select_entry(struct route_entry *e, unsigned n_c, struct fib_route *r, struct fib_hop *hops)
+{
+	unsigned fwd = 0;
+
+	if (!n_c)
+		return false;
+	qsort(cands, n_c, sizeof(*cands), cand_cmp);
+	const struct cand *best = &cands[0];
+	*r = (struct fib_route){.prefix = e->prefix,
+				.len = e->len,
+				.kind = best->kind,
+				.origin = best->origin,
+				.port = best->port,
+				.gateway = best->gateway};
+	/* The forwarding paths of the best distance share the traffic; the
+	 * model gives a blackhole or reject a distance of its own. */
+	for (unsigned k = 0; k < n_c && cands[k].distance == best->distance; k++) {
+		const struct cand *c = &cands[k];
+		bool forwards = c->kind == FIB_GATEWAY || c->kind == FIB_INTERFACE;
+		if (!forwards && k != 0)
+			continue;
+		if (c->path)
+			c->path->flags |= DP_ROUTE_F_SELECTED;
+		if (!forwards)
+			break; /* local, connected, blackhole or reject: the prefix's only target */
+		struct fib_hop h = {.gateway = c->gateway, .port = c->port};
+		if (fwd && memcmp(&hops[fwd - 1], &h, sizeof(h)) == 0)
+			continue; /* the same path given twice */
+		if (fwd == DP_ECMP_MAX)
+			break;
+		hops[fwd++] = h;
+	}
+	if (fwd > 1) {
+		r->kind = FIB_GROUP;
+		r->hops = hops;
+		r->n_hops = (uint8_t)fwd;
+		r->port = 0;
+		r->gateway = 0;
+	}
+	return true;
+}
+
+/* Puts in the FIB what e's paths select now; e may leave the table. */
+static int reselect(struct route_entry *e, struct dp_apply *a)
+{
+	struct fib_hop hops[DP_ECMP_MAX];
+	struct fib_route w;
+	int n_c = gather(e), rc = 0;
+
+	dp_apply_step(a);
+	e->dirty = 0;
+	if (n_c < 0)
+		return dp_apply_refuse(a, n_c, "out of memory");
+	if (select_entry(e, (unsigned)n_c, &w, hops))
+		rc = fib_set(&w, a);
+	else
+		fib_unset(e->prefix, e->len);
+	if (rc == 0)
+		entry_gc(e);
+	return rc;
+}
+
+/* The entries whose paths changed, or all of them (and every address's
+ * prefixes) after a change of ports or addresses. */
+static int reselect_changed(bool all, struct dp_apply *a)
+{
+	int rc = 0;
+
+	if (all) {
+		for (unsigned i = 0; i < conf.n_addrs; i++) {
+			const struct dp_addr *x = &conf.addrs[i];
+			struct route_entry *l = entry_get(x->ip, 32, true);
+			struct route_entry *c = entry_get(x->ip & prefix4_mask(x->prefix_len), x->prefix_len, true);
+			if (!l || !c)
+				return dp_apply_refuse(a, -ENOSPC,
+						       "the route table is full (system dataplane fib-size)");
+			mark_dirty(l);
+			mark_dirty(c);
+		}
+		for (uint32_t i = 0; i < prefix_table_span(routes); i++) {
+			struct route_entry *e = prefix_table_at(routes, i);
+			if (e && !e->dirty)
+				mark_dirty(e);
+		}
+	}
+	for (unsigned i = 0; i < n_dirty && rc == 0; i++) {
+		struct route_entry *e = prefix_table_at(routes, dirty[i]);
+		if (e && e->dirty)
+			rc = reselect(e, a);
+	}
+	unsigned k = 0;
+	if (rc < 0) /* what is left stays listed, for the caller's repair */
+		for (unsigned i = 0; i < n_dirty; i++) {
+			struct route_entry *e = prefix_table_at(routes, dirty[i]);
+			if (e && e->dirty)
+				dirty[k++] = dirty[i];
+		}
+	n_dirty = k;
+	return rc;
+}
+
+/* ---- changes of paths, and their undoing ---- */
+
+enum path_op {
+	PATH_PUT = 1, /* add, or set the distance of the path with that key */
+	PATH_DELETE,
+};
+
+/* What a change did to one path, to be undone when the change fails. */
+struct undo_step {
+	struct state_path was; /* the path as it was; for a path added: the key */
+	uint8_t added;         /* 1: the path was not there */
+};
+
+struct undo_log {
+	struct undo_step *v;
+	unsigned n, cap;
+};
+
+static int undo_note(struct undo_log *u, const struct state_path *was, bool added)
+{
+	struct undo_step st = {.was = *was, .added = added};
+	return grow((void **)&u->v, &u->n, &u->cap, sizeof(st), &st);
+}
+
+static void path_fmt(const struct state_path *p, char *buf)
+{
+	prefix4_fmt(p->r.prefix, p->r.prefix_len, buf);
+}
+
+/* One op on the paths: 0, or why not (in err). *changed: the table changed. */
+static int path_change(uint8_t op, const struct state_path *p, uint8_t flags, struct undo_log *u, bool *changed,
+		       char *err, size_t errlen)
+{
+	char pfx[PREFIX4_STR_LEN];
+	struct route_entry *e = entry_get(p->r.prefix, p->r.prefix_len, op == PATH_PUT);
+	struct state_path *cur = e ? entry_find(e, p) : NULL;
+	int rc;
+
+	*changed = false;
+	path_fmt(p, pfx);
+	if (op == PATH_DELETE) {
+		if (!cur) {
+			if (flags & DP_OBJ_F_MISSING_OK)
+				return 0;
+			snprintf(err, errlen, "route %s: no such path", pfx);
+			return -ENOENT;
+		}
+		if ((rc = undo_note(u, cur, false)) < 0)
+			goto nomem;
+		entry_remove(e, cur);
+		*changed = true;
+		return 0;
+	}
+	if (!e) {
+		snprintf(err, errlen, "route %s: more than %u prefixes (system dataplane fib-size)", pfx,
+			 prefix_table_max(routes));
+		return -ENOSPC;
+	}
+	if (cur) {
+		if (!(flags & DP_OBJ_F_EXIST_OK)) {
+			snprintf(err, errlen, "route %s: that path exists", pfx);
+			return -EEXIST;
+		}
+		cur->mark = p->mark;
+		if (cur->r.distance == p->r.distance)
+			return 0;
+		if ((rc = undo_note(u, cur, false)) < 0)
+			goto nomem;
+		cur->r.distance = p->r.distance;
+		mark_dirty(e);
+		*changed = true;
+		return 0;
+	}
+	if (n_paths >= max_paths) {
+		snprintf(err, errlen, "route %s: more than %u route paths (system dataplane fib-size)", pfx, max_paths);
+		rc = -ENOSPC;
+	} else if ((rc = undo_note(u, p, true)) < 0 || (rc = entry_add(e, p)) < 0) {
+		goto nomem;
+	}
+	if (rc < 0)
+		entry_gc(e);
+	else
+		*changed = true;
+	return rc;
+nomem:
+	snprintf(err, errlen, "route %s: out of memory", pfx);
+	entry_gc(e);
+	return rc;
+}
+
+/* Puts the paths back as they were before the steps of u, newest first. */
+static void undo(struct undo_log *u)
+{
+	for (unsigned i = u->n; i-- > 0;) {
+		const struct undo_step *st = &u->v[i];
+		struct route_entry *e = entry_get(st->was.r.prefix, st->was.r.prefix_len, true);
+		struct state_path *cur = e ? entry_find(e, &st->was) : NULL;
+		if (st->added && cur) {
+			entry_remove(e, cur);
+		} else if (cur) {
+			*cur = st->was;
+			mark_dirty(e);
+		} else if (!st->added && e) {
+			entry_add(e, &st->was);
+		}
+	}
+	u->n = 0;
+}
 /* Neighbours worth keeping: on an up port, on a connected subnet of it or
  * reached by an interface route through it. */
 static bool neigh_onlink(uint16_t port, uint32_t ip)
@@ -443,55 +724,151 @@ static int apply_neighs(const struct dp_state *s, const struct dp_state *prev, s
 	return 0;
 }
 
-/* Make the dataplane run s, coming from prev. */
-static int apply(struct dp_state *s, const struct dp_state *prev, struct dp_apply *a)
+/* The paths of owner the replace transaction serial did not name go. */
+static int sweep(uint8_t owner, uint32_t serial, struct undo_log *u, struct dp_apply *a)
 {
-	unsigned n_cands = s->n_addrs * 2 + s->n_routes;
-	struct cand *cands = malloc(sizeof(*cands) * (n_cands + 1));
-	struct fib_route *routes = malloc(sizeof(*routes) * (n_cands + 1));
-	struct fib_hop *hops = malloc(sizeof(*hops) * (n_cands + 1));
+	for (uint32_t i = 0; i < prefix_table_span(routes); i++) {
+		struct route_entry *e = prefix_table_at(routes, i);
+		if (!e)
+			continue;
+		struct state_path *p = entry_paths(e);
+		for (unsigned k = 0; k < e->n_paths;) {
+			if (p[k].owner != owner || p[k].mark == serial) {
+				k++;
+				continue;
+			}
+			if (undo_note(u, &p[k], false) < 0)
+				return dp_apply_refuse(a, -ENOMEM, "out of memory");
+			entry_remove(e, &p[k]);
+		}
+	}
+	return 0;
+}
+
+/* ---- changes: what a transaction, an OBJ request or a test commits ---- */
+
+/* Of one owner: its route paths replaced (replace) or changed by ops[], and
+ * the configuration's tables of want that are named in tables. */
+struct change {
+	uint8_t owner;
+	bool replace;
+	bool tables[DP_TABLE_MAX]; /* PORT, ADDR, NEIGH: want's replaces what runs */
+	struct dp_state want;      /* its routes: the paths, in order */
+	uint8_t *ops;              /* per path (enum path_op); NULL: all PATH_PUT */
+	unsigned cap_ops;
+};
+
+static uint32_t replace_serial;
+
+static int change_paths(struct change *c, struct undo_log *u, struct dp_apply *a)
+{
+	uint32_t serial = ++replace_serial;
+	char err[200];
+	bool changed;
 	int rc;
 
-	if (!cands || !routes || !hops) {
-		snprintf(a->err, sizeof(a->err), "out of memory");
-		rc = -ENOMEM;
-	} else if ((rc = check_addrs(s, a)) == 0 && (rc = apply_ports(s, a)) == 0 &&
-		   (rc = apply_neighs(s, prev, a)) == 0) {
-		/* Static neighbours go in before routes, so routes through them go live resolved. */
-		unsigned n = select_routes(s, cands, routes, hops);
-		if ((rc = fib_apply(routes, n, a)) == 0)
-			neigh_sweep(neigh_onlink);
+	for (unsigned i = 0; i < c->want.n_routes; i++) {
+		struct state_path *p = &c->want.routes[i];
+		uint8_t op = c->ops ? c->ops[i] : PATH_PUT;
+		dp_apply_step(a);
+		p->mark = serial;
+		/* A delta's add of a path that is there sets its distance, as a replace does. */
+		rc = path_change(op, p, DP_OBJ_F_EXIST_OK, u, &changed, err, sizeof(err));
+		if (rc < 0 && (rc = dp_apply_refuse(a, rc, "item %u: %s", i + 1, err)) < 0)
+			return rc;
 	}
-	free(cands);
-	free(routes);
-	free(hops);
+	return c->replace ? sweep(c->owner, serial, u, a) : 0;
+}
+
+static void conf_tables_take(struct dp_state *dst, const struct dp_state *src, const bool tables[DP_TABLE_MAX])
+{
+	if (tables[DP_TABLE_PORT]) {
+		dst->n_ports = src->n_ports;
+		memcpy(dst->ports, src->ports, sizeof(src->ports));
+	}
+	if (tables[DP_TABLE_ADDR]) {
+		dst->n_addrs = src->n_addrs;
+		memcpy(dst->addrs, src->addrs, sizeof(src->addrs));
+	}
+}
+
+/* Applies c, all or nothing (strict), or all it can (best effort). */
+static int change_commit(struct change *c, struct dp_apply *a)
+{
+	bool ports_or_addrs = c->tables[DP_TABLE_PORT] || c->tables[DP_TABLE_ADDR];
+	bool neighs = c->tables[DP_TABLE_NEIGH] || ports_or_addrs;
+	struct dp_state prev = conf;
+	struct undo_log u = {0};
+	int rc = 0;
+
+	if (ports_or_addrs) {
+		conf_tables_take(&conf, &c->want, c->tables);
+		rc = check_addrs(&conf, a);
+		if (rc == 0)
+			rc = apply_ports(&conf, a);
+	}
+	if (rc == 0 && c->tables[DP_TABLE_NEIGH]) {
+		conf.neighs = c->want.neighs;
+		conf.n_neighs = c->want.n_neighs;
+		conf.cap_neighs = c->want.cap_neighs;
+	}
+	/* Static neighbours go in before routes, so routes through them go live resolved. */
+	if (rc == 0 && neighs)
+		rc = apply_neighs(&conf, &prev, a);
+	if (rc == 0)
+		rc = change_paths(c, &u, a);
+	if (rc == 0)
+		rc = reselect_changed(ports_or_addrs, a);
+	if (rc < 0) {
+		struct dp_apply restore = {.best_effort = true};
+		struct dp_state failed = conf;
+		undo(&u);
+		conf = prev;
+		if (ports_or_addrs)
+			apply_ports(&conf, &restore);
+		if (neighs)
+			apply_neighs(&conf, &failed, &restore);
+		reselect_changed(ports_or_addrs, &restore);
+		if (restore.n_refused)
+			RTE_LOG(ERR, USER1, "restoring the previous state: %s", sbuf_str(&restore.refused));
+		dp_apply_fini(&restore);
+	} else {
+		if (c->tables[DP_TABLE_NEIGH]) {
+			/* conf took want's neighbours: want keeps the old ones, to be freed with it */
+			c->want.neighs = prev.neighs;
+			c->want.n_neighs = prev.n_neighs;
+			c->want.cap_neighs = prev.cap_neighs;
+		}
+		neigh_sweep(neigh_onlink);
+	}
+	free(u.v);
 	return rc;
+}
+
+static void change_clear(struct change *c)
+{
+	state_clear(&c->want);
+	free(c->ops);
+	memset(c, 0, sizeof(*c));
 }
 
 int state_commit(struct dp_state *want, struct dp_apply *a)
 {
-	int rc = apply(want, &running, a);
+	struct change c = {.owner = DP_OWNER_CONFIG, .replace = true, .want = *want};
+	int rc;
 
-	if (rc < 0) {
-		struct dp_apply restore = {.best_effort = true};
-		/* The running state was valid when applied: applying it again restores it. */
-		apply(&running, want, &restore);
-		if (restore.n_refused)
-			RTE_LOG(ERR, USER1, "restoring the previous state: %s", sbuf_str(&restore.refused));
-		dp_apply_fini(&restore);
-		return rc;
-	}
-	state_clear(&running);
-	running = *want;
-	memset(want, 0, sizeof(*want));
-	return 0;
+	c.tables[DP_TABLE_PORT] = c.tables[DP_TABLE_ADDR] = c.tables[DP_TABLE_NEIGH] = true;
+	rc = change_commit(&c, a);
+	*want = c.want;
+	return rc;
 }
 
 void state_refresh(void)
 {
 	struct dp_apply a = {.best_effort = true};
 
-	apply(&running, &running, &a);
+	reselect_changed(true, &a);
+	neigh_sweep(neigh_onlink);
 	if (a.n_refused)
 		RTE_LOG(WARNING, USER1, "after a port state change: %s", sbuf_str(&a.refused));
 	dp_apply_fini(&a);
@@ -502,47 +879,6 @@ uint64_t state_generation(uint8_t owner)
 	return owner < DP_OWNER_MAX ? generation[owner] : 0;
 }
 
-/* ---- the copies a change starts from ---- */
-
-static int copy_array(void **dst, unsigned *cap, const void *src, unsigned n, size_t esize)
-{
-	*dst = NULL;
-	*cap = 0;
-	if (!n)
-		return 0;
-	if (!(*dst = malloc(esize * n)))
-		return -ENOMEM;
-	memcpy(*dst, src, esize * n);
-	*cap = n;
-	return 0;
-}
-
-/* The running state with the paths of owner left out (owner 0: all kept);
- * the configuration's tables too unless without_config. */
-static int state_copy(struct dp_state *dst, uint8_t owner, bool without_config)
-{
-	memset(dst, 0, sizeof(*dst));
-	if (!without_config) {
-		dst->n_ports = running.n_ports;
-		memcpy(dst->ports, running.ports, sizeof(running.ports));
-		dst->n_addrs = running.n_addrs;
-		memcpy(dst->addrs, running.addrs, sizeof(running.addrs));
-		if (copy_array((void **)&dst->neighs, &dst->cap_neighs, running.neighs, running.n_neighs,
-			       sizeof(*running.neighs)) < 0)
-			return -ENOMEM;
-		dst->n_neighs = running.n_neighs;
-	}
-	if (running.n_routes && !(dst->routes = malloc(sizeof(*dst->routes) * running.n_routes))) {
-		state_clear(dst);
-		return -ENOMEM;
-	}
-	dst->cap_routes = running.n_routes;
-	for (unsigned i = 0; i < running.n_routes; i++)
-		if (running.routes[i].owner != owner)
-			dst->routes[dst->n_routes++] = running.routes[i];
-	return 0;
-}
-
 static const size_t table_item_size[DP_TABLE_MAX] = {
 	[DP_TABLE_PORT] = sizeof(struct dp_port_conf),
 	[DP_TABLE_ADDR] = sizeof(struct dp_addr),
@@ -550,7 +886,7 @@ static const size_t table_item_size[DP_TABLE_MAX] = {
 	[DP_TABLE_NEIGH] = sizeof(struct dp_neigh),
 };
 
-/* The items of a batch, checked for size: *items and *n, or -EBADMSG with the reason in err. */
+/* The items of a batch, checked for size: 0, or -EBADMSG with the reason in err. */
 static int batch_items(uint8_t table, uint32_t count, size_t len, char *err, size_t errlen)
 {
 	if (table == 0 || table >= DP_TABLE_MAX) {
@@ -569,11 +905,11 @@ static int batch_items(uint8_t table, uint32_t count, size_t len, char *err, siz
 
 static struct {
 	bool open;
-	uint8_t owner;
-	uint64_t generation;
+	bool delta;
+	uint64_t generation, base_generation;
 	unsigned n_items;
 	int rc; /* the first failure of a strict transaction */
-	struct dp_state want;
+	struct change change;
 	struct dp_apply a;
 } txn;
 
@@ -584,7 +920,7 @@ bool state_txn_open(void)
 
 void state_txn_abort(void)
 {
-	state_clear(&txn.want);
+	change_clear(&txn.change);
 	dp_apply_fini(&txn.a);
 	memset(&txn, 0, sizeof(txn));
 }
@@ -604,7 +940,6 @@ static void txn_fail(int rc, const char *text)
 void state_txn_begin(const void *body, size_t len)
 {
 	struct dp_txn_begin b;
-	int rc;
 
 	state_txn_abort();
 	txn.open = true;
@@ -613,31 +948,74 @@ void state_txn_begin(const void *body, size_t len)
 		return;
 	}
 	memcpy(&b, body, sizeof(b));
-	txn.owner = b.owner;
+	txn.change.owner = b.owner;
+	txn.delta = b.flags & DP_TXN_F_DELTA;
+	txn.change.replace = !txn.delta;
 	txn.generation = b.generation;
+	txn.base_generation = b.base_generation;
 	txn.a.best_effort = b.flags & DP_TXN_F_BEST_EFFORT;
-	if (b.owner == 0 || b.owner >= DP_OWNER_MAX)
+	if (b.owner == 0 || b.owner >= DP_OWNER_MAX) {
 		txn_fail(-EINVAL, "TXN_BEGIN of an unknown owner");
-	else if ((rc = state_copy(&txn.want, b.owner, b.owner == DP_OWNER_CONFIG)) < 0)
-		txn_fail(rc, "out of memory");
+		return;
+	}
+	if (txn.delta && txn.a.best_effort) {
+		txn_fail(-EINVAL, "a delta is all or nothing: not best effort");
+		return;
+	}
+	/* A replace of the configuration's state replaces its tables too, named or not. */
+	if (b.owner == DP_OWNER_CONFIG && !txn.delta)
+		txn.change.tables[DP_TABLE_PORT] = txn.change.tables[DP_TABLE_ADDR] =
+			txn.change.tables[DP_TABLE_NEIGH] = true;
 }
 
-static int txn_item(uint8_t table, const void *item, char *err, size_t errlen)
+/* Checks a batch's op against its table and the transaction. */
+static int batch_op(const struct dp_items *h, char *err, size_t errlen)
 {
-	if (table != DP_TABLE_ROUTE && txn.owner != DP_OWNER_CONFIG) {
-		snprintf(err, errlen, "table %u belongs to the configuration", table);
+	if (h->table != DP_TABLE_ROUTE && txn.change.owner != DP_OWNER_CONFIG) {
+		snprintf(err, errlen, "table %u belongs to the configuration", h->table);
 		return -EPERM;
 	}
-	switch (table) {
-	case DP_TABLE_PORT:
-		return state_add_port(&txn.want, item, err, errlen);
-	case DP_TABLE_ADDR:
-		return state_add_addr(&txn.want, item, err, errlen);
-	case DP_TABLE_ROUTE:
-		return state_add_route(&txn.want, item, txn.owner, err, errlen);
-	default:
-		return state_add_neigh(&txn.want, item, err, errlen);
+	if (h->op > DP_ITEMS_DELETE) {
+		snprintf(err, errlen, "unknown batch op %u", h->op);
+		return -EINVAL;
 	}
+	if (!txn.delta && h->op != DP_ITEMS_REPLACE) {
+		snprintf(err, errlen, "a transaction without DP_TXN_F_DELTA replaces tables: no add or delete");
+		return -EINVAL;
+	}
+	if (txn.delta && (h->table == DP_TABLE_ROUTE) != (h->op != DP_ITEMS_REPLACE)) {
+		snprintf(err, errlen, "a delta adds or deletes routes and replaces the other tables whole");
+		return -EINVAL;
+	}
+	if (h->op == DP_ITEMS_REPLACE)
+		txn.change.tables[h->table] = true;
+	return 0;
+}
+
+static int txn_item(const struct dp_items *h, const void *item, char *err, size_t errlen)
+{
+	struct dp_state *w = &txn.change.want;
+	uint8_t op = h->op == DP_ITEMS_DELETE ? PATH_DELETE : PATH_PUT;
+	int rc;
+
+	switch (h->table) {
+	case DP_TABLE_PORT:
+		return state_add_port(w, item, err, errlen);
+	case DP_TABLE_ADDR:
+		return state_add_addr(w, item, err, errlen);
+	case DP_TABLE_NEIGH:
+		return state_add_neigh(w, item, err, errlen);
+	default:
+		break;
+	}
+	if ((rc = state_add_route(w, item, txn.change.owner, err, errlen)) < 0)
+		return rc;
+	if (txn.delta) {
+		unsigned n = w->n_routes - 1;
+		if ((rc = grow((void **)&txn.change.ops, &n, &txn.change.cap_ops, 1, &op)) < 0)
+			snprintf(err, errlen, "out of memory");
+	}
+	return rc;
 }
 
 void state_txn_items(const void *body, size_t len)
@@ -653,14 +1031,15 @@ void state_txn_items(const void *body, size_t len)
 		return;
 	}
 	memcpy(&h, body, sizeof(h));
-	if ((rc = batch_items(h.table, h.count, len - sizeof(h), err, sizeof(err))) < 0) {
+	if ((rc = batch_items(h.table, h.count, len - sizeof(h), err, sizeof(err))) < 0 ||
+	    (rc = batch_op(&h, err, sizeof(err))) < 0) {
 		txn_fail(rc, err);
 		return;
 	}
 	const uint8_t *item = (const uint8_t *)body + sizeof(h);
 	for (uint32_t i = 0; i < h.count && txn.rc == 0; i++, item += table_item_size[h.table]) {
 		txn.n_items++;
-		if ((rc = txn_item(h.table, item, err, sizeof(err))) < 0) {
+		if ((rc = txn_item(&h, item, err, sizeof(err))) < 0) {
 			if (txn.a.best_effort)
 				dp_apply_refuse(&txn.a, rc, "%s", err);
 			else
@@ -672,15 +1051,22 @@ void state_txn_items(const void *body, size_t len)
 int state_txn_commit(struct dp_apply *a, void (*busy)(void *arg), void *busy_arg)
 {
 	int rc = txn.rc;
+	uint8_t owner = txn.change.owner;
 
 	txn.a.busy = busy;
 	txn.a.busy_arg = busy_arg;
-
+	/* Generation 0 names no state (none yet, or one applied in part): no delta starts from it. */
+	if (rc == 0 && txn.delta && (txn.base_generation != generation[owner] || txn.base_generation == 0)) {
+		snprintf(txn.a.err, sizeof(txn.a.err),
+			 "the delta starts from generation %016llx, the dataplane runs %016llx",
+			 (unsigned long long)txn.base_generation, (unsigned long long)generation[owner]);
+		rc = -ESTALE;
+	}
 	if (rc == 0)
-		rc = state_commit(&txn.want, &txn.a);
+		rc = change_commit(&txn.change, &txn.a);
 	if (rc == 0)
 		/* A state applied in part is not the one this generation names. */
-		generation[txn.owner] = txn.a.n_refused ? 0 : txn.generation;
+		generation[owner] = txn.a.n_refused ? 0 : txn.generation;
 	*a = txn.a;
 	a->busy = NULL;
 	memset(&txn.a, 0, sizeof(txn.a));
@@ -690,81 +1076,13 @@ int state_txn_commit(struct dp_apply *a, void (*busy)(void *arg), void *busy_arg
 
 /* ---- OBJ: single entries of one owner ---- */
 
-static int path_key_cmp(const void *a, const void *b)
-{
-	const struct state_path *x = a, *y = b;
-
-	if (x->owner != y->owner)
-		return (int)x->owner - (int)y->owner;
-	if (x->r.prefix != y->r.prefix)
-		return x->r.prefix < y->r.prefix ? -1 : 1;
-	if (x->r.prefix_len != y->r.prefix_len)
-		return (int)x->r.prefix_len - (int)y->r.prefix_len;
-	if (x->r.kind != y->r.kind)
-		return (int)x->r.kind - (int)y->r.kind;
-	if (x->r.gateway != y->r.gateway)
-		return x->r.gateway < y->r.gateway ? -1 : 1;
-	return memcmp(x->r.port, y->r.port, DP_NAME_LEN);
-}
-
-/* A path of s->routes[0..n) (sorted by key) or of those appended after them. */
-static struct state_path *obj_find(struct dp_state *s, unsigned n, const struct state_path *key)
-{
-	struct state_path *p = n ? bsearch(key, s->routes, n, sizeof(*key), path_key_cmp) : NULL;
-
-	for (unsigned i = n; i < s->n_routes && !p; i++)
-		if (path_key_cmp(&s->routes[i], key) == 0)
-			p = &s->routes[i];
-	return p;
-}
-
-#define PATH_DELETED 0xff /* owner of a path an OBJ request deleted, dropped before the commit */
-
-static int obj_apply(struct dp_state *s, const struct dp_obj *o, const uint8_t *items, unsigned *changed, char *err,
-		     size_t errlen)
-{
-	unsigned n_sorted = s->n_routes;
-	char pfx[PREFIX4_STR_LEN];
-	int rc = 0;
-
-	if (n_sorted)
-		qsort(s->routes, n_sorted, sizeof(*s->routes), path_key_cmp);
-	for (uint32_t i = 0; i < o->count && rc == 0; i++, items += sizeof(struct dp_route)) {
-		struct state_path key;
-		if ((rc = route_path((const struct dp_route *)items, o->owner, &key, err, errlen)) < 0)
-			break;
-		struct state_path *p = obj_find(s, n_sorted, &key);
-		prefix4_fmt(key.r.prefix, key.r.prefix_len, pfx);
-		if (o->op == DP_OBJ_ADD && p && !(o->flags & DP_OBJ_F_EXIST_OK)) {
-			snprintf(err, errlen, "route %s: that path exists", pfx);
-			rc = -EEXIST;
-		} else if (o->op == DP_OBJ_ADD && p) {
-			p->r.distance = key.r.distance;
-		} else if (o->op == DP_OBJ_ADD) {
-			rc = state_add_route(s, &key.r, o->owner, err, errlen);
-		} else if (p) {
-			p->owner = PATH_DELETED;
-		} else if (!(o->flags & DP_OBJ_F_MISSING_OK)) {
-			snprintf(err, errlen, "route %s: no such path", pfx);
-			rc = -ENOENT;
-		}
-		if (rc == 0)
-			(*changed)++;
-	}
-	unsigned k = 0;
-	for (unsigned i = 0; i < s->n_routes; i++)
-		if (s->routes[i].owner != PATH_DELETED)
-			s->routes[k++] = s->routes[i];
-	s->n_routes = k;
-	return rc;
-}
-
 int state_obj(const void *body, size_t len, unsigned *changed, char *err, size_t errlen)
 {
+	struct dp_apply a = {0};
+	struct undo_log u = {0};
 	struct dp_obj o;
-	struct dp_state s;
 	char item_err[200];
-	int rc;
+	int rc, item_rc = 0;
 
 	*changed = 0;
 	if (len < sizeof(o)) {
@@ -779,69 +1097,150 @@ int state_obj(const void *body, size_t len, unsigned *changed, char *err, size_t
 		snprintf(err, errlen, "OBJ changes routes of an owner other than the configuration");
 		return -EPERM;
 	}
-	if ((rc = state_copy(&s, 0, false)) < 0) {
-		snprintf(err, errlen, "out of memory");
-		return rc;
-	}
-	int item_rc = obj_apply(&s, &o, (const uint8_t *)body + sizeof(o), changed, item_err, sizeof(item_err));
-	struct dp_apply a = {0};
-	rc = state_commit(&s, &a);
-	state_clear(&s);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s", a.err);
-		*changed = 0;
-	} else {
-		if (*changed)
-			generation[o.owner]++;
+	const struct dp_route *items = (const void *)((const uint8_t *)body + sizeof(o));
+	unsigned done = 0;
+	for (; done < o.count && item_rc == 0; done++) {
+		struct state_path p;
+		bool ch; /* an exist-ok or missing-ok item counts as applied, changed or not */
+		if ((item_rc = route_path(&items[done], o.owner, &p, item_err, sizeof(item_err))) < 0)
+			break;
+		item_rc = path_change(o.op == DP_OBJ_ADD ? PATH_PUT : PATH_DELETE, &p, o.flags, &u, &ch, item_err,
+				      sizeof(item_err));
 		if (item_rc < 0)
-			snprintf(err, errlen, "item %u: %s", *changed + 1, item_err);
+			break;
+	}
+	if ((rc = reselect_changed(false, &a)) < 0) {
+		struct dp_apply restore = {.best_effort = true};
+		undo(&u);
+		reselect_changed(false, &restore);
+		dp_apply_fini(&restore);
+		snprintf(err, errlen, "%s", a.err);
+	} else {
+		*changed = done;
+		if (done)
+			generation[o.owner]++;
+		neigh_sweep(neigh_onlink);
+		if (item_rc < 0)
+			snprintf(err, errlen, "item %u: %s", done + 1, item_err);
 		rc = item_rc;
 	}
 	dp_apply_fini(&a);
+	free(u.v);
 	return rc;
 }
 
 /* ---- control requests ---- */
 
-/* Every route: connected and local ones, neighbour host routes, each path
- * of each static route (with its flags). */
+static struct dp_route_dump_req dump_filter; /* of the dump being filled */
+
+static bool dump_wants(uint32_t prefix, uint8_t len)
+{
+	const struct dp_route_dump_req *f = &dump_filter;
+
+	if (f->flags & DP_ROUTE_DUMP_F_LONGER)
+		return len >= f->prefix_len && (prefix & prefix4_mask(f->prefix_len)) == f->prefix;
+	return prefix == f->prefix && len == f->prefix_len;
+}
+
+static void path_info(const struct state_path *p, struct dp_route_info *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->prefix = p->r.prefix;
+	o->prefix_len = p->r.prefix_len;
+	o->kind = p->r.kind;
+	o->origin = DP_ORIGIN_STATIC;
+	o->owner = p->owner;
+	o->distance = p->r.distance;
+	o->gateway = p->r.gateway;
+	o->flags = p->flags;
+	if (p->r.kind == DP_ROUTE_GATEWAY) {
+		int port = p->r.port[0] ? port_by_name(p->r.port) : connected_port(&conf, p->r.gateway, false);
+		if (port >= 0)
+			snprintf(o->port, sizeof(o->port), "%s", dp.ports[port].name);
+		if (neigh_mac(p->r.gateway, NULL))
+			o->flags |= DP_ROUTE_F_RESOLVED;
+	} else {
+		memcpy(o->port, p->r.port, sizeof(o->port));
+		o->flags |= DP_ROUTE_F_RESOLVED;
+	}
+}
+
+/* By prefix, then the way paths are ranked: origin, distance, selected first. */
+static int info_cmp(const void *a, const void *b)
+{
+	const struct dp_route_info *x = a, *y = b;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	if (x->prefix_len != y->prefix_len)
+		return (int)x->prefix_len - (int)y->prefix_len;
+	if (x->origin != y->origin)
+		return (int)x->origin - (int)y->origin;
+	if (x->distance != y->distance)
+		return (int)x->distance - (int)y->distance;
+	return (int)(y->flags & DP_ROUTE_F_SELECTED) - (int)(x->flags & DP_ROUTE_F_SELECTED);
+}
+
+static unsigned fill_entry(struct route_entry *e, struct dp_route_info *out, unsigned max)
+{
+	struct state_path *p = entry_paths(e);
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < e->n_paths && k < max; i++)
+		if (!dump_filter.owner || p[i].owner == dump_filter.owner)
+			path_info(&p[i], &out[k++]);
+	return k;
+}
+
+/* The routes the filter asks for: connected and local ones and neighbour
+ * host routes (unless an owner is asked for), and each path of each route
+ * (with its flags), sorted. */
 static unsigned fill_routes(void *dump, unsigned max)
 {
+	const struct dp_route_dump_req *f = &dump_filter;
+	bool all = (f->flags & DP_ROUTE_DUMP_F_LONGER) && f->prefix_len == 0;
 	struct dp_route_info *out = dump;
-	unsigned k = fib_dump_connected(out, max);
+	unsigned k = 0;
 
-	for (unsigned i = 0; i < running.n_routes && k < max; i++) {
-		const struct state_path *p = &running.routes[i];
-		struct dp_route_info *o = &out[k++];
-		memset(o, 0, sizeof(*o));
-		o->prefix = p->r.prefix;
-		o->prefix_len = p->r.prefix_len;
-		o->kind = p->r.kind;
-		o->origin = DP_ORIGIN_STATIC;
-		o->owner = p->owner;
-		o->distance = p->r.distance;
-		o->gateway = p->r.gateway;
-		o->flags = p->flags;
-		if (p->r.kind == DP_ROUTE_GATEWAY) {
-			int port =
-				p->r.port[0] ? port_by_name(p->r.port) : connected_port(&running, p->r.gateway, false);
-			if (port >= 0)
-				snprintf(o->port, sizeof(o->port), "%s", dp.ports[port].name);
-			if (neigh_mac(p->r.gateway, NULL))
-				o->flags |= DP_ROUTE_F_RESOLVED;
-		} else {
-			memcpy(o->port, p->r.port, sizeof(o->port));
-			o->flags |= DP_ROUTE_F_RESOLVED;
+	if (!f->owner) {
+		unsigned n = fib_dump_connected(out, max);
+		for (unsigned i = 0; i < n; i++)
+			if (all || dump_wants(out[i].prefix, out[i].prefix_len))
+				out[k++] = out[i];
+	}
+	if (!(f->flags & DP_ROUTE_DUMP_F_LONGER)) {
+		struct route_entry *e = prefix_table_find(routes, f->prefix, f->prefix_len);
+		if (e)
+			k += fill_entry(e, out + k, max - k);
+	} else {
+		for (uint32_t i = 0; i < prefix_table_span(routes) && k < max; i++) {
+			struct route_entry *e = prefix_table_at(routes, i);
+			if (e && (all || dump_wants(e->prefix, e->len)))
+				k += fill_entry(e, out + k, max - k);
 		}
 	}
+	if (k)
+		qsort(out, k, sizeof(*out), info_cmp);
 	return k;
 }
 
 static void handle_route_dump(struct ctl_conn *c, const struct dp_msg_hdr *req, const void *body, size_t len)
 {
-	(void)body, (void)len;
-	ctl_reply_dump(c, req, sizeof(struct dp_route_info),
-		       running.n_routes + CFG_MAX_PORTS * CFG_MAX_ADDRS * 2 + NEIGH_MAX, fill_routes);
+	if (len == 0) {
+		dump_filter = (struct dp_route_dump_req){.flags = DP_ROUTE_DUMP_F_LONGER};
+	} else if (len == sizeof(dump_filter)) {
+		memcpy(&dump_filter, body, sizeof(dump_filter));
+		if (dump_filter.prefix_len > 32 || dump_filter.owner >= DP_OWNER_MAX ||
+		    (dump_filter.prefix & ~prefix4_mask(dump_filter.prefix_len))) {
+			ctl_reply_error(c, req, -EINVAL, "a route dump of a malformed prefix or an unknown owner");
+			return;
+		}
+	} else {
+		ctl_reply_error(c, req, -EBADMSG, "item of the wrong size");
+		return;
+	}
+	ctl_reply_dump(c, req, sizeof(struct dp_route_info), n_paths + CFG_MAX_PORTS * CFG_MAX_ADDRS * 2 + NEIGH_MAX,
+		       fill_routes);
 }
 
 /* A hop as the lookup reply shows it: the neighbour's MAC when known. */

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The state the owners want (ports, addresses, route paths, static
- * neighbours), staged from a transaction or an OBJ request and applied as a
- * difference against what runs. A transaction replaces what its owner has
- * and keeps every other owner's paths; a failed strict apply puts back the
- * previous state, so a commit is all or nothing; a best-effort apply
- * (resync) skips what it cannot apply and lists it.
+ * The state the owners want: the configuration's ports, addresses and
+ * static neighbours, and every owner's route paths, kept per prefix in a
+ * route table. A transaction or an OBJ request is staged, then applied as
+ * a change: a replace (the owner's paths marked, what the items name kept,
+ * the rest swept) or a delta (paths added and deleted). Only the prefixes
+ * whose paths changed are selected again and written to the FIB, so a
+ * change costs its own size, not the table's; a change of ports or
+ * addresses (and a port going up or down) selects every prefix again.
+ *
+ * Every step of a change is logged, so a failed strict change is undone
+ * and the previous state selected again: a commit is all or nothing. A
+ * best-effort change (resync) skips what it cannot apply and lists it.
  *
  * Routes are chosen here: a prefix takes its usable paths of the lowest
  * distance (connected subnets and local addresses count as distance 0), so
@@ -26,6 +32,7 @@ struct state_path {
 	struct dp_route r;
 	uint8_t owner; /* enum dp_owner */
 	uint8_t flags; /* DP_ROUTE_F_USABLE | DP_ROUTE_F_SELECTED, set when applied */
+	uint32_t mark; /* the replace that last named the path: the others of its owner are swept */
 };
 
 struct dp_state {
@@ -39,16 +46,17 @@ struct dp_state {
 	struct dp_neigh *neighs;
 };
 
-/* Route paths of all owners together, at most (the FIB's size). */
-void state_init(unsigned max_paths);
+/* Prefixes and route paths of all owners together, at most. */
+int state_init(unsigned max_prefixes, unsigned max_paths);
 void state_clear(struct dp_state *s);
 int state_add_port(struct dp_state *s, const struct dp_port_conf *c, char *err, size_t errlen);
 int state_add_addr(struct dp_state *s, const struct dp_addr *a, char *err, size_t errlen);
 int state_add_route(struct dp_state *s, const struct dp_route *r, uint8_t owner, char *err, size_t errlen);
 int state_add_neigh(struct dp_state *s, const struct dp_neigh *n, char *err, size_t errlen);
 
-/* Apply *want (strictly, or best effort per a->best_effort); on success it
- * becomes the running state (want is emptied). */
+/* Make the configuration's state *want (strictly, or best effort per
+ * a->best_effort), keeping every other owner's paths; want is left to
+ * state_clear. */
 int state_commit(struct dp_state *want, struct dp_apply *a);
 /* The ports' link or admin state changed: choose the routes again. */
 void state_refresh(void);

@@ -43,7 +43,7 @@ void dp_test_env_up(void)
 	cr_assert_eq(nh_table_init(), 0);
 	cr_assert_eq(neigh_init(), 0);
 	cr_assert_eq(fib_init(DP_TEST_FIB_SIZE), 0);
-	state_init(2 * DP_TEST_FIB_SIZE);
+	cr_assert_eq(state_init(DP_TEST_FIB_SIZE + 256, 2 * DP_TEST_FIB_SIZE), 0);
 	dp.n_workers = 1;
 	/* Two real ports, so that MTU and MAC changes go through ethdev. */
 	cr_assert_eq(port_setup("dp0", "net_null0", false, 1, err, sizeof(err)), 0, "%s", err);

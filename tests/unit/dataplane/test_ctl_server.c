@@ -12,6 +12,7 @@
 
 #include "common/msg.h"
 #include "dataplane/ctl_server.h"
+#include "dataplane/fib.h"
 #include "dp_test_env.h"
 
 static char path[64];
@@ -159,6 +160,15 @@ static void begin(uint8_t owner, uint64_t generation, uint32_t flags)
 	send_only(DP_MSG_TXN_BEGIN, &b, sizeof(b));
 }
 
+static void begin_delta(uint8_t owner, uint64_t base, uint64_t generation)
+{
+	struct dp_txn_begin b = {.generation = generation,
+				 .base_generation = base,
+				 .flags = DP_TXN_F_DELTA,
+				 .owner = owner};
+	send_only(DP_MSG_TXN_BEGIN, &b, sizeof(b));
+}
+
 /* One TXN_ITEMS (or, with obj, an OBJ request's body) of n items of a table. */
 static size_t batch(uint8_t *msg, const void *hdr, size_t hdr_len, const void *items, unsigned n, size_t esize)
 {
@@ -167,11 +177,16 @@ static size_t batch(uint8_t *msg, const void *hdr, size_t hdr_len, const void *i
 	return hdr_len + n * esize;
 }
 
-static void items(uint8_t table, const void *elems, unsigned n, size_t esize)
+static void items_op(uint8_t table, uint8_t op, const void *elems, unsigned n, size_t esize)
 {
 	static uint8_t msg[DP_MSG_MAX_LEN];
-	struct dp_items h = {.table = table, .count = n};
+	struct dp_items h = {.table = table, .op = op, .count = n};
 	send_only(DP_MSG_TXN_ITEMS, msg, batch(msg, &h, sizeof(h), elems, n, esize));
+}
+
+static void items(uint8_t table, const void *elems, unsigned n, size_t esize)
+{
+	items_op(table, DP_ITEMS_REPLACE, elems, n, esize);
 }
 
 static int obj(uint8_t owner, uint8_t op, uint8_t flags, const struct dp_route *r, unsigned n)
@@ -356,6 +371,135 @@ Test(ctl_server, objects_are_added_and_deleted_one_by_one)
 	cr_assert_eq(obj(DP_OWNER_ROUTING, DP_OBJ_DELETE, DP_OBJ_F_MISSING_OK, r, 1), 0);
 	cr_assert_eq(dumped_paths(DP_OWNER_ROUTING, &n), 0);
 	cr_assert_eq(generation_of(DP_OWNER_ROUTING), 4, "each OBJ that changed something counts");
+}
+
+/* The configuration with dp1's address and routes r[0..n), generation 1. */
+static void commit_config(const struct dp_route *r, unsigned n)
+{
+	begin(DP_OWNER_CONFIG, 1, 0);
+	items(DP_TABLE_ADDR, &dp1_addr, 1, sizeof(dp1_addr));
+	items(DP_TABLE_ROUTE, r, n, sizeof(*r));
+	cr_assert_eq(request(DP_MSG_TXN_COMMIT, NULL, 0), 0, "%s", error_text());
+}
+
+/* The distance of the one path of prefix/len the dump shows, or 0. */
+static uint8_t dumped_distance(uint32_t prefix, uint8_t len)
+{
+	struct dp_route_dump_req f = {.prefix = prefix, .prefix_len = len};
+	const struct dp_route_info *ri = msg_body(buf);
+
+	cr_assert_eq(request(DP_MSG_ROUTE_DUMP, &f, sizeof(f)), 0);
+	for (unsigned i = 0; i < reply_count(); i++)
+		if (ri[i].origin == DP_ORIGIN_STATIC)
+			return ri[i].distance;
+	return 0;
+}
+
+Test(ctl_server, a_delta_changes_only_what_it_names)
+{
+	struct dp_route r[3] = {gw_route(0x0b000000, 24, 0xc0a80a02), gw_route(0x0b000100, 24, 0xc0a80a02),
+				gw_route(0x0b000200, 24, 0xc0a80a03)};
+	struct dp_route farther = r[1];
+	unsigned n;
+
+	commit_config(r, 2);
+	farther.distance = 50;
+	begin_delta(DP_OWNER_CONFIG, 1, 2);
+	items_op(DP_TABLE_ROUTE, DP_ITEMS_DELETE, &r[0], 1, sizeof(r[0]));
+	items_op(DP_TABLE_ROUTE, DP_ITEMS_ADD, &r[2], 1, sizeof(r[0]));
+	items_op(DP_TABLE_ROUTE, DP_ITEMS_ADD, &farther, 1, sizeof(r[0]));
+	cr_assert_eq(request(DP_MSG_TXN_COMMIT, NULL, 0), 0, "%s", error_text());
+	cr_assert_eq(generation_of(DP_OWNER_CONFIG), 2);
+	cr_assert_eq(dumped_paths(DP_OWNER_CONFIG, &n), 2);
+	cr_assert_eq(dumped_distance(0x0b000000, 24), 0, "the deleted path is gone");
+	cr_assert_eq(dumped_distance(0x0b000100, 24), 50, "adding a path that is there sets its distance");
+	cr_assert_eq(dumped_distance(0x0b000200, 24), 1);
+	cr_assert_eq(dumped_distance(0xc0a80a00, 24), 0, "the address stayed: no table was replaced");
+	struct dp_route_dump_req f = {.prefix = 0xc0a80a00, .prefix_len = 24};
+	cr_assert_eq(request(DP_MSG_ROUTE_DUMP, &f, sizeof(f)), 0);
+	cr_assert_eq(reply_count(), 1, "the connected route of the address is still there");
+}
+
+Test(ctl_server, a_delta_from_a_stale_generation_is_refused_and_changes_nothing)
+{
+	struct dp_route r[2] = {gw_route(0x0b000000, 24, 0xc0a80a02), gw_route(0x0b000100, 24, 0xc0a80a02)};
+	unsigned n;
+
+	commit_config(r, 1);
+	begin_delta(DP_OWNER_CONFIG, 5, 6);
+	items_op(DP_TABLE_ROUTE, DP_ITEMS_ADD, &r[1], 1, sizeof(r[0]));
+	cr_assert_eq(request(DP_MSG_TXN_COMMIT, NULL, 0), -ESTALE);
+	cr_assert(strstr(error_text(), "generation 0000000000000005"), "%s", error_text());
+	cr_assert_eq(dumped_paths(DP_OWNER_CONFIG, &n), 1);
+	cr_assert_eq(generation_of(DP_OWNER_CONFIG), 1);
+}
+
+Test(ctl_server, a_failing_delta_is_undone_whole)
+{
+	struct dp_route r[3] = {gw_route(0x0b000000, 24, 0xc0a80a02), gw_route(0x0b000100, 24, 0xc0a80a02),
+				gw_route(0x0b000200, 24, 0xc0a80a02)};
+	unsigned n;
+
+	commit_config(r, 2);
+	begin_delta(DP_OWNER_CONFIG, 1, 2);
+	items_op(DP_TABLE_ROUTE, DP_ITEMS_DELETE, &r[0], 1, sizeof(r[0]));
+	items_op(DP_TABLE_ROUTE, DP_ITEMS_ADD, &r[2], 1, sizeof(r[0]));
+	items_op(DP_TABLE_ROUTE, DP_ITEMS_DELETE, &r[2], 1, sizeof(r[0]));
+	items_op(DP_TABLE_ROUTE, DP_ITEMS_DELETE, &r[2], 1, sizeof(r[0]));
+	cr_assert_eq(request(DP_MSG_TXN_COMMIT, NULL, 0), -ENOENT);
+	cr_assert(strstr(error_text(), "item 4: route 11.0.2.0/24: no such path"), "%s", error_text());
+	cr_assert_eq(dumped_paths(DP_OWNER_CONFIG, &n), 2);
+	cr_assert_eq(dumped_distance(0x0b000000, 24), 1, "the deleted path is back");
+	cr_assert_eq(generation_of(DP_OWNER_CONFIG), 1);
+	cr_assert_eq(fib_lookup(0x0b000005) != FIB_NO_ROUTE, true, "and forwards again");
+}
+
+Test(ctl_server, a_delta_replaces_a_table_it_names_and_refuses_mixed_ops)
+{
+	struct dp_addr other = {.port = "dp0", .ip = 0xac1e0101, .prefix_len = 24};
+	struct dp_route r = gw_route(0x0b000000, 24, 0xc0a80a02);
+	unsigned n;
+
+	commit_config(&r, 1);
+	begin_delta(DP_OWNER_CONFIG, 1, 2);
+	items(DP_TABLE_ADDR, &other, 1, sizeof(other));
+	cr_assert_eq(request(DP_MSG_TXN_COMMIT, NULL, 0), 0, "%s", error_text());
+	cr_assert_eq(dumped_paths(DP_OWNER_CONFIG, &n), 1, "the route path stays");
+	struct dp_route_dump_req f = {.prefix = 0xc0a80a00, .prefix_len = 24};
+	cr_assert_eq(request(DP_MSG_ROUTE_DUMP, &f, sizeof(f)), 0);
+	cr_assert_eq(reply_count(), 0, "dp1's address went with the table");
+
+	begin_delta(DP_OWNER_CONFIG, 2, 3);
+	items_op(DP_TABLE_ADDR, DP_ITEMS_ADD, &other, 1, sizeof(other));
+	cr_assert_eq(request(DP_MSG_TXN_COMMIT, NULL, 0), -EINVAL);
+	begin(DP_OWNER_CONFIG, 3, 0);
+	items_op(DP_TABLE_ROUTE, DP_ITEMS_ADD, &r, 1, sizeof(r));
+	cr_assert_eq(request(DP_MSG_TXN_COMMIT, NULL, 0), -EINVAL, "a replace adds nothing");
+	cr_assert_eq(generation_of(DP_OWNER_CONFIG), 2);
+}
+
+Test(ctl_server, a_route_dump_filters_by_prefix_and_owner)
+{
+	struct dp_route r[3] = {gw_route(0x0b000000, 24, 0xc0a80a02), gw_route(0x0b000100, 24, 0xc0a80a02),
+				gw_route(0x0b000000, 16, 0xc0a80a02)};
+	struct dp_route bgp = gw_route(0x0b000100, 24, 0xc0a80a09);
+	const struct dp_route_info *ri = msg_body(buf);
+
+	commit_config(r, 3);
+	cr_assert_eq(obj(DP_OWNER_ROUTING, DP_OBJ_ADD, 0, &bgp, 1), 0);
+	struct dp_route_dump_req f = {.prefix = 0x0b000000, .prefix_len = 16, .flags = DP_ROUTE_DUMP_F_LONGER};
+	cr_assert_eq(request(DP_MSG_ROUTE_DUMP, &f, sizeof(f)), 0);
+	cr_assert_eq(reply_count(), 4);
+	for (unsigned i = 1; i < 4; i++)
+		cr_assert(ri[i - 1].prefix < ri[i].prefix ||
+				  (ri[i - 1].prefix == ri[i].prefix && ri[i - 1].prefix_len <= ri[i].prefix_len),
+			  "sorted by prefix and length");
+	f.owner = DP_OWNER_ROUTING;
+	cr_assert_eq(request(DP_MSG_ROUTE_DUMP, &f, sizeof(f)), 0);
+	cr_assert_eq(reply_count(), 1);
+	cr_assert_eq(ri[0].gateway, 0xc0a80a09);
+	f = (struct dp_route_dump_req){.prefix = 0x0b000001, .prefix_len = 24};
+	cr_assert_eq(request(DP_MSG_ROUTE_DUMP, &f, sizeof(f)), -EINVAL, "host bits set");
 }
 
 Test(ctl_server, dumps_span_several_messages_when_large)

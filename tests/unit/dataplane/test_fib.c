@@ -98,7 +98,7 @@ Test(fib, a_gateway_off_every_subnet_is_not_used)
 	cr_assert_not(found, "a path that cannot be used is not installed");
 }
 
-Test(fib, a_full_fib_mid_commit_rolls_back_to_the_running_state, .timeout = 60)
+Test(fib, a_commit_past_the_fib_size_rolls_back_to_the_running_state, .timeout = 60)
 {
 	enum { N = DP_TEST_FIB_SIZE + NEIGH_MAX }; /* more rules than the FIB holds (fib_init) */
 	static struct dp_route many[N + 1];
@@ -114,7 +114,7 @@ Test(fib, a_full_fib_mid_commit_rolls_back_to_the_running_state, .timeout = 60)
 					    .prefix_len = 32,
 					    .kind = DP_ROUTE_BLACKHOLE};
 	cr_assert_lt(dp_test_commit(many, N + 1, err, sizeof(err)), 0);
-	cr_assert(strstr(err, "FIB is full"), "%s", err);
+	cr_assert(strstr(err, "system dataplane fib-size"), "%s", err);
 	cr_assert_eq(lookup(0x0a140505, &found).ip, GW_A, "the old gateway is back");
 	lookup(0x64000101, &found);
 	cr_assert_not(found, "no route of the failed commit remains");
@@ -394,4 +394,36 @@ Test(fib, a_route_moved_to_an_unresolved_gateway_keeps_the_old_one_until_it_reso
 	nh = lookup(0x0a140505, &found);
 	cr_assert_eq(nh.ip, gw_c);
 	cr_assert_not(nh.resolved);
+}
+
+static unsigned slices;
+static bool slice_saw_whole_fib;
+
+/* What the main lcore does between slices: here, check the FIB is whole. */
+static void between_slices(void)
+{
+	slices++;
+	slice_saw_whole_fib &= fib_lookup(0x0a140505) != FIB_NO_ROUTE;
+}
+
+Test(fib, a_long_commit_lets_the_main_lcore_work_between_its_slices, .timeout = 60)
+{
+	enum { N = 40000 };
+	static struct dp_route many[N + 1];
+	char err[256];
+
+	many[0] = (struct dp_route){.prefix = NET_REMOTE, .prefix_len = 16, .kind = DP_ROUTE_GATEWAY, .gateway = GW_A};
+	cr_assert_eq(dp_test_commit(many, 1, err, sizeof(err)), 0, "%s", err);
+	for (unsigned i = 1; i <= N; i++)
+		many[i] = (struct dp_route){.prefix = 0x64000000u + (i << 8),
+					    .prefix_len = 24,
+					    .kind = DP_ROUTE_BLACKHOLE};
+	slices = 0;
+	slice_saw_whole_fib = true;
+	dp_apply_between_slices(between_slices);
+	cr_assert_eq(dp_test_commit(many, N + 1, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(dp_test_commit(many, 1, err, sizeof(err)), 0, "%s", err);
+	dp_apply_between_slices(NULL);
+	cr_assert_gt(slices, 0, "the commits of %u routes ran in slices", N);
+	cr_assert(slice_saw_whole_fib, "an untouched route was there between every two slices");
 }

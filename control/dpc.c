@@ -519,13 +519,16 @@ static int route_cmp(const struct brink_route *a, const struct brink_route *b)
 }
 
 /* The path of r (a route of m) with p's key (kind, gateway, port), or NULL.
- * Paths mostly keep their place, so the one at hint is tried first. */
+ * Paths mostly keep their place, so the one at hint is tried first. Most
+ * paths name no port: the first byte spares them the strncmp, which was
+ * most of the time of a diff of 1M routes. */
 static const struct brink_path *find_path(const struct brink_model *m, const struct brink_route *r,
 					  const struct brink_path *p, unsigned hint)
 {
 	for (unsigned k = 0; k < r->n_paths; k++) {
 		const struct brink_path *q = &m->paths[r->first_path + (hint + k) % r->n_paths];
-		if (q->kind == p->kind && q->gateway == p->gateway && strncmp(q->ifname, p->ifname, CFG_NAME_MAX) == 0)
+		if (q->kind == p->kind && q->gateway == p->gateway && q->ifname[0] == p->ifname[0] &&
+		    (!p->ifname[0] || strncmp(q->ifname, p->ifname, CFG_NAME_MAX) == 0))
 			return q;
 	}
 	return NULL;

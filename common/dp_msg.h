@@ -166,7 +166,7 @@ struct dp_txn_begin {
 };
 
 enum dp_items_op {
-	DP_ITEMS_REPLACE = 0, /* the table's whole content (of this owner) */
+	DP_ITEMS_REPLACE = 0, /* the table's whole content (of this owner); a batch of none empties it */
 	DP_ITEMS_ADD,         /* DP_TXN_F_DELTA, routes: add these paths (or set their distance) */
 	DP_ITEMS_DELETE,      /* DP_TXN_F_DELTA, routes: delete these paths */
 };

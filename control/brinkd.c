@@ -134,11 +134,12 @@ static int punt_sync(struct brinkd *d, char *err, size_t errlen)
 
 /* Makes the dataplane run m. Returns 0 (1: it ran m already), the
  * dataplane's refusal (< 0, connection kept, err says why) or a transport
- * error (dpc_lost() is true). */
+ * error (dpc_lost() is true). Once synced the dataplane runs d->model, so a
+ * commit sends only what m changes of it. */
 static int push(struct brinkd *d, const struct brink_model *m, uint32_t flags, struct sbuf *refused, char *err,
 		size_t errlen)
 {
-	int rc = dpc_push_state(&d->dp, m, flags, refused, err, errlen);
+	int rc = dpc_push_state(&d->dp, d->synced ? &d->model : NULL, m, flags, refused, err, errlen);
 
 	d->generation = d->dp.generation;
 	return rc;

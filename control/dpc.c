@@ -229,22 +229,27 @@ bool dpc_has_port(const struct dp_port_info *ports, size_t n, const char *name)
 	return false;
 }
 
+/* dst is zeroed: the bytes after the name stay 0, as the digest wants.
+ * Once per route path, so no snprintf. */
 static void copy_name(char dst[DP_NAME_LEN], const char *src)
 {
-	snprintf(dst, DP_NAME_LEN, "%s", src);
+	memcpy(dst, src, strnlen(src, DP_NAME_LEN - 1));
 }
 
-/* Where the items of a state go: counted into its generation, or sent. */
+/* Where the items of a state go: counted into its generation, gathered to
+ * be compared, or sent. */
 struct sink {
 	int (*table)(struct sink *s, uint8_t table, size_t esize, char *err, size_t errlen); /* ends the last */
 	int (*add)(struct sink *s, const void *item, char *err, size_t errlen);
 };
 
-/* Items of one table gathered into TXN_ITEMS messages, sent without waiting. */
+/* Items of one table and op gathered into TXN_ITEMS messages, sent without waiting. */
 struct batch {
 	struct sink sink; /* first: a struct sink * is the batch */
 	struct dpc *c;
 	uint8_t table;
+	uint8_t op;      /* enum dp_items_op */
+	bool name_empty; /* send the batch even with no item: a delta empties the table */
 	uint32_t count;
 	size_t esize;
 	uint8_t msg[DP_MSG_MAX_LEN];
@@ -257,22 +262,28 @@ static int batch_flush(struct batch *b, char *err, size_t errlen)
 	struct dp_items *it = (void *)(b->msg + sizeof(h));
 	int rc;
 
-	if (!b->count)
+	if (!b->count && !b->name_empty)
 		return 0;
-	*it = (struct dp_items){.table = b->table, .count = b->count};
+	*it = (struct dp_items){.table = b->table, .op = b->op, .count = b->count};
 	if ((rc = msg_send(b->c->fd, &h, it, b->used - sizeof(h))) < 0)
 		return lost(b->c, rc, "send", err, errlen);
 	b->count = 0;
+	b->name_empty = false;
 	b->used = sizeof(h) + sizeof(*it);
 	return 0;
 }
 
-static void batch_table(struct batch *b, uint8_t table, size_t esize)
+/* Sends what the batch holds, then gathers items of table for op. */
+static int batch_start(struct batch *b, uint8_t table, uint8_t op, size_t esize, char *err, size_t errlen)
 {
+	int rc = batch_flush(b, err, errlen);
+
 	b->table = table;
+	b->op = op;
 	b->esize = esize;
 	b->count = 0;
 	b->used = sizeof(struct dp_msg_hdr) + sizeof(struct dp_items);
+	return rc;
 }
 
 static int batch_add(struct batch *b, const void *item, char *err, size_t errlen)
@@ -289,11 +300,7 @@ static int batch_add(struct batch *b, const void *item, char *err, size_t errlen
 
 static int batch_next_table(struct sink *s, uint8_t table, size_t esize, char *err, size_t errlen)
 {
-	struct batch *b = (struct batch *)s;
-	int rc = batch_flush(b, err, errlen);
-
-	batch_table(b, table, esize);
-	return rc;
+	return batch_start((struct batch *)s, table, DP_ITEMS_REPLACE, esize, err, errlen);
 }
 
 static int batch_add_item(struct sink *s, const void *item, char *err, size_t errlen)
@@ -331,13 +338,48 @@ static int digest_add(struct sink *s, const void *item, char *err, size_t errlen
 	return 0;
 }
 
-static int push_items(struct sink *b, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
+/* The items of one table in memory, to compare two states' tables. */
+struct gather {
+	struct sink sink;
+	size_t esize;
+	uint8_t *v;
+	size_t len, cap; /* bytes */
+};
+
+static int gather_table(struct sink *s, uint8_t table, size_t esize, char *err, size_t errlen)
+{
+	(void)table, (void)err, (void)errlen;
+	((struct gather *)s)->esize = esize;
+	return 0;
+}
+
+static int gather_add(struct sink *s, const void *item, char *err, size_t errlen)
+{
+	struct gather *g = (struct gather *)s;
+
+	if (g->len + g->esize > g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 64 * g->esize;
+		uint8_t *v = realloc(g->v, cap);
+		if (!v) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		g->v = v;
+		g->cap = cap;
+	}
+	memcpy(g->v + g->len, item, g->esize);
+	g->len += g->esize;
+	return 0;
+}
+
+typedef int table_items_fn(struct sink *s, const struct brink_model *m, const struct dp_port_info *ports,
+			   size_t n_ports, char *err, size_t errlen);
+
+static int port_items(struct sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
 		      char *err, size_t errlen)
 {
 	int rc = 0;
 
-	if ((rc = b->table(b, DP_TABLE_PORT, sizeof(struct dp_port_conf), err, errlen)) < 0)
-		return rc;
 	for (unsigned i = 0; i < m->n_ports && rc == 0; i++) {
 		const struct brink_port *p = &m->ports[i];
 		if (!dpc_has_port(ports, n_ports, p->name))
@@ -345,10 +387,16 @@ static int push_items(struct sink *b, const struct brink_model *m, const struct 
 		struct dp_port_conf pc = {.mtu = p->mtu, .has_mac = p->has_mac, .admin_up = !p->disabled};
 		copy_name(pc.name, p->name);
 		memcpy(pc.mac, p->mac, sizeof(pc.mac));
-		rc = b->add(b, &pc, err, errlen);
+		rc = s->add(s, &pc, err, errlen);
 	}
-	if (rc < 0 || (rc = b->table(b, DP_TABLE_ADDR, sizeof(struct dp_addr), err, errlen)) < 0)
-		return rc;
+	return rc;
+}
+
+static int addr_items(struct sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
+		      char *err, size_t errlen)
+{
+	int rc = 0;
+
 	for (unsigned i = 0; i < m->n_ports && rc == 0; i++) {
 		const struct brink_port *p = &m->ports[i];
 		if (!dpc_has_port(ports, n_ports, p->name))
@@ -356,41 +404,178 @@ static int push_items(struct sink *b, const struct brink_model *m, const struct 
 		for (unsigned k = 0; k < p->n_addrs && rc == 0; k++) {
 			struct dp_addr a = {.ip = p->addrs[k].ip, .prefix_len = p->addrs[k].prefix_len};
 			copy_name(a.port, p->name);
-			rc = b->add(b, &a, err, errlen);
+			rc = s->add(s, &a, err, errlen);
 		}
 	}
-	/* Static neighbours before routes, so routes through them go live resolved. */
-	if (rc < 0 || (rc = b->table(b, DP_TABLE_NEIGH, sizeof(struct dp_neigh), err, errlen)) < 0)
-		return rc;
+	return rc;
+}
+
+static int neigh_items(struct sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
+		       char *err, size_t errlen)
+{
+	int rc = 0;
+
+	(void)ports, (void)n_ports;
 	for (unsigned i = 0; i < m->n_neighs && rc == 0; i++) {
 		struct dp_neigh dn = {.ip = m->neighs[i].ip};
 		memcpy(dn.mac, m->neighs[i].mac, sizeof(dn.mac));
-		rc = b->add(b, &dn, err, errlen);
+		rc = s->add(s, &dn, err, errlen);
 	}
+	return rc;
+}
+
+static struct dp_route route_item(const struct brink_route *r, const struct brink_path *p)
+{
 	static const uint8_t route_kind[] = {
 		[BRINK_PATH_GATEWAY] = DP_ROUTE_GATEWAY,
 		[BRINK_PATH_INTERFACE] = DP_ROUTE_INTERFACE,
 		[BRINK_PATH_BLACKHOLE] = DP_ROUTE_BLACKHOLE,
 		[BRINK_PATH_REJECT] = DP_ROUTE_REJECT,
 	};
-	if (rc < 0 || (rc = b->table(b, DP_TABLE_ROUTE, sizeof(struct dp_route), err, errlen)) < 0)
-		return rc;
+	struct dp_route dr = {
+		.prefix = r->prefix,
+		.prefix_len = r->prefix_len,
+		.kind = route_kind[p->kind],
+		.distance = p->distance,
+		.gateway = p->gateway,
+	};
+
+	copy_name(dr.port, p->ifname);
+	return dr;
+}
+
+static int route_items(struct sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
+		       char *err, size_t errlen)
+{
+	int rc = 0;
+
+	(void)ports, (void)n_ports;
 	for (unsigned i = 0; i < m->n_routes && rc == 0; i++) {
 		const struct brink_route *r = &m->routes[i];
 		for (unsigned k = 0; k < r->n_paths && rc == 0; k++) {
-			const struct brink_path *p = &m->paths[r->first_path + k];
-			struct dp_route dr = {
-				.prefix = r->prefix,
-				.prefix_len = r->prefix_len,
-				.kind = route_kind[p->kind],
-				.distance = p->distance,
-				.gateway = p->gateway,
-			};
-			copy_name(dr.port, p->ifname);
-			rc = b->add(b, &dr, err, errlen);
+			struct dp_route dr = route_item(r, &m->paths[r->first_path + k]);
+			rc = s->add(s, &dr, err, errlen);
 		}
 	}
-	return rc < 0 ? rc : b->table(b, 0, 0, err, errlen);
+	return rc;
+}
+
+/* The tables of a state in the order sent (and digested): static
+ * neighbours before routes, so routes through them go live resolved. */
+static const struct state_table {
+	uint8_t table; /* enum dp_table */
+	size_t esize;
+	table_items_fn *items;
+} state_tables[] = {
+	{DP_TABLE_PORT, sizeof(struct dp_port_conf), port_items},
+	{DP_TABLE_ADDR, sizeof(struct dp_addr), addr_items},
+	{DP_TABLE_NEIGH, sizeof(struct dp_neigh), neigh_items},
+	{DP_TABLE_ROUTE, sizeof(struct dp_route), route_items},
+};
+
+#define N_STATE_TABLES (sizeof(state_tables) / sizeof(state_tables[0]))
+
+static int push_items(struct sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
+		      char *err, size_t errlen)
+{
+	int rc;
+
+	for (size_t i = 0; i < N_STATE_TABLES; i++) {
+		const struct state_table *t = &state_tables[i];
+		if ((rc = s->table(s, t->table, t->esize, err, errlen)) < 0 ||
+		    (rc = t->items(s, m, ports, n_ports, err, errlen)) < 0)
+			return rc;
+	}
+	return s->table(s, 0, 0, err, errlen);
+}
+
+/* A small table whole (DP_ITEMS_REPLACE), when it is not what base had. */
+static int replace_if_changed(struct batch *b, const struct state_table *t, const struct brink_model *base,
+			      const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports, char *err,
+			      size_t errlen)
+{
+	struct gather was = {.sink = {gather_table, gather_add}, .esize = t->esize};
+	struct gather now = {.sink = {gather_table, gather_add}, .esize = t->esize};
+	int rc = t->items(&was.sink, base, ports, n_ports, err, errlen);
+
+	if (rc == 0)
+		rc = t->items(&now.sink, m, ports, n_ports, err, errlen);
+	if (rc == 0 && (was.len != now.len || (now.len && memcmp(was.v, now.v, now.len) != 0))) {
+		rc = batch_start(b, t->table, DP_ITEMS_REPLACE, t->esize, err, errlen);
+		b->name_empty = true;
+		for (size_t off = 0; off < now.len && rc == 0; off += t->esize)
+			rc = batch_add(b, now.v + off, err, errlen);
+	}
+	free(was.v);
+	free(now.v);
+	return rc;
+}
+
+static int route_cmp(const struct brink_route *a, const struct brink_route *b)
+{
+	if (a->prefix != b->prefix)
+		return a->prefix < b->prefix ? -1 : 1;
+	return (a->prefix_len > b->prefix_len) - (a->prefix_len < b->prefix_len);
+}
+
+/* The path of r (a route of m) with p's key (kind, gateway, port), or NULL.
+ * Paths mostly keep their place, so the one at hint is tried first. Most
+ * paths name no port: the first byte spares them the strncmp, which was
+ * most of the time of a diff of 1M routes. */
+static const struct brink_path *find_path(const struct brink_model *m, const struct brink_route *r,
+					  const struct brink_path *p, unsigned hint)
+{
+	for (unsigned k = 0; k < r->n_paths; k++) {
+		const struct brink_path *q = &m->paths[r->first_path + (hint + k) % r->n_paths];
+		if (q->kind == p->kind && q->gateway == p->gateway && q->ifname[0] == p->ifname[0] &&
+		    (!p->ifname[0] || strncmp(q->ifname, p->ifname, CFG_NAME_MAX) == 0))
+			return q;
+	}
+	return NULL;
+}
+
+/* One batch run of op: the route paths of from that to lacks, and with
+ * distance_too those whose distance to has another. Both models' routes are
+ * sorted by (prefix, length), so this is one merge of the two. */
+static int route_changes(struct batch *b, uint8_t op, const struct brink_model *from, const struct brink_model *to,
+			 bool distance_too, char *err, size_t errlen)
+{
+	unsigned j = 0;
+	int rc = batch_start(b, DP_TABLE_ROUTE, op, sizeof(struct dp_route), err, errlen);
+
+	for (unsigned i = 0; i < from->n_routes && rc == 0; i++) {
+		const struct brink_route *r = &from->routes[i];
+		while (j < to->n_routes && route_cmp(&to->routes[j], r) < 0)
+			j++;
+		const struct brink_route *same =
+			j < to->n_routes && route_cmp(&to->routes[j], r) == 0 ? &to->routes[j] : NULL;
+		for (unsigned k = 0; k < r->n_paths && rc == 0; k++) {
+			const struct brink_path *p = &from->paths[r->first_path + k];
+			const struct brink_path *q = same ? find_path(to, same, p, k) : NULL;
+			if (q && (!distance_too || q->distance == p->distance))
+				continue;
+			struct dp_route dr = route_item(r, p);
+			rc = batch_add(b, &dr, err, errlen);
+		}
+	}
+	return rc;
+}
+
+/* What turns base's state into m's: the small tables that differ whole,
+ * deleted route paths, then added ones and those of a new distance. */
+static int delta_items(struct batch *b, const struct brink_model *base, const struct brink_model *m,
+		       const struct dp_port_info *ports, size_t n_ports, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < N_STATE_TABLES && rc == 0; i++)
+		if (state_tables[i].table != DP_TABLE_ROUTE)
+			rc = replace_if_changed(b, &state_tables[i], base, m, ports, n_ports, err, errlen);
+	if (rc == 0)
+		rc = route_changes(b, DP_ITEMS_DELETE, base, m, false, err, errlen);
+	if (rc == 0)
+		rc = route_changes(b, DP_ITEMS_ADD, m, base, true, err, errlen);
+	return rc < 0 ? rc : batch_flush(b, err, errlen);
 }
 
 struct commit_result {
@@ -408,12 +593,41 @@ static int commit_reply(void *arg, const struct dp_msg_hdr *h, const void *body,
 	return 0;
 }
 
-int dpc_push_state(struct dpc *c, const struct brink_model *m, uint32_t flags, struct sbuf *refused, char *err,
-		   size_t errlen)
+/* One transaction of m's state: the difference from base (DP_TXN_F_DELTA
+ * in begin) or, without it, the whole state. */
+static int send_txn(struct dpc *c, struct batch *b, const struct dp_txn_begin *begin, const struct brink_model *base,
+		    const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports, struct sbuf *refused,
+		    char *err, size_t errlen)
+{
+	struct dp_msg_hdr h = {.type = DP_MSG_TXN_BEGIN, .seq = ++c->seq};
+	struct commit_result res = {.refused = refused};
+	int rc;
+
+	b->sink = (struct sink){batch_next_table, batch_add_item};
+	b->c = c;
+	b->count = 0;
+	b->name_empty = false;
+	/* BEGIN and the items get no reply: the COMMIT's answers for them all. */
+	if ((rc = msg_send(c->fd, &h, begin, sizeof(*begin))) < 0)
+		return lost(c, rc, "send", err, errlen);
+	if (begin->flags & DP_TXN_F_DELTA)
+		rc = delta_items(b, base, m, ports, n_ports, err, errlen);
+	else
+		rc = push_items(&b->sink, m, ports, n_ports, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = transact(c, DP_MSG_TXN_COMMIT, NULL, 0, commit_reply, &res, err, errlen);
+	/* A state applied in part is not the one its generation names (the dataplane says 0 too). */
+	if (rc == 0)
+		c->generation = res.n_refused ? 0 : begin->generation;
+	return rc;
+}
+
+int dpc_push_state(struct dpc *c, const struct brink_model *running, const struct brink_model *m, uint32_t flags,
+		   struct sbuf *refused, char *err, size_t errlen)
 {
 	struct digest digest = {.sink = {digest_table, digest_add}, .h = 0xcbf29ce484222325ULL};
 	struct dp_txn_begin begin = {.flags = flags, .owner = DP_OWNER_CONFIG};
-	struct dp_msg_hdr h = {.type = DP_MSG_TXN_BEGIN};
 	struct dp_port_info *ports = NULL;
 	struct batch *b = NULL;
 	size_t n_ports = 0;
@@ -433,23 +647,22 @@ int dpc_push_state(struct dpc *c, const struct brink_model *m, uint32_t flags, s
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	b->sink = (struct sink){batch_next_table, batch_add_item};
-	b->c = c;
-	batch_table(b, 0, 0);
-	h.seq = ++c->seq;
-	/* BEGIN and the items get no reply: the COMMIT's answers for them all. */
-	if ((rc = msg_send(c->fd, &h, &begin, sizeof(begin))) < 0)
-		rc = lost(c, rc, "send", err, errlen);
-	else
-		rc = push_items(&b->sink, m, ports, n_ports, err, errlen);
+	bool delta = running && c->generation && !(flags & DP_TXN_F_BEST_EFFORT);
+	if (delta) {
+		struct dp_txn_begin from = begin;
+		from.flags |= DP_TXN_F_DELTA;
+		from.base_generation = c->generation;
+		rc = send_txn(c, b, &from, running, m, ports, n_ports, refused, err, errlen);
+		/* The dataplane's generation moved (it restarted, or another
+		 * changed it): what it runs is unknown, the whole state fits it. */
+		if (rc == -ESTALE) {
+			c->generation = 0;
+			delta = false;
+		}
+	}
+	if (!delta)
+		rc = send_txn(c, b, &begin, NULL, m, ports, n_ports, refused, err, errlen);
 	free(b);
 	free(ports);
-	if (rc < 0)
-		return rc;
-	struct commit_result res = {.refused = refused};
-	rc = transact(c, DP_MSG_TXN_COMMIT, NULL, 0, commit_reply, &res, err, errlen);
-	/* A state applied in part is not the one its generation names (the dataplane says 0 too). */
-	if (rc == 0)
-		c->generation = res.n_refused ? 0 : begin.generation;
 	return rc;
 }

@@ -80,12 +80,16 @@ static inline bool dpc_lost(const struct dpc *c, int rc)
  * addresses, static neighbours and route paths, in one transaction with the
  * given DP_TXN_F_* flags, pipelined (one reply). Its generation is a digest
  * of those items, so a dataplane that already runs them (c->generation, from
- * its HELLO or the last push) is sent nothing: returns 1. Otherwise the same
- * return values as dpc_call. With DP_TXN_F_BEST_EFFORT the items the
- * dataplane refused are appended to refused, one line each (refused may be
- * NULL otherwise). */
-int dpc_push_state(struct dpc *c, const struct brink_model *m, uint32_t flags, struct sbuf *refused, char *err,
-		   size_t errlen);
+ * its HELLO or the last push) is sent nothing: returns 1. running is the
+ * model whose state has generation c->generation (the last pushed whole), or
+ * NULL when there is none: then a strict push sends only the difference
+ * from it (DP_TXN_F_DELTA), and the whole state once if the dataplane's
+ * generation moved meanwhile (-ESTALE). A best-effort push, or one with no
+ * known base, sends the whole state. Otherwise the same return values as
+ * dpc_call. With DP_TXN_F_BEST_EFFORT the items the dataplane refused are
+ * appended to refused, one line each (refused may be NULL otherwise). */
+int dpc_push_state(struct dpc *c, const struct brink_model *running, const struct brink_model *m, uint32_t flags,
+		   struct sbuf *refused, char *err, size_t errlen);
 
 /* True when the dataplane has a port of that name (ports: a PORT_DUMP). */
 bool dpc_has_port(const struct dp_port_info *ports, size_t n, const char *name);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,12 +106,158 @@ static void trace_request(struct mock_dp *m, int fd, const struct dp_msg_hdr *h,
 	reply(fd, h, 0, 0, &m->trace, sizeof(m->trace), 1);
 }
 
-/* Keeps one item of the transaction being received in items[*n], if there is room. */
-#define KEEP(items, n, body)                                                 \
-	do {                                                                 \
-		if ((n) < sizeof(items) / sizeof((items)[0]))                \
-			memcpy(&(items)[(n)++], (body), sizeof((items)[0])); \
-	} while (0)
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* One table of a struct mock_tables, so that all are worked on alike. */
+struct table_ref {
+	uint8_t *v;
+	unsigned *n;
+	unsigned cap;
+	size_t esize;
+};
+
+static bool table_of(struct mock_tables *t, uint8_t table, struct table_ref *r)
+{
+	switch (table) {
+	case DP_TABLE_PORT:
+		*r = (struct table_ref){(uint8_t *)t->ports, &t->n_ports, ARRAY_LEN(t->ports), sizeof(t->ports[0])};
+		return true;
+	case DP_TABLE_ADDR:
+		*r = (struct table_ref){(uint8_t *)t->addrs, &t->n_addrs, ARRAY_LEN(t->addrs), sizeof(t->addrs[0])};
+		return true;
+	case DP_TABLE_ROUTE:
+		*r = (struct table_ref){(uint8_t *)t->routes, &t->n_routes, ARRAY_LEN(t->routes), sizeof(t->routes[0])};
+		return true;
+	case DP_TABLE_NEIGH:
+		*r = (struct table_ref){(uint8_t *)t->neighs, &t->n_neighs, ARRAY_LEN(t->neighs), sizeof(t->neighs[0])};
+		return true;
+	}
+	return false;
+}
+
+/* The transaction fails with the first refusal, the one its COMMIT reports. */
+static void refuse(struct mock_dp *m, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void refuse(struct mock_dp *m, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (m->t_status)
+		return;
+	m->t_status = status;
+	va_start(ap, fmt);
+	vsnprintf(m->t_error, sizeof(m->t_error), fmt, ap);
+	va_end(ap);
+}
+
+/* A path's key is all but its distance. */
+static int route_find(const struct mock_tables *t, const struct dp_route *r)
+{
+	for (unsigned i = 0; i < t->n_routes; i++) {
+		const struct dp_route *q = &t->routes[i];
+		if (q->prefix == r->prefix && q->prefix_len == r->prefix_len && q->kind == r->kind &&
+		    q->gateway == r->gateway && strncmp(q->port, r->port, DP_NAME_LEN) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static bool route_after(const struct dp_route *a, const struct dp_route *b)
+{
+	return a->prefix > b->prefix || (a->prefix == b->prefix && a->prefix_len > b->prefix_len);
+}
+
+static void route_change(struct mock_dp *m, uint8_t op, const struct dp_route *r, unsigned index)
+{
+	struct mock_tables *t = &m->txn;
+	int at = route_find(t, r);
+
+	if (op == DP_ITEMS_DELETE && at < 0) {
+		refuse(m, -ENOENT, "item %u: route %u.%u.%u.%u/%u: no such path", index, r->prefix >> 24,
+		       r->prefix >> 16 & 0xff, r->prefix >> 8 & 0xff, r->prefix & 0xff, r->prefix_len);
+	} else if (op == DP_ITEMS_DELETE) {
+		memmove(&t->routes[at], &t->routes[at + 1], (t->n_routes - (unsigned)at - 1) * sizeof(*r));
+		t->n_routes--;
+	} else if (at >= 0) {
+		t->routes[at].distance = r->distance;
+	} else if (t->n_routes == MOCK_MAX_ROUTES) {
+		refuse(m, -ENOSPC, "item %u: the mock holds %d route paths", index, MOCK_MAX_ROUTES);
+	} else {
+		unsigned i = t->n_routes;
+		while (i > 0 && route_after(&t->routes[i - 1], r))
+			i--;
+		memmove(&t->routes[i + 1], &t->routes[i], (t->n_routes - i) * sizeof(*r));
+		t->routes[i] = *r;
+		t->n_routes++;
+	}
+}
+
+static void txn_begin(struct mock_dp *m, const void *body, size_t len)
+{
+	m->n_begins++;
+	m->t_begin = (struct dp_txn_begin){0};
+	if (len == sizeof(m->t_begin))
+		memcpy(&m->t_begin, body, len);
+	m->txn = m->t_begin.flags & DP_TXN_F_DELTA ? m->run : (struct mock_tables){0};
+	m->t_named = 0;
+	memset(m->t_items, 0, sizeof(m->t_items));
+	m->t_status = 0;
+	if (len != sizeof(m->t_begin))
+		refuse(m, -EBADMSG, "TXN_BEGIN of the wrong size");
+	else if ((m->t_begin.flags & DP_TXN_F_DELTA) && m->t_begin.base_generation != m->generation)
+		refuse(m, -ESTALE, "the configuration is at generation %016llx, not %016llx",
+		       (unsigned long long)m->generation, (unsigned long long)m->t_begin.base_generation);
+}
+
+static void txn_items(struct mock_dp *m, const void *body, size_t len)
+{
+	const struct dp_items *it = body;
+	struct table_ref t;
+	unsigned first = m->t_items[0] + m->t_items[1] + m->t_items[2];
+
+	m->n_item_msgs++;
+	if (len < sizeof(*it) || !table_of(&m->txn, it->table, &t) || it->op > DP_ITEMS_DELETE ||
+	    len != sizeof(*it) + it->count * t.esize) {
+		refuse(m, -EBADMSG, "item %u: a malformed batch", first);
+		return;
+	}
+	m->t_items[it->op] += it->count;
+	if (m->reject_table && it->table == m->reject_table)
+		refuse(m, -EINVAL, "item 3: item refused");
+	if (it->op != DP_ITEMS_REPLACE && (!(m->t_begin.flags & DP_TXN_F_DELTA) || it->table != DP_TABLE_ROUTE))
+		refuse(m, -EINVAL, "item %u: only a delta adds or deletes, and route paths only", first);
+	if (it->op == DP_ITEMS_REPLACE && !(m->t_named & 1u << it->table))
+		*t.n = 0;
+	m->t_named |= 1u << it->table;
+	const uint8_t *item = (const uint8_t *)(it + 1);
+	for (uint32_t i = 0; i < it->count && !m->t_status; i++, item += t.esize) {
+		if (it->op != DP_ITEMS_REPLACE) {
+			struct dp_route r;
+			memcpy(&r, item, sizeof(r));
+			route_change(m, it->op, &r, first + i);
+		} else if (*t.n == t.cap) {
+			refuse(m, -ENOSPC, "item %u: the mock holds %u of table %u", first + i, t.cap, it->table);
+		} else {
+			memcpy(t.v + (*t.n)++ * t.esize, item, t.esize);
+		}
+	}
+}
+
+static void txn_commit(struct mock_dp *m, int fd, const struct dp_msg_hdr *h)
+{
+	m->last_begin = m->t_begin;
+	m->last_named = m->t_named;
+	memcpy(m->last_items, m->t_items, sizeof(m->last_items));
+	if (m->t_status)
+		reply_error(fd, h, m->t_status, m->t_error);
+	else if (*m->reject_commit)
+		reply_error(fd, h, -EINVAL, m->reject_commit);
+	else {
+		m->n_commits++;
+		m->generation = m->t_begin.generation;
+		m->run = m->txn;
+		reply(fd, h, 0, 0, NULL, 0, 0);
+	}
+}
 
 /* Serves one request; returns false when the connection is to be closed. */
 static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body, size_t len)
@@ -155,50 +302,13 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 		break;
 	}
 	case DP_MSG_TXN_BEGIN:
-		m->t_ports = m->t_addrs = m->t_routes = m->t_neighs = 0;
-		m->t_generation = ((const struct dp_txn_begin *)body)->generation;
-		m->t_refused = false;
+		txn_begin(m, body, len);
 		break;
-	case DP_MSG_TXN_ITEMS: {
-		const struct dp_items *it = body;
-		const uint8_t *item = (const uint8_t *)(it + 1);
-		static const size_t size[DP_TABLE_MAX] = {
-			[DP_TABLE_PORT] = sizeof(struct dp_port_conf),
-			[DP_TABLE_ADDR] = sizeof(struct dp_addr),
-			[DP_TABLE_ROUTE] = sizeof(struct dp_route),
-			[DP_TABLE_NEIGH] = sizeof(struct dp_neigh),
-		};
-		m->n_item_msgs++;
-		m->t_refused |= m->reject_table && it->table == m->reject_table;
-		for (uint32_t i = 0; i < it->count && it->table < DP_TABLE_MAX; i++, item += size[it->table]) {
-			if (it->table == DP_TABLE_PORT)
-				KEEP(m->ports, m->t_ports, item);
-			else if (it->table == DP_TABLE_ADDR)
-				KEEP(m->addrs, m->t_addrs, item);
-			else if (it->table == DP_TABLE_ROUTE)
-				KEEP(m->routes, m->t_routes, item);
-			else if (it->table == DP_TABLE_NEIGH)
-				KEEP(m->neighs, m->t_neighs, item);
-		}
+	case DP_MSG_TXN_ITEMS:
+		txn_items(m, body, len);
 		break;
-	}
 	case DP_MSG_TXN_COMMIT:
-		if (m->t_refused) {
-			static const char refused[] = "item 3: item refused";
-			reply(fd, h, -EINVAL, 0, refused, sizeof(refused), 0);
-			break;
-		}
-		if (*m->reject_commit) {
-			reply(fd, h, -EINVAL, 0, m->reject_commit, strlen(m->reject_commit) + 1, 0);
-			break;
-		}
-		m->n_commits++;
-		m->generation = m->t_generation;
-		m->n_ports = m->t_ports;
-		m->n_addrs = m->t_addrs;
-		m->n_routes = m->t_routes;
-		m->n_neighs = m->t_neighs;
-		reply(fd, h, 0, 0, NULL, 0, 0);
+		txn_commit(m, fd, h);
 		break;
 	case DP_MSG_TXN_ABORT:
 		m->n_aborts++;

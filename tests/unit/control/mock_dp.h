@@ -10,6 +10,18 @@
 
 #include "common/dp_msg.h"
 
+#define MOCK_MAX_ROUTES 64
+
+/* The configuration's entries, in the order sent; route paths sorted by
+ * (prefix, length), an added one after those of its prefix. */
+struct mock_tables {
+	unsigned n_ports, n_addrs, n_routes, n_neighs;
+	struct dp_port_conf ports[8];
+	struct dp_addr addrs[16];
+	struct dp_route routes[MOCK_MAX_ROUTES];
+	struct dp_neigh neighs[16];
+};
+
 struct mock_dp {
 	char path[108];
 	int listen_fd;
@@ -29,16 +41,21 @@ struct mock_dp {
 	unsigned n_port_dumps;
 	uint32_t hello_flags, hello_pid; /* of the last HELLO */
 	uint64_t generation;
-	unsigned n_ports, n_addrs, n_routes, n_neighs;
-	struct dp_port_conf ports[8];
-	struct dp_addr addrs[16];
-	struct dp_route routes[16];
-	struct dp_neigh neighs[16];
-	/* the transaction being received */
-	unsigned t_ports, t_addrs, t_routes, t_neighs;
-	uint64_t t_generation;
-	bool t_refused;
-	unsigned n_item_msgs; /* TXN_ITEMS messages received */
+	struct mock_tables run; /* what the committed transactions left */
+	/* the transaction being received: its tables, those its batches named
+	 * (a bit per enum dp_table), its items by enum dp_items_op, its first
+	 * refusal (0: none) and that refusal's text */
+	struct mock_tables txn;
+	struct dp_txn_begin t_begin;
+	unsigned t_named;
+	unsigned t_items[3];
+	int t_status;
+	char t_error[128];
+	/* of the last transaction received (committed or not) */
+	struct dp_txn_begin last_begin;
+	unsigned last_named;
+	unsigned last_items[3];
+	unsigned n_begins, n_item_msgs; /* TXN_BEGIN and TXN_ITEMS messages received */
 	/* the trace: the last START, the status every trace request answers,
 	 * the packets DUMP gives (set by the test), the STOPs and CLEARs */
 	struct dp_trace_start trace_started;

@@ -502,11 +502,11 @@ Test(commit_dp, commit_confirm_rollback_reaches_the_dataplane)
 	run_ok(&f, "set protocols static route 10.31.0.0/16 blackhole");
 	run_ok(&f, "commit-confirm 1");
 	cr_assert_eq(mock.n_commits, 2);
-	cr_assert_eq(mock.n_routes, 2);
+	cr_assert_eq(mock.run.n_routes, 2);
 	pass(60000);
 	cr_assert_eq(mock.n_commits, 3, "the rollback is one transaction");
-	cr_assert_eq(mock.n_routes, 1);
-	cr_assert_eq(mock.routes[0].prefix, 0x0a140000, "10.20.0.0/16, untouched, is still there");
+	cr_assert_eq(mock.run.n_routes, 1);
+	cr_assert_eq(mock.run.routes[0].prefix, 0x0a140000, "10.20.0.0/16, untouched, is still there");
 	assert_has(run_ok(&f, "run show log"),
 		   "commit by brinkd via commit-confirm rollback \"commit-confirm by tester "
 		   "not confirmed within 1 minute\" pushed (generation ");

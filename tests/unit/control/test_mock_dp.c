@@ -31,20 +31,20 @@ Test(mock_dp, connect_pushes_the_whole_state)
 	cr_assert_eq(mock.n_hellos, 1);
 	cr_assert_eq(mock.n_commits, 1);
 	cr_assert_eq(mock.generation, f.d.generation);
-	cr_assert_eq(mock.n_ports, 2, "dp2 is not in the dataplane and must not be pushed");
-	cr_assert_str_eq(mock.ports[0].name, "dp0");
-	cr_assert_str_eq(mock.ports[1].name, "dp1");
-	cr_assert_eq(mock.ports[1].mtu, 1500);
-	cr_assert_eq(mock.ports[1].admin_up, 1);
-	cr_assert_eq(mock.n_addrs, 2);
-	cr_assert_eq(mock.addrs[0].ip, 0xac1e0101);
-	cr_assert_eq(mock.addrs[0].prefix_len, 24);
-	cr_assert_eq(mock.n_routes, 1);
-	cr_assert_eq(mock.routes[0].prefix, 0x0a140000);
-	cr_assert_eq(mock.routes[0].kind, DP_ROUTE_GATEWAY);
-	cr_assert_eq(mock.routes[0].gateway, 0xc0a80a02);
-	cr_assert_eq(mock.n_neighs, 1);
-	cr_assert_eq(mock.neighs[0].mac[5], 3);
+	cr_assert_eq(mock.run.n_ports, 2, "dp2 is not in the dataplane and must not be pushed");
+	cr_assert_str_eq(mock.run.ports[0].name, "dp0");
+	cr_assert_str_eq(mock.run.ports[1].name, "dp1");
+	cr_assert_eq(mock.run.ports[1].mtu, 1500);
+	cr_assert_eq(mock.run.ports[1].admin_up, 1);
+	cr_assert_eq(mock.run.n_addrs, 2);
+	cr_assert_eq(mock.run.addrs[0].ip, 0xac1e0101);
+	cr_assert_eq(mock.run.addrs[0].prefix_len, 24);
+	cr_assert_eq(mock.run.n_routes, 1);
+	cr_assert_eq(mock.run.routes[0].prefix, 0x0a140000);
+	cr_assert_eq(mock.run.routes[0].kind, DP_ROUTE_GATEWAY);
+	cr_assert_eq(mock.run.routes[0].gateway, 0xc0a80a02);
+	cr_assert_eq(mock.run.n_neighs, 1);
+	cr_assert_eq(mock.run.neighs[0].mac[5], 3);
 
 	brinkd_tick(&f.d);
 	cr_assert_eq(mock.n_commits, 1, "an idle tick must not push again");
@@ -65,13 +65,13 @@ Test(mock_dp, a_reconnect_pushes_only_to_a_dataplane_that_lost_the_configuration
 
 	/* a restarted dataplane has no generation */
 	mock.generation = 0;
-	mock.n_routes = 0;
+	mock.run.n_routes = 0;
 	mock_dp_drop(&mock);
 	brinkd_dp_readable(&f.d);
 	brinkd_tick(&f.d);
 	cr_assert_eq(mock.n_commits, 2);
 	cr_assert_eq(mock.generation, first, "the same configuration, the same generation");
-	cr_assert_eq(mock.n_routes, 1);
+	cr_assert_eq(mock.run.n_routes, 1);
 }
 
 Test(mock_dp, commit_refused_by_the_dataplane_changes_nothing)
@@ -92,7 +92,7 @@ Test(mock_dp, commit_refused_by_the_dataplane_changes_nothing)
 	mock.reject_commit[0] = '\0';
 	cr_assert_str_eq(run_ok(&f, "commit"), "");
 	cr_assert_eq(mock.n_commits, 2);
-	cr_assert_eq(mock.n_routes, 2);
+	cr_assert_eq(mock.run.n_routes, 2);
 	cr_assert_not(cfg_equal(before, f.d.running));
 	cfg_free(before);
 }
@@ -113,7 +113,7 @@ Test(mock_dp, refused_item_aborts_the_transaction)
 	mock.reject_table = 0;
 	run_ok(&f, "commit");
 	cr_assert_eq(mock.n_commits, 2);
-	cr_assert_eq(mock.routes[1].kind, DP_ROUTE_REJECT);
+	cr_assert_eq(mock.run.routes[1].kind, DP_ROUTE_REJECT);
 	cfg_free(before);
 }
 
@@ -128,9 +128,9 @@ Test(mock_dp, commit_when_the_dataplane_went_away)
 	cr_assert_eq(f.d.model.n_routes, 2);
 	brinkd_tick(&f.d);
 	cr_assert_eq(mock.n_commits, 2, "the new running configuration is pushed on reconnect");
-	cr_assert_eq(mock.n_routes, 2);
-	cr_assert_eq(mock.routes[0].kind, DP_ROUTE_GATEWAY);
-	cr_assert_eq(mock.routes[1].kind, DP_ROUTE_BLACKHOLE);
+	cr_assert_eq(mock.run.n_routes, 2);
+	cr_assert_eq(mock.run.routes[0].kind, DP_ROUTE_GATEWAY);
+	cr_assert_eq(mock.run.routes[1].kind, DP_ROUTE_BLACKHOLE);
 }
 
 Test(mock_dp, show_interfaces)

@@ -124,7 +124,8 @@ static void stream_finish(struct dpc *c, bool deliver)
 		stream_step(c, s, deliver);
 }
 
-/* The connection to itself: an open stream is read to its end first. */
+/* Sends a request with the connection to itself: an open stream is read to
+ * its end first, so that the replies that follow are this request's. */
 static int send_request(struct dpc *c, struct dp_msg_hdr *h, const void *body, size_t len, char *err, size_t errlen)
 {
 	int rc;

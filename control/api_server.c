@@ -249,7 +249,7 @@ static void run_job(struct api_server *srv, int i, bool readable)
 	struct sbuf out = {0};
 	int rc = readable ? j->ready(j, &c->session, &out) : j->tick(j, &c->session, &out);
 
-	cli_job_filter(&c->session, &out);
+	cli_job_filter(&c->session, &out, rc <= 0);
 	c->next_tick_ms = now_ms() + j->period_ms;
 	if (rc <= 0)
 		cli_job_stop(&c->session);

@@ -418,6 +418,7 @@ struct filter {
 struct filters {
 	unsigned n;
 	struct filter f[8];
+	unsigned counted; /* lines of a job's output that passed so far, for "| count" */
 };
 
 static void filters_free(struct filters *fs)
@@ -500,6 +501,36 @@ static bool counting(const struct filters *fs)
 	return false;
 }
 
+/* Keeps the lines of text that pass (with "| count", none: they are only
+ * counted). Returns how many passed. */
+static unsigned filter_lines(const struct filters *fs, struct sbuf *text)
+{
+	struct sbuf out = {0};
+	unsigned kept = 0;
+
+	for (const char *p = sbuf_str(text); *p;) {
+		size_t n = strcspn(p, "\n");
+		char *line = strndup(p, n);
+		if (!line)
+			abort();
+		if (keep(fs, line)) {
+			kept++;
+			if (!counting(fs))
+				sbuf_printf(&out, "%s\n", line);
+		}
+		free(line);
+		p += n + (p[n] == '\n');
+	}
+	sbuf_free(text);
+	*text = out;
+	return kept;
+}
+
+static void add_count(struct sbuf *text, unsigned n)
+{
+	sbuf_printf(text, "Count: %u line%s\n", n, n == 1 ? "" : "s");
+}
+
 /* Text: the lines that pass; JSON: the array elements (or object members)
  * whose compact JSON passes. Then "| count" replaces them with their number. */
 static void apply_filters(const struct filters *fs, struct cli_reply *r, struct sbuf *text)
@@ -536,24 +567,9 @@ static void apply_filters(const struct filters *fs, struct cli_reply *r, struct 
 			json_decref(keep_out);
 		return;
 	}
-	struct sbuf out = {0};
-	for (const char *p = sbuf_str(text); *p;) {
-		size_t n = strcspn(p, "\n");
-		char *line = strndup(p, n);
-		if (!line)
-			abort();
-		if (keep(fs, line)) {
-			kept++;
-			if (!counting(fs))
-				sbuf_printf(&out, "%s\n", line);
-		}
-		free(line);
-		p += n + (p[n] == '\n');
-	}
+	kept = filter_lines(fs, text);
 	if (counting(fs))
-		sbuf_printf(&out, "Count: %u line%s\n", kept, kept == 1 ? "" : "s");
-	sbuf_free(text);
-	*text = out;
+		add_count(text, kept);
 }
 
 /* ---- sessions ---- */
@@ -577,25 +593,15 @@ void cli_job_stop(struct cli_session *s)
 	}
 }
 
-void cli_job_filter(struct cli_session *s, struct sbuf *out)
+void cli_job_filter(struct cli_session *s, struct sbuf *out, bool last)
 {
-	const struct filters *fs = s->job_filters;
-	struct sbuf kept = {0};
+	struct filters *fs = s->job_filters;
 
 	if (!fs || !fs->n)
 		return;
-	for (const char *p = sbuf_str(out); *p;) {
-		size_t n = strcspn(p, "\n");
-		char *line = strndup(p, n);
-		if (!line)
-			abort();
-		if (keep(fs, line))
-			sbuf_printf(&kept, "%s\n", line);
-		free(line);
-		p += n + (p[n] == '\n');
-	}
-	sbuf_free(out);
-	*out = kept;
+	fs->counted += filter_lines(fs, out);
+	if (last && counting(fs))
+		add_count(out, fs->counted);
 }
 
 void cli_edit_level(const struct cli_session *s, char *buf, size_t len)

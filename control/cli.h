@@ -126,8 +126,9 @@ void cli_session_init(struct cli_session *s, struct brinkd *d);
 void cli_session_fini(struct cli_session *s);
 /* Ends the session's running job, if any. */
 void cli_job_stop(struct cli_session *s);
-/* A job's output through the "| match" and "| except" of its command line. */
-void cli_job_filter(struct cli_session *s, struct sbuf *out);
+/* A job's output through the filters of its command line; "| count" counts
+ * its lines and gives the number with its last output. */
+void cli_job_filter(struct cli_session *s, struct sbuf *out, bool last);
 /* The edit level as words ("protocols static route 10.0.0.0/8"), "" at the top. */
 void cli_edit_level(const struct cli_session *s, char *buf, size_t len);
 

@@ -24,15 +24,29 @@ void dpc_close(struct dpc *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	if (c->stream) {
+		c->stream->status = -ECONNRESET;
+		snprintf(c->stream->err, sizeof(c->stream->err), "dataplane connection lost");
+		c->stream = NULL;
+	}
 }
 
 static uint8_t buf[DP_MSG_MAX_LEN];
 
+/* Closes first: err may be the open stream's, which the close marks too. */
 static int lost(struct dpc *c, int rc, const char *what, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "dataplane connection lost (%s: %s)", what, strerror(-rc));
 	dpc_close(c);
+	snprintf(err, errlen, "dataplane connection lost (%s: %s)", what, strerror(-rc));
 	return rc;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 /* The body of an error reply or a NOTIFY is meant to be NUL-terminated; do
@@ -52,53 +66,129 @@ static void notified(struct dpc *c, const void *msg)
 		c->on_notify(c->notify_arg, text);
 }
 
-/* Sends a request and hands every reply body to each(); stops after the
- * reply without DP_MSG_F_MORE. */
-static int transact(struct dpc *c, uint16_t type, const void *body, size_t len,
-		    int (*each)(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len), void *arg,
-		    char *err, size_t errlen)
+/* Reads one message for the request (type, seq) and hands a reply's body to
+ * each(). Returns 1 while more replies are to come (a NOTIFY or a BUSY was
+ * read, or a reply with DP_MSG_F_MORE), 0 after the last, the dataplane's
+ * negative status (err holds its text), or -errno once the connection is
+ * closed. */
+typedef int (*reply_fn)(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len);
+static int receive(struct dpc *c, uint16_t type, uint32_t seq, reply_fn each, void *arg, char *err, size_t errlen)
 {
-	struct dp_msg_hdr h = {.type = type, .seq = ++c->seq};
+	int rc = msg_recv(c->fd, buf, sizeof(buf));
+
+	if (rc == 0)
+		return lost(c, -ECONNRESET, "receive", err, errlen);
+	if (rc < 0)
+		return lost(c, rc == -EAGAIN ? -ETIMEDOUT : rc, "receive", err, errlen);
+	const struct dp_msg_hdr *r = (const void *)buf;
+	if (r->type == DP_MSG_NOTIFY) {
+		notified(c, buf);
+		return 1;
+	}
+	if (r->seq != seq || r->type != type)
+		return lost(c, -EPROTO, "reply out of sequence", err, errlen);
+	if (r->flags & DP_MSG_F_BUSY)
+		return 1; /* alive and working: each wait has its own timeout */
+	if (r->status < 0) {
+		body_text(buf, err, errlen);
+		if (!*err)
+			snprintf(err, errlen, "%s", strerror(-r->status));
+		if (r->flags & DP_MSG_F_MORE)
+			return lost(c, -EPROTO, "error reply with more to come", err, errlen);
+		return r->status;
+	}
+	if (each && (rc = each(arg, r, msg_body(buf), msg_body_len(buf))) < 0)
+		return lost(c, rc, "malformed reply", err, errlen);
+	return (r->flags & DP_MSG_F_MORE) != 0;
+}
+
+/* One message of the open stream s; deliver false drops its body. */
+static void stream_step(struct dpc *c, struct dpc_stream *s, bool deliver)
+{
+	int rc = receive(c, s->type, s->seq, deliver ? s->each : NULL, s->arg, s->err, sizeof(s->err));
+
+	s->last_ms = now_ms();
+	if (rc <= 0) {
+		s->status = rc;
+		if (c->stream == s)
+			c->stream = NULL;
+	}
+}
+
+/* Reads the open stream to its end, waiting for each reply. */
+static void stream_finish(struct dpc *c, bool deliver)
+{
+	struct dpc_stream *s = c->stream;
+
+	while (c->stream == s && s->status > 0)
+		stream_step(c, s, deliver);
+}
+
+/* Sends a request with the connection to itself: an open stream is read to
+ * its end first, so that the replies that follow are this request's. */
+static int send_request(struct dpc *c, struct dp_msg_hdr *h, const void *body, size_t len, char *err, size_t errlen)
+{
 	int rc;
 
+	if (c->stream)
+		stream_finish(c, true);
 	if (c->fd < 0) {
 		snprintf(err, errlen, "dataplane not connected");
 		return -ENOTCONN;
 	}
-	rc = msg_send(c->fd, &h, body, len);
-	if (rc < 0)
+	h->seq = ++c->seq;
+	if ((rc = msg_send(c->fd, h, body, len)) < 0)
 		return lost(c, rc, "send", err, errlen);
-	for (;;) {
-		rc = msg_recv(c->fd, buf, sizeof(buf));
-		if (rc == 0)
-			return lost(c, -ECONNRESET, "receive", err, errlen);
-		if (rc < 0)
-			return lost(c, rc == -EAGAIN ? -ETIMEDOUT : rc, "receive", err, errlen);
-		const struct dp_msg_hdr *r = (const void *)buf;
-		if (r->type == DP_MSG_NOTIFY) {
-			notified(c, buf);
-			continue;
-		}
-		if (r->seq != h.seq || r->type != type)
-			return lost(c, -EPROTO, "reply out of sequence", err, errlen);
-		if (r->flags & DP_MSG_F_BUSY)
-			continue; /* alive and working: each wait has its own timeout */
-		if (r->status < 0) {
-			body_text(buf, err, errlen);
-			if (!*err)
-				snprintf(err, errlen, "%s", strerror(-r->status));
-			if (r->flags & DP_MSG_F_MORE)
-				return lost(c, -EPROTO, "error reply with more to come", err, errlen);
-			return r->status;
-		}
-		if (each) {
-			rc = each(arg, r, msg_body(buf), msg_body_len(buf));
-			if (rc < 0)
-				return lost(c, rc, "malformed reply", err, errlen);
-		}
-		if (!(r->flags & DP_MSG_F_MORE))
-			return 0;
-	}
+	return 0;
+}
+
+/* Sends a request and hands every reply body to each(); stops after the
+ * reply without DP_MSG_F_MORE. */
+static int transact(struct dpc *c, uint16_t type, const void *body, size_t len, reply_fn each, void *arg, char *err,
+		    size_t errlen)
+{
+	struct dp_msg_hdr h = {.type = type};
+	int rc = send_request(c, &h, body, len, err, errlen);
+
+	while (rc == 0 && (rc = receive(c, type, h.seq, each, arg, err, errlen)) > 0)
+		rc = 0;
+	return rc;
+}
+
+int dpc_stream_open(struct dpc *c, struct dpc_stream *s, uint16_t type, const void *body, size_t len, char *err,
+		    size_t errlen)
+{
+	struct dp_msg_hdr h = {.type = type};
+	int rc = send_request(c, &h, body, len, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	s->type = type;
+	s->seq = h.seq;
+	s->last_ms = now_ms();
+	s->status = 1;
+	s->err[0] = '\0';
+	c->stream = s;
+	return 0;
+}
+
+int dpc_stream_read(struct dpc *c, struct dpc_stream *s)
+{
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
+
+	if (c->stream != s)
+		return s->status;
+	if (poll(&p, 1, 0) > 0)
+		stream_step(c, s, true);
+	else if (now_ms() - s->last_ms > DPC_TIMEOUT_MS)
+		s->status = lost(c, -ETIMEDOUT, "receive", s->err, sizeof(s->err));
+	return s->status;
+}
+
+void dpc_stream_cancel(struct dpc *c, const struct dpc_stream *s)
+{
+	if (c->stream == s)
+		stream_finish(c, false);
 }
 
 int dpc_call(struct dpc *c, uint16_t type, const void *body, size_t len, char *err, size_t errlen)
@@ -106,8 +196,7 @@ int dpc_call(struct dpc *c, uint16_t type, const void *body, size_t len, char *e
 	return transact(c, type, body, len, NULL, NULL, err, errlen);
 }
 
-int dpc_transact(struct dpc *c, uint16_t type, const void *body, size_t len,
-		 int (*each)(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len), void *arg, char *err,
+int dpc_transact(struct dpc *c, uint16_t type, const void *body, size_t len, reply_fn each, void *arg, char *err,
 		 size_t errlen)
 {
 	return transact(c, type, body, len, each, arg, err, errlen);
@@ -188,9 +277,7 @@ int dpc_connect(struct dpc *c, char *err, size_t errlen)
 	if (rc < 0) {
 		dpc_close(c);
 	} else {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		c->hello_ms = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+		c->hello_ms = now_ms();
 		c->generation = c->hello.generation[DP_OWNER_CONFIG];
 		c->takeover = false;
 	}
@@ -205,7 +292,7 @@ int dpc_poll(struct dpc *c, char *err, size_t errlen)
 		snprintf(err, errlen, "dataplane not connected");
 		return -ENOTCONN;
 	}
-	while (poll(&p, 1, 0) > 0) {
+	while (!c->stream && poll(&p, 1, 0) > 0) {
 		int rc = msg_recv(c->fd, buf, sizeof(buf));
 		if (rc == 0) {
 			snprintf(err, errlen, "dataplane connection closed");

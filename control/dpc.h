@@ -19,6 +19,17 @@
 
 #define DPC_TIMEOUT_MS 5000
 
+/* A dump read reply by reply as its messages come (dpc_stream_open). */
+struct dpc_stream {
+	int (*each)(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len);
+	void *arg;
+	uint16_t type;
+	uint32_t seq;
+	long long last_ms; /* CLOCK_MONOTONIC ms of its last message (or of the request) */
+	int status;        /* 1 while replies are to come, 0 after the last, or -errno */
+	char err[512];     /* why it failed */
+};
+
 struct dpc {
 	char path[108];
 	int fd; /* -1 when not connected */
@@ -32,6 +43,7 @@ struct dpc {
 	long long hello_ms;  /* CLOCK_MONOTONIC ms when hello was received */
 	void (*on_notify)(void *arg, const char *text);
 	void *notify_arg;
+	struct dpc_stream *stream; /* the dump whose replies are still coming, or NULL */
 };
 
 void dpc_init(struct dpc *c, const char *path);
@@ -45,9 +57,10 @@ int dpc_connect(struct dpc *c, char *err, size_t errlen);
 void dpc_close(struct dpc *c);
 
 /* Reads what the dataplane sent between requests without waiting: each
- * NOTIFY goes to on_notify. Returns 0 while the connection stands, -errno
- * once it is closed (the dataplane went away or sent something else; err
- * says which). */
+ * NOTIFY goes to on_notify. While a stream is open it reads nothing: the
+ * stream's reader takes what comes. Returns 0 while the connection stands,
+ * -errno once it is closed (the dataplane went away or sent something else;
+ * err says which). */
 int dpc_poll(struct dpc *c, char *err, size_t errlen);
 
 /* One request whose reply carries no body. Returns 0, the dataplane's
@@ -68,6 +81,24 @@ int dpc_request(struct dpc *c, uint16_t type, const void *body, size_t len, size
 int dpc_transact(struct dpc *c, uint16_t type, const void *body, size_t len,
 		 int (*each)(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len), void *arg, char *err,
 		 size_t errlen);
+
+/* A dump whose replies are handed to s->each (set by the caller, as for
+ * dpc_transact) as they come, so that its output can go out before its end
+ * has arrived. The connection is shared: any other request made while the
+ * stream is open first reads the stream's remaining replies (still handed
+ * to s->each), so that it gets its own reply. One stream at a time: opening
+ * one finishes the one open before in the same way. Returns 0 (s->status
+ * is 1) or -errno as dpc_call does. */
+int dpc_stream_open(struct dpc *c, struct dpc_stream *s, uint16_t type, const void *body, size_t len, char *err,
+		    size_t errlen);
+/* Without waiting: hands the stream's next reply, when one has come, to
+ * s->each. Returns s->status: 1 while more is to come, 0 after the last,
+ * -errno when it failed (s->err says why: the dataplane's refusal, or the
+ * connection was lost, as no reply for DPC_TIMEOUT_MS loses it). */
+int dpc_stream_read(struct dpc *c, struct dpc_stream *s);
+/* Ends a stream before its last reply: the rest is read and dropped, so the
+ * connection is ready for the next request. Nothing for a finished one. */
+void dpc_stream_cancel(struct dpc *c, const struct dpc_stream *s);
 
 /* True for an error that closed the connection (as opposed to a refusal). */
 static inline bool dpc_lost(const struct dpc *c, int rc)

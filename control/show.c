@@ -9,6 +9,8 @@
 #include "control/cli.h"
 #include "control/words.h"
 
+#define ROUTE_STREAM_TICK_MS 200 /* a route stream notices a dump that ended or stalled */
+
 /* Without a connection dpc_dump() fails with "dataplane not connected"; a
  * lost connection needs nothing here either, brinkd_tick() reconnects and
  * pushes again. */
@@ -171,22 +173,6 @@ static int clear_interfaces(struct cli_session *s, int argc, char **argv, struct
 	return rc;
 }
 
-/* By prefix, then the way the dataplane ranks paths: distance, then selected first. */
-static int route_cmp(const void *a, const void *b)
-{
-	const struct dp_route_info *x = a, *y = b;
-
-	if (x->prefix != y->prefix)
-		return x->prefix < y->prefix ? -1 : 1;
-	if (x->prefix_len != y->prefix_len)
-		return (int)x->prefix_len - (int)y->prefix_len;
-	if (x->origin != y->origin)
-		return (int)x->origin - (int)y->origin;
-	if (x->distance != y->distance)
-		return (int)x->distance - (int)y->distance;
-	return (int)(y->flags & DP_ROUTE_F_SELECTED) - (int)(x->flags & DP_ROUTE_F_SELECTED);
-}
-
 static const char *origin_name(uint8_t o)
 {
 	switch (o) {
@@ -227,11 +213,29 @@ static char route_mark(const struct dp_route_info *ri)
 }
 
 /* Who owns a route path: configuration, a routing daemon or IKE; none for derived routes. */
+static const char *const owner_names[DP_OWNER_MAX] = {
+	[DP_OWNER_CONFIG] = "configuration", [DP_OWNER_ROUTING] = "routing", [DP_OWNER_IKE] = "ike"};
+
 static json_t *owner_json(uint8_t owner)
 {
-	static const char *const names[DP_OWNER_MAX] = {
-		[DP_OWNER_CONFIG] = "configuration", [DP_OWNER_ROUTING] = "routing", [DP_OWNER_IKE] = "ike"};
-	return owner < DP_OWNER_MAX && names[owner] ? json_string(names[owner]) : json_null();
+	return owner < DP_OWNER_MAX && owner_names[owner] ? json_string(owner_names[owner]) : json_null();
+}
+
+static void offer_owners(struct cli_session *s, void (*add)(void *ctx, const char *word, const char *help), void *ctx)
+{
+	(void)s;
+	add(ctx, owner_names[DP_OWNER_CONFIG], "routes of the configuration (brinkd's commits)");
+	add(ctx, owner_names[DP_OWNER_ROUTING], "routes of the routing daemon");
+	add(ctx, owner_names[DP_OWNER_IKE], "routes of the IKE daemon");
+}
+
+/* 0 when name is none of owner_names. */
+static uint8_t owner_by_name(const char *name)
+{
+	for (uint8_t o = 1; o < DP_OWNER_MAX; o++)
+		if (strcmp(name, owner_names[o]) == 0)
+			return o;
+	return 0;
 }
 
 static json_t *route_json(const struct dp_route_info *ri)
@@ -337,35 +341,144 @@ static int route_lookup(struct brinkd *d, uint32_t ip, struct cli_reply *r)
 	return 0;
 }
 
+enum { R_WHICH, R_LONGER, R_OWNER };
+
 static const struct cli_param route_params[] = {
-	{.value = "<address>|<prefix>",
-	 .help = "The route a packet to this address takes, or the routes of this prefix",
-	 .optional = true},
-	{.word = "longer", .help = "With a prefix: every route inside it"},
+	[R_WHICH] = {.value = "<address>|<prefix>",
+		     .help = "The route a packet to this address takes, or the routes of this prefix",
+		     .optional = true},
+	[R_LONGER] = {.word = "longer", .help = "With a prefix: every route inside it"},
+	[R_OWNER] = {.word = "owner",
+		     .value = "configuration|routing|ike",
+		     .help = "Only the route paths this owner added",
+		     .offer = offer_owners},
 	{0},
 };
 
+static void route_header(struct sbuf *o)
+{
+	sbuf_printf(o,
+		    "Codes: C connected, L local, S static, N neighbour; > in the FIB, - not chosen, "
+		    "x port down\n   %-18s %4s  %-15s %s\n",
+		    "Prefix", "Dist", "Via", "Interface");
+}
+
+/* The text of "show ip route" as the dump's replies come, so that brinkd
+ * holds one reply at a time, not the table. */
+struct route_stream {
+	struct cli_job job;
+	struct dpc_stream dump;
+	struct sbuf lines;   /* of the replies read since the last step */
+	bool header_written; /* the header goes first, once the dump answered */
+};
+
+static int route_lines(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len)
+{
+	struct route_stream *rs = arg;
+
+	if (len != (size_t)h->count * sizeof(struct dp_route_info))
+		return -EPROTO;
+	for (uint32_t i = 0; i < h->count; i++) {
+		struct dp_route_info ri;
+		memcpy(&ri, (const uint8_t *)body + i * sizeof(ri), sizeof(ri));
+		route_text(&rs->lines, &ri);
+	}
+	return 0;
+}
+
+/* One step, when the dataplane's socket is readable or on the tick: the
+ * next reply, and those another request read meanwhile (dpc_stream_open). */
+static int route_stream_step(struct cli_job *j, struct cli_session *s, struct sbuf *out)
+{
+	struct route_stream *rs = (struct route_stream *)j;
+	int rc = dpc_stream_read(&s->d->dp, &rs->dump);
+
+	if (!rs->header_written && (rc >= 0 || rs->lines.len)) {
+		route_header(out);
+		rs->header_written = true;
+	}
+	sbuf_add(out, sbuf_str(&rs->lines));
+	sbuf_reset(&rs->lines);
+	if (rc < 0)
+		sbuf_printf(out, "show ip route: %s\n", rs->dump.err);
+	return rc;
+}
+
+/* After its end, or cut short (^C, the session closing): the rest of the
+ * dump is read and dropped, so the shared connection stays in step. */
+static void route_stream_stop(struct cli_job *j, struct cli_session *s)
+{
+	struct route_stream *rs = (struct route_stream *)j;
+
+	dpc_stream_cancel(&s->d->dp, &rs->dump);
+	sbuf_free(&rs->lines);
+	free(rs);
+}
+
+/* Text streams; JSON is one document (an array a consumer parses whole), so
+ * it is collected. */
+static int route_dump(struct cli_session *s, const struct dp_route_dump_req *req, struct cli_reply *r)
+{
+	char err[512];
+	int rc;
+
+	if (r->json) {
+		struct dp_route_info *v;
+		size_t n;
+		rc = dpc_request(&s->d->dp, DP_MSG_ROUTE_DUMP, req, sizeof(*req), sizeof(*v), (void **)&v, &n, err,
+				 sizeof(err));
+		if (rc < 0) {
+			sbuf_printf(r->out, "%s\n", err);
+			return rc;
+		}
+		r->result = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(r->result, route_json(&v[i]));
+		free(v);
+		return 0;
+	}
+	struct route_stream *rs = calloc(1, sizeof(*rs));
+	if (!rs)
+		abort();
+	rs->dump.each = route_lines;
+	rs->dump.arg = rs;
+	if ((rc = dpc_stream_open(&s->d->dp, &rs->dump, DP_MSG_ROUTE_DUMP, req, sizeof(*req), err, sizeof(err))) < 0) {
+		free(rs);
+		sbuf_printf(r->out, "%s\n", err);
+		return rc;
+	}
+	rs->job = (struct cli_job){.fd = s->d->dp.fd,
+				   .period_ms = ROUTE_STREAM_TICK_MS,
+				   .ready = route_stream_step,
+				   .tick = route_stream_step,
+				   .stop = route_stream_stop};
+	r->job = &rs->job;
+	return 0;
+}
+
 static int show_routes(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
-	struct dp_route_info *v;
+	struct dp_route_dump_req req = {.flags = DP_ROUTE_DUMP_F_LONGER}; /* 0.0.0.0/0 and longer: all */
 	struct cli_values val;
-	size_t n, kept = 0;
-	uint32_t net = 0;
-	uint8_t len = 0;
 	int rc;
 
 	if ((rc = cli_parse("show ip route", route_params, argc, argv, &val, r)) < 0)
 		return rc;
-	const char *which = val.value[0];
-	bool longer = val.value[1] != NULL;
-	if (which && !strchr(which, '/') && !longer) {
-		if (!ip4_parse(which, &net)) {
+	const char *which = val.value[R_WHICH], *owner = val.value[R_OWNER];
+	bool longer = val.value[R_LONGER] != NULL;
+	if (owner && !(req.owner = owner_by_name(owner))) {
+		sbuf_printf(r->out, "show ip route owner: '%s' is not an owner (configuration, routing or ike)\n",
+			    owner);
+		return -EINVAL;
+	}
+	if (which && !strchr(which, '/') && !longer && !owner) {
+		if (!ip4_parse(which, &req.prefix)) {
 			sbuf_printf(r->out, "show ip route: '%s' is not an IPv4 address or prefix\n", which);
 			return -EINVAL;
 		}
-		return route_lookup(s->d, net, r);
+		return route_lookup(s->d, req.prefix, r);
 	}
-	if (which && !prefix4_parse(which, false, &net, &len)) {
+	if (which && !prefix4_parse(which, false, &req.prefix, &req.prefix_len)) {
 		sbuf_printf(r->out, "show ip route: '%s' is not an IPv4 prefix (a.b.c.d/len, host bits zero)\n", which);
 		return -EINVAL;
 	}
@@ -373,30 +486,9 @@ static int show_routes(struct cli_session *s, int argc, char **argv, struct cli_
 		sbuf_add(r->out, "show ip route: 'longer' needs a prefix\n");
 		return -EINVAL;
 	}
-	if ((rc = dump(s->d, DP_MSG_ROUTE_DUMP, sizeof(*v), (void **)&v, &n, r)) < 0)
-		return rc;
-	for (size_t i = 0; i < n; i++) {
-		bool in = !which || (longer ? v[i].prefix_len >= len && prefix4_contains(net, len, v[i].prefix)
-					    : v[i].prefix_len == len && v[i].prefix == net);
-		if (in)
-			v[kept++] = v[i];
-	}
-	qsort(v, kept, sizeof(*v), route_cmp);
-	if (r->json)
-		r->result = json_array();
-	else
-		sbuf_printf(r->out,
-			    "Codes: C connected, L local, S static, N neighbour; > in the FIB, - not chosen, "
-			    "x port down\n   %-18s %4s  %-15s %s\n",
-			    "Prefix", "Dist", "Via", "Interface");
-	for (size_t i = 0; i < kept; i++) {
-		if (r->json)
-			json_array_append_new(r->result, route_json(&v[i]));
-		else
-			route_text(r->out, &v[i]);
-	}
-	free(v);
-	return 0;
+	if (which && !longer)
+		req.flags = 0;
+	return route_dump(s, &req, r);
 }
 
 static int neigh_cmp(const void *a, const void *b)
@@ -610,7 +702,7 @@ static const struct cli_cmd show_cmds[] = {
 	 .params = interface_param},
 	{.path = "show ip", .help = "IPv4 state", .modes = CLI_OPER},
 	{.path = "show ip route",
-	 .help = "IPv4 routes of the dataplane, or the route to an address",
+	 .help = "IPv4 routes of the dataplane (of a prefix, of an owner), or the route to an address",
 	 .modes = CLI_OPER,
 	 .fn = show_routes,
 	 .args = CLI_ARGS_PARAMS,

@@ -200,6 +200,19 @@ $routes
 EOF
 }
 
+# conf_demo's brink.conf with N static /24s from 11.0.0.0 on besides
+# 10.20.0.0/16, all through the hop.
+conf_scale() { # N
+	CONF_NH="" conf_demo
+	"$PY" - "$1" <<'EOF'
+import sys
+routes = ["10.20.0.0/16"] + ["%d.%d.%d.0/24" % (11 + (i >> 16), (i >> 8) & 255, i & 255) for i in range(int(sys.argv[1]))]
+print("protocols: { static: { route = (")
+print(",\n".join('{ prefix = "%s"; next-hop = "192.168.10.2"; }' % p for p in routes))
+print("); }; };")
+EOF
+}
+
 # ---- the router processes ----
 
 eal_args() {

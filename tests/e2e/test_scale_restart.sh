@@ -8,19 +8,7 @@
 
 N=${SCALE_ROUTES:-100000}
 topo_demo
-conf_demo >"$T/brink.conf"
-# N /24s from 11.0.0.0 on, all through the hop
-"$PY" - "$N" >>"$T/brink.conf" <<'EOF'
-import sys
-n = int(sys.argv[1])
-print("protocols: { static: { route = (")
-print(",\n".join('{ prefix = "%d.%d.%d.0/24"; next-hop = "192.168.10.2"; }'
-                 % (11 + (i >> 16), (i >> 8) & 255, i & 255) for i in range(n)))
-print("); }; };")
-EOF
-# conf_demo wrote its own one-route protocols section: keep the big one, plus 10.20/16
-sed -i '0,/^protocols: /{/^protocols: /d}' "$T/brink.conf"
-sed -i 's|^protocols: { static: { route = (|&\n{ prefix = "10.20.0.0/16"; next-hop = "192.168.10.2"; },|' "$T/brink.conf"
+conf_scale "$N" >"$T/brink.conf"
 
 started=$(date +%s.%N)
 router_start "$T/brink.conf"

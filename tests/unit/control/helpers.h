@@ -4,6 +4,7 @@
 
 #include <criterion/criterion.h>
 #include <ftw.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "control/brinkd.h"
 #include "control/cli.h"
+#include "mock_dp.h"
 
 /* Two ports the mock dataplane has, one it lacks (dp2), a static route and
  * a static neighbour. */
@@ -83,6 +85,21 @@ static inline void fixture_stop(struct fixture *f)
 	remove_tree(f->dir);
 }
 
+/* The fixture with brinkd connected to the mock dataplane m. */
+static inline void fixture_start_mock(struct fixture *f, struct mock_dp *m)
+{
+	mock_dp_start(m);
+	fixture_start(f, m->path);
+	brinkd_tick(&f->d);
+	cr_assert(dpc_connected(&f->d.dp), "brinkd did not connect to the mock dataplane");
+}
+
+static inline void fixture_stop_mock(struct fixture *f, struct mock_dp *m)
+{
+	fixture_stop(f);
+	mock_dp_stop(m);
+}
+
 /* Runs a command; returns its output (valid until the next call). */
 static inline const char *run_json(struct fixture *f, const char *line, bool json, int expect_rc)
 {
@@ -102,6 +119,46 @@ static inline const char *run_ok(struct fixture *f, const char *line)
 static inline const char *run_err(struct fixture *f, const char *line)
 {
 	return run_json(f, line, false, -1);
+}
+
+/* One step of the session's job, as the API server runs it: ready() when
+ * its descriptor is readable within a tick period, otherwise tick(); its
+ * output through the command's filters into out. Returns the step's value. */
+static inline int job_step(struct fixture *f, struct sbuf *out)
+{
+	struct cli_job *j = f->s.job;
+	struct pollfd p = {.fd = j->fd, .events = POLLIN};
+	bool readable = j->fd >= 0 && poll(&p, 1, j->period_ms) > 0;
+	int rc = readable ? j->ready(j, &f->s, out) : j->tick(j, &f->s, out);
+
+	cli_job_filter(&f->s, out, rc <= 0);
+	if (rc <= 0)
+		cli_job_stop(&f->s);
+	return rc;
+}
+
+/* Runs the session's job to its end; its output is appended to f->out and
+ * returned (valid until the next call), the number of steps that gave
+ * output goes to *steps. */
+static inline const char *finish_job(struct fixture *f, unsigned *steps)
+{
+	*steps = 0;
+	while (f->s.job) {
+		struct sbuf given = {0};
+		int rc = job_step(f, &given);
+		cr_assert_geq(rc, 0, "the job failed (%d): %s", rc, sbuf_str(&given));
+		*steps += given.len > 0;
+		sbuf_add(&f->out, sbuf_str(&given));
+		sbuf_free(&given);
+	}
+	return sbuf_str(&f->out);
+}
+
+/* Runs a command and its job, if it leaves one, to the end (finish_job). */
+static inline const char *run_streamed(struct fixture *f, const char *line, unsigned *steps)
+{
+	run_ok(f, line);
+	return finish_job(f, steps);
 }
 
 #define assert_has(text, what) cr_assert(strstr((text), (what)), "expected '%s' in:\n%s", (what), (text))

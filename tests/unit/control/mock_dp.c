@@ -259,6 +259,63 @@ static void txn_commit(struct mock_dp *m, int fd, const struct dp_msg_hdr *h)
 	}
 }
 
+static int route_info_cmp(const void *a, const void *b)
+{
+	const struct dp_route_info *x = a, *y = b;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return (int)x->prefix_len - (int)y->prefix_len;
+}
+
+static uint32_t prefix_mask(uint8_t len)
+{
+	return len ? ~0u << (32 - len) : 0;
+}
+
+static bool route_wanted(const struct dp_route_dump_req *q, const struct dp_route_info *ri)
+{
+	uint32_t mask = prefix_mask(q->prefix_len);
+
+	if (q->owner && ri->owner != q->owner)
+		return false;
+	if (q->flags & DP_ROUTE_DUMP_F_LONGER)
+		return ri->prefix_len >= q->prefix_len && (ri->prefix & mask) == q->prefix;
+	return ri->prefix_len == q->prefix_len && ri->prefix == q->prefix;
+}
+
+/* As the dataplane answers: the paths the request asks for (an empty body:
+ * all), sorted by prefix and length, dump_per_msg to a message. */
+static void route_dump(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body, size_t len)
+{
+	struct dp_route_dump_req q = {.flags = DP_ROUTE_DUMP_F_LONGER};
+	struct dp_route_info kept[sizeof(m->route_table) / sizeof(m->route_table[0])];
+	unsigned n = 0, per = m->dump_per_msg ? m->dump_per_msg : 1;
+
+	if (len && len != sizeof(q)) {
+		reply_error(fd, h, -EBADMSG, "route dump request of the wrong size");
+		return;
+	}
+	if (len)
+		memcpy(&q, body, sizeof(q));
+	if (q.prefix_len > 32 || q.owner >= DP_OWNER_MAX || (q.prefix & ~prefix_mask(q.prefix_len))) {
+		reply_error(fd, h, -EINVAL, "route dump request out of range");
+		return;
+	}
+	m->n_route_dumps++;
+	m->dump_req = q;
+	for (unsigned i = 0; i < m->n_route_table; i++)
+		if (route_wanted(&q, &m->route_table[i]))
+			kept[n++] = m->route_table[i];
+	qsort(kept, n, sizeof(kept[0]), route_info_cmp);
+	unsigned sent = 0;
+	do {
+		unsigned k = n - sent < per ? n - sent : per;
+		reply(fd, h, 0, sent + k < n ? DP_MSG_F_MORE : 0, kept + sent, k * sizeof(kept[0]), k);
+		sent += k;
+	} while (sent < n);
+}
+
 /* Serves one request; returns false when the connection is to be closed. */
 static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body, size_t len)
 {
@@ -314,25 +371,9 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 		m->n_aborts++;
 		reply(fd, h, 0, 0, NULL, 0, 0);
 		break;
-	case DP_MSG_ROUTE_DUMP: {
-		/* Two messages, to exercise DP_MSG_F_MORE. */
-		struct dp_route_info a = {.prefix = 0x0a140000,
-					  .prefix_len = 16,
-					  .kind = DP_ROUTE_GATEWAY,
-					  .origin = DP_ORIGIN_STATIC,
-					  .flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE,
-					  .distance = 1,
-					  .gateway = 0xc0a80a02,
-					  .port = "dp1"};
-		struct dp_route_info b = {.prefix = 0xac1e0100,
-					  .prefix_len = 24,
-					  .origin = DP_ORIGIN_CONNECTED,
-					  .flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE,
-					  .port = "dp0"};
-		reply(fd, h, 0, DP_MSG_F_MORE, &a, sizeof(a), 1);
-		reply(fd, h, 0, 0, &b, sizeof(b), 1);
+	case DP_MSG_ROUTE_DUMP:
+		route_dump(m, fd, h, body, len);
 		break;
-	}
 	case DP_MSG_NEIGH_DUMP: {
 		struct dp_neigh_info n = {.ip = 0xc0a80a03,
 					  .mac = {2, 0, 0, 0, 0, 3},
@@ -417,6 +458,23 @@ void mock_dp_start(struct mock_dp *m)
 	*m = (struct mock_dp){0};
 	snprintf(m->path, sizeof(m->path), "/tmp/brink-mock-dp-%d.sock", getpid());
 	pthread_mutex_init(&m->lock, NULL);
+	m->route_table[0] =
+		(struct dp_route_info){.prefix = 0xac1e0100,
+				       .prefix_len = 24,
+				       .origin = DP_ORIGIN_CONNECTED,
+				       .flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE,
+				       .port = "dp0"};
+	m->route_table[1] =
+		(struct dp_route_info){.prefix = 0x0a140000,
+				       .prefix_len = 16,
+				       .kind = DP_ROUTE_GATEWAY,
+				       .origin = DP_ORIGIN_STATIC,
+				       .flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE,
+				       .distance = 1,
+				       .owner = DP_OWNER_CONFIG,
+				       .gateway = 0xc0a80a02,
+				       .port = "dp1"};
+	m->n_route_table = 2;
 	m->listen_fd = msg_listen(m->path);
 	if (m->listen_fd < 0 || pthread_create(&m->thread, NULL, serve, m) != 0)
 		abort();

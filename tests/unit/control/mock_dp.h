@@ -65,6 +65,13 @@ struct mock_dp {
 	uint32_t trace_first; /* of the last DUMP */
 	unsigned n_trace_stops, n_trace_clears;
 	uint32_t trace_stop_id; /* of the last STOP */
+	/* the route table ROUTE_DUMP filters and sorts as the dataplane does
+	 * (set by the test; a static and a connected route to start with), sent
+	 * dump_per_msg paths to a reply message */
+	struct dp_route_info route_table[32];
+	unsigned n_route_table, dump_per_msg;
+	struct dp_route_dump_req dump_req; /* of the last ROUTE_DUMP */
+	unsigned n_route_dumps;
 };
 
 void mock_dp_start(struct mock_dp *m);

@@ -30,6 +30,16 @@ print(sum(1 for r in json.load(sys.stdin) if r["origin"] == "static"))')
 check_table "the whole table"
 log "$N routes shown whole in text and JSON"
 
+# A prefix is answered by the dataplane's own lookup of it, not by a dump.
+out=$(bsh -c "show ip route 11.0.1.0/24")
+[ "$(echo "$out" | grep -c '^S> ')" = 1 ] && echo "$out" | grepq "S> 11.0.1.0/24" ||
+	fail "show ip route 11.0.1.0/24: $out"
+out=$(bsh -c "show ip route 11.0.0.0/16 longer")
+[ "$(echo "$out" | grep -c '^S> ')" = $((N < 256 ? N : 256)) ] || fail "show ip route 11.0.0.0/16 longer: $out"
+static=$(sjson "show ip route owner routing" | "$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))')
+[ "$static" = 0 ] || fail "owner routing: $static routes, want none"
+log "a prefix, its longer routes and an owner are filtered by the dataplane"
+
 # Each brinksh fills its pipe while the reader sleeps, so brinkd's replies
 # wait; it is killed then, the dump unfinished (brinksh itself would read a
 # reply to its end, SIGPIPE or not).

@@ -234,15 +234,9 @@ static void copy_name(char dst[DP_NAME_LEN], const char *src)
 	snprintf(dst, DP_NAME_LEN, "%s", src);
 }
 
-/* Where the items of a state go: counted into its generation, or sent. */
-struct sink {
-	int (*table)(struct sink *s, uint8_t table, size_t esize, char *err, size_t errlen); /* ends the last */
-	int (*add)(struct sink *s, const void *item, char *err, size_t errlen);
-};
-
 /* Items of one table gathered into TXN_ITEMS messages, sent without waiting. */
 struct batch {
-	struct sink sink; /* first: a struct sink * is the batch */
+	struct dpc_sink sink; /* first: a struct dpc_sink * is the batch */
 	struct dpc *c;
 	uint8_t table;
 	uint32_t count;
@@ -287,7 +281,7 @@ static int batch_add(struct batch *b, const void *item, char *err, size_t errlen
 	return 0;
 }
 
-static int batch_next_table(struct sink *s, uint8_t table, size_t esize, char *err, size_t errlen)
+static int batch_next_table(struct dpc_sink *s, uint8_t table, size_t esize, char *err, size_t errlen)
 {
 	struct batch *b = (struct batch *)s;
 	int rc = batch_flush(b, err, errlen);
@@ -296,14 +290,14 @@ static int batch_next_table(struct sink *s, uint8_t table, size_t esize, char *e
 	return rc;
 }
 
-static int batch_add_item(struct sink *s, const void *item, char *err, size_t errlen)
+static int batch_add_item(struct dpc_sink *s, const void *item, char *err, size_t errlen)
 {
 	return batch_add((struct batch *)s, item, err, errlen);
 }
 
 /* FNV-1a over every item of the state, in the order sent. */
 struct digest {
-	struct sink sink;
+	struct dpc_sink sink;
 	uint64_t h;
 	size_t esize;
 };
@@ -314,7 +308,7 @@ static void digest_bytes(struct digest *d, const void *p, size_t n)
 		d->h = (d->h ^ ((const uint8_t *)p)[i]) * 0x100000001b3ULL;
 }
 
-static int digest_table(struct sink *s, uint8_t table, size_t esize, char *err, size_t errlen)
+static int digest_table(struct dpc_sink *s, uint8_t table, size_t esize, char *err, size_t errlen)
 {
 	struct digest *d = (struct digest *)s;
 
@@ -324,14 +318,14 @@ static int digest_table(struct sink *s, uint8_t table, size_t esize, char *err, 
 	return 0;
 }
 
-static int digest_add(struct sink *s, const void *item, char *err, size_t errlen)
+static int digest_add(struct dpc_sink *s, const void *item, char *err, size_t errlen)
 {
 	(void)err, (void)errlen;
 	digest_bytes((struct digest *)s, item, ((struct digest *)s)->esize);
 	return 0;
 }
 
-static int push_items(struct sink *b, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
+static int push_items(struct dpc_sink *b, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
 		      char *err, size_t errlen)
 {
 	int rc = 0;
@@ -408,15 +402,71 @@ static int commit_reply(void *arg, const struct dp_msg_hdr *h, const void *body,
 	return 0;
 }
 
+static int obj_reply(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len)
+{
+	(void)body;
+	if (len)
+		return -EPROTO;
+	*(uint32_t *)arg = h->count;
+	return 0;
+}
+
+int dpc_send_txn(struct dpc *c, const struct dp_txn_begin *begin,
+		 int (*fill)(struct dpc_sink *s, void *arg, char *err, size_t errlen), void *arg, struct sbuf *refused,
+		 unsigned *n_refused, char *err, size_t errlen)
+{
+	struct dp_msg_hdr h = {.type = DP_MSG_TXN_BEGIN};
+	struct batch *b = malloc(sizeof(*b));
+	int rc;
+
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	b->sink = (struct dpc_sink){batch_next_table, batch_add_item};
+	b->c = c;
+	batch_table(b, 0, 0);
+	h.seq = ++c->seq;
+	/* BEGIN and the items get no reply: the COMMIT's answers for them all. */
+	if (c->fd < 0) {
+		snprintf(err, errlen, "dataplane not connected");
+		rc = -ENOTCONN;
+	} else if ((rc = msg_send(c->fd, &h, begin, sizeof(*begin))) < 0) {
+		rc = lost(c, rc, "send", err, errlen);
+	} else {
+		rc = fill(&b->sink, arg, err, errlen);
+	}
+	free(b);
+	if (rc < 0)
+		return rc;
+	struct commit_result res = {.refused = refused};
+	rc = transact(c, DP_MSG_TXN_COMMIT, NULL, 0, commit_reply, &res, err, errlen);
+	if (n_refused)
+		*n_refused = res.n_refused;
+	return rc;
+}
+
+struct state_items {
+	const struct brink_model *m;
+	const struct dp_port_info *ports;
+	size_t n_ports;
+};
+
+static int fill_state(struct dpc_sink *s, void *arg, char *err, size_t errlen)
+{
+	const struct state_items *st = arg;
+
+	return push_items(s, st->m, st->ports, st->n_ports, err, errlen);
+}
+
 int dpc_push_state(struct dpc *c, const struct brink_model *m, uint32_t flags, struct sbuf *refused, char *err,
 		   size_t errlen)
 {
 	struct digest digest = {.sink = {digest_table, digest_add}, .h = 0xcbf29ce484222325ULL};
 	struct dp_txn_begin begin = {.flags = flags, .owner = DP_OWNER_CONFIG};
-	struct dp_msg_hdr h = {.type = DP_MSG_TXN_BEGIN};
 	struct dp_port_info *ports = NULL;
-	struct batch *b = NULL;
 	size_t n_ports = 0;
+	unsigned n_refused = 0;
 	int rc;
 
 	rc = dpc_dump(c, DP_MSG_PORT_DUMP, sizeof(*ports), (void **)&ports, &n_ports, err, errlen);
@@ -428,28 +478,34 @@ int dpc_push_state(struct dpc *c, const struct brink_model *m, uint32_t flags, s
 		free(ports);
 		return 1;
 	}
-	if (!(b = malloc(sizeof(*b)))) {
-		free(ports);
+	struct state_items st = {m, ports, n_ports};
+	rc = dpc_send_txn(c, &begin, fill_state, &st, refused, &n_refused, err, errlen);
+	free(ports);
+	/* A state applied in part is not the one its generation names (the dataplane says 0 too). */
+	if (rc == 0)
+		c->generation = n_refused ? 0 : begin.generation;
+	return rc;
+}
+
+int dpc_obj(struct dpc *c, const struct dp_obj *obj, const void *items, size_t item_size, uint32_t *changed, char *err,
+	    size_t errlen)
+{
+	size_t len = sizeof(*obj) + (size_t)obj->count * item_size;
+	uint8_t *body;
+	int rc;
+
+	if (sizeof(struct dp_msg_hdr) + len > DP_MSG_MAX_LEN) {
+		snprintf(err, errlen, "%u items do not fit in one message", obj->count);
+		return -EMSGSIZE;
+	}
+	if (!(body = malloc(len))) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	b->sink = (struct sink){batch_next_table, batch_add_item};
-	b->c = c;
-	batch_table(b, 0, 0);
-	h.seq = ++c->seq;
-	/* BEGIN and the items get no reply: the COMMIT's answers for them all. */
-	if ((rc = msg_send(c->fd, &h, &begin, sizeof(begin))) < 0)
-		rc = lost(c, rc, "send", err, errlen);
-	else
-		rc = push_items(&b->sink, m, ports, n_ports, err, errlen);
-	free(b);
-	free(ports);
-	if (rc < 0)
-		return rc;
-	struct commit_result res = {.refused = refused};
-	rc = transact(c, DP_MSG_TXN_COMMIT, NULL, 0, commit_reply, &res, err, errlen);
-	/* A state applied in part is not the one its generation names (the dataplane says 0 too). */
-	if (rc == 0)
-		c->generation = res.n_refused ? 0 : begin.generation;
+	memcpy(body, obj, sizeof(*obj));
+	memcpy(body + sizeof(*obj), items, len - sizeof(*obj));
+	*changed = 0;
+	rc = transact(c, DP_MSG_OBJ, body, len, obj_reply, changed, err, errlen);
+	free(body);
 	return rc;
 }

@@ -258,8 +258,14 @@ static void route_text(struct sbuf *o, const struct dp_route_info *ri)
 	const char *via = ri->kind == DP_ROUTE_GATEWAY || ri->origin == DP_ORIGIN_NEIGHBOR ? ip4_fmt(ri->gateway, gw)
 											   : route_type(ri);
 
-	sbuf_printf(o, "%c%c %-18s %4u  %-15s %.*s%s\n", ri->origin < sizeof(code) ? code[ri->origin] : '?',
-		    route_mark(ri), prefix4_fmt(ri->prefix, ri->prefix_len, pfx), ri->distance, via, DP_NAME_LEN,
+	/* A path of the routing daemon or IKE is named by its owner, not its origin. */
+	char c = ri->owner == DP_OWNER_ROUTING ? 'R'
+		 : ri->owner == DP_OWNER_IKE   ? 'I'
+		 : ri->origin < sizeof(code)   ? code[ri->origin]
+					       : '?';
+
+	sbuf_printf(o, "%c%c %-18s %4u  %-15s %.*s%s\n", c, route_mark(ri),
+		    prefix4_fmt(ri->prefix, ri->prefix_len, pfx), ri->distance, via, DP_NAME_LEN,
 		    *ri->port ? ri->port : "-",
 		    ri->flags & DP_ROUTE_F_SELECTED && !(ri->flags & DP_ROUTE_F_RESOLVED) ? "  (resolving)" : "");
 }
@@ -385,10 +391,12 @@ static int show_routes(struct cli_session *s, int argc, char **argv, struct cli_
 	if (r->json)
 		r->result = json_array();
 	else
-		sbuf_printf(r->out,
-			    "Codes: C connected, L local, S static, N neighbour; > in the FIB, - not chosen, "
-			    "x port down\n   %-18s %4s  %-15s %s\n",
-			    "Prefix", "Dist", "Via", "Interface");
+		sbuf_printf(
+			r->out,
+			"Codes: C connected, L local, S static, N neighbour, R routing daemon, I IKE; > in the FIB, "
+			"- not chosen, "
+			"x port down\n   %-18s %4s  %-15s %s\n",
+			"Prefix", "Dist", "Via", "Interface");
 	for (size_t i = 0; i < kept; i++) {
 		if (r->json)
 			json_array_append_new(r->result, route_json(&v[i]));

@@ -112,6 +112,90 @@ static void trace_request(struct mock_dp *m, int fd, const struct dp_msg_hdr *h,
 			memcpy(&(items)[(n)++], (body), sizeof((items)[0])); \
 	} while (0)
 
+/* The dataplane's key of a path: all but the distance. */
+static bool same_path(const struct dp_route *a, const struct dp_route *b)
+{
+	return a->prefix == b->prefix && a->prefix_len == b->prefix_len && a->kind == b->kind &&
+	       a->gateway == b->gateway && strncmp(a->port, b->port, DP_NAME_LEN) == 0;
+}
+
+static struct mock_learned *find_learned(struct mock_dp *m, uint8_t owner, const struct dp_route *r)
+{
+	for (unsigned i = 0; i < m->n_learned; i++)
+		if (m->learned[i].owner == owner && same_path(&m->learned[i].r, r))
+			return &m->learned[i];
+	return NULL;
+}
+
+/* OBJ as the dataplane does it: in order, stopping at the first failure
+ * (those before it stay); the generation moves when something changed. */
+static void obj_request(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body, size_t len)
+{
+	const struct dp_obj *obj = body;
+	const struct dp_route *items = (const void *)(obj + 1);
+	uint32_t changed = 0;
+	char text[128] = "";
+	int32_t status = 0;
+
+	m->n_objs++;
+	if (len < sizeof(*obj) || len != sizeof(*obj) + (size_t)obj->count * sizeof(*items)) {
+		reply_error(fd, h, -EBADMSG, "OBJ of the wrong size");
+		return;
+	}
+	if (obj->owner == DP_OWNER_CONFIG || obj->owner >= DP_OWNER_MAX || obj->table != DP_TABLE_ROUTE ||
+	    (obj->op != DP_OBJ_ADD && obj->op != DP_OBJ_DELETE)) {
+		reply_error(fd, h, -EINVAL, "OBJ of an owner, table or op it does not take");
+		return;
+	}
+	for (uint32_t i = 0; i < obj->count && !status; i++) {
+		struct mock_learned *found = find_learned(m, obj->owner, &items[i]);
+		if (obj->op == DP_OBJ_ADD && !found && m->n_learned == sizeof(m->learned) / sizeof(m->learned[0])) {
+			status = -ENOSPC;
+		} else if (obj->op == DP_OBJ_ADD && !found) {
+			m->learned[m->n_learned++] = (struct mock_learned){.owner = obj->owner, .r = items[i]};
+			changed++;
+		} else if (obj->op == DP_OBJ_ADD && !(obj->flags & DP_OBJ_F_EXIST_OK)) {
+			status = -EEXIST;
+		} else if (obj->op == DP_OBJ_ADD) {
+			changed += found->r.distance != items[i].distance;
+			found->r.distance = items[i].distance;
+		} else if (found) {
+			*found = m->learned[--m->n_learned];
+			changed++;
+		} else if (!(obj->flags & DP_OBJ_F_MISSING_OK)) {
+			status = -ENOENT;
+		}
+		if (status)
+			snprintf(text, sizeof(text), "item %u: %s", i, strerror(-status));
+	}
+	if (changed)
+		m->owner_generation[obj->owner]++;
+	reply(fd, h, status, 0, status ? text : NULL, status ? strlen(text) + 1 : 0, changed);
+}
+
+/* The paths of one owner as ROUTE_DUMP gives them. */
+static void dump_learned(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, uint8_t owner, uint16_t flags)
+{
+	struct dp_route_info v[sizeof(m->learned) / sizeof(m->learned[0])];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < m->n_learned; i++) {
+		const struct dp_route *r = &m->learned[i].r;
+		if (owner && m->learned[i].owner != owner)
+			continue;
+		v[n] = (struct dp_route_info){.prefix = r->prefix,
+					      .prefix_len = r->prefix_len,
+					      .kind = r->kind,
+					      .origin = DP_ORIGIN_STATIC,
+					      .flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE,
+					      .distance = r->distance,
+					      .owner = m->learned[i].owner,
+					      .gateway = r->gateway};
+		memcpy(v[n++].port, r->port, DP_NAME_LEN);
+	}
+	reply(fd, h, 0, flags, v, n * sizeof(v[0]), n);
+}
+
 /* Serves one request; returns false when the connection is to be closed. */
 static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body, size_t len)
 {
@@ -122,7 +206,7 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 		notify(fd, m->notify_text);
 	switch (h->type) {
 	case DP_MSG_HELLO: {
-		struct dp_hello hello = {.n_ports = 2, .n_workers = 1, .generation[DP_OWNER_CONFIG] = m->generation};
+		struct dp_hello hello = {.n_ports = 2, .n_workers = 1};
 		char text[128];
 		if (len != sizeof(struct dp_hello_req)) {
 			static const char bad[] = "HELLO of the wrong size";
@@ -142,6 +226,8 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 			break;
 		}
 		m->n_hellos++;
+		memcpy(hello.generation, m->owner_generation, sizeof(hello.generation));
+		hello.generation[DP_OWNER_CONFIG] = m->generation;
 		snprintf(hello.capture_unavailable, sizeof(hello.capture_unavailable), "%s", m->capture_unavailable);
 		reply(fd, h, 0, 0, &hello, sizeof(hello), 1);
 		break;
@@ -157,6 +243,8 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 	case DP_MSG_TXN_BEGIN:
 		m->t_ports = m->t_addrs = m->t_routes = m->t_neighs = 0;
 		m->t_generation = ((const struct dp_txn_begin *)body)->generation;
+		m->t_owner = ((const struct dp_txn_begin *)body)->owner;
+		m->t_learned = 0;
 		m->t_refused = false;
 		break;
 	case DP_MSG_TXN_ITEMS: {
@@ -175,6 +263,9 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 				KEEP(m->ports, m->t_ports, item);
 			else if (it->table == DP_TABLE_ADDR)
 				KEEP(m->addrs, m->t_addrs, item);
+			else if (it->table == DP_TABLE_ROUTE && m->t_owner != DP_OWNER_CONFIG)
+				KEEP(m->t_learned_paths, m->t_learned,
+				     &(struct mock_learned){.r = *(const struct dp_route *)item});
 			else if (it->table == DP_TABLE_ROUTE)
 				KEEP(m->routes, m->t_routes, item);
 			else if (it->table == DP_TABLE_NEIGH)
@@ -192,6 +283,21 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 			reply(fd, h, -EINVAL, 0, m->reject_commit, strlen(m->reject_commit) + 1, 0);
 			break;
 		}
+		if (m->t_owner != DP_OWNER_CONFIG) {
+			/* Another owner's transaction replaces its paths, and only those. */
+			unsigned kept = 0;
+			for (unsigned i = 0; i < m->n_learned; i++)
+				if (m->learned[i].owner != m->t_owner)
+					m->learned[kept++] = m->learned[i];
+			for (unsigned i = 0; i < m->t_learned && kept < 64; i++)
+				m->learned[kept++] =
+					(struct mock_learned){.owner = m->t_owner, .r = m->t_learned_paths[i].r};
+			m->n_learned = kept;
+			m->owner_generation[m->t_owner] = m->t_generation;
+			m->n_owner_commits++;
+			reply(fd, h, 0, 0, NULL, 0, 0);
+			break;
+		}
 		m->n_commits++;
 		m->generation = m->t_generation;
 		m->n_ports = m->t_ports;
@@ -205,7 +311,13 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 		reply(fd, h, 0, 0, NULL, 0, 0);
 		break;
 	case DP_MSG_ROUTE_DUMP: {
-		/* Two messages, to exercise DP_MSG_F_MORE. */
+		const struct dp_route_dump_req *req = body;
+		if (len == sizeof(*req) && req->owner) {
+			m->n_owner_dumps++;
+			dump_learned(m, fd, h, req->owner, 0);
+			break;
+		}
+		/* Several messages, to exercise DP_MSG_F_MORE. */
 		struct dp_route_info a = {.prefix = 0x0a140000,
 					  .prefix_len = 16,
 					  .kind = DP_ROUTE_GATEWAY,
@@ -220,7 +332,8 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 					  .flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE,
 					  .port = "dp0"};
 		reply(fd, h, 0, DP_MSG_F_MORE, &a, sizeof(a), 1);
-		reply(fd, h, 0, 0, &b, sizeof(b), 1);
+		reply(fd, h, 0, DP_MSG_F_MORE, &b, sizeof(b), 1);
+		dump_learned(m, fd, h, 0, 0);
 		break;
 	}
 	case DP_MSG_NEIGH_DUMP: {
@@ -241,6 +354,9 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 		reply(fd, h, 0, 0, c, sizeof(c), 4);
 		break;
 	}
+	case DP_MSG_OBJ:
+		obj_request(m, fd, h, body, len);
+		break;
 	case DP_MSG_TRACE_START:
 	case DP_MSG_TRACE_DUMP:
 	case DP_MSG_TRACE_STOP:
@@ -347,6 +463,17 @@ void mock_dp_notify(struct mock_dp *m, const char *text)
 {
 	pthread_mutex_lock(&m->lock);
 	snprintf(notify_requested, sizeof(notify_requested), "%s", text);
+	pthread_mutex_unlock(&m->lock);
+	wait_served(m);
+}
+
+void mock_dp_restart(struct mock_dp *m)
+{
+	pthread_mutex_lock(&m->lock);
+	m->generation = 0;
+	memset(m->owner_generation, 0, sizeof(m->owner_generation));
+	m->n_ports = m->n_addrs = m->n_routes = m->n_neighs = m->n_learned = 0;
+	drop_requested = true;
 	pthread_mutex_unlock(&m->lock);
 	wait_served(m);
 }

@@ -34,7 +34,17 @@ struct mock_dp {
 	struct dp_addr addrs[16];
 	struct dp_route routes[16];
 	struct dp_neigh neighs[16];
+	/* paths of the other owners (OBJ, their transactions), in the order added */
+	uint64_t owner_generation[DP_OWNER_MAX];
+	unsigned n_learned, n_objs, n_owner_commits, n_owner_dumps;
+	struct mock_learned {
+		uint8_t owner;
+		struct dp_route r;
+	} learned[64];
 	/* the transaction being received */
+	uint8_t t_owner;
+	unsigned t_learned;
+	struct mock_learned t_learned_paths[64];
 	unsigned t_ports, t_addrs, t_routes, t_neighs;
 	uint64_t t_generation;
 	bool t_refused;
@@ -54,6 +64,9 @@ void mock_dp_start(struct mock_dp *m);
 void mock_dp_stop(struct mock_dp *m);
 /* Closes the current connection (as a dataplane restart would). */
 void mock_dp_drop(struct mock_dp *m);
+/* Closes the connection and forgets every table and generation (as a
+ * dataplane that starts anew). */
+void mock_dp_restart(struct mock_dp *m);
 /* Sends a NOTIFY of text on the current connection, between requests. */
 void mock_dp_notify(struct mock_dp *m, const char *text);
 

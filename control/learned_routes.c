@@ -280,7 +280,7 @@ int learned_change(struct learned_routes *t, struct dpc *c, const struct dp_obj 
 			o->generation = 0;
 		} else {
 			o->generation += dp_changed != 0;
-			if (rc < 0 || *changed != dp_changed)
+			if (rc < 0)
 				lose_sync(o);
 		}
 	} else {
@@ -355,7 +355,9 @@ static int adopt(struct learned_owner *o, struct dpc *c, uint8_t owner, size_t *
 				     .kind = v[i].kind,
 				     .distance = v[i].distance,
 				     .gateway = v[i].gateway};
-		memcpy(r.port, v[i].port, sizeof(r.port));
+		/* The port a gateway's subnet gave is not part of the path. */
+		if (v[i].kind != DP_ROUTE_GATEWAY || (v[i].flags & DP_ROUTE_F_PORT_GIVEN))
+			memcpy(r.port, v[i].port, sizeof(r.port));
 		if (v[i].owner == owner && learned_path_valid(&r, err, errlen) && insert(o, &r))
 			++*n_adopted;
 	}

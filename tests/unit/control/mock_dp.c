@@ -128,12 +128,14 @@ static struct mock_learned *find_learned(struct mock_dp *m, uint8_t owner, const
 }
 
 /* OBJ as the dataplane does it: in order, stopping at the first failure
- * (those before it stay); the generation moves when something changed. */
+ * (those before it stay); the reply counts the items applied (a path that
+ * was there with exist-ok, or missing with missing-ok, too), and the
+ * generation moves when any was. */
 static void obj_request(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body, size_t len)
 {
 	const struct dp_obj *obj = body;
 	const struct dp_route *items = (const void *)(obj + 1);
-	uint32_t changed = 0;
+	uint32_t applied = 0;
 	char text[128] = "";
 	int32_t status = 0;
 
@@ -153,24 +155,23 @@ static void obj_request(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, c
 			status = -ENOSPC;
 		} else if (obj->op == DP_OBJ_ADD && !found) {
 			m->learned[m->n_learned++] = (struct mock_learned){.owner = obj->owner, .r = items[i]};
-			changed++;
 		} else if (obj->op == DP_OBJ_ADD && !(obj->flags & DP_OBJ_F_EXIST_OK)) {
 			status = -EEXIST;
 		} else if (obj->op == DP_OBJ_ADD) {
-			changed += found->r.distance != items[i].distance;
 			found->r.distance = items[i].distance;
 		} else if (found) {
 			*found = m->learned[--m->n_learned];
-			changed++;
 		} else if (!(obj->flags & DP_OBJ_F_MISSING_OK)) {
 			status = -ENOENT;
 		}
 		if (status)
 			snprintf(text, sizeof(text), "item %u: %s", i, strerror(-status));
+		else
+			applied++;
 	}
-	if (changed)
+	if (applied)
 		m->owner_generation[obj->owner]++;
-	reply(fd, h, status, 0, status ? text : NULL, status ? strlen(text) + 1 : 0, changed);
+	reply(fd, h, status, 0, status ? text : NULL, status ? strlen(text) + 1 : 0, applied);
 }
 
 /* The paths of one owner as ROUTE_DUMP gives them. */
@@ -191,7 +192,13 @@ static void dump_learned(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, 
 					      .distance = r->distance,
 					      .owner = m->learned[i].owner,
 					      .gateway = r->gateway};
-		memcpy(v[n++].port, r->port, DP_NAME_LEN);
+		/* A gateway without a port is shown on the port of its subnet, as the dataplane does. */
+		if (r->kind == DP_ROUTE_GATEWAY && !r->port[0])
+			snprintf(v[n].port, DP_NAME_LEN, "dp1");
+		else
+			memcpy(v[n].port, r->port, DP_NAME_LEN);
+		v[n].flags |= r->port[0] ? DP_ROUTE_F_PORT_GIVEN : 0;
+		n++;
 	}
 	reply(fd, h, 0, flags, v, n * sizeof(v[0]), n);
 }

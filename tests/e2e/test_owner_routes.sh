@@ -55,16 +55,7 @@ echo "$routes" | grepq "10.98.0.0/16" && fail "the static route is still there: 
 check_routes "after two commits"
 log "commits leave them: $summary"
 
-restart_dataplane() {
-	kill -KILL "$DP_PID"
-	wait "$DP_PID" 2>/dev/null || true
-	DP_PID=
-	rm -f "$DP_SOCK"
-	rm -rf "/var/run/dpdk/$ID"
-	dp_start "$T/brink.conf"
-}
-
-restart_dataplane
+dp_restart "$T/brink.conf"
 check_routes "dataplane restart"
 grepq "routes of routing: 1 path pushed" "$T/brinkd.log" || fail "brinkd did not push them: $(tail -n 20 "$T/brinkd.log")"
 log "dataplane restart: they are back"
@@ -76,7 +67,7 @@ brinkd_start "$T/brink.conf"
 wait_for 10 grepq "routes of routing: adopted the 1 path the dataplane holds" "$T/brinkd.log" ||
 	fail "brinkd did not adopt the paths: $(tail -n 20 "$T/brinkd.log")"
 check_routes "brinkd restart"
-restart_dataplane
+dp_restart "$T/brink.conf"
 check_routes "dataplane restart after the brinkd restart"
 log "brinkd restart: adopted, and given back to a restarted dataplane"
 

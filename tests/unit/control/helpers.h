@@ -11,6 +11,7 @@
 
 #include "control/brinkd.h"
 #include "control/cli.h"
+#include "mock_dp.h"
 
 /* Two ports the mock dataplane has, one it lacks (dp2), a static route and
  * a static neighbour. */
@@ -81,6 +82,21 @@ static inline void fixture_stop(struct fixture *f)
 	brinkd_fini(&f->d);
 	sbuf_free(&f->out);
 	remove_tree(f->dir);
+}
+
+/* A mock dataplane, and brinkd connected to it with its state pushed. */
+static inline void fixture_start_mock(struct fixture *f, struct mock_dp *m)
+{
+	mock_dp_start(m);
+	fixture_start(f, m->path);
+	brinkd_tick(&f->d);
+	cr_assert(dpc_connected(&f->d.dp), "brinkd did not connect to the mock dataplane");
+}
+
+static inline void fixture_stop_mock(struct fixture *f, struct mock_dp *m)
+{
+	fixture_stop(f);
+	mock_dp_stop(m);
 }
 
 /* Runs a command; returns its output (valid until the next call). */

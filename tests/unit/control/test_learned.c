@@ -7,23 +7,18 @@
 #include <errno.h>
 
 #include "helpers.h"
-#include "mock_dp.h"
 
 static struct mock_dp mock;
 static struct fixture f;
 
 static void setup(void)
 {
-	mock_dp_start(&mock);
-	fixture_start(&f, mock.path);
-	brinkd_tick(&f.d);
-	cr_assert(dpc_connected(&f.d.dp), "brinkd did not connect to the mock dataplane");
+	fixture_start_mock(&f, &mock);
 }
 
 static void teardown(void)
 {
-	fixture_stop(&f);
-	mock_dp_stop(&mock);
+	fixture_stop_mock(&f, &mock);
 }
 
 TestSuite(learned, .init = setup, .fini = teardown);

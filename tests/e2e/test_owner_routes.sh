@@ -67,6 +67,8 @@ brinkd_start "$T/brink.conf"
 wait_for 10 grepq "routes of routing: adopted the 1 path the dataplane holds" "$T/brinkd.log" ||
 	fail "brinkd did not adopt the paths: $(tail -n 20 "$T/brinkd.log")"
 check_routes "brinkd restart"
+bsh_has "show dataplane" "routes of routing: 1 path, generation [1-9]" ||
+	fail "show dataplane: $(bsh -c 'show dataplane')"
 dp_restart "$T/brink.conf"
 check_routes "dataplane restart after the brinkd restart"
 log "brinkd restart: adopted, and given back to a restarted dataplane"

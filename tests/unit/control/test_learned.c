@@ -143,6 +143,22 @@ Test(learned, show_ip_route_names_the_owner)
 	assert_has(run_json(&f, "show ip route 10.50.0.0/16", true, 0), "\"owner\":\"routing\"");
 }
 
+Test(learned, show_dataplane_counts_them_per_owner)
+{
+	run_ok(&f, "add ip route 10.50.0.0/16 via 192.168.10.2 owner routing");
+	run_ok(&f, "add ip route 10.51.0.0/16 via 192.168.10.2 owner routing");
+	const char *out = run_ok(&f, "show dataplane");
+	assert_has(out, "routes of routing: 2 paths, generation 2\n");
+	assert_has(out, "routes of ike: 0 paths, generation 0\n");
+	assert_has(run_json(&f, "show dataplane", true, 0),
+		   "\"learned_routes\":{\"routing\":{\"paths\":2,\"generation\":2,\"in_sync\":true}");
+	mock_dp_drop(&mock);
+	brinkd_dp_readable(&f.d);
+	run_ok(&f, "add ip route 10.52.0.0/16 via 192.168.10.2 owner routing");
+	assert_has(run_ok(&f, "show dataplane"),
+		   "routes of routing: 3 paths, generation 0, not yet given to the dataplane");
+}
+
 Test(learned, a_commit_leaves_the_learned_paths_alone)
 {
 	struct sbuf out = {0};

@@ -233,7 +233,7 @@ int learned_change(struct learned_routes *t, struct dpc *c, const struct dp_obj 
 		   uint32_t *changed, bool *pending, char *err, size_t errlen)
 {
 	char why[256];
-	uint32_t dp_changed = 0;
+	uint32_t dp_applied = 0;
 	int rc;
 
 	*changed = 0;
@@ -252,6 +252,10 @@ int learned_change(struct learned_routes *t, struct dpc *c, const struct dp_obj 
 			return -EINVAL;
 		}
 	}
+	if (obj->count > LEARNED_OBJ_MAX) {
+		snprintf(err, errlen, "%u paths in one request; at most %zu fit", obj->count, (size_t)LEARNED_OBJ_MAX);
+		return -EMSGSIZE;
+	}
 	struct learned_owner *o = &t->owners[obj->owner];
 	if (!dpc_connected(c) || !o->synced) {
 		/* The dataplane gets the table when it connects, whatever it had. */
@@ -266,7 +270,7 @@ int learned_change(struct learned_routes *t, struct dpc *c, const struct dp_obj 
 	int conflict_rc;
 	sent.count = first_conflict(o, obj, items, &conflict_rc, why, sizeof(why));
 	if (sent.count) {
-		rc = dpc_obj(c, &sent, items, sizeof(*items), &dp_changed, err, errlen);
+		rc = dpc_obj(c, &sent, items, sizeof(*items), &dp_applied, err, errlen);
 		if (rc < 0 && !dpc_lost(c, rc)) {
 			/* Items before the refused one may be in: the next sync puts the table there. */
 			if (sent.count > 1)
@@ -279,7 +283,7 @@ int learned_change(struct learned_routes *t, struct dpc *c, const struct dp_obj 
 		if (*pending) {
 			o->generation = 0;
 		} else {
-			o->generation += dp_changed != 0;
+			o->generation += dp_applied != 0;
 			if (rc < 0)
 				lose_sync(o);
 		}

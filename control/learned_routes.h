@@ -8,7 +8,7 @@
  * with none, adopts what the dataplane still holds.
  *
  * Each owner's generation is the dataplane's for it as brinkd knows it: it
- * moves by one with every OBJ request that changed something, and a
+ * moves by one with every OBJ request the dataplane applied items of, and a
  * resync sets it. 0 means unknown (a change made while the dataplane was
  * not there), so the next connection replaces the owner's paths.
  */
@@ -41,6 +41,9 @@ struct learned_owner {
 	bool fresh;  /* not yet synced since brinkd started: an empty table adopts the dataplane's */
 };
 
+/* The paths one OBJ request carries at most. */
+#define LEARNED_OBJ_MAX ((DP_MSG_MAX_LEN - sizeof(struct dp_msg_hdr) - sizeof(struct dp_obj)) / sizeof(struct dp_route))
+
 struct learned_routes {
 	struct learned_owner owners[DP_OWNER_MAX];
 };
@@ -64,7 +67,8 @@ bool learned_path_valid(const struct dp_route *r, char *err, size_t errlen);
  * the first that fails. Sent to the dataplane when it holds this owner's
  * paths; otherwise kept until it connects. *changed counts the paths
  * added, changed or deleted; *pending is true when the dataplane did not
- * get them yet. Returns 0 or -errno with the reason in err. */
+ * get them yet. At most LEARNED_OBJ_MAX items. Returns 0 or -errno with
+ * the reason in err. */
 int learned_change(struct learned_routes *t, struct dpc *c, const struct dp_obj *obj, const struct dp_route *items,
 		   uint32_t *changed, bool *pending, char *err, size_t errlen);
 

@@ -306,6 +306,35 @@ Test(learned, a_restarted_brinkd_adopts_what_the_dataplane_holds)
 	sbuf_free(&errs);
 }
 
+Test(learned, a_request_too_big_for_one_message_is_refused_whole)
+{
+	struct dp_obj obj = {.owner = DP_OWNER_ROUTING,
+			     .table = DP_TABLE_ROUTE,
+			     .op = DP_OBJ_ADD,
+			     .count = (uint32_t)LEARNED_OBJ_MAX + 1};
+	struct dp_route *items = calloc(obj.count, sizeof(*items));
+	uint32_t changed;
+	bool pending;
+	char err[256];
+
+	for (uint32_t i = 0; i < obj.count; i++)
+		items[i] = (struct dp_route){.prefix = (10u << 24) + (i << 8),
+					     .prefix_len = 24,
+					     .kind = DP_ROUTE_BLACKHOLE,
+					     .distance = 1};
+	cr_assert_eq(learned_change(&f.d.learned, &f.d.dp, &obj, items, &changed, &pending, err, sizeof(err)),
+		     -EMSGSIZE);
+	assert_has(err, "at most");
+	cr_assert_eq(mock.n_objs, 0);
+	cr_assert_eq(routing()->n_paths, 0);
+	obj.count = 10;
+	cr_assert_eq(learned_change(&f.d.learned, &f.d.dp, &obj, items, &changed, &pending, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(changed, obj.count);
+	cr_assert(routing()->synced);
+	free(items);
+}
+
 /* A full table's worth of paths: the tree keeps each change cheap. */
 Test(learned, a_million_paths_are_kept)
 {

@@ -283,6 +283,9 @@ enum dp_route_origin {
 #define DP_ROUTE_F_SELECTED 0x01 /* the path is in the FIB */
 #define DP_ROUTE_F_RESOLVED 0x02 /* its next hop has a MAC address (or needs none) */
 #define DP_ROUTE_F_USABLE 0x04   /* its port is up: it is a candidate */
+/* A gateway path's port is part of its key (it was given); without this flag
+ * the port shown is the one the gateway's subnet is on, and the key's is "". */
+#define DP_ROUTE_F_PORT_GIVEN 0x08
 
 #define DP_ROUTE_DUMP_F_LONGER 0x01 /* every route inside the prefix, not only the prefix itself */
 

@@ -81,6 +81,7 @@ int brinkd_init(struct brinkd *d, const char *conf_path, const char *dp_sock, co
 	snprintf(d->conf_path, sizeof(d->conf_path), "%s", conf_path);
 	dpc_init(&d->dp, dp_sock);
 	d->dp.on_notify = log_notify;
+	learned_init(&d->learned);
 	d->running = cfg_load_file(conf_path, &e);
 	if (!d->running) {
 		errors_to(errs, &e);
@@ -112,6 +113,7 @@ void brinkd_fini(struct brinkd *d)
 	}
 	d->running = NULL;
 	confirm_clear(d);
+	learned_fini(&d->learned);
 	archive_close(&d->archive);
 }
 
@@ -171,6 +173,40 @@ static void set_refused(struct brinkd *d, struct sbuf *refused)
 
 static void confirm_due(struct brinkd *d);
 
+/* Each learned owner the dataplane is not in line with gets its paths, or
+ * gives them when brinkd has none since it started. Returns false when the
+ * connection was lost. */
+static bool sync_learned(struct brinkd *d)
+{
+	char err[512], msg[600];
+
+	for (uint8_t owner = 0; owner < DP_OWNER_MAX; owner++) {
+		const char *name = learned_owner_name(owner);
+		struct learned_owner *o = &d->learned.owners[owner];
+		struct sbuf refused = {0};
+		unsigned n_refused;
+		size_t n_adopted;
+		if (!name || o->synced)
+			continue;
+		int rc = learned_sync(&d->learned, &d->dp, owner, &refused, &n_refused, &n_adopted, err, sizeof(err));
+		if (rc < 0) {
+			snprintf(msg, sizeof(msg), "routes of %s: %s", name, err);
+			log_once(d, msg);
+		} else if (rc == LEARNED_ADOPTED) {
+			brinkd_log("routes of %s: adopted the %zu path%s the dataplane holds (generation %llu)", name,
+				   n_adopted, n_adopted == 1 ? "" : "s", (unsigned long long)o->generation);
+		} else if (rc == LEARNED_REPLACED) {
+			brinkd_log("routes of %s: %zu path%s pushed (generation %llu)%s%s", name, o->n_paths,
+				   o->n_paths == 1 ? "" : "s", (unsigned long long)o->generation,
+				   n_refused ? "; the dataplane refused:\n" : "", sbuf_str(&refused));
+		}
+		sbuf_free(&refused);
+		if (dpc_lost(&d->dp, rc))
+			return false;
+	}
+	return true;
+}
+
 void brinkd_tick(struct brinkd *d)
 {
 	char err[512], msg[600];
@@ -195,6 +231,7 @@ void brinkd_tick(struct brinkd *d)
 		}
 		brinkd_log("dataplane connected: %u ports, %u workers, configuration generation %016llx",
 			   d->dp.hello.n_ports, d->dp.hello.n_workers, (unsigned long long)d->dp.generation);
+		learned_connected(&d->learned);
 	}
 	if (!d->synced || (d->n_dp_refused && now_ms() >= d->retry_at_ms)) {
 		/* Best effort: a refused item must not leave the router without
@@ -220,6 +257,9 @@ void brinkd_tick(struct brinkd *d)
 				   (unsigned long long)d->generation);
 		d->punt_pending = d->model.punt_enabled;
 	}
+	/* After the configuration, so that the ports and subnets the paths use are there. */
+	if (!sync_learned(d))
+		return;
 	if (d->punt_pending && punt_sync(d, err, sizeof(err)) < 0)
 		log_once(d, err);
 }

@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "control/archive.h"
 #include "control/dpc.h"
+#include "control/learned_routes.h"
 #include "common/sbuf.h"
 
 #define BRINKD_RETRY_MS 30000 /* pushes again while the dataplane refuses items */
@@ -50,7 +51,8 @@ struct brinkd {
 	char last_log[640];     /* repeated retry failures are logged once */
 	struct archive archive; /* revision 0 is running */
 	struct brinkd_confirm confirm;
-	long long (*clock_ms)(void); /* monotonic milliseconds for the commit-confirm deadline; tests set their own */
+	struct learned_routes learned; /* the routing daemon's and IKE's paths, given to the dataplane */
+	long long (*clock_ms)(void);   /* monotonic milliseconds for the commit-confirm deadline; tests set their own */
 };
 
 /* Loads and validates conf_path, opens the commit archive in archive_dir
@@ -63,7 +65,8 @@ void brinkd_fini(struct brinkd *d);
 
 /* The 1 s timer: connect to the dataplane and push the running state when
  * not connected or not in sync; retry the punt interface; roll back a
- * commit-confirm whose deadline passed. A dataplane that
+ * commit-confirm whose deadline passed; bring the learned routes of each
+ * owner in line with the dataplane (learned_sync). A dataplane that
  * another brinkd controls is asked again every second, never taken from it
  * (unless dp.takeover is set, for the first connection only).
  * brinkd_dp_readable is called when the dataplane socket becomes readable

@@ -323,16 +323,10 @@ static void copy_name(char dst[DP_NAME_LEN], const char *src)
 	memcpy(dst, src, strnlen(src, DP_NAME_LEN - 1));
 }
 
-/* Where the items of a state go: counted into its generation, gathered to
- * be compared, or sent. */
-struct sink {
-	int (*table)(struct sink *s, uint8_t table, size_t esize, char *err, size_t errlen); /* ends the last */
-	int (*add)(struct sink *s, const void *item, char *err, size_t errlen);
-};
 
 /* Items of one table and op gathered into TXN_ITEMS messages, sent without waiting. */
 struct batch {
-	struct sink sink; /* first: a struct sink * is the batch */
+	struct dpc_sink sink; /* first: a struct dpc_sink * is the batch */
 	struct dpc *c;
 	uint8_t table;
 	uint8_t op;      /* enum dp_items_op */
@@ -385,19 +379,19 @@ static int batch_add(struct batch *b, const void *item, char *err, size_t errlen
 	return 0;
 }
 
-static int batch_next_table(struct sink *s, uint8_t table, size_t esize, char *err, size_t errlen)
+static int batch_next_table(struct dpc_sink *s, uint8_t table, size_t esize, char *err, size_t errlen)
 {
 	return batch_start((struct batch *)s, table, DP_ITEMS_REPLACE, esize, err, errlen);
 }
 
-static int batch_add_item(struct sink *s, const void *item, char *err, size_t errlen)
+static int batch_add_item(struct dpc_sink *s, const void *item, char *err, size_t errlen)
 {
 	return batch_add((struct batch *)s, item, err, errlen);
 }
 
 /* FNV-1a over every item of the state, in the order sent. */
 struct digest {
-	struct sink sink;
+	struct dpc_sink sink;
 	uint64_t h;
 	size_t esize;
 };
@@ -408,7 +402,7 @@ static void digest_bytes(struct digest *d, const void *p, size_t n)
 		d->h = (d->h ^ ((const uint8_t *)p)[i]) * 0x100000001b3ULL;
 }
 
-static int digest_table(struct sink *s, uint8_t table, size_t esize, char *err, size_t errlen)
+static int digest_table(struct dpc_sink *s, uint8_t table, size_t esize, char *err, size_t errlen)
 {
 	struct digest *d = (struct digest *)s;
 
@@ -418,7 +412,7 @@ static int digest_table(struct sink *s, uint8_t table, size_t esize, char *err, 
 	return 0;
 }
 
-static int digest_add(struct sink *s, const void *item, char *err, size_t errlen)
+static int digest_add(struct dpc_sink *s, const void *item, char *err, size_t errlen)
 {
 	(void)err, (void)errlen;
 	digest_bytes((struct digest *)s, item, ((struct digest *)s)->esize);
@@ -427,20 +421,20 @@ static int digest_add(struct sink *s, const void *item, char *err, size_t errlen
 
 /* The items of one table in memory, to compare two states' tables. */
 struct gather {
-	struct sink sink;
+	struct dpc_sink sink;
 	size_t esize;
 	uint8_t *v;
 	size_t len, cap; /* bytes */
 };
 
-static int gather_table(struct sink *s, uint8_t table, size_t esize, char *err, size_t errlen)
+static int gather_table(struct dpc_sink *s, uint8_t table, size_t esize, char *err, size_t errlen)
 {
 	(void)table, (void)err, (void)errlen;
 	((struct gather *)s)->esize = esize;
 	return 0;
 }
 
-static int gather_add(struct sink *s, const void *item, char *err, size_t errlen)
+static int gather_add(struct dpc_sink *s, const void *item, char *err, size_t errlen)
 {
 	struct gather *g = (struct gather *)s;
 
@@ -459,10 +453,10 @@ static int gather_add(struct sink *s, const void *item, char *err, size_t errlen
 	return 0;
 }
 
-typedef int table_items_fn(struct sink *s, const struct brink_model *m, const struct dp_port_info *ports,
+typedef int table_items_fn(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports,
 			   size_t n_ports, char *err, size_t errlen);
 
-static int port_items(struct sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
+static int port_items(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
 		      char *err, size_t errlen)
 {
 	int rc = 0;
@@ -479,7 +473,7 @@ static int port_items(struct sink *s, const struct brink_model *m, const struct 
 	return rc;
 }
 
-static int addr_items(struct sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
+static int addr_items(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
 		      char *err, size_t errlen)
 {
 	int rc = 0;
@@ -497,7 +491,7 @@ static int addr_items(struct sink *s, const struct brink_model *m, const struct 
 	return rc;
 }
 
-static int neigh_items(struct sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
+static int neigh_items(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
 		       char *err, size_t errlen)
 {
 	int rc = 0;
@@ -531,7 +525,7 @@ static struct dp_route route_item(const struct brink_route *r, const struct brin
 	return dr;
 }
 
-static int route_items(struct sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
+static int route_items(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
 		       char *err, size_t errlen)
 {
 	int rc = 0;
@@ -562,7 +556,7 @@ static const struct state_table {
 
 #define N_STATE_TABLES (sizeof(state_tables) / sizeof(state_tables[0]))
 
-static int push_items(struct sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
+static int push_items(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
 		      char *err, size_t errlen)
 {
 	int rc;
@@ -680,33 +674,78 @@ static int commit_reply(void *arg, const struct dp_msg_hdr *h, const void *body,
 	return 0;
 }
 
-/* One transaction of m's state: the difference from base (DP_TXN_F_DELTA
- * in begin) or, without it, the whole state. */
-static int send_txn(struct dpc *c, struct batch *b, const struct dp_txn_begin *begin, const struct brink_model *base,
-		    const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports, struct sbuf *refused,
-		    char *err, size_t errlen)
+static int obj_reply(void *arg, const struct dp_msg_hdr *h, const void *body, size_t len)
 {
-	struct dp_msg_hdr h = {.type = DP_MSG_TXN_BEGIN, .seq = ++c->seq};
-	struct commit_result res = {.refused = refused};
+	(void)body;
+	if (len)
+		return -EPROTO;
+	*(uint32_t *)arg = h->count;
+	return 0;
+}
+
+int dpc_send_txn(struct dpc *c, const struct dp_txn_begin *begin,
+		 int (*fill)(struct dpc_sink *s, void *arg, char *err, size_t errlen), void *arg, struct sbuf *refused,
+		 unsigned *n_refused, char *err, size_t errlen)
+{
+	struct dp_msg_hdr h = {.type = DP_MSG_TXN_BEGIN};
+	struct batch *b = malloc(sizeof(*b));
 	int rc;
 
-	b->sink = (struct sink){batch_next_table, batch_add_item};
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	b->sink = (struct dpc_sink){batch_next_table, batch_add_item};
 	b->c = c;
 	b->count = 0;
 	b->name_empty = false;
+	h.seq = ++c->seq;
 	/* BEGIN and the items get no reply: the COMMIT's answers for them all. */
-	if ((rc = msg_send(c->fd, &h, begin, sizeof(*begin))) < 0)
-		return lost(c, rc, "send", err, errlen);
-	if (begin->flags & DP_TXN_F_DELTA)
-		rc = delta_items(b, base, m, ports, n_ports, err, errlen);
-	else
-		rc = push_items(&b->sink, m, ports, n_ports, err, errlen);
+	if (c->fd < 0) {
+		snprintf(err, errlen, "dataplane not connected");
+		rc = -ENOTCONN;
+	} else if ((rc = msg_send(c->fd, &h, begin, sizeof(*begin))) < 0) {
+		rc = lost(c, rc, "send", err, errlen);
+	} else {
+		rc = fill(&b->sink, arg, err, errlen);
+	}
+	free(b);
 	if (rc < 0)
 		return rc;
+	struct commit_result res = {.refused = refused};
 	rc = transact(c, DP_MSG_TXN_COMMIT, NULL, 0, commit_reply, &res, err, errlen);
+	if (n_refused)
+		*n_refused = res.n_refused;
+	return rc;
+}
+
+/* The configuration's state m: whole, or the difference from base. */
+struct state_items {
+	const struct brink_model *base; /* NULL: whole */
+	const struct brink_model *m;
+	const struct dp_port_info *ports;
+	size_t n_ports;
+};
+
+static int fill_state(struct dpc_sink *s, void *arg, char *err, size_t errlen)
+{
+	const struct state_items *st = arg;
+
+	if (st->base) /* the sink is dpc_send_txn's batch */
+		return delta_items((struct batch *)s, st->base, st->m, st->ports, st->n_ports, err, errlen);
+	return push_items(s, st->m, st->ports, st->n_ports, err, errlen);
+}
+
+/* One transaction of the configuration's state (see struct state_items). */
+static int send_state(struct dpc *c, const struct dp_txn_begin *begin, const struct state_items *st,
+		      struct sbuf *refused, char *err, size_t errlen)
+{
+	unsigned n_refused = 0;
+	int rc = dpc_send_txn(c, begin, fill_state, (void *)st, refused, &n_refused, err, errlen);
+
 	/* A state applied in part is not the one its generation names (the dataplane says 0 too). */
 	if (rc == 0)
-		c->generation = res.n_refused ? 0 : begin->generation;
+		c->generation = n_refused ? 0 : begin->generation;
 	return rc;
 }
 
@@ -716,7 +755,6 @@ int dpc_push_state(struct dpc *c, const struct brink_model *running, const struc
 	struct digest digest = {.sink = {digest_table, digest_add}, .h = 0xcbf29ce484222325ULL};
 	struct dp_txn_begin begin = {.flags = flags, .owner = DP_OWNER_CONFIG};
 	struct dp_port_info *ports = NULL;
-	struct batch *b = NULL;
 	size_t n_ports = 0;
 	int rc;
 
@@ -729,27 +767,47 @@ int dpc_push_state(struct dpc *c, const struct brink_model *running, const struc
 		free(ports);
 		return 1;
 	}
-	if (!(b = malloc(sizeof(*b)))) {
-		free(ports);
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
+	struct state_items st = {.base = NULL, .m = m, .ports = ports, .n_ports = n_ports};
 	bool delta = running && c->generation && !(flags & DP_TXN_F_BEST_EFFORT);
 	if (delta) {
 		struct dp_txn_begin from = begin;
 		from.flags |= DP_TXN_F_DELTA;
 		from.base_generation = c->generation;
-		rc = send_txn(c, b, &from, running, m, ports, n_ports, refused, err, errlen);
+		st.base = running;
+		rc = send_state(c, &from, &st, refused, err, errlen);
 		/* The dataplane's generation moved (it restarted, or another
 		 * changed it): what it runs is unknown, the whole state fits it. */
 		if (rc == -ESTALE) {
 			c->generation = 0;
 			delta = false;
+			st.base = NULL;
 		}
 	}
 	if (!delta)
-		rc = send_txn(c, b, &begin, NULL, m, ports, n_ports, refused, err, errlen);
-	free(b);
+		rc = send_state(c, &begin, &st, refused, err, errlen);
 	free(ports);
+	return rc;
+}
+
+int dpc_obj(struct dpc *c, const struct dp_obj *obj, const void *items, size_t item_size, uint32_t *changed, char *err,
+	    size_t errlen)
+{
+	size_t len = sizeof(*obj) + (size_t)obj->count * item_size;
+	uint8_t *body;
+	int rc;
+
+	if (sizeof(struct dp_msg_hdr) + len > DP_MSG_MAX_LEN) {
+		snprintf(err, errlen, "%u items do not fit in one message", obj->count);
+		return -EMSGSIZE;
+	}
+	if (!(body = malloc(len))) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(body, obj, sizeof(*obj));
+	memcpy(body + sizeof(*obj), items, len - sizeof(*obj));
+	*changed = 0;
+	rc = transact(c, DP_MSG_OBJ, body, len, obj_reply, changed, err, errlen);
+	free(body);
 	return rc;
 }

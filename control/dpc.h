@@ -106,6 +106,28 @@ static inline bool dpc_lost(const struct dpc *c, int rc)
 	return rc < 0 && c->fd < 0;
 }
 
+/* Where the items of a transaction go: table() starts the items of another
+ * table (0: ends the last), add() gives one of its items. */
+struct dpc_sink {
+	int (*table)(struct dpc_sink *s, uint8_t table, size_t esize, char *err, size_t errlen);
+	int (*add)(struct dpc_sink *s, const void *item, char *err, size_t errlen);
+};
+
+/* One transaction, pipelined: BEGIN, the items fill() gives the sink in
+ * TXN_ITEMS batches, COMMIT, whose reply is the only one. With
+ * DP_TXN_F_BEST_EFFORT the items the dataplane refused are appended to
+ * refused (may be NULL), one line each, and counted in *n_refused (may be
+ * NULL). Same return values as dpc_call. */
+int dpc_send_txn(struct dpc *c, const struct dp_txn_begin *begin,
+		 int (*fill)(struct dpc_sink *s, void *arg, char *err, size_t errlen), void *arg, struct sbuf *refused,
+		 unsigned *n_refused, char *err, size_t errlen);
+
+/* An OBJ request: obj->count items of item_size bytes each. *changed is
+ * how many the dataplane applied. Same return values as dpc_call; on a
+ * refusal the items before the failing one may have been applied. */
+int dpc_obj(struct dpc *c, const struct dp_obj *obj, const void *items, size_t item_size, uint32_t *changed, char *err,
+	    size_t errlen);
+
 /* Makes the dataplane run the whole runtime state of m as the
  * configuration's: ports the dataplane has (per PORT_DUMP), their
  * addresses, static neighbours and route paths, in one transaction with the

@@ -262,8 +262,14 @@ static void route_text(struct sbuf *o, const struct dp_route_info *ri)
 	const char *via = ri->kind == DP_ROUTE_GATEWAY || ri->origin == DP_ORIGIN_NEIGHBOR ? ip4_fmt(ri->gateway, gw)
 											   : route_type(ri);
 
-	sbuf_printf(o, "%c%c %-18s %4u  %-15s %.*s%s\n", ri->origin < sizeof(code) ? code[ri->origin] : '?',
-		    route_mark(ri), prefix4_fmt(ri->prefix, ri->prefix_len, pfx), ri->distance, via, DP_NAME_LEN,
+	/* A path of the routing daemon or IKE is named by its owner, not its origin. */
+	char c = ri->owner == DP_OWNER_ROUTING ? 'R'
+		 : ri->owner == DP_OWNER_IKE   ? 'I'
+		 : ri->origin < sizeof(code)   ? code[ri->origin]
+					       : '?';
+
+	sbuf_printf(o, "%c%c %-18s %4u  %-15s %.*s%s\n", c, route_mark(ri),
+		    prefix4_fmt(ri->prefix, ri->prefix_len, pfx), ri->distance, via, DP_NAME_LEN,
 		    *ri->port ? ri->port : "-",
 		    ri->flags & DP_ROUTE_F_SELECTED && !(ri->flags & DP_ROUTE_F_RESOLVED) ? "  (resolving)" : "");
 }
@@ -358,7 +364,8 @@ static const struct cli_param route_params[] = {
 static void route_header(struct sbuf *o)
 {
 	sbuf_printf(o,
-		    "Codes: C connected, L local, S static, N neighbour; > in the FIB, - not chosen, "
+		    "Codes: C connected, L local, S static, N neighbour, R routing daemon, I IKE; > in the FIB, "
+		    "- not chosen, "
 		    "x port down\n   %-18s %4s  %-15s %s\n",
 		    "Prefix", "Dist", "Via", "Interface");
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* "show dataplane" (is it connected, does it run the running configuration)
- * and "show version". */
+/* "show dataplane" (is it connected, does it run the running configuration
+ * and the learned routes) and "show version". */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -40,6 +40,32 @@ static json_t *refused_json(const struct brinkd *d)
 	return cli_lines_json(sbuf_str(&d->dp_refused));
 }
 
+/* The routing daemon's and IKE's paths brinkd holds, and whether the dataplane has them. */
+static json_t *learned_json(const struct brinkd *d, bool up)
+{
+	json_t *o = json_object();
+
+	for (uint8_t owner = 0; owner < DP_OWNER_MAX; owner++) {
+		const struct learned_owner *l = &d->learned.owners[owner];
+		if (learned_owner_name(owner))
+			json_object_set_new(o, learned_owner_name(owner),
+					    json_pack("{s:I, s:I, s:b}", "paths", (json_int_t)l->n_paths, "generation",
+						      (json_int_t)l->generation, "in_sync", up && l->synced));
+	}
+	return o;
+}
+
+static void learned_text(const struct brinkd *d, bool up, struct sbuf *out)
+{
+	for (uint8_t owner = 0; owner < DP_OWNER_MAX; owner++) {
+		const struct learned_owner *l = &d->learned.owners[owner];
+		if (learned_owner_name(owner))
+			sbuf_printf(out, "  routes of %s: %zu path%s, generation %llu%s\n", learned_owner_name(owner),
+				    l->n_paths, l->n_paths == 1 ? "" : "s", (unsigned long long)l->generation,
+				    up && l->synced ? "" : ", not yet given to the dataplane");
+	}
+}
+
 static int show_dataplane(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
 	const struct brinkd *d = s->d;
@@ -47,14 +73,15 @@ static int show_dataplane(struct cli_session *s, int argc, char **argv, struct c
 
 	(void)argc, (void)argv;
 	if (r->json) {
-		r->result = json_pack("{s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "socket", d->dp.path,
+		r->result = json_pack("{s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "socket", d->dp.path,
 				      "connected", up, "in_sync", up && d->synced && !d->n_dp_refused, "generation",
 				      up ? json_sprintf("%016llx", (unsigned long long)d->dp.generation) : json_null(),
 				      "refused", refused_json(d), "ports",
 				      up ? json_integer(d->dp.hello.n_ports) : json_null(), "workers",
 				      up ? json_integer(d->dp.hello.n_workers) : json_null(), "uptime_s",
 				      up ? json_integer(dp_uptime_s(d)) : json_null(), "version",
-				      up ? json_string(d->dp.hello.version) : json_null());
+				      up ? json_string(d->dp.hello.version) : json_null(), "learned_routes",
+				      learned_json(d, up));
 		return 0;
 	}
 	sbuf_printf(r->out, "dataplane at %s: %s\n", d->dp.path, up ? "connected" : "not connected");
@@ -67,6 +94,7 @@ static int show_dataplane(struct cli_session *s, int argc, char **argv, struct c
 		sbuf_add(r->out, "  runs the running configuration\n");
 	else
 		brinkd_status_comment(d, r->out);
+	learned_text(d, up, r->out);
 	return 0;
 }
 

@@ -1152,7 +1152,7 @@ static void path_info(const struct state_path *p, struct dp_route_info *o)
 	o->owner = p->owner;
 	o->distance = p->r.distance;
 	o->gateway = p->r.gateway;
-	o->flags = p->flags;
+	o->flags = p->flags | (p->r.port[0] ? DP_ROUTE_F_PORT_GIVEN : 0);
 	if (p->r.kind == DP_ROUTE_GATEWAY) {
 		int port = p->r.port[0] ? port_by_name(p->r.port) : connected_port(&conf, p->r.gateway, false);
 		if (port >= 0)

@@ -267,6 +267,15 @@ dp_start() { # CONF [dataplane options...]
 	log "dataplane up (pid $DP_PID)"
 }
 
+dp_restart() { # CONF: kill -9 the dataplane and start a new one, with nothing of the old one left
+	kill -KILL "$DP_PID"
+	wait "$DP_PID" 2>/dev/null || true
+	DP_PID=
+	rm -f "$DP_SOCK"
+	rm -rf "/var/run/dpdk/$ID"
+	dp_start "$1"
+}
+
 brinkd_start() { # CONF [brinkd options...]
 	local conf=$1
 	shift

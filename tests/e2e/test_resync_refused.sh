@@ -33,12 +33,7 @@ check_running_but_refused
 log "start: everything but the MTU applied and the refusal shown"
 
 # a dataplane restart: the same
-kill -KILL "$DP_PID"
-wait "$DP_PID" 2>/dev/null || true
-DP_PID=
-rm -f "$DP_SOCK"
-rm -rf "/var/run/dpdk/$ID"
-dp_start "$T/brink.conf"
+dp_restart "$T/brink.conf"
 check_running_but_refused
 log "dataplane restart: the same"
 

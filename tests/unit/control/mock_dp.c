@@ -149,15 +149,18 @@ static void refuse(struct mock_dp *m, int status, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A path's key is all but its distance. */
+/* The dataplane's key of a path: all but the distance. */
+static bool same_path(const struct dp_route *a, const struct dp_route *b)
+{
+	return a->prefix == b->prefix && a->prefix_len == b->prefix_len && a->kind == b->kind &&
+	       a->gateway == b->gateway && strncmp(a->port, b->port, DP_NAME_LEN) == 0;
+}
+
 static int route_find(const struct mock_tables *t, const struct dp_route *r)
 {
-	for (unsigned i = 0; i < t->n_routes; i++) {
-		const struct dp_route *q = &t->routes[i];
-		if (q->prefix == r->prefix && q->prefix_len == r->prefix_len && q->kind == r->kind &&
-		    q->gateway == r->gateway && strncmp(q->port, r->port, DP_NAME_LEN) == 0)
+	for (unsigned i = 0; i < t->n_routes; i++)
+		if (same_path(&t->routes[i], r))
 			return (int)i;
-	}
 	return -1;
 }
 
@@ -251,12 +254,46 @@ static void txn_commit(struct mock_dp *m, int fd, const struct dp_msg_hdr *h)
 		reply_error(fd, h, m->t_status, m->t_error);
 	else if (*m->reject_commit)
 		reply_error(fd, h, -EINVAL, m->reject_commit);
-	else {
+	else if (m->t_begin.owner != DP_OWNER_CONFIG) {
+		/* Another owner's transaction replaces its paths, and only those. */
+		unsigned kept = 0;
+		for (unsigned i = 0; i < m->n_learned; i++)
+			if (m->learned[i].owner != m->t_begin.owner)
+				m->learned[kept++] = m->learned[i];
+		for (unsigned i = 0; i < m->txn.n_routes && kept < ARRAY_LEN(m->learned); i++)
+			m->learned[kept++] = (struct mock_learned){.owner = m->t_begin.owner, .r = m->txn.routes[i]};
+		m->n_learned = kept;
+		m->owner_generation[m->t_begin.owner] = m->t_begin.generation;
+		m->n_owner_commits++;
+		reply(fd, h, 0, 0, NULL, 0, 0);
+	} else {
 		m->n_commits++;
 		m->generation = m->t_begin.generation;
 		m->run = m->txn;
 		reply(fd, h, 0, 0, NULL, 0, 0);
 	}
+}
+
+/* Learned path i as ROUTE_DUMP gives it. */
+static struct dp_route_info learned_info(const struct mock_dp *m, unsigned i)
+{
+	const struct dp_route *r = &m->learned[i].r;
+	struct dp_route_info v = {.prefix = r->prefix,
+				  .prefix_len = r->prefix_len,
+				  .kind = r->kind,
+				  .origin = DP_ORIGIN_STATIC,
+				  .flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE,
+				  .distance = r->distance,
+				  .owner = m->learned[i].owner,
+				  .gateway = r->gateway};
+
+	/* A gateway without a port is shown on the port of its subnet, as the dataplane does. */
+	if (r->kind == DP_ROUTE_GATEWAY && !r->port[0])
+		snprintf(v.port, DP_NAME_LEN, "dp1");
+	else
+		memcpy(v.port, r->port, DP_NAME_LEN);
+	v.flags |= r->port[0] ? DP_ROUTE_F_PORT_GIVEN : 0;
+	return v;
 }
 
 static int route_info_cmp(const void *a, const void *b)
@@ -289,7 +326,7 @@ static bool route_wanted(const struct dp_route_dump_req *q, const struct dp_rout
 static void route_dump(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body, size_t len)
 {
 	struct dp_route_dump_req q = {.flags = DP_ROUTE_DUMP_F_LONGER};
-	struct dp_route_info kept[sizeof(m->route_table) / sizeof(m->route_table[0])];
+	struct dp_route_info kept[ARRAY_LEN(m->route_table) + ARRAY_LEN(m->learned)];
 	unsigned n = 0, per = m->dump_per_msg ? m->dump_per_msg : 1;
 
 	if (len && len != sizeof(q)) {
@@ -304,9 +341,15 @@ static void route_dump(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, co
 	}
 	m->n_route_dumps++;
 	m->dump_req = q;
+	m->n_owner_dumps += q.owner != 0;
 	for (unsigned i = 0; i < m->n_route_table; i++)
 		if (route_wanted(&q, &m->route_table[i]))
 			kept[n++] = m->route_table[i];
+	for (unsigned i = 0; i < m->n_learned; i++) {
+		struct dp_route_info ri = learned_info(m, i);
+		if (route_wanted(&q, &ri))
+			kept[n++] = ri;
+	}
 	qsort(kept, n, sizeof(kept[0]), route_info_cmp);
 	unsigned sent = 0;
 	do {
@@ -315,6 +358,63 @@ static void route_dump(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, co
 		sent += k;
 	} while (sent < n);
 }
+
+
+static struct mock_learned *find_learned(struct mock_dp *m, uint8_t owner, const struct dp_route *r)
+{
+	for (unsigned i = 0; i < m->n_learned; i++)
+		if (m->learned[i].owner == owner && same_path(&m->learned[i].r, r))
+			return &m->learned[i];
+	return NULL;
+}
+
+/* OBJ as the dataplane does it: in order, stopping at the first failure
+ * (those before it stay); the reply counts the items applied (a path that
+ * was there with exist-ok, or missing with missing-ok, too), and the
+ * generation moves when any was. */
+static void obj_request(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body, size_t len)
+{
+	const struct dp_obj *obj = body;
+	const struct dp_route *items = (const void *)(obj + 1);
+	uint32_t applied = 0;
+	char text[128] = "";
+	int32_t status = 0;
+
+	m->n_objs++;
+	if (len < sizeof(*obj) || len != sizeof(*obj) + (size_t)obj->count * sizeof(*items)) {
+		reply_error(fd, h, -EBADMSG, "OBJ of the wrong size");
+		return;
+	}
+	if (obj->owner == DP_OWNER_CONFIG || obj->owner >= DP_OWNER_MAX || obj->table != DP_TABLE_ROUTE ||
+	    (obj->op != DP_OBJ_ADD && obj->op != DP_OBJ_DELETE)) {
+		reply_error(fd, h, -EINVAL, "OBJ of an owner, table or op it does not take");
+		return;
+	}
+	for (uint32_t i = 0; i < obj->count && !status; i++) {
+		struct mock_learned *found = find_learned(m, obj->owner, &items[i]);
+		if (obj->op == DP_OBJ_ADD && !found && m->n_learned == sizeof(m->learned) / sizeof(m->learned[0])) {
+			status = -ENOSPC;
+		} else if (obj->op == DP_OBJ_ADD && !found) {
+			m->learned[m->n_learned++] = (struct mock_learned){.owner = obj->owner, .r = items[i]};
+		} else if (obj->op == DP_OBJ_ADD && !(obj->flags & DP_OBJ_F_EXIST_OK)) {
+			status = -EEXIST;
+		} else if (obj->op == DP_OBJ_ADD) {
+			found->r.distance = items[i].distance;
+		} else if (found) {
+			*found = m->learned[--m->n_learned];
+		} else if (!(obj->flags & DP_OBJ_F_MISSING_OK)) {
+			status = -ENOENT;
+		}
+		if (status)
+			snprintf(text, sizeof(text), "item %u: %s", i, strerror(-status));
+		else
+			applied++;
+	}
+	if (applied)
+		m->owner_generation[obj->owner]++;
+	reply(fd, h, status, 0, status ? text : NULL, status ? strlen(text) + 1 : 0, applied);
+}
+
 
 /* Serves one request; returns false when the connection is to be closed. */
 static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body, size_t len)
@@ -326,7 +426,7 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 		notify(fd, m->notify_text);
 	switch (h->type) {
 	case DP_MSG_HELLO: {
-		struct dp_hello hello = {.n_ports = 2, .n_workers = 1, .generation[DP_OWNER_CONFIG] = m->generation};
+		struct dp_hello hello = {.n_ports = 2, .n_workers = 1};
 		char text[128];
 		if (len != sizeof(struct dp_hello_req)) {
 			static const char bad[] = "HELLO of the wrong size";
@@ -346,6 +446,8 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 			break;
 		}
 		m->n_hellos++;
+		memcpy(hello.generation, m->owner_generation, sizeof(hello.generation));
+		hello.generation[DP_OWNER_CONFIG] = m->generation;
 		snprintf(hello.capture_unavailable, sizeof(hello.capture_unavailable), "%s", m->capture_unavailable);
 		reply(fd, h, 0, 0, &hello, sizeof(hello), 1);
 		break;
@@ -392,6 +494,9 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 		reply(fd, h, 0, 0, c, sizeof(c), 4);
 		break;
 	}
+	case DP_MSG_OBJ:
+		obj_request(m, fd, h, body, len);
+		break;
 	case DP_MSG_TRACE_START:
 	case DP_MSG_TRACE_DUMP:
 	case DP_MSG_TRACE_STOP:
@@ -515,6 +620,18 @@ void mock_dp_notify(struct mock_dp *m, const char *text)
 {
 	pthread_mutex_lock(&m->lock);
 	snprintf(notify_requested, sizeof(notify_requested), "%s", text);
+	pthread_mutex_unlock(&m->lock);
+	wait_served(m);
+}
+
+void mock_dp_restart(struct mock_dp *m)
+{
+	pthread_mutex_lock(&m->lock);
+	m->generation = 0;
+	memset(m->owner_generation, 0, sizeof(m->owner_generation));
+	m->run = (struct mock_tables){0};
+	m->n_learned = 0;
+	drop_requested = true;
 	pthread_mutex_unlock(&m->lock);
 	wait_served(m);
 }

@@ -56,6 +56,13 @@ struct mock_dp {
 	unsigned last_named;
 	unsigned last_items[3];
 	unsigned n_begins, n_item_msgs; /* TXN_BEGIN and TXN_ITEMS messages received */
+	/* paths of the other owners (OBJ, their transactions), in the order added */
+	uint64_t owner_generation[DP_OWNER_MAX];
+	unsigned n_learned, n_objs, n_owner_commits, n_owner_dumps;
+	struct mock_learned {
+		uint8_t owner;
+		struct dp_route r;
+	} learned[64];
 	/* the trace: the last START, the status every trace request answers,
 	 * the packets DUMP gives (set by the test), the STOPs and CLEARs */
 	struct dp_trace_start trace_started;
@@ -78,6 +85,9 @@ void mock_dp_start(struct mock_dp *m);
 void mock_dp_stop(struct mock_dp *m);
 /* Closes the current connection (as a dataplane restart would). */
 void mock_dp_drop(struct mock_dp *m);
+/* Closes the connection and forgets every table and generation (as a
+ * dataplane that starts anew). */
+void mock_dp_restart(struct mock_dp *m);
 /* Sends a NOTIFY of text on the current connection, between requests. */
 void mock_dp_notify(struct mock_dp *m, const char *text);
 

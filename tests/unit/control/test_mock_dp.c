@@ -248,7 +248,7 @@ Test(mock_dp, text_streams_as_the_replies_come)
 	const char *out = finish_job(&f, &steps);
 	cr_assert_geq(steps, 4, "8 routes 2 a message come in as many steps (%u):\n%s", steps, out);
 	cr_assert_eq(lines_with(out, "Codes: "), 1, "one header:\n%s", out);
-	const char *a = strstr(out, "S> 10.0.0.0/16"), *b = strstr(out, "S> 10.5.0.0/16"),
+	const char *a = strstr(out, "R> 10.0.0.0/16"), *b = strstr(out, "R> 10.5.0.0/16"),
 		   *c = strstr(out, "S> 10.20.0.0/16"), *d = strstr(out, "C> 172.30.1.0/24");
 	cr_assert(a && b && c && d && a < b && b < c && c < d, "in the dataplane's order:\n%s", out);
 	cr_assert_eq(mock.dump_req.prefix_len, 0);
@@ -266,13 +266,13 @@ Test(mock_dp, a_prefix_asks_only_for_its_routes)
 	cr_assert_eq(mock.dump_req.prefix, 0x0a010000u);
 	cr_assert_eq(mock.dump_req.prefix_len, 16);
 	cr_assert_eq(mock.dump_req.flags, 0);
-	assert_has(out, "S> 10.1.0.0/16");
+	assert_has(out, "R> 10.1.0.0/16");
 	assert_lacks(out, "10.1.0.0/24");
 	assert_lacks(out, "10.2.0.0/16");
 
 	out = run_streamed(&f, "show ip route 10.1.0.0/16 longer", &steps);
 	cr_assert_eq(mock.dump_req.flags, DP_ROUTE_DUMP_F_LONGER);
-	assert_has(out, "S> 10.1.0.0/16");
+	assert_has(out, "R> 10.1.0.0/16");
 	assert_has(out, "S> 10.1.0.0/24");
 	assert_lacks(out, "10.0.0.0/16");
 	assert_lacks(out, "10.2.0.0/16");
@@ -294,7 +294,7 @@ Test(mock_dp, an_owner_asks_only_for_its_paths)
 	add_routes(3);
 	const char *out = run_streamed(&f, "show ip route owner routing", &steps);
 	cr_assert_eq(mock.dump_req.owner, DP_OWNER_ROUTING);
-	cr_assert_eq(lines_with(out, "S> 10."), 3, "%s", out);
+	cr_assert_eq(lines_with(out, "R> 10."), 3, "%s", out);
 	assert_lacks(out, "10.20.0.0/16");
 	assert_lacks(out, "172.30.1.0/24");
 

@@ -323,7 +323,6 @@ static void copy_name(char dst[DP_NAME_LEN], const char *src)
 	memcpy(dst, src, strnlen(src, DP_NAME_LEN - 1));
 }
 
-
 /* Items of one table and op gathered into TXN_ITEMS messages, sent without waiting. */
 struct batch {
 	struct dpc_sink sink; /* first: a struct dpc_sink * is the batch */
@@ -491,8 +490,8 @@ static int addr_items(struct dpc_sink *s, const struct brink_model *m, const str
 	return rc;
 }
 
-static int neigh_items(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
-		       char *err, size_t errlen)
+static int neigh_items(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports,
+		       size_t n_ports, char *err, size_t errlen)
 {
 	int rc = 0;
 
@@ -525,8 +524,8 @@ static struct dp_route route_item(const struct brink_route *r, const struct brin
 	return dr;
 }
 
-static int route_items(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
-		       char *err, size_t errlen)
+static int route_items(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports,
+		       size_t n_ports, char *err, size_t errlen)
 {
 	int rc = 0;
 

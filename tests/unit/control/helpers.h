@@ -100,6 +100,20 @@ static inline void fixture_stop_mock(struct fixture *f, struct mock_dp *m)
 	mock_dp_stop(m);
 }
 
+/* A suite whose every test has brinkd (fixture f) connected to the mock dataplane mock. */
+#define MOCK_DP_SUITE(name)                    \
+	static struct mock_dp mock;            \
+	static struct fixture f;               \
+	static void setup(void)                \
+	{                                      \
+		fixture_start_mock(&f, &mock); \
+	}                                      \
+	static void teardown(void)             \
+	{                                      \
+		fixture_stop_mock(&f, &mock);  \
+	}                                      \
+	TestSuite(name, .init = setup, .fini = teardown)
+
 /* Runs a command; returns its output (valid until the next call). */
 static inline const char *run_json(struct fixture *f, const char *line, bool json, int expect_rc)
 {

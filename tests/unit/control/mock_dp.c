@@ -359,7 +359,6 @@ static void route_dump(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, co
 	} while (sent < n);
 }
 
-
 static struct mock_learned *find_learned(struct mock_dp *m, uint8_t owner, const struct dp_route *r)
 {
 	for (unsigned i = 0; i < m->n_learned; i++)
@@ -414,7 +413,6 @@ static void obj_request(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, c
 		m->owner_generation[obj->owner]++;
 	reply(fd, h, status, 0, status ? text : NULL, status ? strlen(text) + 1 : 0, applied);
 }
-
 
 /* Serves one request; returns false when the connection is to be closed. */
 static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const void *body, size_t len)

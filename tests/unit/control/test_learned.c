@@ -8,20 +8,7 @@
 
 #include "helpers.h"
 
-static struct mock_dp mock;
-static struct fixture f;
-
-static void setup(void)
-{
-	fixture_start_mock(&f, &mock);
-}
-
-static void teardown(void)
-{
-	fixture_stop_mock(&f, &mock);
-}
-
-TestSuite(learned, .init = setup, .fini = teardown);
+MOCK_DP_SUITE(learned);
 
 static const struct learned_owner *routing(void)
 {

@@ -10,20 +10,7 @@
 
 #include "helpers.h"
 
-static struct mock_dp mock;
-static struct fixture f;
-
-static void setup(void)
-{
-	fixture_start_mock(&f, &mock);
-}
-
-static void teardown(void)
-{
-	fixture_stop_mock(&f, &mock);
-}
-
-TestSuite(mock_dp, .init = setup, .fini = teardown);
+MOCK_DP_SUITE(mock_dp);
 
 Test(mock_dp, connect_pushes_the_whole_state)
 {

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,6 +253,7 @@ void archive_open(struct archive *a, const char *dir)
 
 void archive_close(struct archive *a)
 {
+	archive_poll(a, true);
 	for (unsigned i = 0; i < a->n; i++)
 		cfg_free(a->rev[i].tree);
 	a->n = 0;
@@ -301,6 +304,16 @@ static int write_file(const struct archive *a, const char *path, const char *tex
 	return 0;
 }
 
+struct archive_writer {
+	pthread_t thread;
+	const struct archive *a;
+	struct archive_rev rev;
+	struct cfg_node *tree; /* the writer's share */
+	int rc;
+	char err[512];
+	atomic_bool done;
+};
+
 static int write_rev(const struct archive *a, const struct archive_rev *r, const struct cfg_node *t, struct sbuf *err)
 {
 	char path[PATH_LEN];
@@ -332,6 +345,64 @@ static int write_rev(const struct archive *a, const struct archive_rev *r, const
 	return rc;
 }
 
+/* The writer thread: only it touches its job until done is set. */
+static void *write_job(void *arg)
+{
+	struct archive_writer *w = arg;
+	struct sbuf why = {0};
+
+	w->rc = write_rev(w->a, &w->rev, w->tree, &why);
+	snprintf(w->err, sizeof(w->err), "%s", sbuf_str(&why));
+	sbuf_free(&why);
+	atomic_store_explicit(&w->done, true, memory_order_release);
+	return NULL;
+}
+
+void archive_poll(struct archive *a, bool wait)
+{
+	struct archive_writer *w = a->writer;
+
+	if (!w || (!wait && !atomic_load_explicit(&w->done, memory_order_acquire)))
+		return;
+	pthread_join(w->thread, NULL);
+	for (unsigned i = 0; i < a->n; i++) {
+		struct archive_rev *r = &a->rev[i];
+		if (r->id != w->rev.id)
+			continue;
+		if (w->rc == 0) {
+			cfg_free(r->tree);
+			r->tree = NULL;
+		} else {
+			brinkd_log("commit archive: %s; revision %llu is kept in memory only", w->err,
+				   (unsigned long long)r->id);
+		}
+	}
+	cfg_free(w->tree);
+	free(w);
+	a->writer = NULL;
+}
+
+/* The file of r, written by a thread while r stays in memory; here if no thread can be had. */
+static int write_rev_async(struct archive *a, struct archive_rev *r, const struct cfg_node *t, struct sbuf *err)
+{
+	struct archive_writer *w = calloc(1, sizeof(*w));
+
+	archive_poll(a, true);
+	if (w) {
+		/* The tree is shared, so nobody edits it meanwhile; the
+		 * thread reads it only, and the main thread frees it. */
+		*w = (struct archive_writer){.a = a, .rev = *r, .tree = cfg_share(t)};
+		if (pthread_create(&w->thread, NULL, write_job, w) == 0) {
+			r->tree = cfg_share(t);
+			a->writer = w;
+			return 0;
+		}
+		cfg_free(w->tree);
+		free(w);
+	}
+	return write_rev(a, r, t, err);
+}
+
 int archive_add(struct archive *a, const struct cfg_node *t, const char *user, const char *via, const char *comment,
 		struct sbuf *err)
 {
@@ -342,17 +413,15 @@ int archive_add(struct archive *a, const struct cfg_node *t, const char *user, c
 	snprintf(r.via, sizeof(r.via), "%s", via);
 	snprintf(r.comment, sizeof(r.comment), "%s", comment ? comment : "");
 	if (a->lock_fd >= 0)
-		rc = write_rev(a, &r, t, err);
-	if (a->lock_fd < 0 || rc < 0) {
+		rc = write_rev_async(a, &r, t, err);
+	if ((a->lock_fd < 0 || rc < 0) && !r.tree)
 		r.tree = cfg_share(t);
-	}
 	a->next_id++;
 	if (a->n == ARCHIVE_KEEP) {
 		struct archive_rev *old = &a->rev[--a->n];
 		char path[PATH_LEN];
-		if (old->tree) {
-			cfg_free(old->tree);
-		} else {
+		cfg_free(old->tree);
+		if (a->lock_fd >= 0) { /* its file, if it has one */
 			rev_path(a, old->id, path, sizeof(path));
 			unlink(path);
 		}

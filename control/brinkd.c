@@ -213,6 +213,7 @@ void brinkd_tick(struct brinkd *d)
 	int rc;
 
 	confirm_due(d);
+	archive_poll(&d->archive, false);
 	if (!dpc_connected(&d->dp)) {
 		d->synced = false;
 		rc = dpc_connect(&d->dp, err, sizeof(err));

@@ -47,6 +47,7 @@ static void add_n(struct archive *a, int n, const char *comment)
 	struct cfg_node *t = config_n(n);
 
 	cr_assert_eq(archive_add(a, t, "alice", "cli", comment, &err), 0, "%s", sbuf_str(&err));
+	archive_poll(a, true); /* the file is written by a child */
 	cfg_free(t);
 	sbuf_free(&err);
 }
@@ -236,17 +237,32 @@ Test(archive, a_directory_that_cannot_be_created_keeps_revisions_in_memory)
 Test(archive, a_write_that_fails_keeps_the_revision_in_memory)
 {
 	struct archive a;
-	struct sbuf err = {0};
 
 	archive_open(&a, adir);
 	add_n(&a, 1, NULL);
+	cr_assert_null(a.rev[0].tree, "written: on disk only");
 	remove_tree(adir);
-	struct cfg_node *t = config_n(2);
-	cr_assert_eq(archive_add(&a, t, "alice", "cli", NULL, &err), -ENOENT);
-	assert_has(sbuf_str(&err), "cannot write ");
-	assert_has(sbuf_str(&err), "revision-000002.conf: No such file or directory");
+	add_n(&a, 2, NULL);
 	cr_assert_eq(a.n, 2);
+	cr_assert_not_null(a.rev[0].tree, "not written: kept in memory");
 	assert_rev_is(&a, 0, 2);
+	archive_close(&a);
+}
+
+Test(archive, a_revision_stays_in_memory_until_its_file_is_written)
+{
+	struct archive a;
+	struct sbuf err = {0};
+	struct cfg_node *t = config_n(3);
+
+	archive_open(&a, adir);
+	cr_assert_eq(archive_add(&a, t, "alice", "cli", NULL, &err), 0, "%s", sbuf_str(&err));
+	cr_assert_not_null(a.rev[0].tree, "the writer is a child: until it is reaped the tree is kept");
+	assert_rev_is(&a, 0, 3);
+	archive_poll(&a, true);
+	cr_assert_null(a.rev[0].tree);
+	cr_assert(exists("revision-000001.conf"));
+	assert_rev_is(&a, 0, 3);
 	cfg_free(t);
 	sbuf_free(&err);
 	archive_close(&a);

@@ -199,6 +199,10 @@ struct brink_model {
 	struct brink_neigh *neighs; /* owned */
 };
 
+/* As cfg_load_file, giving also the model the load checked the tree with
+ * (brink_model_free is the caller's), so that it is built once. */
+struct cfg_node *cfg_load_file_model(const char *path, struct brink_model *m, struct cfg_errors *errs);
+
 /* Typed, semantically checked view of a tree. Returns 0 or -1 with errs filled. */
 int brink_model_build(const struct cfg_node *root, struct brink_model *m, struct cfg_errors *errs);
 void brink_model_free(struct brink_model *m);

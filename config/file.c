@@ -291,7 +291,8 @@ static void sort_by_line(struct cfg_errors *errs)
 	}
 }
 
-static struct cfg_node *load(config_t *cf, int ok, const char *name, struct cfg_errors *errs)
+/* keep: where the model the tree was checked with goes, or NULL to free it. */
+static struct cfg_node *load(config_t *cf, int ok, const char *name, struct brink_model *keep, struct cfg_errors *errs)
 {
 	struct loader ld = {.errs = errs, .file = name};
 	struct brink_model m;
@@ -307,8 +308,12 @@ static struct cfg_node *load(config_t *cf, int ok, const char *name, struct cfg_
 	load_group(&ld, config_root_setting(cf), root, "");
 	/* semantic checks only on a clean tree: a dropped bad value would make
 	 * them report consequences rather than causes */
-	if (errs->count == 0 && cfg_model_build(root, &m, errs) == 0)
-		brink_model_free(&m);
+	if (errs->count == 0 && cfg_model_build(root, &m, errs) == 0) {
+		if (keep)
+			*keep = m;
+		else
+			brink_model_free(&m);
+	}
 	if (errs->count) {
 		sort_by_line(errs);
 		cfg_free(root);
@@ -347,7 +352,10 @@ char *cfg_read_text(const char *path, const char **why)
 	return text;
 }
 
-struct cfg_node *cfg_load_file(const char *path, struct cfg_errors *errs)
+static struct cfg_node *load_string(const char *text, const char *name, struct brink_model *keep,
+				    struct cfg_errors *errs);
+
+struct cfg_node *cfg_load_file_model(const char *path, struct brink_model *m, struct cfg_errors *errs)
 {
 	const char *why;
 	char *text = cfg_read_text(path, &why);
@@ -358,12 +366,23 @@ struct cfg_node *cfg_load_file(const char *path, struct cfg_errors *errs)
 		cfg_errors_add(errs, path, 0, "", "%s", why);
 		return NULL;
 	}
-	root = cfg_load_string(text, path, errs);
+	root = load_string(text, path, m, errs);
 	free(text);
 	return root;
 }
 
+struct cfg_node *cfg_load_file(const char *path, struct cfg_errors *errs)
+{
+	return cfg_load_file_model(path, NULL, errs);
+}
+
 struct cfg_node *cfg_load_string(const char *text, const char *name, struct cfg_errors *errs)
+{
+	return load_string(text, name, NULL, errs);
+}
+
+static struct cfg_node *load_string(const char *text, const char *name, struct brink_model *keep,
+				    struct cfg_errors *errs)
 {
 	config_t cf;
 	struct cfg_node *root;
@@ -373,7 +392,7 @@ struct cfg_node *cfg_load_string(const char *text, const char *name, struct cfg_
 	if (errs->count)
 		return NULL;
 	config_init(&cf);
-	root = load(&cf, config_read_string(&cf, text), name ? name : "", errs);
+	root = load(&cf, config_read_string(&cf, text), name ? name : "", keep, errs);
 	config_destroy(&cf);
 	/* libconfig's settings lay between the tree's nodes: without this a
 	 * 1M-route file keeps 950 MB resident rather than the tree's 400 */

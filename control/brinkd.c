@@ -82,15 +82,9 @@ int brinkd_init(struct brinkd *d, const char *conf_path, const char *dp_sock, co
 	dpc_init(&d->dp, dp_sock);
 	d->dp.on_notify = log_notify;
 	learned_init(&d->learned);
-	d->running = cfg_load_file(conf_path, &e);
+	d->running = cfg_load_file_model(conf_path, &d->model, &e);
 	if (!d->running) {
 		errors_to(errs, &e);
-		return -1;
-	}
-	if (brink_model_build(d->running, &d->model, &e) < 0) {
-		errors_to(errs, &e);
-		cfg_free(d->running);
-		d->running = NULL;
 		return -1;
 	}
 	archive_boot(d, archive_dir);

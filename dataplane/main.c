@@ -344,8 +344,8 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &opt) < 0)
 		return 2;
-	cfg = cfg_load_file(opt.config, &errs);
-	if (!cfg || brink_model_build(cfg, &model, &errs) < 0) {
+	cfg = cfg_load_file_model(opt.config, &model, &errs);
+	if (!cfg) {
 		cfg_errors_format(&errs, msg, sizeof(msg));
 		fprintf(stderr, "brink-dataplane: %s is not valid:\n%s", opt.config, msg);
 		cfg_free(cfg);

@@ -94,6 +94,37 @@ Test(config_file, good_file_builds_model)
 	cfg_free(t);
 }
 
+Test(config_file, a_load_gives_the_model_it_checked)
+{
+	char path[512];
+	struct cfg_errors errs;
+	struct brink_model kept, built;
+	struct cfg_node *t;
+
+	snprintf(path, sizeof(path), "%s/good.conf", FIXTURES);
+	cr_assert_not_null(t = cfg_load_file_model(path, &kept, &errs), "%s", errs_text(&errs));
+	cr_assert_eq(brink_model_build(t, &built, &errs), 0, "%s", errs_text(&errs));
+	cr_assert_eq(kept.n_ports, built.n_ports);
+	cr_assert_gt(kept.n_routes, 0, "good.conf has routes to compare");
+	cr_assert_eq(kept.n_routes, built.n_routes);
+	cr_assert_eq(kept.n_paths, built.n_paths);
+	cr_assert_eq(kept.n_neighs, built.n_neighs);
+	for (unsigned i = 0; i < kept.n_routes; i++) {
+		cr_assert_eq(kept.routes[i].prefix, built.routes[i].prefix);
+		cr_assert_eq(kept.routes[i].prefix_len, built.routes[i].prefix_len);
+		cr_assert_eq(kept.routes[i].n_paths, built.routes[i].n_paths);
+	}
+	for (unsigned i = 0; i < kept.n_paths; i++) {
+		cr_assert_eq(kept.paths[i].kind, built.paths[i].kind);
+		cr_assert_eq(kept.paths[i].gateway, built.paths[i].gateway);
+		cr_assert_eq(kept.paths[i].distance, built.paths[i].distance);
+	}
+	cr_assert_str_eq(kept.ports[0].device, built.ports[0].device);
+	brink_model_free(&kept);
+	brink_model_free(&built);
+	cfg_free(t);
+}
+
 Test(config_file, defaults)
 {
 	struct cfg_node *t = load_ok("minimal.conf");

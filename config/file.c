@@ -2,6 +2,7 @@
 /* brink.conf: libconfig text to tree and back. */
 #include <errno.h>
 #include <libconfig.h>
+#include <limits.h>
 #include <libgen.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "config/tree.h"
 
@@ -322,34 +324,61 @@ static struct cfg_node *load(config_t *cf, int ok, const char *name, struct brin
 	return root;
 }
 
+/* Past this a compressed file is refused rather than inflated further. */
+#define TEXT_MAX ((size_t)1 << 30)
+
+/* The whole file, decompressed when it is gzip (archived revisions are). */
 char *cfg_read_text(const char *path, const char **why)
 {
-	FILE *f = fopen(path, "r");
 	struct stat st;
+	size_t len = 0, cap;
 	char *text;
-	size_t len;
+	gzFile f;
 
-	if (!f) {
+	if (stat(path, &st) < 0) {
 		*why = strerror(errno);
 		return NULL;
 	}
-	int rc = fstat(fileno(f), &st);
-	if (rc < 0 || !S_ISREG(st.st_mode)) {
-		*why = rc < 0 ? strerror(errno) : S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file";
-		fclose(f);
+	if (!S_ISREG(st.st_mode)) {
+		*why = S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file";
 		return NULL;
 	}
-	text = cfg_xmalloc((size_t)st.st_size + 1);
-	len = fread(text, 1, (size_t)st.st_size, f);
-	if (ferror(f)) {
-		*why = strerror(errno ? errno : EIO);
-		free(text);
-		text = NULL;
-	} else {
-		text[len] = '\0';
+	errno = 0;
+	if (!(f = gzopen(path, "rb"))) {
+		*why = strerror(errno ? errno : ENOMEM);
+		return NULL;
 	}
-	fclose(f);
-	return text;
+	/* a plain file fits with a byte to spare, so the read that finds its end needs no growth */
+	cap = (size_t)st.st_size + 2;
+	text = cfg_xmalloc(cap);
+	for (;;) {
+		if (len + 1 == cap) {
+			char *more = cap < TEXT_MAX ? realloc(text, cap * 2) : NULL;
+			if (!more) {
+				*why = cap < TEXT_MAX ? strerror(ENOMEM) : "larger than 1 GiB once decompressed";
+				break;
+			}
+			text = more;
+			cap *= 2;
+		}
+		size_t room = cap - len - 1;
+		int n = gzread(f, text + len, room > INT_MAX ? INT_MAX : (unsigned)room);
+		if (n <= 0) {
+			int zerr = Z_OK;
+			gzerror(f, &zerr);
+			if (n == 0 && zerr == Z_OK) {
+				text[len] = '\0';
+				gzclose(f);
+				return text;
+			}
+			*why = zerr == Z_ERRNO ? strerror(errno) : "its compressed data is damaged";
+			break;
+		}
+		len += (size_t)n;
+	}
+	free(text);
+	gzclose(f);
+	return NULL;
 }
 
 static struct cfg_node *load_string(const char *text, const char *name, struct brink_model *keep,

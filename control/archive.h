@@ -2,8 +2,9 @@
 /*
  * The commit archive: the configurations brinkd ran, newest first, numbered
  * as in VyOS (revision 0 is the running configuration, 1 the one before...).
- * Each revision is a file of its own, a brink.conf that "load" accepts,
- * whose first line (a comment holding one JSON object) says when, by whom,
+ * Each revision is a file of its own, a brink.conf compressed with gzip
+ * (revision-<id>.conf.gz, as VyOS keeps config.boot.<n>.gz) that "load"
+ * accepts as it is, whose first line (a comment holding one JSON object) says when, by whom,
  * how and why it was committed. A file is written once, atomically (temp +
  * rename), and deleted when it falls off the end; a file that cannot be read
  * back is set aside and logged, never a reason for brinkd to stop.
@@ -36,6 +37,7 @@ struct archive_rev {
 	char via[32];  /* how: cli, commit-confirm, rollback, commit-confirm rollback, boot */
 	char comment[ARCHIVE_COMMENT_MAX];
 	struct cfg_node *tree; /* the configuration when it is not on disk, else NULL */
+	bool plain;            /* its file is not compressed (written before revisions were) */
 };
 
 /* A revision's file being written (archive.c). */

@@ -12,7 +12,7 @@ PKGS=(
 	build-essential cmake pkg-config
 	dpdk dpdk-dev libdpdk-dev dpdk-doc
 	libconfig-dev libbsd-dev libyaml-dev libcriterion-dev libedit-dev libjansson-dev
-	libnl-3-dev libnl-route-3-dev libpcap-dev libnuma-dev
+	libnl-3-dev libnl-route-3-dev libpcap-dev libnuma-dev zlib1g-dev
 	python3-scapy python3-pexpect
 	iproute2 iputils-ping traceroute tcpdump tshark iperf3 netcat-openbsd curl
 	ethtool socat tmux nftables

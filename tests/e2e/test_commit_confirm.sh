@@ -65,7 +65,7 @@ out=$(bsh -c configure -c "rollback 1" -c exit) || fail "rollback 1: $out"
 echo "$out" | grepq "rollback 1: committed revision 1 again" || fail "rollback 1: $out"
 bsh -c "show ip route" | grepq "10.32.0.0/16" || fail "route B not back after rollback 1"
 [ "$(rev_field 0 comment)" = "rollback to revision 1" ] || fail "revision 0: $(sjson "show system commit")"
-ls "$T"/archive/revision-*.conf >/dev/null || fail "no archive next to the configuration file"
+ls "$T"/archive/revision-*.conf.gz >/dev/null || fail "no archive next to the configuration file"
 
 sleep 1
 kill -INT "$ping_vm" "$ping_remote"

@@ -84,7 +84,7 @@ static unsigned count_revision_files(void)
 	// cppcheck-suppress readdirCalled
 	while ((de = readdir(dh)))
 		n += strncmp(de->d_name, "revision-", 9) == 0 &&
-		     strcmp(de->d_name + strlen(de->d_name) - 5, ".conf") == 0;
+		     strcmp(de->d_name + strlen(de->d_name) - 8, ".conf.gz") == 0;
 	closedir(dh);
 	return n;
 }
@@ -137,16 +137,52 @@ Test(archive, written_and_read_back)
 	cr_assert_str_eq(a.rev[1].comment, "a \"quoted\"\nsecond line");
 	cr_assert_str_eq(a.rev[2].comment, "");
 
-	/* a revision is a brink.conf as it is */
+	/* a revision is a brink.conf, compressed, that a load takes as it is */
 	char path[160];
 	struct cfg_errors e;
-	snprintf(path, sizeof(path), "%s/revision-000002.conf", adir);
+	uint8_t magic[2] = {0};
+	snprintf(path, sizeof(path), "%s/revision-000002.conf.gz", adir);
+	FILE *fp = fopen(path, "rb");
+	cr_assert_not_null(fp);
+	cr_assert_eq(fread(magic, 1, 2, fp), 2);
+	fclose(fp);
+	cr_assert(magic[0] == 0x1f && magic[1] == 0x8b, "a gzip file");
 	struct cfg_node *loaded = cfg_load_file(path, &e), *want = config_n(2);
 	cr_assert_not_null(loaded);
 	cr_assert(cfg_equal(loaded, want));
 	cfg_free(loaded);
 	cfg_free(want);
 	archive_close(&a);
+}
+
+Test(archive, an_uncompressed_revision_of_an_older_brinkd_is_read_too)
+{
+	struct archive a;
+	struct sbuf err = {0};
+	struct cfg_node *want = config_n(4);
+	char *text = cfg_render(want), head[256];
+
+	snprintf(head, sizeof(head),
+		 "# brink revision {\"id\":9,\"time\":0,\"user\":\"x\",\"via\":\"cli\",\"comment\":\"old\"}\n");
+	char *file = malloc(strlen(head) + strlen(text) + 1);
+	cr_assert_not_null(file);
+	strcpy(file, head);
+	strcat(file, text);
+	archive_open(&a, adir);
+	archive_close(&a);
+	write_in_archive("revision-000009.conf", file);
+	archive_open(&a, adir);
+	cr_assert_eq(a.n, 1);
+	cr_assert_str_eq(a.rev[0].comment, "old");
+	assert_rev_is(&a, 0, 4);
+	add_n(&a, 5, NULL);
+	cr_assert(exists("revision-000010.conf.gz"), "new ones are compressed");
+	cr_assert(exists("revision-000009.conf"));
+	archive_close(&a);
+	free(file);
+	free(text);
+	cfg_free(want);
+	sbuf_free(&err);
 }
 
 Test(archive, keeps_the_last_100)
@@ -160,8 +196,8 @@ Test(archive, keeps_the_last_100)
 	cr_assert_eq(a.rev[0].id, ARCHIVE_KEEP + 5);
 	cr_assert_eq(a.rev[ARCHIVE_KEEP - 1].id, 6);
 	cr_assert_eq(count_revision_files(), ARCHIVE_KEEP, "the files of dropped revisions are deleted");
-	cr_assert_not(exists("revision-000005.conf"));
-	cr_assert(exists("revision-000006.conf"));
+	cr_assert_not(exists("revision-000005.conf.gz"));
+	cr_assert(exists("revision-000006.conf.gz"));
 	archive_close(&a);
 
 	archive_open(&a, adir);
@@ -181,7 +217,7 @@ Test(archive, damaged_files_are_set_aside)
 	for (int i = 1; i <= 3; i++)
 		add_n(&a, i, NULL);
 	archive_close(&a);
-	write_in_archive("revision-000002.conf", "not a revision\n");
+	write_in_archive("revision-000002.conf.gz", "not a revision\n");
 	write_in_archive("revision-000004.conf",
 			 "# brink revision {\"id\":9,\"time\":0,\"user\":\"x\",\"via\":\"cli\",\"comment\":\"\"}\n");
 	write_in_archive("revision-000005.conf", "# brink revision {\"id\":5,\"time\":\n");
@@ -191,7 +227,7 @@ Test(archive, damaged_files_are_set_aside)
 	cr_assert_eq(a.n, 2);
 	cr_assert_eq(a.rev[0].id, 3);
 	cr_assert_eq(a.rev[1].id, 1);
-	cr_assert(exists("revision-000002.conf.damaged"));
+	cr_assert(exists("revision-000002.conf.gz.damaged"));
 	cr_assert(exists("revision-000004.conf.damaged"));
 	cr_assert(exists("revision-000005.conf.damaged"));
 	cr_assert_not(exists(".revision-Ab12Cd"), "a temporary file left by a crash is removed");
@@ -201,8 +237,9 @@ Test(archive, damaged_files_are_set_aside)
 	archive_close(&a);
 
 	/* a readable header over a configuration that is not */
-	write_in_archive("revision-000006.conf", "# brink revision {\"id\":6,\"time\":0,\"user\":\"x\",\"via\":\"cli\","
-						 "\"comment\":\"\"}\ninterfaces: { dataplane = (\n");
+	write_in_archive("revision-000006.conf.gz",
+			 "# brink revision {\"id\":6,\"time\":0,\"user\":\"x\",\"via\":\"cli\","
+			 "\"comment\":\"\"}\ninterfaces: { dataplane = (\n");
 	archive_open(&a, adir);
 	cr_assert_eq(a.n, 3);
 	cr_assert_null(archive_tree(&a, 0, &err));
@@ -261,7 +298,7 @@ Test(archive, a_revision_stays_in_memory_until_its_file_is_written)
 	assert_rev_is(&a, 0, 3);
 	archive_poll(&a, true);
 	cr_assert_null(a.rev[0].tree);
-	cr_assert(exists("revision-000001.conf"));
+	cr_assert(exists("revision-000001.conf.gz"));
 	assert_rev_is(&a, 0, 3);
 	cfg_free(t);
 	sbuf_free(&err);

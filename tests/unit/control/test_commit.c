@@ -424,13 +424,13 @@ Test(commit, a_damaged_or_missing_archive_does_not_stop_brinkd)
 
 	two_commits();
 	archive_poll(&f.d.archive, true); /* the file is written: the damage is not overwritten */
-	snprintf(path, sizeof(path), "%s/archive/revision-000003.conf", f.dir);
+	snprintf(path, sizeof(path), "%s/archive/revision-000003.conf.gz", f.dir);
 	cr_assert_not_null(fp = fopen(path, "w"));
 	fputs("\x01garbage", fp);
 	fclose(fp);
 	restart();
 	const char *log = run_ok(&f, "show log");
-	assert_has(log, "revision-000003.conf is damaged (its first line is not a revision header); set aside as ");
+	assert_has(log, "revision-000003.conf.gz is damaged (its first line is not a revision header); set aside as ");
 	const char *out = run_ok(&f, "show system commit");
 	cr_assert_eq(lines(out), 3, "revision 3 is gone, the file's configuration is revision 0: %s", out);
 	assert_has(out, "0   ");

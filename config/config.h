@@ -57,6 +57,10 @@ struct cfg_node; /* opaque */
 
 struct cfg_node *cfg_new(void); /* empty root */
 struct cfg_node *cfg_clone(const struct cfg_node *root);
+/* What root holds under a path of CLI words (names, tag keys, values;
+ * a leaf's value names the leaf), with the path itself: a new tree, found
+ * in O(depth log n), or NULL when nothing is configured there. */
+struct cfg_node *cfg_subtree(const struct cfg_node *root, int argc, const char *const *argv);
 /* A tree nobody edits (running, a session's base, an archived revision) is
  * shared rather than copied: cfg_share counts one more holder and returns
  * root, cfg_free drops one and frees the tree with the last. A shared tree

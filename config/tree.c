@@ -264,6 +264,41 @@ static struct cfg_node *clone_node(const struct cfg_node *n)
 	return c;
 }
 
+/* Deeper than any schema: a longer path names nothing. */
+#define SUBTREE_DEPTH_MAX 32
+
+struct cfg_node *cfg_subtree(const struct cfg_node *root, int argc, const char *const *argv)
+{
+	const struct cfg_node *path[SUBTREE_DEPTH_MAX + 1];
+	int depth = 0;
+
+	if (argc > SUBTREE_DEPTH_MAX)
+		return NULL;
+	path[0] = root;
+	for (int i = 0; i < argc; i++) {
+		const struct cfg_node *n = path[depth], *next = NULL;
+		enum cfg_kind kind = n->sch->kind;
+		if (n != root && !n->item && (kind == CFG_TAG || kind == CFG_LEAF_LIST))
+			next = node_find_item(n, argv[i]); /* an entry's key, a list's value */
+		else if (n == root || n->item || kind == CFG_CONTAINER)
+			next = node_get(n, argv[i]);
+		else if (kind == CFG_LEAF && i + 1 == argc && schema_value_cmp(n->sch, n->value, argv[i]) == 0)
+			break; /* the leaf's own value: the leaf */
+		if (!next)
+			return NULL;
+		path[++depth] = next;
+	}
+	/* The nodes on the way, each alone, then what the path names, whole. */
+	struct cfg_node *out = cfg_new(), *o = out;
+	for (int k = 1; k <= depth; k++) {
+		const struct cfg_node *n = path[k];
+		struct cfg_node *c = k == depth ? clone_node(n) : node_new(n->sch, n->value, n->item, n->line);
+		node_insert(o, c);
+		o = c;
+	}
+	return out;
+}
+
 struct cfg_node *cfg_clone(const struct cfg_node *root)
 {
 	struct cfg_node *c;

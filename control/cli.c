@@ -728,29 +728,3 @@ json_t *cli_lines_json(const char *text)
 	}
 	return a;
 }
-
-struct cfg_node *cli_subtree(const struct cfg_node *root, int argc, char **argv)
-{
-	char *cmds = cfg_to_commands(root), *save = NULL, err[128];
-	struct cfg_node *sub = cfg_new();
-	bool any = false;
-
-	for (char *line = strtok_r(cmds, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct words w;
-		struct cfg_error e;
-		if (words_split(line, &w, err, sizeof(err)) < 0)
-			continue;
-		bool match = w.argc > argc;
-		for (int i = 0; match && i < argc; i++)
-			match = strcmp(w.argv[i + 1], argv[i]) == 0;
-		if (match && cfg_set(sub, w.argc - 1, (const char *const *)w.argv + 1, &e) == 0)
-			any = true;
-		words_free(&w);
-	}
-	free(cmds);
-	if (!any) {
-		cfg_free(sub);
-		return NULL;
-	}
-	return sub;
-}

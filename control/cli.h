@@ -143,8 +143,5 @@ int cli_exec(struct cli_session *s, const char *line, bool json, struct sbuf *ou
 void cli_offer_interfaces(struct cli_session *s, void (*add)(void *ctx, const char *word, const char *help), void *ctx);
 void cli_render_tree(const struct cfg_node *t, struct cli_reply *r);
 json_t *cli_lines_json(const char *text);
-/* The part of root under a path, as a tree of its own, or NULL when nothing
- * is configured there. */
-struct cfg_node *cli_subtree(const struct cfg_node *root, int argc, char **argv);
 
 #endif

@@ -148,7 +148,7 @@ static int cf_show(struct cli_session *s, int argc, char **argv, struct cli_repl
 		cli_render_tree(s->candidate, r);
 		return 0;
 	}
-	struct cfg_node *sub = cli_subtree(s->candidate, p.argc, p.argv);
+	struct cfg_node *sub = cfg_subtree(s->candidate, p.argc, (const char *const *)p.argv);
 	if (!sub) {
 		struct sbuf path = {0};
 		words_join(&path, p.argc, (const char *const *)p.argv);

@@ -663,7 +663,7 @@ static int clear_arp(struct cli_session *s, int argc, char **argv, struct cli_re
 
 static int show_config_at(struct cli_session *s, int argc, char **argv, bool commands, struct cli_reply *r)
 {
-	struct cfg_node *sub = argc ? cli_subtree(s->d->running, argc, argv) : NULL;
+	struct cfg_node *sub = argc ? cfg_subtree(s->d->running, argc, (const char *const *)argv) : NULL;
 	const struct cfg_node *t = argc ? sub : s->d->running;
 
 	if (argc && !sub) {

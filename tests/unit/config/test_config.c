@@ -537,3 +537,46 @@ Test(config_file, key_only_tags_and_presence_shorthands)
 	cfg_free(t);
 	cfg_free(t2);
 }
+
+/* The commands of root under a path, or NULL when nothing is there. */
+static char *subtree_commands(const struct cfg_node *root, const char *path)
+{
+	const char *argv[16];
+	char buf[256], *save = NULL;
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *w = strtok_r(buf, " ", &save); w && argc < 16; w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	struct cfg_node *sub = cfg_subtree(root, argc, argv);
+	char *text = sub ? cfg_to_commands(sub) : NULL;
+	cfg_free(sub);
+	return text;
+}
+
+Test(config_tree, a_subtree_holds_what_its_path_names_and_the_path)
+{
+	struct cfg_node *t = load_ok("good.conf");
+	char *c;
+
+	c = subtree_commands(t, "protocols static route 10.3.0.0/16");
+	cr_assert_str_eq(c, "set protocols static route 10.3.0.0/16 blackhole\n");
+	free(c);
+	c = subtree_commands(t, "interfaces dataplane dp0 address 172.30.2.1/24");
+	cr_assert_str_eq(c, "set interfaces dataplane dp0 address 172.30.2.1/24\n");
+	free(c);
+	c = subtree_commands(t, "interfaces dataplane dp0 mtu 1500");
+	cr_assert_str_eq(c, "set interfaces dataplane dp0 mtu 1500\n");
+	free(c);
+	c = subtree_commands(t, "protocols static route");
+	cr_assert(strstr(c, "10.20.0.0/16") && strstr(c, "10.5.0.0/16") && !strstr(c, "arp"), "%s", c);
+	free(c);
+	c = subtree_commands(t, "system dataplane punt");
+	cr_assert(strstr(c, "set system dataplane punt type virtio-user\n"), "%s", c);
+	free(c);
+	cr_assert_null(subtree_commands(t, "interfaces dataplane dp0 mtu 9000"), "another value");
+	cr_assert_null(subtree_commands(t, "protocols static route 10.9.0.0/16"), "no such entry");
+	cr_assert_null(subtree_commands(t, "interfaces dataplane dp0 mtu 1500 more"), "past a leaf");
+	cr_assert_null(subtree_commands(t, "nothing"), "no such setting");
+	cfg_free(t);
+}

@@ -24,7 +24,6 @@ int dp_apply_refuse(struct dp_apply *a, int rc, const char *fmt, ...)
 }
 
 static void (*between_slices)(void);
-static bool in_slice_work;
 
 void dp_apply_between_slices(void (*fn)(void))
 {
@@ -42,10 +41,8 @@ void dp_apply_step(struct dp_apply *a)
 		a->slice_next_tsc = now + hz / 1000;
 		return;
 	}
-	if (between_slices && !in_slice_work && now >= a->slice_next_tsc) {
-		in_slice_work = true;
+	if (between_slices && now >= a->slice_next_tsc) {
 		between_slices();
-		in_slice_work = false;
 		a->slice_next_tsc = rte_rdtsc() + hz / 1000;
 	}
 	if (a->busy && now >= a->busy_next_tsc) {

@@ -13,13 +13,22 @@ struct prefix_table {
 	uint8_t *elems;
 	uint8_t *used; /* per slot */
 	uint32_t *free_slots;
-	uint32_t n_free, span, count, max;
+	uint32_t n_free, span, max;
 	size_t elem_size;
 };
 
 static uint64_t key_of(uint32_t prefix, uint8_t len)
 {
 	return (uint64_t)prefix << 8 | len;
+}
+
+static void prefix_table_free(struct prefix_table *t)
+{
+	rte_hash_free(t->index);
+	free(t->elems);
+	free(t->used);
+	free(t->free_slots);
+	free(t);
 }
 
 struct prefix_table *prefix_table_create(const char *name, uint32_t max, size_t elem_size)
@@ -54,17 +63,6 @@ struct prefix_table *prefix_table_create(const char *name, uint32_t max, size_t 
 	return t;
 }
 
-void prefix_table_free(struct prefix_table *t)
-{
-	if (!t)
-		return;
-	rte_hash_free(t->index);
-	free(t->elems);
-	free(t->used);
-	free(t->free_slots);
-	free(t);
-}
-
 void *prefix_table_find(const struct prefix_table *t, uint32_t prefix, uint8_t len)
 {
 	uint64_t key = key_of(prefix, len);
@@ -91,7 +89,6 @@ void *prefix_table_add(struct prefix_table *t, uint32_t prefix, uint8_t len)
 		return NULL;
 	}
 	t->used[slot] = 1;
-	t->count++;
 	void *e = t->elems + (size_t)slot * t->elem_size;
 	memset(e, 0, t->elem_size);
 	return e;
@@ -108,12 +105,6 @@ void prefix_table_del(struct prefix_table *t, uint32_t prefix, uint8_t len)
 	rte_hash_del_key(t->index, &key);
 	t->used[slot] = 0;
 	t->free_slots[t->n_free++] = slot;
-	t->count--;
-}
-
-uint32_t prefix_table_count(const struct prefix_table *t)
-{
-	return t->count;
 }
 
 uint32_t prefix_table_max(const struct prefix_table *t)

@@ -14,15 +14,14 @@
 
 struct prefix_table;
 
+/* Tables live as long as the process: there is no free. */
 struct prefix_table *prefix_table_create(const char *name, uint32_t max, size_t elem_size);
-void prefix_table_free(struct prefix_table *t);
 
 /* The element of prefix/len, or NULL. */
 void *prefix_table_find(const struct prefix_table *t, uint32_t prefix, uint8_t len);
 /* A new zeroed element for prefix/len, which must not be there; NULL when the table is full. */
 void *prefix_table_add(struct prefix_table *t, uint32_t prefix, uint8_t len);
 void prefix_table_del(struct prefix_table *t, uint32_t prefix, uint8_t len);
-uint32_t prefix_table_count(const struct prefix_table *t);
 uint32_t prefix_table_max(const struct prefix_table *t);
 
 /* Walking: slots 0 to prefix_table_span() - 1; prefix_table_at is NULL for a free one. */

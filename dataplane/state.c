@@ -1198,14 +1198,13 @@ static unsigned fill_entry(struct route_entry *e, struct dp_route_info *out, uns
 static unsigned fill_routes(void *dump, unsigned max)
 {
 	const struct dp_route_dump_req *f = &dump_filter;
-	bool all = (f->flags & DP_ROUTE_DUMP_F_LONGER) && f->prefix_len == 0;
 	struct dp_route_info *out = dump;
 	unsigned k = 0;
 
 	if (!f->owner) {
 		unsigned n = fib_dump_connected(out, max);
 		for (unsigned i = 0; i < n; i++)
-			if (all || dump_wants(out[i].prefix, out[i].prefix_len))
+			if (dump_wants(out[i].prefix, out[i].prefix_len))
 				out[k++] = out[i];
 	}
 	if (!(f->flags & DP_ROUTE_DUMP_F_LONGER)) {
@@ -1215,7 +1214,7 @@ static unsigned fill_routes(void *dump, unsigned max)
 	} else {
 		for (uint32_t i = 0; i < prefix_table_span(routes) && k < max; i++) {
 			struct route_entry *e = prefix_table_at(routes, i);
-			if (e && (all || dump_wants(e->prefix, e->len)))
+			if (e && dump_wants(e->prefix, e->len))
 				k += fill_entry(e, out + k, max - k);
 		}
 	}

@@ -26,7 +26,8 @@
  * that lets it grow too far or stops reading for a few seconds is
  * disconnected.
  *
- * State lives in tables (ports, addresses, routes, static neighbours) whose
+ * State lives in tables (ports, logical interfaces, addresses, routes, static
+ * neighbours, static forwarding entries of VXLAN segments) whose
  * entries each have an owner: the configuration (brinkd's commits), a
  * routing daemon, IKE. An owner changes its entries only, never another's.
  *
@@ -72,7 +73,7 @@
 
 #include <stdint.h>
 
-#define DP_MSG_VERSION 4
+#define DP_MSG_VERSION 5
 #define DP_MSG_MAX_LEN 65536
 #define DP_NAME_LEN 16
 #define DP_DEVICE_LEN 256
@@ -104,6 +105,10 @@ enum dp_msg_type {
 	DP_MSG_TRACE_CLEAR,      /* req: struct dp_trace_ref; reply: struct dp_trace_status. Stops the trace
 				  * and forgets its packets */
 	DP_MSG_OBJ,              /* req: struct dp_obj + items; reply: status (+ error text), count = items changed */
+	DP_MSG_IFACE_DUMP,       /* req: empty or struct dp_port_ref (one interface by name); reply:
+				  * struct dp_iface_info[], ports first, then by name */
+	DP_MSG_FDB_DUMP,         /* req: empty or struct dp_port_ref (one segment by name); reply:
+				  * struct dp_fdb_info[] */
 	DP_MSG_TYPE_MAX,
 };
 
@@ -140,6 +145,8 @@ enum dp_table {
 	DP_TABLE_ADDR,     /* struct dp_addr; configuration only */
 	DP_TABLE_ROUTE,    /* struct dp_route */
 	DP_TABLE_NEIGH,    /* struct dp_neigh; configuration only */
+	DP_TABLE_IFACE,    /* struct dp_iface_conf; configuration only */
+	DP_TABLE_FDB,      /* struct dp_fdb; configuration only */
 	DP_TABLE_MAX,
 };
 
@@ -209,8 +216,10 @@ struct dp_port_conf {
 	uint8_t admin_up;
 };
 
+/* Addresses, routes and neighbours name interfaces: a port or a logical
+ * interface (struct dp_iface_conf) alike. */
 struct dp_addr {
-	char port[DP_NAME_LEN];
+	char port[DP_NAME_LEN]; /* the interface */
 	uint32_t ip; /* host order */
 	uint8_t prefix_len;
 };
@@ -245,6 +254,78 @@ struct dp_neigh {
 	char port[DP_NAME_LEN]; /* unused: the entry goes on the port whose subnet holds ip */
 	uint32_t ip;
 	uint8_t mac[6];
+};
+
+/* Logical interfaces: everything that is not a DPDK port. Each type is a
+ * module (modules/<type>/) whose header defines its info, the part of the
+ * interface that only its type reads; the interface table replaces them
+ * together, so an interface and what stands on it (its addresses, the
+ * routes through it) change in one transaction. */
+enum dp_iface_type {
+	DP_IFACE_PORT = 1, /* a DPDK port: configured through DP_TABLE_PORT, never in this table */
+	DP_IFACE_VLAN,     /* an 802.1Q sub-interface of a port (modules/vlan/vlan_msg.h) */
+	DP_IFACE_IPIP,     /* an IP-in-IP tunnel (modules/ipip/ipip_msg.h) */
+	DP_IFACE_VXLAN,    /* an L3 interface on a VXLAN segment (modules/vxlan/vxlan_msg.h) */
+	DP_IFACE_TYPE_MAX,
+};
+
+#define DP_IFACE_INFO_LEN 136
+
+struct dp_iface_conf {
+	char name[DP_NAME_LEN];
+	char parent[DP_NAME_LEN]; /* the port a VLAN stands on; "" for types that have none */
+	uint8_t type;             /* enum dp_iface_type, not DP_IFACE_PORT */
+	uint8_t admin_up;
+	uint16_t mtu;    /* 0: the type's default (its parent's MTU less its overhead) */
+	uint8_t has_mac; /* 0: the type's default (a VLAN: its port's) */
+	uint8_t mac[6];
+	uint8_t reserved[5];
+	uint8_t info[DP_IFACE_INFO_LEN]; /* the type's own settings */
+};
+
+/* A static entry of a VXLAN segment's forwarding database: frames to mac
+ * go to the VTEP remote. */
+struct dp_fdb {
+	char iface[DP_NAME_LEN]; /* the segment's interface */
+	uint8_t mac[6];
+	uint8_t reserved[2];
+	uint32_t remote; /* host order */
+};
+
+struct dp_iface_stats {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	uint64_t rx_dropped, tx_dropped; /* by this interface's own checks (unknown VLAN, spoofed outer source...) */
+};
+
+struct dp_iface_info {
+	char name[DP_NAME_LEN];
+	char parent[DP_NAME_LEN];
+	uint16_t id;   /* the dataplane's interface id */
+	uint8_t type;  /* enum dp_iface_type */
+	uint8_t admin_up;
+	uint8_t oper_up; /* admin up and its underlay (port link, parent) up */
+	uint8_t has_mac; /* Ethernet types */
+	uint16_t mtu;
+	uint16_t vrf;
+	uint8_t mac[6];
+	uint32_t n_addrs;
+	struct {
+		uint32_t ip;
+		uint8_t prefix_len;
+	} addrs[8];
+	struct dp_iface_stats stats; /* ports: what the device counted */
+	uint8_t info[DP_IFACE_INFO_LEN]; /* the type's settings as it runs them (not for ports) */
+};
+
+#define DP_FDB_F_STATIC 0x01 /* configured; otherwise learned from a decapsulated frame */
+
+struct dp_fdb_info {
+	char iface[DP_NAME_LEN];
+	uint8_t mac[6];
+	uint8_t flags; /* DP_FDB_F_* */
+	uint8_t reserved;
+	uint32_t remote;
+	uint32_t age_s; /* learned: since last seen */
 };
 
 struct dp_port_stats {

@@ -33,6 +33,8 @@
 #define CFG_MAX_PATHS 16 /* next hops and interfaces of one route: the widest ECMP group */
 #define CFG_MAX_NEIGHS 4096
 #define CFG_FIB_SIZE_DEFAULT 1048576 /* system dataplane fib-size */
+#define CFG_MAX_IFACES 1024          /* logical interfaces: VLANs, tunnels, segments */
+#define CFG_IFACE_INFO_LEN 136       /* a type's own settings: DP_IFACE_INFO_LEN */
 
 /* ---- errors ---- */
 
@@ -143,6 +145,29 @@ struct brink_port {
 	struct brink_addr addrs[CFG_MAX_ADDRS];
 };
 
+/* A logical interface (a VLAN, a tunnel, a segment): what its module's model
+ * builder made of its part of the tree. The core knows the common settings;
+ * info is the module's own (its wire struct, modules/<type>/<type>_msg.h). */
+struct brink_iface {
+	char name[CFG_NAME_MAX];   /* "dp0.100", "tun0", "vxlan100" */
+	char parent[CFG_NAME_MAX]; /* the port a VLAN stands on, or "" */
+	uint8_t type;              /* enum dp_iface_type */
+	uint16_t mtu;              /* 0: the type's default */
+	bool has_mac;
+	uint8_t mac[6];
+	bool disabled;
+	unsigned n_addrs;
+	struct brink_addr addrs[CFG_MAX_ADDRS];
+	uint8_t info[CFG_IFACE_INFO_LEN];
+};
+
+/* A static forwarding entry of a VXLAN segment: frames to mac go to remote. */
+struct brink_fdb {
+	char iface[CFG_NAME_MAX];
+	uint8_t mac[6];
+	uint32_t remote;
+};
+
 enum brink_path_kind {
 	BRINK_PATH_GATEWAY = 1, /* via a gateway address */
 	BRINK_PATH_INTERFACE,   /* the destination itself, on an interface */
@@ -201,6 +226,12 @@ struct brink_model {
 	struct brink_path *paths; /* owned, the paths of all routes */
 	unsigned n_neighs;
 	struct brink_neigh *neighs; /* owned */
+	/* sorted by name, each name once, none a port's */
+	unsigned n_ifaces;
+	struct brink_iface *ifaces; /* owned */
+	/* sorted by interface, then MAC */
+	unsigned n_fdb;
+	struct brink_fdb *fdb; /* owned */
 };
 
 /* As cfg_load_file, giving also the model the load checked the tree with

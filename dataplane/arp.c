@@ -20,29 +20,29 @@ static bool arp_valid(const struct rte_mbuf *m, const struct rte_arp_hdr *a)
 	       (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) || a->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY));
 }
 
-/* Is ip one of our addresses on this port? One LPM lookup: local addresses are /32 routes. */
-static bool addr_is_ours(uint32_t ip, uint16_t port)
+/* Is ip one of our addresses on this interface? One LPM lookup: local addresses are /32 routes. */
+static bool addr_is_ours(uint32_t ip, uint16_t iface)
 {
 	uint32_t id;
 	if (lpm4_lookup(dp.lpm, ip, &id) != 0)
 		return false;
 	struct nexthop nh = nh_read(id);
-	return nh.kind == NH_LOCAL && nh.port == port;
+	return nh.kind == NH_LOCAL && nh.iface == iface;
 }
 
-static void tell_control(uint16_t port, const struct rte_arp_hdr *a, bool for_us)
+static void tell_control(uint16_t iface, const struct rte_arp_hdr *a, bool for_us)
 {
-	struct arp_event ev = {.port = port, .for_us = for_us, .ip = rte_be_to_cpu_32(a->arp_data.arp_sip)};
+	struct arp_event ev = {.iface = iface, .for_us = for_us, .ip = rte_be_to_cpu_32(a->arp_data.arp_sip)};
 	memcpy(ev.mac, &a->arp_data.arp_sha, 6);
 	if (rte_ring_mp_enqueue_elem(dp.to_control, &ev, sizeof(ev)) != 0)
 		dp_counters_self()->c[DP_CNT_DROP_CONTROL_RING_FULL]++;
 }
 
-/* Turn the request in m into our reply, sent back out of the port it came from. */
-static void reply_in_place(struct dp_worker *w, uint16_t port, struct rte_mbuf *m, struct rte_arp_hdr *a)
+/* Turn the request in m into our reply, sent back out of the interface it came from. */
+static void reply_in_place(struct dp_worker *w, uint16_t iface, struct rte_mbuf *m, struct rte_arp_hdr *a)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	const struct rte_ether_addr *our_mac = &dp.ports[port].mac;
+	const struct rte_ether_addr *our_mac = &dp_ifaces[iface].mac;
 	uint32_t target = a->arp_data.arp_tip;
 
 	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
@@ -57,10 +57,10 @@ static void reply_in_place(struct dp_worker *w, uint16_t port, struct rte_mbuf *
 		char ip[IP4_STR_LEN];
 		trace_step(m, "arp", "request for %s, ours: answered", ip4_fmt(rte_be_to_cpu_32(target), ip));
 	}
-	tx_enqueue(w, port, m);
+	iface_output(w, iface, m, 0);
 }
 
-void arp_input(struct dp_worker *w, uint16_t port, struct rte_mbuf *m)
+void arp_input(struct dp_worker *w, uint16_t iface, struct rte_mbuf *m)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
 	struct rte_arp_hdr *a = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
@@ -69,17 +69,17 @@ void arp_input(struct dp_worker *w, uint16_t port, struct rte_mbuf *m)
 		dp_drop(cnt, DP_CNT_DROP_ARP_MALFORMED, m);
 		return;
 	}
-	if (dp.ports[port].is_punt) {
+	if (iface < RTE_MAX_ETHPORTS && dp.ports[iface].is_punt) {
 		/* The kernel behind the punt port reaches everything through us. */
 		if (a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST)) {
 			punt_learn_kernel_mac(&a->arp_data.arp_sha);
-			reply_in_place(w, port, m, a);
+			reply_in_place(w, iface, m, a);
 		} else {
 			dp_drop(cnt, DP_CNT_DROP_ARP_NOT_FOR_US, m);
 		}
 		return;
 	}
-	bool for_us = addr_is_ours(rte_be_to_cpu_32(a->arp_data.arp_tip), port);
+	bool for_us = addr_is_ours(rte_be_to_cpu_32(a->arp_data.arp_tip), iface);
 	if (a->arp_data.arp_sip != 0) {
 		if (trace_on()) {
 			char ip[IP4_STR_LEN], mac[MAC_STR_LEN];
@@ -87,17 +87,17 @@ void arp_input(struct dp_worker *w, uint16_t port, struct rte_mbuf *m)
 				   ip4_fmt(rte_be_to_cpu_32(a->arp_data.arp_sip), ip),
 				   mac_fmt(a->arp_data.arp_sha.addr_bytes, mac));
 		}
-		tell_control(port, a, for_us && a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST));
+		tell_control(iface, a, for_us && a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST));
 	}
 	if (for_us && a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST))
-		reply_in_place(w, port, m, a);
+		reply_in_place(w, iface, m, a);
 	else if (for_us)
 		dp_drop(cnt, DP_CNT_ARP_CONSUMED, m);
 	else
 		dp_drop(cnt, DP_CNT_DROP_ARP_NOT_FOR_US, m);
 }
 
-struct rte_mbuf *arp_build_request(uint16_t port, uint32_t sender_ip, uint32_t target_ip, const uint8_t *dst_mac)
+struct rte_mbuf *arp_build_request(uint16_t iface, uint32_t sender_ip, uint32_t target_ip, const uint8_t *dst_mac)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(dp.pool);
 	struct rte_ether_hdr *eh;
@@ -114,17 +114,19 @@ struct rte_mbuf *arp_build_request(uint16_t port, uint32_t sender_ip, uint32_t t
 		memcpy(&eh->dst_addr, dst_mac, 6);
 	else
 		memset(&eh->dst_addr, 0xff, 6);
-	eh->src_addr = dp.ports[port].mac;
+	eh->src_addr = dp_ifaces[iface].mac;
 	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
 	a->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
 	a->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	a->arp_hlen = RTE_ETHER_ADDR_LEN;
 	a->arp_plen = 4;
 	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
-	a->arp_data.arp_sha = dp.ports[port].mac;
+	a->arp_data.arp_sha = dp_ifaces[iface].mac;
 	a->arp_data.arp_sip = rte_cpu_to_be_32(sender_ip);
 	a->arp_data.arp_tip = rte_cpu_to_be_32(target_ip);
-	dp_meta(m)->out_port = port;
+	dp_meta(m)->out_iface = iface;
+	dp_meta(m)->in_iface = iface;
+	dp_meta(m)->depth = 0;
 	dp_meta(m)->reason = DP_CTRL_TRANSMIT;
 	trace_untraced(m);
 	return m;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_debug.h>
 
 #include "common/dp_msg.h"
 #include "dataplane/ctl_server.h"
@@ -16,7 +17,7 @@
 
 struct dp_lcore_counters dp_counters[RTE_MAX_LCORE];
 
-const char *const dp_counter_names[DP_CNT_MAX] = {
+const char *dp_counter_names[DP_CNT_ALL] = {
 #define DP_COUNTER_NAME(id, name) [DP_CNT_##id] = name,
 	DP_COUNTER_TABLE(DP_COUNTER_NAME)
 #undef DP_COUNTER_NAME
@@ -27,6 +28,18 @@ const char *const dp_stage_names[DP_STAGE_MAX] = {
 	DP_STAGE_TABLE(DP_STAGE_NAME)
 #undef DP_STAGE_NAME
 };
+
+static unsigned n_counters = DP_CNT_MAX;
+
+enum dp_counter_id dp_counter_register(const char *name)
+{
+	for (unsigned i = 0; i < n_counters; i++)
+		if (strcmp(dp_counter_names[i], name) == 0)
+			return (enum dp_counter_id)i;
+	RTE_VERIFY(n_counters < DP_CNT_ALL);
+	dp_counter_names[n_counters] = name;
+	return (enum dp_counter_id)n_counters++;
+}
 
 uint64_t dp_counter_total(enum dp_counter_id id)
 {
@@ -63,7 +76,7 @@ static unsigned fill_stats(void *out, unsigned max)
 	struct dp_counter *cnt = out;
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < DP_CNT_MAX; i++)
+	for (unsigned i = 0; i < n_counters; i++)
 		counter_add(cnt, &n, max, dp_counter_total(i), "%s", dp_counter_names[i]);
 	for (unsigned w = 0; w < dp.n_workers; w++) {
 		const struct dp_lcore_counters *wc = &dp_counters[dp.workers[w].lcore];

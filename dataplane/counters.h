@@ -70,6 +70,9 @@
 	X(DROP_PUNT_DISABLED, "drop.punt.disabled")                                   \
 	X(DROP_PUNT_FROM_KERNEL_BAD, "drop.punt.bad_from_kernel")                     \
 	X(DROP_TX_FULL, "drop.tx.queue_full")                                         \
+	X(DROP_IFACE_DOWN, "drop.iface.down")                                         \
+	X(DROP_TOO_DEEP, "drop.ip4.too_many_encapsulations")                          \
+	X(DROP_HOOK_BAD_VERDICT, "drop.hook.bad_verdict")                             \
 	X(DROP_SHUTDOWN, "drop.shutdown")
 
 enum dp_counter_id {
@@ -77,6 +80,11 @@ enum dp_counter_id {
 	DP_COUNTER_TABLE(DP_COUNTER_ENUM) DP_CNT_MAX,
 };
 #undef DP_COUNTER_ENUM
+
+/* Modules add theirs (dp_counter_register) after the core's. */
+#define DP_CNT_MODULE_MAX 96
+#define DP_CNT_ALL (DP_CNT_MAX + DP_CNT_MODULE_MAX)
+#define DP_CNT_NONE DP_CNT_ALL /* "no counter" where one may be named */
 
 /* Stages of the worker path, timed with the TSC when profiling is on. */
 #define DP_STAGE_TABLE(X)             \
@@ -98,13 +106,13 @@ struct dp_stage_stats {
 };
 
 struct dp_lcore_counters {
-	uint64_t c[DP_CNT_MAX];
+	uint64_t c[DP_CNT_ALL];
 	struct dp_stage_stats stage[DP_STAGE_MAX];
 	uint64_t port_tx_drop[RTE_MAX_ETHPORTS];
 } __rte_cache_aligned;
 
 extern struct dp_lcore_counters dp_counters[RTE_MAX_LCORE];
-extern const char *const dp_counter_names[DP_CNT_MAX];
+extern const char *dp_counter_names[DP_CNT_ALL];
 extern const char *const dp_stage_names[DP_STAGE_MAX];
 
 static inline struct dp_lcore_counters *dp_counters_self(void)
@@ -113,6 +121,11 @@ static inline struct dp_lcore_counters *dp_counters_self(void)
 }
 
 #define DP_COUNT(cnt, id, n) ((cnt)->c[DP_CNT_##id] += (n))
+
+/* A module's counter (at start, before the workers run): its id; the name
+ * as the core's ("drop.vxlan.unknown_vni"). Aborts when there is no room,
+ * which only a build with too many modules can hit. */
+enum dp_counter_id dp_counter_register(const char *name);
 
 /* Sum of one counter over all lcores. */
 uint64_t dp_counter_total(enum dp_counter_id id);

@@ -21,35 +21,27 @@
 
 #include "config/config.h"
 #include "dataplane/counters.h"
+#include "dataplane/iface.h"
 #include "dataplane/lpm4.h"
 #include "dataplane/nexthop.h"
 
 #define DP_BURST 32
 #define DP_MAX_WORKERS CFG_MAX_WORKERS
 
+/* A DPDK device. Its L3 side (MAC, MTU, addresses, admin state) is its
+ * interface, dp_ifaces[port id] (iface.h). */
 struct dp_port {
 	bool in_use;
-	bool is_punt;  /* the kernel exception interface */
-	bool admin_up; /* written by control, read by workers */
-	bool link_up;  /* as last polled by the main lcore */
-	uint16_t mtu;
+	bool is_punt;              /* the kernel exception interface */
+	bool link_up;              /* as last polled by the main lcore */
 	uint16_t min_mtu, max_mtu; /* what the device accepts */
 	uint16_t n_rxq;
 	uint16_t n_txq;
-	bool txq_shared;     /* fewer TX queues than workers: lock them */
-	uint32_t primary_ip; /* source of ICMP errors sent from this port, 0 if none */
-	union {
-		struct rte_ether_addr mac;
-		uint64_t mac_word; /* for single-store updates */
-	};
+	bool txq_shared; /* fewer TX queues than workers: lock them */
 	rte_spinlock_t txq_lock[DP_MAX_WORKERS];
 	struct rte_ether_addr device_mac; /* the device's own: the default */
-	char name[CFG_NAME_MAX];
 	char device[CFG_DEVICE_MAX];
 	struct rte_ether_addr kernel_mac; /* punt port: MAC of the kernel side */
-	/* control side only */
-	unsigned n_addrs;
-	struct brink_addr addrs[CFG_MAX_ADDRS];
 };
 
 struct dp_tx_buffer {
@@ -76,7 +68,7 @@ struct dp_worker {
 /* Why a packet was handed to the main lcore (struct dp_mbuf_meta.reason). */
 enum dp_control_reason {
 	DP_CTRL_RESOLVE = 1, /* worker -> main: waits for its next hop's MAC */
-	DP_CTRL_TRANSMIT,    /* main -> worker: complete frame for meta.out_port */
+	DP_CTRL_TRANSMIT,    /* main -> worker: a frame for meta.out_iface, its destination MAC set */
 	DP_CTRL_REROUTE,     /* main -> worker: route again (no TTL decrement) */
 };
 
@@ -98,19 +90,32 @@ struct dp {
 
 extern struct dp dp;
 
-/* Per-packet metadata in the mbuf private area. */
+/* Registers every module's dataplane part (once), before anything else. */
+void dp_modules_init(void);
+/* What each lcore in use counts on its own (interface counters). */
+int dp_lcore_tables_init(void);
+
+/* Per-packet metadata in the mbuf private area: one cache line at most. */
 struct dp_mbuf_meta {
-	uint32_t nh;         /* DP_CTRL_RESOLVE: the next hop it waits for */
-	uint16_t out_port;   /* DP_CTRL_TRANSMIT */
+	uint16_t in_iface;   /* received on: a port, a VLAN, the tunnel that decapsulated it... */
+	uint16_t out_iface;  /* chosen by routing (output hooks, DP_CTRL_TRANSMIT) */
+	uint32_t nh;         /* the next hop routing chose (output hooks, DP_CTRL_RESOLVE) */
 	uint8_t reason;      /* enum dp_control_reason */
 	uint8_t trace_steps; /* steps its trace record has so far */
-	uint32_t trace;      /* its trace record's id, 0 for none; set only while a trace is on (trace.h) */
+	uint8_t depth;       /* times it was decapsulated or encapsulated: bounds loops */
+	uint8_t reserved;
+	uint32_t trace; /* its trace record's id, 0 for none; set only while a trace is on (trace.h) */
+	/* What a feature keeps with a packet from one of its hooks to the next
+	 * (a connection, a security association), valid only between them. */
+	uint64_t feature[4];
 };
 #define DP_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct dp_mbuf_meta), RTE_MBUF_PRIV_ALIGN)
+#define DP_META_MAX_DEPTH 4
 
 static inline struct dp_mbuf_meta *dp_meta(struct rte_mbuf *m)
 {
 	RTE_BUILD_BUG_ON(sizeof(struct dp_mbuf_meta) > DP_MBUF_PRIV_SIZE);
+	RTE_BUILD_BUG_ON(sizeof(struct dp_mbuf_meta) > RTE_CACHE_LINE_MIN_SIZE);
 	return rte_mbuf_to_priv(m);
 }
 

@@ -1,15 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Ethernet input: accept frames for our MAC (or broadcast/multicast), dispatch
- * by EtherType; IPv4 headers are checked in the same pass. */
+/* Ethernet input: accept frames for the interface's MAC (or broadcast and
+ * multicast), dispatch by EtherType; IPv4 headers are checked in the same
+ * pass. A registered EtherType (802.1Q) may hand a frame back as received on
+ * another interface, which is then taken from the top. */
 #include <rte_arp.h>
 
 #include "common/net_addr.h"
 #include "dataplane/ip4_check.h"
 #include "dataplane/path.h"
 
-static inline bool frame_for_us(const struct rte_ether_hdr *eh, const struct dp_port *p)
+static eth_input_fn by_type[2]; /* 0: 802.1Q, 1: QinQ (802.1ad) */
+static eth_input_fn stripped;
+
+void eth_input_register(uint16_t ethertype, eth_input_fn fn)
 {
-	return rte_is_same_ether_addr(&eh->dst_addr, &p->mac) || rte_is_multicast_ether_addr(&eh->dst_addr);
+	RTE_VERIFY(ethertype == RTE_ETHER_TYPE_VLAN || ethertype == RTE_ETHER_TYPE_QINQ);
+	by_type[ethertype == RTE_ETHER_TYPE_QINQ] = fn;
+}
+
+void eth_input_register_stripped(eth_input_fn fn)
+{
+	stripped = fn;
+}
+
+static inline bool frame_for_us(const struct rte_ether_hdr *eh, const struct dp_iface *ifc)
+{
+	return rte_is_same_ether_addr(&eh->dst_addr, &ifc->mac) || rte_is_multicast_ether_addr(&eh->dst_addr);
 }
 
 static __rte_cold void trace_accepted(struct rte_mbuf *m, const char *what)
@@ -23,38 +39,70 @@ static __rte_cold void trace_accepted(struct rte_mbuf *m, const char *what)
 								: "");
 }
 
-void eth_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+/* A registered EtherType's handler; true when m is now a frame of another
+ * interface, to be taken again. */
+static bool other_type(struct dp_worker *w, struct dp_lcore_counters *cnt, struct dp_iface *ifc, eth_input_fn fn,
+		       struct rte_mbuf *m)
+{
+	dp_verdict v;
+
+	if (!fn) {
+		dp_drop(cnt, DP_CNT_DROP_ETH_UNSUPPORTED, m);
+		return false;
+	}
+	v = fn(w, ifc, m);
+	if (v == DP_REINJECT_ETH)
+		return true;
+	if (v == DP_CONTINUE)
+		dp_drop(cnt, DP_CNT_DROP_ETH_UNSUPPORTED, m);
+	else
+		dp_verdict_apply(w, m, v);
+	return false;
+}
+
+static inline bool is_vlan_type(uint16_t type_be)
+{
+	return type_be == RTE_BE16(RTE_ETHER_TYPE_VLAN) || type_be == RTE_BE16(RTE_ETHER_TYPE_QINQ);
+}
+
+/* Frames of one burst received on port, or (DP_IFACE_NONE) each with its
+ * meta.in_iface set; t0: when the burst came in, for the profile (0: not timed). */
+static void frames_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, uint16_t port, bool tracing,
+			 uint64_t t0)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
-	struct dp_port *p = &dp.ports[port];
 	struct rte_mbuf *ip4[DP_BURST];
 	uint32_t dst[DP_BURST] __rte_aligned(16);
 	uint16_t n_ip4 = 0;
-	uint64_t t0 = 0;
-	const bool tracing = trace_on();
 
-	if (unlikely(dp.profile))
-		t0 = rte_rdtsc();
-	if (unlikely(tracing))
-		trace_rx(pkts, n, port, DP_TRACE_FROM_PORT);
-	if (unlikely(!p->admin_up)) {
-		if (unlikely(tracing))
-			trace_end_bulk(pkts, n, "eth_input", DP_CNT_DROP_PORT_DOWN);
-		rte_pktmbuf_free_bulk(pkts, n);
-		cnt->c[DP_CNT_DROP_PORT_DOWN] += n;
-		return;
-	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		struct dp_mbuf_meta *meta = dp_meta(m);
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (likely(port != DP_IFACE_NONE)) {
+			meta->in_iface = port;
+			meta->depth = 0;
+		}
+	again:;
+		struct dp_iface *ifc = &dp_ifaces[meta->in_iface];
+		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
 		if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eh))) {
 			dp_drop(cnt, DP_CNT_DROP_ETH_RUNT, m);
 			continue;
 		}
-		if (unlikely(!frame_for_us(eh, p))) {
+		/* A tagged frame is for its VLAN's MAC, which may differ from the port's. */
+		if (unlikely(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) || unlikely(is_vlan_type(eh->ether_type))) {
+			eth_input_fn fn = m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED
+						  ? stripped
+						  : by_type[eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)];
+			if (other_type(w, cnt, ifc, fn, m))
+				goto again;
+			continue;
+		}
+		if (unlikely(!frame_for_us(eh, ifc))) {
 			dp_drop(cnt, DP_CNT_DROP_ETH_OTHER_HOST, m);
 			continue;
 		}
@@ -71,15 +119,40 @@ void eth_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint1
 		} else if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
 			if (unlikely(tracing))
 				trace_accepted(m, "ARP");
-			arp_input(w, port, m);
+			arp_input(w, meta->in_iface, m);
 		} else {
 			dp_drop(cnt, DP_CNT_DROP_ETH_UNSUPPORTED, m);
 		}
 	}
-	if (unlikely(dp.profile)) {
+	if (unlikely(dp.profile) && t0) {
 		cnt->stage[DP_STAGE_INPUT].cycles += rte_rdtsc() - t0;
 		cnt->stage[DP_STAGE_INPUT].packets += n;
 	}
 	if (n_ip4)
 		ip4_input(w, ip4, dst, n_ip4);
+}
+
+void eth_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_lcore_counters *cnt = dp_counters_self();
+	uint64_t t0 = 0;
+	const bool tracing = trace_on();
+
+	if (unlikely(dp.profile))
+		t0 = rte_rdtsc();
+	if (unlikely(tracing))
+		trace_rx(pkts, n, port, DP_TRACE_FROM_PORT);
+	if (unlikely(!dp_ifaces[port].admin_up)) {
+		if (unlikely(tracing))
+			trace_end_bulk(pkts, n, "eth_input", DP_CNT_DROP_PORT_DOWN);
+		rte_pktmbuf_free_bulk(pkts, n);
+		cnt->c[DP_CNT_DROP_PORT_DOWN] += n;
+		return;
+	}
+	frames_input(w, pkts, n, port, tracing, t0);
+}
+
+void eth_input_frames(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	frames_input(w, pkts, n, DP_IFACE_NONE, trace_on(), 0);
 }

@@ -8,6 +8,8 @@
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
 
 #include "common/net_addr.h"
 #include "dataplane/dp.h"
@@ -19,7 +21,19 @@ static uint32_t nh_blackhole, nh_reject, nh_reserved;
 static struct {
 	uint32_t nh;
 	unsigned refs;
-} onlink[RTE_MAX_ETHPORTS];
+} onlink[DP_IFACE_MAX];
+
+/* Next hops into tunnels (NH_TUNNEL), shared by the routes through one far end. */
+struct tunnel_key {
+	uint32_t far_end;
+	uint16_t iface;
+	uint16_t zero;
+};
+static struct rte_hash *tunnel_hops;
+static struct {
+	uint32_t nh;
+	unsigned refs;
+} * tunnel_hop;
 
 /* Blocks no packet is routed to, whatever the routes say (RFC 1812 5.3.7,
  * RFC 1122 3.2.1.3): multicast and the limited broadcast are dropped at
@@ -56,34 +70,87 @@ int fib_init(unsigned max_routes)
 	nh_blackhole = (uint32_t)bh;
 	nh_reject = (uint32_t)rj;
 	nh_reserved = (uint32_t)rs;
+	struct rte_hash_parameters hp = {
+		.name = "brink_tunnel_hops",
+		.entries = NH_MAX,
+		.key_len = sizeof(struct tunnel_key),
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+	};
+	tunnel_hops = rte_hash_create(&hp);
+	tunnel_hop = calloc(NH_MAX, sizeof(*tunnel_hop));
+	if (!tunnel_hops || !tunnel_hop)
+		return -ENOMEM;
 	for (unsigned i = 0; i < RTE_DIM(reserved_blocks); i++)
 		if (lpm4_add(dp.lpm, reserved_blocks[i].net, reserved_blocks[i].len, nh_reserved) < 0)
 			return -ENOSPC;
 	return nh_group_init();
 }
 
-int32_t fib_onlink_get(uint16_t port)
+int32_t fib_onlink_get(uint16_t iface)
 {
-	if (onlink[port].refs == 0) {
-		int32_t nh = nh_alloc(NH_CONNECTED, port, 0, 0);
+	if (onlink[iface].refs == 0) {
+		int32_t nh = nh_alloc(NH_CONNECTED, iface, 0, 0);
 		if (nh < 0)
 			return nh;
-		onlink[port].nh = (uint32_t)nh;
+		onlink[iface].nh = (uint32_t)nh;
 	}
-	onlink[port].refs++;
-	return (int32_t)onlink[port].nh;
+	onlink[iface].refs++;
+	return (int32_t)onlink[iface].nh;
 }
 
-void fib_onlink_put(uint16_t port)
+void fib_onlink_put(uint16_t iface)
 {
-	if (onlink[port].refs && --onlink[port].refs == 0)
-		nh_free_deferred(onlink[port].nh);
+	if (onlink[iface].refs && --onlink[iface].refs == 0)
+		nh_free_deferred(onlink[iface].nh);
+}
+
+static int32_t tunnel_hop_get(uint32_t far_end, uint16_t iface)
+{
+	struct tunnel_key k = {.far_end = far_end, .iface = iface};
+	int32_t slot = rte_hash_add_key(tunnel_hops, &k), nh;
+
+	if (slot < 0)
+		return slot;
+	if (tunnel_hop[slot].refs == 0) {
+		if ((nh = nh_alloc(NH_TUNNEL, iface, far_end, 32)) < 0) {
+			rte_hash_del_key(tunnel_hops, &k);
+			return nh;
+		}
+		tunnel_hop[slot].nh = (uint32_t)nh;
+	}
+	tunnel_hop[slot].refs++;
+	return (int32_t)tunnel_hop[slot].nh;
+}
+
+static void tunnel_hop_put(uint32_t far_end, uint16_t iface)
+{
+	struct tunnel_key k = {.far_end = far_end, .iface = iface};
+	int32_t slot = rte_hash_lookup(tunnel_hops, &k);
+
+	if (slot < 0 || --tunnel_hop[slot].refs)
+		return;
+	nh_free_deferred(tunnel_hop[slot].nh);
+	rte_hash_del_key(tunnel_hops, &k);
+}
+
+int32_t fib_gateway_get(uint32_t gateway, uint16_t iface)
+{
+	return dp_ifaces[iface].ops->ethernet ? neigh_ref(gateway, iface) : tunnel_hop_get(gateway, iface);
+}
+
+void fib_gateway_put(uint32_t gateway, uint16_t iface)
+{
+	if (dp_ifaces[iface].ops && !dp_ifaces[iface].ops->ethernet)
+		tunnel_hop_put(gateway, iface);
+	else
+		neigh_unref(gateway);
 }
 
 /* c (installed) and w (wanted) lead the same way: keep c's next hop. */
 static bool same_target(const struct fib_route *c, const struct fib_route *w)
 {
-	if (c->kind != w->kind || c->origin != w->origin || c->port != w->port || c->gateway != w->gateway)
+	if (c->kind != w->kind || c->origin != w->origin || c->iface != w->iface || c->gateway != w->gateway)
 		return false;
 	return c->kind != FIB_GROUP || nh_group_find(w->hops, w->n_hops) == c->group;
 }
@@ -92,13 +159,13 @@ static int32_t nh_acquire(struct fib_route *r)
 {
 	switch (r->kind) {
 	case FIB_LOCAL:
-		return nh_alloc(NH_LOCAL, r->port, r->prefix, 32);
+		return nh_alloc(NH_LOCAL, r->iface, r->prefix, 32);
 	case FIB_CONNECTED:
-		return nh_alloc(NH_CONNECTED, r->port, r->prefix, r->len);
+		return nh_alloc(NH_CONNECTED, r->iface, r->prefix, r->len);
 	case FIB_GATEWAY:
-		return neigh_ref(r->gateway, r->port);
+		return fib_gateway_get(r->gateway, r->iface);
 	case FIB_INTERFACE:
-		return fib_onlink_get(r->port);
+		return fib_onlink_get(r->iface);
 	case FIB_GROUP:
 		return nh_group_get(r->hops, r->n_hops, &r->group);
 	case FIB_BLACKHOLE:
@@ -116,10 +183,10 @@ static void nh_release(const struct fib_route *r)
 		nh_free_deferred(r->nh);
 		break;
 	case FIB_GATEWAY:
-		neigh_unref(r->gateway);
+		fib_gateway_put(r->gateway, r->iface);
 		break;
 	case FIB_INTERFACE:
-		fib_onlink_put(r->port);
+		fib_onlink_put(r->iface);
 		break;
 	case FIB_GROUP:
 		nh_group_put(r->group);
@@ -315,7 +382,7 @@ unsigned fib_dump_connected(struct dp_route_info *out, unsigned max)
 		o->prefix_len = r->len;
 		o->origin = r->origin;
 		o->flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE;
-		snprintf(o->port, sizeof(o->port), "%s", dp.ports[r->port].name);
+		snprintf(o->port, sizeof(o->port), "%s", dp_ifaces[r->iface].name);
 	}
 	return k + neigh_host_routes(out + k, max - k);
 }

@@ -21,10 +21,10 @@
 
 /* What a prefix resolves to. */
 enum fib_kind {
-	FIB_LOCAL = 1, /* an address of the router, on port */
-	FIB_CONNECTED, /* the subnet of an address on port */
-	FIB_GATEWAY,   /* one gateway on port */
-	FIB_INTERFACE, /* the destination itself on port */
+	FIB_LOCAL = 1, /* an address of the router, on iface */
+	FIB_CONNECTED, /* the subnet of an address on iface */
+	FIB_GATEWAY,   /* one gateway on iface (a tunnel's: its far end) */
+	FIB_INTERFACE, /* the destination itself on iface */
 	FIB_GROUP,     /* several gateways and interfaces: ECMP */
 	FIB_BLACKHOLE,
 	FIB_REJECT,
@@ -36,7 +36,7 @@ struct fib_route {
 	uint8_t kind;               /* enum fib_kind */
 	uint8_t origin;             /* enum dp_route_origin */
 	uint8_t n_hops;             /* FIB_GROUP */
-	uint16_t port;              /* LOCAL, CONNECTED, GATEWAY, INTERFACE */
+	uint16_t iface;             /* LOCAL, CONNECTED, GATEWAY, INTERFACE */
 	uint32_t gateway;           /* GATEWAY */
 	const struct fib_hop *hops; /* FIB_GROUP: the hops given to fib_set (sorted) */
 	uint32_t group;             /* FIB_GROUP: set by fib_set */
@@ -63,9 +63,13 @@ uint32_t fib_lookup(uint32_t ip);
 const struct fib_route *fib_find(uint32_t prefix, uint8_t len);
 bool fib_is_configured(uint32_t prefix, uint8_t len);
 
-/* The on-link next hop of a port (interface routes): shared, counted. */
-int32_t fib_onlink_get(uint16_t port);
-void fib_onlink_put(uint16_t port);
+/* The on-link next hop of an interface (interface routes): shared, counted. */
+int32_t fib_onlink_get(uint16_t iface);
+void fib_onlink_put(uint16_t iface);
+/* The next hop of a gateway on iface: its neighbour, or into a tunnel, its
+ * far end: shared, counted. */
+int32_t fib_gateway_get(uint32_t gateway, uint16_t iface);
+void fib_gateway_put(uint32_t gateway, uint16_t iface);
 
 /* Connected and local routes, then neighbour host routes. */
 unsigned fib_dump_connected(struct dp_route_info *out, unsigned max);

@@ -9,13 +9,14 @@
 #include <rte_icmp.h>
 
 #include "common/net_addr.h"
+#include "dataplane/nh_group.h"
 #include "dataplane/path.h"
 
 #define ICMP_ERROR_QUOTE 8     /* bytes of the offending datagram after its header */
 #define ICMP_ERRORS_PER_S 1000 /* per worker */
 #define ICMP_ERROR_BURST 100
 
-static void echo_reply(struct dp_worker *w, struct rte_mbuf *m)
+static dp_verdict echo_reply(struct dp_worker *w, struct rte_mbuf *m)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
@@ -25,15 +26,13 @@ static void echo_reply(struct dp_worker *w, struct rte_mbuf *m)
 
 	if (ip_len < ihl + sizeof(*icmp) ||
 	    rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + ihl + sizeof(*icmp)) {
-		dp_drop(cnt, DP_CNT_DROP_ICMP_MALFORMED, m);
-		return;
+		return DP_DROP(DP_CNT_DROP_ICMP_MALFORMED);
 	}
 	icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
 	if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0) {
 		if (trace_on())
 			trace_step(m, "icmp", "type %u code %u: for the kernel", icmp->icmp_type, icmp->icmp_code);
-		punt_to_kernel(w, m);
-		return;
+		return DP_CONTINUE;
 	}
 	uint32_t our = ip->dst_addr;
 	ip->dst_addr = ip->src_addr;
@@ -53,6 +52,7 @@ static void echo_reply(struct dp_worker *w, struct rte_mbuf *m)
 		trace_step(m, "icmp", "echo reply to %s", ip4_fmt(rte_be_to_cpu_32(ip->dst_addr), to));
 	}
 	ip4_route(w, &m, 1, false);
+	return DP_CONSUMED;
 }
 
 RTE_INIT(icmp_register)
@@ -107,12 +107,30 @@ static __rte_cold void trace_error(struct rte_mbuf *m, uint8_t type, uint8_t cod
 	trace_step(m, "icmp", "%s (%u/%u) to %s from %s", what, type, code, ip4_fmt(dst, to), ip4_fmt(src, from));
 }
 
-void icmp_send_error(struct dp_worker *w, struct rte_mbuf *m, uint8_t type, uint8_t code, uint16_t in_port,
+/* The error's source: the address of the interface the offending packet
+ * came in on, or, when it has none (a tunnel without one), of the
+ * interface the error leaves by. */
+static uint32_t error_source(uint16_t in_iface, uint32_t to_be)
+{
+	uint32_t src = in_iface < DP_IFACE_MAX ? dp_ifaces[in_iface].primary_ip : 0;
+	uint32_t id;
+
+	if (src || lpm4_lookup(dp.lpm, rte_be_to_cpu_32(to_be), &id) != 0)
+		return src;
+	struct nexthop nh = nh_read(id);
+	if (nh.kind == NH_GROUP)
+		nh = nh_read(nh_group_pick(&dp_nh_groups[nh.ip], 0));
+	return nh.kind == NH_LOCAL || nh.kind == NH_BLACKHOLE || nh.kind == NH_REJECT || nh.kind == NH_RESERVED
+		       ? 0
+		       : dp_ifaces[nh.iface].primary_ip;
+}
+
+void icmp_send_error(struct dp_worker *w, struct rte_mbuf *m, uint8_t type, uint8_t code, uint16_t in_iface,
 		     uint16_t next_mtu)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
 	struct rte_ipv4_hdr *orig = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-	uint32_t src = in_port < RTE_MAX_ETHPORTS ? dp.ports[in_port].primary_ip : 0;
+	uint32_t src = error_source(in_iface, orig->src_addr);
 	uint16_t quote = (uint16_t)RTE_MIN((uint32_t)rte_ipv4_hdr_len(orig) + ICMP_ERROR_QUOTE,
 					   (uint32_t)rte_be_to_cpu_16(orig->total_length));
 	const uint16_t new_hdrs = sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_icmp_hdr);

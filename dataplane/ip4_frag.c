@@ -17,7 +17,7 @@
 /* Enough for any datagram that fits one mbuf, even at the smallest MTU (68). */
 #define IP4_FRAG_MAX 64
 
-bool ip4_fragment(struct dp_worker *w, struct rte_mbuf *m, uint16_t port, uint16_t mtu,
+bool ip4_fragment(struct dp_worker *w, struct rte_mbuf *m, uint16_t iface, uint32_t next_hop, uint16_t mtu,
 		  const uint8_t l2[2 * RTE_ETHER_ADDR_LEN])
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
@@ -27,6 +27,7 @@ bool ip4_fragment(struct dp_worker *w, struct rte_mbuf *m, uint16_t port, uint16
 	/* A fragment is one mbuf: no larger than the pool's data room. */
 	uint16_t frag_mtu = (uint16_t)RTE_MIN(mtu, rte_pktmbuf_data_room_size(dp.pool) - RTE_PKTMBUF_HEADROOM);
 	struct rte_mbuf *frags[IP4_FRAG_MAX];
+	struct dp_mbuf_meta meta = *dp_meta(m);
 	int32_t n;
 
 	/* The library splits everything from the IPv4 header to the end of the chain. */
@@ -43,7 +44,7 @@ bool ip4_fragment(struct dp_worker *w, struct rte_mbuf *m, uint16_t port, uint16
 	/* The datagram's record ends here: the fragments are new packets. */
 	if (trace_on())
 		trace_end(m, "ip4_frag", DP_CNT_IP4_FRAGMENTED, "fragmented into %d of at most %u bytes, to %s", n,
-			  frag_mtu, dp.ports[port].name);
+			  frag_mtu, dp_ifaces[iface].name);
 	rte_pktmbuf_free(m);
 	for (int32_t i = 0; i < n; i++) {
 		struct rte_mbuf *f = frags[i];
@@ -51,12 +52,13 @@ bool ip4_fragment(struct dp_worker *w, struct rte_mbuf *m, uint16_t port, uint16
 		/* Fresh mbufs have the whole headroom for the Ethernet header. */
 		struct rte_ether_hdr *eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(f, sizeof(*eh));
 
+		*dp_meta(f) = meta;
 		if (trace_on())
 			trace_untraced(f);
 		fip->hdr_checksum = rte_ipv4_cksum(fip); /* the library leaves it zero */
 		memcpy(eh, l2, 2 * RTE_ETHER_ADDR_LEN);
 		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-		tx_enqueue(w, port, f);
+		iface_output(w, iface, f, next_hop);
 	}
 	cnt->c[DP_CNT_IP4_FRAGMENTED]++;
 	cnt->c[DP_CNT_IP4_FRAGMENTS_SENT] += (uint64_t)n;

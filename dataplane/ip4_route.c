@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * IPv4 routing and forwarding: one LPM lookup per packet selects a next hop;
- * transit packets get their TTL decremented (RFC 1624 incremental checksum),
- * the MTU checked and the Ethernet header rewritten, then go to TX. Packets
- * whose next hop has no MAC yet wait on the main lcore (neigh.c).
+ * IPv4 routing: one LPM lookup per packet selects a next hop, and the next
+ * hop's kind its output. To a neighbour: transit packets get their TTL
+ * decremented (RFC 1624 incremental checksum), the MTU checked and the
+ * Ethernet header rewritten, then leave by the neighbour's interface.
+ * Through a tunnel: the same checks against the tunnel's MTU, then the
+ * tunnel's output. Packets whose neighbour has no MAC yet wait on the main
+ * lcore (neigh.c). With output hooks enabled anywhere, the burst takes the
+ * hooks first (route_hooked); without, it pays for none.
  */
 #include <string.h>
 
@@ -18,10 +22,11 @@ static inline struct rte_ipv4_hdr *ip4_hdr(struct rte_mbuf *m)
 	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 }
 
-static void hand_to_control(struct dp_lcore_counters *cnt, struct rte_mbuf *m, uint32_t nh_id)
+static void hand_to_control(struct dp_lcore_counters *cnt, struct rte_mbuf *m, uint32_t nh_id, uint16_t iface)
 {
 	struct dp_mbuf_meta *meta = dp_meta(m);
 	meta->nh = nh_id;
+	meta->out_iface = iface;
 	meta->reason = DP_CTRL_RESOLVE;
 	trace_handoff(m);
 	if (trace_on())
@@ -53,7 +58,7 @@ static inline bool ttl_spend(struct dp_worker *w, struct dp_lcore_counters *cnt,
 	cnt->c[DP_CNT_DROP_IP4_TTL_EXCEEDED]++;
 	if (trace_on())
 		trace_count(m, "ip4_forward", DP_CNT_DROP_IP4_TTL_EXCEEDED, "TTL %u: expired", ip->time_to_live);
-	icmp_send_error(w, m, ICMP_TIME_EXCEEDED, 0, m->port, 0);
+	icmp_send_error(w, m, ICMP_TIME_EXCEEDED, 0, dp_meta(m)->in_iface, 0);
 	return false;
 }
 
@@ -61,7 +66,9 @@ static inline bool ttl_spend(struct dp_worker *w, struct dp_lcore_counters *cnt,
  * and next hop: most packets of a burst share their next hop. */
 struct fwd_target {
 	uint32_t id;
-	bool ok; /* a resolved neighbour */
+	bool ok;     /* a resolved neighbour */
+	bool direct; /* on a port: straight to its TX */
+	uint16_t iface;
 	uint16_t port;
 	uint16_t mtu;
 	uint8_t l2[2 * RTE_ETHER_ADDR_LEN]; /* destination then source MAC */
@@ -70,13 +77,16 @@ struct fwd_target {
 static inline void fwd_target_load(struct fwd_target *t, uint32_t id)
 {
 	struct nexthop nh = nh_read(id);
+	const struct dp_iface *ifc = &dp_ifaces[nh.iface];
 
 	t->id = id;
 	t->ok = nh.kind == NH_NEIGHBOR && nh.resolved;
-	t->port = nh.port;
-	t->mtu = dp.ports[nh.port].mtu;
+	t->iface = nh.iface;
+	t->direct = ifc->type == DP_IFACE_PORT;
+	t->port = ifc->port;
+	t->mtu = ifc->mtu;
 	memcpy(t->l2, nh.mac, RTE_ETHER_ADDR_LEN);
-	memcpy(t->l2 + RTE_ETHER_ADDR_LEN, &dp.ports[nh.port].mac, RTE_ETHER_ADDR_LEN);
+	memcpy(t->l2 + RTE_ETHER_ADDR_LEN, &ifc->mac, RTE_ETHER_ADDR_LEN);
 }
 
 static __rte_cold void trace_forward(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, const struct fwd_target *t,
@@ -87,15 +97,32 @@ static __rte_cold void trace_forward(struct rte_mbuf *m, const struct rte_ipv4_h
 	mac_fmt(t->l2, mac);
 	if (transit)
 		trace_step(m, "ip4_forward", "TTL %u -> %u, to %s on %s", ip->time_to_live + 1u, ip->time_to_live, mac,
-			   dp.ports[t->port].name);
+			   dp_ifaces[t->iface].name);
 	else
 		trace_step(m, "ip4_forward", "TTL %u left as it is, to %s on %s", ip->time_to_live, mac,
-			   dp.ports[t->port].name);
+			   dp_ifaces[t->iface].name);
+}
+
+/* The MTU of iface is exceeded: fragments without DF, else frag-needed with
+ * that MTU. l2: the fragments' Ethernet header. True when fragments left. */
+static bool too_big(struct dp_worker *w, struct dp_lcore_counters *cnt, struct rte_mbuf *m,
+		    const struct rte_ipv4_hdr *ip, uint16_t iface, uint32_t next_hop, uint16_t mtu,
+		    const uint8_t l2[2 * RTE_ETHER_ADDR_LEN])
+{
+	if (!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)))
+		return ip4_fragment(w, m, iface, next_hop, mtu, l2);
+	cnt->c[DP_CNT_DROP_IP4_MTU_EXCEEDED]++;
+	if (trace_on())
+		trace_count(m, "ip4_forward", DP_CNT_DROP_IP4_MTU_EXCEEDED, "%u bytes over the MTU %u of %s, DF set",
+			    rte_be_to_cpu_16(ip->total_length), mtu, dp_ifaces[iface].name);
+	icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_FRAG_NEEDED, dp_meta(m)->in_iface, mtu);
+	return false;
 }
 
 /* Forward to a resolved neighbour: TTL, MTU (fragmenting without DF), L2
- * rewrite, TX. False when the packet was consumed instead (expired, too big).
- * tracing: trace_on(), as the caller read it for its burst. */
+ * rewrite, the interface's output. False when the packet was consumed
+ * instead (expired, too big). tracing: trace_on(), as the caller read it
+ * for its burst. */
 static inline bool forward(struct dp_worker *w, struct dp_lcore_counters *cnt, struct rte_mbuf *m,
 			   const struct fwd_target *t, bool transit, bool tracing)
 {
@@ -104,22 +131,39 @@ static inline bool forward(struct dp_worker *w, struct dp_lcore_counters *cnt, s
 
 	if (transit && unlikely(!ttl_spend(w, cnt, m, ip)))
 		return false;
-	if (unlikely(rte_be_to_cpu_16(ip->total_length) > t->mtu)) {
-		if (!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)))
-			return ip4_fragment(w, m, t->port, t->mtu, t->l2);
-		cnt->c[DP_CNT_DROP_IP4_MTU_EXCEEDED]++;
-		if (tracing)
-			trace_count(m, "ip4_forward", DP_CNT_DROP_IP4_MTU_EXCEEDED,
-				    "%u bytes over the MTU %u of %s, DF set", rte_be_to_cpu_16(ip->total_length),
-				    t->mtu, dp.ports[t->port].name);
-		icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_FRAG_NEEDED, m->port, t->mtu);
-		return false;
-	}
+	if (unlikely(rte_be_to_cpu_16(ip->total_length) > t->mtu))
+		return too_big(w, cnt, m, ip, t->iface, 0, t->mtu, t->l2);
 	if (unlikely(tracing))
 		trace_forward(m, ip, t, transit);
 	memcpy(eh, t->l2, sizeof(t->l2));
-	tx_enqueue(w, t->port, m);
+	if (likely(t->direct))
+		tx_enqueue(w, t->port, m);
+	else
+		iface_output(w, t->iface, m, 0);
 	return true;
+}
+
+/* Into a tunnel (nh on an interface that is not Ethernet): TTL, the
+ * tunnel's MTU, then its output toward next_hop. */
+static void tunnel_forward(struct dp_worker *w, struct dp_lcore_counters *cnt, struct rte_mbuf *m, uint16_t iface,
+			   uint32_t next_hop, bool transit)
+{
+	static const uint8_t no_l2[2 * RTE_ETHER_ADDR_LEN];
+	struct rte_ipv4_hdr *ip = ip4_hdr(m);
+	const struct dp_iface *ifc = &dp_ifaces[iface];
+
+	if (transit && !ttl_spend(w, cnt, m, ip))
+		return;
+	if (rte_be_to_cpu_16(ip->total_length) > ifc->mtu) {
+		cnt->c[DP_CNT_FORWARDED] += too_big(w, cnt, m, ip, iface, next_hop, ifc->mtu, no_l2);
+		return;
+	}
+	if (trace_on()) {
+		char to[IP4_STR_LEN];
+		trace_step(m, "ip4_forward", "into %s, toward %s", ifc->name, ip4_fmt(next_hop, to));
+	}
+	cnt->c[DP_CNT_FORWARDED]++;
+	iface_output(w, iface, m, next_hop);
 }
 
 /* A flow's hash for choosing among equal-cost paths: addresses and protocol,
@@ -142,12 +186,19 @@ static inline uint32_t flow_hash(const struct rte_mbuf *m, const struct rte_ipv4
 	return h;
 }
 
+/* Packets of a burst for the router: handed to ip4_local together. */
+struct local_burst {
+	uint16_t n;
+	struct rte_mbuf *pkts[DP_BURST];
+};
+
 /* Everything that is not "transit to a resolved neighbour": rare, kept out of the loop. */
-static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint32_t nh_id, bool transit)
+static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint32_t nh_id, bool transit,
+		       struct local_burst *local)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
 	struct rte_ipv4_hdr *ip = ip4_hdr(m);
-	uint16_t in_port = m->port;
+	uint16_t in_iface = dp_meta(m)->in_iface;
 	const bool tracing = trace_on();
 	char addr[IP4_STR_LEN];
 
@@ -156,13 +207,13 @@ static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint
 		if (tracing)
 			trace_count(m, "ip4_route", DP_CNT_DROP_IP4_NO_ROUTE, "no route to %s",
 				    ip4_fmt(rte_be_to_cpu_32(ip->dst_addr), addr));
-		icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_NET_UNREACH, in_port, 0);
+		icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_NET_UNREACH, in_iface, 0);
 		return;
 	}
 	struct nexthop nh = nh_read(nh_id);
 	switch (nh.kind) {
 	case NH_LOCAL:
-		ip4_local(w, m);
+		local->pkts[local->n++] = m;
 		return;
 	case NH_BLACKHOLE:
 		dp_drop(cnt, DP_CNT_DROP_IP4_BLACKHOLE, m);
@@ -171,7 +222,7 @@ static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint
 		cnt->c[DP_CNT_DROP_IP4_REJECT]++;
 		if (tracing)
 			trace_count(m, "ip4_route", DP_CNT_DROP_IP4_REJECT, "rejected");
-		icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_NET_UNREACH, in_port, 0);
+		icmp_send_error(w, m, ICMP_DEST_UNREACH, ICMP_CODE_NET_UNREACH, in_iface, 0);
 		return;
 	case NH_RESERVED:
 		dp_drop(cnt, DP_CNT_DROP_IP4_BAD_DESTINATION, m);
@@ -183,17 +234,25 @@ static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint
 		fwd_target_load(&t, member);
 		if (tracing) {
 			struct nexthop path = nh_read(member);
-			bool via = path.kind == NH_NEIGHBOR && path.ip != rte_be_to_cpu_32(ip->dst_addr);
+			bool via = path.kind != NH_CONNECTED && path.ip != rte_be_to_cpu_32(ip->dst_addr);
 			trace_step(m, "ip4_route", "this flow's path: %s%s on %s", via ? "via " : "directly",
-				   via ? ip4_fmt(path.ip, addr) : "", dp.ports[t.port].name);
+				   via ? ip4_fmt(path.ip, addr) : "", dp_ifaces[t.iface].name);
 		}
 		if (t.ok)
 			cnt->c[DP_CNT_FORWARDED] += forward(w, cnt, m, &t, transit, tracing);
 		else
-			route_slow(w, m, true, member, transit);
+			route_slow(w, m, true, member, transit, local);
 		return;
 	}
+	case NH_TUNNEL:
+		tunnel_forward(w, cnt, m, nh.iface, nh.ip, transit);
+		return;
 	case NH_CONNECTED:
+		if (!dp_ifaces[nh.iface].ops->ethernet) {
+			/* On a tunnel's subnet, or through it: the destination is the far end. */
+			tunnel_forward(w, cnt, m, nh.iface, rte_be_to_cpu_32(ip->dst_addr), transit);
+			return;
+		}
 		if (rte_be_to_cpu_32(ip->dst_addr) == (nh.ip | ~nh_connected_mask(&nh))) {
 			dp_drop(cnt, DP_CNT_DROP_IP4_BROADCAST, m);
 			return;
@@ -207,19 +266,87 @@ static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint
 	}
 	if (transit && !ttl_spend(w, cnt, m, ip))
 		return;
+	if (rte_be_to_cpu_16(ip->total_length) > dp_ifaces[nh.iface].mtu &&
+	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
+		/* Too big even once resolved: said now, not after the wait. */
+		static const uint8_t unknown_l2[2 * RTE_ETHER_ADDR_LEN];
+		too_big(w, cnt, m, ip, nh.iface, 0, dp_ifaces[nh.iface].mtu, unknown_l2);
+		return;
+	}
 	if (tracing && transit)
 		trace_step(m, "ip4_forward", "TTL %u -> %u", ip->time_to_live + 1u, ip->time_to_live);
-	hand_to_control(cnt, m, nh_id);
+	hand_to_control(cnt, m, nh_id, nh.iface);
+}
+
+/* One packet whose next hop nh_id routing (and the hooks) chose. */
+static inline void output_one(struct dp_worker *w, struct dp_lcore_counters *cnt, struct rte_mbuf *m, uint32_t nh_id,
+			      struct fwd_target *t, bool transit, bool tracing, uint16_t *n_fwd,
+			      struct local_burst *local)
+{
+	if (unlikely(nh_id != t->id))
+		fwd_target_load(t, nh_id);
+	if (likely(t->ok))
+		*n_fwd += forward(w, cnt, m, t, transit, tracing);
+	else
+		route_slow(w, m, true, nh_id, transit, local);
+}
+
+/* With output hooks enabled somewhere: each packet's next hop (an ECMP
+ * group's member for its flow) goes into its metadata, the hooks run, then
+ * the survivors leave by the next hop they have then. */
+static void route_hooked(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *hop, uint16_t n, bool transit,
+			 struct local_burst *local)
+{
+	struct dp_lcore_counters *cnt = dp_counters_self();
+	struct rte_mbuf *out[DP_BURST];
+	struct fwd_target t = {.id = UINT32_MAX};
+	uint16_t n_out = 0, n_fwd = 0;
+	const bool tracing = trace_on();
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint32_t id = hop[i];
+		struct nexthop nh;
+
+		if (id == FIB_NO_ROUTE) {
+			route_slow(w, m, false, id, transit, local);
+			continue;
+		}
+		nh = nh_read(id);
+		if (nh.kind == NH_GROUP) {
+			id = nh_group_pick(&dp_nh_groups[nh.ip], flow_hash(m, ip4_hdr(m)));
+			nh = nh_read(id);
+		}
+		if (nh.kind != NH_NEIGHBOR && nh.kind != NH_CONNECTED && nh.kind != NH_TUNNEL) {
+			route_slow(w, m, true, id, transit, local);
+			continue;
+		}
+		dp_meta(m)->nh = id;
+		dp_meta(m)->out_iface = nh.iface;
+		out[n_out++] = m;
+	}
+	n_out = hook_run(transit ? DP_HOOK_FORWARD : DP_HOOK_LOCAL_OUT, w, out, n_out);
+	n_out = hook_run(DP_HOOK_POSTROUTING, w, out, n_out);
+	for (uint16_t i = 0; i < n_out; i++)
+		output_one(w, cnt, out[i], dp_meta(out[i])->nh, &t, transit, tracing, &n_fwd, local);
+	cnt->c[DP_CNT_FORWARDED] += n_fwd;
+}
+
+static inline bool output_hooks(bool transit)
+{
+	return hook_active(DP_HOOK_POSTROUTING) || hook_active(transit ? DP_HOOK_FORWARD : DP_HOOK_LOCAL_OUT);
 }
 
 void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *dst, uint16_t n, bool transit)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
+	struct local_burst local;
 	uint32_t hop[DP_BURST];
 	uint64_t t0 = 0, t1 = 0;
 	uint16_t n_fwd = 0, i = 0;
 	const bool tracing = trace_on();
 
+	local.n = 0;
 	if (unlikely(dp.profile))
 		t0 = rte_rdtsc();
 	/* Four lookups at a time, so their cache misses overlap; a miss (no
@@ -234,29 +361,28 @@ void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *
 		cnt->stage[DP_STAGE_IP4_ROUTE].cycles += t1 - t0;
 		cnt->stage[DP_STAGE_IP4_ROUTE].packets += n;
 	}
-	struct fwd_target t = {.id = UINT32_MAX};
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		bool found = hop[i] != FIB_NO_ROUTE;
-		uint32_t nh_id = hop[i];
-
-		if (unlikely(tracing) && found)
-			trace_route(m, dst[i], nh_id);
-		if (likely(found)) {
-			if (unlikely(nh_id != t.id))
-				fwd_target_load(&t, nh_id);
-			if (likely(t.ok)) {
-				n_fwd += forward(w, cnt, m, &t, transit, tracing);
-				continue;
-			}
+	if (unlikely(tracing))
+		for (i = 0; i < n; i++)
+			if (hop[i] != FIB_NO_ROUTE)
+				trace_route(pkts[i], dst[i], hop[i]);
+	if (unlikely(output_hooks(transit))) {
+		route_hooked(w, pkts, hop, n, transit, &local);
+	} else {
+		struct fwd_target t = {.id = UINT32_MAX};
+		for (i = 0; i < n; i++) {
+			if (likely(hop[i] != FIB_NO_ROUTE))
+				output_one(w, cnt, pkts[i], hop[i], &t, transit, tracing, &n_fwd, &local);
+			else
+				route_slow(w, pkts[i], false, hop[i], transit, &local);
 		}
-		route_slow(w, m, found, nh_id, transit);
+		cnt->c[DP_CNT_FORWARDED] += n_fwd;
 	}
-	cnt->c[DP_CNT_FORWARDED] += n_fwd;
 	if (unlikely(dp.profile)) {
 		cnt->stage[DP_STAGE_IP4_FORWARD].cycles += rte_rdtsc() - t1;
 		cnt->stage[DP_STAGE_IP4_FORWARD].packets += n;
 	}
+	if (local.n)
+		ip4_local(w, local.pkts, local.n);
 }
 
 void ip4_route(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, bool transit)

@@ -158,6 +158,9 @@ static int init_tables(const struct brink_model *m)
 	size_t qsbr_size = rte_rcu_qsbr_get_memsize(m->n_workers);
 	int rc;
 
+	dp_modules_init();
+	if ((rc = dp_lcore_tables_init()) < 0)
+		return rc;
 	dp.pool = rte_pktmbuf_pool_create("brink_mbufs", m->mbufs, 256, DP_MBUF_PRIV_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE,
 					  (int)rte_socket_id());
 	dp.qsbr = rte_zmalloc("brink_qsbr", qsbr_size, RTE_CACHE_LINE_SIZE);
@@ -173,7 +176,7 @@ static int init_tables(const struct brink_model *m)
 		return -ENOMEM;
 	if ((rc = nh_table_init()) < 0 || (rc = neigh_init()) < 0 || (rc = fib_init(m->fib_size)) < 0)
 		return rc;
-	return state_init(m->fib_size + CFG_MAX_PORTS * CFG_MAX_ADDRS * 2, 2 * m->fib_size);
+	return state_init(m->fib_size + STATE_ADDRS_MAX * 2, 2 * m->fib_size);
 }
 
 static int setup_ports_and_workers(const struct brink_model *m)

@@ -22,7 +22,7 @@ struct neigh {
 	bool host_route; /* its /32 is in the LPM */
 	bool pending;    /* created by traffic, not resolved yet: counts against NEIGH_PENDING_MAX */
 	uint8_t state;   /* enum dp_neigh_state */
-	uint16_t port;
+	uint16_t iface;
 	uint32_t ip;
 	uint32_t nh;
 	unsigned refs; /* routes using it as gateway */
@@ -98,7 +98,7 @@ static struct neigh *lookup(uint32_t ip)
 	return slot < 0 ? NULL : &table[slot];
 }
 
-static struct neigh *create(uint32_t ip, uint16_t port)
+static struct neigh *create(uint32_t ip, uint16_t iface)
 {
 	int32_t slot = rte_hash_add_key(by_ip, &ip), nh;
 	struct neigh *n;
@@ -106,7 +106,7 @@ static struct neigh *create(uint32_t ip, uint16_t port)
 	if (slot < 0)
 		return NULL;
 	/* The hash is sized NEIGH_MAX, so its slots always fit the table. */
-	nh = slot < NEIGH_MAX ? nh_alloc(NH_NEIGHBOR, port, ip, 32) : -ENOSPC;
+	nh = slot < NEIGH_MAX ? nh_alloc(NH_NEIGHBOR, iface, ip, 32) : -ENOSPC;
 	if (nh < 0) {
 		rte_hash_del_key(by_ip, &ip);
 		return NULL;
@@ -115,7 +115,7 @@ static struct neigh *create(uint32_t ip, uint16_t port)
 	memset(n, 0, sizeof(*n));
 	n->in_use = true;
 	n->ip = ip;
-	n->port = port;
+	n->iface = iface;
 	n->nh = (uint32_t)nh;
 	n->state = DP_NEIGH_INCOMPLETE;
 	return n;
@@ -195,6 +195,24 @@ static void reroute(struct dp_lcore_counters *cnt, struct rte_mbuf *m, const cha
 		cnt->c[DP_CNT_HELD_SENT]++;
 }
 
+/* A packet that waited for n, now resolved: its destination MAC set, to a
+ * worker for the rest of its neighbour output (worker.c). */
+static void send_held(struct dp_lcore_counters *cnt, struct neigh *n, struct rte_mbuf *m, const char *why)
+{
+	struct dp_mbuf_meta *meta = dp_meta(m);
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	memcpy(&eh->dst_addr, n->mac, 6);
+	meta->out_iface = n->iface;
+	meta->reason = DP_CTRL_TRANSMIT;
+	if (trace_on())
+		trace_step(m, "neigh", "%s: to worker 0, to be sent", why);
+	if (rte_ring_sp_enqueue(dp.inject, m) != 0)
+		dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
+	else
+		cnt->c[DP_CNT_HELD_SENT]++;
+}
+
 /* Resolved: publish the MAC, the host route, and send what was waiting. */
 static void confirm(struct neigh *n, const uint8_t mac[6])
 {
@@ -213,7 +231,7 @@ static void confirm(struct neigh *n, const uint8_t mac[6])
 	pending_end(n);
 	host_route_install(n);
 	for (unsigned i = 0; i < n->n_hold; i++)
-		reroute(cnt, n->hold[i], why);
+		send_held(cnt, n, n->hold[i], why);
 	n_held -= n->n_hold;
 	n->n_hold = 0;
 }
@@ -223,9 +241,9 @@ static void confirm(struct neigh *n, const uint8_t mac[6])
 static void send_probe(struct neigh *n, bool unicast)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
-	/* Off the port's subnets (an interface route, a gateway given its
-	 * interface) ask from the port's first address, as Linux does. */
-	uint32_t src = port_source_for(n->port, n->ip) ?: dp.ports[n->port].primary_ip;
+	/* Off the interface's subnets (an interface route, a gateway given its
+	 * interface) ask from its first address, as Linux does. */
+	uint32_t src = iface_source_for(n->iface, n->ip) ?: dp_ifaces[n->iface].primary_ip;
 	struct rte_mbuf *m;
 
 	if (!bucket_take(&arp_bucket, n->refs ? 0 : NEIGH_ARP_GATEWAY_RESERVE)) {
@@ -236,7 +254,7 @@ static void send_probe(struct neigh *n, bool unicast)
 	n->next_probe_tsc = rte_rdtsc() + rte_get_tsc_hz() * NEIGH_PROBE_INTERVAL_MS / 1000;
 	if (src == 0)
 		return;
-	m = arp_build_request(n->port, src, n->ip, unicast ? n->mac : NULL);
+	m = arp_build_request(n->iface, src, n->ip, unicast ? n->mac : NULL);
 	if (!m)
 		return;
 	if (rte_ring_sp_enqueue(dp.inject, m) == 0)
@@ -245,15 +263,15 @@ static void send_probe(struct neigh *n, bool unicast)
 		dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
 }
 
-int32_t neigh_ref(uint32_t ip, uint16_t port)
+int32_t neigh_ref(uint32_t ip, uint16_t iface)
 {
 	struct neigh *n = lookup(ip);
 
-	if (n && n->port != port) {
+	if (n && n->iface != iface) {
 		destroy(n);
 		n = NULL;
 	}
-	if (!n && !(n = create(ip, port)))
+	if (!n && !(n = create(ip, iface)))
 		return -ENOSPC;
 	/* A gateway from here on: its probes may use the reserve of the ARP budget. */
 	n->refs++;
@@ -275,17 +293,17 @@ void neigh_unref(uint32_t ip)
 		destroy(n);
 }
 
-int neigh_set_permanent(uint32_t ip, uint16_t port, const uint8_t mac[6])
+int neigh_set_permanent(uint32_t ip, uint16_t iface, const uint8_t mac[6])
 {
 	struct neigh *n = lookup(ip);
 
-	if (n && n->port != port) {
+	if (n && n->iface != iface) {
 		if (n->refs)
 			return -EBUSY;
 		destroy(n);
 		n = NULL;
 	}
-	if (!n && !(n = create(ip, port)))
+	if (!n && !(n = create(ip, iface)))
 		return -ENOSPC;
 	n->permanent = true;
 	confirm(n, mac);
@@ -310,18 +328,18 @@ void neigh_arp_event(const struct arp_event *ev)
 
 	if (!n) {
 		/* Like Linux: learn from requests for us, not from every broadcast,
-		 * and only from senders on a subnet of the port. */
-		if (!ev->for_us || !port_source_for(ev->port, ev->ip) || !(n = create(ev->ip, ev->port)))
+		 * and only from senders on a subnet of the interface. */
+		if (!ev->for_us || !iface_source_for(ev->iface, ev->ip) || !(n = create(ev->ip, ev->iface)))
 			return;
 	}
-	if (n->permanent || n->port != ev->port)
+	if (n->permanent || n->iface != ev->iface)
 		return;
 	confirm(n, ev->mac);
 }
 
 /* A neighbour for traffic to a new destination, within the cap and the creation rate;
  * NULL when refused (m is then dropped and counted). */
-static struct neigh *create_for_traffic(struct dp_lcore_counters *cnt, uint32_t ip, uint16_t port, struct rte_mbuf *m)
+static struct neigh *create_for_traffic(struct dp_lcore_counters *cnt, uint32_t ip, uint16_t iface, struct rte_mbuf *m)
 {
 	struct neigh *n;
 
@@ -333,7 +351,7 @@ static struct neigh *create_for_traffic(struct dp_lcore_counters *cnt, uint32_t 
 		dp_drop(cnt, DP_CNT_DROP_ARP_CREATE_RATE_LIMITED, m);
 		return NULL;
 	}
-	if (!(n = create(ip, port))) {
+	if (!(n = create(ip, iface))) {
 		dp_drop(cnt, DP_CNT_DROP_ARP_TABLE_FULL, m);
 		return NULL;
 	}
@@ -382,11 +400,11 @@ void neigh_resolve_packet(struct rte_mbuf *m)
 		return;
 	}
 	n = lookup(target);
-	if (!n && !(n = create_for_traffic(cnt, target, nh.port, m)))
+	if (!n && !(n = create_for_traffic(cnt, target, nh.iface, m)))
 		return;
 	if (resolved(n)) {
 		/* Resolved since the worker looked: send it on. */
-		reroute(cnt, m, "resolved meanwhile");
+		send_held(cnt, n, m, "resolved meanwhile");
 		return;
 	}
 	/* Traffic restarts a failed gateway's resolution even when m cannot be held. */
@@ -439,11 +457,11 @@ void neigh_timer(uint64_t now)
 	}
 }
 
-void neigh_sweep(bool (*onlink)(uint16_t port, uint32_t ip))
+void neigh_sweep(bool (*onlink)(uint16_t iface, uint32_t ip))
 {
 	for (unsigned i = 0; i < NEIGH_MAX; i++) {
 		struct neigh *n = &table[i];
-		if (n->in_use && n->refs == 0 && !n->permanent && !onlink(n->port, n->ip))
+		if (n->in_use && n->refs == 0 && !n->permanent && !onlink(n->iface, n->ip))
 			destroy(n);
 	}
 }
@@ -488,7 +506,7 @@ unsigned neigh_dump(struct dp_neigh_info *out, unsigned max)
 		o->ip = n->ip;
 		memcpy(o->mac, n->mac, 6);
 		o->state = n->state;
-		snprintf(o->port, sizeof(o->port), "%s", dp.ports[n->port].name);
+		snprintf(o->port, sizeof(o->port), "%s", dp_ifaces[n->iface].name);
 		o->age_s = n->confirmed_tsc ? (uint32_t)((now - n->confirmed_tsc) / hz) : 0;
 		o->queued = n->n_hold;
 	}
@@ -510,20 +528,20 @@ unsigned neigh_host_routes(struct dp_route_info *out, unsigned max)
 		o->origin = DP_ORIGIN_NEIGHBOR;
 		o->flags = DP_ROUTE_F_SELECTED | DP_ROUTE_F_RESOLVED | DP_ROUTE_F_USABLE;
 		o->gateway = n->ip;
-		snprintf(o->port, sizeof(o->port), "%s", dp.ports[n->port].name);
+		snprintf(o->port, sizeof(o->port), "%s", dp_ifaces[n->iface].name);
 	}
 	return k;
 }
 
 /* "clear arp": dynamic entries go; gateways that routes use are kept and
  * resolved again at once. */
-static unsigned flush(int port)
+static unsigned flush(int iface)
 {
 	unsigned k = 0;
 
 	for (unsigned i = 0; i < NEIGH_MAX; i++) {
 		struct neigh *n = &table[i];
-		if (!n->in_use || n->permanent || (port >= 0 && n->port != port))
+		if (!n->in_use || n->permanent || (iface >= 0 && n->iface != iface))
 			continue;
 		k++;
 		unresolve(n, DP_NEIGH_INCOMPLETE);
@@ -537,18 +555,18 @@ static void handle_flush(struct ctl_conn *c, const struct dp_msg_hdr *req, const
 {
 	const struct dp_port_ref *ref = body;
 	char name[DP_NAME_LEN + 1];
-	int port = -1;
+	int iface = -1;
 
 	if (len != sizeof(*ref)) {
 		ctl_reply_error(c, req, -EBADMSG, "item of the wrong size");
 		return;
 	}
 	snprintf(name, sizeof(name), "%.*s", DP_NAME_LEN, ref->name);
-	if (name[0] && (port = port_by_name(name)) < 0) {
-		ctl_reply_error(c, req, -ENODEV, "no port named '%s' in the dataplane", name);
+	if (name[0] && (iface = iface_by_name(name)) < 0) {
+		ctl_reply_error(c, req, -ENODEV, "no interface named '%s' in the dataplane", name);
 		return;
 	}
-	ctl_reply(c, req, 0, 0, NULL, 0, flush(port));
+	ctl_reply(c, req, 0, 0, NULL, 0, flush(iface));
 }
 
 static unsigned fill_neighs(void *out, unsigned max)

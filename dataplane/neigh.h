@@ -40,12 +40,12 @@
 /* After the mempool is created: the hold bound is sized from it. */
 int neigh_init(void);
 
-/* A route uses ip (on port) as its gateway: returns the next hop id or -errno. */
-int32_t neigh_ref(uint32_t ip, uint16_t port);
+/* A route uses ip (on iface) as its gateway: returns the next hop id or -errno. */
+int32_t neigh_ref(uint32_t ip, uint16_t iface);
 void neigh_unref(uint32_t ip);
 
 /* Static entries: set (replacing any learned MAC) or return to dynamic. */
-int neigh_set_permanent(uint32_t ip, uint16_t port, const uint8_t mac[6]);
+int neigh_set_permanent(uint32_t ip, uint16_t iface, const uint8_t mac[6]);
 void neigh_clear_permanent(uint32_t ip);
 
 /* From the workers. */
@@ -56,8 +56,8 @@ void neigh_resolve_packet(struct rte_mbuf *m);
 void neigh_timer(uint64_t now_tsc);
 
 /* Forget the dynamic neighbours no route uses that are no longer on-link:
- * onlink(port, ip) says whether ip may still be reached on port. */
-void neigh_sweep(bool (*onlink)(uint16_t port, uint32_t ip));
+ * onlink(iface, ip) says whether ip may still be reached on iface. */
+void neigh_sweep(bool (*onlink)(uint16_t iface, uint32_t ip));
 /* True when ip's MAC is known; then it is copied to mac (which may be NULL). */
 bool neigh_mac(uint32_t ip, uint8_t mac[6]);
 /* A configured /32 stopped shadowing a neighbour's host route: put it back. */

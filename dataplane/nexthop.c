@@ -52,7 +52,7 @@ int nh_table_init(void)
 	return defer_q ? 0 : -rte_errno;
 }
 
-int32_t nh_alloc(enum nh_kind kind, uint16_t port, uint32_t ip, uint8_t prefix_len)
+int32_t nh_alloc(enum nh_kind kind, uint16_t iface, uint32_t ip, uint8_t prefix_len)
 {
 	uint32_t id;
 
@@ -63,7 +63,7 @@ int32_t nh_alloc(enum nh_kind kind, uint16_t port, uint32_t ip, uint8_t prefix_l
 	}
 	id = free_ids[--n_free];
 	n_used++;
-	dp_nexthops[id].port = port;
+	dp_nexthops[id].iface = iface;
 	dp_nexthops[id].ip = ip;
 	dp_nexthops[id].prefix_len = prefix_len;
 	struct nexthop w = {.kind = (uint8_t)kind};

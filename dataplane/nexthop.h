@@ -15,12 +15,13 @@ enum nh_kind {
 	NH_FREE = 0,
 	NH_NEIGHBOR,  /* a host on a connected subnet (gateway or final host) */
 	NH_CONNECTED, /* a connected subnet, or an interface route (prefix_len 0): the
-		       * destination itself must be resolved on port */
+		       * destination itself is the next hop, on iface */
 	NH_LOCAL,     /* an address of the router */
 	NH_BLACKHOLE,
 	NH_REJECT,   /* discard with ICMP net unreachable */
 	NH_GROUP,    /* equal-cost paths: ip is an index into dp_nh_groups (nh_group.h) */
 	NH_RESERVED, /* a block no packet may be routed to (0/8, 127/8, 240/4) */
+	NH_TUNNEL,   /* the far end ip (0: the route's own destination) of a tunnel iface */
 };
 
 struct nexthop {
@@ -32,7 +33,7 @@ struct nexthop {
 			uint8_t resolved; /* mac is valid */
 		};
 	};
-	uint16_t port;      /* output (or owning) port */
+	uint16_t iface;     /* output (or owning) interface */
 	uint8_t prefix_len; /* NH_CONNECTED: length of the subnet */
 	uint8_t reserved;
 	uint32_t ip; /* neighbour or local address, the connected subnet, or the group index; host order */
@@ -56,7 +57,7 @@ static inline struct nexthop nh_read(uint32_t id)
 
 /* Control side (main lcore only). */
 int nh_table_init(void);
-int32_t nh_alloc(enum nh_kind kind, uint16_t port, uint32_t ip, uint8_t prefix_len);
+int32_t nh_alloc(enum nh_kind kind, uint16_t iface, uint32_t ip, uint8_t prefix_len);
 void nh_set_mac(uint32_t id, const uint8_t mac[6]);
 void nh_clear_mac(uint32_t id);
 /* Return the id to the free list once no worker can still use it. */

@@ -83,9 +83,9 @@ static void make_key(struct group_key *k, const struct fib_hop *hops, unsigned n
 static void member_put(const struct fib_hop *h)
 {
 	if (h->gateway)
-		neigh_unref(h->gateway);
+		fib_gateway_put(h->gateway, h->iface);
 	else
-		fib_onlink_put(h->port);
+		fib_onlink_put(h->iface);
 }
 
 /* The storage slot of a group, kept as the hash's data: rte_hash reuses its
@@ -125,7 +125,7 @@ int32_t nh_group_get(const struct fib_hop *hops, unsigned n, uint32_t *group)
 	if (n_free == 0)
 		return -ENOSPC;
 	for (i = 0; i < n; i++) {
-		nh = hops[i].gateway ? neigh_ref(hops[i].gateway, hops[i].port) : fib_onlink_get(hops[i].port);
+		nh = hops[i].gateway ? fib_gateway_get(hops[i].gateway, hops[i].iface) : fib_onlink_get(hops[i].iface);
 		if (nh < 0)
 			goto unwind;
 		g.member[i] = (uint32_t)nh;

@@ -19,10 +19,10 @@
 
 #define NH_GROUP_MAX 4096
 
-/* One path: a gateway on port, or (gateway 0) the destination itself on port. */
+/* One path: a gateway on iface, or (gateway 0) the destination itself on iface. */
 struct fib_hop {
 	uint32_t gateway;
-	uint16_t port;
+	uint16_t iface;
 	uint16_t reserved;
 };
 
@@ -39,7 +39,7 @@ static inline uint32_t nh_group_pick(const struct nh_group *g, uint32_t h)
 	return g->member[((uint64_t)h * g->n) >> 32];
 }
 
-/* Control side (main lcore). hops[] sorted by (gateway, port), n in 2..DP_ECMP_MAX. */
+/* Control side (main lcore). hops[] sorted by (gateway, iface), n in 2..DP_ECMP_MAX. */
 int nh_group_init(void);
 /* The group of these hops, created or shared (one more reference). Returns
  * its next-hop id and sets *group, or -errno. */

@@ -2,16 +2,28 @@
 /*
  * The worker's packet path, one stage per file:
  *
- *   rx -> eth_input (+ IPv4 sanity checks, ip4_check.h) -> arp_input (arp.c)
- *                   -> ip4_input: [registered ip4 stages] -> ip4_route
- *   ip4_route: LPM lookup -> local: ip4_local (icmp.c, registered protocols, punt.c)
- *                         -> forward: TTL, MTU (ip4_frag.c), L2 rewrite -> tx
- *                         -> unresolved next hop: handed to the main lcore (neigh.c)
- *                         -> no route / unreachable: icmp.c error
+ *   rx -> eth_input: the interface's MAC, then by EtherType: IPv4 (+ sanity
+ *         checks, ip4_check.h), ARP (arp.c), or a registered type (802.1Q:
+ *         modules/vlan, which hands the frame back as received on its VLAN)
+ *      -> ip4_input: PREROUTING hooks -> ip4_route: LPM lookup, then by next hop:
+ *         local:      LOCAL_IN hooks -> ip4_local: a registered protocol (ICMP,
+ *                     UDP by port: udp_local_register), else the kernel (punt.c)
+ *         neighbour:  FORWARD, POSTROUTING hooks -> TTL, MTU (ip4_frag.c), the
+ *                     neighbour's MAC -> the interface's output (a port's TX,
+ *                     a VLAN's tag, a VXLAN segment's encapsulation)
+ *         tunnel:     the same hooks -> the tunnel's output (encapsulation), whose
+ *                     outer packet is routed again as the router's own
+ *         unresolved: handed to the main lcore (neigh.c), which sends it back
+ *                     to the interface's output once the MAC is known
+ *         none, reject: icmp.c error; blackhole: dropped
+ *   Packets the router or the kernel originates enter at ip4_route and pass
+ *   LOCAL_OUT and POSTROUTING. A decapsulated packet is input again on its
+ *   tunnel or segment, at most DP_META_MAX_DEPTH times.
  *
- * Later features plug in by registering (ip4_stage_register, ip4_local_register)
- * rather than by editing these files. Every stage records what it decides
- * about a traced packet (trace.h); dp_drop() records drops itself.
+ * Features plug in by registering (hook.h, iface.h, eth_input_register,
+ * ip4_local_register, udp_local_register) rather than by editing these files.
+ * Every stage records what it decides about a traced packet (trace.h);
+ * dp_drop() records drops itself.
  */
 #ifndef BRINK_DP_PATH_H
 #define BRINK_DP_PATH_H
@@ -23,6 +35,7 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/dp.h"
+#include "dataplane/hook.h"
 #include "dataplane/trace.h"
 
 static inline void dp_drop(struct dp_lcore_counters *cnt, enum dp_counter_id why, struct rte_mbuf *m)
@@ -44,27 +57,52 @@ static inline void tx_enqueue(struct dp_worker *w, uint16_t port, struct rte_mbu
 		tx_flush(w, port);
 }
 
+/* m leaves by interface id (a frame, or for a tunnel an IPv4 packet after
+ * an Ethernet header, to next_hop: see struct iface_type). */
+static inline void iface_output(struct dp_worker *w, uint16_t id, struct rte_mbuf *m, uint32_t next_hop)
+{
+	struct dp_iface *ifc = &dp_ifaces[id];
+
+	if (likely(ifc->type == DP_IFACE_PORT)) {
+		tx_enqueue(w, ifc->port, m);
+		return;
+	}
+	if (unlikely(!ifc->type || !ifc->oper_up)) {
+		dp_drop(dp_counters_self(), DP_CNT_DROP_IFACE_DOWN, m);
+		return;
+	}
+	ifc->ops->output(w, ifc, m, next_hop);
+}
+
 /* ---- stages ---- */
+/* Frames received on a port. */
 void eth_input(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n);
-void arp_input(struct dp_worker *w, uint16_t port, struct rte_mbuf *m);
+/* Frames whose meta.in_iface is set: decapsulated from a tunnel or segment. */
+void eth_input_frames(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
+void arp_input(struct dp_worker *w, uint16_t iface, struct rte_mbuf *m);
 /* dst: each packet's destination address, host order, as eth_input read it. */
 void ip4_input(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *dst, uint16_t n);
-/* transit: received from a port (TTL is decremented); otherwise originated by
- * the router or the kernel behind the punt port. */
+/* transit: received (TTL is decremented); otherwise originated by the router
+ * or the kernel behind the punt port. */
 void ip4_route(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, bool transit);
 /* The same with the destinations already read (16-byte aligned array). */
 void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *dst, uint16_t n, bool transit);
-/* m (Ethernet + IPv4 without DF, longer than mtu) leaves as fragments of at
- * most mtu bytes, each with the Ethernet header l2 (destination then source
- * MAC), queued on port. m is consumed; false when it was dropped instead. */
-bool ip4_fragment(struct dp_worker *w, struct rte_mbuf *m, uint16_t port, uint16_t mtu,
+/* m (Ethernet + IPv4 without DF, longer than mtu) leaves by iface as
+ * fragments of at most mtu bytes, each with the Ethernet header l2
+ * (destination then source MAC), toward next_hop. m is consumed; false when
+ * it was dropped instead. */
+bool ip4_fragment(struct dp_worker *w, struct rte_mbuf *m, uint16_t iface, uint32_t next_hop, uint16_t mtu,
 		  const uint8_t l2[2 * RTE_ETHER_ADDR_LEN]);
-void ip4_local(struct dp_worker *w, struct rte_mbuf *m);
+/* Packets to the router, in bursts. */
+void ip4_local(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
 void punt_to_kernel(struct dp_worker *w, struct rte_mbuf *m);
 void punt_port_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
 /* The kernel side's MAC as its frames show it; written only when it changed,
  * since every worker reads it to punt. */
 void punt_learn_kernel_mac(const struct rte_ether_addr *mac);
+/* Packets a hook or a handler turned into received ones (DP_REINJECT_ETH,
+ * DP_REINJECT_IP4): input again on meta.in_iface, within DP_META_MAX_DEPTH. */
+void dp_reinject(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, dp_verdict how);
 
 /* ICMP types a router sends (RFC 792); DPDK 22.11 names only echo. */
 #define ICMP_DEST_UNREACH 3
@@ -73,22 +111,31 @@ void punt_learn_kernel_mac(const struct rte_ether_addr *mac);
 #define ICMP_CODE_FRAG_NEEDED 4
 
 /* ICMP error about m (an IPv4 packet starting after its Ethernet header),
- * built in m itself and routed back to its source; rate limited per worker.
- * m is consumed in every case. */
-void icmp_send_error(struct dp_worker *w, struct rte_mbuf *m, uint8_t type, uint8_t code, uint16_t in_port,
+ * built in m itself and routed back to its source from in_iface's address;
+ * rate limited per worker. m is consumed in every case. */
+void icmp_send_error(struct dp_worker *w, struct rte_mbuf *m, uint8_t type, uint8_t code, uint16_t in_iface,
 		     uint16_t next_mtu);
 
 /* ---- registration ---- */
 
-/* A stage run on every burst of valid IPv4 packets before routing (firewall,
- * DNAT, decapsulation...). It returns how many packets continue, compacted
- * at the front of pkts; it frees or forwards the others itself. */
-typedef uint16_t (*ip4_stage_fn)(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
-int ip4_stage_register(const char *name, ip4_stage_fn fn);
+/* Frames of an EtherType the core does not handle (802.1Q...), received on
+ * in. The handler returns a verdict: DP_REINJECT_ETH once it made m a frame
+ * received on another interface (meta.in_iface); DP_CONTINUE: not its own,
+ * dropped as unsupported. */
+typedef dp_verdict (*eth_input_fn)(struct dp_worker *w, struct dp_iface *in, struct rte_mbuf *m);
+void eth_input_register(uint16_t ethertype, eth_input_fn fn);
+/* For frames the port's RX already stripped of an 802.1Q tag (RTE_MBUF_F_RX_VLAN_STRIPPED). */
+void eth_input_register_stripped(eth_input_fn fn);
 
-/* Handler for packets addressed to the router with a given IP protocol. It
- * consumes m. Unregistered protocols are punted to the kernel. */
-typedef void (*ip4_local_fn)(struct dp_worker *w, struct rte_mbuf *m);
+/* Handler for packets addressed to the router with a given IP protocol:
+ * returns a verdict (DP_CONSUMED once it sent or freed m; DP_CONTINUE: not
+ * its own, for the kernel). Unregistered protocols are punted to the kernel. */
+typedef dp_verdict (*ip4_local_fn)(struct dp_worker *w, struct rte_mbuf *m);
 void ip4_local_register(uint8_t proto, ip4_local_fn fn);
+/* UDP to the router by destination port (VXLAN, later IKE and ESP in UDP).
+ * Registrations of one port are counted: the last unregister ends it.
+ * Ports nobody registered go to the kernel. Control side only. */
+int udp_local_register(uint16_t port, ip4_local_fn fn);
+void udp_local_unregister(uint16_t port);
 
 #endif

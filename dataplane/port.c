@@ -42,11 +42,11 @@ static void read_kernel_mac(struct dp_port *p, const char *device)
 /* The MTUs the device takes, as rte_eth_dev_set_mtu will judge them. A driver
  * without MTU control keeps only our software check: any MTU the
  * configuration allows. */
-static void set_mtu_range(struct dp_port *p, uint16_t port, const struct rte_eth_dev_info *info)
+static void set_mtu_range(struct dp_port *p, uint16_t port, uint16_t mtu, const struct rte_eth_dev_info *info)
 {
 	uint32_t overhead = RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
 
-	if (rte_eth_dev_set_mtu(port, p->mtu) == -ENOTSUP) {
+	if (rte_eth_dev_set_mtu(port, mtu) == -ENOTSUP) {
 		p->min_mtu = RTE_ETHER_MIN_MTU;
 		p->max_mtu = UINT16_MAX;
 		return;
@@ -98,7 +98,8 @@ int port_setup(const char *name, const char *device, bool is_punt, unsigned n_wo
 			conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 	}
 	/* Request only what the driver has: vdevs such as af_packet or pcap have no offloads. */
-	conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM & info.rx_offload_capa;
+	/* A tag the device strips is read from the mbuf (modules/vlan). */
+	conf.rxmode.offloads = (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_VLAN_STRIP) & info.rx_offload_capa;
 	conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE & info.tx_offload_capa;
 	if ((rc = rte_eth_dev_configure(port, p->n_rxq, p->n_txq, &conf)) != 0) {
 		snprintf(err, errlen, "%s: configure failed: %s", name, strerror(-rc));
@@ -131,19 +132,18 @@ int port_setup(const char *name, const char *device, bool is_punt, unsigned n_wo
 	}
 	/* We filter destination MACs ourselves, which lets a configured MAC work on any driver. */
 	rte_eth_promiscuous_enable(port);
-	rte_eth_macaddr_get(port, &p->mac);
-	p->device_mac = p->mac;
-	rte_eth_dev_get_mtu(port, &p->mtu);
-	set_mtu_range(p, port, &info);
+	uint16_t mtu = DP_DEFAULT_MTU;
+	rte_eth_macaddr_get(port, &p->device_mac);
+	rte_eth_dev_get_mtu(port, &mtu);
+	set_mtu_range(p, port, mtu, &info);
 	struct rte_eth_link link = {0};
 	rte_eth_link_get_nowait(port, &link);
 	p->link_up = link.link_status == RTE_ETH_LINK_UP;
 	p->in_use = true;
 	p->is_punt = is_punt;
+	iface_port_init(port, name, &p->device_mac, mtu);
 	if (is_punt)
-		p->primary_ip = PUNT_GATEWAY; /* the kernel's gateway: ICMP errors to it come from there */
-	p->admin_up = true;
-	snprintf(p->name, sizeof(p->name), "%s", name);
+		dp_ifaces[port].primary_ip = PUNT_GATEWAY; /* the kernel's gateway: ICMP errors to it come from there */
 	snprintf(p->device, sizeof(p->device), "%s", device);
 	if (is_punt)
 		read_kernel_mac(p, device);
@@ -153,24 +153,9 @@ int port_setup(const char *name, const char *device, bool is_punt, unsigned n_wo
 int port_by_name(const char *name)
 {
 	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++)
-		if (dp.ports[i].in_use && !dp.ports[i].is_punt && strcmp(dp.ports[i].name, name) == 0)
+		if (dp.ports[i].in_use && !dp.ports[i].is_punt && strcmp(dp_ifaces[i].name, name) == 0)
 			return (int)i;
 	return -1;
-}
-
-uint32_t port_source_for(uint16_t port, uint32_t target)
-{
-	const struct dp_port *p = &dp.ports[port];
-	for (unsigned i = 0; i < p->n_addrs; i++)
-		if (prefix4_contains(p->addrs[i].ip, p->addrs[i].prefix_len, target))
-			return p->addrs[i].ip;
-	return 0;
-}
-
-bool port_is_up(uint16_t port)
-{
-	const struct dp_port *p = &dp.ports[port];
-	return p->in_use && p->admin_up && p->link_up;
 }
 
 static uint16_t wanted_mtu(const struct dp_port_conf *conf)
@@ -183,10 +168,11 @@ static bool mtu_fits(const struct dp_port *p, uint16_t mtu)
 	return mtu >= p->min_mtu && mtu <= p->max_mtu;
 }
 
-static int refuse_mtu(const struct dp_port *p, uint16_t mtu, struct dp_apply *a)
+static int refuse_mtu(uint16_t port, uint16_t mtu, struct dp_apply *a)
 {
-	return dp_apply_refuse(a, -EINVAL, "%s: MTU %u is outside what the device takes (%u-%u)", p->name, mtu,
-			       p->min_mtu, p->max_mtu);
+	const struct dp_port *p = &dp.ports[port];
+	return dp_apply_refuse(a, -EINVAL, "%s: MTU %u is outside what the device takes (%u-%u)", dp_ifaces[port].name,
+			       mtu, p->min_mtu, p->max_mtu);
 }
 
 int port_check_conf(uint16_t port, const struct dp_port_conf *conf, struct dp_apply *a)
@@ -194,26 +180,26 @@ int port_check_conf(uint16_t port, const struct dp_port_conf *conf, struct dp_ap
 	const struct dp_port *p = &dp.ports[port];
 	uint16_t mtu = wanted_mtu(conf);
 
-	return mtu_fits(p, mtu) ? 0 : refuse_mtu(p, mtu, a);
+	return mtu_fits(p, mtu) ? 0 : refuse_mtu(port, mtu, a);
 }
 
-static int apply_mtu(struct dp_port *p, uint16_t port, uint16_t mtu, struct dp_apply *a)
+static int apply_mtu(struct dp_port *p, struct dp_iface *ifc, uint16_t port, uint16_t mtu, struct dp_apply *a)
 {
 	int rc;
 
 	if (!mtu_fits(p, mtu))
-		return refuse_mtu(p, mtu, a); /* best effort: 0, the MTU stays */
-	if (mtu == p->mtu)
+		return refuse_mtu(port, mtu, a); /* best effort: 0, the MTU stays */
+	if (mtu == ifc->mtu)
 		return 0;
 	rc = rte_eth_dev_set_mtu(port, mtu);
 	if (rc != 0 && rc != -ENOTSUP)
-		return dp_apply_refuse(a, rc, "%s: cannot set MTU %u: %s", p->name, mtu, strerror(-rc));
+		return dp_apply_refuse(a, rc, "%s: cannot set MTU %u: %s", ifc->name, mtu, strerror(-rc));
 	/* Drivers without MTU control (vdevs) still get our software MTU check. */
-	p->mtu = mtu;
+	ifc->mtu = mtu;
 	return 0;
 }
 
-static int apply_mac(struct dp_port *p, uint16_t port, struct rte_ether_addr mac, struct dp_apply *a)
+static int apply_mac(struct dp_iface *p, uint16_t port, struct rte_ether_addr mac, struct dp_apply *a)
 {
 	int rc;
 
@@ -234,33 +220,16 @@ static int apply_mac(struct dp_port *p, uint16_t port, struct rte_ether_addr mac
 int port_apply_conf(uint16_t port, const struct dp_port_conf *conf, struct dp_apply *a)
 {
 	struct dp_port *p = &dp.ports[port];
+	struct dp_iface *ifc = &dp_ifaces[port];
 	struct rte_ether_addr mac = p->device_mac;
 	int rc;
 
 	if (conf->has_mac)
 		memcpy(&mac, conf->mac, 6);
-	if ((rc = apply_mtu(p, port, wanted_mtu(conf), a)) < 0 || (rc = apply_mac(p, port, mac, a)) < 0)
+	if ((rc = apply_mtu(p, ifc, port, wanted_mtu(conf), a)) < 0 || (rc = apply_mac(ifc, port, mac, a)) < 0)
 		return rc;
-	__atomic_store_n(&p->admin_up, conf->admin_up != 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&ifc->admin_up, conf->admin_up != 0, __ATOMIC_RELEASE);
 	return 0;
-}
-
-void port_announce(uint16_t port)
-{
-	const struct dp_port *p = &dp.ports[port];
-	struct dp_lcore_counters *cnt = dp_counters_self();
-
-	for (unsigned i = 0; i < p->n_addrs; i++) {
-		/* RFC 5227 announcement: sender and target are both our address. */
-		struct rte_mbuf *m = arp_build_request(port, p->addrs[i].ip, p->addrs[i].ip, NULL);
-		if (!m)
-			return;
-		if (rte_ring_sp_enqueue(dp.inject, m) != 0) {
-			dp_drop(cnt, DP_CNT_DROP_CONTROL_RING_FULL, m);
-			return;
-		}
-		cnt->c[DP_CNT_ARP_ANNOUNCEMENTS_SENT]++;
-	}
 }
 
 bool port_poll_links(void)
@@ -276,49 +245,42 @@ bool port_poll_links(void)
 		if (up != p->link_up) {
 			p->link_up = up;
 			changed = true;
-			RTE_LOG(NOTICE, USER1, "%s: link %s\n", p->name, up ? "up" : "down");
+			RTE_LOG(NOTICE, USER1, "%s: link %s\n", dp_ifaces[port].name, up ? "up" : "down");
 		}
 	}
 	return changed;
 }
 
-void port_set_addrs(uint16_t port, const struct brink_addr *addrs, unsigned n)
-{
-	struct dp_port *p = &dp.ports[port];
-	memcpy(p->addrs, addrs, sizeof(*addrs) * n);
-	p->n_addrs = n;
-	__atomic_store_n(&p->primary_ip, n ? addrs[0].ip : 0, __ATOMIC_RELEASE);
-}
-
 void port_info(uint16_t port, struct dp_port_info *o)
 {
 	const struct dp_port *p = &dp.ports[port];
+	const struct dp_iface *ifc = &dp_ifaces[port];
 	struct rte_eth_dev_info info;
 	struct rte_eth_link link = {0};
 	struct rte_eth_stats st = {0};
 
 	memset(o, 0, sizeof(*o));
-	snprintf(o->name, sizeof(o->name), "%s", p->name);
+	snprintf(o->name, sizeof(o->name), "%s", ifc->name);
 	snprintf(o->device, sizeof(o->device), "%s", p->device);
 	if (rte_eth_dev_info_get(port, &info) == 0)
 		snprintf(o->driver, sizeof(o->driver), "%s", info.driver_name);
 	rte_eth_link_get_nowait(port, &link);
 	rte_eth_stats_get(port, &st);
 	o->port_id = port;
-	o->mtu = p->mtu;
+	o->mtu = ifc->mtu;
 	o->min_mtu = p->min_mtu;
 	o->max_mtu = p->max_mtu;
-	memcpy(o->mac, &p->mac, 6);
+	memcpy(o->mac, &ifc->mac, 6);
 	memcpy(o->device_mac, &p->device_mac, 6);
 	o->link_up = link.link_status == RTE_ETH_LINK_UP;
-	o->admin_up = p->admin_up;
+	o->admin_up = ifc->admin_up;
 	o->speed_mbps = link.link_speed;
 	o->n_rxq = p->n_rxq;
 	o->n_txq = p->n_txq;
-	o->n_addrs = RTE_MIN(p->n_addrs, RTE_DIM(o->addrs));
+	o->n_addrs = RTE_MIN(ifc->n_addrs, RTE_DIM(o->addrs));
 	for (unsigned i = 0; i < o->n_addrs; i++) {
-		o->addrs[i].ip = p->addrs[i].ip;
-		o->addrs[i].prefix_len = p->addrs[i].prefix_len;
+		o->addrs[i].ip = ifc->addrs[i].ip;
+		o->addrs[i].prefix_len = ifc->addrs[i].prefix_len;
 	}
 	o->stats = (struct dp_port_stats){
 		.rx_packets = st.ipackets,
@@ -368,7 +330,7 @@ static void clear_port_stats(struct ctl_conn *c, const struct dp_msg_hdr *req, c
 	}
 	snprintf(name, sizeof(name), "%.*s", DP_NAME_LEN, ref->name);
 	for (uint16_t port = 0; port < RTE_MAX_ETHPORTS; port++) {
-		if (!dp.ports[port].in_use || dp.ports[port].is_punt || (name[0] && strcmp(dp.ports[port].name, name)))
+		if (!dp.ports[port].in_use || dp.ports[port].is_punt || (name[0] && strcmp(dp_ifaces[port].name, name)))
 			continue;
 		rte_eth_stats_reset(port);
 		/* Racy against a worker counting at this moment, as any counter clear. */

@@ -16,21 +16,12 @@ int port_setup(const char *name, const char *device, bool is_punt, unsigned n_wo
 /* Port id of a configured port name, or -1. */
 int port_by_name(const char *name);
 
-/* Address of port whose subnet contains target, 0 if none. */
-uint32_t port_source_for(uint16_t port, uint32_t target);
-
-/* Admin and link up: the port carries traffic and its subnets are connected. */
-bool port_is_up(uint16_t port);
-
 /* Runtime settings from brinkd; a setting left at 0 restores the default
  * (DP_DEFAULT_MTU, the device's MAC). check refuses what the device cannot
  * take without changing anything; apply changes what differs. Both report
  * through a (see apply.h) and return 0 or -errno. */
 int port_check_conf(uint16_t port, const struct dp_port_conf *conf, struct dp_apply *a);
 int port_apply_conf(uint16_t port, const struct dp_port_conf *conf, struct dp_apply *a);
-void port_set_addrs(uint16_t port, const struct brink_addr *addrs, unsigned n);
-/* Gratuitous ARP for each address of the port (after a MAC change). */
-void port_announce(uint16_t port);
 /* Reads every port's link state; true when one changed. */
 bool port_poll_links(void);
 

@@ -20,10 +20,10 @@ void punt_to_kernel(struct dp_worker *w, struct rte_mbuf *m)
 	}
 	struct dp_port *p = &dp.ports[dp.punt_port];
 	eh->dst_addr = p->kernel_mac;
-	eh->src_addr = p->mac;
+	eh->src_addr = dp_ifaces[dp.punt_port].mac;
 	cnt->c[DP_CNT_PUNTED]++;
 	if (trace_on())
-		trace_step(m, "punt", "to the kernel on %s", p->name);
+		trace_step(m, "punt", "to the kernel on %s", dp_ifaces[dp.punt_port].name);
 	tx_enqueue(w, (uint16_t)dp.punt_port, m);
 }
 
@@ -37,7 +37,7 @@ void punt_learn_kernel_mac(const struct rte_ether_addr *mac)
 void punt_port_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
-	const struct dp_port *p = &dp.ports[dp.punt_port];
+	const struct dp_iface *p = &dp_ifaces[dp.punt_port];
 	struct rte_mbuf *ip4[DP_BURST];
 	uint32_t dst[DP_BURST] __rte_aligned(16);
 	uint16_t n_ip4 = 0;
@@ -48,7 +48,10 @@ void punt_port_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		struct dp_mbuf_meta *meta = dp_meta(m);
 
+		meta->in_iface = (uint16_t)dp.punt_port;
+		meta->depth = 0;
 		if (rte_pktmbuf_data_len(m) < sizeof(*eh)) {
 			dp_drop(cnt, DP_CNT_DROP_PUNT_FROM_KERNEL_BAD, m);
 			continue;

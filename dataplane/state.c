@@ -20,10 +20,19 @@ static struct dp_state conf; /* the configuration's ports, addresses and static 
 static uint64_t generation[DP_OWNER_MAX];
 static unsigned max_paths;
 
+static int (*fdb_apply)(const struct dp_fdb *items, unsigned n, struct dp_apply *a);
+
+void state_fdb_register(int (*apply)(const struct dp_fdb *items, unsigned n, struct dp_apply *a))
+{
+	fdb_apply = apply;
+}
+
 void state_clear(struct dp_state *s)
 {
 	free(s->routes);
 	free(s->neighs);
+	free(s->ifaces.v);
+	free(s->fdb.v);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -37,6 +46,36 @@ static int known_port(const char *name, char *err, size_t errlen)
 	if (port < 0)
 		snprintf(err, errlen, "no port named '%s' in the dataplane", n);
 	return port < 0 ? -ENODEV : port;
+}
+
+static const struct dp_iface_conf *staged_iface(const struct dp_state *s, const char *name)
+{
+	const struct dp_iface_conf *c = (const void *)s->ifaces.v;
+	for (unsigned i = 0; i < s->ifaces.n; i++)
+		if (strncmp(c[i].name, name, DP_NAME_LEN) == 0)
+			return &c[i];
+	return NULL;
+}
+
+/* An interface the dataplane has, or one the transaction staged. */
+static int known_iface(const struct dp_state *s, const char *name, char *err, size_t errlen)
+{
+	char n[DP_NAME_LEN + 1];
+
+	snprintf(n, sizeof(n), "%.*s", DP_NAME_LEN, name);
+	if (iface_by_name(n) >= 0 || staged_iface(s, n))
+		return 0;
+	snprintf(err, errlen, "no interface named '%s' in the dataplane", n);
+	return -ENODEV;
+}
+
+/* The interface a name in the state names now, or -1. */
+static int iface_named(const char *name)
+{
+	char n[DP_NAME_LEN + 1];
+
+	snprintf(n, sizeof(n), "%.*s", DP_NAME_LEN, name);
+	return iface_by_name(n);
 }
 
 int state_add_port(struct dp_state *s, const struct dp_port_conf *c, char *err, size_t errlen)
@@ -57,7 +96,7 @@ int state_add_addr(struct dp_state *s, const struct dp_addr *a, char *err, size_
 	char pfx[PREFIX4_STR_LEN];
 	const struct ip4_special_block *sp;
 	unsigned on_port = 0;
-	int rc = known_port(a->port, err, errlen);
+	int rc = known_iface(s, a->port, err, errlen);
 
 	if (rc < 0)
 		return rc;
@@ -72,7 +111,7 @@ int state_add_addr(struct dp_state *s, const struct dp_addr *a, char *err, size_
 	for (unsigned i = 0; i < s->n_addrs; i++)
 		on_port += strncmp(s->addrs[i].port, a->port, DP_NAME_LEN) == 0;
 	if (on_port == CFG_MAX_ADDRS) {
-		snprintf(err, errlen, "port %.*s: more than %d addresses", DP_NAME_LEN, a->port, CFG_MAX_ADDRS);
+		snprintf(err, errlen, "interface %.*s: more than %d addresses", DP_NAME_LEN, a->port, CFG_MAX_ADDRS);
 		return -ENOSPC;
 	}
 	if (s->n_addrs == RTE_DIM(s->addrs)) {
@@ -98,8 +137,9 @@ static int grow(void **arr, unsigned *n, unsigned *cap, size_t esize, const void
 	return 0;
 }
 
-/* r checked, in the shape of its key in *p. */
-static int route_path(const struct dp_route *r, uint8_t owner, struct state_path *out, char *err, size_t errlen)
+/* r checked, in the shape of its key in *p; s: the transaction's staged state, or NULL. */
+static int route_path(const struct dp_state *s, const struct dp_route *r, uint8_t owner, struct state_path *out,
+		      char *err, size_t errlen)
 {
 	char pfx[PREFIX4_STR_LEN];
 	const struct ip4_special_block *sp;
@@ -124,7 +164,7 @@ static int route_path(const struct dp_route *r, uint8_t owner, struct state_path
 		snprintf(err, errlen, "route %s: unusable gateway address", pfx);
 		return -EINVAL;
 	}
-	if ((r->port[0] || r->kind == DP_ROUTE_INTERFACE) && known_port(r->port, err, errlen) < 0)
+	if ((r->port[0] || r->kind == DP_ROUTE_INTERFACE) && known_iface(s ? s : &conf, r->port, err, errlen) < 0)
 		return -ENODEV;
 	*out = p;
 	return 0;
@@ -134,7 +174,7 @@ int state_add_route(struct dp_state *s, const struct dp_route *r, uint8_t owner,
 {
 	char pfx[PREFIX4_STR_LEN];
 	struct state_path p;
-	int rc = route_path(r, owner, &p, err, errlen);
+	int rc = route_path(s, r, owner, &p, err, errlen);
 
 	if (rc < 0)
 		return rc;
@@ -162,26 +202,47 @@ int state_add_neigh(struct dp_state *s, const struct dp_neigh *n, char *err, siz
 	return grow((void **)&s->neighs, &s->n_neighs, &s->cap_neighs, sizeof(*n), n);
 }
 
-/* Port whose connected subnet holds ip (up ports only if up_only), or -1. */
-static int connected_port(const struct dp_state *s, uint32_t ip, bool up_only)
+int state_add_iface(struct dp_state *s, const struct dp_iface_conf *c, char *err, size_t errlen)
+{
+	if (s->ifaces.n >= CFG_MAX_IFACES) {
+		snprintf(err, errlen, "more than %d interfaces", CFG_MAX_IFACES);
+		return -ENOSPC;
+	}
+	return grow((void **)&s->ifaces.v, &s->ifaces.n, &s->ifaces.cap, sizeof(*c), c);
+}
+
+int state_add_fdb(struct dp_state *s, const struct dp_fdb *f, char *err, size_t errlen)
+{
+	if (!fdb_apply) {
+		snprintf(err, errlen, "no module takes forwarding database entries");
+		return -EPROTONOSUPPORT;
+	}
+	return grow((void **)&s->fdb.v, &s->fdb.n, &s->fdb.cap, sizeof(*f), f);
+}
+
+/* Interface whose connected subnet holds ip (up ones only if up_only), or -1. */
+static int connected_iface(const struct dp_state *s, uint32_t ip, bool up_only)
 {
 	for (unsigned i = 0; i < s->n_addrs; i++) {
 		if (!prefix4_contains(s->addrs[i].ip, s->addrs[i].prefix_len, ip))
 			continue;
-		int port = port_by_name(s->addrs[i].port);
-		if (!up_only || port_is_up((uint16_t)port))
-			return port;
+		int id = iface_named(s->addrs[i].port);
+		if (id >= 0 && (!up_only || iface_is_up((uint16_t)id)))
+			return id;
 	}
 	return -1;
 }
 
-/* An up port that has an address to send ARP from. */
-static bool port_usable(const struct dp_state *s, int port)
+/* An up interface that can reach a next hop: a tunnel, or an Ethernet
+ * interface with an address to send ARP from. */
+static bool iface_usable(const struct dp_state *s, int id)
 {
-	if (port < 0 || !port_is_up((uint16_t)port))
+	if (id < 0 || !iface_is_up((uint16_t)id))
 		return false;
+	if (!dp_ifaces[id].ops->ethernet)
+		return true;
 	for (unsigned i = 0; i < s->n_addrs; i++)
-		if (port_by_name(s->addrs[i].port) == port)
+		if (iface_named(s->addrs[i].port) == id)
 			return true;
 	return false;
 }
@@ -216,7 +277,8 @@ static int check_addrs(struct dp_state *s, struct dp_apply *a)
 	return 0;
 }
 
-static int apply_ports(const struct dp_state *s, struct dp_apply *a)
+/* Ports' settings, the logical interfaces, then every interface's addresses. */
+static int apply_ifaces(const struct dp_state *s, struct dp_apply *a)
 {
 	int rc;
 
@@ -229,20 +291,27 @@ static int apply_ports(const struct dp_state *s, struct dp_apply *a)
 			continue;
 		struct dp_port_conf c = {.admin_up = 1};
 		for (unsigned k = 0; k < s->n_ports; k++)
-			if (strncmp(s->ports[k].name, dp.ports[i].name, DP_NAME_LEN) == 0)
+			if (strncmp(s->ports[k].name, dp_ifaces[i].name, DP_NAME_LEN) == 0)
 				c = s->ports[k];
-		uint64_t mac_before = dp.ports[i].mac_word;
 		if ((rc = port_apply_conf((uint16_t)i, &c, a)) < 0)
 			return rc;
-
+	}
+	if ((rc = iface_replace((const void *)s->ifaces.v, s->ifaces.n, a)) < 0)
+		return rc;
+	for (unsigned i = 0; i < DP_IFACE_MAX; i++) {
+		struct dp_iface *ifc = &dp_ifaces[i];
+		if (!ifc->type || (i < RTE_MAX_ETHPORTS && dp.ports[i].is_punt))
+			continue;
 		struct brink_addr addrs[CFG_MAX_ADDRS];
+		uint64_t mac_before = ifc->announced_mac_word;
 		unsigned n = 0;
 		for (unsigned k = 0; k < s->n_addrs && n < CFG_MAX_ADDRS; k++)
-			if (strncmp(s->addrs[k].port, dp.ports[i].name, DP_NAME_LEN) == 0)
+			if (strncmp(s->addrs[k].port, ifc->name, DP_NAME_LEN) == 0)
 				addrs[n++] = (struct brink_addr){s->addrs[k].ip, s->addrs[k].prefix_len};
-		port_set_addrs((uint16_t)i, addrs, n);
-		if (dp.ports[i].mac_word != mac_before)
-			port_announce((uint16_t)i);
+		iface_set_addrs((uint16_t)i, addrs, n);
+		ifc->announced_mac_word = ifc->mac_word;
+		if (ifc->mac_word != mac_before && ifc->ops->ethernet)
+			iface_announce((uint16_t)i);
 	}
 	return 0;
 }
@@ -380,7 +449,7 @@ struct cand {
 	uint8_t distance; /* 0: connected and local */
 	uint8_t kind;     /* enum fib_kind */
 	uint8_t origin;
-	uint16_t port;
+	uint16_t iface;
 	uint32_t gateway;
 	struct state_path *path; /* or NULL */
 };
@@ -395,23 +464,23 @@ static int cand_cmp(const void *a, const void *b)
 		return (int)x->kind - (int)y->kind;
 	if (x->gateway != y->gateway)
 		return x->gateway < y->gateway ? -1 : 1;
-	return (int)x->port - (int)y->port;
+	return (int)x->iface - (int)y->iface;
 }
 
 /* The candidate of a route path when it is usable now, else false. */
 static bool path_cand(struct state_path *sp, struct cand *c)
 {
 	const struct dp_route *r = &sp->r;
-	int port = r->port[0] ? port_by_name(r->port) : -1;
+	int id = r->port[0] ? iface_named(r->port) : -1;
 
 	*c = (struct cand){.distance = r->distance, .origin = DP_ORIGIN_STATIC, .gateway = r->gateway, .path = sp};
 	switch (r->kind) {
 	case DP_ROUTE_GATEWAY:
 		c->kind = FIB_GATEWAY;
-		if (port < 0)
-			port = connected_port(&conf, r->gateway, true);
-		else if (!port_usable(&conf, port))
-			port = -1;
+		if (!r->port[0])
+			id = connected_iface(&conf, r->gateway, true);
+		else if (!iface_usable(&conf, id))
+			id = -1;
 		break;
 	case DP_ROUTE_INTERFACE:
 		/* A route to one host has that host for its next hop, as a gateway: an
@@ -419,8 +488,8 @@ static bool path_cand(struct state_path *sp, struct cand *c)
 		 * this /32 hides the neighbour's own host route. */
 		c->kind = r->prefix_len == 32 ? FIB_GATEWAY : FIB_INTERFACE;
 		c->gateway = r->prefix_len == 32 ? r->prefix : 0;
-		if (!port_usable(&conf, port))
-			port = -1;
+		if (!iface_usable(&conf, id))
+			id = -1;
 		break;
 	case DP_ROUTE_BLACKHOLE:
 		c->kind = FIB_BLACKHOLE;
@@ -429,8 +498,8 @@ static bool path_cand(struct state_path *sp, struct cand *c)
 		c->kind = FIB_REJECT;
 		return true;
 	}
-	c->port = (uint16_t)(port < 0 ? 0 : port);
-	return port >= 0;
+	c->iface = (uint16_t)(id < 0 ? 0 : id);
+	return id >= 0;
 }
 
 static struct cand *cands;
@@ -451,13 +520,18 @@ static int gather(struct route_entry *e)
 	}
 	for (unsigned i = 0; i < conf.n_addrs; i++) {
 		const struct dp_addr *x = &conf.addrs[i];
-		uint16_t port = (uint16_t)port_by_name(x->port);
-		if (!port_is_up(port))
+		if (!(e->len == 32 && x->ip == e->prefix) &&
+		    !(x->prefix_len < 32 && e->len == x->prefix_len && (x->ip & prefix4_mask(e->len)) == e->prefix))
+			continue;
+		int id = iface_named(x->port);
+		if (id < 0 || !iface_is_up((uint16_t)id))
 			continue;
 		if (e->len == 32 && x->ip == e->prefix)
-			cands[n++] = (struct cand){.kind = FIB_LOCAL, .origin = DP_ORIGIN_LOCAL, .port = port};
-		else if (x->prefix_len < 32 && e->len == x->prefix_len && (x->ip & prefix4_mask(e->len)) == e->prefix)
-			cands[n++] = (struct cand){.kind = FIB_CONNECTED, .origin = DP_ORIGIN_CONNECTED, .port = port};
+			cands[n++] = (struct cand){.kind = FIB_LOCAL, .origin = DP_ORIGIN_LOCAL, .iface = (uint16_t)id};
+		else
+			cands[n++] = (struct cand){.kind = FIB_CONNECTED,
+						   .origin = DP_ORIGIN_CONNECTED,
+						   .iface = (uint16_t)id};
 	}
 	for (unsigned i = 0; i < e->n_paths; i++) {
 		p[i].flags = 0;
@@ -483,7 +557,7 @@ static bool select_entry(struct route_entry *e, unsigned n_c, struct fib_route *
 				.len = e->len,
 				.kind = best->kind,
 				.origin = best->origin,
-				.port = best->port,
+				.iface = best->iface,
 				.gateway = best->gateway};
 	/* The forwarding paths of the best distance share the traffic; the
 	 * model gives a blackhole or reject a distance of its own. */
@@ -496,7 +570,7 @@ static bool select_entry(struct route_entry *e, unsigned n_c, struct fib_route *
 			c->path->flags |= DP_ROUTE_F_SELECTED;
 		if (!forwards)
 			break; /* local, connected, blackhole or reject: the prefix's only target */
-		struct fib_hop h = {.gateway = c->gateway, .port = c->port};
+		struct fib_hop h = {.gateway = c->gateway, .iface = c->iface};
 		if (fwd && memcmp(&hops[fwd - 1], &h, sizeof(h)) == 0)
 			continue; /* the same path given twice */
 		if (fwd == DP_ECMP_MAX)
@@ -507,7 +581,7 @@ static bool select_entry(struct route_entry *e, unsigned n_c, struct fib_route *
 		r->kind = FIB_GROUP;
 		r->hops = hops;
 		r->n_hops = (uint8_t)fwd;
-		r->port = 0;
+		r->iface = 0;
 		r->gateway = 0;
 	}
 	return true;
@@ -680,13 +754,13 @@ static void undo(struct undo_log *u)
 	}
 	u->n = 0;
 }
-/* Neighbours worth keeping: on an up port, on a connected subnet of it or
- * reached by an interface route through it. */
-static bool neigh_onlink(uint16_t port, uint32_t ip)
+/* Neighbours worth keeping: on an up interface, on a connected subnet of it
+ * or reached by an interface route through it. */
+static bool neigh_onlink(uint16_t iface, uint32_t ip)
 {
-	if (!port_is_up(port))
+	if (!iface_is_up(iface))
 		return false;
-	if (port_source_for(port, ip))
+	if (iface_source_for(iface, ip))
 		return true;
 	const struct fib_route *r = NULL;
 	for (uint8_t len = 32; len > 0 && !r; len--) {
@@ -694,7 +768,7 @@ static bool neigh_onlink(uint16_t port, uint32_t ip)
 		if (r && r->origin != DP_ORIGIN_STATIC)
 			r = NULL;
 	}
-	return r && r->kind == FIB_INTERFACE && r->port == port;
+	return r && r->kind == FIB_INTERFACE && r->iface == iface;
 }
 
 static int apply_neighs(const struct dp_state *s, const struct dp_state *prev, struct dp_apply *a)
@@ -711,11 +785,13 @@ static int apply_neighs(const struct dp_state *s, const struct dp_state *prev, s
 	}
 	for (unsigned i = 0; i < s->n_neighs; i++) {
 		const struct dp_neigh *n = &s->neighs[i];
-		int port = connected_port(s, n->ip, false);
-		if (port < 0) {
-			rc = dp_apply_refuse(a, -ENETUNREACH, "static ARP entry %s is not on a connected subnet",
-					     ip4_fmt(n->ip, g));
-		} else if ((rc = neigh_set_permanent(n->ip, (uint16_t)port, n->mac)) < 0) {
+		int id = connected_iface(s, n->ip, false);
+		if (id < 0 || !dp_ifaces[id].ops->ethernet) {
+			rc = dp_apply_refuse(
+				a, -ENETUNREACH,
+				"static ARP entry %s is not on a connected subnet of an Ethernet interface",
+				ip4_fmt(n->ip, g));
+		} else if ((rc = neigh_set_permanent(n->ip, (uint16_t)id, n->mac)) < 0) {
 			rc = dp_apply_refuse(a, rc, "static ARP entry %s: %s", ip4_fmt(n->ip, g), strerror(-rc));
 		}
 		if (rc < 0)
@@ -752,7 +828,7 @@ static int sweep(uint8_t owner, uint32_t serial, struct undo_log *u, struct dp_a
 struct change {
 	uint8_t owner;
 	bool replace;
-	bool tables[DP_TABLE_MAX]; /* PORT, ADDR, NEIGH: want's replaces what runs */
+	bool tables[DP_TABLE_MAX]; /* PORT, ADDR, NEIGH, IFACE, FDB: want's replaces what runs */
 	struct dp_state want;      /* its routes: the paths, in order */
 	uint8_t *ops;              /* per path (enum path_op); NULL: all PATH_PUT */
 	unsigned cap_ops;
@@ -790,23 +866,52 @@ static void conf_tables_take(struct dp_state *dst, const struct dp_state *src, c
 		dst->n_addrs = src->n_addrs;
 		memcpy(dst->addrs, src->addrs, sizeof(src->addrs));
 	}
+	/* The item arrays are shared with src until the change ends (change_commit). */
+	if (tables[DP_TABLE_IFACE])
+		dst->ifaces = src->ifaces;
+	if (tables[DP_TABLE_FDB])
+		dst->fdb = src->fdb;
+}
+
+static int apply_fdb(const struct dp_state *s, struct dp_apply *a)
+{
+	return fdb_apply ? fdb_apply((const void *)s->fdb.v, s->fdb.n, a) : 0;
+}
+
+/* conf took want's item arrays: want keeps the ones conf ran before, to be freed with it. */
+static void swap_back(struct dp_state *want, const struct dp_state *prev, const bool tables[DP_TABLE_MAX])
+{
+	if (tables[DP_TABLE_NEIGH]) {
+		want->neighs = prev->neighs;
+		want->n_neighs = prev->n_neighs;
+		want->cap_neighs = prev->cap_neighs;
+	}
+	if (tables[DP_TABLE_IFACE])
+		want->ifaces = prev->ifaces;
+	if (tables[DP_TABLE_FDB])
+		want->fdb = prev->fdb;
 }
 
 /* Applies c, all or nothing (strict), or all it can (best effort). */
 static int change_commit(struct change *c, struct dp_apply *a)
 {
-	bool ports_or_addrs = c->tables[DP_TABLE_PORT] || c->tables[DP_TABLE_ADDR];
-	bool neighs = c->tables[DP_TABLE_NEIGH] || ports_or_addrs;
+	bool ifaces = c->tables[DP_TABLE_PORT] || c->tables[DP_TABLE_ADDR] || c->tables[DP_TABLE_IFACE];
+	bool neighs = c->tables[DP_TABLE_NEIGH] || ifaces;
+	bool fdb = c->tables[DP_TABLE_FDB] || ifaces;
 	struct dp_state prev = conf;
 	struct undo_log u = {0};
 	int rc = 0;
 
-	if (ports_or_addrs) {
+	if (ifaces) {
 		conf_tables_take(&conf, &c->want, c->tables);
 		rc = check_addrs(&conf, a);
 		if (rc == 0)
-			rc = apply_ports(&conf, a);
+			rc = apply_ifaces(&conf, a);
+	} else if (c->tables[DP_TABLE_FDB]) {
+		conf_tables_take(&conf, &c->want, c->tables);
 	}
+	if (rc == 0 && fdb)
+		rc = apply_fdb(&conf, a);
 	if (rc == 0 && c->tables[DP_TABLE_NEIGH]) {
 		conf.neighs = c->want.neighs;
 		conf.n_neighs = c->want.n_neighs;
@@ -818,27 +923,24 @@ static int change_commit(struct change *c, struct dp_apply *a)
 	if (rc == 0)
 		rc = change_paths(c, &u, a);
 	if (rc == 0)
-		rc = reselect_changed(ports_or_addrs, a);
+		rc = reselect_changed(ifaces, a);
 	if (rc < 0) {
 		struct dp_apply restore = {.best_effort = true};
 		struct dp_state failed = conf;
 		undo(&u);
 		conf = prev;
-		if (ports_or_addrs)
-			apply_ports(&conf, &restore);
+		if (ifaces)
+			apply_ifaces(&conf, &restore);
+		if (fdb)
+			apply_fdb(&conf, &restore);
 		if (neighs)
 			apply_neighs(&conf, &failed, &restore);
-		reselect_changed(ports_or_addrs, &restore);
+		reselect_changed(ifaces, &restore);
 		if (restore.n_refused)
 			RTE_LOG(ERR, USER1, "restoring the previous state: %s", sbuf_str(&restore.refused));
 		dp_apply_fini(&restore);
 	} else {
-		if (c->tables[DP_TABLE_NEIGH]) {
-			/* conf took want's neighbours: want keeps the old ones, to be freed with it */
-			c->want.neighs = prev.neighs;
-			c->want.n_neighs = prev.n_neighs;
-			c->want.cap_neighs = prev.cap_neighs;
-		}
+		swap_back(&c->want, &prev, c->tables);
 		neigh_sweep(neigh_onlink);
 	}
 	free(u.v);
@@ -857,7 +959,8 @@ int state_commit(struct dp_state *want, struct dp_apply *a)
 	struct change c = {.owner = DP_OWNER_CONFIG, .replace = true, .want = *want};
 	int rc;
 
-	c.tables[DP_TABLE_PORT] = c.tables[DP_TABLE_ADDR] = c.tables[DP_TABLE_NEIGH] = true;
+	c.tables[DP_TABLE_PORT] = c.tables[DP_TABLE_ADDR] = c.tables[DP_TABLE_NEIGH] = c.tables[DP_TABLE_IFACE] =
+		c.tables[DP_TABLE_FDB] = true;
 	rc = change_commit(&c, a);
 	*want = c.want;
 	return rc;
@@ -867,6 +970,7 @@ void state_refresh(void)
 {
 	struct dp_apply a = {.best_effort = true};
 
+	iface_refresh_oper();
 	reselect_changed(true, &a);
 	neigh_sweep(neigh_onlink);
 	if (a.n_refused)
@@ -880,10 +984,9 @@ uint64_t state_generation(uint8_t owner)
 }
 
 static const size_t table_item_size[DP_TABLE_MAX] = {
-	[DP_TABLE_PORT] = sizeof(struct dp_port_conf),
-	[DP_TABLE_ADDR] = sizeof(struct dp_addr),
-	[DP_TABLE_ROUTE] = sizeof(struct dp_route),
-	[DP_TABLE_NEIGH] = sizeof(struct dp_neigh),
+	[DP_TABLE_PORT] = sizeof(struct dp_port_conf),   [DP_TABLE_ADDR] = sizeof(struct dp_addr),
+	[DP_TABLE_ROUTE] = sizeof(struct dp_route),      [DP_TABLE_NEIGH] = sizeof(struct dp_neigh),
+	[DP_TABLE_IFACE] = sizeof(struct dp_iface_conf), [DP_TABLE_FDB] = sizeof(struct dp_fdb),
 };
 
 /* The items of a batch, checked for size: 0, or -EBADMSG with the reason in err. */
@@ -965,7 +1068,8 @@ void state_txn_begin(const void *body, size_t len)
 	/* A replace of the configuration's state replaces its tables too, named or not. */
 	if (b.owner == DP_OWNER_CONFIG && !txn.delta)
 		txn.change.tables[DP_TABLE_PORT] = txn.change.tables[DP_TABLE_ADDR] =
-			txn.change.tables[DP_TABLE_NEIGH] = true;
+			txn.change.tables[DP_TABLE_NEIGH] = txn.change.tables[DP_TABLE_IFACE] =
+				txn.change.tables[DP_TABLE_FDB] = true;
 }
 
 /* Checks a batch's op against its table and the transaction. */
@@ -1005,6 +1109,10 @@ static int txn_item(const struct dp_items *h, const void *item, char *err, size_
 		return state_add_addr(w, item, err, errlen);
 	case DP_TABLE_NEIGH:
 		return state_add_neigh(w, item, err, errlen);
+	case DP_TABLE_IFACE:
+		return state_add_iface(w, item, err, errlen);
+	case DP_TABLE_FDB:
+		return state_add_fdb(w, item, err, errlen);
 	default:
 		break;
 	}
@@ -1102,7 +1210,7 @@ int state_obj(const void *body, size_t len, unsigned *changed, char *err, size_t
 	for (; done < o.count && item_rc == 0; done++) {
 		struct state_path p;
 		bool ch; /* an exist-ok or missing-ok item counts as applied, changed or not */
-		if ((item_rc = route_path(&items[done], o.owner, &p, item_err, sizeof(item_err))) < 0)
+		if ((item_rc = route_path(NULL, &items[done], o.owner, &p, item_err, sizeof(item_err))) < 0)
 			break;
 		item_rc = path_change(o.op == DP_OBJ_ADD ? PATH_PUT : PATH_DELETE, &p, o.flags, &u, &ch, item_err,
 				      sizeof(item_err));
@@ -1154,9 +1262,9 @@ static void path_info(const struct state_path *p, struct dp_route_info *o)
 	o->gateway = p->r.gateway;
 	o->flags = p->flags | (p->r.port[0] ? DP_ROUTE_F_PORT_GIVEN : 0);
 	if (p->r.kind == DP_ROUTE_GATEWAY) {
-		int port = p->r.port[0] ? port_by_name(p->r.port) : connected_port(&conf, p->r.gateway, false);
-		if (port >= 0)
-			snprintf(o->port, sizeof(o->port), "%s", dp.ports[port].name);
+		int id = p->r.port[0] ? iface_named(p->r.port) : connected_iface(&conf, p->r.gateway, false);
+		if (id >= 0)
+			snprintf(o->port, sizeof(o->port), "%s", dp_ifaces[id].name);
 		if (neigh_mac(p->r.gateway, NULL))
 			o->flags |= DP_ROUTE_F_RESOLVED;
 	} else {
@@ -1238,17 +1346,16 @@ static void handle_route_dump(struct ctl_conn *c, const struct dp_msg_hdr *req, 
 		ctl_reply_error(c, req, -EBADMSG, "item of the wrong size");
 		return;
 	}
-	ctl_reply_dump(c, req, sizeof(struct dp_route_info), n_paths + CFG_MAX_PORTS * CFG_MAX_ADDRS * 2 + NEIGH_MAX,
-		       fill_routes);
+	ctl_reply_dump(c, req, sizeof(struct dp_route_info), n_paths + STATE_ADDRS_MAX * 2 + NEIGH_MAX, fill_routes);
 }
 
 /* A hop as the lookup reply shows it: the neighbour's MAC when known. */
-static void lookup_hop(struct dp_route_lookup *o, uint32_t ip, uint16_t port)
+static void lookup_hop(struct dp_route_lookup *o, uint32_t ip, uint16_t iface)
 {
 	struct dp_lookup_hop *h = &o->hops[o->n_hops++];
 
 	h->ip = ip;
-	snprintf(h->port, sizeof(h->port), "%s", dp.ports[port].name);
+	snprintf(h->port, sizeof(h->port), "%s", dp_ifaces[iface].name);
 	h->resolved = neigh_mac(ip, h->mac);
 }
 
@@ -1257,10 +1364,10 @@ static void lookup_nh(struct dp_route_lookup *o, uint32_t id, uint32_t ip)
 {
 	struct nexthop nh = nh_read(id);
 
-	if (nh.kind == NH_NEIGHBOR && nh.ip != ip)
-		lookup_hop(o, nh.ip, nh.port);
+	if ((nh.kind == NH_NEIGHBOR || nh.kind == NH_TUNNEL) && nh.ip != ip)
+		lookup_hop(o, nh.ip, nh.iface);
 	else
-		lookup_hop(o, ip, nh.port);
+		lookup_hop(o, ip, nh.iface);
 }
 
 static void route_lookup(uint32_t ip, struct dp_route_lookup *o)

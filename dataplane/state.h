@@ -35,11 +35,21 @@ struct state_path {
 	uint32_t mark; /* the replace that last named the path: the others of its owner are swept */
 };
 
+/* A configuration table that is replaced whole: its items, as the wire has them. */
+struct state_items {
+	unsigned n, cap;
+	uint8_t *v;
+};
+
+#define STATE_ADDRS_MAX 4096
+
 struct dp_state {
 	unsigned n_ports;
 	struct dp_port_conf ports[CFG_MAX_PORTS];
 	unsigned n_addrs;
-	struct dp_addr addrs[CFG_MAX_PORTS * CFG_MAX_ADDRS];
+	struct dp_addr addrs[STATE_ADDRS_MAX];
+	struct state_items ifaces; /* struct dp_iface_conf */
+	struct state_items fdb;    /* struct dp_fdb, for the table's module (state_table_register) */
 	unsigned n_routes, cap_routes;
 	struct state_path *routes;
 	unsigned n_neighs, cap_neighs;
@@ -53,6 +63,12 @@ int state_add_port(struct dp_state *s, const struct dp_port_conf *c, char *err, 
 int state_add_addr(struct dp_state *s, const struct dp_addr *a, char *err, size_t errlen);
 int state_add_route(struct dp_state *s, const struct dp_route *r, uint8_t owner, char *err, size_t errlen);
 int state_add_neigh(struct dp_state *s, const struct dp_neigh *n, char *err, size_t errlen);
+int state_add_iface(struct dp_state *s, const struct dp_iface_conf *c, char *err, size_t errlen);
+int state_add_fdb(struct dp_state *s, const struct dp_fdb *f, char *err, size_t errlen);
+
+/* A module applies the configuration's FDB table (DP_TABLE_FDB): all its
+ * items, after the interfaces they name exist. */
+void state_fdb_register(int (*apply)(const struct dp_fdb *items, unsigned n, struct dp_apply *a));
 
 /* Make the configuration's state *want (strictly, or best effort per
  * a->best_effort), keeping every other owner's paths; want is left to

@@ -69,7 +69,7 @@ struct step {
 	uint32_t id;
 	uint8_t n; /* the packet's step number, from 0 */
 	uint8_t last;
-	uint16_t counter; /* enum dp_counter_id, DP_CNT_MAX for none */
+	uint16_t counter; /* enum dp_counter_id, DP_CNT_NONE for none */
 	uint64_t tsc;
 	const char *stage;
 	char text[DP_TRACE_TEXT_LEN];
@@ -210,7 +210,7 @@ void trace_step(struct rte_mbuf *m, const char *stage, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	record_mbuf(m, stage, DP_CNT_MAX, false, fmt, ap);
+	record_mbuf(m, stage, DP_CNT_NONE, false, fmt, ap);
 	va_end(ap);
 }
 
@@ -264,14 +264,14 @@ static void record_ref(struct trace_ref *r, const char *stage, enum dp_counter_i
 
 void trace_tx_done(const struct trace_ref *refs, uint16_t n, uint16_t sent, uint16_t port, uint16_t queue)
 {
-	const char *name = dp.ports[port].name;
+	const char *name = dp_ifaces[port].name;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct trace_ref r = refs[i];
 		if (!r.id)
 			continue;
 		if (i < sent)
-			record_ref(&r, "tx", DP_CNT_MAX, "sent on %s queue %u", name, queue);
+			record_ref(&r, "tx", DP_CNT_NONE, "sent on %s queue %u", name, queue);
 		else
 			record_ref(&r, "tx", DP_CNT_DROP_TX_FULL, "%s queue %u full", name, queue);
 	}
@@ -288,7 +288,7 @@ void trace_route(struct rte_mbuf *m, uint32_t dst, uint32_t nh_id)
 	len = lpm4_match_depth(dp.lpm, dst);
 	prefix4_fmt(dst & prefix4_mask(len), len, pfx);
 	nh = nh_read(nh_id);
-	const char *port = dp.ports[nh.port].name;
+	const char *port = dp_ifaces[nh.iface].name;
 	switch (nh.kind) {
 	case NH_LOCAL:
 		trace_step(m, "ip4_route", "route %s -> local: for the router", pfx);
@@ -311,6 +311,9 @@ void trace_route(struct rte_mbuf *m, uint32_t dst, uint32_t nh_id)
 	case NH_NEIGHBOR:
 		trace_step(m, "ip4_route", "route %s -> %s %s on %s (%s)", pfx, nh.ip == dst ? "host" : "gateway",
 			   ip4_fmt(nh.ip, ip), port, nh.resolved ? mac_fmt(nh.mac, mac) : "MAC not resolved");
+		break;
+	case NH_TUNNEL:
+		trace_step(m, "ip4_route", "route %s -> through %s to %s", pfx, port, ip4_fmt(nh.ip, ip));
 		break;
 	default:
 		trace_step(m, "ip4_route", "route %s -> next hop %u of kind %u", pfx, nh_id, nh.kind);
@@ -412,7 +415,7 @@ void trace_status(struct dp_trace_status *st)
 	st->recording = __atomic_load_n(&trace_global_on, __ATOMIC_ACQUIRE);
 	st->armed = st->recording && !w.stopped && !full;
 	if (w.port)
-		snprintf(st->port, sizeof(st->port), "%s", dp.ports[w.port - 1].name);
+		snprintf(st->port, sizeof(st->port), "%s", dp_ifaces[w.port - 1].name);
 }
 
 void trace_poll(void)
@@ -468,7 +471,7 @@ static void summarize(struct dp_trace_pkt *o, const struct pick *p, int16_t work
 	o->frame_len = p->frame_len;
 	o->time_ms = now_ms - since(p->tsc, now_tsc) * 1000 / rte_get_tsc_hz();
 	if (p->port < RTE_MAX_ETHPORTS)
-		snprintf(o->in_port, sizeof(o->in_port), "%s", dp.ports[p->port].name);
+		snprintf(o->in_port, sizeof(o->in_port), "%s", dp_ifaces[p->port].name);
 	if (len < eth)
 		return;
 	memcpy(o->dst_mac, h, 6);
@@ -576,7 +579,7 @@ unsigned trace_dump(unsigned first, struct dp_trace_pkt *out, unsigned max)
 			struct dp_trace_step *o = &out[k].steps[slot];
 			snprintf(o->stage, sizeof(o->stage), "%s", s->stage);
 			snprintf(o->text, sizeof(o->text), "%s", s->text);
-			if (s->counter < DP_CNT_MAX)
+			if (s->counter < DP_CNT_NONE && dp_counter_names[s->counter])
 				snprintf(o->counter, sizeof(o->counter), "%s", dp_counter_names[s->counter]);
 			o->worker = worker_of(l);
 			o->last = s->last;
@@ -606,7 +609,7 @@ static int trace_port(const char *name)
 {
 	int port = port_by_name(name);
 
-	if (port < 0 && dp.punt_port >= 0 && strcmp(dp.ports[dp.punt_port].name, name) == 0)
+	if (port < 0 && dp.punt_port >= 0 && strcmp(dp_ifaces[dp.punt_port].name, name) == 0)
 		port = dp.punt_port;
 	return port;
 }

@@ -83,7 +83,7 @@ __rte_cold void trace_step(struct rte_mbuf *m, const char *stage, const char *fm
 /* A decision that charged a counter; the packet goes on (as an ICMP error...). */
 __rte_cold void trace_count(struct rte_mbuf *m, const char *stage, enum dp_counter_id counter, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* The packet leaves the router here (counter: DP_CNT_MAX when none was charged). */
+/* The packet leaves the router here (counter: DP_CNT_NONE when none was charged). */
 __rte_cold void trace_end(struct rte_mbuf *m, const char *stage, enum dp_counter_id counter, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* The end of a packet freed for a reason: dp_drop() calls it. */

@@ -13,7 +13,7 @@ void tx_flush(struct dp_worker *w, uint16_t port)
 
 	if (b->n == 0)
 		return;
-	if (unlikely(!p->admin_up)) {
+	if (unlikely(!dp_ifaces[port].admin_up)) {
 		if (unlikely(tracing))
 			trace_end_bulk(b->pkts, b->n, "tx", DP_CNT_DROP_PORT_DOWN);
 		rte_pktmbuf_free_bulk(b->pkts, b->n);

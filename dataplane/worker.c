@@ -5,12 +5,46 @@
  */
 #include "dataplane/worker.h"
 
+#include <string.h>
+
 #include <rte_cycles.h>
 
 #include "dataplane/path.h"
 
-/* Packets the main lcore wants sent (ARP requests) or routed again (resolved). */
-static void drain_inject(struct dp_worker *w)
+/* A frame from the main lcore for meta.out_iface, its destination MAC set:
+ * an ARP request it built, or a packet that waited for its neighbour, whose
+ * source MAC, MTU and the interface's output are this worker's to do. */
+static void neigh_output(struct dp_worker *w, struct rte_mbuf *m)
+{
+	struct dp_mbuf_meta *meta = dp_meta(m);
+	const struct dp_iface *ifc = &dp_ifaces[meta->out_iface];
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+		if (trace_on()) {
+			trace_rx(&m, 1, RTE_MAX_ETHPORTS, DP_TRACE_FROM_ROUTER);
+			trace_step(m, "inject", "built by the main lcore, for %s", ifc->name);
+		}
+		iface_output(w, meta->out_iface, m, 0);
+		return;
+	}
+	eh->src_addr = ifc->mac;
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	/* Packets with DF were answered before they waited: these may be split. */
+	if (rte_be_to_cpu_16(ip->total_length) > ifc->mtu) {
+		uint8_t l2[2 * RTE_ETHER_ADDR_LEN];
+		memcpy(l2, eh, sizeof(l2));
+		dp_counters_self()->c[DP_CNT_FORWARDED] += ip4_fragment(w, m, meta->out_iface, 0, ifc->mtu, l2);
+		return;
+	}
+	dp_counters_self()->c[DP_CNT_FORWARDED]++;
+	iface_output(w, meta->out_iface, m, 0);
+}
+
+/* Frames the main lcore wants sent (ARP requests, packets that waited for
+ * their neighbour's MAC) or packets to route again (their route changed
+ * while they waited). */
+void worker_drain_inject(struct dp_worker *w)
 {
 	struct rte_mbuf *pkts[DP_BURST], *reroute[DP_BURST];
 	unsigned n = rte_ring_sc_dequeue_burst(dp.inject, (void **)pkts, DP_BURST, NULL);
@@ -22,12 +56,7 @@ static void drain_inject(struct dp_worker *w)
 			reroute[n_reroute++] = pkts[i];
 			continue;
 		}
-		/* Frames the main lcore built (ARP) enter the path here. */
-		if (trace_on()) {
-			trace_rx(&pkts[i], 1, RTE_MAX_ETHPORTS, DP_TRACE_FROM_ROUTER);
-			trace_step(pkts[i], "inject", "built by the main lcore, for %s", dp.ports[meta->out_port].name);
-		}
-		tx_enqueue(w, meta->out_port, pkts[i]);
+		neigh_output(w, pkts[i]);
 	}
 	if (n_reroute)
 		ip4_route(w, reroute, n_reroute, false);
@@ -87,7 +116,7 @@ int worker_main(void *arg)
 		for (unsigned i = 0; i < w->n_rxq; i++)
 			got += poll_queue(w, w->rxq[i].port, w->rxq[i].queue);
 		if (w->id == 0)
-			drain_inject(w);
+			worker_drain_inject(w);
 		flush_and_account(w);
 		rte_rcu_qsbr_quiescent(dp.qsbr, w->id);
 		if (got == 0 && dp.idle_sleep_us) {

@@ -32,6 +32,8 @@ void dp_test_env_up(void)
 			"net_null1,no-rx=1"};
 	char err[256];
 	cr_assert_geq(rte_eal_init(RTE_DIM(argv), argv), 0, "EAL init");
+	dp_modules_init();
+	cr_assert_eq(dp_lcore_tables_init(), 0);
 	dp.pool = rte_pktmbuf_pool_create("test_pool", 4095, 0, DP_MBUF_PRIV_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	dp.qsbr = rte_zmalloc(NULL, rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
 	cr_assert(dp.pool && dp.qsbr);
@@ -50,9 +52,11 @@ void dp_test_env_up(void)
 	cr_assert_eq(port_setup("dp1", "net_null1", false, 1, err, sizeof(err)), 1, "%s", err);
 	for (uint16_t p = 0; p < 2; p++) {
 		struct dp_port *port = &dp.ports[p];
-		port->mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, (uint8_t)(p + 1)}};
-		port->device_mac = port->mac;
-		cr_assert(port->link_up && port->mtu == 1500);
+		struct dp_iface *ifc = &dp_ifaces[p];
+		ifc->mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, (uint8_t)(p + 1)}};
+		ifc->announced_mac_word = ifc->mac_word;
+		port->device_mac = ifc->mac;
+		cr_assert(port->link_up && ifc->oper_up && ifc->mtu == 1500);
 	}
 }
 
@@ -68,7 +72,7 @@ struct rte_mbuf *dp_test_ip4(uint16_t in_port, uint32_t src, uint32_t dst, uint8
 	cr_assert_not_null(p);
 	memset(p, 0, len);
 	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)p;
-	eh->dst_addr = dp.ports[in_port].mac;
+	eh->dst_addr = dp_ifaces[in_port].mac;
 	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
 	ip->version_ihl = RTE_IPV4_VHL_DEF;

@@ -262,7 +262,7 @@ Test(ctl_server, a_refusal_names_the_first_failing_item)
 	begin(DP_OWNER_CONFIG, 1, 0);
 	items(DP_TABLE_ADDR, a, 2, sizeof(a[0]));
 	cr_assert_eq(request(DP_MSG_TXN_COMMIT, NULL, 0), -ENODEV);
-	cr_assert_str_eq(error_text(), "item 2: no port named 'dp9' in the dataplane");
+	cr_assert_str_eq(error_text(), "item 2: no interface named 'dp9' in the dataplane");
 }
 
 Test(ctl_server, a_commit_sets_the_generation_and_a_failed_one_keeps_it)

@@ -39,12 +39,12 @@ Test(fib, installs_local_connected_and_static_routes)
 	cr_assert_eq(lookup(0xac1e0101, &found).kind, NH_LOCAL);
 	struct nexthop c = lookup(0xac1e0163, &found);
 	cr_assert_eq(c.kind, NH_CONNECTED);
-	cr_assert_eq(c.port, 0);
+	cr_assert_eq(c.iface, 0);
 	cr_assert_eq(c.prefix_len, 24);
 	struct nexthop g = lookup(0x0a140505, &found);
 	cr_assert_eq(g.kind, NH_NEIGHBOR);
 	cr_assert_eq(g.ip, GW_A);
-	cr_assert_eq(g.port, 1);
+	cr_assert_eq(g.iface, 1);
 	cr_assert_not(g.resolved, "no ARP answer yet");
 	lookup(0x08080808, &found);
 	cr_assert_not(found);
@@ -263,7 +263,7 @@ Test(fib, an_interface_route_resolves_the_destination_on_its_port)
 	cr_assert_eq(dp_test_commit(&r, 1, err, sizeof(err)), 0, "%s", err);
 	struct nexthop nh = nh_read(fib_lookup(0x0a320001));
 	cr_assert_eq(nh.kind, NH_CONNECTED);
-	cr_assert_eq(nh.port, 1);
+	cr_assert_eq(nh.iface, 1);
 	cr_assert_eq(nh.prefix_len, 0);
 }
 
@@ -282,13 +282,13 @@ Test(fib, port_settings_are_all_or_nothing_and_deleting_restores_the_default)
 	cr_assert_eq(state_add_port(&s, &dp1_bad, err, sizeof(err)), 0);
 	cr_assert_lt(dp_test_commit_state(&s, false, err, sizeof(err)), 0);
 	cr_assert(strstr(err, "dp1: MTU 60 is outside what the device takes"), "%s", err);
-	cr_assert_eq(dp.ports[0].mtu, 1500);
-	cr_assert(rte_is_same_ether_addr(&dp.ports[0].mac, &own));
+	cr_assert_eq(dp_ifaces[0].mtu, 1500);
+	cr_assert(rte_is_same_ether_addr(&dp_ifaces[0].mac, &own));
 
 	uint64_t announced = dp_counter_total(DP_CNT_ARP_ANNOUNCEMENTS_SENT);
 	cr_assert_eq(commit_with_dp0(&dp0, NULL, 0, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(dp.ports[0].mtu, 1300);
-	cr_assert_eq(dp.ports[0].mac.addr_bytes[5], 0xbb);
+	cr_assert_eq(dp_ifaces[0].mtu, 1300);
+	cr_assert_eq(dp_ifaces[0].mac.addr_bytes[5], 0xbb);
 	cr_assert_eq(dp_counter_total(DP_CNT_ARP_ANNOUNCEMENTS_SENT), announced + 1, "a gratuitous ARP");
 	struct rte_mbuf *garp = NULL;
 	cr_assert_eq(rte_ring_dequeue(dp.inject, (void **)&garp), 0);
@@ -300,8 +300,8 @@ Test(fib, port_settings_are_all_or_nothing_and_deleting_restores_the_default)
 
 	/* no port item: MTU 1500 and the device's own MAC */
 	cr_assert_eq(commit_with_dp0(NULL, NULL, 0, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(dp.ports[0].mtu, 1500);
-	cr_assert(rte_is_same_ether_addr(&dp.ports[0].mac, &own));
+	cr_assert_eq(dp_ifaces[0].mtu, 1500);
+	cr_assert(rte_is_same_ether_addr(&dp_ifaces[0].mac, &own));
 }
 
 Test(fib, a_best_effort_commit_applies_all_it_can)
@@ -380,7 +380,7 @@ Test(fib, a_route_moved_to_an_unresolved_gateway_keeps_the_old_one_until_it_reso
 	fib_hold_timer(rte_rdtsc());
 	cr_assert_eq(lookup(0x0a140505, &found).ip, GW_A, "B is not resolved yet");
 
-	struct arp_event ev = {.mac = {0x02, 0, 0, 0, 0, 0x03}, .port = 1, .ip = GW_B};
+	struct arp_event ev = {.mac = {0x02, 0, 0, 0, 0, 0x03}, .iface = 1, .ip = GW_B};
 	neigh_arp_event(&ev);
 	fib_hold_timer(rte_rdtsc());
 	struct nexthop nh = lookup(0x0a140505, &found);

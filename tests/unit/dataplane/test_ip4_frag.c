@@ -29,7 +29,7 @@ static void setup(void)
 	cr_assert_eq(dp_test_commit(NULL, 0, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(neigh_set_permanent(POD_HOST, 0, pod_mac), 0);
 	cr_assert_eq(neigh_set_permanent(VM_HOST, 1, vm_mac), 0);
-	cr_assert_eq(dp.ports[1].mtu, MTU);
+	cr_assert_eq(dp_ifaces[1].mtu, MTU);
 	for (unsigned i = 0; i < sizeof(sent); i++)
 		sent[i] = (uint8_t)(i % 251);
 }
@@ -95,7 +95,7 @@ static unsigned check_fragments(uint16_t total_len, uint16_t ihl, uint16_t frag_
 		cr_assert(RTE_MBUF_DIRECT(f) && rte_mbuf_refcnt_read(f) == 1 && f->pool == dp.pool,
 			  "fit for MBUF_FAST_FREE");
 		cr_assert_arr_eq(eh->dst_addr.addr_bytes, vm_mac, 6);
-		cr_assert(rte_is_same_ether_addr(&eh->src_addr, &dp.ports[1].mac));
+		cr_assert(rte_is_same_ether_addr(&eh->src_addr, &dp_ifaces[1].mac));
 		cr_assert_eq(eh->ether_type, RTE_BE16(RTE_ETHER_TYPE_IPV4));
 		cr_assert_eq(rte_pktmbuf_pkt_len(f), sizeof(*eh) + len, "no padding, no junk");
 		cr_assert_leq(len, MTU, "fragment %u is %u bytes", i, len);
@@ -204,11 +204,12 @@ Test(ip4_frag, datagrams_from_the_kernel_are_fragmented_too)
 	struct rte_mbuf *m = datagram(1700, 20, 0);
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
-	punt->in_use = punt->is_punt = punt->admin_up = true;
-	punt->mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x03}};
+	const struct rte_ether_addr punt_mac = {{0x02, 0, 0, 0, 0, 0x03}};
+	punt->in_use = punt->is_punt = true;
 	punt->n_txq = 1;
+	iface_port_init(2, "brink0", &punt_mac, 1500);
 	dp.punt_port = 2;
-	eh->dst_addr = punt->mac;
+	eh->dst_addr = punt_mac;
 	m->port = 2;
 	punt_port_input(&w, &m, 1);
 	cr_assert_eq(check_fragments(1700, 20, 0, 64), 2, "originated by the router: no TTL spent");

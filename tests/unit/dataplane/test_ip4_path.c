@@ -49,7 +49,7 @@ Test(ip4_path, forwards_with_ttl_decrement_and_l2_rewrite)
 	cr_assert_eq(ip->time_to_live, 63);
 	cr_assert_eq(ip4_hdr_sum20(ip), 0xffff, "incremental checksum is right");
 	cr_assert_arr_eq(eh->dst_addr.addr_bytes, vm_mac, 6);
-	cr_assert(rte_is_same_ether_addr(&eh->src_addr, &dp.ports[1].mac));
+	cr_assert(rte_is_same_ether_addr(&eh->src_addr, &dp_ifaces[1].mac));
 	cr_assert_eq(counter(DP_CNT_FORWARDED), 1);
 }
 
@@ -138,31 +138,44 @@ Test(ip4_path, runts_and_foreign_frames_are_counted)
 	cr_assert_eq(w.tx[1].n, 0);
 }
 
-static unsigned stage_calls;
-static uint16_t drop_udp_stage(struct dp_worker *wk, struct rte_mbuf **pkts, uint16_t n)
+static unsigned hook_calls, hook_packets;
+static void drop_udp_hook(struct dp_worker *wk, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
 {
-	uint16_t kept = 0;
 	(void)wk;
-	stage_calls++;
-	for (uint16_t i = 0; i < n; i++) {
-		if (dp_test_ip4_hdr(pkts[i])->next_proto_id == IPPROTO_UDP)
-			dp_drop(dp_counters_self(), DP_CNT_DROP_IP4_BLACKHOLE, pkts[i]);
-		else
-			pkts[kept++] = pkts[i];
-	}
-	return kept;
+	hook_calls++;
+	hook_packets += n;
+	for (uint16_t i = 0; i < n; i++)
+		v[i] = dp_test_ip4_hdr(pkts[i])->next_proto_id == IPPROTO_UDP ? DP_DROP(DP_CNT_DROP_IP4_BLACKHOLE)
+									      : DP_CONTINUE;
 }
 
-Test(ip4_path, a_registered_stage_sees_every_burst_before_routing)
+Test(ip4_path, a_prerouting_hook_gives_a_verdict_per_packet_of_the_interfaces_it_is_enabled_on)
 {
+	uint32_t feature = dp_feature_register("test");
 	struct rte_mbuf *burst[2] = {dp_test_ip4(0, POD_HOST, VM_HOST, 64, IPPROTO_UDP, 26),
 				     dp_test_ip4(0, POD_HOST, VM_HOST, 64, IPPROTO_TCP, 26)};
 
-	cr_assert_eq(ip4_stage_register("drop_udp", drop_udp_stage), 0);
+	cr_assert_eq(dp_hook_register(DP_HOOK_PREROUTING, 0, "drop_udp", feature, drop_udp_hook), 0);
 	eth_input(&w, 0, burst, 2);
-	cr_assert_eq(stage_calls, 1);
+	cr_assert_eq(hook_calls, 0, "enabled nowhere: never called");
+	cr_assert_eq(w.tx[1].n, 2);
+	rte_pktmbuf_free_bulk(w.tx[1].pkts, 2);
+	w.tx[1].n = 0;
+
+	hook_iface_features(0, feature);
+	burst[0] = dp_test_ip4(0, POD_HOST, VM_HOST, 64, IPPROTO_UDP, 26);
+	burst[1] = dp_test_ip4(0, POD_HOST, VM_HOST, 64, IPPROTO_TCP, 26);
+	eth_input(&w, 0, burst, 2);
+	cr_assert_eq(hook_calls, 1);
+	cr_assert_eq(hook_packets, 2);
 	cr_assert_eq(dp_test_ip4_hdr(only_tx(1))->next_proto_id, IPPROTO_TCP);
 	cr_assert_eq(counter(DP_CNT_DROP_IP4_BLACKHOLE), 1);
+
+	/* Packets of an interface without the feature pass it by. */
+	burst[0] = dp_test_ip4(1, VM_HOST, POD_HOST, 64, IPPROTO_UDP, 26);
+	eth_input(&w, 1, burst, 1);
+	cr_assert_eq(hook_calls, 1);
+	hook_iface_features(0, 0);
 }
 
 Test(ip4_path, frames_from_the_kernel_are_checked_routed_and_teach_its_mac)
@@ -170,9 +183,10 @@ Test(ip4_path, frames_from_the_kernel_are_checked_routed_and_teach_its_mac)
 	const struct rte_ether_addr kmac = {{0x02, 0xcc, 0, 0, 0, 0x01}};
 	struct dp_port *punt = &dp.ports[2];
 
-	punt->in_use = punt->is_punt = punt->admin_up = true;
-	punt->mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x03}};
+	const struct rte_ether_addr punt_mac = {{0x02, 0, 0, 0, 0, 0x03}};
+	punt->in_use = punt->is_punt = true;
 	punt->n_txq = 1;
+	iface_port_init(2, "brink0", &punt_mac, 1500);
 	dp.punt_port = 2;
 
 	struct rte_mbuf *uni = dp_test_ip4(2, ROUTER_DP0, VM_HOST, 64, IPPROTO_TCP, 20);
@@ -180,7 +194,7 @@ Test(ip4_path, frames_from_the_kernel_are_checked_routed_and_teach_its_mac)
 	struct rte_mbuf *burst[2] = {mcast, uni};
 	for (unsigned i = 0; i < 2; i++) {
 		struct rte_ether_hdr *eh = rte_pktmbuf_mtod(burst[i], struct rte_ether_hdr *);
-		eh->dst_addr = punt->mac;
+		eh->dst_addr = punt_mac;
 		eh->src_addr = kmac;
 	}
 

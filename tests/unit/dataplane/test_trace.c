@@ -14,6 +14,7 @@
 #include "dataplane/ctl_server.h"
 #include "dataplane/neigh.h"
 #include "dataplane/path.h"
+#include "dataplane/worker.h"
 #include "dataplane/trace.h"
 #include "dp_test_env.h"
 
@@ -71,15 +72,11 @@ static void main_lcore_takes_held(void)
 		neigh_resolve_packet(m);
 }
 
-/* Worker 0's turn with what the main lcore hands back: route again, then send. */
-static void worker_takes_rerouted(void)
+/* Worker 0's turn with what the main lcore hands back: packets that waited, to send. */
+static void worker_takes_held(void)
 {
-	struct rte_mbuf *m;
-
-	while (rte_ring_dequeue(dp.inject, (void **)&m) == 0) {
-		cr_assert_eq(dp_meta(m)->reason, DP_CTRL_REROUTE);
-		ip4_route(&w, &m, 1, false);
-	}
+	cr_assert_gt(rte_ring_count(dp.inject), 0);
+	worker_drain_inject(&w);
 }
 
 static void flush_all(void)
@@ -116,10 +113,10 @@ Test(trace, a_forwarded_a_dropped_and_a_held_packet_show_their_steps)
 	eth_input(&w, 0, burst, 4);
 	flush_all();
 	main_lcore_takes_held();
-	struct arp_event ev = {.port = 1, .ip = GATEWAY};
+	struct arp_event ev = {.iface = 1, .ip = GATEWAY};
 	memcpy(ev.mac, gw_mac, 6);
 	neigh_arp_event(&ev);
-	worker_takes_rerouted();
+	worker_takes_held();
 	flush_all();
 
 	cr_assert_eq(dump(), 3, "three packets of four picked");
@@ -138,7 +135,7 @@ Test(trace, a_forwarded_a_dropped_and_a_held_packet_show_their_steps)
 	cr_assert_eq(fwd->dst_port, 53);
 	cr_assert_eq(fwd->frame_len, 60);
 	cr_assert_eq(fwd->ethertype, RTE_ETHER_TYPE_IPV4);
-	cr_assert_arr_eq(fwd->dst_mac, dp.ports[0].mac.addr_bytes, 6);
+	cr_assert_arr_eq(fwd->dst_mac, dp_ifaces[0].mac.addr_bytes, 6);
 	cr_assert(fwd->done);
 	cr_assert_eq(fwd->n_steps, 4);
 	assert_step(fwd, 0, "eth_input", "IPv4 accepted for 02:00:00:00:00:01", "");
@@ -152,16 +149,14 @@ Test(trace, a_forwarded_a_dropped_and_a_held_packet_show_their_steps)
 
 	cr_assert(held->done);
 	cr_assert_eq(held->dst_ip, REMOTE_HOST);
-	cr_assert_eq(held->n_steps, 9);
+	cr_assert_eq(held->n_steps, 7);
 	assert_step(held, 0, "eth_input", "IPv4 accepted for 02:00:00:00:00:01", "");
 	assert_step(held, 1, "ip4_route", "route 10.20.0.0/16 -> gateway 192.168.10.2 on dp1 (MAC not resolved)", "");
 	assert_step(held, 2, "ip4_forward", "TTL 64 -> 63", "");
 	assert_step(held, 3, "ip4_route", "to the main lcore, to wait for ARP", "");
 	assert_step(held, 4, "neigh", "held for ARP of 192.168.10.2 (1 waiting)", "");
-	assert_step(held, 5, "neigh", "192.168.10.2 is at 02:cc:00:00:00:02: to worker 0, to be routed again", "");
-	assert_step(held, 6, "ip4_route", "route 10.20.0.0/16 -> gateway 192.168.10.2 on dp1 (02:cc:00:00:00:02)", "");
-	assert_step(held, 7, "ip4_forward", "TTL 63 left as it is, to 02:cc:00:00:00:02 on dp1", "");
-	assert_step(held, 8, "tx", "sent on dp1 queue 0", "");
+	assert_step(held, 5, "neigh", "192.168.10.2 is at 02:cc:00:00:00:02: to worker 0, to be sent", "");
+	assert_step(held, 6, "tx", "sent on dp1 queue 0", "");
 
 	trace_status(&st);
 	cr_assert_eq(st.count, 3);
@@ -217,7 +212,7 @@ Test(trace, tx_to_a_port_down_is_a_counted_end)
 	cr_assert_eq(trace_start(1, -1), 0);
 	trace_round();
 	eth_input(&w, 0, &m, 1);
-	dp.ports[1].admin_up = false;
+	dp_ifaces[1].admin_up = false;
 	flush_all();
 	cr_assert_eq(dump(), 1);
 	assert_step(&pkts[0], 3, "tx", "", "drop.port.admin_down");
@@ -319,10 +314,10 @@ Test(trace, a_packet_of_an_earlier_trace_is_not_recorded_in_the_next)
 	cr_assert_eq(trace_start(2, -1), 0);
 	trace_round();
 	eth_input(&w, 0, &other, 1);
-	struct arp_event ev = {.port = 1, .ip = GATEWAY};
+	struct arp_event ev = {.iface = 1, .ip = GATEWAY};
 	memcpy(ev.mac, gw_mac, 6);
 	neigh_arp_event(&ev);
-	worker_takes_rerouted();
+	worker_takes_held();
 	flush_all();
 	cr_assert_eq(dump(), 1, "the held packet belongs to the first trace");
 	cr_assert_eq(pkts[0].dst_ip, VM_HOST);

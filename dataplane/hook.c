@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "dataplane/hook.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "dataplane/path.h"
+
+#define HOOKS_PER_POINT 16
+
+struct hook {
+	const char *name;
+	int priority;
+	uint32_t feature;
+	dp_hook_fn fn;
+	unsigned users; /* interfaces with its feature */
+};
+
+static struct {
+	unsigned n;
+	struct hook h[HOOKS_PER_POINT];
+} points[DP_HOOK_MAX];
+
+static const char *feature_names[DP_FEATURES_MAX];
+unsigned dp_hook_users[DP_HOOK_MAX];
+
+uint32_t dp_feature_register(const char *name)
+{
+	for (unsigned i = 0; i < DP_FEATURES_MAX; i++) {
+		if (!feature_names[i]) {
+			feature_names[i] = name;
+			return 1u << i;
+		}
+	}
+	return 0;
+}
+
+int dp_hook_register(enum dp_hook_point point, int priority, const char *name, uint32_t feature, dp_hook_fn fn)
+{
+	if (point >= DP_HOOK_MAX || !feature || !fn)
+		return -EINVAL;
+	if (points[point].n == HOOKS_PER_POINT)
+		return -ENOSPC;
+	/* Kept in priority order; equal priorities in registration order. */
+	unsigned k = points[point].n++;
+	while (k > 0 && points[point].h[k - 1].priority > priority) {
+		points[point].h[k] = points[point].h[k - 1];
+		k--;
+	}
+	points[point].h[k] = (struct hook){.name = name, .priority = priority, .feature = feature, .fn = fn};
+	return 0;
+}
+
+static void count_users(void)
+{
+	for (unsigned p = 0; p < DP_HOOK_MAX; p++) {
+		unsigned point_users = 0;
+		for (unsigned k = 0; k < points[p].n; k++) {
+			struct hook *h = &points[p].h[k];
+			h->users = 0;
+			for (unsigned i = 0; i < DP_IFACE_MAX; i++)
+				h->users += dp_ifaces[i].type && (dp_ifaces[i].features & h->feature);
+			point_users += h->users;
+		}
+		__atomic_store_n(&dp_hook_users[p], point_users, __ATOMIC_RELEASE);
+	}
+}
+
+void hook_iface_features(uint16_t iface, uint32_t features)
+{
+	if (dp_ifaces[iface].features == features)
+		return;
+	__atomic_store_n(&dp_ifaces[iface].features, features, __ATOMIC_RELEASE);
+	count_users();
+}
+
+void dp_verdict_apply(struct dp_worker *w, struct rte_mbuf *m, dp_verdict v)
+{
+	struct dp_lcore_counters *cnt = dp_counters_self();
+
+	switch (v) {
+	case DP_CONTINUE:
+	case DP_CONSUMED:
+		return;
+	case DP_REINJECT_ETH:
+	case DP_REINJECT_IP4:
+		dp_reinject(w, &m, 1, v);
+		return;
+	default:
+		dp_drop(cnt,
+			v >= DP_VERDICT_DROP && v - DP_VERDICT_DROP < DP_CNT_ALL &&
+					dp_counter_names[v - DP_VERDICT_DROP]
+				? (enum dp_counter_id)(v - DP_VERDICT_DROP)
+				: DP_CNT_DROP_HOOK_BAD_VERDICT,
+			m);
+	}
+}
+
+static inline uint16_t hook_iface(enum dp_hook_point p, const struct rte_mbuf *m, uint32_t feature)
+{
+	const struct dp_mbuf_meta *meta = rte_mbuf_to_priv((struct rte_mbuf *)(uintptr_t)m);
+
+	switch (p) {
+	case DP_HOOK_PREROUTING:
+	case DP_HOOK_LOCAL_IN:
+		return meta->in_iface;
+	case DP_HOOK_FORWARD:
+		/* The input's features first: a rule set may be on either side. */
+		return meta->in_iface < DP_IFACE_MAX && (dp_ifaces[meta->in_iface].features & feature)
+			       ? meta->in_iface
+			       : meta->out_iface;
+	default:
+		return meta->out_iface;
+	}
+}
+
+uint16_t hook_run(enum dp_hook_point p, struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	for (unsigned k = 0; k < points[p].n && n; k++) {
+		const struct hook *h = &points[p].h[k];
+		struct rte_mbuf *sub[DP_BURST];
+		dp_verdict v[DP_BURST];
+		uint16_t at[DP_BURST], n_sub = 0, kept = 0;
+
+		if (!__atomic_load_n(&h->users, __ATOMIC_RELAXED))
+			continue;
+		for (uint16_t i = 0; i < n; i++) {
+			uint16_t ifc = hook_iface(p, pkts[i], h->feature);
+			if (ifc < DP_IFACE_MAX && (dp_ifaces[ifc].features & h->feature)) {
+				at[n_sub] = i;
+				sub[n_sub++] = pkts[i];
+			}
+		}
+		if (!n_sub)
+			continue;
+		h->fn(w, sub, v, n_sub);
+		if (unlikely(trace_on()))
+			for (uint16_t j = 0; j < n_sub; j++)
+				trace_step(sub[j], h->name, "%s",
+					   v[j] == DP_CONTINUE      ? "passed"
+					   : v[j] == DP_CONSUMED    ? "taken by the hook"
+					   : v[j] < DP_VERDICT_DROP ? "to be input again"
+								    : "dropped");
+		for (uint16_t j = 0; j < n_sub; j++) {
+			if (v[j] == DP_CONTINUE)
+				continue;
+			pkts[at[j]] = NULL;
+			dp_verdict_apply(w, sub[j], v[j]);
+		}
+		for (uint16_t i = 0; i < n; i++)
+			if (pkts[i])
+				pkts[kept++] = pkts[i];
+		n = kept;
+	}
+	return n;
+}

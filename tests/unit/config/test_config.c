@@ -164,7 +164,7 @@ Test(config_file, presence_and_flags)
 
 Test(config_file, render_fixed_point)
 {
-	static const char *const files[] = {"good.conf", "minimal.conf", "brief.conf", "presence.conf"};
+	static const char *const files[] = {"good.conf", "minimal.conf", "brief.conf", "presence.conf", "ifaces.conf"};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		struct cfg_node *t = load_ok(files[i]), *t2, *t3;

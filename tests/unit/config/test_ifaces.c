@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Logical interfaces: the modules' schema fragments and model parts (VLAN, IPIP, VXLAN). */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdlib.h>
 
+#include "config/module.h"
 #include "helpers.h"
 #include "modules/ipip/ipip_msg.h"
 #include "modules/vlan/vlan_msg.h"
@@ -469,4 +471,27 @@ Test(config_ifaces, a_subtree_of_a_module, .init = load_ifaces, .fini = free_ifa
 	cr_assert_null(strstr(cmds, "device"), "%s", cmds);
 	free(cmds);
 	cfg_free(s);
+}
+
+static const struct cfg_schema stray[] = {
+	{.name = "dataplane", .help = "A name the node has already", .kind = CFG_FLAG},
+};
+
+/* Each test runs in a process of its own: the schema is not built yet. */
+Test(config_schema, a_fragment_under_a_path_that_names_nothing_aborts, .signal = SIGABRT)
+{
+	cfg_schema_extend("interfaces nowhere", stray, 1);
+	cfg_schema();
+}
+
+Test(config_schema, a_fragment_with_a_name_the_node_has_aborts, .signal = SIGABRT)
+{
+	cfg_schema_extend("interfaces", stray, 1);
+	cfg_schema();
+}
+
+Test(config_schema, a_fragment_registered_once_the_schema_is_used_aborts, .signal = SIGABRT)
+{
+	cfg_schema();
+	cfg_schema_extend("protocols", stray, 1);
 }

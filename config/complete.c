@@ -30,7 +30,7 @@ static void add_values(struct out *o, const struct cfg_schema *s, const struct c
 	char ph[CFG_PH_MAX];
 
 	add(o, schema_placeholder(s, ph), s->help, true);
-	if (s->type == CFG_T_ENUM)
+	if (s->type == CFG_T_ENUM || s->type == CFG_T_U32_OR_ENUM)
 		for (const char *const *e = s->enums; *e; e++)
 			add(o, *e, s->help, false);
 	if (existing && (s->kind == CFG_TAG || s->kind == CFG_LEAF_LIST))
@@ -42,7 +42,7 @@ int cfg_complete(const struct cfg_node *root, int argc, const char *const *argv,
 		 struct cfg_completion *out, int max)
 {
 	struct out o = {.v = out, .max = max, .prefix = prefix ? prefix : ""};
-	const struct cfg_schema *cur = &cfg_schema_root;
+	const struct cfg_schema *cur = cfg_schema();
 	const struct cfg_node *node = root;      /* tree node matching cur, NULL once off the tree */
 	const struct cfg_schema *pending = NULL; /* a tag or leaf waiting for its value */
 	const struct cfg_node *pending_node = NULL;

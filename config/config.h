@@ -7,11 +7,13 @@
  * Three layers:
  *  - the schema (config/schema.c): a static tree of containers, tag nodes
  *    (keyed lists such as "dataplane <name>", "route <prefix>"), leaves and
- *    leaf-lists, each with a value type and a help string;
+ *    leaf-lists, each with a value type and a help string, which feature
+ *    modules extend with fragments of their own (config/module.h);
  *  - the configuration tree (struct cfg_node): what a file or a CLI session
  *    holds, checked against the schema on every change, with the source line
  *    of each node when it came from a file;
- *  - the model (struct brink_model): typed, semantically validated values.
+ *  - the model (struct brink_model): typed, semantically validated values,
+ *    the modules' logical interfaces made by the model parts they register.
  *
  * Errors are collected, not printed: struct cfg_errors holds every problem
  * found, each with file, line, schema path and a sentence for the operator.
@@ -242,5 +244,7 @@ struct cfg_node *cfg_load_file_model(const char *path, struct brink_model *m, st
 int brink_model_build(const struct cfg_node *root, struct brink_model *m, struct cfg_errors *errs);
 void brink_model_free(struct brink_model *m);
 const struct brink_port *brink_model_port(const struct brink_model *m, const char *name);
+/* A logical interface of a built model by name, or NULL. */
+const struct brink_iface *brink_model_iface(const struct brink_model *m, const char *name);
 
 #endif

@@ -59,8 +59,11 @@ static bool load_value(struct loader *ld, const struct cfg_schema *sch, const co
 	const char *text = number;
 	char msg[256];
 
-	if (type == CONFIG_TYPE_INT64 && want == CONFIG_TYPE_INT)
+	if (type == CONFIG_TYPE_INT64)
 		type = CONFIG_TYPE_INT;
+	/* a number or a word: a number may be written as one */
+	if (type == CONFIG_TYPE_INT && sch->type == CFG_T_U32_OR_ENUM)
+		want = CONFIG_TYPE_INT;
 	if (type != want) {
 		cfg_errors_add(ld->errs, ld->file, line_of(s), path, "expected %s, not %s", type_name(want),
 			       type_name(type));

@@ -5,52 +5,92 @@
 #include <string.h>
 
 #include "common/net_addr.h"
-#include "config/tree.h"
+#include "config/module.h"
 
-struct ctx {
-	const char *file;
-	struct cfg_errors *errs;
-};
+_Static_assert(CFG_IFACE_INFO_LEN == DP_IFACE_INFO_LEN, "a model interface's info is the wire's");
+_Static_assert(CFG_NAME_MAX == DP_NAME_LEN, "interface names are the wire's");
 
 /* One configured interface address, with where it came from. */
-struct port_addr {
-	unsigned port;
+struct iface_addr {
+	char iface[CFG_NAME_MAX];
 	uint32_t ip;
 	uint8_t len;
 	const struct cfg_node *node;
 };
 
-static void fail(struct ctx *c, const struct cfg_node *n, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+struct cfg_build {
+	const char *file;
+	struct cfg_errors *errs;
+	struct brink_model *m;
+	struct iface_addr *addrs; /* every address of every interface */
+	unsigned n_addrs, addrs_cap;
+	unsigned ifaces_cap, fdb_cap;
+};
 
-static void fail(struct ctx *c, const struct cfg_node *n, const char *path, const char *fmt, ...)
+static const struct cfg_model_part **parts;
+static unsigned n_parts, parts_cap;
+
+/* array, with room for entry n: twice as large once it holds *cap. */
+static void *grow(void *array, unsigned n, unsigned *cap, size_t size)
+{
+	if (n < *cap)
+		return array;
+	*cap = *cap ? *cap * 2 : 16;
+	array = realloc(array, size * *cap);
+	if (!array)
+		abort();
+	return array;
+}
+
+void cfg_model_register(const struct cfg_model_part *part)
+{
+	parts = grow(parts, n_parts, &parts_cap, sizeof(*parts));
+	parts[n_parts++] = part;
+}
+
+void cfg_build_fail(struct cfg_build *b, const struct cfg_node *n, const char *path, const char *fmt, ...)
 {
 	char msg[256];
-	va_list ap;
 	int line = n ? n->line : 0;
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	/* a CLI-made node in a loaded tree did not come from the file */
-	cfg_errors_add(c->errs, line ? c->file : "", line, path, "%s", msg);
+	cfg_errors_add(b->errs, line ? b->file : "", line, path, "%s", msg);
 }
 
-static unsigned leaf_u32(const struct cfg_node *n, const char *name, unsigned def)
+const struct brink_model *cfg_build_model(const struct cfg_build *b)
+{
+	return b->m;
+}
+
+unsigned cfg_leaf_u32(const struct cfg_node *n, const char *name, unsigned def)
 {
 	const char *v = n ? node_leaf(n, name) : NULL;
 
 	return v ? (unsigned)strtoul(v, NULL, 10) : def;
 }
 
-static void check_mandatory(struct ctx *c, const struct cfg_node *n, const char *path)
+uint32_t cfg_leaf_ip4(const struct cfg_node *n, const char *name)
+{
+	const char *v = n ? node_leaf(n, name) : NULL;
+	uint32_t ip = 0;
+
+	if (v)
+		ip4_parse(v, &ip);
+	return ip;
+}
+
+static void check_mandatory(struct cfg_build *c, const struct cfg_node *n, const char *path)
 {
 	char sub[512];
 
 	for (unsigned i = 0; i < n->sch->n_children; i++) {
 		const struct cfg_schema *s = &n->sch->children[i];
 		if (s->mandatory && !node_find(n, s))
-			fail(c, n, path, "'%s' is required", s->name);
+			cfg_build_fail(c, n, path, "'%s' is required", s->name);
 	}
 	for (const struct cfg_node *ch = n->child; ch; ch = ch->next) {
 		cfg_path_join(sub, sizeof(sub), path, ch->sch->name);
@@ -66,17 +106,17 @@ static void check_mandatory(struct ctx *c, const struct cfg_node *n, const char 
 	}
 }
 
-static void build_system(struct ctx *c, const struct cfg_node *root, struct brink_model *m)
+static void build_system(struct cfg_build *c, const struct cfg_node *root, struct brink_model *m)
 {
 	const struct cfg_node *sys = node_get(root, "system");
 	const struct cfg_node *dp = sys ? node_get(sys, "dataplane") : NULL;
 	const struct cfg_node *workers = dp ? node_get(dp, "worker") : NULL;
 	const struct cfg_node *punt = dp ? node_get(dp, "punt") : NULL;
 
-	m->main_cpu = leaf_u32(dp, "main-cpu", 0);
-	m->idle_sleep_us = leaf_u32(dp, "idle-sleep", 0);
-	m->mbufs = leaf_u32(dp, "mbufs", 16384);
-	m->fib_size = leaf_u32(dp, "fib-size", CFG_FIB_SIZE_DEFAULT);
+	m->main_cpu = cfg_leaf_u32(dp, "main-cpu", 0);
+	m->idle_sleep_us = cfg_leaf_u32(dp, "idle-sleep", 0);
+	m->mbufs = cfg_leaf_u32(dp, "mbufs", 16384);
+	m->fib_size = cfg_leaf_u32(dp, "fib-size", CFG_FIB_SIZE_DEFAULT);
 	m->punt_type = BRINK_PUNT_TAP;
 	snprintf(m->punt_ifname, sizeof(m->punt_ifname), "brink0");
 	if (punt) {
@@ -90,9 +130,9 @@ static void build_system(struct ctx *c, const struct cfg_node *root, struct brin
 	}
 	/* worker ids are 0..CFG_MAX_WORKERS-1 by schema, so the array cannot overflow */
 	for (const struct cfg_node *w = workers ? workers->child : NULL; w; w = w->next)
-		m->worker_cpus[m->n_workers++] = leaf_u32(w, "cpu", 0);
+		m->worker_cpus[m->n_workers++] = cfg_leaf_u32(w, "cpu", 0);
 	if (m->n_workers == 0)
-		fail(c, dp ? dp : sys, "system dataplane worker", "at least one worker is required");
+		cfg_build_fail(c, dp ? dp : sys, "system dataplane worker", "at least one worker is required");
 }
 
 static bool overlaps(uint32_t a, uint8_t la, uint32_t b, uint8_t lb)
@@ -102,95 +142,188 @@ static bool overlaps(uint32_t a, uint8_t la, uint32_t b, uint8_t lb)
 	return (a & mask) == (b & mask);
 }
 
-static void check_address(struct ctx *c, const struct brink_model *m, struct port_addr *all, unsigned n_all,
-			  const char *path)
+/* Checks the newest address against every one before it. */
+static void check_address(struct cfg_build *c, const char *path)
 {
-	const struct port_addr *a = &all[n_all];
+	const struct iface_addr *a = &c->addrs[c->n_addrs - 1];
 	uint32_t host = a->ip & ~prefix4_mask(a->len);
 	char buf[PREFIX4_STR_LEN], other[PREFIX4_STR_LEN];
 
 	const struct ip4_special_block *sp = ip4_special(a->ip);
 
 	if (sp)
-		fail(c, a->node, path, "'%s' is a %s address: no interface may have it", a->node->value, sp->what);
+		cfg_build_fail(c, a->node, path, "'%s' is a %s address: no interface may have it", a->node->value,
+			       sp->what);
 	if (a->len <= 30 && host == 0)
-		fail(c, a->node, path, "'%s' is the network address of its subnet", a->node->value);
+		cfg_build_fail(c, a->node, path, "'%s' is the network address of its subnet", a->node->value);
 	if (a->len <= 30 && host == ~prefix4_mask(a->len))
-		fail(c, a->node, path, "'%s' is the broadcast address of its subnet", a->node->value);
-	for (unsigned i = 0; i < n_all; i++) {
-		const struct port_addr *b = &all[i];
+		cfg_build_fail(c, a->node, path, "'%s' is the broadcast address of its subnet", a->node->value);
+	for (unsigned i = 0; i + 1 < c->n_addrs; i++) {
+		const struct iface_addr *b = &c->addrs[i];
 		if (b->ip == a->ip)
-			fail(c, a->node, path, "address %s is also configured on %s", ip4_fmt(a->ip, buf),
-			     m->ports[b->port].name);
-		else if (b->port != a->port && overlaps(a->ip, a->len, b->ip, b->len))
-			fail(c, a->node, path, "subnet %s overlaps subnet %s of %s",
-			     prefix4_fmt(a->ip & prefix4_mask(a->len), a->len, buf),
-			     prefix4_fmt(b->ip & prefix4_mask(b->len), b->len, other), m->ports[b->port].name);
+			cfg_build_fail(c, a->node, path, "address %s is also configured on %s", ip4_fmt(a->ip, buf),
+				       b->iface);
+		else if (strcmp(b->iface, a->iface) != 0 && overlaps(a->ip, a->len, b->ip, b->len))
+			cfg_build_fail(c, a->node, path, "subnet %s overlaps subnet %s of %s",
+				       prefix4_fmt(a->ip & prefix4_mask(a->len), a->len, buf),
+				       prefix4_fmt(b->ip & prefix4_mask(b->len), b->len, other), b->iface);
 	}
 }
 
-static unsigned build_ports(struct ctx *c, const struct cfg_node *root, struct brink_model *m, struct port_addr *all)
+/* The addresses of the interface named iface, from its address leaf-list,
+ * into addrs (room for CFG_MAX_ADDRS, the leaf-list's bound). */
+static unsigned add_addresses(struct cfg_build *c, const char *iface, const struct cfg_node *e,
+			      struct brink_addr *addrs, const char *path)
 {
-	const struct cfg_node *ifs = node_get(root, "interfaces");
-	const struct cfg_node *tag = ifs ? node_get(ifs, "dataplane") : NULL;
-	unsigned n_all = 0;
+	const struct cfg_node *list = node_get(e, "address");
+	unsigned n = 0;
+	char apath[512];
+
+	cfg_path_join(apath, sizeof(apath), path, "address");
+	for (const struct cfg_node *a = list ? list->child : NULL; a; a = a->next) {
+		struct iface_addr *ia;
+		struct brink_addr *ba = &addrs[n++];
+		prefix4_parse(a->value, true, &ba->ip, &ba->prefix_len);
+		c->addrs = grow(c->addrs, c->n_addrs, &c->addrs_cap, sizeof(*c->addrs));
+		ia = &c->addrs[c->n_addrs++];
+		*ia = (struct iface_addr){.ip = ba->ip, .len = ba->prefix_len, .node = a};
+		snprintf(ia->iface, sizeof(ia->iface), "%s", iface);
+		check_address(c, apath);
+	}
+	return n;
+}
+
+static void build_ports(struct cfg_build *c, const struct cfg_node *root, struct brink_model *m)
+{
+	const struct cfg_node *tag = node_walk(root, "interfaces dataplane");
 	char path[512];
 
 	for (const struct cfg_node *e = tag ? tag->child : NULL; e; e = e->next) {
 		struct brink_port *p = &m->ports[m->n_ports];
 		const char *device = node_leaf(e, "device");
 		const char *mac = node_leaf(e, "mac");
-		const struct cfg_node *addrs = node_get(e, "address");
 
 		snprintf(path, sizeof(path), "interfaces dataplane %s", e->value);
 		if (m->n_ports == CFG_MAX_PORTS) {
-			fail(c, e, path, "at most %d dataplane interfaces", CFG_MAX_PORTS);
+			cfg_build_fail(c, e, path, "at most %d dataplane interfaces", CFG_MAX_PORTS);
 			break;
 		}
 		snprintf(p->name, sizeof(p->name), "%s", e->value);
 		snprintf(p->device, sizeof(p->device), "%s", device ? device : "");
 		for (unsigned i = 0; device && i < m->n_ports; i++)
 			if (strcmp(m->ports[i].device, device) == 0)
-				fail(c, node_get(e, "device"), path, "device '%s' is also used by %s", device,
-				     m->ports[i].name);
-		p->mtu = (uint16_t)leaf_u32(e, "mtu", 0);
+				cfg_build_fail(c, node_get(e, "device"), path, "device '%s' is also used by %s", device,
+					       m->ports[i].name);
+		p->mtu = (uint16_t)cfg_leaf_u32(e, "mtu", 0);
 		p->has_mac = mac && mac_parse(mac, p->mac);
 		p->disabled = node_get(e, "disable") != NULL;
-		snprintf(path, sizeof(path), "interfaces dataplane %s address", e->value);
-		for (const struct cfg_node *a = addrs ? addrs->child : NULL; a; a = a->next) {
-			struct brink_addr *ba = &p->addrs[p->n_addrs++];
-			prefix4_parse(a->value, true, &ba->ip, &ba->prefix_len);
-			all[n_all] = (struct port_addr){m->n_ports, ba->ip, ba->prefix_len, a};
-			check_address(c, m, all, n_all, path);
-			n_all++;
-		}
+		p->n_addrs = add_addresses(c, p->name, e, p->addrs, path);
 		m->n_ports++;
 	}
-	return n_all;
 }
 
-/* Name of the port owning ip as an address, or NULL. */
-static const char *own_address(const struct brink_model *m, const struct port_addr *all, unsigned n_all, uint32_t ip)
+static const struct brink_iface *find_iface(const struct brink_model *m, const char *name)
 {
-	for (unsigned i = 0; i < n_all; i++)
-		if (all[i].ip == ip)
-			return m->ports[all[i].port].name;
+	for (unsigned i = 0; i < m->n_ifaces; i++)
+		if (strcmp(m->ifaces[i].name, name) == 0)
+			return &m->ifaces[i];
+	return NULL;
+}
+
+struct brink_iface *cfg_build_iface(struct cfg_build *b, const struct cfg_node *e, const char *name,
+				    enum dp_iface_type type, const char *path)
+{
+	struct brink_model *m = b->m;
+	struct brink_iface *i;
+	const char *mac = node_leaf(e, "mac");
+
+	if (strlen(name) >= CFG_NAME_MAX) {
+		cfg_build_fail(b, e, path, "the interface name '%s' is longer than %d characters", name,
+			       CFG_NAME_MAX - 1);
+		return NULL;
+	}
+	if (brink_model_port(m, name) || find_iface(m, name)) {
+		cfg_build_fail(b, e, path, "there is another interface named '%s'", name);
+		return NULL;
+	}
+	if (m->n_ifaces == CFG_MAX_IFACES) {
+		cfg_build_fail(b, e, path, "at most %d logical interfaces", CFG_MAX_IFACES);
+		return NULL;
+	}
+	m->ifaces = grow(m->ifaces, m->n_ifaces, &b->ifaces_cap, sizeof(*m->ifaces));
+	i = &m->ifaces[m->n_ifaces++];
+	*i = (struct brink_iface){.type = type,
+				  .mtu = (uint16_t)cfg_leaf_u32(e, "mtu", 0),
+				  .disabled = node_get(e, "disable") != NULL};
+	snprintf(i->name, sizeof(i->name), "%s", name);
+	i->has_mac = mac && mac_parse(mac, i->mac);
+	i->n_addrs = add_addresses(b, name, e, i->addrs, path);
+	return i;
+}
+
+void cfg_build_fdb(struct cfg_build *b, const struct brink_fdb *f)
+{
+	struct brink_model *m = b->m;
+
+	m->fdb = grow(m->fdb, m->n_fdb, &b->fdb_cap, sizeof(*m->fdb));
+	m->fdb[m->n_fdb++] = *f;
+}
+
+/* Name of the interface owning ip as an address, or NULL. */
+static const char *own_address(const struct cfg_build *c, uint32_t ip)
+{
+	for (unsigned i = 0; i < c->n_addrs; i++)
+		if (c->addrs[i].ip == ip)
+			return c->addrs[i].iface;
 	return NULL;
 }
 
 /* The configured address whose subnet holds ip, or NULL. */
-static const struct port_addr *subnet_of(const struct port_addr *all, unsigned n_all, uint32_t ip)
+static const struct iface_addr *subnet_of(const struct cfg_build *c, uint32_t ip)
 {
-	for (unsigned i = 0; i < n_all; i++)
-		if (overlaps(ip, 32, all[i].ip, all[i].len))
-			return &all[i];
+	for (unsigned i = 0; i < c->n_addrs; i++)
+		if (overlaps(ip, 32, c->addrs[i].ip, c->addrs[i].len))
+			return &c->addrs[i];
 	return NULL;
+}
+
+void cfg_build_check_source(struct cfg_build *b, const struct cfg_node *n, const char *path, const char *self)
+{
+	uint32_t ip = 0;
+	const char *owner;
+
+	ip4_parse(n->value, &ip);
+	owner = own_address(b, ip);
+	if (!owner)
+		cfg_build_fail(b, n, path, "source-address %s is not an address of the router", n->value);
+	else if (strcmp(owner, self) == 0)
+		cfg_build_fail(b, n, path, "source-address %s is an address of %s itself: give one of the underlay",
+			       n->value, self);
+}
+
+void cfg_build_check_remote(struct cfg_build *b, const struct cfg_node *n, const char *path, uint32_t source)
+{
+	uint32_t ip = 0;
+	const char *owner;
+
+	ip4_parse(n->value, &ip);
+	owner = own_address(b, ip);
+	if (ip == source)
+		cfg_build_fail(b, n, path, "remote %s is the source-address", n->value);
+	else if (owner)
+		cfg_build_fail(b, n, path, "remote %s is an address of %s: a remote end is another host", n->value,
+			       owner);
+}
+
+static bool is_interface(const struct brink_model *m, const char *name)
+{
+	return brink_model_port(m, name) || brink_model_iface(m, name);
 }
 
 /* The distance leaf of a path entry: 1 when absent. */
 static uint8_t path_distance(const struct cfg_node *e)
 {
-	return (uint8_t)leaf_u32(e, "distance", 1);
+	return (uint8_t)cfg_leaf_u32(e, "distance", 1);
 }
 
 /* Appends the path of entry e; paths that are disabled or of distance 255
@@ -203,40 +336,41 @@ static void add_path(struct brink_model *m, struct brink_route *r, const struct 
 	r->n_paths++;
 }
 
-static void check_gateway(struct ctx *c, const struct brink_model *m, const struct port_addr *all, unsigned n_all,
-			  const struct cfg_node *e, const char *path, const char *ifname)
+static void check_gateway(struct cfg_build *c, const struct brink_model *m, const struct cfg_node *e, const char *path,
+			  const char *ifname)
 {
 	const struct ip4_special_block *sp;
-	const struct port_addr *sub;
+	const struct iface_addr *sub;
 	const char *owner;
 	uint32_t gw = 0, host_mask;
 
 	ip4_parse(e->value, &gw);
-	owner = own_address(m, all, n_all, gw);
-	sub = subnet_of(all, n_all, gw);
+	owner = own_address(c, gw);
+	sub = subnet_of(c, gw);
 	host_mask = sub ? ~prefix4_mask(sub->len) : 0;
 	if ((sp = ip4_special(gw)))
-		fail(c, e, path, "next-hop %s is a %s address", e->value, sp->what);
+		cfg_build_fail(c, e, path, "next-hop %s is a %s address", e->value, sp->what);
 	else if (owner)
-		fail(c, e, path, "next-hop %s is an address of %s", e->value, owner);
-	else if (ifname && !brink_model_port(m, ifname))
-		fail(c, e, path, "next-hop %s: no dataplane interface named '%s'", e->value, ifname);
+		cfg_build_fail(c, e, path, "next-hop %s is an address of %s", e->value, owner);
+	else if (ifname && !is_interface(m, ifname))
+		cfg_build_fail(c, e, path, "next-hop %s: no interface named '%s'", e->value, ifname);
 	else if (!ifname && !sub)
-		fail(c, e, path,
-		     "next-hop %s is not in a connected subnet of any interface (give 'interface' to reach it "
-		     "there anyway)",
-		     e->value);
+		cfg_build_fail(
+			c, e, path,
+			"next-hop %s is not in a connected subnet of any interface (give 'interface' to reach it "
+			"there anyway)",
+			e->value);
 	else if (sub && sub->len <= 30 && (gw & host_mask) == 0)
-		fail(c, e, path, "next-hop %s is the network address of the subnet of %s", e->value,
-		     m->ports[sub->port].name);
+		cfg_build_fail(c, e, path, "next-hop %s is the network address of the subnet of %s", e->value,
+			       sub->iface);
 	else if (sub && sub->len <= 30 && (gw & host_mask) == host_mask)
-		fail(c, e, path, "next-hop %s is the broadcast address of the subnet of %s", e->value,
-		     m->ports[sub->port].name);
+		cfg_build_fail(c, e, path, "next-hop %s is the broadcast address of the subnet of %s", e->value,
+			       sub->iface);
 }
 
 /* Blackhole and reject are one distance each; a forwarding path of the same
  * distance would leave the choice between sending and discarding open. */
-static void check_distances(struct ctx *c, const struct brink_model *m, const struct brink_route *r,
+static void check_distances(struct cfg_build *c, const struct brink_model *m, const struct brink_route *r,
 			    const struct cfg_node *e, const char *path)
 {
 	unsigned forwarding = 0;
@@ -249,17 +383,17 @@ static void check_distances(struct ctx *c, const struct brink_model *m, const st
 		for (unsigned k = 0; k < r->n_paths; k++) {
 			const struct brink_path *q = &m->paths[r->first_path + k];
 			if (k != i && q->distance == p->distance)
-				fail(c, e, path, "%s and %s share distance %u: give them different distances",
-				     p->kind == BRINK_PATH_BLACKHOLE ? "blackhole" : "reject",
-				     q->kind == BRINK_PATH_GATEWAY     ? "a next-hop"
-				     : q->kind == BRINK_PATH_INTERFACE ? "an interface route"
-				     : q->kind == BRINK_PATH_BLACKHOLE ? "blackhole"
-								       : "reject",
-				     p->distance);
+				cfg_build_fail(c, e, path, "%s and %s share distance %u: give them different distances",
+					       p->kind == BRINK_PATH_BLACKHOLE ? "blackhole" : "reject",
+					       q->kind == BRINK_PATH_GATEWAY     ? "a next-hop"
+					       : q->kind == BRINK_PATH_INTERFACE ? "an interface route"
+					       : q->kind == BRINK_PATH_BLACKHOLE ? "blackhole"
+										 : "reject",
+					       p->distance);
 		}
 	}
 	if (forwarding > CFG_MAX_PATHS)
-		fail(c, e, path, "%u next hops and interfaces, at most %d", forwarding, CFG_MAX_PATHS);
+		cfg_build_fail(c, e, path, "%u next hops and interfaces, at most %d", forwarding, CFG_MAX_PATHS);
 }
 
 /* Every path entry of every route, for sizing the model's path array. */
@@ -275,8 +409,7 @@ static unsigned count_paths(const struct cfg_node *tag)
 
 /* The tag's entries are sorted by (prefix, length), and so are the routes
  * taken from them in order. */
-static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink_model *m, const struct port_addr *all,
-			 unsigned n_all)
+static void build_routes(struct cfg_build *c, const struct cfg_node *tag, struct brink_model *m)
 {
 	char path[512], sub[640];
 	unsigned n = tag ? node_count(tag) : 0, n_paths = count_paths(tag);
@@ -293,17 +426,18 @@ static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink
 		cfg_path_join(path, sizeof(path), "protocols static route", e->value);
 		prefix4_parse(e->value, false, &r->prefix, &r->prefix_len);
 		if ((sp = prefix4_special(r->prefix, r->prefix_len)))
-			fail(c, e, path, "%s is %s space: the dataplane routes unicast only", e->value, sp->what);
+			cfg_build_fail(c, e, path, "%s is %s space: the dataplane routes unicast only", e->value,
+				       sp->what);
 		if (!hops && !ifs && !bh && !rj)
-			fail(c, e, path, "needs a next-hop, an interface, blackhole or reject");
+			cfg_build_fail(c, e, path, "needs a next-hop, an interface, blackhole or reject");
 		if (bh && rj)
-			fail(c, e, path, "blackhole and reject exclude each other");
+			cfg_build_fail(c, e, path, "blackhole and reject exclude each other");
 		for (const struct cfg_node *h = hops ? hops->child : NULL; h; h = h->next) {
 			const char *ifname = node_leaf(h, "interface");
 			struct brink_path p = {.kind = BRINK_PATH_GATEWAY, .distance = path_distance(h)};
 			cfg_path_join(sub, sizeof(sub), path, "next-hop");
 			cfg_path_join(sub, sizeof(sub), sub, h->value);
-			check_gateway(c, m, all, n_all, h, sub, ifname);
+			check_gateway(c, m, h, sub, ifname);
 			ip4_parse(h->value, &p.gateway);
 			if (ifname)
 				snprintf(p.ifname, sizeof(p.ifname), "%s", ifname);
@@ -313,8 +447,8 @@ static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink
 			struct brink_path p = {.kind = BRINK_PATH_INTERFACE, .distance = path_distance(i)};
 			cfg_path_join(sub, sizeof(sub), path, "interface");
 			cfg_path_join(sub, sizeof(sub), sub, i->value);
-			if (!brink_model_port(m, i->value))
-				fail(c, i, sub, "no dataplane interface named '%s'", i->value);
+			if (!is_interface(m, i->value))
+				cfg_build_fail(c, i, sub, "no interface named '%s'", i->value);
 			snprintf(p.ifname, sizeof(p.ifname), "%s", i->value);
 			add_path(m, r, i, p);
 		}
@@ -330,19 +464,18 @@ static void build_routes(struct ctx *c, const struct cfg_node *tag, struct brink
 	}
 	/* the FIB holds connected routes too: the dataplane refuses what this lets through */
 	if (m->n_routes > m->fib_size)
-		fail(c, tag, "protocols static route", "%u routes do not fit the FIB (system dataplane fib-size %u)",
-		     m->n_routes, m->fib_size);
+		cfg_build_fail(c, tag, "protocols static route",
+			       "%u routes do not fit the FIB (system dataplane fib-size %u)", m->n_routes, m->fib_size);
 }
 
 /* In the tag's order: sorted by address. */
-static void build_neighs(struct ctx *c, const struct cfg_node *tag, struct brink_model *m, const struct port_addr *all,
-			 unsigned n_all)
+static void build_neighs(struct cfg_build *c, const struct cfg_node *tag, struct brink_model *m)
 {
 	char path[512];
 	unsigned n = tag ? node_count(tag) : 0;
 
 	if (n > CFG_MAX_NEIGHS) {
-		fail(c, tag, "protocols static arp", "%u neighbours, at most %d", n, CFG_MAX_NEIGHS);
+		cfg_build_fail(c, tag, "protocols static arp", "%u neighbours, at most %d", n, CFG_MAX_NEIGHS);
 		return;
 	}
 	m->neighs = n ? cfg_xmalloc(sizeof(*m->neighs) * n) : NULL;
@@ -355,31 +488,54 @@ static void build_neighs(struct ctx *c, const struct cfg_node *tag, struct brink
 		ip4_parse(e->value, &nb->ip);
 		if (hw)
 			mac_parse(hw, nb->mac);
-		owner = own_address(m, all, n_all, nb->ip);
+		owner = own_address(c, nb->ip);
 		const struct ip4_special_block *sp = ip4_special(nb->ip);
 		if (sp)
-			fail(c, e, path, "%s is a %s address", e->value, sp->what);
+			cfg_build_fail(c, e, path, "%s is a %s address", e->value, sp->what);
 		else if (owner)
-			fail(c, e, path, "%s is an address of %s", e->value, owner);
-		else if (!subnet_of(all, n_all, nb->ip))
-			fail(c, e, path, "%s is not in a connected subnet", e->value);
+			cfg_build_fail(c, e, path, "%s is an address of %s", e->value, owner);
+		else if (!subnet_of(c, nb->ip))
+			cfg_build_fail(c, e, path, "%s is not in a connected subnet", e->value);
 	}
+}
+
+static int iface_cmp(const void *a, const void *b)
+{
+	const struct brink_iface *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+static int fdb_cmp(const void *a, const void *b)
+{
+	const struct brink_fdb *x = a, *y = b;
+	int c = strcmp(x->iface, y->iface);
+
+	return c ? c : memcmp(x->mac, y->mac, sizeof(x->mac));
 }
 
 int cfg_model_build(const struct cfg_node *root, struct brink_model *m, struct cfg_errors *errs)
 {
-	struct ctx c = {.file = root->root.file ? root->root.file : "", .errs = errs};
-	const struct cfg_node *proto = node_get(root, "protocols");
-	const struct cfg_node *st = proto ? node_get(proto, "static") : NULL;
-	struct port_addr all[CFG_MAX_PORTS * CFG_MAX_ADDRS];
-	unsigned n_all, before = errs->count;
+	struct cfg_build c = {.file = root->root.file ? root->root.file : "", .errs = errs, .m = m};
+	const struct cfg_node *st = node_walk(root, "protocols static");
+	unsigned before = errs->count;
 
 	memset(m, 0, sizeof(*m));
 	check_mandatory(&c, root, "");
 	build_system(&c, root, m);
-	n_all = build_ports(&c, root, m, all);
-	build_routes(&c, st ? node_get(st, "route") : NULL, m, all, n_all);
-	build_neighs(&c, st ? node_get(st, "arp") : NULL, m, all, n_all);
+	build_ports(&c, root, m);
+	for (unsigned i = 0; i < n_parts; i++)
+		parts[i]->build(&c, root);
+	if (m->n_ifaces)
+		qsort(m->ifaces, m->n_ifaces, sizeof(*m->ifaces), iface_cmp);
+	for (unsigned i = 0; i < n_parts; i++)
+		if (parts[i]->check)
+			parts[i]->check(&c, root);
+	build_routes(&c, st ? node_get(st, "route") : NULL, m);
+	build_neighs(&c, st ? node_get(st, "arp") : NULL, m);
+	if (m->n_fdb)
+		qsort(m->fdb, m->n_fdb, sizeof(*m->fdb), fdb_cmp);
+	free(c.addrs);
 	if (c.errs->count != before) {
 		brink_model_free(m);
 		return -1;
@@ -403,12 +559,18 @@ void brink_model_free(struct brink_model *m)
 	free(m->routes);
 	free(m->paths);
 	free(m->neighs);
+	free(m->ifaces);
+	free(m->fdb);
 	m->routes = NULL;
 	m->paths = NULL;
 	m->neighs = NULL;
+	m->ifaces = NULL;
+	m->fdb = NULL;
 	m->n_routes = 0;
 	m->n_paths = 0;
 	m->n_neighs = 0;
+	m->n_ifaces = 0;
+	m->n_fdb = 0;
 }
 
 const struct brink_port *brink_model_port(const struct brink_model *m, const char *name)
@@ -417,4 +579,14 @@ const struct brink_port *brink_model_port(const struct brink_model *m, const cha
 		if (strcmp(m->ports[i].name, name) == 0)
 			return &m->ports[i];
 	return NULL;
+}
+
+const struct brink_iface *brink_model_iface(const struct brink_model *m, const char *name)
+{
+	struct brink_iface key = {0};
+
+	if (!m->n_ifaces || strlen(name) >= sizeof(key.name))
+		return NULL;
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	return bsearch(&key, m->ifaces, m->n_ifaces, sizeof(*m->ifaces), iface_cmp);
 }

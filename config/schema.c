@@ -2,6 +2,7 @@
 #include "config/schema.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +10,11 @@
 
 #include "common/net_addr.h"
 #include "config/config.h"
+#include "config/module.h"
+#include "modules/modules.h"
 
 /* Bounds that size arrays of struct brink_model come from config.h, so the
  * model can fill them from a checked tree without counting again. */
-
-#define CHILDREN(a) .children = (a), .n_children = sizeof(a) / sizeof((a)[0])
 
 static const char *const punt_types[] = {"tap", "virtio-user", NULL};
 
@@ -51,7 +52,7 @@ static const struct cfg_schema dataplane_children[] = {
 	 .type = CFG_T_U32,
 	 .max = CFG_MAX_WORKERS - 1,
 	 .key_field = "id",
-	 CHILDREN(worker_children)},
+	 CFG_CHILDREN(worker_children)},
 	{.name = "idle-sleep",
 	 .help = "Microseconds a worker sleeps after an empty poll round (default 0: busy-poll)",
 	 .kind = CFG_LEAF,
@@ -73,11 +74,14 @@ static const struct cfg_schema dataplane_children[] = {
 	 .help = "Exception path to the kernel (present: enabled)",
 	 .kind = CFG_CONTAINER,
 	 .presence = true,
-	 CHILDREN(punt_children)},
+	 CFG_CHILDREN(punt_children)},
 };
 
 static const struct cfg_schema system_children[] = {
-	{.name = "dataplane", .help = "Dataplane process settings", .kind = CFG_CONTAINER, CHILDREN(dataplane_children)},
+	{.name = "dataplane",
+	 .help = "Dataplane process settings",
+	 .kind = CFG_CONTAINER,
+	 CFG_CHILDREN(dataplane_children)},
 };
 
 static const struct cfg_schema port_children[] = {
@@ -88,30 +92,15 @@ static const struct cfg_schema port_children[] = {
 	 .max = CFG_DEVICE_MAX - 1,
 	 .placeholder = "<device>",
 	 .mandatory = true},
-	{.name = "address",
-	 .help = "IPv4 address with prefix length",
-	 .kind = CFG_LEAF_LIST,
-	 .type = CFG_T_IFADDR,
-	 .max_values = CFG_MAX_ADDRS},
-	{.name = "mtu", .help = "Maximum transmission unit", .kind = CFG_LEAF, .type = CFG_T_U32, .min = 68, .max = 9000},
-	{.name = "mac", .help = "Unicast MAC address (default: the device's)", .kind = CFG_LEAF, .type = CFG_T_MAC},
-	{.name = "description",
-	 .help = "Free text",
-	 .kind = CFG_LEAF,
-	 .type = CFG_T_STRING,
-	 .max = 255,
-	 .placeholder = "<text>"},
-	{.name = "disable", .help = "Keep the port administratively down", .kind = CFG_FLAG},
+	CFG_IFACE_ADDRESS,
+	CFG_IFACE_MTU("Maximum transmission unit (default: the device's)"),
+	CFG_IFACE_MAC("Unicast MAC address (default: the device's)"),
+	CFG_IFACE_DESCRIPTION,
+	CFG_IFACE_DISABLE,
 };
 
 static const struct cfg_schema interfaces_children[] = {
-	{.name = "dataplane",
-	 .help = "Dataplane interface",
-	 .kind = CFG_TAG,
-	 .type = CFG_T_IDENT,
-	 .placeholder = "<name>",
-	 .key_field = "name",
-	 CHILDREN(port_children)},
+	CFG_IFACE_TAG("dataplane", "Dataplane interface", port_children),
 };
 
 /* Administrative distance of a path: the lowest among the usable paths wins,
@@ -130,7 +119,7 @@ static const struct cfg_schema next_hop_children[] = {
 	 .help = "Interface the gateway is reached on, even outside its subnets (default: "
 		 "the interface whose subnet holds the gateway)",
 	 .kind = CFG_LEAF,
-	 .type = CFG_T_IDENT,
+	 .type = CFG_T_IFNAME,
 	 .placeholder = "<name>"},
 	{.name = "disable", .help = "Keep this next hop configured but unused", .kind = CFG_FLAG},
 };
@@ -150,24 +139,24 @@ static const struct cfg_schema route_children[] = {
 	 .kind = CFG_TAG,
 	 .type = CFG_T_IP4,
 	 .key_field = "address",
-	 CHILDREN(next_hop_children)},
+	 CFG_CHILDREN(next_hop_children)},
 	{.name = "interface",
 	 .help = "Deliver to the destination itself on this interface (an interface route)",
 	 .kind = CFG_TAG,
-	 .type = CFG_T_IDENT,
+	 .type = CFG_T_IFNAME,
 	 .placeholder = "<name>",
 	 .key_field = "name",
-	 CHILDREN(route_interface_children)},
+	 CFG_CHILDREN(route_interface_children)},
 	{.name = "blackhole",
 	 .help = "Silently discard matching packets",
 	 .kind = CFG_CONTAINER,
 	 .presence = true,
-	 CHILDREN(discard_children)},
+	 CFG_CHILDREN(discard_children)},
 	{.name = "reject",
 	 .help = "Discard matching packets with ICMP destination unreachable",
 	 .kind = CFG_CONTAINER,
 	 .presence = true,
-	 CHILDREN(discard_children)},
+	 CFG_CHILDREN(discard_children)},
 };
 
 static const struct cfg_schema arp_children[] = {
@@ -184,26 +173,119 @@ static const struct cfg_schema static_children[] = {
 	 .kind = CFG_TAG,
 	 .type = CFG_T_NET,
 	 .key_field = "prefix",
-	 CHILDREN(route_children)},
+	 CFG_CHILDREN(route_children)},
 	{.name = "arp",
 	 .help = "Static neighbour",
 	 .kind = CFG_TAG,
 	 .type = CFG_T_IP4,
 	 .key_field = "address",
-	 CHILDREN(arp_children)},
+	 CFG_CHILDREN(arp_children)},
 };
 
 static const struct cfg_schema protocols_children[] = {
-	{.name = "static", .help = "Static routes and neighbours", .kind = CFG_CONTAINER, CHILDREN(static_children)},
+	{.name = "static", .help = "Static routes and neighbours", .kind = CFG_CONTAINER, CFG_CHILDREN(static_children)},
 };
 
 static const struct cfg_schema root_children[] = {
-	{.name = "system", .help = "System settings", .kind = CFG_CONTAINER, CHILDREN(system_children)},
-	{.name = "interfaces", .help = "Network interfaces", .kind = CFG_CONTAINER, CHILDREN(interfaces_children)},
-	{.name = "protocols", .help = "Routing protocols", .kind = CFG_CONTAINER, CHILDREN(protocols_children)},
+	{.name = "system", .help = "System settings", .kind = CFG_CONTAINER, CFG_CHILDREN(system_children)},
+	{.name = "interfaces", .help = "Network interfaces", .kind = CFG_CONTAINER, CFG_CHILDREN(interfaces_children)},
+	{.name = "protocols", .help = "Routing protocols", .kind = CFG_CONTAINER, CFG_CHILDREN(protocols_children)},
 };
 
-const struct cfg_schema cfg_schema_root = {.name = "", .kind = CFG_CONTAINER, CHILDREN(root_children)};
+static const struct cfg_schema core_root = {.name = "", .kind = CFG_CONTAINER, CFG_CHILDREN(root_children)};
+
+/* ---- the tree with the modules' fragments ---- */
+
+struct fragment {
+	const char *path;
+	const struct cfg_schema *children;
+	unsigned n_children;
+};
+
+static struct fragment *fragments;
+static unsigned n_fragments;
+static struct cfg_schema *root; /* the core's tree copied, then grafted; never freed */
+static pthread_once_t root_once = PTHREAD_ONCE_INIT;
+
+static void __attribute__((noreturn)) schema_abort(const char *what, const char *path)
+{
+	fprintf(stderr, "brink: schema fragment under '%s': %s\n", path, what);
+	abort();
+}
+
+void cfg_schema_extend(const char *path, const struct cfg_schema *children, unsigned n_children)
+{
+	/* a fragment added once the tree is in use would change it under its users */
+	if (root)
+		schema_abort("registered after the schema was first used", path);
+	fragments = realloc(fragments, sizeof(*fragments) * (n_fragments + 1));
+	if (!fragments)
+		abort();
+	fragments[n_fragments++] = (struct fragment){path, children, n_children};
+}
+
+/* Copies of the children arrays below s, so that grafting may grow any of
+ * them; the arrays stay contiguous, which is what orders a node's children
+ * (tree.c: pointer order is schema order). */
+static void copy_children(struct cfg_schema *s)
+{
+	struct cfg_schema *copy;
+
+	if (!s->n_children)
+		return;
+	copy = cfg_xmalloc(sizeof(*copy) * s->n_children);
+	memcpy(copy, s->children, sizeof(*copy) * s->n_children);
+	for (unsigned i = 0; i < s->n_children; i++)
+		copy_children(&copy[i]);
+	s->children = copy;
+}
+
+static void graft(const struct fragment *f)
+{
+	char words[256], *save = NULL;
+	struct cfg_schema *at = root, *grown;
+
+	snprintf(words, sizeof(words), "%s", f->path);
+	for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		/* the copies are this file's own: only their users see them const */
+		at = (struct cfg_schema *)schema_child(at, w);
+		if (!at || (at->kind != CFG_CONTAINER && at->kind != CFG_TAG))
+			schema_abort("no container or tag there", f->path);
+	}
+	for (unsigned i = 0; i < f->n_children; i++)
+		if (schema_child(at, f->children[i].name))
+			schema_abort("a child of that name is there already", f->path);
+	grown = cfg_xmalloc(sizeof(*grown) * (at->n_children + f->n_children));
+	if (at->n_children) {
+		memcpy(grown, at->children, sizeof(*grown) * at->n_children);
+		free((void *)at->children);
+	}
+	memcpy(grown + at->n_children, f->children, sizeof(*grown) * f->n_children);
+	for (unsigned i = 0; i < f->n_children; i++)
+		copy_children(&grown[at->n_children + i]);
+	at->children = grown;
+	at->n_children += f->n_children;
+}
+
+static void complete_root(void)
+{
+	struct cfg_schema *r = cfg_xmalloc(sizeof(*r));
+
+	brink_modules_config_init();
+	*r = core_root;
+	copy_children(r);
+	root = r;
+	for (unsigned i = 0; i < n_fragments; i++)
+		graft(&fragments[i]);
+	free(fragments);
+	fragments = NULL;
+}
+
+const struct cfg_schema *cfg_schema(void)
+{
+	pthread_once(&root_once, complete_root);
+	return root;
+}
 
 const struct cfg_schema *schema_child(const struct cfg_schema *s, const char *name)
 {
@@ -337,16 +419,57 @@ static bool check_string(const struct cfg_schema *s, const char *text, char *msg
 	return true;
 }
 
+/* The length of the name [a-z][a-z0-9]* text starts with, 0 when none. */
+static size_t ident_len(const char *text)
+{
+	size_t n = 0;
+
+	if (text[0] < 'a' || text[0] > 'z')
+		return 0;
+	while ((text[n] >= 'a' && text[n] <= 'z') || (text[n] >= '0' && text[n] <= '9'))
+		n++;
+	return n;
+}
+
 static bool check_ident(const char *text, char *msg, size_t len)
 {
-	size_t n = strlen(text);
-	bool ok = n >= 1 && n <= 15 && text[0] >= 'a' && text[0] <= 'z';
+	size_t n = ident_len(text);
+	bool ok = n >= 1 && n <= 15 && text[n] == '\0';
 
-	for (size_t i = 1; ok && i < n; i++)
-		ok = (text[i] >= 'a' && text[i] <= 'z') || (text[i] >= '0' && text[i] <= '9');
 	if (!ok)
 		snprintf(msg, len, "'%s' is not a name (a lower-case letter, then up to 14 letters or digits)", text);
 	return ok;
+}
+
+/* A name, or a VLAN sub-interface's: the port's name, a dot and the VLAN
+ * id written as a number (1-4094, no leading zero), as VyOS names vifs;
+ * 15 characters at most, as every interface name. */
+static bool check_ifname(const char *text, char *msg, size_t len)
+{
+	size_t n = ident_len(text);
+	bool ok = n >= 1 && strlen(text) <= 15;
+
+	if (ok && text[n] == '.') {
+		const char *id = text + n + 1;
+		char *end;
+		unsigned long v = strtoul(id, &end, 10);
+		ok = id[0] >= '1' && id[0] <= '9' && *end == '\0' && v <= 4094;
+	} else if (ok) {
+		ok = text[n] == '\0';
+	}
+	if (!ok)
+		snprintf(msg, len,
+			 "'%s' is not an interface name (a name such as dp0, or a VLAN sub-interface such as dp0.100)",
+			 text);
+	return ok;
+}
+
+static bool is_enum(const struct cfg_schema *s, const char *text)
+{
+	for (const char *const *e = s->enums; *e; e++)
+		if (strcmp(*e, text) == 0)
+			return true;
+	return false;
 }
 
 static bool check_prefix(const struct cfg_schema *s, const char *text, char *msg, size_t len)
@@ -414,22 +537,29 @@ bool schema_parse_value(const struct cfg_schema *s, const char *text, char out[C
 		if (!check_ident(text, msg, msg_len))
 			return false;
 		break;
+	case CFG_T_IFNAME:
+		if (!check_ifname(text, msg, msg_len))
+			return false;
+		break;
 	case CFG_T_ENUM: {
 		size_t used = (size_t)snprintf(msg, msg_len, "'%s' is not one of:", text);
-		for (const char *const *e = s->enums; *e; e++) {
-			if (strcmp(*e, text) == 0)
-				goto ok;
-			if (used < msg_len)
-				used += (size_t)snprintf(msg + used, msg_len - used, "%s %s", e == s->enums ? "" : ",",
-							 *e);
-		}
+		if (is_enum(s, text))
+			break;
+		for (const char *const *e = s->enums; *e && used < msg_len; e++)
+			used += (size_t)snprintf(msg + used, msg_len - used, "%s %s", e == s->enums ? "" : ",", *e);
 		return false;
 	}
+	case CFG_T_U32_OR_ENUM:
+		if (is_enum(s, text))
+			break;
+		if (text[0] >= '0' && text[0] <= '9')
+			return parse_u32(s, text, out, msg, msg_len);
+		snprintf(msg, msg_len, "'%s' is neither a number %u-%u nor %s", text, s->min, s->max, s->enums[0]);
+		return false;
 	case CFG_T_NONE:
 		snprintf(msg, msg_len, "takes no value");
 		return false;
 	}
-ok:
 	n = strnlen(text, CFG_VALUE_MAX - 1);
 	memcpy(out, text, n);
 	out[n] = '\0';
@@ -471,16 +601,19 @@ int schema_value_cmp(const struct cfg_schema *s, const char *a, const char *b)
 const char *schema_placeholder(const struct cfg_schema *s, char buf[CFG_PH_MAX])
 {
 	static const char *const by_type[] = {
-		[CFG_T_IP4] = "<a.b.c.d>",     [CFG_T_IFADDR] = "<a.b.c.d/len>",
-		[CFG_T_NET] = "<a.b.c.d/len>", [CFG_T_MAC] = "<xx:xx:xx:xx:xx:xx>",
-		[CFG_T_STRING] = "<string>",   [CFG_T_IDENT] = "<name>",
-		[CFG_T_ENUM] = "<type>",
+		[CFG_T_IP4] = "<a.b.c.d>",           [CFG_T_IFADDR] = "<a.b.c.d/len>", [CFG_T_NET] = "<a.b.c.d/len>",
+		[CFG_T_MAC] = "<xx:xx:xx:xx:xx:xx>", [CFG_T_STRING] = "<string>",      [CFG_T_IDENT] = "<name>",
+		[CFG_T_IFNAME] = "<name>",           [CFG_T_ENUM] = "<type>",
 	};
 
 	if (s->placeholder)
 		return s->placeholder;
 	if (s->type == CFG_T_U32) {
 		snprintf(buf, CFG_PH_MAX, "<%u-%u>", s->min, s->max);
+		return buf;
+	}
+	if (s->type == CFG_T_U32_OR_ENUM) {
+		snprintf(buf, CFG_PH_MAX, "<%u-%u>|%s", s->min, s->max, s->enums[0]);
 		return buf;
 	}
 	return by_type[s->type] ? by_type[s->type] : "";

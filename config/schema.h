@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The static schema tree that drives file loading, CLI edits, completion and the model. */
+/*
+ * The schema tree that drives file loading, CLI edits, completion and the
+ * model: the core's static tree (schema.c) completed, on first use, with the
+ * fragments feature modules register (config/module.h).
+ */
 #ifndef BRINK_CONFIG_SCHEMA_H
 #define BRINK_CONFIG_SCHEMA_H
 
@@ -27,7 +31,9 @@ enum cfg_vtype {
 	CFG_T_MAC,    /* unicast */
 	CFG_T_STRING, /* printable ASCII, 1..max characters */
 	CFG_T_IDENT,  /* [a-z][a-z0-9]{0,14} */
+	CFG_T_IFNAME, /* where an interface is named: an IDENT, or a VLAN sub-interface "dp0.100" */
 	CFG_T_ENUM,
+	CFG_T_U32_OR_ENUM, /* a number in min..max or one of enums ("inherit"); stored as text */
 };
 
 struct cfg_schema {
@@ -46,8 +52,13 @@ struct cfg_schema {
 	unsigned n_children;
 };
 
-/* The root: a container holding system, interfaces and protocols. */
-extern const struct cfg_schema cfg_schema_root;
+#define CFG_CHILDREN(a) .children = (a), .n_children = sizeof(a) / sizeof((a)[0])
+
+/* The root: a container holding system, interfaces and protocols, with
+ * every module's fragment. The first call completes it (every module's
+ * brink_modules_config_init() registration, once, whatever the thread);
+ * it does not change afterwards. */
+const struct cfg_schema *cfg_schema(void);
 
 const struct cfg_schema *schema_child(const struct cfg_schema *s, const char *name);
 /* The child name names in full, or as the unique prefix of one name (an

@@ -73,7 +73,7 @@ void node_free(struct cfg_node *n)
 		struct cfg_node *next = n->next;
 		node_free(n->child);
 		free(n->value);
-		if (n->sch == &cfg_schema_root)
+		if (n->sch == cfg_schema())
 			free(n->root.file);
 		free(n);
 		n = next;
@@ -160,6 +160,16 @@ const struct cfg_node *node_get(const struct cfg_node *n, const char *name)
 	return NULL;
 }
 
+const struct cfg_node *node_walk(const struct cfg_node *n, const char *path)
+{
+	char words[256], *save = NULL;
+
+	snprintf(words, sizeof(words), "%s", path);
+	for (char *w = strtok_r(words, " ", &save); w && n; w = strtok_r(NULL, " ", &save))
+		n = node_get(n, w);
+	return n;
+}
+
 const char *node_leaf(const struct cfg_node *n, const char *name)
 {
 	const struct cfg_node *c = node_get(n, name);
@@ -228,7 +238,7 @@ void cfg_errors_format(const struct cfg_errors *errs, char *buf, size_t len)
 
 struct cfg_node *cfg_new(void)
 {
-	struct cfg_node *root = node_new(&cfg_schema_root, NULL, false, 0);
+	struct cfg_node *root = node_new(cfg_schema(), NULL, false, 0);
 
 	root->root.refs = 1;
 	return root;
@@ -392,7 +402,7 @@ static int word_error(struct cfg_error *err, int argc, const char *const *argv, 
 /* Matches words against the schema, checking every value; does not look at a tree. */
 static int resolve(int argc, const char *const *argv, struct walk *w, struct cfg_error *err)
 {
-	const struct cfg_schema *cur = &cfg_schema_root;
+	const struct cfg_schema *cur = cfg_schema();
 	char msg[sizeof(err->msg)];
 
 	w->n = 0;

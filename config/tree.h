@@ -70,6 +70,9 @@ unsigned node_count(const struct cfg_node *n);
 /* Child by schema name, and a leaf's value or NULL. */
 const struct cfg_node *node_get(const struct cfg_node *n, const char *name);
 const char *node_leaf(const struct cfg_node *n, const char *name);
+/* Down by schema names separated by spaces ("interfaces dataplane"), from
+ * n (may be NULL); NULL when one is not there. */
+const struct cfg_node *node_walk(const struct cfg_node *n, const char *path);
 
 /* An error path one word deeper: "parent word", or "word" at the top; buf
  * may be parent. */

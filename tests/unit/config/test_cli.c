@@ -288,8 +288,9 @@ Test(config_cli, completion)
 	cr_assert(offered(c, n, "dp1", false));
 
 	n = cfg_complete(t, 3, W("interfaces", "dataplane", "dp0"), "", c, 32);
-	cr_assert_eq(n, 6);
+	cr_assert_eq(n, 7); /* the port's six, and the vlan module's vif */
 	cr_assert(offered(c, n, "device", false));
+	cr_assert(offered(c, n, "vif", false));
 	cr_assert(offered(c, n, "address", false));
 	cr_assert(offered(c, n, "mtu", false));
 	cr_assert(offered(c, n, "disable", false));

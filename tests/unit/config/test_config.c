@@ -164,7 +164,7 @@ Test(config_file, presence_and_flags)
 
 Test(config_file, render_fixed_point)
 {
-	static const char *const files[] = {"good.conf", "minimal.conf", "brief.conf", "presence.conf"};
+	static const char *const files[] = {"good.conf", "minimal.conf", "brief.conf", "presence.conf", "ifaces.conf"};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		struct cfg_node *t = load_ok(files[i]), *t2, *t3;
@@ -330,8 +330,7 @@ Test(config_errors, semantic_errors_with_lines)
 	cr_assert(has_error(&errs, 25, "protocols static route 10.50.0.0/16 next-hop 192.168.1.255",
 			    "is the broadcast address of the subnet of dp2"),
 		  "%s", errs_text(&errs));
-	cr_assert(has_error(&errs, 26, "protocols static route 10.60.0.0/16 interface dp9",
-			    "no dataplane interface named 'dp9'"),
+	cr_assert(has_error(&errs, 26, "protocols static route 10.60.0.0/16 interface dp9", "no interface named 'dp9'"),
 		  "%s", errs_text(&errs));
 	cr_assert(has_error(&errs, 27, "protocols static route 10.70.0.0/16",
 			    "needs a next-hop, an interface, blackhole or reject"),

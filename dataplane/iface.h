@@ -57,7 +57,7 @@ struct dp_iface {
 	struct brink_addr addrs[CFG_MAX_ADDRS];
 	struct dp_iface_conf conf;                        /* logical interfaces: as configured */
 	uint64_t announced_mac_word;                      /* the MAC its addresses were last announced with */
-	uint64_t priv[IFACE_PRIV_LEN / sizeof(uint64_t)]; /* the type's own state */
+	uint8_t priv[IFACE_PRIV_LEN] __rte_aligned(8); /* the type's own state */
 };
 
 struct iface_type {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/net_addr.h"
 #include "control/brinkd.h"
 #include "control/cli.h"
 #include "mock_dp.h"
@@ -173,6 +174,54 @@ static inline const char *run_streamed(struct fixture *f, const char *line, unsi
 {
 	run_ok(f, line);
 	return finish_job(f, steps);
+}
+
+/* Logical interfaces, as the model builders of their modules make them. */
+static inline struct brink_iface test_iface(const char *name, uint8_t type, const char *parent, const char *addr)
+{
+	struct brink_iface iface = {.type = type};
+
+	snprintf(iface.name, sizeof(iface.name), "%s", name);
+	snprintf(iface.parent, sizeof(iface.parent), "%s", parent);
+	if (addr) {
+		cr_assert(prefix4_parse(addr, true, &iface.addrs[0].ip, &iface.addrs[0].prefix_len));
+		iface.n_addrs = 1;
+	}
+	return iface;
+}
+
+static inline struct brink_fdb test_fdb(const char *iface, const char *mac, const char *remote)
+{
+	struct brink_fdb e;
+
+	snprintf(e.iface, sizeof(e.iface), "%s", iface);
+	cr_assert(mac_parse(mac, e.mac) && ip4_parse(remote, &e.remote));
+	return e;
+}
+
+/* Pushes the running model with these logical interfaces and forwarding
+ * entries, a delta from what the dataplane runs, as a commit does, and
+ * makes it the running model. */
+static inline void push_ifaces(struct fixture *f, const struct brink_iface *v, unsigned n, const struct brink_fdb *fdb,
+			       unsigned n_fdb)
+{
+	struct brink_model next = f->d.model;
+	char err[512];
+
+	next.n_ifaces = n;
+	next.ifaces = n ? malloc(n * sizeof(*v)) : NULL;
+	next.n_fdb = n_fdb;
+	next.fdb = n_fdb ? malloc(n_fdb * sizeof(*fdb)) : NULL;
+	if (n)
+		memcpy(next.ifaces, v, n * sizeof(*v));
+	if (n_fdb)
+		memcpy(next.fdb, fdb, n_fdb * sizeof(*fdb));
+	int rc = dpc_push_state(&f->d.dp, &f->d.model, &next, 0, NULL, err, sizeof(err));
+	cr_assert_geq(rc, 0, "push: %s", err);
+	free(f->d.model.ifaces);
+	free(f->d.model.fdb);
+	f->d.model = next;
+	f->d.generation = f->d.dp.generation;
 }
 
 #define assert_has(text, what) cr_assert(strstr((text), (what)), "expected '%s' in:\n%s", (what), (text))

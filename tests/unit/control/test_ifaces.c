@@ -6,9 +6,6 @@
 
 #include "helpers.h"
 #include "mock_dp.h"
-#include "modules/ipip/ipip_msg.h"
-#include "modules/vlan/vlan_msg.h"
-#include "modules/vxlan/vxlan_msg.h"
 
 static struct mock_dp mock;
 static struct fixture f;
@@ -19,38 +16,13 @@ static void setup(void)
 	cr_assert(f.d.synced);
 }
 
-/* The model's interfaces are this suite's (push_ifaces), not the builder's. */
 static void teardown(void)
 {
-	free(f.d.model.ifaces);
-	free(f.d.model.fdb);
-	f.d.model.ifaces = NULL;
-	f.d.model.fdb = NULL;
-	f.d.model.n_ifaces = f.d.model.n_fdb = 0;
+	drop_ifaces(&f);
 	fixture_stop_mock(&f, &mock);
 }
 
 TestSuite(ifaces, .init = setup, .fini = teardown);
-
-static struct brink_iface vif(const char *port, uint16_t id, const char *addr)
-{
-	char name[CFG_NAME_MAX];
-	struct dp_vlan_info info = {.vlan_id = id};
-
-	snprintf(name, sizeof(name), "%s.%u", port, id);
-	struct brink_iface v = test_iface(name, DP_IFACE_VLAN, port, addr);
-	memcpy(v.info, &info, sizeof(info));
-	return v;
-}
-
-static struct brink_iface segment(const char *name, uint32_t vni)
-{
-	struct dp_vxlan_info info = {.vni = vni, .local = 0xac1e0101, .n_remotes = 1, .remotes = {0xac1e0105}};
-	struct brink_iface v = test_iface(name, DP_IFACE_VXLAN, "", "192.168.50.1/24");
-
-	memcpy(v.info, &info, sizeof(info));
-	return v;
-}
 
 static void assert_pushed(unsigned named, unsigned items)
 {
@@ -92,7 +64,7 @@ Test(ifaces, the_first_push_names_the_empty_interface_and_fdb_tables)
 
 Test(ifaces, an_added_vif_sends_the_interface_and_address_tables)
 {
-	struct brink_iface v[] = {vif("dp0", 100, "10.0.100.1/24")};
+	struct brink_iface v[] = {test_vif("dp0", 100, "10.0.100.1/24")};
 
 	v[0].mtu = 1400;
 	v[0].has_mac = true;
@@ -118,7 +90,7 @@ Test(ifaces, an_added_vif_sends_the_interface_and_address_tables)
 
 Test(ifaces, a_changed_interface_sends_its_table_only)
 {
-	struct brink_iface v[] = {vif("dp0", 100, "10.0.100.1/24"), vif("dp1", 7, NULL)};
+	struct brink_iface v[] = {test_vif("dp0", 100, "10.0.100.1/24"), test_vif("dp1", 7, NULL)};
 
 	push_ifaces(&f, v, 2, NULL, 0);
 	v[1].disabled = true;
@@ -131,7 +103,7 @@ Test(ifaces, a_changed_interface_sends_its_table_only)
 
 Test(ifaces, a_removed_interface_takes_its_addresses)
 {
-	struct brink_iface v[] = {vif("dp0", 100, "10.0.100.1/24"), vif("dp1", 7, "10.0.7.1/24")};
+	struct brink_iface v[] = {test_vif("dp0", 100, "10.0.100.1/24"), test_vif("dp1", 7, "10.0.7.1/24")};
 
 	push_ifaces(&f, v, 2, NULL, 0);
 	cr_assert_eq(mock.run.n_addrs, 4);
@@ -147,7 +119,7 @@ Test(ifaces, a_removed_interface_takes_its_addresses)
 
 Test(ifaces, forwarding_entries_go_in_their_own_table)
 {
-	struct brink_iface v[] = {segment("vxlan100", 100)};
+	struct brink_iface v[] = {test_segment("vxlan100", 100)};
 	struct brink_fdb e[] = {test_fdb("vxlan100", "52:54:00:aa:bb:cc", "172.30.1.5"),
 				test_fdb("vxlan100", "52:54:00:aa:bb:cd", "172.30.1.6")};
 
@@ -169,7 +141,7 @@ Test(ifaces, forwarding_entries_go_in_their_own_table)
 
 Test(ifaces, a_route_change_does_not_resend_interfaces)
 {
-	struct brink_iface v[] = {vif("dp0", 100, "10.0.100.1/24"), segment("vxlan100", 100)};
+	struct brink_iface v[] = {test_vif("dp0", 100, "10.0.100.1/24"), test_segment("vxlan100", 100)};
 	struct brink_fdb e[] = {test_fdb("vxlan100", "52:54:00:aa:bb:cc", "172.30.1.5")};
 	char err[512];
 
@@ -186,7 +158,7 @@ Test(ifaces, a_route_change_does_not_resend_interfaces)
 
 Test(ifaces, a_vif_on_a_port_the_dataplane_lacks_waits_with_its_address)
 {
-	struct brink_iface v[] = {vif("dp0", 100, NULL), vif("dp2", 5, "10.9.5.1/24")};
+	struct brink_iface v[] = {test_vif("dp0", 100, NULL), test_vif("dp2", 5, "10.9.5.1/24")};
 	unsigned begins = mock.n_begins;
 
 	push_ifaces(&f, v + 1, 1, NULL, 0);
@@ -199,7 +171,7 @@ Test(ifaces, a_vif_on_a_port_the_dataplane_lacks_waits_with_its_address)
 
 Test(ifaces, the_generation_covers_the_interfaces)
 {
-	struct brink_iface v[] = {segment("vxlan100", 100)};
+	struct brink_iface v[] = {test_segment("vxlan100", 100)};
 	struct brink_fdb e[] = {test_fdb("vxlan100", "52:54:00:aa:bb:cc", "172.30.1.5")};
 	uint64_t bare = mock.generation;
 

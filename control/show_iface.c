@@ -77,6 +77,29 @@ static json_t *addrs_json(const void *addrs, uint32_t n)
 	return j;
 }
 
+/* A configured port's or interface's addresses into a dump's array of cap
+ * entries; returns how many went in. */
+static uint32_t conf_addrs(void *addrs, size_t cap, const struct brink_addr *conf, unsigned n)
+{
+	uint32_t k = 0;
+
+	for (; k < n && k < cap; k++) {
+		struct addr4 a = {.ip = conf[k].ip, .prefix_len = conf[k].prefix_len};
+		memcpy((uint8_t *)addrs + k * sizeof(a), &a, sizeof(a));
+	}
+	return k;
+}
+
+/* The JSON of something configured that the dataplane lacks: the same keys,
+ * null for what only the dataplane knows. */
+static json_t *not_in_dataplane(json_t *j, const char *const *unknown, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(j, unknown[i], json_null());
+	json_object_set_new(j, "in_dataplane", json_false());
+	return j;
+}
+
 static void port_text(struct sbuf *o, const struct dp_port_info *p)
 {
 	char mac[MAC_STR_LEN];
@@ -123,19 +146,12 @@ static json_t *absent_port_json(const struct brink_port *conf)
 	static const char *const unknown[] = {"driver",    "port_id", "mac",     "device_mac", "mtu",
 					      "min_mtu",   "max_mtu", "link_up", "speed_mbps", "rx_queues",
 					      "tx_queues", "rx",      "tx"};
-	struct dp_port_info p = {.admin_up = !conf->disabled, .n_addrs = conf->n_addrs};
+	struct dp_port_info p = {.admin_up = !conf->disabled};
 
 	snprintf(p.name, sizeof(p.name), "%s", conf->name);
 	snprintf(p.device, sizeof(p.device), "%s", conf->device);
-	for (unsigned i = 0; i < conf->n_addrs && i < ARRAY_LEN(p.addrs); i++) {
-		p.addrs[i].ip = conf->addrs[i].ip;
-		p.addrs[i].prefix_len = conf->addrs[i].prefix_len;
-	}
-	json_t *j = port_json(&p);
-	for (size_t i = 0; i < ARRAY_LEN(unknown); i++)
-		json_object_set_new(j, unknown[i], json_null());
-	json_object_set_new(j, "in_dataplane", json_false());
-	return j;
+	p.n_addrs = conf_addrs(p.addrs, ARRAY_LEN(p.addrs), conf->addrs, conf->n_addrs);
+	return not_in_dataplane(port_json(&p), unknown, ARRAY_LEN(unknown));
 }
 
 /* "type 7" for a type no module registered (a newer dataplane's). */
@@ -180,19 +196,49 @@ static json_t *iface_json(const struct dp_iface_info *i)
 	const struct show_iface_type *t = iface_type(i->type);
 	const struct dp_iface_stats *s = &i->stats;
 	char mac[MAC_STR_LEN], name[16];
-	json_t *j = json_pack("{s:o, s:s, s:o, s:b, s:b, s:i, s:o, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}", "name",
-			      show_jname(i->name, DP_NAME_LEN), "type", type_name(i->type, name, sizeof(name)),
-			      "parent", i->parent[0] ? show_jname(i->parent, DP_NAME_LEN) : json_null(), "admin_up",
-			      i->admin_up != 0, "oper_up", i->oper_up != 0, "mtu", (int)i->mtu, "mac",
-			      i->has_mac ? json_string(mac_fmt(i->mac, mac)) : json_null(), "addresses",
-			      addrs_json(i->addrs, N_ADDRS(i)), "rx", "packets", (json_int_t)s->rx_packets, "bytes",
-			      (json_int_t)s->rx_bytes, "dropped", (json_int_t)s->rx_dropped, "tx", "packets",
-			      (json_int_t)s->tx_packets, "bytes", (json_int_t)s->tx_bytes, "dropped",
-			      (json_int_t)s->tx_dropped);
+	json_t *j =
+		json_pack("{s:o, s:s, s:b, s:o, s:b, s:b, s:i, s:o, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}", "name",
+			  show_jname(i->name, DP_NAME_LEN), "type", type_name(i->type, name, sizeof(name)),
+			  "in_dataplane", 1, "parent", i->parent[0] ? show_jname(i->parent, DP_NAME_LEN) : json_null(),
+			  "admin_up", i->admin_up != 0, "oper_up", i->oper_up != 0, "mtu", (int)i->mtu, "mac",
+			  i->has_mac ? json_string(mac_fmt(i->mac, mac)) : json_null(), "addresses",
+			  addrs_json(i->addrs, N_ADDRS(i)), "rx", "packets", (json_int_t)s->rx_packets, "bytes",
+			  (json_int_t)s->rx_bytes, "dropped", (json_int_t)s->rx_dropped, "tx", "packets",
+			  (json_int_t)s->tx_packets, "bytes", (json_int_t)s->tx_bytes, "dropped",
+			  (json_int_t)s->tx_dropped);
 
 	if (t)
 		json_object_set_new(j, t->name, t->json(i));
 	return j;
+}
+
+/* A configured interface the dataplane does not run (a VLAN on a port it
+ * lacks): the same keys, null for what only the dataplane knows. */
+static json_t *absent_iface_json(const struct brink_iface *conf)
+{
+	static const char *const unknown[] = {"oper_up", "rx", "tx"};
+	struct dp_iface_info i = {.type = conf->type,
+				  .admin_up = !conf->disabled,
+				  .has_mac = conf->has_mac,
+				  .mtu = conf->mtu};
+
+	snprintf(i.name, sizeof(i.name), "%s", conf->name);
+	snprintf(i.parent, sizeof(i.parent), "%s", conf->parent);
+	memcpy(i.mac, conf->mac, sizeof(i.mac));
+	memcpy(i.info, conf->info, sizeof(i.info));
+	i.n_addrs = conf_addrs(i.addrs, ARRAY_LEN(i.addrs), conf->addrs, conf->n_addrs);
+	json_t *j = not_in_dataplane(iface_json(&i), unknown, ARRAY_LEN(unknown));
+	if (!conf->mtu)
+		json_object_set_new(j, "mtu", json_null());
+	return j;
+}
+
+static bool iface_dumped(const struct dp_iface_info *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(v[i].name, name, DP_NAME_LEN) == 0)
+			return true;
+	return false;
 }
 
 static void iface_out(struct cli_reply *r, const struct dp_iface_info *i, bool detail)
@@ -244,6 +290,31 @@ static void no_such(struct cli_reply *r, const char *what, const char *kind, con
 	sbuf_printf(r->out, "%s: no %sinterface named '%s'\n", what, kind, name);
 }
 
+/* Configured interfaces the dataplane does not run: a VLAN on a port it
+ * lacks, or one a resync could not apply. Returns how many were shown. */
+static unsigned absent_ifaces(struct cli_reply *r, const struct brink_model *m, const struct dp_port_info *ports,
+			      size_t n_ports, const struct dp_iface_info *ifaces, size_t n_ifaces, const char *only)
+{
+	unsigned shown = 0;
+	char name[16];
+
+	for (unsigned i = 0; i < m->n_ifaces; i++) {
+		const struct brink_iface *c = &m->ifaces[i];
+		if (iface_dumped(ifaces, n_ifaces, c->name) || !named(c->name, only))
+			continue;
+		shown++;
+		if (r->json)
+			json_array_append_new(r->result, absent_iface_json(c));
+		else if (c->parent[0] && !dpc_has_port(ports, n_ports, c->parent))
+			sbuf_printf(r->out, "%s: %s\n  not in dataplane (its port %s is not)\n", c->name,
+				    type_name(c->type, name, sizeof(name)), c->parent);
+		else
+			sbuf_printf(r->out, "%s: %s\n  not in dataplane (refused: see show dataplane)\n", c->name,
+				    type_name(c->type, name, sizeof(name)));
+	}
+	return shown;
+}
+
 static int show_interfaces(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
 {
 	static const char *absent = "not in dataplane (restart needed)";
@@ -291,6 +362,7 @@ static int show_interfaces(struct cli_session *s, int argc, char **argv, struct 
 		shown++;
 		iface_out(r, &ifaces[i], false);
 	}
+	shown += absent_ifaces(r, &d->model, ports, n, ifaces, n_ifaces, only);
 	free(ports);
 	free(ifaces);
 	if (only && !shown) {

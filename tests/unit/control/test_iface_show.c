@@ -218,3 +218,28 @@ Test(iface_show, the_fdb_static_and_learned)
 	json_decref(j);
 	cr_assert_str_eq(run_err(&f, "show vxlan fdb tun0"), "show vxlan fdb: no vxlan interface named 'tun0'\n");
 }
+
+Test(iface_show, configured_interfaces_the_dataplane_does_not_run)
+{
+	struct brink_iface v[] = {test_vif("dp0", 100, "10.0.100.1/24"), test_vif("dp2", 5, "10.9.5.1/24")};
+
+	push_ifaces(&f, v, 2, NULL, 0);
+	const char *out = run_ok(&f, "show interfaces");
+	assert_has(out, "dp0.100: vlan 100 on dp0\n");
+	assert_has(out, "dp2.5: vlan\n  not in dataplane (its port dp2 is not)\n");
+	json_t *j = json_of("show interfaces dp2.5"), *k = json_of("show interfaces dp0.100");
+	json_t *absent = json_array_get(j, 0), *vif = json_array_get(k, 0);
+	cr_assert(json_is_false(json_object_get(absent, "in_dataplane")));
+	cr_assert(json_is_true(json_object_get(vif, "in_dataplane")));
+	cr_assert(json_is_null(json_object_get(absent, "rx")), "null for what only the dataplane knows");
+	cr_assert(json_is_null(json_object_get(absent, "mtu")), "the type's default, which the dataplane decides");
+	cr_assert_eq(json_object_size(absent), json_object_size(vif), "the same keys");
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(absent, "vlan"), "vlan_id")), 5);
+	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(absent, "addresses"), 0)), "10.9.5.1/24");
+	json_decref(j);
+	json_decref(k);
+
+	mock.run.n_ifaces = 0; /* as a resync that could not apply it leaves it */
+	assert_has(run_ok(&f, "show interfaces dp0.100"),
+		   "dp0.100: vlan\n  not in dataplane (refused: see show dataplane)\n");
+}

@@ -2,6 +2,7 @@
 #include "control/brinkd.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 
 #include "control/punt_kernel.h"
+#include "modules/modules.h"
 
 /* A retry that keeps failing the same way is logged once, not every second. */
 static void log_once(struct brinkd *d, const char *msg)
@@ -77,6 +79,10 @@ int brinkd_init(struct brinkd *d, const char *conf_path, const char *dp_sock, co
 {
 	struct cfg_errors e = {0};
 
+	static pthread_once_t modules_once = PTHREAD_ONCE_INIT;
+
+	/* Before the first command: the modules' commands and interface types. */
+	pthread_once(&modules_once, brink_modules_control_init);
 	*d = (struct brinkd){.archive.lock_fd = -1, .clock_ms = now_ms};
 	snprintf(d->conf_path, sizeof(d->conf_path), "%s", conf_path);
 	dpc_init(&d->dp, dp_sock);

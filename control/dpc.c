@@ -378,9 +378,14 @@ static int batch_add(struct batch *b, const void *item, char *err, size_t errlen
 	return 0;
 }
 
+/* A whole state names every table, an empty one too, so that the dataplane
+ * sees each table the sender knows replaced. */
 static int batch_next_table(struct dpc_sink *s, uint8_t table, size_t esize, char *err, size_t errlen)
 {
-	return batch_start((struct batch *)s, table, DP_ITEMS_REPLACE, esize, err, errlen);
+	int rc = batch_start((struct batch *)s, table, DP_ITEMS_REPLACE, esize, err, errlen);
+
+	((struct batch *)s)->name_empty = table != 0;
+	return rc;
 }
 
 static int batch_add_item(struct dpc_sink *s, const void *item, char *err, size_t errlen)
@@ -472,6 +477,49 @@ static int port_items(struct dpc_sink *s, const struct brink_model *m, const str
 	return rc;
 }
 
+/* A logical interface on a port the dataplane lacks waits, as that port
+ * does, for a dataplane started with it. */
+static bool iface_present(const struct brink_iface *f, const struct dp_port_info *ports, size_t n_ports)
+{
+	return !f->parent[0] || dpc_has_port(ports, n_ports, f->parent);
+}
+
+static int iface_items(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports,
+		       size_t n_ports, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; i < m->n_ifaces && rc == 0; i++) {
+		const struct brink_iface *f = &m->ifaces[i];
+		if (!iface_present(f, ports, n_ports))
+			continue;
+		struct dp_iface_conf ic = {.type = f->type,
+					   .admin_up = !f->disabled,
+					   .mtu = f->mtu,
+					   .has_mac = f->has_mac};
+		copy_name(ic.name, f->name);
+		copy_name(ic.parent, f->parent);
+		memcpy(ic.mac, f->mac, sizeof(ic.mac));
+		memcpy(ic.info, f->info, sizeof(ic.info));
+		rc = s->add(s, &ic, err, errlen);
+	}
+	return rc;
+}
+
+static int add_addrs(struct dpc_sink *s, const char *name, const struct brink_addr *addrs, unsigned n, char *err,
+		     size_t errlen)
+{
+	int rc = 0;
+
+	for (unsigned k = 0; k < n && rc == 0; k++) {
+		struct dp_addr a = {.ip = addrs[k].ip, .prefix_len = addrs[k].prefix_len};
+		copy_name(a.port, name);
+		rc = s->add(s, &a, err, errlen);
+	}
+	return rc;
+}
+
+/* The addresses of the ports, then of the logical interfaces. */
 static int addr_items(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
 		      char *err, size_t errlen)
 {
@@ -479,13 +527,28 @@ static int addr_items(struct dpc_sink *s, const struct brink_model *m, const str
 
 	for (unsigned i = 0; i < m->n_ports && rc == 0; i++) {
 		const struct brink_port *p = &m->ports[i];
-		if (!dpc_has_port(ports, n_ports, p->name))
-			continue;
-		for (unsigned k = 0; k < p->n_addrs && rc == 0; k++) {
-			struct dp_addr a = {.ip = p->addrs[k].ip, .prefix_len = p->addrs[k].prefix_len};
-			copy_name(a.port, p->name);
-			rc = s->add(s, &a, err, errlen);
-		}
+		if (dpc_has_port(ports, n_ports, p->name))
+			rc = add_addrs(s, p->name, p->addrs, p->n_addrs, err, errlen);
+	}
+	for (unsigned i = 0; i < m->n_ifaces && rc == 0; i++) {
+		const struct brink_iface *f = &m->ifaces[i];
+		if (iface_present(f, ports, n_ports))
+			rc = add_addrs(s, f->name, f->addrs, f->n_addrs, err, errlen);
+	}
+	return rc;
+}
+
+static int fdb_items(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
+		     char *err, size_t errlen)
+{
+	int rc = 0;
+
+	(void)ports, (void)n_ports;
+	for (unsigned i = 0; i < m->n_fdb && rc == 0; i++) {
+		struct dp_fdb e = {.remote = m->fdb[i].remote};
+		copy_name(e.iface, m->fdb[i].iface);
+		memcpy(e.mac, m->fdb[i].mac, sizeof(e.mac));
+		rc = s->add(s, &e, err, errlen);
 	}
 	return rc;
 }
@@ -540,15 +603,19 @@ static int route_items(struct dpc_sink *s, const struct brink_model *m, const st
 	return rc;
 }
 
-/* The tables of a state in the order sent (and digested): static
- * neighbours before routes, so routes through them go live resolved. */
+/* The tables of a state in the order sent (and digested), each after those
+ * it names: the interfaces (a VLAN names its port) before their addresses
+ * and forwarding entries; static neighbours before routes, so routes through
+ * them go live resolved. */
 static const struct state_table {
 	uint8_t table; /* enum dp_table */
 	size_t esize;
 	table_items_fn *items;
 } state_tables[] = {
 	{DP_TABLE_PORT, sizeof(struct dp_port_conf), port_items},
+	{DP_TABLE_IFACE, sizeof(struct dp_iface_conf), iface_items},
 	{DP_TABLE_ADDR, sizeof(struct dp_addr), addr_items},
+	{DP_TABLE_FDB, sizeof(struct dp_fdb), fdb_items},
 	{DP_TABLE_NEIGH, sizeof(struct dp_neigh), neigh_items},
 	{DP_TABLE_ROUTE, sizeof(struct dp_route), route_items},
 };

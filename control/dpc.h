@@ -129,9 +129,11 @@ int dpc_obj(struct dpc *c, const struct dp_obj *obj, const void *items, size_t i
 	    size_t errlen);
 
 /* Makes the dataplane run the whole runtime state of m as the
- * configuration's: ports the dataplane has (per PORT_DUMP), their
- * addresses, static neighbours and route paths, in one transaction with the
- * given DP_TXN_F_* flags, pipelined (one reply). Its generation is a digest
+ * configuration's: ports the dataplane has (per PORT_DUMP), the logical
+ * interfaces (a VLAN only on such a port), the addresses of both, the static
+ * forwarding entries of VXLAN segments, static neighbours and route paths,
+ * in one transaction with the given DP_TXN_F_* flags, pipelined (one
+ * reply). Its generation is a digest
  * of those items, so a dataplane that already runs them (c->generation, from
  * its HELLO or the last push) is sent nothing: returns 1. running is the
  * model whose state has generation c->generation (the last pushed whole), or

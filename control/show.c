@@ -7,6 +7,7 @@
 
 #include "common/net_addr.h"
 #include "control/cli.h"
+#include "control/show.h"
 #include "control/words.h"
 
 #define ROUTE_STREAM_TICK_MS 200 /* a route stream notices a dump that ended or stalled */
@@ -14,7 +15,7 @@
 /* Without a connection dpc_dump() fails with "dataplane not connected"; a
  * lost connection needs nothing here either, brinkd_tick() reconnects and
  * pushes again. */
-static int dump(struct brinkd *d, uint16_t type, size_t size, void **v, size_t *n, struct cli_reply *r)
+int show_dump(struct brinkd *d, uint16_t type, size_t size, void **v, size_t *n, struct cli_reply *r)
 {
 	char err[512];
 	int rc = dpc_dump(&d->dp, type, size, v, n, err, sizeof(err));
@@ -24,153 +25,9 @@ static int dump(struct brinkd *d, uint16_t type, size_t size, void **v, size_t *
 	return rc;
 }
 
-/* Fixed-size name fields from the wire are not trusted to hold a NUL. */
-static json_t *jname(const char *s, size_t max)
+json_t *show_jname(const char *s, size_t max)
 {
 	return json_stringn(s, strnlen(s, max));
-}
-
-static const char *up(int v)
-{
-	return v ? "up" : "down";
-}
-
-/* n_addrs as sent, bounded by the array it counts. */
-static uint32_t port_n_addrs(const struct dp_port_info *p)
-{
-	const uint32_t max = sizeof(p->addrs) / sizeof(p->addrs[0]);
-
-	return p->n_addrs < max ? p->n_addrs : max;
-}
-
-static void port_text(struct sbuf *o, const struct dp_port_info *p)
-{
-	char mac[MAC_STR_LEN], pfx[PREFIX4_STR_LEN];
-	const struct dp_port_stats *s = &p->stats;
-
-	sbuf_printf(o, "%.*s: %.*s (driver %.*s)\n", DP_NAME_LEN, p->name, DP_DEVICE_LEN, p->device,
-		    (int)sizeof(p->driver), p->driver);
-	sbuf_printf(o, "  mac %s  mtu %u  link %s  admin %s  speed %u Mb/s  queues rx %u tx %u\n", mac_fmt(p->mac, mac),
-		    p->mtu, up(p->link_up), up(p->admin_up), p->speed_mbps, p->n_rxq, p->n_txq);
-	for (uint32_t i = 0; i < port_n_addrs(p); i++)
-		sbuf_printf(o, "  address %s\n", prefix4_fmt(p->addrs[i].ip, p->addrs[i].prefix_len, pfx));
-	sbuf_printf(o,
-		    "  rx packets %" PRIu64 "  bytes %" PRIu64 "  errors %" PRIu64 "  missed %" PRIu64
-		    "  nombuf %" PRIu64 "\n",
-		    s->rx_packets, s->rx_bytes, s->rx_errors, s->rx_missed, s->rx_nombuf);
-	sbuf_printf(o, "  tx packets %" PRIu64 "  bytes %" PRIu64 "  errors %" PRIu64 "  dropped %" PRIu64 "\n",
-		    s->tx_packets, s->tx_bytes, s->tx_errors, s->tx_dropped);
-}
-
-static json_t *port_json(const struct dp_port_info *p)
-{
-	char mac[MAC_STR_LEN], dmac[MAC_STR_LEN], pfx[PREFIX4_STR_LEN];
-	const struct dp_port_stats *s = &p->stats;
-	json_t *addrs = json_array();
-
-	for (uint32_t i = 0; i < port_n_addrs(p); i++)
-		json_array_append_new(addrs, json_string(prefix4_fmt(p->addrs[i].ip, p->addrs[i].prefix_len, pfx)));
-	return json_pack("{s:o, s:o, s:b, s:o, s:i, s:s, s:s, s:i, s:i, s:i, s:b, s:b, s:i, s:i, s:i, s:o,"
-			 " s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I, s:I}}",
-			 "name", jname(p->name, DP_NAME_LEN), "device", jname(p->device, DP_DEVICE_LEN), "in_dataplane",
-			 1, "driver", jname(p->driver, sizeof(p->driver)), "port_id", (int)p->port_id, "mac",
-			 mac_fmt(p->mac, mac), "device_mac", mac_fmt(p->device_mac, dmac), "mtu", (int)p->mtu,
-			 "min_mtu", (int)p->min_mtu, "max_mtu", (int)p->max_mtu, "link_up", p->link_up != 0, "admin_up",
-			 p->admin_up != 0, "speed_mbps", (int)p->speed_mbps, "rx_queues", (int)p->n_rxq, "tx_queues",
-			 (int)p->n_txq, "addresses", addrs, "rx", "packets", (json_int_t)s->rx_packets, "bytes",
-			 (json_int_t)s->rx_bytes, "errors", (json_int_t)s->rx_errors, "missed",
-			 (json_int_t)s->rx_missed, "nombuf", (json_int_t)s->rx_nombuf, "tx", "packets",
-			 (json_int_t)s->tx_packets, "bytes", (json_int_t)s->tx_bytes, "errors",
-			 (json_int_t)s->tx_errors, "dropped", (json_int_t)s->tx_dropped);
-}
-
-/* A configured port the dataplane was not started with: the same keys,
- * null for what only the dataplane knows. */
-static json_t *absent_port_json(const struct brink_port *conf)
-{
-	static const char *const unknown[] = {"driver",    "port_id", "mac",     "device_mac", "mtu",
-					      "min_mtu",   "max_mtu", "link_up", "speed_mbps", "rx_queues",
-					      "tx_queues", "rx",      "tx"};
-	struct dp_port_info p = {.admin_up = !conf->disabled, .n_addrs = conf->n_addrs};
-
-	snprintf(p.name, sizeof(p.name), "%s", conf->name);
-	snprintf(p.device, sizeof(p.device), "%s", conf->device);
-	for (unsigned i = 0; i < conf->n_addrs && i < sizeof(p.addrs) / sizeof(p.addrs[0]); i++) {
-		p.addrs[i].ip = conf->addrs[i].ip;
-		p.addrs[i].prefix_len = conf->addrs[i].prefix_len;
-	}
-	json_t *j = port_json(&p);
-	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
-		json_object_set_new(j, unknown[i], json_null());
-	json_object_set_new(j, "in_dataplane", json_false());
-	return j;
-}
-
-static const struct cli_param interface_param[] = {
-	{.value = "<name>", .help = "Only this interface", .offer = cli_offer_interfaces, .optional = true},
-	{0},
-};
-
-static int show_interfaces(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	static const char *absent = "not in dataplane (restart needed)";
-	struct brinkd *d = s->d;
-	struct dp_port_info *ports;
-	struct cli_values v;
-	size_t n;
-	unsigned shown = 0;
-	int rc;
-
-	if ((rc = cli_parse("show interfaces", interface_param, argc, argv, &v, r)) < 0 ||
-	    (rc = dump(d, DP_MSG_PORT_DUMP, sizeof(*ports), (void **)&ports, &n, r)) < 0)
-		return rc;
-	const char *only = v.value[0];
-	if (r->json)
-		r->result = json_array();
-	for (size_t i = 0; i < n; i++) {
-		if (only && strncmp(ports[i].name, only, DP_NAME_LEN) != 0)
-			continue;
-		shown++;
-		if (r->json)
-			json_array_append_new(r->result, port_json(&ports[i]));
-		else
-			port_text(r->out, &ports[i]);
-	}
-	/* Configured ports the running dataplane was not started with. */
-	for (unsigned i = 0; i < d->model.n_ports; i++) {
-		const struct brink_port *p = &d->model.ports[i];
-		if (dpc_has_port(ports, n, p->name) || (only && strcmp(p->name, only) != 0))
-			continue;
-		shown++;
-		if (r->json)
-			json_array_append_new(r->result, absent_port_json(p));
-		else
-			sbuf_printf(r->out, "%s: %s\n  %s\n", p->name, p->device, absent);
-	}
-	free(ports);
-	if (only && !shown) {
-		json_decref(r->result);
-		r->result = NULL;
-		sbuf_printf(r->out, "show interfaces: no interface named '%s'\n", only);
-		return -ENOENT;
-	}
-	return 0;
-}
-
-static int clear_interfaces(struct cli_session *s, int argc, char **argv, struct cli_reply *r)
-{
-	struct dp_port_ref ref = {{0}};
-	struct cli_values v;
-	char err[512];
-	int rc;
-
-	if ((rc = cli_parse("clear interfaces counters", interface_param, argc, argv, &v, r)) < 0)
-		return rc;
-	snprintf(ref.name, sizeof(ref.name), "%s", v.value[0] ? v.value[0] : "");
-	rc = dpc_call(&s->d->dp, DP_MSG_PORT_STATS_CLEAR, &ref, sizeof(ref), err, sizeof(err));
-	if (rc < 0)
-		sbuf_printf(r->out, "clear interfaces counters: %s\n", err);
-	return rc;
 }
 
 static const char *origin_name(uint8_t o)
@@ -249,7 +106,7 @@ static json_t *route_json(const struct dp_route_info *ri)
 			 ri->kind == DP_ROUTE_GATEWAY || ri->origin == DP_ORIGIN_NEIGHBOR
 				 ? json_string(ip4_fmt(ri->gateway, gw))
 				 : json_null(),
-			 "interface", *ri->port ? jname(ri->port, DP_NAME_LEN) : json_null(), "selected",
+			 "interface", *ri->port ? show_jname(ri->port, DP_NAME_LEN) : json_null(), "selected",
 			 (ri->flags & DP_ROUTE_F_SELECTED) != 0, "usable", (ri->flags & DP_ROUTE_F_USABLE) != 0,
 			 "resolved", (ri->flags & DP_ROUTE_F_RESOLVED) != 0);
 }
@@ -317,7 +174,7 @@ static int route_lookup(struct brinkd *d, uint32_t ip, struct cli_reply *r)
 		for (unsigned i = 0; i < hops; i++)
 			json_array_append_new(h,
 					      json_pack("{s:s, s:o, s:o, s:b}", "address", ip4_fmt(l->hops[i].ip, a),
-							"interface", jname(l->hops[i].port, DP_NAME_LEN), "mac",
+							"interface", show_jname(l->hops[i].port, DP_NAME_LEN), "mac",
 							l->hops[i].resolved ? json_string(mac_fmt(l->hops[i].mac, mac))
 									    : json_null(),
 							"resolved", l->hops[i].resolved != 0));
@@ -530,7 +387,7 @@ static int show_arp(struct cli_session *s, int argc, char **argv, struct cli_rep
 	struct dp_neigh_info *v;
 	size_t n;
 	char ip[IP4_STR_LEN], mac[MAC_STR_LEN];
-	int rc = dump(d, DP_MSG_NEIGH_DUMP, sizeof(*v), (void **)&v, &n, r);
+	int rc = show_dump(d, DP_MSG_NEIGH_DUMP, sizeof(*v), (void **)&v, &n, r);
 
 	if (rc < 0)
 		return rc;
@@ -550,8 +407,8 @@ static int show_arp(struct cli_session *s, int argc, char **argv, struct cli_rep
 					      json_pack("{s:s, s:o, s:s, s:o, s:I, s:I}", "address", ip, "mac",
 							known ? json_string(m) : json_null(), "state",
 							neigh_state(ni->state), "interface",
-							jname(ni->port, DP_NAME_LEN), "age_s", (json_int_t)ni->age_s,
-							"queued", (json_int_t)ni->queued));
+							show_jname(ni->port, DP_NAME_LEN), "age_s",
+							(json_int_t)ni->age_s, "queued", (json_int_t)ni->queued));
 		else
 			sbuf_printf(r->out, "%-15s %-17s %-10s %-16.*s %8u %6u\n", ip, m, neigh_state(ni->state),
 				    DP_NAME_LEN, ni->port, ni->age_s, ni->queued);
@@ -570,7 +427,7 @@ static int show_stats(struct brinkd *d, bool all, struct cli_reply *r)
 	uint64_t drops = 0;
 	char name[DP_COUNTER_NAME_LEN + 1];
 	json_t *counters = NULL, *reasons = NULL;
-	int rc = dump(d, DP_MSG_STATS_DUMP, sizeof(*v), (void **)&v, &n, r);
+	int rc = show_dump(d, DP_MSG_STATS_DUMP, sizeof(*v), (void **)&v, &n, r);
 
 	if (rc < 0)
 		return rc;
@@ -701,12 +558,6 @@ static int show_config_commands(struct cli_session *s, int argc, char **argv, st
 
 static const struct cli_cmd show_cmds[] = {
 	{.path = "show", .help = "Show operational state or the configuration", .modes = CLI_OPER},
-	{.path = "show interfaces",
-	 .help = "Dataplane ports: device, state, addresses, counters",
-	 .modes = CLI_OPER,
-	 .fn = show_interfaces,
-	 .args = CLI_ARGS_PARAMS,
-	 .params = interface_param},
 	{.path = "show ip", .help = "IPv4 state", .modes = CLI_OPER},
 	{.path = "show ip route",
 	 .help = "IPv4 routes of the dataplane (of a prefix, of an owner), or the route to an address",
@@ -739,13 +590,6 @@ static const struct cli_cmd show_cmds[] = {
 	 .help = "Reset the dataplane counters",
 	 .modes = CLI_OPER,
 	 .fn = clear_stats},
-	{.path = "clear interfaces", .help = "Interface state", .modes = CLI_OPER},
-	{.path = "clear interfaces counters",
-	 .help = "Reset the counters of every interface, or of one",
-	 .modes = CLI_OPER,
-	 .fn = clear_interfaces,
-	 .args = CLI_ARGS_PARAMS,
-	 .params = interface_param},
 	{.path = "clear arp",
 	 .help = "Forget learned neighbours (gateways in use are resolved again)",
 	 .modes = CLI_OPER,

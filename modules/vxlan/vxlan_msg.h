@@ -28,7 +28,7 @@ struct dp_vxlan_info {
 	uint32_t local;    /* outer source, host order: an address of the router */
 	uint16_t udp_port; /* destination port, 0: VXLAN_DEFAULT_PORT */
 	uint8_t n_remotes;
-	uint8_t flags; /* DP_VXLAN_F_* */
+	uint8_t flags;                          /* DP_VXLAN_F_* */
 	uint32_t remotes[DP_VXLAN_REMOTES_MAX]; /* the flood list, host order */
 	uint8_t ttl;                            /* outer TTL, 0: 64 */
 	uint8_t reserved[3];

@@ -10,9 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/net_addr.h"
 #include "control/brinkd.h"
 #include "control/cli.h"
 #include "mock_dp.h"
+#include "modules/ipip/ipip_msg.h"
+#include "modules/vlan/vlan_msg.h"
+#include "modules/vxlan/vxlan_msg.h"
 
 /* Two ports the mock dataplane has, one it lacks (dp2), a static route and
  * a static neighbour. */
@@ -173,6 +177,93 @@ static inline const char *run_streamed(struct fixture *f, const char *line, unsi
 {
 	run_ok(f, line);
 	return finish_job(f, steps);
+}
+
+/* Logical interfaces, as the model builders of their modules make them. */
+static inline struct brink_iface test_iface(const char *name, uint8_t type, const char *parent, const char *addr)
+{
+	struct brink_iface iface = {.type = type};
+
+	snprintf(iface.name, sizeof(iface.name), "%s", name);
+	snprintf(iface.parent, sizeof(iface.parent), "%s", parent);
+	if (addr) {
+		cr_assert(prefix4_parse(addr, true, &iface.addrs[0].ip, &iface.addrs[0].prefix_len));
+		iface.n_addrs = 1;
+	}
+	return iface;
+}
+
+static inline struct brink_fdb test_fdb(const char *iface, const char *mac, const char *remote)
+{
+	struct brink_fdb e;
+
+	snprintf(e.iface, sizeof(e.iface), "%s", iface);
+	cr_assert(mac_parse(mac, e.mac) && ip4_parse(remote, &e.remote));
+	return e;
+}
+
+static inline struct brink_iface test_vif(const char *port, uint16_t id, const char *addr)
+{
+	char name[CFG_NAME_MAX];
+	struct dp_vlan_info info = {.vlan_id = id};
+
+	snprintf(name, sizeof(name), "%s.%u", port, id);
+	struct brink_iface v = test_iface(name, DP_IFACE_VLAN, port, addr);
+	memcpy(v.info, &info, sizeof(info));
+	return v;
+}
+
+/* A segment of one remote VTEP, 172.30.1.5, from 172.30.1.1. */
+static inline struct brink_iface test_segment(const char *name, uint32_t vni)
+{
+	struct dp_vxlan_info info = {.vni = vni, .local = 0xac1e0101, .n_remotes = 1, .remotes = {0xac1e0105}};
+	struct brink_iface v = test_iface(name, DP_IFACE_VXLAN, "", "192.168.50.1/24");
+
+	memcpy(v.info, &info, sizeof(info));
+	return v;
+}
+
+static inline struct brink_iface test_tunnel(const char *name, const struct dp_ipip_info *info)
+{
+	struct brink_iface v = test_iface(name, DP_IFACE_IPIP, "", "172.30.0.1/32");
+
+	memcpy(v.info, info, sizeof(*info));
+	return v;
+}
+
+/* Pushes the running model with these logical interfaces and forwarding
+ * entries, a delta from what the dataplane runs, as a commit does, and
+ * makes it the running model. */
+static inline void push_ifaces(struct fixture *f, const struct brink_iface *v, unsigned n, const struct brink_fdb *fdb,
+			       unsigned n_fdb)
+{
+	struct brink_model next = f->d.model;
+	char err[512];
+
+	next.n_ifaces = n;
+	next.ifaces = n ? malloc(n * sizeof(*v)) : NULL;
+	next.n_fdb = n_fdb;
+	next.fdb = n_fdb ? malloc(n_fdb * sizeof(*fdb)) : NULL;
+	if (n)
+		memcpy(next.ifaces, v, n * sizeof(*v));
+	if (n_fdb)
+		memcpy(next.fdb, fdb, n_fdb * sizeof(*fdb));
+	int rc = dpc_push_state(&f->d.dp, &f->d.model, &next, 0, NULL, err, sizeof(err));
+	cr_assert_geq(rc, 0, "push: %s", err);
+	free(f->d.model.ifaces);
+	free(f->d.model.fdb);
+	f->d.model = next;
+	f->d.generation = f->d.dp.generation;
+}
+
+/* Before fixture_stop: the running model's interfaces are the test's (push_ifaces). */
+static inline void drop_ifaces(struct fixture *f)
+{
+	free(f->d.model.ifaces);
+	free(f->d.model.fdb);
+	f->d.model.ifaces = NULL;
+	f->d.model.fdb = NULL;
+	f->d.model.n_ifaces = f->d.model.n_fdb = 0;
 }
 
 #define assert_has(text, what) cr_assert(strstr((text), (what)), "expected '%s' in:\n%s", (what), (text))

@@ -131,6 +131,12 @@ static bool table_of(struct mock_tables *t, uint8_t table, struct table_ref *r)
 	case DP_TABLE_NEIGH:
 		*r = (struct table_ref){(uint8_t *)t->neighs, &t->n_neighs, ARRAY_LEN(t->neighs), sizeof(t->neighs[0])};
 		return true;
+	case DP_TABLE_IFACE:
+		*r = (struct table_ref){(uint8_t *)t->ifaces, &t->n_ifaces, ARRAY_LEN(t->ifaces), sizeof(t->ifaces[0])};
+		return true;
+	case DP_TABLE_FDB:
+		*r = (struct table_ref){(uint8_t *)t->fdb, &t->n_fdb, ARRAY_LEN(t->fdb), sizeof(t->fdb[0])};
+		return true;
 	}
 	return false;
 }
@@ -359,6 +365,86 @@ static void route_dump(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, co
 	} while (sent < n);
 }
 
+/* brinkd dumps every interface and filters itself. */
+static bool whole_dump(int fd, const struct dp_msg_hdr *h, size_t len)
+{
+	if (len)
+		reply_error(fd, h, -EINVAL, "the mock dumps every interface");
+	return len == 0;
+}
+
+/* The addresses the configuration gave the interface. */
+static void iface_addrs(const struct mock_dp *m, const char *name, struct dp_iface_info *v)
+{
+	for (unsigned i = 0; i < m->run.n_addrs && v->n_addrs < ARRAY_LEN(v->addrs); i++)
+		if (strncmp(m->run.addrs[i].port, name, DP_NAME_LEN) == 0) {
+			v->addrs[v->n_addrs].ip = m->run.addrs[i].ip;
+			v->addrs[v->n_addrs++].prefix_len = m->run.addrs[i].prefix_len;
+		}
+}
+
+static void iface_dump(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, size_t len)
+{
+	struct dp_iface_info v[2 + ARRAY_LEN(m->run.ifaces)];
+	unsigned n = 2 + m->run.n_ifaces;
+
+	if (!whole_dump(fd, h, len))
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		struct dp_iface_info *e = &v[i];
+		uint64_t place = i + 1;
+		struct dp_port_info p;
+		if (i < 2) {
+			port_info(&p, i ? "dp1" : "dp0", (uint16_t)i, 0);
+			*e = (struct dp_iface_info){.id = (uint16_t)i,
+						    .type = DP_IFACE_PORT,
+						    .admin_up = 1,
+						    .oper_up = 1,
+						    .has_mac = 1,
+						    .mtu = p.mtu};
+			memcpy(e->name, p.name, DP_NAME_LEN);
+			memcpy(e->mac, p.mac, sizeof(e->mac));
+		} else {
+			const struct dp_iface_conf *c = &m->run.ifaces[i - 2];
+			*e = (struct dp_iface_info){.id = (uint16_t)i,
+						    .type = c->type,
+						    .admin_up = c->admin_up,
+						    .oper_up = c->admin_up,
+						    .has_mac = c->has_mac,
+						    .mtu = c->mtu ? c->mtu : DP_DEFAULT_MTU};
+			memcpy(e->name, c->name, DP_NAME_LEN);
+			memcpy(e->parent, c->parent, DP_NAME_LEN);
+			memcpy(e->mac, c->mac, sizeof(e->mac));
+			memcpy(e->info, c->info, sizeof(e->info));
+		}
+		iface_addrs(m, e->name, e);
+		e->stats = (struct dp_iface_stats){.rx_packets = 100 * place,
+						   .rx_bytes = 6400 * place,
+						   .tx_packets = 50 * place,
+						   .tx_bytes = 3200 * place,
+						   .rx_dropped = place};
+	}
+	reply(fd, h, 0, 0, v, n * sizeof(v[0]), n);
+}
+
+static void fdb_dump(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, size_t len)
+{
+	struct dp_fdb_info v[ARRAY_LEN(m->run.fdb) + ARRAY_LEN(m->fdb_learned)];
+	unsigned n = 0;
+
+	if (!whole_dump(fd, h, len))
+		return;
+	for (unsigned i = 0; i < m->run.n_fdb; i++) {
+		const struct dp_fdb *e = &m->run.fdb[i];
+		v[n] = (struct dp_fdb_info){.flags = DP_FDB_F_STATIC, .remote = e->remote};
+		memcpy(v[n].iface, e->iface, DP_NAME_LEN);
+		memcpy(v[n++].mac, e->mac, sizeof(e->mac));
+	}
+	for (unsigned i = 0; i < m->n_fdb_learned; i++)
+		v[n++] = m->fdb_learned[i];
+	reply(fd, h, 0, 0, v, n * sizeof(v[0]), n);
+}
+
 static struct mock_learned *find_learned(struct mock_dp *m, uint8_t owner, const struct dp_route *r)
 {
 	for (unsigned i = 0; i < m->n_learned; i++)
@@ -494,6 +580,12 @@ static bool handle(struct mock_dp *m, int fd, const struct dp_msg_hdr *h, const 
 	}
 	case DP_MSG_OBJ:
 		obj_request(m, fd, h, body, len);
+		break;
+	case DP_MSG_IFACE_DUMP:
+		iface_dump(m, fd, h, len);
+		break;
+	case DP_MSG_FDB_DUMP:
+		fdb_dump(m, fd, h, len);
 		break;
 	case DP_MSG_TRACE_START:
 	case DP_MSG_TRACE_DUMP:

@@ -15,11 +15,13 @@
 /* The configuration's entries, in the order sent; route paths sorted by
  * (prefix, length), an added one after those of its prefix. */
 struct mock_tables {
-	unsigned n_ports, n_addrs, n_routes, n_neighs;
+	unsigned n_ports, n_addrs, n_routes, n_neighs, n_ifaces, n_fdb;
 	struct dp_port_conf ports[8];
 	struct dp_addr addrs[16];
 	struct dp_route routes[MOCK_MAX_ROUTES];
 	struct dp_neigh neighs[16];
+	struct dp_iface_conf ifaces[8];
+	struct dp_fdb fdb[8];
 };
 
 struct mock_dp {
@@ -79,6 +81,12 @@ struct mock_dp {
 	unsigned n_route_table, dump_per_msg;
 	struct dp_route_dump_req dump_req; /* of the last ROUTE_DUMP */
 	unsigned n_route_dumps;
+	/* IFACE_DUMP gives the ports, then the interfaces that run, each with
+	 * its addresses and counters of 100 * (its place in the dump + 1) rx
+	 * packets; FDB_DUMP the static entries that run, then these learned ones
+	 * (set by the test) */
+	struct dp_fdb_info fdb_learned[4];
+	unsigned n_fdb_learned;
 };
 
 void mock_dp_start(struct mock_dp *m);

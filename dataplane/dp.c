@@ -14,6 +14,23 @@ void dp_modules_init(void)
 	done = true;
 }
 
+#define MAIN_WORK_MAX 8
+
+static void (*main_work_fns[MAIN_WORK_MAX])(uint64_t now_tsc);
+static unsigned n_main_work;
+
+void dp_main_work_register(void (*fn)(uint64_t now_tsc))
+{
+	RTE_VERIFY(n_main_work < MAIN_WORK_MAX);
+	main_work_fns[n_main_work++] = fn;
+}
+
+void dp_main_work_run(uint64_t now_tsc)
+{
+	for (unsigned i = 0; i < n_main_work; i++)
+		main_work_fns[i](now_tsc);
+}
+
 int dp_lcore_tables_init(void)
 {
 	unsigned lcore;

@@ -63,6 +63,11 @@ struct dp_worker {
 	/* token bucket for generated ICMP errors (icmp.c) */
 	uint64_t icmp_tokens;
 	uint64_t icmp_last_tsc;
+	/* packets a tunnel encapsulated, routed as the router's own once the
+	 * burst that made them is done (ip4_route_later) */
+	uint16_t n_later;
+	struct rte_mbuf *later[DP_BURST];
+	uint16_t ip_id; /* IPv4 identification of the outer headers it builds */
 } __rte_cache_aligned;
 
 /* Why a packet was handed to the main lcore (struct dp_mbuf_meta.reason). */
@@ -94,6 +99,12 @@ extern struct dp dp;
 void dp_modules_init(void);
 /* What each lcore in use counts on its own (interface counters). */
 int dp_lcore_tables_init(void);
+
+/* Work of a module on the main lcore (learned entries, aging), called
+ * between control requests and the slices of a long change with the TSC of
+ * the call. Registered at init. */
+void dp_main_work_register(void (*fn)(uint64_t now_tsc));
+void dp_main_work_run(uint64_t now_tsc);
 
 /* Per-packet metadata in the mbuf private area: one cache line at most. */
 struct dp_mbuf_meta {

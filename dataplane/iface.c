@@ -108,6 +108,8 @@ bool iface_refresh_oper(void)
 		struct dp_iface *ifc = &dp_ifaces[i];
 		if (!ifc->type)
 			continue;
+		if (ifc->ops->follow)
+			ifc->ops->follow(ifc);
 		bool up = ifc->admin_up && ifc->ops->underlay_up(ifc);
 		if (up != ifc->oper_up) {
 			__atomic_store_n(&ifc->oper_up, up, __ATOMIC_RELEASE);

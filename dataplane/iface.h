@@ -55,8 +55,8 @@ struct dp_iface {
 	/* control side only */
 	unsigned n_addrs;
 	struct brink_addr addrs[CFG_MAX_ADDRS];
-	struct dp_iface_conf conf;                        /* logical interfaces: as configured */
-	uint64_t announced_mac_word;                      /* the MAC its addresses were last announced with */
+	struct dp_iface_conf conf;                     /* logical interfaces: as configured */
+	uint64_t announced_mac_word;                   /* the MAC its addresses were last announced with */
 	uint8_t priv[IFACE_PRIV_LEN] __rte_aligned(8); /* the type's own state */
 };
 
@@ -76,6 +76,10 @@ struct iface_type {
 	 * the interfaces, so what follows the parent (its MTU, its MAC) does. */
 	int (*apply)(struct dp_iface *ifc, const struct dp_iface_conf *conf, char *err, size_t errlen);
 	void (*destroy)(struct dp_iface *ifc);
+	/* Optional: after every change of interfaces, addresses or links, what
+	 * ifc takes from what it stands on (a tunnel's MTU from the interface
+	 * of its source address...). Interfaces are taken in id order. */
+	void (*follow)(struct dp_iface *ifc);
 	/* Whether its underlay is up (the port's link...), for oper_up. */
 	bool (*underlay_up)(const struct dp_iface *ifc);
 	/* Worker: m leaves by ifc. Ethernet types get a whole frame with its
@@ -105,7 +109,8 @@ bool iface_is_up(uint16_t id);
 void iface_set_addrs(uint16_t id, const struct brink_addr *addrs, unsigned n);
 /* Gratuitous ARP for each address of an Ethernet interface (after a MAC change). */
 void iface_announce(uint16_t id);
-/* Sets every interface's oper_up from its admin state and underlay; true when one changed. */
+/* Sets what every interface follows (iface_type.follow) and its oper_up
+ * from its admin state and underlay; true when oper_up changed for one. */
 bool iface_refresh_oper(void);
 
 /* The port's own interface, set up with the port. */

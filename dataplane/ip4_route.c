@@ -383,6 +383,34 @@ void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *
 	}
 	if (local.n)
 		ip4_local(w, local.pkts, local.n);
+	/* What the tunnels of this burst encapsulated, as one burst of its own. */
+	ip4_route_later_flush(w);
+}
+
+void ip4_route_later_flush(struct dp_worker *w)
+{
+	while (w->n_later) {
+		struct rte_mbuf *later[DP_BURST];
+		uint16_t k = w->n_later;
+		memcpy(later, w->later, sizeof(later[0]) * k);
+		w->n_later = 0;
+		ip4_route(w, later, k, false);
+	}
+}
+
+void ip4_route_later(struct dp_worker *w, struct rte_mbuf *m)
+{
+	if (unlikely(++dp_meta(m)->depth > DP_META_MAX_DEPTH)) {
+		dp_drop(dp_counters_self(), DP_CNT_DROP_TOO_DEEP, m);
+		return;
+	}
+	if (unlikely(w->n_later == DP_BURST)) {
+		struct rte_mbuf *later[DP_BURST];
+		memcpy(later, w->later, sizeof(later));
+		w->n_later = 0;
+		ip4_route(w, later, DP_BURST, false);
+	}
+	w->later[w->n_later++] = m;
 }
 
 void ip4_route(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, bool transit)

@@ -236,6 +236,7 @@ static void main_work(void)
 	for (unsigned i = 0; i < n; i++)
 		neigh_resolve_packet(pkts[i]);
 	uint64_t now = rte_rdtsc();
+	dp_main_work_run(now);
 	if (now >= next_timer) {
 		neigh_timer(now);
 		fib_hold_timer(now);

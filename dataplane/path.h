@@ -100,6 +100,12 @@ void punt_port_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
 /* The kernel side's MAC as its frames show it; written only when it changed,
  * since every worker reads it to punt. */
 void punt_learn_kernel_mac(const struct rte_ether_addr *mac);
+/* m, a tunnel's outer packet (after an Ethernet header), is routed as the
+ * router's own at the end of the burst that made it, with the others. */
+void ip4_route_later(struct dp_worker *w, struct rte_mbuf *m);
+/* Routes what waits now (the worker, before it flushes TX). */
+void ip4_route_later_flush(struct dp_worker *w);
+
 /* Packets a hook or a handler turned into received ones (DP_REINJECT_ETH,
  * DP_REINJECT_IP4): input again on meta.in_iface, within DP_META_MAX_DEPTH. */
 void dp_reinject(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, dp_verdict how);

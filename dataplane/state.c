@@ -313,6 +313,7 @@ static int apply_ifaces(const struct dp_state *s, struct dp_apply *a)
 		if (ifc->mac_word != mac_before && ifc->ops->ethernet)
 			iface_announce((uint16_t)i);
 	}
+	iface_refresh_oper();
 	return 0;
 }
 

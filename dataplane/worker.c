@@ -60,6 +60,7 @@ void worker_drain_inject(struct dp_worker *w)
 	}
 	if (n_reroute)
 		ip4_route(w, reroute, n_reroute, false);
+	ip4_route_later_flush(w);
 }
 
 static inline uint16_t poll_queue(struct dp_worker *w, uint16_t port, uint16_t queue)
@@ -117,6 +118,7 @@ int worker_main(void *arg)
 			got += poll_queue(w, w->rxq[i].port, w->rxq[i].queue);
 		if (w->id == 0)
 			worker_drain_inject(w);
+		ip4_route_later_flush(w);
 		flush_and_account(w);
 		rte_rcu_qsbr_quiescent(dp.qsbr, w->id);
 		if (got == 0 && dp.idle_sleep_us) {

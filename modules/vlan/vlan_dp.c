@@ -46,7 +46,7 @@ static int vlan_check(const struct dp_iface_conf *c, const struct dp_iface_conf 
 	}
 	if (v.vlan_id < VLAN_ID_MIN || v.vlan_id > VLAN_ID_MAX) {
 		snprintf(err, errlen, "VLAN %.*s: VLAN ID %u is not in %u-%u", DP_NAME_LEN, c->name, v.vlan_id,
-			 VLAN_ID_MIN, VLAN_ID_MAX);
+			 (unsigned)VLAN_ID_MIN, (unsigned)VLAN_ID_MAX);
 		return -EINVAL;
 	}
 	for (const struct dp_iface_conf *o = all; o < c; o++) {

@@ -70,16 +70,19 @@ int fib_init(unsigned max_routes)
 	nh_blackhole = (uint32_t)bh;
 	nh_reject = (uint32_t)rj;
 	nh_reserved = (uint32_t)rs;
+	/* Read by workers too (fib_tunnel_far_end): lock-free, its slots reused after a grace period. */
 	struct rte_hash_parameters hp = {
 		.name = "brink_tunnel_hops",
 		.entries = NH_MAX,
 		.key_len = sizeof(struct tunnel_key),
 		.hash_func = rte_jhash,
 		.socket_id = (int)rte_socket_id(),
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 	};
+	struct rte_hash_rcu_config rcu = {.v = dp.qsbr, .mode = RTE_HASH_QSBR_MODE_DQ};
 	tunnel_hops = rte_hash_create(&hp);
 	tunnel_hop = calloc(NH_MAX, sizeof(*tunnel_hop));
-	if (!tunnel_hops || !tunnel_hop)
+	if (!tunnel_hops || !tunnel_hop || rte_hash_rcu_qsbr_add(tunnel_hops, &rcu) != 0)
 		return -ENOMEM;
 	for (unsigned i = 0; i < RTE_DIM(reserved_blocks); i++)
 		if (lpm4_add(dp.lpm, reserved_blocks[i].net, reserved_blocks[i].len, nh_reserved) < 0)
@@ -132,6 +135,12 @@ static void tunnel_hop_put(uint32_t far_end, uint16_t iface)
 		return;
 	nh_free_deferred(tunnel_hop[slot].nh);
 	rte_hash_del_key(tunnel_hops, &k);
+}
+
+bool fib_tunnel_far_end(uint16_t iface, uint32_t ip)
+{
+	struct tunnel_key k = {.far_end = ip, .iface = iface};
+	return rte_hash_lookup(tunnel_hops, &k) >= 0;
 }
 
 int32_t fib_gateway_get(uint32_t gateway, uint16_t iface)

@@ -69,6 +69,8 @@ void fib_onlink_put(uint16_t iface);
 /* The next hop of a gateway on iface: its neighbour, or into a tunnel, its
  * far end: shared, counted. */
 int32_t fib_gateway_get(uint32_t gateway, uint16_t iface);
+/* Worker: does a route go through tunnel iface to the far end ip? */
+bool fib_tunnel_far_end(uint16_t iface, uint32_t ip);
 void fib_gateway_put(uint32_t gateway, uint16_t iface);
 
 /* Connected and local routes, then neighbour host routes. */

@@ -178,6 +178,116 @@ Test(ip4_path, a_prerouting_hook_gives_a_verdict_per_packet_of_the_interfaces_it
 	hook_iface_features(0, 0);
 }
 
+static struct rte_mbuf *kept;
+static uint16_t seen_out_iface;
+static struct nexthop seen_nh;
+static void keep_hook(struct dp_worker *wk, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
+{
+	(void)wk;
+	cr_assert_eq(n, 1);
+	seen_out_iface = dp_meta(pkts[0])->out_iface;
+	seen_nh = nh_read(dp_meta(pkts[0])->nh);
+	kept = pkts[0];
+	v[0] = DP_CONSUMED;
+}
+
+Test(ip4_path, an_output_hook_sees_what_routing_chose_and_may_keep_the_packet)
+{
+	uint32_t feature = dp_feature_register("test_out");
+	struct rte_mbuf *m = dp_test_ip4(0, POD_HOST, VM_HOST, 64, IPPROTO_UDP, 26);
+
+	cr_assert_eq(dp_hook_register(DP_HOOK_POSTROUTING, 0, "keep", feature, keep_hook), 0);
+	hook_iface_features(1, feature);
+	eth_input(&w, 0, &m, 1);
+	cr_assert_eq(kept, m);
+	cr_assert_eq(seen_out_iface, 1);
+	cr_assert_eq(seen_nh.kind, NH_NEIGHBOR);
+	cr_assert_eq(seen_nh.ip, VM_HOST);
+	cr_assert_eq(w.tx[1].n, 0, "consumed: the hook's now");
+	rte_pktmbuf_free(kept);
+
+	/* Toward dp0, where the feature is off: the hook is not asked. */
+	kept = NULL;
+	m = dp_test_ip4(1, VM_HOST, POD_HOST, 64, IPPROTO_UDP, 26);
+	eth_input(&w, 1, &m, 1);
+	cr_assert_null(kept);
+	cr_assert_eq(only_tx(0), m);
+	hook_iface_features(1, 0);
+}
+
+static unsigned local_out_calls;
+static void count_local_out(struct dp_worker *wk, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
+{
+	(void)wk, (void)pkts;
+	local_out_calls += n;
+	for (uint16_t i = 0; i < n; i++)
+		v[i] = DP_CONTINUE;
+}
+
+Test(ip4_path, what_the_router_sends_passes_local_out_and_what_it_forwards_does_not)
+{
+	uint32_t feature = dp_feature_register("test_local_out");
+	struct rte_mbuf *echo = dp_test_ip4(0, POD_HOST, ROUTER_DP0, 64, IPPROTO_ICMP, 16);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(dp_test_ip4_hdr(echo) + 1);
+
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, 16);
+	cr_assert_eq(dp_hook_register(DP_HOOK_LOCAL_OUT, 0, "count", feature, count_local_out), 0);
+	hook_iface_features(0, feature);
+	eth_input(&w, 0, &echo, 1);
+	cr_assert_eq(local_out_calls, 1, "the echo reply");
+	cr_assert_eq(w.tx[0].n, 1);
+
+	struct rte_mbuf *m = dp_test_ip4(1, VM_HOST, POD_HOST, 64, IPPROTO_UDP, 26);
+	eth_input(&w, 1, &m, 1);
+	cr_assert_eq(local_out_calls, 1, "forwarded: not the router's own");
+	cr_assert_eq(w.tx[0].n, 2);
+	hook_iface_features(0, 0);
+}
+
+static unsigned udp_calls;
+static dp_verdict udp_port_handler(struct dp_worker *wk, struct rte_mbuf *m)
+{
+	(void)wk, (void)m;
+	udp_calls++;
+	return DP_DROP(DP_CNT_DROP_IP4_BLACKHOLE);
+}
+
+static dp_verdict other_udp_handler(struct dp_worker *wk, struct rte_mbuf *m)
+{
+	(void)wk, (void)m;
+	return DP_CONTINUE;
+}
+
+Test(ip4_path, udp_to_the_router_goes_to_the_handler_of_its_port_and_the_rest_to_the_kernel)
+{
+	struct rte_mbuf *burst[2] = {dp_test_ip4(0, POD_HOST, ROUTER_DP0, 64, IPPROTO_UDP, 26),
+				     dp_test_ip4(0, POD_HOST, ROUTER_DP0, 64, IPPROTO_UDP, 26)};
+	uint8_t *l4 = (uint8_t *)(dp_test_ip4_hdr(burst[0]) + 1);
+
+	l4[2] = 0x12, l4[3] = 0xb5; /* destination port 4789 */
+	cr_assert_eq(udp_local_register(4789, udp_port_handler), 0);
+	cr_assert_eq(udp_local_register(4789, udp_port_handler), 0, "a second user of the port");
+	cr_assert_eq(udp_local_register(4789, other_udp_handler), -EADDRINUSE, "another handler of a port taken");
+	eth_input(&w, 0, burst, 2);
+	cr_assert_eq(udp_calls, 1);
+	cr_assert_eq(counter(DP_CNT_DROP_IP4_BLACKHOLE), 1, "its verdict carried out");
+	cr_assert_eq(counter(DP_CNT_DROP_PUNT_DISABLED), 1, "port 0: for the kernel (no punt port here)");
+	udp_local_unregister(4789);
+	burst[0] = dp_test_ip4(0, POD_HOST, ROUTER_DP0, 64, IPPROTO_UDP, 26);
+	l4 = (uint8_t *)(dp_test_ip4_hdr(burst[0]) + 1);
+	l4[2] = 0x12, l4[3] = 0xb5;
+	eth_input(&w, 0, burst, 1);
+	cr_assert_eq(udp_calls, 2, "still registered once");
+	udp_local_unregister(4789);
+	burst[0] = dp_test_ip4(0, POD_HOST, ROUTER_DP0, 64, IPPROTO_UDP, 26);
+	l4 = (uint8_t *)(dp_test_ip4_hdr(burst[0]) + 1);
+	l4[2] = 0x12, l4[3] = 0xb5;
+	eth_input(&w, 0, burst, 1);
+	cr_assert_eq(udp_calls, 2);
+	cr_assert_eq(counter(DP_CNT_DROP_PUNT_DISABLED), 2);
+}
+
 Test(ip4_path, frames_from_the_kernel_are_checked_routed_and_teach_its_mac)
 {
 	const struct rte_ether_addr kmac = {{0x02, 0xcc, 0, 0, 0, 0x01}};

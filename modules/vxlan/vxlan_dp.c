@@ -97,6 +97,10 @@ static uint32_t seg_gen, fdb_gen; /* bumped by the main lcore after each change 
 static unsigned n_learned, n_static;
 static uint32_t static_mark;
 static uint64_t next_aging_tsc;
+/* The main lcore's clock as of its last work (every millisecond or so):
+ * workers read it instead of the TSC, which costs more per packet. */
+static uint64_t main_tsc;
+static uint64_t resend_tsc, refresh_tsc; /* VXLAN_LEARN_RESEND_MS and half the aging time, in TSC ticks */
 
 static enum dp_counter_id cnt_truncated, cnt_bad_flags, cnt_unknown_vni, cnt_unknown_vtep, cnt_runt;
 static enum dp_counter_id cnt_no_vtep, cnt_no_headroom, cnt_flood_no_mbufs, cnt_flooded, cnt_fdb_full, cnt_learn_lost;
@@ -188,6 +192,8 @@ static int tables_init(char *err, size_t errlen)
 {
 	if (learn_ring)
 		return 0;
+	resend_tsc = rte_get_tsc_hz() * VXLAN_LEARN_RESEND_MS / 1000;
+	refresh_tsc = rte_get_tsc_hz() * VXLAN_FDB_AGING_S / 2;
 	if (!segments)
 		segments = hash_create("brink_vxlan_seg", 2 * VXLAN_SEGMENTS_MAX);
 	if (!fdb)
@@ -356,6 +362,7 @@ static void vxlan_main_work(uint64_t now_tsc)
 
 	if (!learn_ring)
 		return;
+	__atomic_store_n(&main_tsc, now_tsc, __ATOMIC_RELAXED);
 	n = rte_ring_sc_dequeue_burst_elem(learn_ring, ev, sizeof(ev[0]), RTE_DIM(ev), NULL);
 	for (unsigned i = 0; i < n; i++)
 		learn(&ev[i], now_tsc);
@@ -394,11 +401,6 @@ static int check_static(const struct dp_fdb *f, const struct dp_fdb *items, char
 			snprintf(err, errlen, "FDB entry %s of %s is given twice", mac, name);
 			return -EEXIST;
 		}
-	if (n_static >= VXLAN_FDB_STATIC_MAX) {
-		snprintf(err, errlen, "FDB entry %s of %s: more than %u static entries", mac, name,
-			 (unsigned)VXLAN_FDB_STATIC_MAX);
-		return -ENOSPC;
-	}
 	return id;
 }
 
@@ -421,6 +423,8 @@ static int static_set(uint16_t iface, const struct dp_fdb *f)
 	}
 	if (pos >= 0)
 		fdb_remove(k, data);
+	if (n_static >= VXLAN_FDB_STATIC_MAX)
+		return -ENOSPC;
 	if ((pos = vtep_ref(iface, f->remote)) < 0)
 		return pos;
 	if ((pos = fdb_put(k, fdb_data(f->remote, true))) < 0) {
@@ -445,8 +449,9 @@ static int vxlan_fdb_apply(const struct dp_fdb *items, unsigned n, struct dp_app
 	for (unsigned i = 0; i < n; i++) {
 		int id = check_static(&items[i], items, err, sizeof(err));
 		if (id >= 0 && (rc = static_set((uint16_t)id, &items[i])) < 0) {
-			snprintf(err, sizeof(err), "FDB entry of %.*s: no room in the table", DP_NAME_LEN,
-				 items[i].iface);
+			snprintf(err, sizeof(err),
+				 "FDB entries of %.*s: more than the %u static entries there is room for", DP_NAME_LEN,
+				 items[i].iface, (unsigned)VXLAN_FDB_STATIC_MAX);
 			id = rc;
 		}
 		if (id < 0 && (rc = dp_apply_refuse(a, id, "%s", err)) < 0)
@@ -815,10 +820,10 @@ static inline uint16_t segment_lookup(struct vxlan_lcore *lc, uint16_t udp_port,
 static inline void maybe_learn(struct vxlan_lcore *lc, uint16_t iface, const struct vxlan_priv *p,
 			       const struct rte_ether_hdr *eh, uint32_t remote)
 {
-	uint64_t k = mac_key(iface, eh->src_addr.addr_bytes), now = rte_rdtsc(), hz = rte_get_tsc_hz();
+	uint64_t k = mac_key(iface, eh->src_addr.addr_bytes), now = __atomic_load_n(&main_tsc, __ATOMIC_RELAXED);
 	void *data;
 
-	if (lc->learn_key == k && lc->learn_remote == remote && now - lc->learn_tsc < hz * VXLAN_LEARN_RESEND_MS / 1000)
+	if (lc->learn_key == k && lc->learn_remote == remote && now - lc->learn_tsc < resend_tsc)
 		return;
 	if (!rte_is_valid_assigned_ether_addr(&eh->src_addr))
 		return;
@@ -826,9 +831,9 @@ static inline void maybe_learn(struct vxlan_lcore *lc, uint16_t iface, const str
 	lc->learn_remote = remote;
 	lc->learn_tsc = now;
 	int32_t pos = rte_hash_lookup_data(fdb, &k, &data);
-	if (pos >= 0 && (fdb_static(data) || (fdb_remote(data) == remote &&
-					      now - __atomic_load_n(&fdb_slots[pos].seen_tsc, __ATOMIC_RELAXED) <
-						      hz * VXLAN_FDB_AGING_S / 2)))
+	if (pos >= 0 &&
+	    (fdb_static(data) || (fdb_remote(data) == remote &&
+				  now - __atomic_load_n(&fdb_slots[pos].seen_tsc, __ATOMIC_RELAXED) < refresh_tsc)))
 		return;
 	struct learn_event ev = {.iface = iface, .vni = p->vni, .remote = remote};
 	memcpy(ev.mac, eh->src_addr.addr_bytes, sizeof(ev.mac));

@@ -109,6 +109,20 @@ guard_dp_ports() { # NS DEV...
 $rules}"
 }
 
+# The router namespace RT (forwarding off) and its two dataplane veths,
+# guarded: rt-A to eth0 of namespace HOST (172.30.1.10/24, default via
+# 172.30.1.1) and rt-B to p-rt, a port of bridge br0 (up) in namespace SW.
+router_links() { # A HOST B SW
+	in_ns "$RT" sysctl -qw net.ipv4.ip_forward=0
+	veth "$RT" "rt-$1" "$2" eth0
+	veth "$RT" "rt-$3" "$4" p-rt
+	guard_dp_ports "$RT" "rt-$1" "rt-$3"
+	ip -n "$2" addr add 172.30.1.10/24 dev eth0
+	ip -n "$2" route add default via 172.30.1.1
+	bridge_add "$4" br0
+	bridge_port "$4" br0 p-rt
+}
+
 # The demo topology (README, tools/demo.sh):
 #
 #   pod 172.30.1.10 --- [rt-pod  dp0 172.30.1.1 ]
@@ -126,17 +140,8 @@ topo_demo() {
 	for s in rt pod byoip vm hop remote; do ns_add $s; done
 	[ "${HOP2_ON:-0}" = 1 ] && ns_add hop2
 
-	in_ns "$RT" sysctl -qw net.ipv4.ip_forward=0
-	veth "$RT" rt-pod "$POD" eth0
-	veth "$RT" rt-byoip "$BR" p-rt
-	guard_dp_ports "$RT" rt-pod rt-byoip
-
-	ip -n "$POD" addr add 172.30.1.10/24 dev eth0
-	ip -n "$POD" route add default via 172.30.1.1
-
-	bridge_add "$BR" br0
+	router_links pod "$POD" byoip "$BR"
 	offloads_off "$BR" br0
-	bridge_port "$BR" br0 p-rt
 	veth "$BR" p-vm "$VM" eth0
 	bridge_port "$BR" br0 p-vm
 	ip -n "$VM" addr add 192.168.10.10/24 dev eth0
@@ -538,19 +543,18 @@ ovs_stop() { # both daemons, by their pid files; called by cleanup
 	OVS_DIR=
 }
 
-# ipip_peer.py in NS on a TUN named DEV carrying ADDR/LEN with MTU 1480, up;
-# PEER-ARGS as ipip_peer.py takes them (--local A and --remote B, or
-# --route P=N...). Its output goes to $T/ipip-NS-DEV.log.
+# ipip_peer.py in NS on a TUN named DEV with MTU 1480 (1500 - the outer
+# header), up; PEER-ARGS as ipip_peer.py takes them (--local A and --remote B,
+# or --route P=N...). Its output goes to $T/ipip-NS-DEV.log.
 declare -A IPIP_PEER_PIDS
-ipip_peer_start() { # NS DEV ADDR/LEN PEER-ARGS...
-	local n=$1 dev=$2 addr=$3 out=$T/ipip-$1-$2.log
-	shift 3
+ipip_peer_start() { # NS DEV PEER-ARGS...
+	local n=$1 dev=$2 out=$T/ipip-$1-$2.log
+	shift 2
 	ip netns exec "$n" "$PY" "$E2E_DIR/ipip_peer.py" --tun "$dev" "$@" >"$out" 2>&1 &
 	IPIP_PEER_PIDS[$n/$dev]=$!
 	BG_PIDS+=($!)
 	wait_for 10 grepq -x ready "$out" || fail "ipip_peer in $n did not start: $(cat "$out")"
 	ip -n "$n" link set "$dev" mtu 1480 up
-	ip -n "$n" addr add "$addr" dev "$dev"
 }
 
 PEER_COUNTERS=
@@ -593,6 +597,27 @@ vxlan_host() { # VTEP_NS HOST_NS ADDR/LEN
 	ip -n "$2" addr add "$3" dev eth0
 }
 
+# The router (namespace RT) between a host behind dp0 and an underlay behind
+# dp1: a bridge (namespace UL) with a namespace for each NODE, its eth0 on
+# the underlay at PREFIX.5/24, PREFIX.6/24, ... in order.
+#
+#   host 172.30.1.10 -- rt-host (dp0) [RT] (dp1) rt-under -- br0 [UL] -- NODE...
+#
+# Sets RT HOST UL.
+topo_underlay() { # PREFIX NODE...
+	local prefix=$1 i=5 s
+	shift
+	RT=$(ns rt) HOST=$(ns host) UL=$(ns underlay)
+	for s in rt host underlay "$@"; do ns_add "$s"; done
+	router_links host "$HOST" under "$UL"
+	for s in "$@"; do
+		veth "$UL" "p-$s" "$(ns "$s")" eth0
+		bridge_port "$UL" br0 "p-$s"
+		ip -n "$(ns "$s")" addr add "$prefix.$i/24" dev eth0
+		i=$((i + 1))
+	done
+}
+
 # ---- configuring the router and checking packets ----
 
 # One configuration session through brinksh: the commands, then commit.
@@ -613,6 +638,15 @@ capture_start() { # NAME NS DEV [FILTER...]
 }
 
 capture_stop() { # NAME
+	# tcpdump drops what it has not read yet when SIGINT comes, and on two
+	# busy CPUs it lags behind: wait until the file stops growing.
+	local size prev=-1 i
+	for ((i = 0; i < 25; i++)); do
+		size=$(wc -c <"$T/$1.pcap")
+		[ "$size" = "$prev" ] && break
+		prev=$size
+		sleep 0.2
+	done
 	kill -INT "${CAPTURE_PIDS[$1]}" 2>/dev/null || true
 	wait "${CAPTURE_PIDS[$1]}" 2>/dev/null || true
 }
@@ -642,12 +676,15 @@ else:
 PYEOF
 }
 
-# A counter of `show dataplane statistics` has grown by at least N since BEFORE.
+# A counter of `show dataplane statistics` grows by at least N from BEFORE
+# within 5 s (workers add to counters as bursts finish).
 stat_grew() { # NAME BEFORE [N=1]
-	local now
-	now=$(stat "$1")
-	[ "$now" -ge $(($2 + ${3:-1})) ] || fail "$1 is $now, expected at least $(($2 + ${3:-1}))"
-	log "$1: $2 -> $now"
+	local want=$(($2 + ${3:-1})) deadline=$((SECONDS + 5))
+	until [ "$(stat "$1")" -ge $want ]; do
+		[ $SECONDS -ge $deadline ] && fail "$1 is $(stat "$1"), expected at least $want"
+		sleep 0.2
+	done
+	log "$1: $2 -> $(stat "$1")"
 }
 
 # ---- teardown ----

@@ -47,8 +47,10 @@ veth "$N1" eth0 "$N2" eth0
 ip -n "$N1" addr add 10.0.2.5/24 dev eth0
 ip -n "$N2" addr add 10.0.2.6/24 dev eth0
 capture_start underlay "$N1" eth0
-ipip_peer_start "$N1" tunl0 172.30.2.1/32 --local 10.0.2.5 --remote 10.0.2.6
-ipip_peer_start "$N2" tunl0 172.30.3.1/32 --local 10.0.2.6 --route 172.30.2.0/24=10.0.2.5 --route 10.99.0.0/16=10.0.2.99
+ipip_peer_start "$N1" tunl0 --local 10.0.2.5 --remote 10.0.2.6
+ip -n "$N1" addr add 172.30.2.1/32 dev tunl0
+ipip_peer_start "$N2" tunl0 --local 10.0.2.6 --route 172.30.2.0/24=10.0.2.5 --route 10.99.0.0/16=10.0.2.99
+ip -n "$N2" addr add 172.30.3.1/32 dev tunl0
 ip -n "$N1" route add 172.30.3.0/24 dev tunl0 src 172.30.2.1
 ip -n "$N2" route add 172.30.2.0/24 dev tunl0 src 172.30.3.1
 wait_ping "$N1" 172.30.3.1 10

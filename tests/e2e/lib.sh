@@ -662,12 +662,16 @@ capture_fields() { # NAME FILTER FIELD...
 }
 
 # A frame or packet built by scapy from EXPR (a Python expression over
-# scapy.all), sent COUNT times from NS: on DEV with sendp when DEV is given,
-# else routed by NS's kernel (send).
+# scapy.all, and vxlan(flags=0x08, vni=100) for RFC 7348's header: scapy's
+# VXLAN layer sets the GPE P flag before an Ether), sent COUNT times from NS:
+# on DEV with sendp when DEV is given, else routed by NS's kernel (send).
 scapy_send() { # NS EXPR [DEV] [COUNT]
-	in_ns "$1" "$PY" - "$2" "${3:-}" "${4:-1}" <<'PYEOF'
-import sys
+	in_ns "$1" "$PY" - "$2" "${3:-}" "${4:-1}" <<'PYEOF' || fail "scapy could not send $2"
+import logging, struct, sys
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 from scapy.all import *
+def vxlan(flags=0x08, vni=100):
+    return Raw(struct.pack("!B3xI", flags, vni << 8))
 pkt = eval(sys.argv[1])
 if sys.argv[2]:
     sendp(pkt, iface=sys.argv[2], count=int(sys.argv[3]), verbose=0)

@@ -54,7 +54,7 @@ echo "$fdb" | grepq -iE "$vm2_mac.*10\.0\.1\.6( |$)" || fail "show vxlan fdb lac
 
 # a VNI Brink does not have, from a VTEP of its flood list
 unknown=$(stat drop.vxlan.unknown_vni)
-scapy_send "$V1" "IP(src='10.0.1.5', dst='10.0.1.1')/UDP(sport=49999, dport=4789)/VXLAN(flags=0x08, vni=999)/Ether(src='$vm1_mac', dst='ff:ff:ff:ff:ff:ff')/ARP(psrc='192.168.50.10', pdst='192.168.50.1')" "" 3
+scapy_send "$V1" "IP(src='10.0.1.5', dst='10.0.1.1')/UDP(sport=49999, dport=4789)/vxlan(vni=999)/Ether(src='$vm1_mac', dst='ff:ff:ff:ff:ff:ff')/ARP(psrc='192.168.50.10', pdst='192.168.50.1')" "" 3
 stat_grew drop.vxlan.unknown_vni "$unknown" 3
 capture_stop underlay
 capture_stop vtep1

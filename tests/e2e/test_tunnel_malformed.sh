@@ -22,38 +22,37 @@ ip -n "$VM" route add default via 192.168.50.1
 
 conf_ports dp0=rt-host=172.30.1.1/24 dp1=rt-under=10.0.2.1/24 >"$T/brink.conf"
 router_start "$T/brink.conf"
-bsh_commit "set interfaces tunnel tun0 encapsulation ipip" \
-	"set interfaces tunnel tun0 source-address 10.0.2.1" \
-	"set interfaces tunnel tun0 remote 10.0.2.5" \
-	"set protocols static route 172.30.2.0/24 interface tun0" \
-	"set interfaces vxlan vxlan100 vni 100" \
-	"set interfaces vxlan vxlan100 source-address 10.0.2.1" \
-	"set interfaces vxlan vxlan100 remote 10.0.2.5" \
-	"set interfaces vxlan vxlan100 address 192.168.50.1/24"
-wait_ping "$HOST" 172.30.2.1
-wait_ping "$HOST" 192.168.50.10
-vm_mac=$(ip -n "$VM" -br link show eth0 | awk '{print $3}')
-vx_mac=$(neigh_mac "$VM" 192.168.50.1)
-[ -n "$vx_mac" ] || fail "the VM has no ARP entry for vxlan100"
-
-# Sent 5 times from the peer, routed by its kernel: outer headers of IPIP and
-# VXLAN (then vxlan() and an inner Ethernet header to vxlan100), inner IPv4
-# headers from behind each tunnel to the host.
-ipip="IP(src='10.0.2.5', dst='10.0.2.1', proto=4)"
-vx="IP(src='10.0.2.5', dst='10.0.2.1') / UDP(sport=50000, dport=4789)"
-eth="Ether(src='$vm_mac', dst='$vx_mac', type=0x0800)"
-in_ipip="IP(src='172.30.2.1', dst='172.30.1.10')"
-in_vx="IP(src='192.168.50.10', dst='172.30.1.10')"
-check() { # COUNTER SCAPY-EXPRESSION
+check() { # COUNTER SCAPY-EXPRESSION: sent 5 times from the peer, routed by its kernel
 	local before
 	before=$(stat "$1")
 	scapy_send "$PEER" "$2" "" 5
 	stat_grew "$1" "$before" 5
 }
 
+# ---- IPIP: outer header, then the inner one from behind the tunnel ----
+bsh_commit "set interfaces tunnel tun0 encapsulation ipip" \
+	"set interfaces tunnel tun0 source-address 10.0.2.1" \
+	"set interfaces tunnel tun0 remote 10.0.2.5" \
+	"set protocols static route 172.30.2.0/24 interface tun0"
+wait_ping "$HOST" 172.30.2.1
+ipip="IP(src='10.0.2.5', dst='10.0.2.1', proto=4)"
+in_ipip="IP(src='172.30.2.1', dst='172.30.1.10')"
 check drop.ipip.truncated "$ipip / Raw(raw($in_ipip / ICMP())[:12])"
 check drop.ip4.bad_ihl "$ipip / IP(src='172.30.2.1', dst='172.30.1.10', ihl=4) / ICMP()"
 check drop.ip4.bad_length "$ipip / IP(src='172.30.2.1', dst='172.30.1.10', len=1000) / ICMP()"
+
+# ---- VXLAN: outer headers, vxlan(), an inner Ethernet header to vxlan100 ----
+bsh_commit "set interfaces vxlan vxlan100 vni 100" \
+	"set interfaces vxlan vxlan100 source-address 10.0.2.1" \
+	"set interfaces vxlan vxlan100 remote 10.0.2.5" \
+	"set interfaces vxlan vxlan100 address 192.168.50.1/24"
+wait_ping "$HOST" 192.168.50.10
+vm_mac=$(ip -n "$VM" -br link show eth0 | awk '{print $3}')
+vx_mac=$(neigh_mac "$VM" 192.168.50.1)
+[ -n "$vx_mac" ] || fail "the VM has no ARP entry for vxlan100"
+vx="IP(src='10.0.2.5', dst='10.0.2.1') / UDP(sport=50000, dport=4789)"
+eth="Ether(src='$vm_mac', dst='$vx_mac', type=0x0800)"
+in_vx="IP(src='192.168.50.10', dst='172.30.1.10')"
 check drop.vxlan.truncated "$vx / Raw(b'\\x08\\x00\\x00')"
 check drop.vxlan.bad_flags "$vx / vxlan(flags=0x00) / $eth / $in_vx / ICMP()"
 check drop.vxlan.runt "$vx / vxlan() / Raw(b'\\x00' * 6)"

@@ -220,7 +220,7 @@ struct dp_port_conf {
  * interface (struct dp_iface_conf) alike. */
 struct dp_addr {
 	char port[DP_NAME_LEN]; /* the interface */
-	uint32_t ip; /* host order */
+	uint32_t ip;            /* host order */
 	uint8_t prefix_len;
 };
 
@@ -300,8 +300,8 @@ struct dp_iface_stats {
 struct dp_iface_info {
 	char name[DP_NAME_LEN];
 	char parent[DP_NAME_LEN];
-	uint16_t id;   /* the dataplane's interface id */
-	uint8_t type;  /* enum dp_iface_type */
+	uint16_t id;  /* the dataplane's interface id */
+	uint8_t type; /* enum dp_iface_type */
 	uint8_t admin_up;
 	uint8_t oper_up; /* admin up and its underlay (port link, parent) up */
 	uint8_t has_mac; /* Ethernet types */
@@ -313,7 +313,7 @@ struct dp_iface_info {
 		uint32_t ip;
 		uint8_t prefix_len;
 	} addrs[8];
-	struct dp_iface_stats stats; /* ports: what the device counted */
+	struct dp_iface_stats stats;     /* ports: what the device counted */
 	uint8_t info[DP_IFACE_INFO_LEN]; /* the type's settings as it runs them (not for ports) */
 };
 

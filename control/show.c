@@ -391,7 +391,8 @@ static int show_arp(struct cli_session *s, int argc, char **argv, struct cli_rep
 
 	if (rc < 0)
 		return rc;
-	qsort(v, n, sizeof(*v), neigh_cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), neigh_cmp);
 	if (r->json)
 		r->result = json_array();
 	else

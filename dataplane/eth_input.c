@@ -71,6 +71,7 @@ static void frames_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n
 			 uint64_t t0)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
+	struct dp_iface *port_ifc = port != DP_IFACE_NONE ? &dp_ifaces[port] : NULL;
 	struct rte_mbuf *ip4[DP_BURST];
 	uint32_t dst[DP_BURST] __rte_aligned(16);
 	uint16_t n_ip4 = 0;
@@ -78,15 +79,17 @@ static void frames_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_mbuf_meta *meta = dp_meta(m);
+		struct dp_iface *ifc = port_ifc;
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		if (likely(port != DP_IFACE_NONE)) {
+		if (likely(port_ifc)) {
 			meta->in_iface = port;
 			meta->depth = 0;
+		} else {
+			ifc = &dp_ifaces[meta->in_iface];
 		}
 	again:;
-		struct dp_iface *ifc = &dp_ifaces[meta->in_iface];
 		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 
 		if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eh))) {
@@ -98,9 +101,10 @@ static void frames_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n
 			eth_input_fn fn = m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED
 						  ? stripped
 						  : by_type[eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)];
-			if (other_type(w, cnt, ifc, fn, m))
-				goto again;
-			continue;
+			if (!other_type(w, cnt, ifc, fn, m))
+				continue;
+			ifc = &dp_ifaces[meta->in_iface];
+			goto again;
 		}
 		if (unlikely(!frame_for_us(eh, ifc))) {
 			dp_drop(cnt, DP_CNT_DROP_ETH_OTHER_HOST, m);

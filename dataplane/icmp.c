@@ -108,21 +108,27 @@ static __rte_cold void trace_error(struct rte_mbuf *m, uint8_t type, uint8_t cod
 }
 
 /* The error's source: the address of the interface the offending packet
- * came in on, or, when it has none (a tunnel without one), of the
- * interface the error leaves by. */
+ * came in on; when it has none (a tunnel without one), of the interface the
+ * error leaves by; else, as Linux picks one, the first interface's that has
+ * an address. */
 static uint32_t error_source(uint16_t in_iface, uint32_t to_be)
 {
 	uint32_t src = in_iface < DP_IFACE_MAX ? dp_ifaces[in_iface].primary_ip : 0;
 	uint32_t id;
 
-	if (src || lpm4_lookup(dp.lpm, rte_be_to_cpu_32(to_be), &id) != 0)
+	if (src)
 		return src;
-	struct nexthop nh = nh_read(id);
-	if (nh.kind == NH_GROUP)
-		nh = nh_read(nh_group_pick(&dp_nh_groups[nh.ip], 0));
-	return nh.kind == NH_LOCAL || nh.kind == NH_BLACKHOLE || nh.kind == NH_REJECT || nh.kind == NH_RESERVED
-		       ? 0
-		       : dp_ifaces[nh.iface].primary_ip;
+	if (lpm4_lookup(dp.lpm, rte_be_to_cpu_32(to_be), &id) == 0) {
+		struct nexthop nh = nh_read(id);
+		if (nh.kind == NH_GROUP)
+			nh = nh_read(nh_group_pick(&dp_nh_groups[nh.ip], 0));
+		if (nh.kind == NH_NEIGHBOR || nh.kind == NH_CONNECTED || nh.kind == NH_TUNNEL)
+			src = dp_ifaces[nh.iface].primary_ip;
+	}
+	for (unsigned i = 0; i < DP_IFACE_MAX && !src; i++)
+		if (dp_ifaces[i].type && !(i < RTE_MAX_ETHPORTS && dp.ports[i].is_punt))
+			src = dp_ifaces[i].primary_ip;
+	return src;
 }
 
 void icmp_send_error(struct dp_worker *w, struct rte_mbuf *m, uint8_t type, uint8_t code, uint16_t in_iface,

@@ -8,6 +8,9 @@ set -euo pipefail
 # nftables: the tests drop, at the netdev ingress hook, what the router
 # namespace's kernel would otherwise process from the dataplane's af_packet
 # veths (AF_PACKET sees frames before that hook).
+# openvswitch-switch: the VLAN switch of tests/e2e/test_vlan.sh (userspace
+# datapath; this kernel has no 802.1Q module). Its system service is not
+# used: the tests start the daemons with private paths.
 PKGS=(
 	build-essential cmake pkg-config
 	dpdk dpdk-dev libdpdk-dev dpdk-doc
@@ -15,7 +18,7 @@ PKGS=(
 	libnl-3-dev libnl-route-3-dev libpcap-dev libnuma-dev zlib1g-dev
 	python3-scapy python3-pexpect
 	iproute2 iputils-ping traceroute tcpdump tshark iperf3 netcat-openbsd curl
-	ethtool socat tmux nftables
+	ethtool socat tmux nftables openvswitch-switch
 	clang-format cppcheck
 )
 

@@ -213,3 +213,24 @@ Test(ipip, truncated_and_malformed_inner_packets_are_counted)
 	cr_assert_eq(dp_counter_total(DP_CNT_DROP_IP4_BAD_IHL), 1);
 	cr_assert_eq(w.tx[0].n + w.tx[1].n, 0);
 }
+
+Test(ipip, an_icmp_error_about_a_decapsulated_packet_goes_back_through_the_tunnel_to_the_inner_source)
+{
+	struct rte_mbuf *m = encapsulated(NODE_A, 46);
+	struct rte_ipv4_hdr *in = dp_test_ip4_hdr(m) + 1;
+
+	in->time_to_live = 1;
+	in->hdr_checksum = 0;
+	in->hdr_checksum = rte_ipv4_cksum(in);
+	eth_input(&w, 1, &m, 1);
+	struct rte_mbuf *out = only_tx(1);
+	const struct rte_ipv4_hdr *o = dp_test_ip4_hdr(out);
+	const struct rte_ipv4_hdr *err = o + 1;
+	const struct rte_icmp_hdr *icmp = (const struct rte_icmp_hdr *)(err + 1);
+	cr_assert_eq(o->next_proto_id, IPPROTO_IPIP);
+	cr_assert_eq(rte_be_to_cpu_32(o->dst_addr), NODE_A);
+	cr_assert_eq(err->next_proto_id, IPPROTO_ICMP);
+	cr_assert_eq(rte_be_to_cpu_32(err->dst_addr), BEHIND_A);
+	cr_assert_neq(err->src_addr, 0, "from an address of the router, though the tunnel has none");
+	cr_assert_eq(icmp->icmp_type, ICMP_TIME_EXCEEDED);
+}

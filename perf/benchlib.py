@@ -13,9 +13,11 @@
         a 1 s window; exit 1 with the last window on stdout if it never does
   benchlib.py median [--per-cpu] FILE...  median pps over window files (JSON);
         --per-cpu: pps divided by the forwarder's on-CPU share
-  benchlib.py stages BEFORE AFTER TSC_HZ PPS
+  benchlib.py stages BEFORE AFTER TSC_HZ PPS [PER_STAGE]
         per-stage table from two `brinksh -j -c "show dataplane statistics"`
-        snapshots (deltas), against the measured cycles/packet TSC_HZ/PPS
+        snapshots (deltas), against the measured cycles/packet TSC_HZ/PPS;
+        cyc/pkt(all) is per packet of PER_STAGE (default: the busiest stage;
+        "rx" where a packet passes a stage twice, as a tunnelled one does)
   benchlib.py counters FILE            port and drop counters from one snapshot
 """
 import json
@@ -127,7 +129,7 @@ def load(path):
         return json.load(f)
 
 
-def stages(before, after, tsc_hz, pps):
+def stages(before, after, tsc_hz, pps, per_stage=None):
     a = stages_of(flatten(load(before)))
     b = stages_of(flatten(load(after)))
     if not b:
@@ -138,7 +140,10 @@ def stages(before, after, tsc_hz, pps):
         dp = b[name].get("packets", 0) - a.get(name, {}).get("packets", 0)
         dc = b[name].get("cycles", 0) - a.get(name, {}).get("cycles", 0)
         rows.append((name, dp, dc))
-    ref = max((r[1] for r in rows), default=0)  # packets through the path
+    if per_stage:
+        ref = next((r[1] for r in rows if r[0] == per_stage), 0)
+    else:
+        ref = max((r[1] for r in rows), default=0)  # packets through the path
     total = sum(r[2] for r in rows)
     measured = tsc_hz / pps if pps else 0
     print("%-14s %14s %12s %12s %8s" % ("stage", "packets", "cyc/pkt(own)", "cyc/pkt(all)", "share"))
@@ -188,7 +193,7 @@ def main():
         else:
             print(statistics.median(load(p)["pps"] for p in a))
     elif cmd == "stages":
-        return stages(a[0], a[1], float(a[2]), float(a[3]))
+        return stages(a[0], a[1], float(a[2]), float(a[3]), a[4] if len(a) > 4 else None)
     elif cmd == "counters":
         counters(a[0])
     else:

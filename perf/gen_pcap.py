@@ -3,22 +3,51 @@
 captured + 4 bytes FCS on the wire) spread over N /24 destination prefixes.
 
 Usage: gen_pcap.py OUT.pcap DST_MAC [--prefixes 1000] [--frames 1000]
-           [--routes-brink FILE] [--routes-l3fwd FILE]
+           [--size 60 | --imix] [--src-ip A] [--src-mac M]
+           [--ipip OUTER_SRC,OUTER_DST | --vxlan OUTER_SRC,OUTER_DST,VNI,INNER_DST_MAC]
 
 Prefix i is 10.<i // 256>.<i % 256>.0/24.  Frame k goes to prefix k % N,
 host (k // N) % 250 + 1, and the frame order is shuffled (fixed seed) so
 consecutive lookups hit unrelated prefixes.  Source 192.0.2.2 (the subnet
 of the receiving port), TTL 64, valid IPv4 header checksum, UDP checksum.
+
+--imix: frame k is 64, 594 or 1518 bytes on the wire (60/590/1514 captured)
+as k % 12 falls in 0-6, 7-10 or 11: simple IMIX, 7:4:1 (use a multiple of
+12 frames for the exact mix).
+
+The sizes are those of the frame a host sends; the tunnels carry it as a
+tunnel endpoint would, to the router (DST_MAC), from OUTER_SRC to OUTER_DST:
+--ipip  its IPv4 packet in an outer IPv4 header (protocol 4, 20 bytes more),
+--vxlan the frame itself, with INNER_DST_MAC and the source MAC, after outer
+        IPv4, UDP to 4789 (source port from the flow, checksum 0, as Linux
+        sends them) and the VXLAN header with VNI (50 bytes more).
+Outer headers: TTL 64, DF set (Linux's default with PMTU discovery).
 """
 import argparse
 import random
 import sys
 
-from scapy.all import Ether, IP, UDP, Raw, wrpcap  # Debian python3-scapy
+from scapy.all import Ether, IP, UDP, VXLAN, Raw, wrpcap  # Debian python3-scapy
+
+
+IMIX = (60,) * 7 + (590,) * 4 + (1514,)
+VXLAN_PORT = 4789
 
 
 def prefix(i):
     return "10.%d.%d" % (i // 256, i % 256)
+
+
+def encapsulate(args, frame, k):
+    """frame as the tunnel's far end sends it to the router."""
+    if args.ipip:
+        src, dst = args.ipip.split(",")
+        return Ether(dst=args.dst_mac, src=args.src_mac) / IP(src=src, dst=dst, ttl=64, flags="DF") / frame[IP]
+    src, dst, vni, inner_mac = args.vxlan.split(",")
+    frame[Ether].dst = inner_mac
+    return (Ether(dst=args.dst_mac, src=args.src_mac) / IP(src=src, dst=dst, ttl=64, flags="DF")
+            / UDP(sport=49152 + k % 16384, dport=VXLAN_PORT, chksum=0) / VXLAN(vni=int(vni), flags=0x08)
+            / frame)
 
 
 def main():
@@ -31,9 +60,16 @@ def main():
     ap.add_argument("--frames", type=int, default=1000)
     ap.add_argument("--size", type=int, default=60,
                     help="captured frame length without FCS (60 = 64 B frame)")
+    ap.add_argument("--imix", action="store_true", help="sizes 7:4:1 of 64/594/1518 B frames")
+    ap.add_argument("--ipip", metavar="OUTER_SRC,OUTER_DST")
+    ap.add_argument("--vxlan", metavar="OUTER_SRC,OUTER_DST,VNI,INNER_DST_MAC")
+    ap.add_argument("--inner-src-mac", default="52:54:00:aa:bb:cc",
+                    help="--vxlan: the source MAC of the frames inside")
     args = ap.parse_args()
     if args.prefixes > 256 * 256:
         sys.exit("too many prefixes")
+    if args.ipip and args.vxlan:
+        sys.exit("--ipip or --vxlan, not both")
 
     order = list(range(args.frames))
     random.Random(1).shuffle(order)
@@ -41,14 +77,17 @@ def main():
     for k in order:
         p = k % args.prefixes
         host = (k // args.prefixes) % 250 + 1
-        pkt = (Ether(dst=args.dst_mac, src=args.src_mac)
+        size = IMIX[k % len(IMIX)] if args.imix else args.size
+        pkt = (Ether(dst=args.dst_mac, src=args.inner_src_mac if args.vxlan else args.src_mac)
                / IP(src=args.src_ip, dst="%s.%d" % (prefix(p), host), ttl=64)
                / UDP(sport=1024 + (k % 50000), dport=9))
-        pad = args.size - len(pkt)
+        pad = size - len(pkt)
         if pad > 0:
             pkt = pkt / Raw(b"\x00" * pad)
         pkt = Ether(bytes(pkt))  # fill in lengths and checksums
-        assert len(pkt) == args.size, len(pkt)
+        assert len(pkt) == size, len(pkt)
+        if args.ipip or args.vxlan:
+            pkt = Ether(bytes(encapsulate(args, pkt, k)))
         pkts.append(pkt)
     wrpcap(args.out, pkts)
 

@@ -228,24 +228,35 @@ static void destroy(struct dp_iface *ifc)
 
 int iface_replace(const struct dp_iface_conf *confs, unsigned n, struct dp_apply *a)
 {
+	/* Best effort: a refused interface is skipped; one that ran stays as it ran. */
+	static bool refused[CFG_MAX_IFACES];
 	char err[200];
 	int rc;
 
-	for (unsigned k = 0; k < n; k++)
-		if ((rc = check_conf(confs, n, k, err, sizeof(err))) < 0 &&
-		    (rc = dp_apply_refuse(a, rc, "%s", err)) < 0)
-			return rc;
+	if (n > CFG_MAX_IFACES)
+		return dp_apply_refuse(a, -ENOSPC, "more than %d interfaces", CFG_MAX_IFACES);
+	for (unsigned k = 0; k < n; k++) {
+		refused[k] = false;
+		if ((rc = check_conf(confs, n, k, err, sizeof(err))) < 0) {
+			refused[k] = true;
+			if ((rc = dp_apply_refuse(a, rc, "%s", err)) < 0)
+				return rc;
+		}
+	}
 	/* Those that go first, children before their parents. */
 	for (int i = DP_IFACE_MAX - 1; i >= RTE_MAX_ETHPORTS; i--) {
 		struct dp_iface *ifc = &dp_ifaces[i];
 		const struct dp_iface_conf *c = is_logical(ifc) ? conf_named(confs, n, ifc->name) : NULL;
-		if (is_logical(ifc) && (!c || c->type != ifc->type))
+		if (is_logical(ifc) && (!c || (c->type != ifc->type && !refused[c - confs])))
 			destroy(ifc);
 	}
 	for (unsigned k = 0; k < n; k++) {
 		const struct dp_iface_conf *c = &confs[k];
 		int id = iface_by_name(c->name);
 		struct dp_iface *ifc;
+
+		if (refused[k])
+			continue;
 
 		if (id < 0) {
 			if ((id = alloc_slot()) < 0) {

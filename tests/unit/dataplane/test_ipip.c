@@ -234,3 +234,24 @@ Test(ipip, an_icmp_error_about_a_decapsulated_packet_goes_back_through_the_tunne
 	cr_assert_neq(err->src_addr, 0, "from an address of the router, though the tunnel has none");
 	cr_assert_eq(icmp->icmp_type, ICMP_TIME_EXCEEDED);
 }
+
+Test(ipip, a_resync_skips_interfaces_it_cannot_run_and_keeps_the_others)
+{
+	struct dp_state s = {0};
+	struct dp_iface_conf unknown = {.name = "seg9", .type = DP_IFACE_TYPE_MAX, .admin_up = 1};
+	struct dp_iface_conf port_named = {.name = "dp0", .type = DP_IFACE_IPIP, .admin_up = 1};
+	char err[512];
+
+	dp_test_add_addrs(&s);
+	tunnel(&s, "tun0", NODE_A, 0, 0);
+	cr_assert_eq(state_add_iface(&s, &unknown, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(state_add_iface(&s, &port_named, err, sizeof(err)), 0, "%s", err);
+	route(&s, BEHIND_A & 0xffff0000, 16, 0, "tun0");
+	cr_assert_eq(dp_test_commit_state(&s, true, err, sizeof(err)), 0);
+	cr_assert(strstr(err, "seg9") && strstr(err, "not supported"), "%s", err);
+	cr_assert(strstr(err, "a port has that name"), "%s", err);
+	cr_assert_eq(dp_ifaces[0].type, DP_IFACE_PORT, "the port is left alone");
+	struct rte_mbuf *m = dp_test_ip4(0, POD_HOST, BEHIND_A, 64, IPPROTO_UDP, 26);
+	eth_input(&w, 0, &m, 1);
+	assert_outer(only_tx(1), NODE_A, node_a_mac, 63, 46);
+}

@@ -96,9 +96,9 @@ void dp_verdict_apply(struct dp_worker *w, struct rte_mbuf *m, dp_verdict v)
 	}
 }
 
-static inline uint16_t hook_iface(enum dp_hook_point p, const struct rte_mbuf *m, uint32_t feature)
+static inline uint16_t hook_iface(enum dp_hook_point p, struct rte_mbuf *m, uint32_t feature)
 {
-	const struct dp_mbuf_meta *meta = rte_mbuf_to_priv((struct rte_mbuf *)(uintptr_t)m);
+	const struct dp_mbuf_meta *meta = dp_meta(m);
 
 	switch (p) {
 	case DP_HOOK_PREROUTING:

@@ -56,6 +56,17 @@ int iface_by_name(const char *name)
 	return -1;
 }
 
+uint16_t iface_holding(uint32_t ip)
+{
+	for (unsigned i = 0; i < slots_end; i++) {
+		const struct dp_iface *ifc = &dp_ifaces[i];
+		for (unsigned k = 0; ifc->type && k < ifc->n_addrs; k++)
+			if (ifc->addrs[k].ip == ip)
+				return (uint16_t)i;
+	}
+	return DP_IFACE_NONE;
+}
+
 uint32_t iface_source_for(uint16_t id, uint32_t target)
 {
 	const struct dp_iface *ifc = &dp_ifaces[id];

@@ -102,6 +102,8 @@ static inline struct dp_iface *iface_get(uint16_t id)
 
 /* An interface by name (ports included, the punt port not), or -1. */
 int iface_by_name(const char *name);
+/* The interface that has address ip (a tunnel's underlay), or DP_IFACE_NONE. */
+uint16_t iface_holding(uint32_t ip);
 /* Address of the interface whose subnet contains target, 0 if none. */
 uint32_t iface_source_for(uint16_t id, uint32_t target);
 /* The interface carries traffic: oper_up. */

@@ -17,6 +17,14 @@ void ip4_input(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *dst,
 		ip4_route(w, pkts, n, true);
 }
 
+static void input_again(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *dst, uint16_t n, dp_verdict how)
+{
+	if (how == DP_REINJECT_IP4)
+		ip4_input(w, pkts, dst, n);
+	else
+		eth_input_frames(w, pkts, n);
+}
+
 void dp_reinject(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, dp_verdict how)
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
@@ -42,17 +50,10 @@ void dp_reinject(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, dp_ver
 		}
 		ok[n_ok++] = m;
 		if (n_ok == DP_BURST) {
-			if (how == DP_REINJECT_IP4)
-				ip4_input(w, ok, dst, n_ok);
-			else
-				eth_input_frames(w, ok, n_ok);
+			input_again(w, ok, dst, n_ok, how);
 			n_ok = 0;
 		}
 	}
-	if (n_ok) {
-		if (how == DP_REINJECT_IP4)
-			ip4_input(w, ok, dst, n_ok);
-		else
-			eth_input_frames(w, ok, n_ok);
-	}
+	if (n_ok)
+		input_again(w, ok, dst, n_ok, how);
 }

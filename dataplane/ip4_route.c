@@ -404,12 +404,8 @@ void ip4_route_later(struct dp_worker *w, struct rte_mbuf *m)
 		dp_drop(dp_counters_self(), DP_CNT_DROP_TOO_DEEP, m);
 		return;
 	}
-	if (unlikely(w->n_later == DP_BURST)) {
-		struct rte_mbuf *later[DP_BURST];
-		memcpy(later, w->later, sizeof(later));
-		w->n_later = 0;
-		ip4_route(w, later, DP_BURST, false);
-	}
+	if (unlikely(w->n_later == DP_BURST))
+		ip4_route_later_flush(w);
 	w->later[w->n_later++] = m;
 }
 

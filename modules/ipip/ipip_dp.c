@@ -116,13 +116,7 @@ static void ipip_follow(struct dp_iface *ifc)
 {
 	struct ipip_priv *p = priv(ifc);
 
-	p->underlay = DP_IFACE_NONE;
-	for (unsigned i = 0; i < DP_IFACE_MAX && p->underlay == DP_IFACE_NONE; i++) {
-		const struct dp_iface *u = &dp_ifaces[i];
-		for (unsigned k = 0; u->type && u->ops->ethernet && k < u->n_addrs; k++)
-			if (u->addrs[k].ip == p->info.local)
-				p->underlay = (uint16_t)i;
-	}
+	p->underlay = iface_holding(p->info.local);
 	uint16_t under = p->underlay == DP_IFACE_NONE ? DP_DEFAULT_MTU : dp_ifaces[p->underlay].mtu;
 	ifc->mtu = ifc->conf.mtu ? ifc->conf.mtu : (uint16_t)(under - IPIP_OVERHEAD);
 }

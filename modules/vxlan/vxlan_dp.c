@@ -615,14 +615,8 @@ static void vxlan_destroy(struct dp_iface *ifc)
 static void vxlan_follow(struct dp_iface *ifc)
 {
 	struct vxlan_priv *p = priv(ifc);
-	uint16_t underlay = DP_IFACE_NONE;
+	uint16_t underlay = iface_holding(p->local);
 
-	for (unsigned i = 0; i < DP_IFACE_MAX && underlay == DP_IFACE_NONE; i++) {
-		const struct dp_iface *u = &dp_ifaces[i];
-		for (unsigned k = 0; u->type && k < u->n_addrs; k++)
-			if (u->addrs[k].ip == p->local)
-				underlay = (uint16_t)i;
-	}
 	p->underlay = underlay;
 	if (!ifc->conf.mtu && underlay != DP_IFACE_NONE)
 		__atomic_store_n(&ifc->mtu,

@@ -116,9 +116,17 @@ struct dp_mbuf_meta {
 	uint8_t depth;       /* times it was decapsulated or encapsulated: bounds loops */
 	uint8_t reserved;
 	uint32_t trace; /* its trace record's id, 0 for none; set only while a trace is on (trace.h) */
-	/* What a feature keeps with a packet from one of its hooks to the next
-	 * (a connection, a security association), valid only between them. */
+	/* What a feature keeps with a packet from one of its hooks to the next,
+	 * valid only between them: enum dp_meta_slot. */
 	uint64_t feature[4];
+};
+
+/* The features' slots of meta.feature. */
+enum dp_meta_slot {
+	DP_META_CONN,      /* its connection (modules/conntrack/conntrack.h) */
+	DP_META_CONN_INFO, /* its state and direction in that connection */
+	DP_META_SA,        /* its IPsec security association */
+	DP_META_SLOTS,
 };
 #define DP_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct dp_mbuf_meta), RTE_MBUF_PRIV_ALIGN)
 #define DP_META_MAX_DEPTH 4
@@ -127,6 +135,7 @@ static inline struct dp_mbuf_meta *dp_meta(struct rte_mbuf *m)
 {
 	RTE_BUILD_BUG_ON(sizeof(struct dp_mbuf_meta) > DP_MBUF_PRIV_SIZE);
 	RTE_BUILD_BUG_ON(sizeof(struct dp_mbuf_meta) > RTE_CACHE_LINE_MIN_SIZE);
+	RTE_BUILD_BUG_ON(DP_META_SLOTS > RTE_DIM(((struct dp_mbuf_meta *)0)->feature));
 	return rte_mbuf_to_priv(m);
 }
 

@@ -23,6 +23,14 @@ static struct {
 
 static const char *feature_names[DP_FEATURES_MAX];
 unsigned dp_hook_users[DP_HOOK_MAX];
+static uint32_t features_everywhere;
+
+/* The features whose hooks run on interface i's packets. */
+static inline uint32_t iface_features(uint16_t i)
+{
+	return __atomic_load_n(&dp_ifaces[i].features, __ATOMIC_RELAXED) |
+	       __atomic_load_n(&features_everywhere, __ATOMIC_RELAXED);
+}
 
 uint32_t dp_feature_register(const char *name)
 {
@@ -57,9 +65,10 @@ static void count_users(void)
 		unsigned point_users = 0;
 		for (unsigned k = 0; k < points[p].n; k++) {
 			struct hook *h = &points[p].h[k];
-			h->users = 0;
+			/* A feature on everywhere runs on interfaces not made yet too. */
+			h->users = (features_everywhere & h->feature) != 0;
 			for (unsigned i = 0; i < DP_IFACE_MAX; i++)
-				h->users += dp_ifaces[i].type && (dp_ifaces[i].features & h->feature);
+				h->users += dp_ifaces[i].type && (iface_features(i) & h->feature);
 			point_users += h->users;
 		}
 		__atomic_store_n(&dp_hook_users[p], point_users, __ATOMIC_RELEASE);
@@ -71,6 +80,21 @@ void hook_iface_features(uint16_t iface, uint32_t features)
 	if (dp_ifaces[iface].features == features)
 		return;
 	__atomic_store_n(&dp_ifaces[iface].features, features, __ATOMIC_RELEASE);
+	count_users();
+}
+
+void hook_iface_feature_set(uint16_t iface, uint32_t feature, bool on)
+{
+	uint32_t f = dp_ifaces[iface].features;
+	hook_iface_features(iface, on ? f | feature : f & ~feature);
+}
+
+void hook_feature_everywhere(uint32_t feature, bool on)
+{
+	uint32_t f = on ? features_everywhere | feature : features_everywhere & ~feature;
+	if (f == features_everywhere)
+		return;
+	__atomic_store_n(&features_everywhere, f, __ATOMIC_RELEASE);
 	count_users();
 }
 
@@ -106,9 +130,8 @@ static inline uint16_t hook_iface(enum dp_hook_point p, struct rte_mbuf *m, uint
 		return meta->in_iface;
 	case DP_HOOK_FORWARD:
 		/* The input's features first: a rule set may be on either side. */
-		return meta->in_iface < DP_IFACE_MAX && (dp_ifaces[meta->in_iface].features & feature)
-			       ? meta->in_iface
-			       : meta->out_iface;
+		return meta->in_iface < DP_IFACE_MAX && (iface_features(meta->in_iface) & feature) ? meta->in_iface
+												   : meta->out_iface;
 	default:
 		return meta->out_iface;
 	}
@@ -126,7 +149,7 @@ uint16_t hook_run(enum dp_hook_point p, struct dp_worker *w, struct rte_mbuf **p
 			continue;
 		for (uint16_t i = 0; i < n; i++) {
 			uint16_t ifc = hook_iface(p, pkts[i], h->feature);
-			if (ifc < DP_IFACE_MAX && (dp_ifaces[ifc].features & h->feature)) {
+			if (ifc < DP_IFACE_MAX && (iface_features(ifc) & h->feature)) {
 				at[n_sub] = i;
 				sub[n_sub++] = pkts[i];
 			}

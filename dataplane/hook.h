@@ -48,6 +48,19 @@ typedef uint16_t dp_verdict;
 
 typedef void (*dp_hook_fn)(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *verdicts, uint16_t n);
 
+/* Priorities of the stateful features where they share a point, in the
+ * order netfilter runs its equivalents: the connection is found before any
+ * rule looks at its state, rules on the original destination (Calico's
+ * preDNAT policy) run before DNAT, filters see translated destinations, SNAT
+ * comes last before output, and a new connection is entered in the table
+ * only once every hook let its first packet through. */
+#define DP_PRIO_CONNTRACK (-200)      /* PREROUTING, LOCAL_OUT */
+#define DP_PRIO_FILTER_PREDNAT (-150) /* PREROUTING */
+#define DP_PRIO_DNAT (-100)           /* PREROUTING, LOCAL_OUT */
+#define DP_PRIO_FILTER 0              /* FORWARD, LOCAL_IN, LOCAL_OUT */
+#define DP_PRIO_SNAT 100              /* POSTROUTING */
+#define DP_PRIO_CONNTRACK_CONFIRM 300 /* POSTROUTING, LOCAL_IN */
+
 #define DP_FEATURES_MAX 32
 
 /* A feature bit for hooks to be enabled by, per interface; 0 when all are taken. */
@@ -56,6 +69,11 @@ int dp_hook_register(enum dp_hook_point point, int priority, const char *name, u
 
 /* Control side: the features enabled on an interface (0 when it goes). */
 void hook_iface_features(uint16_t iface, uint32_t features);
+/* Control side: one feature on or off on an interface, the others kept. */
+void hook_iface_feature_set(uint16_t iface, uint32_t feature, bool on);
+/* Control side: a feature on every interface, those made later too
+ * (connection tracking sees all traffic once a stateful feature needs it). */
+void hook_feature_everywhere(uint32_t feature, bool on);
 
 /* Interfaces on which some hook of the point runs. */
 extern unsigned dp_hook_users[DP_HOOK_MAX];

@@ -178,6 +178,35 @@ Test(ip4_path, a_prerouting_hook_gives_a_verdict_per_packet_of_the_interfaces_it
 	hook_iface_features(0, 0);
 }
 
+Test(ip4_path, features_are_set_one_at_a_time_and_everywhere_reaches_every_interface)
+{
+	uint32_t mine = dp_feature_register("test_one"), other = dp_feature_register("test_other");
+	struct rte_mbuf *m;
+
+	cr_assert_eq(dp_hook_register(DP_HOOK_PREROUTING, 0, "drop_udp", mine, drop_udp_hook), 0);
+	hook_iface_feature_set(0, other, true);
+	hook_iface_feature_set(0, mine, true);
+	hook_iface_feature_set(0, mine, false);
+	cr_assert_eq(dp_ifaces[0].features, other, "the other feature stays");
+	m = dp_test_ip4(0, POD_HOST, VM_HOST, 64, IPPROTO_UDP, 26);
+	eth_input(&w, 0, &m, 1);
+	cr_assert_eq(hook_calls, 0);
+	cr_assert_eq(only_tx(1), m);
+	rte_pktmbuf_free(m);
+	w.tx[1].n = 0;
+
+	hook_feature_everywhere(mine, true);
+	cr_assert(hook_active(DP_HOOK_PREROUTING));
+	m = dp_test_ip4(1, VM_HOST, POD_HOST, 64, IPPROTO_UDP, 26);
+	eth_input(&w, 1, &m, 1);
+	cr_assert_eq(hook_calls, 1, "on an interface nobody named");
+	cr_assert_eq(counter(DP_CNT_DROP_IP4_BLACKHOLE), 1);
+
+	hook_feature_everywhere(mine, false);
+	hook_iface_features(0, 0);
+	cr_assert_not(hook_active(DP_HOOK_PREROUTING));
+}
+
 static struct rte_mbuf *kept;
 static uint16_t seen_out_iface;
 static struct nexthop seen_nh;

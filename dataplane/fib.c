@@ -207,12 +207,15 @@ static void nh_release(const struct fib_route *r)
 
 static int lpm_set(uint32_t prefix, uint8_t len, uint32_t nh)
 {
-	return lpm4_add(dp.lpm, prefix, len, nh);
+	int rc = lpm4_add(dp.lpm, prefix, len, nh);
+	fwd_gen_bump();
+	return rc;
 }
 
 static void lpm_clear(uint32_t prefix, uint8_t len)
 {
 	lpm4_delete(dp.lpm, prefix, len);
+	fwd_gen_bump();
 }
 
 /* A route that moved from a resolved gateway to one not yet resolved keeps

@@ -127,6 +127,8 @@ bool iface_refresh_oper(void)
 			changed = true;
 		}
 	}
+	/* follow() may have changed MTUs and underlays even where the state stayed. */
+	fwd_gen_bump();
 	return changed;
 }
 

@@ -68,9 +68,11 @@ struct fwd_target {
 	uint32_t id;
 	bool ok;     /* a resolved neighbour */
 	bool direct; /* on a port: straight to its TX */
+	bool tunnel; /* into a tunnel, toward far_end (0: the packet's destination) */
 	uint16_t iface;
 	uint16_t port;
 	uint16_t mtu;
+	uint32_t far_end;
 	uint8_t l2[2 * RTE_ETHER_ADDR_LEN]; /* destination then source MAC */
 };
 
@@ -81,6 +83,10 @@ static inline void fwd_target_load(struct fwd_target *t, uint32_t id)
 
 	t->id = id;
 	t->ok = nh.kind == NH_NEIGHBOR && nh.resolved;
+	/* A tunnel's far end is the next hop's address; on its subnet, or by an
+	 * interface route, the destination's. */
+	t->tunnel = nh.kind == NH_TUNNEL || (nh.kind == NH_CONNECTED && ifc->ops && !ifc->ops->ethernet);
+	t->far_end = nh.kind == NH_TUNNEL ? nh.ip : 0;
 	t->iface = nh.iface;
 	t->direct = ifc->type == DP_IFACE_PORT;
 	t->port = ifc->port;
@@ -287,6 +293,9 @@ static inline void output_one(struct dp_worker *w, struct dp_lcore_counters *cnt
 		fwd_target_load(t, nh_id);
 	if (likely(t->ok))
 		*n_fwd += forward(w, cnt, m, t, transit, tracing);
+	else if (t->tunnel)
+		tunnel_forward(w, cnt, m, t->iface, t->far_end ? t->far_end : rte_be_to_cpu_32(ip4_hdr(m)->dst_addr),
+			       transit);
 	else
 		route_slow(w, m, true, nh_id, transit, local);
 }
@@ -396,6 +405,41 @@ void ip4_route_later_flush(struct dp_worker *w)
 		w->n_later = 0;
 		ip4_route(w, later, k, false);
 	}
+}
+
+/* The last routes of the router's own packets, per lcore, by destination. */
+#define OWN_ROUTES 64
+struct own_route {
+	uint32_t dst;
+	uint32_t gen; /* the forwarding generation it was decided in */
+	struct fwd_target t;
+};
+static RTE_DEFINE_PER_LCORE(struct own_route, own_routes[OWN_ROUTES]);
+
+void ip4_output_own(struct dp_worker *w, struct rte_mbuf *m, uint32_t dst, uint16_t len)
+{
+	uint32_t gen = fwd_gen(), id;
+	struct own_route *r = &RTE_PER_LCORE(own_routes)[rte_hash_crc_4byte(dst, 0) % OWN_ROUTES];
+
+	if (unlikely(r->dst != dst || r->gen != gen)) {
+		/* Decided again; a change while this runs bumps gen past the one kept. */
+		r->dst = dst;
+		r->gen = gen;
+		if (lpm4_lookup(dp.lpm, dst, &id) == 0)
+			fwd_target_load(&r->t, id);
+		else
+			r->t.ok = false;
+	}
+	/* Straight out to a resolved neighbour on a port when nothing else has
+	 * to see the packet; anything else (hooks, a trace, ECMP, ARP, a tunnel
+	 * in a tunnel, too big) is routed in full with the burst's others. */
+	if (likely(r->t.ok && r->t.direct && len <= r->t.mtu && !output_hooks(false) && !trace_on())) {
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *), r->t.l2, sizeof(r->t.l2));
+		dp_counters_self()->c[DP_CNT_FORWARDED]++;
+		tx_enqueue(w, r->t.port, m);
+		return;
+	}
+	ip4_route_later(w, m);
 }
 
 void ip4_route_later(struct dp_worker *w, struct rte_mbuf *m)

@@ -11,6 +11,7 @@
 #include "dataplane/dp.h"
 
 struct nexthop *dp_nexthops;
+uint32_t dp_fwd_gen __rte_cache_aligned;
 
 static uint32_t *free_ids; /* stack of free ids */
 static uint32_t n_free;
@@ -68,6 +69,7 @@ int32_t nh_alloc(enum nh_kind kind, uint16_t iface, uint32_t ip, uint8_t prefix_
 	dp_nexthops[id].prefix_len = prefix_len;
 	struct nexthop w = {.kind = (uint8_t)kind};
 	__atomic_store_n(&dp_nexthops[id].word, w.word, __ATOMIC_RELEASE);
+	fwd_gen_bump();
 	return (int32_t)id;
 }
 
@@ -77,6 +79,7 @@ void nh_set_mac(uint32_t id, const uint8_t mac[6])
 	memcpy(w.mac, mac, 6);
 	w.resolved = 1;
 	__atomic_store_n(&dp_nexthops[id].word, w.word, __ATOMIC_RELEASE);
+	fwd_gen_bump();
 }
 
 void nh_clear_mac(uint32_t id)
@@ -85,6 +88,7 @@ void nh_clear_mac(uint32_t id)
 	memset(w.mac, 0, 6);
 	w.resolved = 0;
 	__atomic_store_n(&dp_nexthops[id].word, w.word, __ATOMIC_RELEASE);
+	fwd_gen_bump();
 }
 
 void nh_free_deferred(uint32_t id)

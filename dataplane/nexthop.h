@@ -55,6 +55,22 @@ static inline struct nexthop nh_read(uint32_t id)
 	return nh;
 }
 
+/* The forwarding generation: changes with every route, next hop and
+ * interface change, so a worker's cache of a routing decision (the outer
+ * route of a tunnel) knows when to decide again. Written by the main lcore
+ * only, rarely: reading it costs a shared, clean cache line. */
+extern uint32_t dp_fwd_gen;
+
+static inline uint32_t fwd_gen(void)
+{
+	return __atomic_load_n(&dp_fwd_gen, __ATOMIC_ACQUIRE);
+}
+
+static inline void fwd_gen_bump(void)
+{
+	__atomic_store_n(&dp_fwd_gen, dp_fwd_gen + 1, __ATOMIC_RELEASE);
+}
+
 /* Control side (main lcore only). */
 int nh_table_init(void);
 int32_t nh_alloc(enum nh_kind kind, uint16_t iface, uint32_t ip, uint8_t prefix_len);

@@ -105,6 +105,12 @@ void punt_learn_kernel_mac(const struct rte_ether_addr *mac);
 void ip4_route_later(struct dp_worker *w, struct rte_mbuf *m);
 /* Routes what waits now (the worker, before it flushes TX). */
 void ip4_route_later_flush(struct dp_worker *w);
+/* m, a tunnel's outer packet (after an Ethernet header) to dst (host order)
+ * of len bytes, leaves as the router's own: by the route this lcore last
+ * found for dst while no route, next hop or interface changed, else by
+ * ip4_route_later. dst and len are the header's, given so that the header
+ * just written need not be read back. */
+void ip4_output_own(struct dp_worker *w, struct rte_mbuf *m, uint32_t dst, uint16_t len);
 
 /* Packets a hook or a handler turned into received ones (DP_REINJECT_ETH,
  * DP_REINJECT_IP4): input again on meta.in_iface, within DP_META_MAX_DEPTH. */

@@ -196,6 +196,7 @@ static int apply_mtu(struct dp_port *p, struct dp_iface *ifc, uint16_t port, uin
 		return dp_apply_refuse(a, rc, "%s: cannot set MTU %u: %s", ifc->name, mtu, strerror(-rc));
 	/* Drivers without MTU control (vdevs) still get our software MTU check. */
 	ifc->mtu = mtu;
+	fwd_gen_bump();
 	return 0;
 }
 
@@ -214,6 +215,7 @@ static int apply_mac(struct dp_iface *p, uint16_t port, struct rte_ether_addr ma
 	} u = {.word = p->mac_word};
 	u.mac = mac;
 	__atomic_store_n(&p->mac_word, u.word, __ATOMIC_RELEASE);
+	fwd_gen_bump();
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 
 #include "common/net_addr.h"
 #include "dataplane/fib.h"
+#include "dataplane/ip4_encap.h"
 #include "dataplane/path.h"
 #include "modules/ipip/ipip_msg.h"
 
@@ -141,10 +142,17 @@ static void ipip_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mb
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 	uint32_t remote = t->remote ? t->remote : next_hop;
 	uint16_t inner_len = rte_be_to_cpu_16(inner->total_length);
-	uint8_t tos = t->flags & DP_IPIP_F_TOS_INHERIT ? inner->type_of_service : t->tos;
-	uint8_t ttl = t->ttl ? t->ttl : inner->time_to_live;
-	rte_be16_t df = t->flags & DP_IPIP_F_NO_PMTUD ? inner->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)
-						      : RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	struct ip4_outer o = {
+		.tos = t->flags & DP_IPIP_F_TOS_INHERIT ? inner->type_of_service : t->tos,
+		.ttl = t->ttl ? t->ttl : inner->time_to_live,
+		.proto = IPPROTO_IPIP,
+		.total_len = (uint16_t)(inner_len + sizeof(struct rte_ipv4_hdr)),
+		.id = w->ip_id++,
+		.frag = t->flags & DP_IPIP_F_NO_PMTUD ? rte_be_to_cpu_16(inner->fragment_offset) & RTE_IPV4_HDR_DF_FLAG
+						      : RTE_IPV4_HDR_DF_FLAG,
+		.src = t->local,
+		.dst = remote,
+	};
 
 	if (unlikely(!remote)) {
 		c->tx_dropped++;
@@ -152,36 +160,26 @@ static void ipip_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mb
 		return;
 	}
 	/* The frame's padding goes: the outer length is the inner packet's plus the header. */
-	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) - inner_len));
-	uint8_t *front = (uint8_t *)rte_pktmbuf_prepend(m, sizeof(struct rte_ipv4_hdr));
-	if (unlikely(!front)) {
+	uint32_t padding = rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) - inner_len;
+	if (unlikely(padding))
+		rte_pktmbuf_trim(m, (uint16_t)padding);
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(struct rte_ipv4_hdr));
+	if (unlikely(!eh)) {
 		c->tx_dropped++;
 		dp_drop(cnt, DP_CNT_ICMP_ERR_NO_HEADROOM, m);
 		return;
 	}
-	/* The Ethernet header (IPv4, filled by the outer route) moves to the front. */
-	memmove(front, front + sizeof(struct rte_ipv4_hdr), sizeof(struct rte_ether_hdr));
-	struct rte_ipv4_hdr *outer = (struct rte_ipv4_hdr *)(front + sizeof(struct rte_ether_hdr));
-	*outer = (struct rte_ipv4_hdr){
-		.version_ihl = RTE_IPV4_VHL_DEF,
-		.type_of_service = tos,
-		.total_length = rte_cpu_to_be_16((uint16_t)(inner_len + sizeof(*outer))),
-		.packet_id = rte_cpu_to_be_16(w->ip_id++),
-		.fragment_offset = df,
-		.time_to_live = ttl,
-		.next_proto_id = IPPROTO_IPIP,
-		.src_addr = rte_cpu_to_be_32(t->local),
-		.dst_addr = rte_cpu_to_be_32(remote),
-	};
-	outer->hdr_checksum = rte_ipv4_cksum(outer);
+	/* A new Ethernet header in front, whose addresses the outer route fills. */
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip4_encap_write((struct rte_ipv4_hdr *)(eh + 1), &o);
 	c->tx_packets++;
 	c->tx_bytes += inner_len;
 	if (trace_on()) {
 		char from[IP4_STR_LEN], to[IP4_STR_LEN];
 		trace_step(m, "ipip", "encapsulated by %s: %s -> %s, TTL %u", ifc->name, ip4_fmt(t->local, from),
-			   ip4_fmt(remote, to), ttl);
+			   ip4_fmt(remote, to), o.ttl);
 	}
-	ip4_route_later(w, m);
+	ip4_output_own(w, m, remote, o.total_len);
 }
 
 static const struct iface_type ipip_type = {

@@ -31,6 +31,7 @@
 
 #include "common/net_addr.h"
 #include "dataplane/ctl_server.h"
+#include "dataplane/ip4_encap.h"
 #include "dataplane/path.h"
 #include "dataplane/state.h"
 #include "modules/vxlan/vxlan_msg.h"
@@ -698,16 +699,14 @@ static void encap_send(struct dp_worker *w, const struct vxlan_priv *p, struct r
 		return;
 	}
 	o->eth.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	o->ip = (struct rte_ipv4_hdr){
-		.version_ihl = RTE_IPV4_VHL_DEF,
-		.total_length = rte_cpu_to_be_16((uint16_t)(inner_len + VXLAN_HDRS_LEN - sizeof(o->eth))),
-		.packet_id = rte_cpu_to_be_16(w->ip_id++),
-		.time_to_live = p->ttl ? p->ttl : VXLAN_DEFAULT_TTL,
-		.next_proto_id = IPPROTO_UDP,
-		.src_addr = rte_cpu_to_be_32(p->local),
-		.dst_addr = rte_cpu_to_be_32(remote),
-	};
-	o->ip.hdr_checksum = rte_ipv4_cksum(&o->ip);
+	ip4_encap_write(&o->ip, &(struct ip4_outer){
+					.ttl = p->ttl ? p->ttl : VXLAN_DEFAULT_TTL,
+					.proto = IPPROTO_UDP,
+					.total_len = (uint16_t)(inner_len + VXLAN_HDRS_LEN - sizeof(o->eth)),
+					.id = w->ip_id++,
+					.src = p->local,
+					.dst = remote,
+				});
 	o->udp = (struct rte_udp_hdr){
 		.src_port = rte_cpu_to_be_16(src_port),
 		.dst_port = rte_cpu_to_be_16(p->udp_port),
@@ -717,7 +716,7 @@ static void encap_send(struct dp_worker *w, const struct vxlan_priv *p, struct r
 	o->vx.vx_vni = rte_cpu_to_be_32(p->vni << 8);
 	/* The outer packet is a new one: nothing the device said of the inner frame holds. */
 	m->ol_flags &= RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_INDIRECT;
-	ip4_route_later(w, m);
+	ip4_output_own(w, m, remote, (uint16_t)(inner_len + VXLAN_HDRS_LEN - sizeof(o->eth)));
 }
 
 /* The VTEP of dst on segment ifc, 0 when the frame floods. */

@@ -255,3 +255,38 @@ Test(ipip, a_resync_skips_interfaces_it_cannot_run_and_keeps_the_others)
 	eth_input(&w, 0, &m, 1);
 	assert_outer(only_tx(1), NODE_A, node_a_mac, 63, 46);
 }
+
+Test(ipip, the_outer_route_kept_for_a_remote_follows_a_new_mac_and_a_new_route)
+{
+	static const uint8_t moved_mac[6] = {0x02, 0xbb, 0, 0, 0, 0x55};
+	struct rte_mbuf *m = dp_test_ip4(0, POD_HOST, BEHIND_A, 64, IPPROTO_UDP, 26);
+
+	eth_input(&w, 0, &m, 1);
+	assert_outer(only_tx(1), NODE_A, node_a_mac, 63, 46);
+	rte_pktmbuf_free(w.tx[1].pkts[0]);
+	w.tx[1].n = 0;
+
+	/* The remote's MAC changes: the next packet goes to the new one. */
+	cr_assert_eq(neigh_set_permanent(NODE_A, 1, moved_mac), 0);
+	m = dp_test_ip4(0, POD_HOST, BEHIND_A, 64, IPPROTO_UDP, 26);
+	eth_input(&w, 0, &m, 1);
+	assert_outer(only_tx(1), NODE_A, moved_mac, 63, 46);
+	rte_pktmbuf_free(w.tx[1].pkts[0]);
+	w.tx[1].n = 0;
+
+	/* A route for the remote itself, a blackhole: the outer packet follows it. */
+	struct dp_state s = {0};
+	struct dp_route r = {.prefix = NODE_A, .prefix_len = 32, .distance = 1, .kind = DP_ROUTE_BLACKHOLE};
+	char err[256];
+	dp_test_add_addrs(&s);
+	tunnel(&s, "tun0", NODE_A, 0, 0);
+	tunnel(&s, "tun1", 0, 0, 0);
+	route(&s, BEHIND_A & 0xffff0000, 16, 0, "tun0");
+	cr_assert_eq(state_add_route(&s, &r, DP_OWNER_CONFIG, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(dp_test_commit_state(&s, false, err, sizeof(err)), 0, "%s", err);
+	uint64_t blackholed = dp_counter_total(DP_CNT_DROP_IP4_BLACKHOLE);
+	m = dp_test_ip4(0, POD_HOST, BEHIND_A, 64, IPPROTO_UDP, 26);
+	eth_input(&w, 0, &m, 1);
+	cr_assert_eq(w.tx[1].n, 0);
+	cr_assert_eq(dp_counter_total(DP_CNT_DROP_IP4_BLACKHOLE), blackholed + 1);
+}

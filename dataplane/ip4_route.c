@@ -69,6 +69,7 @@ struct fwd_target {
 	bool ok;     /* a resolved neighbour */
 	bool direct; /* on a port: straight to its TX */
 	bool tunnel; /* into a tunnel, toward far_end (0: the packet's destination) */
+	bool local;  /* to the router */
 	uint16_t iface;
 	uint16_t port;
 	uint16_t mtu;
@@ -87,6 +88,7 @@ static inline void fwd_target_load(struct fwd_target *t, uint32_t id)
 	 * interface route, the destination's. */
 	t->tunnel = nh.kind == NH_TUNNEL || (nh.kind == NH_CONNECTED && ifc->ops && !ifc->ops->ethernet);
 	t->far_end = nh.kind == NH_TUNNEL ? nh.ip : 0;
+	t->local = nh.kind == NH_LOCAL;
 	t->iface = nh.iface;
 	t->direct = ifc->type == DP_IFACE_PORT;
 	t->port = ifc->port;
@@ -293,6 +295,8 @@ static inline void output_one(struct dp_worker *w, struct dp_lcore_counters *cnt
 		fwd_target_load(t, nh_id);
 	if (likely(t->ok))
 		*n_fwd += forward(w, cnt, m, t, transit, tracing);
+	else if (t->local)
+		local->pkts[local->n++] = m;
 	else if (t->tunnel)
 		tunnel_forward(w, cnt, m, t->iface, t->far_end ? t->far_end : rte_be_to_cpu_32(ip4_hdr(m)->dst_addr),
 			       transit);

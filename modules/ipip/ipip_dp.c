@@ -243,8 +243,10 @@ static dp_verdict ipip_input(struct dp_worker *w, struct rte_mbuf *m)
 	}
 	/* What follows the outer datagram (Ethernet padding) goes, then the outer header. */
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) - outer_len));
-	memmove(eh + ihl, eh, sizeof(struct rte_ether_hdr));
+	/* Of the Ethernet header in front of the inner packet only the type
+	 * counts: every output writes the addresses. */
 	rte_pktmbuf_adj(m, ihl);
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	c->rx_packets++;
 	c->rx_bytes += outer_len - ihl;
 	dp_meta(m)->in_iface = id;

@@ -20,11 +20,24 @@ static struct dp_state conf; /* the configuration's ports, addresses and static 
 static uint64_t generation[DP_OWNER_MAX];
 static unsigned max_paths;
 
-static int (*fdb_apply)(const struct dp_fdb *items, unsigned n, struct dp_apply *a);
+/* The module tables: the configuration's tables a module applies (state_table_register). */
+static struct {
+	size_t item_size; /* 0: no module registered the table */
+	state_table_apply_fn *apply;
+} module_tables[DP_TABLE_MAX];
 
-void state_fdb_register(int (*apply)(const struct dp_fdb *items, unsigned n, struct dp_apply *a))
+int state_table_register(uint8_t table, size_t item_size, state_table_apply_fn *apply)
 {
-	fdb_apply = apply;
+	if (table == 0 || table >= DP_TABLE_MAX || item_size == 0 || !apply || module_tables[table].item_size)
+		return -EINVAL;
+	module_tables[table].item_size = item_size;
+	module_tables[table].apply = apply;
+	return 0;
+}
+
+static bool module_table(uint8_t table)
+{
+	return table < DP_TABLE_MAX && module_tables[table].item_size;
 }
 
 void state_clear(struct dp_state *s)
@@ -32,7 +45,8 @@ void state_clear(struct dp_state *s)
 	free(s->routes);
 	free(s->neighs);
 	free(s->ifaces.v);
-	free(s->fdb.v);
+	for (unsigned t = 0; t < DP_TABLE_MAX; t++)
+		free(s->modules[t].v);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -211,13 +225,16 @@ int state_add_iface(struct dp_state *s, const struct dp_iface_conf *c, char *err
 	return grow((void **)&s->ifaces.v, &s->ifaces.n, &s->ifaces.cap, sizeof(*c), c);
 }
 
-int state_add_fdb(struct dp_state *s, const struct dp_fdb *f, char *err, size_t errlen)
+int state_add_item(struct dp_state *s, uint8_t table, const void *item, char *err, size_t errlen)
 {
-	if (!fdb_apply) {
-		snprintf(err, errlen, "no module takes forwarding database entries");
+	struct state_items *t;
+
+	if (!module_table(table)) {
+		snprintf(err, errlen, "no module takes the items of table %u", table);
 		return -EPROTONOSUPPORT;
 	}
-	return grow((void **)&s->fdb.v, &s->fdb.n, &s->fdb.cap, sizeof(*f), f);
+	t = &s->modules[table];
+	return grow((void **)&t->v, &t->n, &t->cap, module_tables[table].item_size, item);
 }
 
 /* Interface whose connected subnet holds ip (up ones only if up_only), or -1. */
@@ -870,13 +887,39 @@ static void conf_tables_take(struct dp_state *dst, const struct dp_state *src, c
 	/* The item arrays are shared with src until the change ends (change_commit). */
 	if (tables[DP_TABLE_IFACE])
 		dst->ifaces = src->ifaces;
-	if (tables[DP_TABLE_FDB])
-		dst->fdb = src->fdb;
+	for (unsigned t = 0; t < DP_TABLE_MAX; t++)
+		if (tables[t] && module_table(t))
+			dst->modules[t] = src->modules[t];
 }
 
-static int apply_fdb(const struct dp_state *s, struct dp_apply *a)
+/* Applies the module tables named in tables, or all of them after the interfaces changed
+ * (their items may name interfaces that were re-created). */
+static int apply_module_tables(const struct dp_state *s, const bool tables[DP_TABLE_MAX], bool ifaces,
+			       struct dp_apply *a)
 {
-	return fdb_apply ? fdb_apply((const void *)s->fdb.v, s->fdb.n, a) : 0;
+	int rc = 0;
+
+	for (unsigned t = 0; t < DP_TABLE_MAX && rc == 0; t++)
+		if (module_table(t) && (tables[t] || ifaces))
+			rc = module_tables[t].apply(s->modules[t].v, s->modules[t].n, a);
+	return rc;
+}
+
+static bool module_tables_named(const bool tables[DP_TABLE_MAX])
+{
+	for (unsigned t = 0; t < DP_TABLE_MAX; t++)
+		if (tables[t] && module_table(t))
+			return true;
+	return false;
+}
+
+/* A replace of the configuration's state names all its tables. */
+static void name_conf_tables(bool tables[DP_TABLE_MAX])
+{
+	tables[DP_TABLE_PORT] = tables[DP_TABLE_ADDR] = tables[DP_TABLE_NEIGH] = tables[DP_TABLE_IFACE] = true;
+	for (unsigned t = 0; t < DP_TABLE_MAX; t++)
+		if (module_table(t))
+			tables[t] = true;
 }
 
 /* conf took want's item arrays: want keeps the ones conf ran before, to be freed with it. */
@@ -889,8 +932,9 @@ static void swap_back(struct dp_state *want, const struct dp_state *prev, const 
 	}
 	if (tables[DP_TABLE_IFACE])
 		want->ifaces = prev->ifaces;
-	if (tables[DP_TABLE_FDB])
-		want->fdb = prev->fdb;
+	for (unsigned t = 0; t < DP_TABLE_MAX; t++)
+		if (tables[t] && module_table(t))
+			want->modules[t] = prev->modules[t];
 }
 
 /* Applies c, all or nothing (strict), or all it can (best effort). */
@@ -898,7 +942,6 @@ static int change_commit(struct change *c, struct dp_apply *a)
 {
 	bool ifaces = c->tables[DP_TABLE_PORT] || c->tables[DP_TABLE_ADDR] || c->tables[DP_TABLE_IFACE];
 	bool neighs = c->tables[DP_TABLE_NEIGH] || ifaces;
-	bool fdb = c->tables[DP_TABLE_FDB] || ifaces;
 	struct dp_state prev = conf;
 	struct undo_log u = {0};
 	int rc = 0;
@@ -908,11 +951,11 @@ static int change_commit(struct change *c, struct dp_apply *a)
 		rc = check_addrs(&conf, a);
 		if (rc == 0)
 			rc = apply_ifaces(&conf, a);
-	} else if (c->tables[DP_TABLE_FDB]) {
+	} else if (module_tables_named(c->tables)) {
 		conf_tables_take(&conf, &c->want, c->tables);
 	}
-	if (rc == 0 && fdb)
-		rc = apply_fdb(&conf, a);
+	if (rc == 0)
+		rc = apply_module_tables(&conf, c->tables, ifaces, a);
 	if (rc == 0 && c->tables[DP_TABLE_NEIGH]) {
 		conf.neighs = c->want.neighs;
 		conf.n_neighs = c->want.n_neighs;
@@ -932,8 +975,7 @@ static int change_commit(struct change *c, struct dp_apply *a)
 		conf = prev;
 		if (ifaces)
 			apply_ifaces(&conf, &restore);
-		if (fdb)
-			apply_fdb(&conf, &restore);
+		apply_module_tables(&conf, c->tables, ifaces, &restore);
 		if (neighs)
 			apply_neighs(&conf, &failed, &restore);
 		reselect_changed(ifaces, &restore);
@@ -960,8 +1002,7 @@ int state_commit(struct dp_state *want, struct dp_apply *a)
 	struct change c = {.owner = DP_OWNER_CONFIG, .replace = true, .want = *want};
 	int rc;
 
-	c.tables[DP_TABLE_PORT] = c.tables[DP_TABLE_ADDR] = c.tables[DP_TABLE_NEIGH] = c.tables[DP_TABLE_IFACE] =
-		c.tables[DP_TABLE_FDB] = true;
+	name_conf_tables(c.tables);
 	rc = change_commit(&c, a);
 	*want = c.want;
 	return rc;
@@ -987,8 +1028,13 @@ uint64_t state_generation(uint8_t owner)
 static const size_t table_item_size[DP_TABLE_MAX] = {
 	[DP_TABLE_PORT] = sizeof(struct dp_port_conf),   [DP_TABLE_ADDR] = sizeof(struct dp_addr),
 	[DP_TABLE_ROUTE] = sizeof(struct dp_route),      [DP_TABLE_NEIGH] = sizeof(struct dp_neigh),
-	[DP_TABLE_IFACE] = sizeof(struct dp_iface_conf), [DP_TABLE_FDB] = sizeof(struct dp_fdb),
+	[DP_TABLE_IFACE] = sizeof(struct dp_iface_conf),
 };
+
+static size_t item_size(uint8_t table)
+{
+	return module_table(table) ? module_tables[table].item_size : table_item_size[table];
+}
 
 /* The items of a batch, checked for size: 0, or -EBADMSG with the reason in err. */
 static int batch_items(uint8_t table, uint32_t count, size_t len, char *err, size_t errlen)
@@ -997,9 +1043,9 @@ static int batch_items(uint8_t table, uint32_t count, size_t len, char *err, siz
 		snprintf(err, errlen, "unknown table %u", table);
 		return -EINVAL;
 	}
-	if (len != (size_t)count * table_item_size[table]) {
+	if (len != (size_t)count * item_size(table)) {
 		snprintf(err, errlen, "%u items of table %u take %zu bytes, not %zu", count, table,
-			 (size_t)count * table_item_size[table], len);
+			 (size_t)count * item_size(table), len);
 		return -EBADMSG;
 	}
 	return 0;
@@ -1068,9 +1114,7 @@ void state_txn_begin(const void *body, size_t len)
 	}
 	/* A replace of the configuration's state replaces its tables too, named or not. */
 	if (b.owner == DP_OWNER_CONFIG && !txn.delta)
-		txn.change.tables[DP_TABLE_PORT] = txn.change.tables[DP_TABLE_ADDR] =
-			txn.change.tables[DP_TABLE_NEIGH] = txn.change.tables[DP_TABLE_IFACE] =
-				txn.change.tables[DP_TABLE_FDB] = true;
+		name_conf_tables(txn.change.tables);
 }
 
 /* Checks a batch's op against its table and the transaction. */
@@ -1112,10 +1156,10 @@ static int txn_item(const struct dp_items *h, const void *item, char *err, size_
 		return state_add_neigh(w, item, err, errlen);
 	case DP_TABLE_IFACE:
 		return state_add_iface(w, item, err, errlen);
-	case DP_TABLE_FDB:
-		return state_add_fdb(w, item, err, errlen);
-	default:
+	case DP_TABLE_ROUTE:
 		break;
+	default:
+		return state_add_item(w, h->table, item, err, errlen);
 	}
 	if ((rc = state_add_route(w, item, txn.change.owner, err, errlen)) < 0)
 		return rc;
@@ -1146,7 +1190,7 @@ void state_txn_items(const void *body, size_t len)
 		return;
 	}
 	const uint8_t *item = (const uint8_t *)body + sizeof(h);
-	for (uint32_t i = 0; i < h.count && txn.rc == 0; i++, item += table_item_size[h.table]) {
+	for (uint32_t i = 0; i < h.count && txn.rc == 0; i++, item += item_size(h.table)) {
 		txn.n_items++;
 		if ((rc = txn_item(&h, item, err, sizeof(err))) < 0) {
 			if (txn.a.best_effort)

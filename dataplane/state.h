@@ -48,8 +48,8 @@ struct dp_state {
 	struct dp_port_conf ports[CFG_MAX_PORTS];
 	unsigned n_addrs;
 	struct dp_addr addrs[STATE_ADDRS_MAX];
-	struct state_items ifaces; /* struct dp_iface_conf */
-	struct state_items fdb;    /* struct dp_fdb, for the table's module (state_table_register) */
+	struct state_items ifaces;                /* struct dp_iface_conf */
+	struct state_items modules[DP_TABLE_MAX]; /* by table id: the module tables' items (state_table_register) */
 	unsigned n_routes, cap_routes;
 	struct state_path *routes;
 	unsigned n_neighs, cap_neighs;
@@ -64,11 +64,17 @@ int state_add_addr(struct dp_state *s, const struct dp_addr *a, char *err, size_
 int state_add_route(struct dp_state *s, const struct dp_route *r, uint8_t owner, char *err, size_t errlen);
 int state_add_neigh(struct dp_state *s, const struct dp_neigh *n, char *err, size_t errlen);
 int state_add_iface(struct dp_state *s, const struct dp_iface_conf *c, char *err, size_t errlen);
-int state_add_fdb(struct dp_state *s, const struct dp_fdb *f, char *err, size_t errlen);
+int state_add_item(struct dp_state *s, uint8_t table, const void *item, char *err, size_t errlen);
 
-/* A module applies the configuration's FDB table (DP_TABLE_FDB): all its
- * items, after the interfaces they name exist. */
-void state_fdb_register(int (*apply)(const struct dp_fdb *items, unsigned n, struct dp_apply *a));
+/* Makes the module's running state exactly items[0..n-1] (n may be 0): all or nothing
+ * (the module builds it aside and swaps it in) unless a->best_effort, then all it can.
+ * Long loops call dp_apply_step(a). */
+typedef int state_table_apply_fn(const void *items, unsigned n, struct dp_apply *a);
+/* A module takes a configuration table of fixed-size items, replaced whole: the core
+ * stages its items per transaction, applies it after the interfaces, again whenever
+ * the interfaces change, and re-applies the previous items when a commit fails.
+ * 0, or -EINVAL (bad id or size, or the table is taken). */
+int state_table_register(uint8_t table, size_t item_size, state_table_apply_fn *apply);
 
 /* Make the configuration's state *want (strictly, or best effort per
  * a->best_effort), keeping every other owner's paths; want is left to

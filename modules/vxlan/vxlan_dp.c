@@ -437,8 +437,9 @@ static int static_set(uint16_t iface, const struct dp_fdb *f)
 	return 0;
 }
 
-static int vxlan_fdb_apply(const struct dp_fdb *items, unsigned n, struct dp_apply *a)
+static int vxlan_fdb_apply(const void *table_items, unsigned n, struct dp_apply *a)
 {
+	const struct dp_fdb *items = table_items;
 	char err[200];
 	int rc;
 
@@ -958,7 +959,7 @@ static const struct iface_type vxlan_type = {
 void vxlan_dataplane_init(void)
 {
 	iface_type_register(&vxlan_type);
-	state_fdb_register(vxlan_fdb_apply);
+	state_table_register(DP_TABLE_FDB, sizeof(struct dp_fdb), vxlan_fdb_apply);
 	dp_main_work_register(vxlan_main_work);
 	ctl_register(DP_MSG_FDB_DUMP, dump_fdb);
 	cnt_truncated = dp_counter_register("drop.vxlan.truncated");

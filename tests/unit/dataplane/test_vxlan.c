@@ -67,7 +67,7 @@ static int commit_segment(const struct dp_iface_conf *c, const struct dp_fdb *fd
 	cr_assert_eq(state_add_iface(&s, c, err, errlen), 0, "%s", err);
 	cr_assert_eq(state_add_addr(&s, &a, err, errlen), 0, "%s", err);
 	for (unsigned i = 0; i < n; i++)
-		cr_assert_eq(state_add_fdb(&s, &fdb[i], err, errlen), 0, "%s", err);
+		cr_assert_eq(state_add_item(&s, DP_TABLE_FDB, &fdb[i], err, errlen), 0, "%s", err);
 	return dp_test_commit_state(&s, false, err, errlen);
 }
 

@@ -146,8 +146,12 @@ enum dp_table {
 	DP_TABLE_ROUTE,    /* struct dp_route */
 	DP_TABLE_NEIGH,    /* struct dp_neigh; configuration only */
 	DP_TABLE_IFACE,    /* struct dp_iface_conf; configuration only */
-	DP_TABLE_FDB,      /* struct dp_fdb; configuration only */
-	DP_TABLE_MAX,
+	/* Module tables: the configuration's, replaced whole, of fixed-size
+	 * items a module defines in its <name>_msg.h and registers on both
+	 * sides (cfg_table_register, state_table_register). Only the ids are
+	 * kept here, so that no two modules take one. */
+	DP_TABLE_FDB, /* struct dp_fdb: modules/vxlan */
+	DP_TABLE_MAX = 32,
 };
 
 struct dp_hello {

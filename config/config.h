@@ -27,6 +27,8 @@
 
 #include <jansson.h>
 
+#include "common/dp_msg.h"
+
 #define CFG_NAME_MAX 16    /* interface names, e.g. "dp0" */
 #define CFG_DEVICE_MAX 256 /* a PCI address or a vdev string */
 #define CFG_MAX_PORTS 16
@@ -163,11 +165,11 @@ struct brink_iface {
 	uint8_t info[CFG_IFACE_INFO_LEN];
 };
 
-/* A static forwarding entry of a VXLAN segment: frames to mac go to remote. */
-struct brink_fdb {
-	char iface[CFG_NAME_MAX];
-	uint8_t mac[6];
-	uint32_t remote;
+/* A module table (common/dp_msg.h): the items as the wire carries them,
+ * sorted (as bytes), so that models compare table by table with memcmp. */
+struct brink_items {
+	unsigned n, cap;
+	uint8_t *v; /* owned, n items of the table's size (cfg_table_register) */
 };
 
 enum brink_path_kind {
@@ -231,9 +233,8 @@ struct brink_model {
 	/* sorted by name, each name once, none a port's */
 	unsigned n_ifaces;
 	struct brink_iface *ifaces; /* owned */
-	/* sorted by interface, then MAC */
-	unsigned n_fdb;
-	struct brink_fdb *fdb; /* owned */
+	/* by table id; the tables no module registered stay empty */
+	struct brink_items tables[DP_TABLE_MAX];
 };
 
 /* As cfg_load_file, giving also the model the load checked the tree with

@@ -24,7 +24,7 @@ struct cfg_build {
 	struct brink_model *m;
 	struct iface_addr *addrs; /* every address of every interface */
 	unsigned n_addrs, addrs_cap;
-	unsigned ifaces_cap, fdb_cap;
+	unsigned ifaces_cap;
 };
 
 static const struct cfg_model_part **parts;
@@ -40,6 +40,44 @@ static void *grow(void *array, unsigned n, unsigned *cap, size_t size)
 	if (!array)
 		abort();
 	return array;
+}
+
+static size_t table_item_size[DP_TABLE_MAX];
+
+void cfg_table_register(uint8_t table, size_t item_size)
+{
+	if (table == 0 || table >= DP_TABLE_MAX || !item_size || table_item_size[table]) {
+		fprintf(stderr, "brink: module table %u registered twice or out of range\n", table);
+		abort();
+	}
+	table_item_size[table] = item_size;
+}
+
+size_t cfg_table_item_size(uint8_t table)
+{
+	(void)cfg_schema(); /* the modules register with the schema's first use */
+	return table < DP_TABLE_MAX ? table_item_size[table] : 0;
+}
+
+void cfg_build_item(struct cfg_build *b, uint8_t table, const void *item)
+{
+	struct brink_items *t = &b->m->tables[table];
+	size_t size = cfg_table_item_size(table);
+
+	if (!size) {
+		fprintf(stderr, "brink: items for module table %u, which no module registered\n", table);
+		abort();
+	}
+	t->v = grow(t->v, t->n, &t->cap, size);
+	memcpy(t->v + (size_t)t->n++ * size, item, size);
+}
+
+/* The item size qsort's comparison works with, per thread. */
+static _Thread_local size_t sorting_size;
+
+static int item_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sorting_size);
 }
 
 void cfg_model_register(const struct cfg_model_part *part)
@@ -259,14 +297,6 @@ struct brink_iface *cfg_build_iface(struct cfg_build *b, const struct cfg_node *
 	i->has_mac = mac && mac_parse(mac, i->mac);
 	i->n_addrs = add_addresses(b, name, e, i->addrs, path);
 	return i;
-}
-
-void cfg_build_fdb(struct cfg_build *b, const struct brink_fdb *f)
-{
-	struct brink_model *m = b->m;
-
-	m->fdb = grow(m->fdb, m->n_fdb, &b->fdb_cap, sizeof(*m->fdb));
-	m->fdb[m->n_fdb++] = *f;
 }
 
 /* Name of the interface owning ip as an address, or NULL. */
@@ -506,14 +536,6 @@ static int iface_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static int fdb_cmp(const void *a, const void *b)
-{
-	const struct brink_fdb *x = a, *y = b;
-	int c = strcmp(x->iface, y->iface);
-
-	return c ? c : memcmp(x->mac, y->mac, sizeof(x->mac));
-}
-
 int cfg_model_build(const struct cfg_node *root, struct brink_model *m, struct cfg_errors *errs)
 {
 	struct cfg_build c = {.file = root->root.file ? root->root.file : "", .errs = errs, .m = m};
@@ -533,8 +555,11 @@ int cfg_model_build(const struct cfg_node *root, struct brink_model *m, struct c
 			parts[i]->check(&c, root);
 	build_routes(&c, st ? node_get(st, "route") : NULL, m);
 	build_neighs(&c, st ? node_get(st, "arp") : NULL, m);
-	if (m->n_fdb)
-		qsort(m->fdb, m->n_fdb, sizeof(*m->fdb), fdb_cmp);
+	for (unsigned t = 0; t < DP_TABLE_MAX; t++) {
+		sorting_size = table_item_size[t];
+		if (m->tables[t].n > 1)
+			qsort(m->tables[t].v, m->tables[t].n, sorting_size, item_cmp);
+	}
 	free(c.addrs);
 	if (c.errs->count != before) {
 		brink_model_free(m);
@@ -560,17 +585,17 @@ void brink_model_free(struct brink_model *m)
 	free(m->paths);
 	free(m->neighs);
 	free(m->ifaces);
-	free(m->fdb);
+	for (unsigned t = 0; t < DP_TABLE_MAX; t++)
+		free(m->tables[t].v);
+	memset(m->tables, 0, sizeof(m->tables));
 	m->routes = NULL;
 	m->paths = NULL;
 	m->neighs = NULL;
 	m->ifaces = NULL;
-	m->fdb = NULL;
 	m->n_routes = 0;
 	m->n_paths = 0;
 	m->n_neighs = 0;
 	m->n_ifaces = 0;
-	m->n_fdb = 0;
 }
 
 const struct brink_port *brink_model_port(const struct brink_model *m, const char *name)

@@ -48,7 +48,17 @@ const struct brink_model *cfg_build_model(const struct cfg_build *b);
  * taken, or there are CFG_MAX_IFACES already. */
 struct brink_iface *cfg_build_iface(struct cfg_build *b, const struct cfg_node *e, const char *name,
 				    enum dp_iface_type type, const char *path);
-void cfg_build_fdb(struct cfg_build *b, const struct brink_fdb *f);
+
+/* A module's configuration table (common/dp_msg.h), of fixed-size items
+ * the wire carries as they are; registered from the module's config init.
+ * brinkd sends a registered table whole whenever its items change, after
+ * the interfaces and addresses. Registering a table twice, or an id out of
+ * range, is a programming error: the process aborts. */
+void cfg_table_register(uint8_t table, size_t item_size);
+/* The item size of a registered table, 0 for another id. */
+size_t cfg_table_item_size(uint8_t table);
+/* Adds item (of the table's size) to the model's table. */
+void cfg_build_item(struct cfg_build *b, uint8_t table, const void *item);
 
 /* The outer source of the tunnel or segment self, the value of node n: it
  * must be an address of another interface of the router (the underlay). */

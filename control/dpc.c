@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/msg.h"
+#include "config/module.h"
 
 void dpc_init(struct dpc *c, const char *path)
 {
@@ -538,21 +539,6 @@ static int addr_items(struct dpc_sink *s, const struct brink_model *m, const str
 	return rc;
 }
 
-static int fdb_items(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
-		     char *err, size_t errlen)
-{
-	int rc = 0;
-
-	(void)ports, (void)n_ports;
-	for (unsigned i = 0; i < m->n_fdb && rc == 0; i++) {
-		struct dp_fdb e = {.remote = m->fdb[i].remote};
-		copy_name(e.iface, m->fdb[i].iface);
-		memcpy(e.mac, m->fdb[i].mac, sizeof(e.mac));
-		rc = s->add(s, &e, err, errlen);
-	}
-	return rc;
-}
-
 static int neigh_items(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports,
 		       size_t n_ports, char *err, size_t errlen)
 {
@@ -605,8 +591,8 @@ static int route_items(struct dpc_sink *s, const struct brink_model *m, const st
 
 /* The tables of a state in the order sent (and digested), each after those
  * it names: the interfaces (a VLAN names its port) before their addresses
- * and forwarding entries; static neighbours before routes, so routes through
- * them go live resolved. */
+ * and the module tables (MODULE_TABLES_AFTER); static neighbours before
+ * routes, so routes through them go live resolved. */
 static const struct state_table {
 	uint8_t table; /* enum dp_table */
 	size_t esize;
@@ -615,12 +601,28 @@ static const struct state_table {
 	{DP_TABLE_PORT, sizeof(struct dp_port_conf), port_items},
 	{DP_TABLE_IFACE, sizeof(struct dp_iface_conf), iface_items},
 	{DP_TABLE_ADDR, sizeof(struct dp_addr), addr_items},
-	{DP_TABLE_FDB, sizeof(struct dp_fdb), fdb_items},
 	{DP_TABLE_NEIGH, sizeof(struct dp_neigh), neigh_items},
 	{DP_TABLE_ROUTE, sizeof(struct dp_route), route_items},
 };
 
 #define N_STATE_TABLES (sizeof(state_tables) / sizeof(state_tables[0]))
+#define MODULE_TABLES_AFTER DP_TABLE_ADDR
+
+/* Every registered module table, in id order, with the model's items. */
+static int push_module_tables(struct dpc_sink *s, const struct brink_model *m, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	for (uint8_t t = 1; t < DP_TABLE_MAX && rc == 0; t++) {
+		size_t size = cfg_table_item_size(t);
+		if (!size)
+			continue;
+		rc = s->table(s, t, size, err, errlen);
+		for (unsigned i = 0; i < m->tables[t].n && rc == 0; i++)
+			rc = s->add(s, m->tables[t].v + i * size, err, errlen);
+	}
+	return rc;
+}
 
 static int push_items(struct dpc_sink *s, const struct brink_model *m, const struct dp_port_info *ports, size_t n_ports,
 		      char *err, size_t errlen)
@@ -631,6 +633,8 @@ static int push_items(struct dpc_sink *s, const struct brink_model *m, const str
 		const struct state_table *t = &state_tables[i];
 		if ((rc = s->table(s, t->table, t->esize, err, errlen)) < 0 ||
 		    (rc = t->items(s, m, ports, n_ports, err, errlen)) < 0)
+			return rc;
+		if (t->table == MODULE_TABLES_AFTER && (rc = push_module_tables(s, m, err, errlen)) < 0)
 			return rc;
 	}
 	return s->table(s, 0, 0, err, errlen);
@@ -655,6 +659,25 @@ static int replace_if_changed(struct batch *b, const struct state_table *t, cons
 	}
 	free(was.v);
 	free(now.v);
+	return rc;
+}
+
+/* The module tables whose items differ from base's, whole. */
+static int replace_module_tables(struct batch *b, const struct brink_model *base, const struct brink_model *m,
+				 char *err, size_t errlen)
+{
+	int rc = 0;
+
+	for (uint8_t t = 1; t < DP_TABLE_MAX && rc == 0; t++) {
+		const struct brink_items *was = &base->tables[t], *now = &m->tables[t];
+		size_t size = cfg_table_item_size(t);
+		if (!size || (was->n == now->n && (!now->n || memcmp(was->v, now->v, now->n * size) == 0)))
+			continue;
+		rc = batch_start(b, t, DP_ITEMS_REPLACE, size, err, errlen);
+		b->name_empty = true;
+		for (unsigned i = 0; i < now->n && rc == 0; i++)
+			rc = batch_add(b, now->v + i * size, err, errlen);
+	}
 	return rc;
 }
 
@@ -715,9 +738,12 @@ static int delta_items(struct batch *b, const struct brink_model *base, const st
 {
 	int rc = 0;
 
-	for (size_t i = 0; i < N_STATE_TABLES && rc == 0; i++)
+	for (size_t i = 0; i < N_STATE_TABLES && rc == 0; i++) {
 		if (state_tables[i].table != DP_TABLE_ROUTE)
 			rc = replace_if_changed(b, &state_tables[i], base, m, ports, n_ports, err, errlen);
+		if (state_tables[i].table == MODULE_TABLES_AFTER && rc == 0)
+			rc = replace_module_tables(b, base, m, err, errlen);
+	}
 	if (rc == 0)
 		rc = route_changes(b, DP_ITEMS_DELETE, base, m, false, err, errlen);
 	if (rc == 0)

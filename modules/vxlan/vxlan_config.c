@@ -121,10 +121,10 @@ static void vxlan_fdb(struct cfg_build *b, const struct cfg_node *e)
 	const struct cfg_node *fdb = node_get(e, "fdb");
 
 	for (const struct cfg_node *f = fdb ? fdb->child : NULL; f; f = f->next) {
-		struct brink_fdb entry = {.remote = cfg_leaf_ip4(f, "remote")};
-		snprintf(entry.iface, sizeof(entry.iface), "%s", e->value);
+		struct dp_fdb entry = {.remote = cfg_leaf_ip4(f, "remote")};
+		memcpy(entry.iface, e->value, strnlen(e->value, sizeof(entry.iface)));
 		mac_parse(f->value, entry.mac);
-		cfg_build_fdb(b, &entry);
+		cfg_build_item(b, DP_TABLE_FDB, &entry);
 	}
 }
 
@@ -185,4 +185,5 @@ void vxlan_config_init(void)
 	cfg_schema_extend("interfaces", interfaces_children,
 			  sizeof(interfaces_children) / sizeof(interfaces_children[0]));
 	cfg_model_register(&vxlan_model);
+	cfg_table_register(DP_TABLE_FDB, sizeof(struct dp_fdb));
 }

@@ -199,12 +199,14 @@ Test(config_ifaces, vxlan, .init = load_ifaces, .fini = free_ifaces)
 	cr_assert_eq(info.n_remotes, 0);
 	cr_assert_eq(b->mac[5], 0xc8);
 
-	cr_assert_eq(model.n_fdb, 2);
-	cr_assert_str_eq(model.fdb[0].iface, "vxlan100");
-	cr_assert_eq(model.fdb[0].mac[5], 0x01); /* by MAC */
-	cr_assert_eq(model.fdb[0].remote, 0x0a000107);
-	cr_assert_eq(model.fdb[1].mac[3], 0xaa);
-	cr_assert_eq(model.fdb[1].remote, 0x0a000105);
+	const struct brink_items *t = &model.tables[DP_TABLE_FDB];
+	const struct dp_fdb *fdb = (const struct dp_fdb *)t->v;
+	cr_assert_eq(t->n, 2);
+	cr_assert_eq(strncmp(fdb[0].iface, "vxlan100", sizeof(fdb[0].iface)), 0);
+	cr_assert_eq(fdb[0].mac[5], 0x01); /* by MAC */
+	cr_assert_eq(fdb[0].remote, 0x0a000107);
+	cr_assert_eq(fdb[1].mac[3], 0xaa);
+	cr_assert_eq(fdb[1].remote, 0x0a000105);
 }
 
 Test(config_ifaces, routes_and_neighbours_use_logical_interfaces, .init = load_ifaces, .fini = free_ifaces)

@@ -193,11 +193,11 @@ static inline struct brink_iface test_iface(const char *name, uint8_t type, cons
 	return iface;
 }
 
-static inline struct brink_fdb test_fdb(const char *iface, const char *mac, const char *remote)
+static inline struct dp_fdb test_fdb(const char *iface, const char *mac, const char *remote)
 {
-	struct brink_fdb e;
+	struct dp_fdb e = {0};
 
-	snprintf(e.iface, sizeof(e.iface), "%s", iface);
+	memcpy(e.iface, iface, strnlen(iface, sizeof(e.iface)));
 	cr_assert(mac_parse(mac, e.mac) && ip4_parse(remote, &e.remote));
 	return e;
 }
@@ -234,24 +234,24 @@ static inline struct brink_iface test_tunnel(const char *name, const struct dp_i
 /* Pushes the running model with these logical interfaces and forwarding
  * entries, a delta from what the dataplane runs, as a commit does, and
  * makes it the running model. */
-static inline void push_ifaces(struct fixture *f, const struct brink_iface *v, unsigned n, const struct brink_fdb *fdb,
+static inline void push_ifaces(struct fixture *f, const struct brink_iface *v, unsigned n, const struct dp_fdb *fdb,
 			       unsigned n_fdb)
 {
 	struct brink_model next = f->d.model;
+	struct brink_items *t = &next.tables[DP_TABLE_FDB];
 	char err[512];
 
 	next.n_ifaces = n;
 	next.ifaces = n ? malloc(n * sizeof(*v)) : NULL;
-	next.n_fdb = n_fdb;
-	next.fdb = n_fdb ? malloc(n_fdb * sizeof(*fdb)) : NULL;
+	*t = (struct brink_items){.n = n_fdb, .cap = n_fdb, .v = n_fdb ? malloc(n_fdb * sizeof(*fdb)) : NULL};
 	if (n)
 		memcpy(next.ifaces, v, n * sizeof(*v));
 	if (n_fdb)
-		memcpy(next.fdb, fdb, n_fdb * sizeof(*fdb));
+		memcpy(t->v, fdb, n_fdb * sizeof(*fdb));
 	int rc = dpc_push_state(&f->d.dp, &f->d.model, &next, 0, NULL, err, sizeof(err));
 	cr_assert_geq(rc, 0, "push: %s", err);
 	free(f->d.model.ifaces);
-	free(f->d.model.fdb);
+	free(f->d.model.tables[DP_TABLE_FDB].v);
 	f->d.model = next;
 	f->d.generation = f->d.dp.generation;
 }
@@ -260,10 +260,10 @@ static inline void push_ifaces(struct fixture *f, const struct brink_iface *v, u
 static inline void drop_ifaces(struct fixture *f)
 {
 	free(f->d.model.ifaces);
-	free(f->d.model.fdb);
+	free(f->d.model.tables[DP_TABLE_FDB].v);
 	f->d.model.ifaces = NULL;
-	f->d.model.fdb = NULL;
-	f->d.model.n_ifaces = f->d.model.n_fdb = 0;
+	f->d.model.tables[DP_TABLE_FDB] = (struct brink_items){0};
+	f->d.model.n_ifaces = 0;
 }
 
 #define assert_has(text, what) cr_assert(strstr((text), (what)), "expected '%s' in:\n%s", (what), (text))

@@ -24,8 +24,8 @@ static void setup(void)
 		.local = 0xac1e0101, .remote = 0x0a000205, .ttl = 64, .tos = 16, .flags = DP_IPIP_F_NO_PMTUD};
 	struct brink_iface v[] = {test_vif("dp0", 100, "10.0.100.1/24"), test_tunnel("tun0", &p2mp),
 				  test_tunnel("tun1", &p2p), test_segment("vxlan100", 100)};
-	struct brink_fdb e[] = {test_fdb("vxlan100", "52:54:00:aa:bb:cd", "172.30.1.6"),
-				test_fdb("vxlan100", "52:54:00:aa:bb:cc", "172.30.1.5")};
+	struct dp_fdb e[] = {test_fdb("vxlan100", "52:54:00:aa:bb:cd", "172.30.1.6"),
+			     test_fdb("vxlan100", "52:54:00:aa:bb:cc", "172.30.1.5")};
 
 	fixture_start_mock(&f, &mock);
 	v[0].has_mac = true;

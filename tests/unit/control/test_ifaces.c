@@ -120,8 +120,8 @@ Test(ifaces, a_removed_interface_takes_its_addresses)
 Test(ifaces, forwarding_entries_go_in_their_own_table)
 {
 	struct brink_iface v[] = {test_segment("vxlan100", 100)};
-	struct brink_fdb e[] = {test_fdb("vxlan100", "52:54:00:aa:bb:cc", "172.30.1.5"),
-				test_fdb("vxlan100", "52:54:00:aa:bb:cd", "172.30.1.6")};
+	struct dp_fdb e[] = {test_fdb("vxlan100", "52:54:00:aa:bb:cc", "172.30.1.5"),
+			     test_fdb("vxlan100", "52:54:00:aa:bb:cd", "172.30.1.6")};
 
 	push_ifaces(&f, v, 1, e, 2);
 	assert_pushed(1u << DP_TABLE_IFACE | 1u << DP_TABLE_ADDR | 1u << DP_TABLE_FDB, 1 + 3 + 2);
@@ -142,7 +142,7 @@ Test(ifaces, forwarding_entries_go_in_their_own_table)
 Test(ifaces, a_route_change_does_not_resend_interfaces)
 {
 	struct brink_iface v[] = {test_vif("dp0", 100, "10.0.100.1/24"), test_segment("vxlan100", 100)};
-	struct brink_fdb e[] = {test_fdb("vxlan100", "52:54:00:aa:bb:cc", "172.30.1.5")};
+	struct dp_fdb e[] = {test_fdb("vxlan100", "52:54:00:aa:bb:cc", "172.30.1.5")};
 	char err[512];
 
 	push_ifaces(&f, v, 2, e, 1);
@@ -172,7 +172,7 @@ Test(ifaces, a_vif_on_a_port_the_dataplane_lacks_waits_with_its_address)
 Test(ifaces, the_generation_covers_the_interfaces)
 {
 	struct brink_iface v[] = {test_segment("vxlan100", 100)};
-	struct brink_fdb e[] = {test_fdb("vxlan100", "52:54:00:aa:bb:cc", "172.30.1.5")};
+	struct dp_fdb e[] = {test_fdb("vxlan100", "52:54:00:aa:bb:cc", "172.30.1.5")};
 	uint64_t bare = mock.generation;
 
 	push_ifaces(&f, v, 1, NULL, 0);

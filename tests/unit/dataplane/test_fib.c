@@ -427,3 +427,78 @@ Test(fib, a_long_commit_lets_the_main_lcore_work_between_its_slices, .timeout = 
 	cr_assert_gt(slices, 0, "the commits of %u routes ran in slices", N);
 	cr_assert(slice_saw_whole_fib, "an untouched route was there between every two slices");
 }
+
+/* A module table of the test's: its running items are what the last apply kept. */
+#define TEST_TABLE 20
+static uint32_t running[8];
+static unsigned n_running, applies;
+
+static int apply_test_table(const void *items, unsigned n, struct dp_apply *a)
+{
+	const uint32_t *v = items;
+
+	applies++;
+	for (unsigned i = 0; i < n; i++)
+		if (v[i] == 0xdead && dp_apply_refuse(a, -EINVAL, "item %u: refused", i) < 0)
+			return -EINVAL;
+	n_running = 0;
+	for (unsigned i = 0; i < n && n_running < RTE_DIM(running); i++)
+		if (v[i] != 0xdead)
+			running[n_running++] = v[i];
+	return 0;
+}
+
+static int commit_items(const uint32_t *v, unsigned n, char *err, size_t errlen)
+{
+	struct dp_state s = {0};
+
+	dp_test_add_addrs(&s);
+	for (unsigned i = 0; i < n; i++)
+		cr_assert_eq(state_add_item(&s, TEST_TABLE, &v[i], err, errlen), 0, "%s", err);
+	return dp_test_commit_state(&s, false, err, errlen);
+}
+
+Test(fib, a_module_table_is_applied_on_commit_and_a_refused_one_leaves_the_running_items)
+{
+	const uint32_t good[] = {1, 2}, bad[] = {3, 0xdead};
+	char err[256];
+
+	cr_assert_eq(state_table_register(TEST_TABLE, sizeof(uint32_t), apply_test_table), 0);
+	cr_assert_eq(state_table_register(TEST_TABLE, sizeof(uint32_t), apply_test_table), -EINVAL, "taken");
+	cr_assert_eq(commit_items(good, 2, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(n_running, 2);
+	cr_assert_eq(running[1], 2);
+
+	cr_assert_lt(commit_items(bad, 2, err, sizeof(err)), 0);
+	cr_assert(strstr(err, "refused"), "the module's reason: %s", err);
+	cr_assert_eq(n_running, 2, "the previous items run again");
+	cr_assert_eq(running[0], 1);
+	cr_assert_eq(running[1], 2);
+
+	/* Items of a table no module took are refused with a reason. */
+	struct dp_state s = {0};
+	uint32_t item = 7;
+	cr_assert_lt(state_add_item(&s, TEST_TABLE + 1, &item, err, sizeof(err)), 0);
+	cr_assert(strstr(err, "no module"), "%s", err);
+	state_clear(&s);
+}
+
+Test(fib, a_module_table_is_applied_again_when_the_interfaces_change)
+{
+	const uint32_t items[] = {5};
+	char err[256];
+
+	cr_assert_eq(state_table_register(TEST_TABLE, sizeof(uint32_t), apply_test_table), 0);
+	cr_assert_eq(commit_items(items, 1, err, sizeof(err)), 0, "%s", err);
+	unsigned before = applies;
+
+	/* The same items with a port's address gone: its items may name what changed. */
+	struct dp_state s = {0};
+	struct dp_addr a0 = {.port = "dp0", .ip = 0xac1e0101, .prefix_len = 24};
+	cr_assert_eq(state_add_addr(&s, &a0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(state_add_item(&s, TEST_TABLE, &items[0], err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(dp_test_commit_state(&s, false, err, sizeof(err)), 0, "%s", err);
+	cr_assert_gt(applies, before);
+	cr_assert_eq(n_running, 1);
+	cr_assert_eq(running[0], 5);
+}

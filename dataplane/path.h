@@ -12,7 +12,7 @@
  *                     neighbour's MAC -> the interface's output (a port's TX,
  *                     a VLAN's tag, a VXLAN segment's encapsulation)
  *         tunnel:     the same hooks -> the tunnel's output (encapsulation), whose
- *                     outer packet is routed again as the router's own
+ *                     outer packet leaves as the router's own (ip4_output_own)
  *         unresolved: handed to the main lcore (neigh.c), which sends it back
  *                     to the interface's output once the MAC is known
  *         none, reject: icmp.c error; blackhole: dropped

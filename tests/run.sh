@@ -35,6 +35,8 @@ finish() {
 	echo
 	echo "==== summary ($((SECONDS - start)) s) ===="
 	printf '%s\n' "${results[@]}"
+	# the failures' own words last, where a truncated log still shows them
+	[ ${#failures[@]} -eq 0 ] || printf '%s\n' "${failures[@]}"
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
 	exit $?
@@ -173,13 +175,19 @@ EOF
 fi
 echo "dataplane=$BRINK_DATAPLANE brinkd=$BRINKD brinksh=$BRINKSH"
 
+failures=()
+e2e_log=$(mktemp)
+trap 'rm -f "$e2e_log"' EXIT
 for t in tests/e2e/test_*.sh; do
 	name=$(basename "$t" .sh)
 	[ -n "$PATTERN" ] && [[ $name != *"$PATTERN"* ]] && continue
 	echo "==== e2e $name"
 	t0=$SECONDS
 	rc=0
-	timeout -k 30 300 bash "$t" || rc=$?
+	# to a file, not a pipe: a process a test leaves behind cannot hold the run
+	timeout -k 30 300 bash "$t" >"$e2e_log" 2>&1 || rc=$?
+	cat "$e2e_log"
+	[ $rc -eq 0 ] || failures+=("---- $name:" "$(grep -m 3 '] FAIL: ' "$e2e_log" || tail -n 5 "$e2e_log")")
 	if [ $rc -eq 0 ]; then
 		result "e2e:$name" OK "($((SECONDS - t0)) s)"
 	elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then

@@ -364,3 +364,27 @@ Test(conntrack, the_last_user_stops_tracking)
 	expect(udp(true, 5006), CT_NEW, CT_DIR_ORIGINAL);
 	no_leak();
 }
+
+Test(conntrack, bad_settings_are_refused_and_change_nothing)
+{
+	struct dp_ct_conf c = {.table_size = 8, .timeout = CT_TIMEOUT_DEFAULTS};
+	struct dp_state s = {0};
+	char err[256];
+
+	dp_test_add_addrs(&s);
+	cr_assert_eq(state_add_item(&s, DP_TABLE_CT, &c, err, sizeof(err)), 0, "%s", err);
+	cr_assert_lt(dp_test_commit_state(&s, false, err, sizeof(err)), 0);
+	cr_assert(strstr(err, "conntrack table size 8 is not in 16-16777216"), "%s", err);
+	c.table_size = SMALL_TABLE;
+	c.timeout[CT_TO_ICMP] = 0;
+	dp_test_add_addrs(&s);
+	cr_assert_eq(state_add_item(&s, DP_TABLE_CT, &c, err, sizeof(err)), 0, "%s", err);
+	cr_assert_lt(dp_test_commit_state(&s, false, err, sizeof(err)), 0);
+	cr_assert(strstr(err, "at least 1 second"), "%s", err);
+	/* The running settings stayed: an unreplied UDP flow still lives 30 s. */
+	expect(udp(true, 5007), CT_NEW, CT_DIR_ORIGINAL);
+	later(20);
+	cr_assert_eq(dp_test_counter("ct.expired"), 0);
+	later(40);
+	cr_assert_eq(dp_test_counter("ct.expired"), 1);
+}

@@ -109,6 +109,8 @@ enum dp_msg_type {
 				  * struct dp_iface_info[], ports first, then by name */
 	DP_MSG_FDB_DUMP,         /* req: empty or struct dp_port_ref (one segment by name); reply:
 				  * struct dp_fdb_info[] */
+	DP_MSG_CT_DUMP,  /* req: empty or struct dp_ct_dump_req; reply: struct dp_ct_info[] (modules/conntrack) */
+	DP_MSG_CT_CLEAR, /* req: empty; reply: status, count = connections removed */
 	DP_MSG_TYPE_MAX,
 };
 
@@ -151,6 +153,7 @@ enum dp_table {
 	 * sides (cfg_table_register, state_table_register). Only the ids are
 	 * kept here, so that no two modules take one. */
 	DP_TABLE_FDB, /* struct dp_fdb: modules/vxlan */
+	DP_TABLE_CT,  /* struct dp_ct_conf: modules/conntrack */
 	DP_TABLE_MAX = 32,
 };
 

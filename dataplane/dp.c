@@ -41,3 +41,20 @@ int dp_lcore_tables_init(void)
 			return rc;
 	return 0;
 }
+
+#define ROUND_END_MAX 4
+
+static void (*round_end_fns[ROUND_END_MAX])(struct dp_worker *w);
+static unsigned n_round_end;
+
+void dp_round_end_register(void (*fn)(struct dp_worker *w))
+{
+	RTE_VERIFY(n_round_end < ROUND_END_MAX);
+	round_end_fns[n_round_end++] = fn;
+}
+
+void dp_round_end_run(struct dp_worker *w)
+{
+	for (unsigned i = 0; i < n_round_end; i++)
+		round_end_fns[i](w);
+}

@@ -106,6 +106,13 @@ int dp_lcore_tables_init(void);
 void dp_main_work_register(void (*fn)(uint64_t now_tsc));
 void dp_main_work_run(uint64_t now_tsc);
 
+/* Work of a module on a worker once a round is over: every packet it
+ * received has left, been dropped or been handed on, and none of its
+ * hooks runs before the next round (what a hook made for a packet that went
+ * no further is released here). Registered at init. */
+void dp_round_end_register(void (*fn)(struct dp_worker *w));
+void dp_round_end_run(struct dp_worker *w);
+
 /* Per-packet metadata in the mbuf private area: one cache line at most. */
 struct dp_mbuf_meta {
 	uint16_t in_iface;   /* received on: a port, a VLAN, the tunnel that decapsulated it... */

@@ -119,6 +119,7 @@ int worker_main(void *arg)
 		if (w->id == 0)
 			worker_drain_inject(w);
 		ip4_route_later_flush(w);
+		dp_round_end_run(w);
 		flush_and_account(w);
 		rte_rcu_qsbr_quiescent(dp.qsbr, w->id);
 		if (got == 0 && dp.idle_sleep_us) {

@@ -21,6 +21,7 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/dp.h"
+#include "modules/conntrack/conntrack_msg.h"
 
 /* What the packet is to its connection (netfilter's ctstate). */
 enum ct_state {
@@ -58,7 +59,29 @@ static inline struct ct_conn *ct_conn_of(struct rte_mbuf *m)
 	return (struct ct_conn *)(uintptr_t)dp_meta(m)->feature[DP_META_CONN];
 }
 
-/* Control side: a stateful feature starts (true) or stops needing tracking. */
+/* Control side: a stateful feature starts (true) or stops needing tracking.
+ * The first user makes the table (of the configured size), the last one
+ * empties and frees it. */
 void ct_use(bool on);
+/* Whether tracking runs (a user asked and the table could be made). */
+bool ct_enabled(void);
+
+/* The connection's tuple the way d goes (host order; ICMP echo: the id in
+ * sport, the type in dport). */
+const struct dp_ct_tuple *ct_tuple(const struct ct_conn *c, enum ct_dir d);
+
+/* NAT, on a connection's first packet (CT_NEW) before it is confirmed: the
+ * tuple its replies will have once translated, so they find it. 0, or
+ * -EBUSY once the connection is in the table. */
+int ct_set_reply_tuple(struct ct_conn *c, const struct dp_ct_tuple *reply);
+
+/* Whether a connection in the table has t as its tuple either way (what a
+ * NAT checks before it picks a translated port). */
+bool ct_tuple_taken(const struct dp_ct_tuple *t);
+
+/* Room a NAT keeps with each connection (its binding), zero when the
+ * connection is made, the connection's to the end. */
+#define CT_NAT_LEN 16
+void *ct_nat(struct ct_conn *c);
 
 #endif

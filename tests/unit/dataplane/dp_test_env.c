@@ -119,3 +119,12 @@ int dp_test_commit(const struct dp_route *routes, unsigned n, char *err, size_t 
 	}
 	return dp_test_commit_state(&s, false, err, errlen);
 }
+
+uint64_t dp_test_counter(const char *name)
+{
+	for (unsigned i = 0; i < DP_CNT_ALL; i++)
+		if (dp_counter_names[i] && strcmp(dp_counter_names[i], name) == 0)
+			return dp_counter_total((enum dp_counter_id)i);
+	cr_assert_fail("no counter %s", name);
+	return 0;
+}

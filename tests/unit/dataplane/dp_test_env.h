@@ -33,4 +33,7 @@ void dp_test_add_addrs(struct dp_state *s);
 /* Commits s (then clears it); err gets the refusal, or the refused items of a best-effort commit. */
 int dp_test_commit_state(struct dp_state *s, bool best_effort, char *err, size_t errlen);
 
+/* The total of the dataplane counter of that name (the test fails if there is none). */
+uint64_t dp_test_counter(const char *name);
+
 #endif

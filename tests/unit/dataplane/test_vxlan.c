@@ -149,15 +149,6 @@ static struct rte_mbuf *good_packet(uint32_t vtep, const uint8_t inner_src[6])
 	return vxlan_packet(vtep, LOCAL, VNI, 0x08, inner_src, 8 + INNER_LEN);
 }
 
-static uint64_t counter(const char *name)
-{
-	for (unsigned i = 0; i < DP_CNT_ALL; i++)
-		if (dp_counter_names[i] && strcmp(dp_counter_names[i], name) == 0)
-			return dp_counter_total((enum dp_counter_id)i);
-	cr_assert_fail("no counter %s", name);
-	return 0;
-}
-
 static struct dp_iface_stats seg_stats(void)
 {
 	const struct iface_counters *c = &iface_counters[rte_lcore_id()][seg];
@@ -268,11 +259,11 @@ Test(vxlan, malformed_and_foreign_packets_are_counted_by_reason)
 	};
 
 	eth_input(&w, 1, burst, RTE_DIM(burst));
-	cr_assert_eq(counter("drop.vxlan.truncated"), 1);
-	cr_assert_eq(counter("drop.vxlan.bad_flags"), 1);
-	cr_assert_eq(counter("drop.vxlan.runt"), 1);
-	cr_assert_eq(counter("drop.vxlan.unknown_vni"), 2, "another VNI, or the VNI to another address");
-	cr_assert_eq(counter("drop.vxlan.unknown_vtep"), 1);
+	cr_assert_eq(dp_test_counter("drop.vxlan.truncated"), 1);
+	cr_assert_eq(dp_test_counter("drop.vxlan.bad_flags"), 1);
+	cr_assert_eq(dp_test_counter("drop.vxlan.runt"), 1);
+	cr_assert_eq(dp_test_counter("drop.vxlan.unknown_vni"), 2, "another VNI, or the VNI to another address");
+	cr_assert_eq(dp_test_counter("drop.vxlan.unknown_vtep"), 1);
 	cr_assert_eq(w.tx[0].n + w.tx[1].n, 0);
 	cr_assert_eq(seg_stats().rx_packets, 0);
 	cr_assert_eq(seg_stats().rx_dropped, 2, "the segment's own drops: the stranger and the runt");
@@ -335,7 +326,7 @@ Test(vxlan, static_entries_beat_learning_and_admit_their_vtep)
 	struct rte_mbuf *burst[] = {good_packet(VTEP1, peer_mac), good_packet(VTEP3, other_mac)};
 	eth_input(&w, 1, burst, 2);
 	run_main(rte_rdtsc());
-	cr_assert_eq(counter("drop.vxlan.unknown_vtep"), 0, "a static entry's VTEP is one of the segment's");
+	cr_assert_eq(dp_test_counter("drop.vxlan.unknown_vtep"), 0, "a static entry's VTEP is one of the segment's");
 	cr_assert_eq(w.tx[0].n, 2);
 	struct fdb_seen e = fdb_entry(peer_mac);
 	cr_assert_eq(e.remote, VTEP3, "the static entry stays");
@@ -347,7 +338,7 @@ Test(vxlan, static_entries_beat_learning_and_admit_their_vtep)
 	cr_assert_eq(fdb_entry(peer_mac).remote, 0);
 	struct rte_mbuf *m = good_packet(VTEP3, other_mac);
 	eth_input(&w, 1, &m, 1);
-	cr_assert_eq(counter("drop.vxlan.unknown_vtep"), 1);
+	cr_assert_eq(dp_test_counter("drop.vxlan.unknown_vtep"), 1);
 	no_leak();
 }
 
@@ -453,7 +444,7 @@ Test(vxlan, a_frame_to_a_learned_mac_goes_to_its_vtep)
 	cr_assert_arr_eq(o->inner.src_addr.addr_bytes, seg_mac, 6);
 	cr_assert_eq(rte_pktmbuf_pkt_len(w.tx[1].pkts[0]), 14 + 20 + 8 + 8 + INNER_LEN);
 	cr_assert_eq(seg_stats().tx_packets, 2);
-	cr_assert_eq(counter("vxlan.flooded"), 0);
+	cr_assert_eq(dp_test_counter("vxlan.flooded"), 0);
 	no_leak();
 }
 
@@ -471,7 +462,7 @@ Test(vxlan, a_frame_to_an_unknown_mac_floods_a_copy_to_every_vtep)
 	cr_assert_eq(rte_mbuf_refcnt_read(w.tx[1].pkts[1]), 1);
 	cr_assert_arr_eq(o1->inner.dst_addr.addr_bytes, unknown_mac, 6);
 	cr_assert_arr_eq(o2->inner.dst_addr.addr_bytes, unknown_mac, 6);
-	cr_assert_eq(counter("vxlan.flooded"), 1);
+	cr_assert_eq(dp_test_counter("vxlan.flooded"), 1);
 	no_leak();
 }
 

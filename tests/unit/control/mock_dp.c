@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/msg.h"
+#include "config/module.h"
 
 static int client_fd = -1;
 static bool drop_requested;
@@ -138,7 +139,11 @@ static bool table_of(struct mock_tables *t, uint8_t table, struct table_ref *r)
 		*r = (struct table_ref){(uint8_t *)t->fdb, &t->n_fdb, ARRAY_LEN(t->fdb), sizeof(t->fdb[0])};
 		return true;
 	}
-	return false;
+	size_t esize = table < DP_TABLE_MAX ? cfg_table_item_size(table) : 0;
+	if (!esize)
+		return false;
+	*r = (struct table_ref){t->module[table], &t->n_module[table], MOCK_MODULE_TABLE_BYTES / esize, esize};
+	return true;
 }
 
 /* The transaction fails with the first refusal, the one its COMMIT reports. */

@@ -14,6 +14,8 @@
 
 /* The configuration's entries, in the order sent; route paths sorted by
  * (prefix, length), an added one after those of its prefix. */
+#define MOCK_MODULE_TABLE_BYTES 4096
+
 struct mock_tables {
 	unsigned n_ports, n_addrs, n_routes, n_neighs, n_ifaces, n_fdb;
 	struct dp_port_conf ports[8];
@@ -22,6 +24,9 @@ struct mock_tables {
 	struct dp_neigh neighs[16];
 	struct dp_iface_conf ifaces[8];
 	struct dp_fdb fdb[8];
+	/* the other module tables (cfg_table_register), items as the wire has them */
+	unsigned n_module[DP_TABLE_MAX];
+	uint8_t module[DP_TABLE_MAX][MOCK_MODULE_TABLE_BYTES];
 };
 
 struct mock_dp {

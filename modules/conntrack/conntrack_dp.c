@@ -589,7 +589,9 @@ static void ct_confirm(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *
 static void ct_round_end(struct dp_worker *w)
 {
 	struct ct_lcore *lc = self();
-	struct ct_conn *tb = table;
+	/* Not table: the last user may have stopped tracking during the round;
+	 * the array stays until every worker has ended its round. */
+	struct ct_conn *tb = t.conns;
 	uint32_t at = lc->unconfirmed;
 
 	(void)w;

@@ -4,7 +4,10 @@
  * state machine, malformed headers, ICMP echo and errors, UDP, expiry, a
  * full table and early drop, and connections whose first packet a later
  * hook dropped. */
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <rte_cycles.h>
@@ -12,6 +15,8 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "common/msg.h"
+#include "dataplane/ctl_server.h"
 #include "dataplane/neigh.h"
 #include "dataplane/path.h"
 #include "dp_test_env.h"
@@ -387,4 +392,89 @@ Test(conntrack, bad_settings_are_refused_and_change_nothing)
 	cr_assert_eq(dp_test_counter("ct.expired"), 0);
 	later(40);
 	cr_assert_eq(dp_test_counter("ct.expired"), 1);
+}
+
+/* ---- DP_MSG_CT_DUMP, DP_MSG_CT_CLEAR over the control socket ---- */
+
+static int client = -1;
+static uint8_t reply[DP_MSG_MAX_LEN];
+
+/* The reply to one request (its header in reply), the control server polled meanwhile. */
+static const struct dp_msg_hdr *ask(uint16_t type, const void *body, size_t len)
+{
+	static uint32_t seq;
+	struct dp_msg_hdr h = {.type = type, .seq = seq + 1};
+	struct pollfd p = {.events = POLLIN};
+
+	seq++;
+	if (client < 0) {
+		char path[64];
+		struct dp_hello_req hello = {.pid = (uint32_t)getpid()};
+		snprintf(path, sizeof(path), "/tmp/brink-test-ct-%d.sock", getpid());
+		cr_assert_eq(ctl_init(path, &ctl_default_limits), 0);
+		cr_assert_geq(client = msg_connect(path), 0);
+		ctl_poll(10);
+		ask(DP_MSG_HELLO, &hello, sizeof(hello));
+		cr_assert_eq(((struct dp_msg_hdr *)reply)->status, 0);
+	}
+	cr_assert_eq(msg_send(client, &h, body, len), 0);
+	p.fd = client;
+	for (int i = 0; i < 1000 && poll(&p, 1, 0) == 0; i++)
+		ctl_poll(1);
+	cr_assert_gt(msg_recv(client, reply, sizeof(reply)), 0);
+	return (const struct dp_msg_hdr *)reply;
+}
+
+/* The connections the dump with filter f lists (one reply's worth). */
+static unsigned dump(const struct dp_ct_dump_req *f, struct dp_ct_info *out, unsigned max)
+{
+	const struct dp_msg_hdr *r = ask(DP_MSG_CT_DUMP, f, f ? sizeof(*f) : 0);
+
+	cr_assert_eq(r->status, 0);
+	cr_assert_eq(r->flags & DP_MSG_F_MORE, 0);
+	cr_assert_leq(r->count, max);
+	memcpy(out, msg_body(reply), sizeof(*out) * r->count);
+	return r->count;
+}
+
+Test(conntrack, the_dump_lists_confirmed_connections_by_filter_and_clear_forgets_them)
+{
+	struct dp_ct_info v[SMALL_TABLE];
+
+	handshake(40010);
+	expect(udp(true, 5010), CT_NEW, CT_DIR_ORIGINAL);
+	expect(echo(true, RTE_IP_ICMP_ECHO_REQUEST, 9), CT_NEW, CT_DIR_ORIGINAL);
+	drop_next = true;
+	cr_assert_not(pass(udp(true, 5011)));
+	cr_assert_eq(dump(NULL, v, RTE_DIM(v)), 3, "the dropped flow's is not there");
+
+	struct dp_ct_dump_req f = {.flags = DP_CT_DUMP_F_PROTOCOL, .protocol = IPPROTO_TCP};
+	cr_assert_eq(dump(&f, v, RTE_DIM(v)), 1);
+	cr_assert_eq(v[0].orig.src, CLIENT);
+	cr_assert_eq(v[0].orig.sport, 40010);
+	cr_assert_eq(v[0].orig.dport, 80);
+	cr_assert_eq(v[0].reply.src, SERVER);
+	cr_assert_eq(v[0].reply.dport, 40010);
+	cr_assert_eq(v[0].tcp_state, CT_TCP_ESTABLISHED);
+	cr_assert_eq(v[0].flags, DP_CT_F_ASSURED | DP_CT_F_SEEN_REPLY);
+	cr_assert_geq(v[0].timeout_left, 431990);
+
+	f = (struct dp_ct_dump_req){.flags = DP_CT_DUMP_F_PORT, .port = 53};
+	cr_assert_eq(dump(&f, v, RTE_DIM(v)), 1);
+	cr_assert_eq(v[0].orig.proto, IPPROTO_UDP);
+	cr_assert_eq(v[0].flags, 0);
+	f = (struct dp_ct_dump_req){.flags = DP_CT_DUMP_F_SOURCE | DP_CT_DUMP_F_DESTINATION,
+				    .source = CLIENT,
+				    .destination = SERVER};
+	cr_assert_eq(dump(&f, v, RTE_DIM(v)), 3);
+	f.source = SERVER;
+	cr_assert_eq(dump(&f, v, RTE_DIM(v)), 0, "by the original direction");
+
+	const struct dp_msg_hdr *r = ask(DP_MSG_CT_CLEAR, NULL, 0);
+	cr_assert_eq(r->status, 0);
+	cr_assert_eq(r->count, 3);
+	cr_assert_eq(dump(NULL, v, RTE_DIM(v)), 0);
+	expect(tcp(true, 40010, RTE_TCP_ACK_FLAG), CT_INVALID, CT_DIR_ORIGINAL);
+	expect(udp(true, 5010), CT_NEW, CT_DIR_ORIGINAL);
+	cr_assert_eq(dp_test_counter("ct.cleared"), 3);
 }

@@ -109,6 +109,8 @@ enum dp_msg_type {
 				  * struct dp_iface_info[], ports first, then by name */
 	DP_MSG_FDB_DUMP,         /* req: empty or struct dp_port_ref (one segment by name); reply:
 				  * struct dp_fdb_info[] */
+	DP_MSG_FW_DUMP,  /* req: empty or struct dp_fw_dump_req; reply: struct dp_fw_counter[] (modules/firewall) */
+	DP_MSG_FW_CLEAR, /* req: empty; reply: status: the firewall's counters start again from 0 */
 	DP_MSG_TYPE_MAX,
 };
 
@@ -150,7 +152,8 @@ enum dp_table {
 	 * items a module defines in its <name>_msg.h and registers on both
 	 * sides (cfg_table_register, state_table_register). Only the ids are
 	 * kept here, so that no two modules take one. */
-	DP_TABLE_FDB, /* struct dp_fdb: modules/vxlan */
+	DP_TABLE_FDB,      /* struct dp_fdb: modules/vxlan */
+	DP_TABLE_FIREWALL, /* struct dp_fw_item: modules/firewall */
 	DP_TABLE_MAX = 32,
 };
 

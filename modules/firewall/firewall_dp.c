@@ -7,7 +7,7 @@
  *
  * A commit's table (DP_TABLE_FIREWALL) is compiled on the main lcore into a
  * new struct fw_conf: one ACL context per set that has rules, a rule of
- * several port ranges or states expanded into one ACL rule each. The new
+ * several port ranges or protocols expanded into one ACL rule each. The new
  * conf is published with one pointer store; a worker takes the pointer once
  * per burst, and the old conf is freed once every worker passed a quiescent
  * state since. A table that does not compile leaves the old conf running.
@@ -57,11 +57,11 @@ struct fw_key {
 	uint32_t src, dst;
 	uint16_t sport, dport; /* ICMP: type and code */
 	uint16_t in_if, out_if;
-	uint8_t state; /* FW_STATE_BIT(ct_state) */
+	uint8_t state; /* FW_STATE_BIT(ct_state): matched after the ACL (state_checked) */
 	uint8_t pad1[3];
 };
 
-enum { F_PROTO, F_SRC, F_DST, F_SPORT, F_DPORT, F_IN, F_OUT, F_STATE, F_NUM };
+enum { F_PROTO, F_SRC, F_DST, F_SPORT, F_DPORT, F_IN, F_OUT, F_NUM };
 
 RTE_ACL_RULE_DEF(fw_acl_rule, F_NUM);
 
@@ -101,11 +101,6 @@ static const struct rte_acl_field_def acl_fields[F_NUM] = {
 	 .field_index = F_OUT,
 	 .input_index = 4,
 	 .offset = offsetof(struct fw_key, out_if)},
-	{.type = RTE_ACL_FIELD_TYPE_BITMASK,
-	 .size = 1,
-	 .field_index = F_STATE,
-	 .input_index = 5,
-	 .offset = offsetof(struct fw_key, state)},
 };
 
 struct fw_rule {
@@ -245,37 +240,29 @@ static int expand(const struct fw_rule *r, uint32_t prio, uint32_t userdata, str
 		dp_ = &any;
 		n_dp = 1;
 	}
-	uint8_t states = it->states;
 	for (unsigned p = 0; p < (n_protos ? n_protos : 1); p++)
 		for (unsigned s = 0; s < n_sp; s++)
-			for (unsigned d = 0; d < n_dp; d++)
-				for (unsigned st = 0; st < 8; st++) {
-					if (states ? !(states & (1u << st)) : st > 0)
-						continue;
-					if (n == room)
-						return -E2BIG;
-					struct fw_acl_rule *a = &out[n++];
-					memset(a, 0, sizeof(*a));
-					a->data.category_mask = 1;
-					a->data.priority = (int32_t)prio;
-					a->data.userdata = userdata;
-					if (n_protos) {
-						a->field[F_PROTO].value.u8 = protos[p];
-						a->field[F_PROTO].mask_range.u8 = 0xff;
-					}
-					a->field[F_SRC].value.u32 = it->src;
-					a->field[F_SRC].mask_range.u32 = it->src_len;
-					a->field[F_DST].value.u32 = it->dst;
-					a->field[F_DST].mask_range.u32 = it->dst_len;
-					range_field(&a->field[F_SPORT], sp[s].lo, sp[s].hi);
-					range_field(&a->field[F_DPORT], dp_[d].lo, dp_[d].hi);
-					iface_field(&a->field[F_IN], r->in_if);
-					iface_field(&a->field[F_OUT], r->out_if);
-					if (states) {
-						a->field[F_STATE].value.u8 = (uint8_t)(1u << st);
-						a->field[F_STATE].mask_range.u8 = (uint8_t)(1u << st);
-					}
+			for (unsigned d = 0; d < n_dp; d++) {
+				if (n == room)
+					return -E2BIG;
+				struct fw_acl_rule *a = &out[n++];
+				memset(a, 0, sizeof(*a));
+				a->data.category_mask = 1;
+				a->data.priority = (int32_t)prio;
+				a->data.userdata = userdata;
+				if (n_protos) {
+					a->field[F_PROTO].value.u8 = protos[p];
+					a->field[F_PROTO].mask_range.u8 = 0xff;
 				}
+				a->field[F_SRC].value.u32 = it->src;
+				a->field[F_SRC].mask_range.u32 = it->src_len;
+				a->field[F_DST].value.u32 = it->dst;
+				a->field[F_DST].mask_range.u32 = it->dst_len;
+				range_field(&a->field[F_SPORT], sp[s].lo, sp[s].hi);
+				range_field(&a->field[F_DPORT], dp_[d].lo, dp_[d].hi);
+				iface_field(&a->field[F_IN], r->in_if);
+				iface_field(&a->field[F_OUT], r->out_if);
+			}
 	return (int)n;
 }
 
@@ -304,8 +291,7 @@ static int set_compile(struct fw_set *s, char *err, size_t errlen)
 		int k = expand(&s->rules[i], s->n_rules - i, i + 1, &acl_rules[n], FW_EXPAND_MAX);
 		if (k < 0) {
 			free(acl_rules);
-			snprintf(err, errlen,
-				 "firewall %s rule %u: its ports, protocols and states make more than %u matches",
+			snprintf(err, errlen, "firewall %s rule %u: its ports and protocols make more than %u matches",
 				 s->name, s->rules[i].item.number, FW_EXPAND_MAX);
 			return k;
 		}
@@ -700,6 +686,19 @@ static bool rule_matches(const struct fw_rule *r, const struct fw_key *k)
 	return !it->states || (it->states & k->state);
 }
 
+/* The ACL's match r (0: none) leaves out the connection state: when the
+ * rule names states the packet is not in, the first rule after it that
+ * matches in full. */
+static inline uint32_t state_checked(const struct fw_set *s, uint32_t r, const struct fw_key *k)
+{
+	if (likely(r == 0 || !s->rules[r - 1].item.states || (s->rules[r - 1].item.states & k->state)))
+		return r;
+	for (uint32_t i = r; i < s->n_rules; i++)
+		if (rule_matches(&s->rules[i], k))
+			return i + 1;
+	return 0;
+}
+
 static inline uint32_t classify_one(const struct fw_set *s, const struct fw_key *k)
 {
 	const uint8_t *data = (const uint8_t *)k;
@@ -707,7 +706,7 @@ static inline uint32_t classify_one(const struct fw_set *s, const struct fw_key 
 
 	if (s->acl)
 		rte_acl_classify(s->acl, &data, &r, 1, 1);
-	return r;
+	return state_checked(s, r, k);
 }
 
 static __rte_noinline void log_match(const struct fw_set *s, uint32_t number, uint8_t action, const struct fw_key *k)
@@ -893,7 +892,9 @@ static inline void fw_run(unsigned hook, struct dp_worker *w, struct rte_mbuf **
 		rte_acl_classify(base->acl, data, res, n_todo, 1);
 	for (uint16_t j = 0; j < n_todo; j++) {
 		uint16_t i = todo[j];
-		uint8_t a = walk(c, (unsigned)c->base[hook], res[j], &keys[i], rte_pktmbuf_pkt_len(pkts[i]));
+		/* bytes of the IPv4 packet, as netfilter counts them */
+		uint8_t a = walk(c, (unsigned)c->base[hook], state_checked(base, res[j], &keys[i]), &keys[i],
+				 rte_pktmbuf_pkt_len(pkts[i]) - sizeof(struct rte_ether_hdr));
 		v[i] = verdict(w, pkts[i], a, &keys[i]);
 	}
 }

@@ -50,6 +50,10 @@
 #define FW_IFACE_UNKNOWN 0xfffe /* a rule's interface that does not exist: matches nothing */
 #define ICMP_CODE_PORT_UNREACH 3
 
+_Static_assert(FW_CT_NEW == CT_NEW && FW_CT_ESTABLISHED == CT_ESTABLISHED && FW_CT_RELATED == CT_RELATED &&
+		       FW_CT_INVALID == CT_INVALID,
+	       "the wire's states are conntrack's");
+
 /* What rte_acl matches: network order, as it expects its input. */
 struct fw_key {
 	uint8_t proto;
@@ -316,6 +320,12 @@ static int set_compile(struct fw_set *s, char *err, size_t errlen)
 	return rc;
 }
 
+static int rule_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct fw_rule *)a)->item.number, y = ((const struct fw_rule *)b)->item.number;
+	return x < y ? -1 : x > y;
+}
+
 /* Sets and rules of the table into c, checked; 0, or -errno with err. */
 static int conf_load(struct fw_conf *c, const struct dp_fw_item *items, unsigned n, char *err, size_t errlen)
 {
@@ -369,24 +379,45 @@ static int conf_load(struct fw_conf *c, const struct dp_fw_item *items, unsigned
 			c->n_sets++;
 			break;
 		case FW_ITEM_RULE:
-			if (!s || strncmp(s->name, it->set, FW_NAME_LEN) != 0) {
-				snprintf(err, errlen, "firewall rule %u of %s: not after its set", it->number, set);
-				return -EINVAL;
-			}
-			if ((s->n_rules & (s->n_rules - 1)) == 0) {
-				struct fw_rule *g = realloc(s->rules, sizeof(*g) * (s->n_rules ? 2 * s->n_rules : 1));
-				if (!g)
-					goto nomem;
-				s->rules = g;
-			}
-			s->rules[s->n_rules++] = (struct fw_rule){.item = *it,
-								  .in_if = iface_of(it->in_iface),
-								  .out_if = iface_of(it->out_iface)};
 			break;
 		default:
 			snprintf(err, errlen, "firewall: item %u of an unknown kind %u", i, it->kind);
 			return -EINVAL;
 		}
+	}
+	/* Rules after every set, since the table comes sorted as the wire items' bytes. */
+	for (unsigned i = 0; i < n; i++) {
+		const struct dp_fw_item *it = &items[i];
+		char set[FW_NAME_LEN + 1];
+		int k;
+
+		if (it->kind != FW_ITEM_RULE)
+			continue;
+		snprintf(set, sizeof(set), "%.*s", FW_NAME_LEN, it->set);
+		if ((k = set_by_name(c, set)) < 0) {
+			snprintf(err, errlen, "firewall rule %u: no set named '%s'", it->number, set);
+			return -ENOENT;
+		}
+		struct fw_set *s = &c->sets[k];
+		if ((s->n_rules & (s->n_rules - 1)) == 0) {
+			struct fw_rule *g = realloc(s->rules, sizeof(*g) * (s->n_rules ? 2 * s->n_rules : 1));
+			if (!g)
+				goto nomem;
+			s->rules = g;
+		}
+		s->rules[s->n_rules++] = (struct fw_rule){.item = *it,
+							  .in_if = iface_of(it->in_iface),
+							  .out_if = iface_of(it->out_iface)};
+	}
+	for (unsigned k = 0; k < c->n_sets; k++) {
+		struct fw_set *s = &c->sets[k];
+		qsort(s->rules, s->n_rules, sizeof(*s->rules), rule_cmp);
+		for (unsigned r = 1; r < s->n_rules; r++)
+			if (s->rules[r].item.number == s->rules[r - 1].item.number) {
+				snprintf(err, errlen, "firewall %s rule %u: given twice", s->name,
+					 s->rules[r].item.number);
+				return -EEXIST;
+			}
 	}
 	return 0;
 nomem:

@@ -45,6 +45,13 @@ enum fw_action {
 	FW_ACT_MAX,
 };
 
+/* Connection states (enum ct_state, modules/conntrack/conntrack.h), which
+ * the configuration names without the dataplane's headers. */
+#define FW_CT_NEW 1
+#define FW_CT_ESTABLISHED 2
+#define FW_CT_RELATED 3
+#define FW_CT_INVALID 4
+
 /* Connection states a rule or the policy names, as bits 1 << enum ct_state. */
 #define FW_STATE_BIT(s) (1u << (s))
 

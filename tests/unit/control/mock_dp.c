@@ -137,6 +137,9 @@ static bool table_of(struct mock_tables *t, uint8_t table, struct table_ref *r)
 	case DP_TABLE_FDB:
 		*r = (struct table_ref){(uint8_t *)t->fdb, &t->n_fdb, ARRAY_LEN(t->fdb), sizeof(t->fdb[0])};
 		return true;
+	case DP_TABLE_FIREWALL:
+		*r = (struct table_ref){(uint8_t *)t->fw, &t->n_fw, ARRAY_LEN(t->fw), sizeof(t->fw[0])};
+		return true;
 	}
 	return false;
 }

@@ -9,19 +9,21 @@
 #include <stdint.h>
 
 #include "common/dp_msg.h"
+#include "modules/firewall/firewall_msg.h"
 
 #define MOCK_MAX_ROUTES 64
 
 /* The configuration's entries, in the order sent; route paths sorted by
  * (prefix, length), an added one after those of its prefix. */
 struct mock_tables {
-	unsigned n_ports, n_addrs, n_routes, n_neighs, n_ifaces, n_fdb;
+	unsigned n_ports, n_addrs, n_routes, n_neighs, n_ifaces, n_fdb, n_fw;
 	struct dp_port_conf ports[8];
 	struct dp_addr addrs[16];
 	struct dp_route routes[MOCK_MAX_ROUTES];
 	struct dp_neigh neighs[16];
 	struct dp_iface_conf ifaces[8];
 	struct dp_fdb fdb[8];
+	struct dp_fw_item fw[16];
 };
 
 struct mock_dp {

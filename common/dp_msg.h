@@ -111,6 +111,8 @@ enum dp_msg_type {
 				  * struct dp_fdb_info[] */
 	DP_MSG_CT_DUMP,  /* req: empty or struct dp_ct_dump_req; reply: struct dp_ct_info[] (modules/conntrack) */
 	DP_MSG_CT_CLEAR, /* req: empty; reply: status, count = connections removed */
+	DP_MSG_FW_DUMP,  /* req: empty or struct dp_fw_dump_req; reply: struct dp_fw_counter[] (modules/firewall) */
+	DP_MSG_FW_CLEAR, /* req: empty; reply: status: the firewall's counters start again from 0 */
 	DP_MSG_TYPE_MAX,
 };
 
@@ -152,8 +154,9 @@ enum dp_table {
 	 * items a module defines in its <name>_msg.h and registers on both
 	 * sides (cfg_table_register, state_table_register). Only the ids are
 	 * kept here, so that no two modules take one. */
-	DP_TABLE_FDB, /* struct dp_fdb: modules/vxlan */
-	DP_TABLE_CT,  /* struct dp_ct_conf: modules/conntrack */
+	DP_TABLE_FDB,      /* struct dp_fdb: modules/vxlan */
+	DP_TABLE_CT,       /* struct dp_ct_conf: modules/conntrack */
+	DP_TABLE_FIREWALL, /* struct dp_fw_item: modules/firewall */
 	DP_TABLE_MAX = 32,
 };
 

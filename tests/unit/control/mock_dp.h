@@ -14,7 +14,7 @@
 
 /* The configuration's entries, in the order sent; route paths sorted by
  * (prefix, length), an added one after those of its prefix. */
-#define MOCK_MODULE_TABLE_BYTES 4096
+#define MOCK_MODULE_TABLE_BYTES 16384
 
 struct mock_tables {
 	unsigned n_ports, n_addrs, n_routes, n_neighs, n_ifaces, n_fdb;

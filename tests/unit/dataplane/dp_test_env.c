@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "dp_test_env.h"
 
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <rte_eal.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
 
+#include "common/msg.h"
+#include "dataplane/ctl_server.h"
 #include "dataplane/fib.h"
 #include "dataplane/neigh.h"
 #include "dataplane/port.h"
@@ -127,4 +132,38 @@ uint64_t dp_test_counter(const char *name)
 			return dp_counter_total((enum dp_counter_id)i);
 	cr_assert_fail("no counter %s", name);
 	return 0;
+}
+
+/* The control socket of the test, connected and past HELLO on first use. */
+static int ctl_client = -1;
+
+static void ctl_wait(void)
+{
+	struct pollfd p = {.fd = ctl_client, .events = POLLIN};
+	for (int i = 0; i < 1000 && poll(&p, 1, 0) == 0; i++)
+		ctl_poll(1);
+}
+
+const struct dp_msg_hdr *dp_test_request(uint16_t type, const void *body, size_t len, uint8_t *reply, size_t size)
+{
+	struct dp_hello_req hello = {.pid = (uint32_t)getpid()};
+	struct dp_msg_hdr h = {.type = DP_MSG_HELLO, .seq = 1};
+	static char sock_path[64];
+
+	if (ctl_client < 0) {
+		snprintf(sock_path, sizeof(sock_path), "/tmp/brink-test-dp-%d.sock", getpid());
+		cr_assert_eq(ctl_init(sock_path, &ctl_default_limits), 0);
+		ctl_client = msg_connect(sock_path);
+		cr_assert_geq(ctl_client, 0);
+		ctl_poll(10);
+		cr_assert_eq(msg_send(ctl_client, &h, &hello, sizeof(hello)), 0);
+		ctl_wait();
+		cr_assert_gt(msg_recv(ctl_client, reply, size), 0);
+		cr_assert_eq(((struct dp_msg_hdr *)reply)->status, 0);
+	}
+	h = (struct dp_msg_hdr){.type = type, .seq = 2};
+	cr_assert_eq(msg_send(ctl_client, &h, body, len), 0);
+	ctl_wait();
+	cr_assert_gt(msg_recv(ctl_client, reply, size), 0);
+	return (const struct dp_msg_hdr *)reply;
 }

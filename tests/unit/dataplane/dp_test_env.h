@@ -32,6 +32,9 @@ int dp_test_commit(const struct dp_route *routes, unsigned n, char *err, size_t 
 void dp_test_add_addrs(struct dp_state *s);
 /* Commits s (then clears it); err gets the refusal, or the refused items of a best-effort commit. */
 int dp_test_commit_state(struct dp_state *s, bool best_effort, char *err, size_t errlen);
+/* Sends a request over the control socket (set up on first use) and
+ * returns its first reply, read into reply. */
+const struct dp_msg_hdr *dp_test_request(uint16_t type, const void *body, size_t len, uint8_t *reply, size_t size);
 
 /* The total of the dataplane counter of that name (the test fails if there is none). */
 uint64_t dp_test_counter(const char *name);

@@ -164,39 +164,16 @@ struct fdb_seen {
 	uint32_t age_s;
 };
 
-static char sock_path[64];
-static int client;
 static uint8_t reply[DP_MSG_MAX_LEN];
 
 static int fdb_dump(const char *only, struct dp_fdb_info *out, unsigned max)
 {
-	struct dp_hello_req hello = {.pid = (uint32_t)getpid()};
 	struct dp_port_ref ref = {0};
-	struct dp_msg_hdr h = {.type = DP_MSG_HELLO, .seq = 1};
-	struct pollfd p;
 
-	if (!client) {
-		snprintf(sock_path, sizeof(sock_path), "/tmp/brink-test-vxlan-%d.sock", getpid());
-		cr_assert_eq(ctl_init(sock_path, &ctl_default_limits), 0);
-		client = msg_connect(sock_path);
-		cr_assert_geq(client, 0);
-		ctl_poll(10);
-		cr_assert_eq(msg_send(client, &h, &hello, sizeof(hello)), 0);
-		p = (struct pollfd){.fd = client, .events = POLLIN};
-		for (int i = 0; i < 1000 && poll(&p, 1, 0) == 0; i++)
-			ctl_poll(1);
-		cr_assert_gt(msg_recv(client, reply, sizeof(reply)), 0);
-		cr_assert_eq(((struct dp_msg_hdr *)reply)->status, 0);
-	}
-	h = (struct dp_msg_hdr){.type = DP_MSG_FDB_DUMP, .seq = 2};
 	if (only)
 		snprintf(ref.name, sizeof(ref.name), "%s", only);
-	cr_assert_eq(msg_send(client, &h, &ref, only ? sizeof(ref) : 0), 0);
-	p = (struct pollfd){.fd = client, .events = POLLIN};
-	for (int i = 0; i < 1000 && poll(&p, 1, 0) == 0; i++)
-		ctl_poll(1);
-	cr_assert_gt(msg_recv(client, reply, sizeof(reply)), 0);
-	const struct dp_msg_hdr *r = (const void *)reply;
+	const struct dp_msg_hdr *r =
+		dp_test_request(DP_MSG_FDB_DUMP, &ref, only ? sizeof(ref) : 0, reply, sizeof(reply));
 	if (r->status < 0)
 		return r->status;
 	cr_assert_eq(r->flags & DP_MSG_F_MORE, 0, "a small dump fits one reply");

@@ -4,7 +4,6 @@
  * state machine, malformed headers, ICMP echo and errors, UDP, expiry, a
  * full table and early drop, and connections whose first packet a later
  * hook dropped. */
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -396,33 +395,11 @@ Test(conntrack, bad_settings_are_refused_and_change_nothing)
 
 /* ---- DP_MSG_CT_DUMP, DP_MSG_CT_CLEAR over the control socket ---- */
 
-static int client = -1;
 static uint8_t reply[DP_MSG_MAX_LEN];
 
-/* The reply to one request (its header in reply), the control server polled meanwhile. */
 static const struct dp_msg_hdr *ask(uint16_t type, const void *body, size_t len)
 {
-	static uint32_t seq;
-	struct dp_msg_hdr h = {.type = type, .seq = seq + 1};
-	struct pollfd p = {.events = POLLIN};
-
-	seq++;
-	if (client < 0) {
-		char path[64];
-		struct dp_hello_req hello = {.pid = (uint32_t)getpid()};
-		snprintf(path, sizeof(path), "/tmp/brink-test-ct-%d.sock", getpid());
-		cr_assert_eq(ctl_init(path, &ctl_default_limits), 0);
-		cr_assert_geq(client = msg_connect(path), 0);
-		ctl_poll(10);
-		ask(DP_MSG_HELLO, &hello, sizeof(hello));
-		cr_assert_eq(((struct dp_msg_hdr *)reply)->status, 0);
-	}
-	cr_assert_eq(msg_send(client, &h, body, len), 0);
-	p.fd = client;
-	for (int i = 0; i < 1000 && poll(&p, 1, 0) == 0; i++)
-		ctl_poll(1);
-	cr_assert_gt(msg_recv(client, reply, sizeof(reply)), 0);
-	return (const struct dp_msg_hdr *)reply;
+	return dp_test_request(type, body, len, reply, sizeof(reply));
 }
 
 /* The connections the dump with filter f lists (one reply's worth). */

@@ -334,14 +334,27 @@ static void route_hooked(struct dp_worker *w, struct rte_mbuf **pkts, const uint
 			route_slow(w, m, true, id, transit, local);
 			continue;
 		}
+		/* As Linux: an expired or too big packet is answered before the
+		 * hooks, so the error quotes it as it came (before SNAT) and no
+		 * connection is made for it. */
+		struct rte_ipv4_hdr *ip = ip4_hdr(m);
+		if (transit && !ttl_spend(w, cnt, m, ip))
+			continue;
+		if (unlikely(rte_be_to_cpu_16(ip->total_length) > dp_ifaces[nh.iface].mtu &&
+			     (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)))) {
+			static const uint8_t unknown_l2[2 * RTE_ETHER_ADDR_LEN];
+			too_big(w, cnt, m, ip, nh.iface, 0, dp_ifaces[nh.iface].mtu, unknown_l2);
+			continue;
+		}
 		dp_meta(m)->nh = id;
 		dp_meta(m)->out_iface = nh.iface;
 		out[n_out++] = m;
 	}
 	n_out = hook_run(transit ? DP_HOOK_FORWARD : DP_HOOK_LOCAL_OUT, w, out, n_out);
 	n_out = hook_run(DP_HOOK_POSTROUTING, w, out, n_out);
+	/* The TTL is spent: the output leaves it as it is. */
 	for (uint16_t i = 0; i < n_out; i++)
-		output_one(w, cnt, out[i], dp_meta(out[i])->nh, &t, transit, tracing, &n_fwd, local);
+		output_one(w, cnt, out[i], dp_meta(out[i])->nh, &t, false, tracing, &n_fwd, local);
 	cnt->c[DP_CNT_FORWARDED] += n_fwd;
 }
 

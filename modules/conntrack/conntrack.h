@@ -15,9 +15,11 @@
 #ifndef BRINK_CONNTRACK_H
 #define BRINK_CONNTRACK_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_icmp.h>
 #include <rte_mbuf.h>
 
 #include "dataplane/dp.h"
@@ -70,6 +72,22 @@ bool ct_enabled(void);
  * sport, the type in dport). */
 const struct dp_ct_tuple *ct_tuple(const struct ct_conn *c, enum ct_dir d);
 
+/* The tuple of the packets that answer k's. */
+static inline struct dp_ct_tuple ct_tuple_invert(const struct dp_ct_tuple *k)
+{
+	struct dp_ct_tuple r = {.src = k->dst, .dst = k->src, .proto = k->proto, .zone = k->zone};
+
+	if (k->proto == IPPROTO_ICMP) {
+		/* An echo request is answered by a reply of the same id. */
+		r.sport = k->sport;
+		r.dport = k->dport == RTE_IP_ICMP_ECHO_REQUEST ? RTE_IP_ICMP_ECHO_REPLY : RTE_IP_ICMP_ECHO_REQUEST;
+	} else {
+		r.sport = k->dport;
+		r.dport = k->sport;
+	}
+	return r;
+}
+
 /* NAT, on a connection's first packet (CT_NEW) before it is confirmed: the
  * tuple its replies will have once translated, so they find it. 0, or
  * -EBUSY once the connection is in the table. */
@@ -78,6 +96,10 @@ int ct_set_reply_tuple(struct ct_conn *c, const struct dp_ct_tuple *reply);
 /* Whether a connection in the table has t as its tuple either way (what a
  * NAT checks before it picks a translated port). */
 bool ct_tuple_taken(const struct dp_ct_tuple *t);
+
+/* Main lcore: the connections in the table that match (all for NULL) go;
+ * how many. */
+unsigned ct_clear_matching(bool (*match)(struct ct_conn *c, void *arg), void *arg);
 
 /* Room a NAT keeps with each connection (its binding), zero when the
  * connection is made, the connection's to the end. */

@@ -115,22 +115,7 @@ static inline struct ct_lcore *self(void)
 	return &lcores[rte_lcore_id()];
 }
 
-/* ---- tuples ---- */
-
-static inline struct dp_ct_tuple tuple_invert(const struct dp_ct_tuple *k)
-{
-	struct dp_ct_tuple r = {.src = k->dst, .dst = k->src, .proto = k->proto, .zone = k->zone};
-
-	if (k->proto == IPPROTO_ICMP) {
-		/* An echo request is answered by a reply of the same id. */
-		r.sport = k->sport;
-		r.dport = k->dport == RTE_IP_ICMP_ECHO_REQUEST ? RTE_IP_ICMP_ECHO_REPLY : RTE_IP_ICMP_ECHO_REQUEST;
-	} else {
-		r.sport = k->dport;
-		r.dport = k->sport;
-	}
-	return r;
-}
+/* ---- table keys ---- */
 
 static inline uint32_t hash_data_idx(const void *data)
 {
@@ -151,7 +136,7 @@ static inline void *hash_data(uint32_t idx, enum ct_dir d)
 
 enum parsed {
 	P_TRACK,     /* t holds its tuple */
-	P_ERROR,     /* an ICMP error; t holds the tuple of the packet it is about */
+	P_ERROR,     /* an ICMP error; t holds the inverse of the tuple of the packet it is about */
 	P_UNTRACKED, /* not followed: a later fragment, ICMP other than echo and errors */
 	P_MALFORMED, /* its L4 header is cut short or inconsistent */
 };
@@ -241,7 +226,11 @@ static enum parsed parse_ip(const uint8_t *ip, uint32_t len, bool inner, uint16_
 		if (inner || !icmp_is_error(ih.icmp_type))
 			return P_UNTRACKED;
 		struct l4 il = {0};
-		enum parsed r = parse_ip(p + sizeof(ih), l4len - (uint32_t)sizeof(ih), true, zone, k, &il);
+		struct dp_ct_tuple quoted;
+		enum parsed r = parse_ip(p + sizeof(ih), l4len - (uint32_t)sizeof(ih), true, zone, &quoted, &il);
+		/* The error travels the way an answer to the quoted packet would:
+		 * its key is the quoted tuple's inverse, translated or not. */
+		*k = ct_tuple_invert(&quoted);
 		return r == P_TRACK ? P_ERROR : P_MALFORMED;
 	}
 	default:
@@ -397,7 +386,7 @@ static struct ct_conn *conn_new(struct ct_conn *tb, const struct dp_ct_tuple *k,
 	__atomic_fetch_add(&live, 1, __ATOMIC_RELAXED);
 	struct ct_conn *c = &tb[idx];
 	*c = (struct ct_conn){
-		.key = {*k, tuple_invert(k)},
+		.key = {*k, ct_tuple_invert(k)},
 		.last_seen = __atomic_load_n(&ct_clock, __ATOMIC_RELAXED),
 		.tcp_state = tcp_state,
 		.lcore = (uint8_t)rte_lcore_id(),
@@ -410,6 +399,17 @@ static struct ct_conn *conn_new(struct ct_conn *tb, const struct dp_ct_tuple *k,
 }
 
 /* ---- PREROUTING, LOCAL_OUT: find or make the connection (workers) ---- */
+
+/* The connection this worker made this round for an earlier packet whose
+ * tuple was k, not confirmed yet: a flow's packets of one burst share it,
+ * so that each hook decides once for the flow. */
+static struct ct_conn *unconfirmed_find(struct ct_conn *tb, const struct dp_ct_tuple *k)
+{
+	for (uint32_t at = self()->unconfirmed; at; at = tb[at - 1].next)
+		if (memcmp(&tb[at - 1].key[CT_DIR_ORIGINAL], k, sizeof(*k)) == 0)
+			return &tb[at - 1];
+	return NULL;
+}
 
 static inline void touch(struct ct_conn *c, uint32_t now)
 {
@@ -431,10 +431,17 @@ static dp_verdict track_one(struct ct_conn *tb, struct rte_mbuf *m, enum parsed 
 	if (r == P_ERROR) {
 		if (found < 0)
 			goto invalid;
-		/* The error goes against the packet it quotes. */
-		set_info(m, &tb[hash_data_idx(data)], CT_RELATED,
-			 hash_data_dir(data) == CT_DIR_ORIGINAL ? CT_DIR_REPLY : CT_DIR_ORIGINAL);
+		set_info(m, &tb[hash_data_idx(data)], CT_RELATED, hash_data_dir(data));
 		cnt->c[cnt_related]++;
+		return DP_CONTINUE;
+	}
+	struct ct_conn *u = found < 0 ? unconfirmed_find(tb, k) : NULL;
+	if (u) {
+		/* A later packet of a flow this burst began: new with it. */
+		if (k->proto == IPPROTO_TCP &&
+		    !(tcp_flags_valid(l->tcp_flags) && tcp_track(u, CT_DIR_ORIGINAL, l->tcp_flags)))
+			goto invalid;
+		set_info(m, u, CT_NEW, CT_DIR_ORIGINAL);
 		return DP_CONTINUE;
 	}
 	if (found >= 0) {
@@ -721,16 +728,20 @@ static void ct_main_work(uint64_t now_tsc)
 	rte_rcu_qsbr_dq_reclaim(t.dq, CT_RECLAIM_MAX, NULL, NULL, NULL);
 }
 
-/* Every connection in the table goes; the count. */
-static unsigned clear_all(void)
+unsigned ct_clear_matching(bool (*match)(struct ct_conn *c, void *arg), void *arg)
 {
 	unsigned n = 0;
 
-	for (uint32_t i = 0; t.conns && i < t.total; i++)
-		if (conn_kill(&t.conns[i])) {
+	for (uint32_t i = 0; t.conns && i < t.total; i++) {
+		struct ct_conn *c = &t.conns[i];
+		if ((__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & (CF_CONFIRMED | CF_DYING)) != CF_CONFIRMED ||
+		    (match && !match(c, arg)))
+			continue;
+		if (conn_kill(c)) {
 			conn_remove(i);
 			n++;
 		}
+	}
 	if (n)
 		dp_counters_self()->c[cnt_cleared] += n;
 	return n;
@@ -932,7 +943,7 @@ static void handle_clear(struct ctl_conn *conn, const struct dp_msg_hdr *req, co
 {
 	(void)body;
 	(void)len;
-	ctl_reply(conn, req, 0, 0, NULL, 0, clear_all());
+	ctl_reply(conn, req, 0, 0, NULL, 0, ct_clear_matching(NULL, NULL));
 }
 
 void conntrack_dataplane_init(void)

@@ -113,6 +113,7 @@ enum dp_msg_type {
 	DP_MSG_CT_CLEAR, /* req: empty; reply: status, count = connections removed */
 	DP_MSG_FW_DUMP,  /* req: empty or struct dp_fw_dump_req; reply: struct dp_fw_counter[] (modules/firewall) */
 	DP_MSG_FW_CLEAR, /* req: empty; reply: status: the firewall's counters start again from 0 */
+	DP_MSG_NAT_DUMP, /* req: empty; reply: struct dp_nat_counter[] (modules/nat) */
 	DP_MSG_TYPE_MAX,
 };
 
@@ -157,6 +158,7 @@ enum dp_table {
 	DP_TABLE_FDB,      /* struct dp_fdb: modules/vxlan */
 	DP_TABLE_CT,       /* struct dp_ct_conf: modules/conntrack */
 	DP_TABLE_FIREWALL, /* struct dp_fw_item: modules/firewall */
+	DP_TABLE_NAT,      /* struct dp_nat_item: modules/nat */
 	DP_TABLE_MAX = 32,
 };
 

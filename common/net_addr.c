@@ -126,3 +126,39 @@ const struct ip4_special_block *prefix4_special(uint32_t net, uint8_t len)
 	}
 	return NULL;
 }
+
+bool ip4_or_prefix_parse(const char *s, uint32_t *ip, uint8_t *len)
+{
+	if (s && !strchr(s, '/')) {
+		*len = 32;
+		return ip4_parse(s, ip);
+	}
+	return prefix4_parse(s, false, ip, len);
+}
+
+const char *port_ranges_parse(const char *s, struct port_range *r, unsigned max, uint8_t *n)
+{
+	const char *p = s;
+	*n = 0;
+	while (*p) {
+		unsigned lo, hi;
+		if (!parse_dec(&p, 65535, &lo))
+			return "a port is a number from 0 to 65535";
+		hi = lo;
+		if (*p == '-') {
+			p++;
+			if (!parse_dec(&p, 65535, &hi))
+				return "a port is a number from 0 to 65535";
+			if (lo > hi)
+				return "a range's first port is above its last";
+		}
+		if (*n == max)
+			return "more ports and ranges than a rule may have";
+		r[(*n)++] = (struct port_range){(uint16_t)lo, (uint16_t)hi};
+		if (*p == ',' && p[1])
+			p++;
+		else if (*p)
+			return "ports are numbers or ranges separated by commas";
+	}
+	return *n ? NULL : "no port given";
+}

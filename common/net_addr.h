@@ -32,6 +32,18 @@ static inline bool prefix4_contains(uint32_t net, uint8_t len, uint32_t ip)
 	return ((net ^ ip) & prefix4_mask(len)) == 0;
 }
 
+/* An address ("a.b.c.d", as /32) or a network prefix ("a.b.c.d/len", host bits zero). */
+bool ip4_or_prefix_parse(const char *s, uint32_t *ip, uint8_t *len);
+
+/* Inclusive range of TCP/UDP ports. */
+struct port_range {
+	uint16_t lo, hi;
+};
+
+/* "80,443,8000-8080" into at most max ranges r, their count in *n: NULL,
+ * or what is wrong. */
+const char *port_ranges_parse(const char *s, struct port_range *r, unsigned max, uint8_t *n);
+
 /* The blocks of IPv4 space that no interface, gateway or unicast route may
  * use: "this network" 0.0.0.0/8 (RFC 1122 3.2.1.3), loopback 127.0.0.0/8,
  * multicast 224.0.0.0/4 (RFC 5771) and the reserved 240.0.0.0/4 with the

@@ -277,10 +277,11 @@ Test(config_cli, completion)
 	int n;
 
 	n = cfg_complete(t, 0, W(""), "", c, 32);
-	cr_assert_eq(n, 4);
+	cr_assert_eq(n, 5);
 	cr_assert_str_eq(c[0].word, "system");
 	cr_assert_str_eq(c[2].word, "protocols");
 	cr_assert_str_eq(c[3].word, "firewall", "a module's top-level node");
+	cr_assert_str_eq(c[4].word, "nat", "a module's top-level node");
 
 	n = cfg_complete(t, 2, W("interfaces", "dataplane"), "", c, 32);
 	cr_assert_eq(n, 3);

@@ -134,17 +134,21 @@ static inline uint16_t *l4_sum(uint8_t proto, uint8_t *l4, uint32_t len)
  * (src) or destination of t: address and port (ICMP echo: the id). */
 static void rewrite(struct rte_ipv4_hdr *ip, uint8_t *l4, uint32_t l4len, const struct dp_ct_tuple *t, bool src)
 {
-	uint32_t *addr = src ? &ip->src_addr : &ip->dst_addr;
+	/* the header is 2-byte aligned after Ethernet: its addresses are read and written as members */
+	uint32_t from = src ? ip->src_addr : ip->dst_addr;
 	uint32_t to = rte_cpu_to_be_32(src ? t->src : t->dst);
 	uint8_t proto = ip->next_proto_id;
 	uint16_t *sum = l4_sum(proto, l4, l4len);
 	bool udp = proto == IPPROTO_UDP;
 
-	if (*addr != to) {
-		sum_replace32(&ip->hdr_checksum, *addr, to);
+	if (from != to) {
+		sum_replace32(&ip->hdr_checksum, from, to);
 		if (sum && proto != IPPROTO_ICMP)
-			sum_replace32(sum, *addr, to);
-		*addr = to;
+			sum_replace32(sum, from, to);
+		if (src)
+			ip->src_addr = to;
+		else
+			ip->dst_addr = to;
 	}
 	uint16_t *port = NULL, pto = 0;
 	if ((proto == IPPROTO_TCP || udp) && l4len >= 4) {
@@ -182,9 +186,9 @@ static void apply_manip(struct rte_mbuf *m, struct ct_conn *c, enum ct_dir d, bo
 	struct rte_ipv4_hdr *ip = ip_of(m);
 	struct dp_ct_tuple want = ct_tuple_invert(ct_tuple(c, d == CT_DIR_ORIGINAL ? CT_DIR_REPLY : CT_DIR_ORIGINAL));
 
-	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK))
-		return;
-	rewrite(ip, (uint8_t *)ip + rte_ipv4_hdr_len(ip), l4_len_of(m, ip), &want, src);
+	/* A later fragment has no L4 header: its addresses only. */
+	uint32_t l4len = (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) ? 0 : l4_len_of(m, ip);
+	rewrite(ip, (uint8_t *)ip + rte_ipv4_hdr_len(ip), l4len, &want, src);
 }
 
 /* ---- ICMP errors (RELATED) ---- */
@@ -327,19 +331,19 @@ static void dnat_new(const struct nat_conf *cf, struct dp_worker *w, struct rte_
 {
 	const struct dp_ct_tuple *k = ct_tuple(c, CT_DIR_ORIGINAL);
 	uint16_t iface = dp_meta(m)->in_iface;
-	const struct nat_rule *r = rule_find(cf, NAT_ITEM_DESTINATION, k, iface);
+	const struct nat_rule *r;
 	struct dp_ct_tuple reply = *ct_tuple(c, CT_DIR_REPLY);
 	struct nat_binding *b = binding(c);
 
 	if (b->manip & NB_DNAT_DONE)
 		return;
 	b->manip |= NB_DNAT_DONE;
-	if (!r) {
-		r = rule_find(cf, NAT_ITEM_STATIC, k, iface);
-		if (!r)
-			return;
+	/* A static rule is a prefix's own: it comes before the others. */
+	if ((r = rule_find(cf, NAT_ITEM_STATIC, k, iface))) {
 		reply.src = netmap(r->item.addr_lo, r->item.addr_len, k->dst);
 		rule_cnt(cf, w, r)->connections++;
+	} else if (!(r = rule_find(cf, NAT_ITEM_DESTINATION, k, iface))) {
+		return;
 	} else {
 		const struct dp_nat_item *it = &r->item;
 		struct rule_counters *rc = rule_cnt(cf, w, r);
@@ -501,31 +505,31 @@ static dp_verdict snat_decide(const struct nat_conf *cf, struct dp_worker *w, st
 	struct nat_binding *b = binding(c);
 	struct dp_ct_tuple reply = *ct_tuple(c, CT_DIR_REPLY);
 	const struct dp_ct_tuple now = ct_tuple_invert(&reply); /* the packet as it is after DNAT */
-	const struct nat_rule *r = rule_find(cf, NAT_ITEM_SOURCE, &now, meta->out_iface);
-	const struct dp_nat_item *it = r ? &r->item : NULL;
+	const struct nat_rule *r = NULL;
 	bool has_port = has_ports(now.proto) || now.proto == IPPROTO_ICMP;
 	uint16_t orig = now.sport; /* ICMP echo: the id */
 	uint32_t addr;
 
+	/* The internal side of a static rule leaving by its interface: the
+	 * external address of the same host bits, before any source rule. */
+	for (unsigned i = 0; i < cf->n[NAT_ITEM_STATIC]; i++) {
+		const struct nat_rule *s = &cf->rules[NAT_ITEM_STATIC][i];
+		if (s->iface != meta->out_iface || !prefix4_contains(s->item.addr_lo, s->item.addr_len, now.src))
+			continue;
+		reply.dst = netmap(s->item.dst, s->item.dst_len, now.src);
+		if (ct_set_reply_tuple(c, &reply) == 0) {
+			b->manip |= NB_SNAT;
+			b->snat_rule = s->item.number;
+			rule_cnt(cf, w, s)->connections++;
+			dp_counters_self()->c[cnt_snat]++;
+		}
+		return DP_CONTINUE;
+	}
+	r = rule_find(cf, NAT_ITEM_SOURCE, &now, meta->out_iface);
+	const struct dp_nat_item *it = r ? &r->item : NULL;
 	if (it && (it->flags & NAT_F_EXCLUDE))
 		return DP_CONTINUE;
 	if (!r) {
-		const struct nat_rule *s = NULL;
-		for (unsigned i = 0; i < cf->n[NAT_ITEM_STATIC] && !s; i++) {
-			const struct nat_rule *x = &cf->rules[NAT_ITEM_STATIC][i];
-			if (x->iface == meta->out_iface && prefix4_contains(x->item.addr_lo, x->item.addr_len, now.src))
-				s = x;
-		}
-		if (s) {
-			reply.dst = netmap(s->item.dst, s->item.dst_len, now.src);
-			if (ct_set_reply_tuple(c, &reply) == 0) {
-				b->manip |= NB_SNAT;
-				b->snat_rule = s->item.number;
-				rule_cnt(cf, w, s)->connections++;
-				dp_counters_self()->c[cnt_snat]++;
-			}
-			return DP_CONTINUE;
-		}
 		/* Hairpin: a translated destination back out where the packet came
 		 * in would answer its sender directly, past the translation. */
 		if (!(b->manip & NB_DNAT) || meta->out_iface != meta->in_iface)

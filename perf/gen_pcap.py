@@ -5,6 +5,7 @@ captured + 4 bytes FCS on the wire) spread over N /24 destination prefixes.
 Usage: gen_pcap.py OUT.pcap DST_MAC [--prefixes 1000] [--frames 1000]
            [--size 60 | --imix] [--src-ip A] [--src-mac M]
            [--ipip OUTER_SRC,OUTER_DST | --vxlan OUTER_SRC,OUTER_DST,VNI,INNER_DST_MAC]
+       gen_pcap.py OUT.pcap DST_MAC --flows N [--prefixes 1000] [--src-mac M]
 
 Prefix i is 10.<i // 256>.<i % 256>.0/24.  Frame k goes to prefix k % N,
 host (k // N) % 250 + 1, and the frame order is shuffled (fixed seed) so
@@ -14,6 +15,10 @@ of the receiving port), TTL 64, valid IPv4 header checksum, UDP checksum.
 --imix: frame k is 64, 594 or 1518 bytes on the wire (60/590/1514 captured)
 as k % 12 falls in 0-6, 7-10 or 11: simple IMIX, 7:4:1 (use a multiple of
 12 frames for the exact mix).
+
+--flows N: N 64-byte frames, each its own UDP flow (frame k from
+172.16.0.0 + k // 50000, source port 1024 + k % 50000), written without
+scapy per frame so that a million take seconds: connection tracking's input.
 
 The sizes are those of the frame a host sends; the tunnels carry it as a
 tunnel endpoint would, to the router (DST_MAC), from OUTER_SRC to OUTER_DST:
@@ -25,6 +30,8 @@ Outer headers: TTL 64, DF set (Linux's default with PMTU discovery).
 """
 import argparse
 import random
+import socket
+import struct
 import sys
 
 from scapy.all import Ether, IP, UDP, VXLAN, Raw, wrpcap  # Debian python3-scapy
@@ -50,6 +57,39 @@ def encapsulate(args, frame, k):
             / frame)
 
 
+def ones_sum(data):
+    if len(data) % 2:
+        data += b"\x00"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+
+
+def write_flows(args):
+    """--flows: one frame per flow, headers patched into a fixed template."""
+    eth = bytes(Ether(dst=args.dst_mac, src=args.src_mac, type=0x0800))[:14]
+    order = list(range(args.flows))
+    random.Random(1).shuffle(order)
+    with open(args.out, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for k in order:
+            p = k % args.prefixes
+            src = struct.pack("!I", 0xac100000 + k // 50000)
+            dst = socket.inet_aton("%s.%d" % (prefix(p), (k // args.prefixes) % 250 + 1))
+            sport = 1024 + k % 50000
+            payload = b"\x00" * 18
+            udp_len = 8 + len(payload)
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + udp_len, 0, 0, 64, 17, 0, src, dst)
+            ip = ip[:10] + struct.pack("!H", 0xffff - ones_sum(ip)) + ip[12:]
+            pseudo = src + dst + struct.pack("!BBH", 0, 17, udp_len)
+            udp = struct.pack("!HHHH", sport, 9, udp_len, 0) + payload
+            csum = 0xffff - ones_sum(pseudo + udp)
+            udp = udp[:6] + struct.pack("!H", csum or 0xffff) + udp[8:]
+            frame = eth + ip + udp
+            f.write(struct.pack("<IIII", 0, 0, len(frame), len(frame)) + frame)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -65,9 +105,15 @@ def main():
     ap.add_argument("--vxlan", metavar="OUTER_SRC,OUTER_DST,VNI,INNER_DST_MAC")
     ap.add_argument("--inner-src-mac", default="52:54:00:aa:bb:cc",
                     help="--vxlan: the source MAC of the frames inside")
+    ap.add_argument("--flows", type=int, help="this many 64-byte frames, each its own flow")
     args = ap.parse_args()
     if args.prefixes > 256 * 256:
         sys.exit("too many prefixes")
+    if args.flows:
+        if args.imix or args.ipip or args.vxlan:
+            sys.exit("--flows takes none of --imix, --ipip, --vxlan")
+        write_flows(args)
+        return
     if args.ipip and args.vxlan:
         sys.exit("--ipip or --vxlan, not both")
 

@@ -78,6 +78,18 @@ struct ct_freed {
 };
 
 #define CT_RECENT 8 /* connections a worker confirmed last: the first it drops early */
+#define CT_FRAGS 256 /* datagrams a worker remembers the connection of, for their later fragments */
+
+/* The connection of a fragmented datagram, from its first fragment: the
+ * later ones carry no ports. A worker's own, since a datagram's fragments
+ * hash alike (on addresses) and arrive on one queue. */
+struct ct_frag {
+	uint32_t src, dst;
+	uint16_t ip_id; /* as in the header */
+	uint8_t proto;
+	uint8_t dir;   /* enum ct_dir */
+	uint32_t idx1; /* connection index + 1, 0: a free slot */
+};
 
 struct ct_lcore {
 	uint32_t unconfirmed; /* index + 1 of the first, 0: none */
@@ -85,6 +97,7 @@ struct ct_lcore {
 	uint32_t evict_cursor;
 	uint32_t n_recent;
 	uint32_t recent[CT_RECENT];
+	struct ct_frag frags[CT_FRAGS];
 } __rte_cache_aligned;
 
 static struct {
@@ -137,13 +150,16 @@ static inline void *hash_data(uint32_t idx, enum ct_dir d)
 enum parsed {
 	P_TRACK,     /* t holds its tuple */
 	P_ERROR,     /* an ICMP error; t holds the inverse of the tuple of the packet it is about */
-	P_UNTRACKED, /* not followed: a later fragment, ICMP other than echo and errors */
+	P_FRAGMENT,  /* a later fragment: t holds its addresses and protocol, l its IP id */
+	P_UNTRACKED, /* not followed: ICMP other than echo and errors */
 	P_MALFORMED, /* its L4 header is cut short or inconsistent */
 };
 
 struct l4 {
 	uint8_t tcp_flags;
 	uint8_t icmp_type;
+	bool first_fragment; /* of a datagram whose later fragments will ask for its connection */
+	uint16_t ip_id;
 };
 
 static inline bool icmp_is_error(uint8_t type)
@@ -169,8 +185,6 @@ static enum parsed parse_ip(const uint8_t *ip, uint32_t len, bool inner, uint16_
 	if (!inner)
 		len = RTE_MIN(len, tot); /* the Ethernet pass checked tot against the frame */
 	uint16_t frag = rte_be_to_cpu_16(h.fragment_offset);
-	if (frag & RTE_IPV4_HDR_OFFSET_MASK)
-		return P_UNTRACKED; /* no L4 header: a later fragment */
 	bool first_of_many = frag & RTE_IPV4_HDR_MF_FLAG;
 	const uint8_t *p = ip + ihl;
 	uint32_t l4len = len - ihl;
@@ -179,6 +193,10 @@ static enum parsed parse_ip(const uint8_t *ip, uint32_t len, bool inner, uint16_
 				  .dst = rte_be_to_cpu_32(h.dst_addr),
 				  .proto = h.next_proto_id,
 				  .zone = zone};
+	l->ip_id = h.packet_id;
+	if (frag & RTE_IPV4_HDR_OFFSET_MASK)
+		return inner ? P_UNTRACKED : P_FRAGMENT; /* no L4 header */
+	l->first_fragment = first_of_many && !inner;
 	switch (h.next_proto_id) {
 	case IPPROTO_TCP: {
 		struct rte_tcp_hdr th;
@@ -400,6 +418,43 @@ static struct ct_conn *conn_new(struct ct_conn *tb, const struct dp_ct_tuple *k,
 
 /* ---- PREROUTING, LOCAL_OUT: find or make the connection (workers) ---- */
 
+static inline struct ct_frag *frag_slot(const struct dp_ct_tuple *k, uint16_t ip_id)
+{
+	return &self()->frags[rte_hash_crc_4byte(k->src ^ k->dst, (uint32_t)ip_id << 8 | k->proto) % CT_FRAGS];
+}
+
+/* m is a datagram's first fragment: its later ones get its connection. */
+static void frag_note(struct ct_conn *tb, struct rte_mbuf *m, const struct dp_ct_tuple *k, uint16_t ip_id)
+{
+	const struct ct_conn *c = ct_conn_of(m);
+
+	if (!c)
+		return;
+	*frag_slot(k, ip_id) = (struct ct_frag){.src = k->src,
+						.dst = k->dst,
+						.ip_id = ip_id,
+						.proto = k->proto,
+						.dir = (uint8_t)ct_dir(m),
+						.idx1 = (uint32_t)(c - tb) + 1};
+}
+
+/* The first fragment's record for a later fragment with k's addresses, if
+ * its connection still is the one it named. */
+static const struct ct_frag *frag_find(const struct ct_conn *tb, const struct dp_ct_tuple *k, uint16_t ip_id)
+{
+	const struct ct_frag *f = frag_slot(k, ip_id);
+
+	if (!f->idx1 || f->idx1 > t.total || f->src != k->src || f->dst != k->dst || f->ip_id != ip_id ||
+	    f->proto != k->proto)
+		return NULL;
+	const struct ct_conn *c = &tb[f->idx1 - 1];
+	const struct dp_ct_tuple *key = &c->key[f->dir];
+	if (!(__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & CF_IN_USE) || key->src != k->src || key->dst != k->dst ||
+	    key->proto != k->proto)
+		return NULL;
+	return f;
+}
+
 /* The connection this worker made this round for an earlier packet whose
  * tuple was k, not confirmed yet: a flow's packets of one burst share it,
  * so that each hook decides once for the flow. */
@@ -422,6 +477,14 @@ static dp_verdict track_one(struct ct_conn *tb, struct rte_mbuf *m, enum parsed 
 {
 	struct dp_lcore_counters *cnt = dp_counters_self();
 
+	if (r == P_FRAGMENT) {
+		const struct ct_frag *f = frag_find(tb, k, l->ip_id);
+		if (f)
+			set_info(m, &tb[f->idx1 - 1], CT_ESTABLISHED, (enum ct_dir)f->dir);
+		else
+			set_info(m, NULL, CT_UNTRACKED, CT_DIR_ORIGINAL);
+		return DP_CONTINUE;
+	}
 	if (r == P_UNTRACKED) {
 		set_info(m, NULL, CT_UNTRACKED, CT_DIR_ORIGINAL);
 		return DP_CONTINUE;
@@ -512,8 +575,11 @@ static void track_burst(struct rte_mbuf **pkts, dp_verdict *v, uint16_t n, bool 
 	}
 	/* Untracked and malformed packets' keys are looked up too: harmless, and the burst stays one call. */
 	rte_hash_lookup_bulk_data(t.hash, kp, n, &hits, data);
-	for (uint16_t i = 0; i < n; i++)
+	for (uint16_t i = 0; i < n; i++) {
 		v[i] = track_one(tb, pkts[i], r[i], &keys[i], &l[i], (hits >> i) & 1 ? 0 : -1, data[i], now);
+		if (unlikely(l[i].first_fragment))
+			frag_note(tb, pkts[i], &keys[i], l[i].ip_id);
+	}
 }
 
 static void ct_in(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)

@@ -3,8 +3,7 @@
  * NAT in the configuration, as VyOS 1.4 writes it: "nat source rule N"
  * (SNAT, masquerade), "nat destination rule N" (DNAT, and load-balancing
  * to backends) and "nat static rule N" (1:1 prefix to prefix, both ways).
- * Brink adds "load-balance hash round-robin" and "translation options
- * mapping endpoint-independent|endpoint-dependent".
+ * Brink adds "load-balance hash round-robin".
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -18,7 +17,6 @@
 static const char *const protocols[] = {"tcp", "udp", "icmp", "tcp_udp", "all", NULL};
 static const char *const address_mappings[] = {"persistent", "random", NULL};
 static const char *const port_mappings[] = {"random", "none", NULL};
-static const char *const mappings[] = {"endpoint-independent", "endpoint-dependent", NULL};
 static const char *const hashes[] = {"source-address", "destination-address", "source-port", "destination-port",
 				     "random",         "round-robin",         NULL};
 static const uint8_t hash_bits[] = {NAT_HASH_SRC_ADDR, NAT_HASH_DST_ADDR, NAT_HASH_SRC_PORT,
@@ -55,12 +53,6 @@ static const struct cfg_schema options_children[] = {
 	 .kind = CFG_LEAF,
 	 .type = CFG_T_ENUM,
 	 .enums = port_mappings},
-	{.name = "mapping",
-	 .help = "endpoint-independent: a source address and port keep their translation for any destination "
-		 "(endpoint-dependent, the default: per destination)",
-	 .kind = CFG_LEAF,
-	 .type = CFG_T_ENUM,
-	 .enums = mappings},
 };
 
 static const struct cfg_schema source_translation_children[] = {
@@ -342,8 +334,6 @@ static void source_options(const struct cfg_node *tr, struct dp_nat_item *it)
 		it->flags |= NAT_F_ADDR_RANDOM;
 	if ((v = leaf(o, "port-mapping")))
 		it->flags |= strcmp(v, "random") == 0 ? NAT_F_PORT_RANDOM : NAT_F_PORT_KEEP;
-	if ((v = leaf(o, "mapping")) && strcmp(v, "endpoint-independent") == 0)
-		it->flags |= NAT_F_EIM;
 }
 
 static void source_rule(struct cfg_build *b, const struct cfg_node *r, const char *path, struct dp_nat_item *it)

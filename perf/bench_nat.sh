@@ -115,7 +115,7 @@ declare -A CASE_ERR=()
 # Every flow is translated: the counters must say so once the traffic flows.
 check_translated() { # $1 name: FLOWING_HOOK
 	local snat
-	snat=$(brink_stats | $PY -c 'import json,sys; print(json.load(sys.stdin).get("nat.snat", 0))' 2>/dev/null)
+	snat=$(brink_stats | $PY -c 'import json,sys; d = json.load(sys.stdin); print(d.get("counters", d).get("nat.snat", 0))' 2>/dev/null)
 	if [[ ${snat:-0} -lt $((FLOWS * 9 / 10)) ]]; then
 		MEASURE_ERR="only ${snat:-0} of $FLOWS flows were translated (nat.snat)"
 		return 1
@@ -155,7 +155,8 @@ import json, subprocess, sys, time
 sh, sock, flows = sys.argv[1], sys.argv[2], int(sys.argv[3])
 def created():
     out = subprocess.run([sh, "-s", sock, "-j", "-c", "show dataplane statistics"], capture_output=True, text=True)
-    return json.loads(out.stdout).get("ct.created", 0), time.monotonic()
+    d = json.loads(out.stdout)
+    return d.get("counters", d).get("ct.created", 0), time.monotonic()
 start = end = None
 deadline = time.monotonic() + 60
 while time.monotonic() < deadline:

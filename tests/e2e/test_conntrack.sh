@@ -8,10 +8,7 @@
 # forgets the rest. The dataplane's leak check runs at exit.
 . "$(dirname "$0")/lib.sh"
 
-topo_demo
-conf_demo >"$T/brink.conf"
-router_start "$T/brink.conf"
-wait_ping "$POD" 192.168.10.10
+demo_up
 
 FWD="set firewall ipv4 forward filter"
 CT="set system conntrack"

@@ -8,10 +8,7 @@
 # router. Bad rules are refused and leave the running firewall as it was.
 . "$(dirname "$0")/lib.sh"
 
-topo_demo
-conf_demo >"$T/brink.conf"
-router_start "$T/brink.conf"
-wait_ping "$POD" 192.168.10.10
+demo_up
 
 FWD="set firewall ipv4 forward filter"
 # the default table (1M connections) does not fit the EAL's 512 MB

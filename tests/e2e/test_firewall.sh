@@ -5,7 +5,9 @@
 # (RST, ICMP port unreachable), TCP to 8082 falls to the default drop. Each
 # rule's counters grow in show firewall (text and JSON) and clear firewall
 # counters zeroes them. An input-chain rule keeps the pod's pings off the
-# router. Bad rules are refused and leave the running firewall as it was.
+# router, a prerouting rule drops by destination. Bad rules are refused and
+# leave the running firewall as it was. A table of 16 connections counts its
+# overflow.
 . "$(dirname "$0")/lib.sh"
 
 demo_up
@@ -85,3 +87,25 @@ bad_commit "port|tcp|udp" "$FWD rule 60 action drop" "$FWD rule 60 destination p
 [ "$(bsh -c "show configuration")" = "$before" ] || fail "a refused commit changed the configuration"
 tcp_transfer "$VM" 192.168.10.10 "$POD" 8080
 wait_ping "$POD" 192.168.10.10
+
+# prerouting sees the destination as it came in, before the forward chain
+PRE="set firewall ipv4 prerouting filter"
+bsh_commit "$PRE rule 10 action drop" "$PRE rule 10 protocol tcp" "$PRE rule 10 destination address 192.168.10.10" \
+	"$PRE rule 10 destination port 8080"
+rc=0
+in_ns "$POD" timeout 3 bash -c "exec 3<>/dev/tcp/192.168.10.10/8080" 2>/dev/null || rc=$?
+[ $rc = 124 ] || fail "TCP to 8080 past the prerouting drop ended with $rc, expected a timeout"
+bsh -c "show firewall ipv4 prerouting filter" | grepq -E "^ +10 +drop +[1-9]" ||
+	fail "prerouting rule 10 counted nothing: $(bsh -c "show firewall ipv4 prerouting filter")"
+bsh_commit "delete firewall ipv4 prerouting filter"
+
+# a table of 16 connections, taken up again from nothing: the overflow is
+# counted, the dataplane goes on
+bsh_commit "delete firewall" "delete system conntrack"
+bsh_commit "set system conntrack table-size 16" "$FWD rule 10 action accept" "$FWD rule 10 state established"
+full=$(stat drop.ct.table_full)
+udp_flows "$POD" 172.30.1.10 "$VM" 192.168.10.10 40 2 20000 >/dev/null
+stat_grew drop.ct.table_full "$full"
+bsh -c "show conntrack statistics" | grepq -E "drop\.ct\.table_full +[1-9]" ||
+	fail "show conntrack statistics: $(bsh -c "show conntrack statistics")"
+dp_alive || fail "the dataplane died with its table full"

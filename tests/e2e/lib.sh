@@ -167,6 +167,14 @@ topo_demo() {
 	offloads_off "$REM" br0
 }
 
+# The demo topology with its router running and the pod reaching the VM.
+demo_up() {
+	topo_demo
+	conf_demo >"$T/brink.conf"
+	router_start "$T/brink.conf"
+	wait_ping "$POD" 192.168.10.10
+}
+
 # brink.conf with the ports given as NAME=VETH[=ADDR/LEN] (the dataplane's
 # af_packet veths, in order), e.g. dp0=rt-pod=172.30.1.1/24. Knobs (environment):
 #   CONF_WORKERS=1         workers, all on CPU 1

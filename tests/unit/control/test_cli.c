@@ -21,8 +21,9 @@ TestSuite(cli, .init = setup, .fini = teardown);
 Test(cli, dispatch_errors)
 {
 	cr_assert_str_eq(run_err(&f, "shwo"), "unknown command 'shwo' (try '?')\n");
-	cr_assert_str_eq(run_err(&f, "show"), "show: incomplete command (expected arp, configuration, conntrack, "
-					      "dataplane, interfaces, ip, log, nat, system, version or vxlan)\n");
+	cr_assert_str_eq(run_err(&f, "show"),
+			 "show: incomplete command (expected arp, configuration, conntrack, dataplane, firewall, "
+			 "interfaces, ip, log, nat, system, version or vxlan)\n");
 	cr_assert_str_eq(run_err(&f, "show ip routes"), "show ip: unknown word 'routes' (expected route)\n");
 	cr_assert_str_eq(run_err(&f, "show arp now"), "show arp: unexpected 'now' (nothing may follow)\n");
 	cr_assert_str_eq(run_err(&f, "show \"ip"), "unterminated \" quote starting at column 6\n");

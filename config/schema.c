@@ -472,6 +472,13 @@ static bool is_enum(const struct cfg_schema *s, const char *text)
 	return false;
 }
 
+/* Appends ", "-separated names of s's values to msg, whose first used bytes are taken. */
+static void enum_list(const struct cfg_schema *s, char *msg, size_t msg_len, size_t used)
+{
+	for (const char *const *e = s->enums; *e && used < msg_len; e++)
+		used += (size_t)snprintf(msg + used, msg_len - used, "%s %s", e == s->enums ? "" : ",", *e);
+}
+
 static bool check_prefix(const struct cfg_schema *s, const char *text, char *msg, size_t len)
 {
 	uint32_t ip;
@@ -541,20 +548,19 @@ bool schema_parse_value(const struct cfg_schema *s, const char *text, char out[C
 		if (!check_ifname(text, msg, msg_len))
 			return false;
 		break;
-	case CFG_T_ENUM: {
-		size_t used = (size_t)snprintf(msg, msg_len, "'%s' is not one of:", text);
+	case CFG_T_ENUM:
 		if (is_enum(s, text))
 			break;
-		for (const char *const *e = s->enums; *e && used < msg_len; e++)
-			used += (size_t)snprintf(msg + used, msg_len - used, "%s %s", e == s->enums ? "" : ",", *e);
+		enum_list(s, msg, msg_len, (size_t)snprintf(msg, msg_len, "'%s' is not one of:", text));
 		return false;
-	}
 	case CFG_T_U32_OR_ENUM:
 		if (is_enum(s, text))
 			break;
 		if (text[0] >= '0' && text[0] <= '9')
 			return parse_u32(s, text, out, msg, msg_len);
-		snprintf(msg, msg_len, "'%s' is neither a number %u-%u nor %s", text, s->min, s->max, s->enums[0]);
+		enum_list(s, msg, msg_len,
+			  (size_t)snprintf(msg, msg_len, "'%s' is neither a number %u-%u nor one of:", text, s->min,
+					   s->max));
 		return false;
 	case CFG_T_NONE:
 		snprintf(msg, msg_len, "takes no value");

@@ -82,7 +82,7 @@ bad_commit() { # REASON-REGEX SET-COMMAND...
 	log "refused: $*: $(echo "$out" | grep -iE "$want" | head -1)"
 }
 bad_commit "address|prefix" "$FWD rule 60 action drop" "$FWD rule 60 source address 300.1.1.1"
-bad_commit "protocol" "$FWD rule 60 action drop" "$FWD rule 60 protocol nosuchproto"
+bad_commit "nosuchproto.* udp" "$FWD rule 60 action drop" "$FWD rule 60 protocol nosuchproto"
 bad_commit "port|tcp|udp" "$FWD rule 60 action drop" "$FWD rule 60 destination port 80"
 [ "$(bsh -c "show configuration")" = "$before" ] || fail "a refused commit changed the configuration"
 tcp_transfer "$VM" 192.168.10.10 "$POD" 8080

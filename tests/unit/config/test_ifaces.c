@@ -267,8 +267,8 @@ Test(config_ifaces, values_refused_when_set)
 
 	SET_FAILS(t, "out of range 1-4094", "interfaces", "dataplane", "dp0", "vif", "4095");
 	SET_FAILS(t, "is not one of: gre,", "interfaces", "tunnel", "tun0", "encapsulation", "vti");
-	SET_FAILS(t, "neither a number 0-255 nor inherit", "interfaces", "tunnel", "tun0", "parameters", "ip", "tos",
-		  "high");
+	SET_FAILS(t, "neither a number 0-255 nor one of: inherit", "interfaces", "tunnel", "tun0", "parameters", "ip",
+		  "tos", "high");
 	SET_FAILS(t, "out of range 0-255", "interfaces", "tunnel", "tun0", "parameters", "ip", "tos", "256");
 	SET_FAILS(t, "out of range 1-16777215", "interfaces", "vxlan", "vxlan0", "vni", "16777216");
 	SET_FAILS(t, "is not a name", "interfaces", "vxlan", "vx.1", "vni", "1");

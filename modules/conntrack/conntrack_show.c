@@ -167,7 +167,8 @@ static int show_conns(struct cli_session *s, int argc, char **argv, struct cli_r
 		sbuf_printf(r->out, "%s\n", err);
 		return rc;
 	}
-	qsort(v, n, sizeof(*v), conn_cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), conn_cmp);
 	if (r->json)
 		r->result = json_array();
 	else

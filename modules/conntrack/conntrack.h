@@ -63,8 +63,9 @@ static inline struct ct_conn *ct_conn_of(struct rte_mbuf *m)
 
 /* Control side: a stateful feature starts (true) or stops needing tracking.
  * The first user makes the table (of the configured size), the last one
- * empties and frees it. */
-void ct_use(bool on);
+ * empties and frees it. -ENOMEM, and no use taken, when the table cannot
+ * be made: the feature must refuse its configuration. */
+int ct_use(bool on);
 /* Whether tracking runs (a user asked and the table could be made). */
 bool ct_enabled(void);
 

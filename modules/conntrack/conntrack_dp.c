@@ -77,7 +77,7 @@ struct ct_freed {
 	int32_t pos[2]; /* -1: no key to free */
 };
 
-#define CT_RECENT 8 /* connections a worker confirmed last: the first it drops early */
+#define CT_RECENT 8  /* connections a worker confirmed last: the first it drops early */
 #define CT_FRAGS 256 /* datagrams a worker remembers the connection of, for their later fragments */
 
 /* The connection of a fragmented datagram, from its first fragment: the
@@ -872,22 +872,21 @@ static int table_create(uint32_t size)
 	return 0;
 }
 
-void ct_use(bool on)
+int ct_use(bool on)
 {
 	if (on) {
-		if (users++ == 0 || !table) {
-			if (!t.conns && table_create(conf.table_size) < 0) {
-				RTE_LOG(ERR, USER1, "conntrack: no memory for a table of %u connections\n",
-					conf.table_size);
-				return;
-			}
+		if (!t.conns && table_create(conf.table_size) < 0) {
+			RTE_LOG(ERR, USER1, "conntrack: no memory for a table of %u connections\n", conf.table_size);
+			return -ENOMEM;
+		}
+		if (users++ == 0) {
 			__atomic_store_n(&table, t.conns, __ATOMIC_RELEASE);
 			hook_feature_everywhere(feature, true);
 		}
-		return;
+		return 0;
 	}
 	if (users == 0 || --users > 0)
-		return;
+		return 0;
 	hook_feature_everywhere(feature, false);
 	__atomic_store_n(&table, NULL, __ATOMIC_RELEASE);
 	/* Once every worker has passed a round, none holds a connection. */
@@ -895,6 +894,7 @@ void ct_use(bool on)
 	for (unsigned i = 0; i < RTE_MAX_LCORE; i++)
 		lcores[i] = (struct ct_lcore){.round = lcores[i].round};
 	table_free();
+	return 0;
 }
 
 bool ct_enabled(void)

@@ -640,12 +640,15 @@ static bool uses_state(const struct fw_conf *c)
 	return false;
 }
 
-static void ct_hold(bool on)
+static int ct_hold(bool on)
 {
 	if (on != ct_held) {
-		ct_use(on);
+		int rc = ct_use(on);
+		if (rc < 0)
+			return rc;
 		ct_held = on;
 	}
+	return 0;
 }
 
 static int fw_apply(const void *table_items, unsigned n, struct dp_apply *a)
@@ -665,8 +668,12 @@ static int fw_apply(const void *table_items, unsigned n, struct dp_apply *a)
 		return dp_apply_refuse(a, rc, "%s", err);
 	struct fw_conf *old = active;
 	/* tracking starts before the rules that read it, and stops after */
-	if (uses_state(c))
-		ct_hold(true);
+	if (uses_state(c) && ct_hold(true) < 0) {
+		conf_free(c);
+		return dp_apply_refuse(a, -ENOMEM,
+				       "connection tracking cannot start: no memory for its table "
+				       "(system conntrack table-size)");
+	}
 	if (c && c->cnt[lcore])
 		counters_carry(c, old, lcore);
 	__atomic_store_n(&active, c, __ATOMIC_RELEASE);

@@ -784,7 +784,12 @@ static int nat_apply(const void *items, unsigned n, struct dp_apply *a)
 		return rc;
 	struct nat_conf *old = active;
 	if (c && !ct_held) {
-		ct_use(true);
+		if (ct_use(true) < 0) {
+			conf_free(c);
+			return dp_apply_refuse(a, -ENOMEM,
+					       "connection tracking cannot start: no memory for its table "
+					       "(system conntrack table-size)");
+		}
 		ct_held = true;
 	}
 	if (c)

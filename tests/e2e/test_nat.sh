@@ -120,6 +120,10 @@ for bad in "set nat source rule 5 translation address masquerade" \
 	out=$(bsh -c configure -c "$bad" -c commit -c exit 2>&1) && fail "'$bad' committed: $out"
 	log "refused: $bad -> $(echo "$out" | grep -m1 -i "nat")"
 done
+out=$(bsh -c configure -c "set system conntrack table-size 16777216" \
+	-c "set nat source rule 5 outbound-interface name dp1" -c "set nat source rule 5 translation address masquerade" \
+	-c commit -c exit 2>&1) && fail "NAT committed without the memory for its connection table: $out"
+echo "$out" | grepq "connection tracking cannot start" || fail "no reason for the refused NAT commit: $out"
 [ "$(bsh -c "show configuration commands")" = "$before" ] || fail "a refused commit changed the configuration"
 
 log "---- flow 1: VIP 203.0.113.10:80 load-balanced to three pods"

@@ -424,7 +424,7 @@ static inline struct ct_frag *frag_slot(const struct dp_ct_tuple *k, uint16_t ip
 }
 
 /* m is a datagram's first fragment: its later ones get its connection. */
-static void frag_note(struct ct_conn *tb, struct rte_mbuf *m, const struct dp_ct_tuple *k, uint16_t ip_id)
+static void frag_note(const struct ct_conn *tb, struct rte_mbuf *m, const struct dp_ct_tuple *k, uint16_t ip_id)
 {
 	const struct ct_conn *c = ct_conn_of(m);
 

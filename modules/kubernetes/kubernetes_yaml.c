@@ -662,6 +662,7 @@ int k8s_import_string(const char *text, const char *name, const uint32_t *node_a
 {
 	struct reader rd = {.name = name, .err = err};
 	yaml_parser_t parser;
+	yaml_document_t doc;
 	bool done = false;
 
 	memset(out, 0, sizeof(*out));
@@ -669,7 +670,6 @@ int k8s_import_string(const char *text, const char *name, const uint32_t *node_a
 		abort();
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
 	while (!done && !rd.failed) {
-		yaml_document_t doc;
 		if (!yaml_parser_load(&parser, &doc)) {
 			sbuf_printf(err, "%s:%zu:%zu: %s\n", name, parser.problem_mark.line + 1,
 				    parser.problem_mark.column + 1, parser.problem ? parser.problem : "YAML error");

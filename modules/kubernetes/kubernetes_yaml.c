@@ -651,6 +651,12 @@ static bool translate(struct reader *rd, const uint32_t *node_addresses, unsigne
 				r->port = p->node_port;
 			}
 		}
+		if (!ks->n_rules) {
+			snprintf(ks->note, sizeof(ks->note),
+				 "no address to serve (clusterIP, externalIPs, load balancer "
+				 "or a nodePort with node-address): no rules");
+			continue;
+		}
 		snprintf(ks->note, sizeof(ks->note), "%u rule%s, %u backend%s", ks->n_rules,
 			 ks->n_rules == 1 ? "" : "s", e->n_addresses, e->n_addresses == 1 ? "" : "s");
 	}

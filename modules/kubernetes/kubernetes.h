@@ -21,7 +21,7 @@
 
 struct k8s_rule {
 	char description[3 * K8S_NAME_MAX + 16]; /* kubernetes:NAMESPACE/NAME:PORTNAME-or-PORT */
-	uint32_t address;                        /* network order */
+	uint32_t address;                        /* host order */
 	uint16_t port, target_port;
 	uint8_t protocol; /* IPPROTO_TCP or IPPROTO_UDP */
 	bool source_hash; /* sessionAffinity ClientIP */
@@ -43,7 +43,7 @@ struct k8s_import {
 	struct k8s_service *services;
 };
 
-/* Reads path. node_addresses (n of them, network order) are where NodePort
+/* Reads path. node_addresses (n of them, host order) are where NodePort
  * services are reached. Returns 0, or -EINVAL with "FILE:LINE:COLUMN: why"
  * in err (and nothing in *out). */
 int k8s_import_file(const char *path, const uint32_t *node_addresses, unsigned n_node_addresses, struct k8s_import *out,

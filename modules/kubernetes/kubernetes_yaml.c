@@ -147,7 +147,7 @@ static bool number(struct reader *rd, const yaml_node_t *n, const char *what, lo
 static bool port_number(struct reader *rd, const yaml_node_t *map, const char *key, bool required, uint16_t *out)
 {
 	const yaml_node_t *n = get(rd, map, key);
-	long v;
+	long v = 0;
 
 	if (!n) {
 		*out = 0;
@@ -208,9 +208,9 @@ static bool object_key(struct reader *rd, const yaml_node_t *obj, char key[2 * K
 		return fail(rd, md, "metadata.name is missing");
 	if (slice_of && !*slice_of)
 		return fail(rd, md, "an EndpointSlice needs the label kubernetes.io/service-name");
-	if (strlen(ns ? ns : "default") + strlen(slice_of ? *slice_of : name) + 1 >= 2 * K8S_NAME_MAX + 2)
+	int len = snprintf(key, 2 * K8S_NAME_MAX + 2, "%s/%s", ns ? ns : "default", slice_of ? *slice_of : name);
+	if (len < 0 || len >= 2 * K8S_NAME_MAX + 2)
 		return fail(rd, md, "name or namespace too long");
-	snprintf(key, 2 * K8S_NAME_MAX + 2, "%s/%s", ns ? ns : "default", slice_of ? *slice_of : name);
 	return true;
 }
 
@@ -263,7 +263,7 @@ static bool svc_ports(struct reader *rd, struct svc *sv, const yaml_node_t *spec
 		struct svc_port *p = &sv->ports[sv->n_ports];
 		const char *name = get_str(rd, item, "name");
 		const yaml_node_t *target = get(rd, item, "targetPort");
-		long v;
+		long v = 0;
 
 		if (!check_keys(rd, item, "spec.ports[]", known, ignored))
 			return false;

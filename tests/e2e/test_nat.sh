@@ -171,27 +171,6 @@ grepq -E "^pod[123]$" "$T/long.out" || fail "the long connection lost its backen
 bsh_commit "delete nat destination rule 10 load-balance backend 172.30.1.14"
 
 log "---- a removed backend's connections end; new ones never reach it"
-in_ns "$(ns c1)" "$PY" - >"$T/ends.out" 2>&1 <<'PYEOF' &
-import socket, time
-# connections to the VIP on port 7000 (rule 11), one per backend, held open
-conns = {}
-for i in range(40):
-    s = socket.create_connection(("203.0.113.10", 7000), timeout=3)
-    s.send(b"x\n")
-    who = s.recv(100).decode().split()[0]
-    conns.setdefault(who, s)
-    if len(conns) == 3:
-        break
-time.sleep(3)
-for who, s in sorted(conns.items()):
-    try:
-        s.send(b"x\n")
-        got = s.recv(100).decode().split()
-        print(who, "alive" if got else "closed")
-    except OSError as e:
-        print(who, "ended")
-PYEOF
-ends=$!
 bsh_commit "set nat destination rule 11 inbound-interface name dp1" \
 	"set nat destination rule 11 destination address 203.0.113.10" \
 	"set nat destination rule 11 destination port 7000" \
@@ -200,8 +179,38 @@ bsh_commit "set nat destination rule 11 inbound-interface name dp1" \
 	"set nat destination rule 11 load-balance backend 172.30.1.11" \
 	"set nat destination rule 11 load-balance backend 172.30.1.12" \
 	"set nat destination rule 11 load-balance backend 172.30.1.13"
-sleep 1.5
+# One connection per backend to the VIP on port 7000 (rule 11), held open
+# until pod3 has left the rule ($T/removed), then tried again.
+cat >"$T/ends.py" <<'PYEOF'
+import os, socket, sys, time
+ready, removed = sys.argv[1], sys.argv[2]
+conns = {}
+for i in range(40):
+    s = socket.create_connection(("203.0.113.10", 7000), timeout=3)
+    s.send(b"x\n")
+    who = s.recv(100).decode().split()[0]
+    conns.setdefault(who, s)
+    if len(conns) == 3:
+        break
+open(ready, "w").close()
+for i in range(200):
+    if os.path.exists(removed):
+        break
+    time.sleep(0.05)
+time.sleep(0.5)
+for who, s in sorted(conns.items()):
+    try:
+        s.send(b"x\n")
+        got = s.recv(100).decode().split()
+        print(who, "alive" if got else "closed")
+    except OSError as e:
+        print(who, "ended")
+PYEOF
+in_ns "$(ns c1)" "$PY" "$T/ends.py" "$T/ends.ready" "$T/removed" >"$T/ends.out" 2>&1 &
+ends=$!
+wait_for 10 test -e "$T/ends.ready" || fail "no connection to each backend of rule 11: $(cat "$T/ends.out")"
 bsh_commit "delete nat destination rule 11 load-balance backend 172.30.1.13"
+touch "$T/removed"
 wait $ends || true
 log "after pod3 left rule 11: $(tr '\n' ' ' <"$T/ends.out")"
 grepq "^pod1 alive" "$T/ends.out" || fail "pod1's connection did not survive: $(cat "$T/ends.out")"

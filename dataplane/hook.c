@@ -120,59 +120,87 @@ void dp_verdict_apply(struct dp_worker *w, struct rte_mbuf *m, dp_verdict v)
 	}
 }
 
-static inline uint16_t hook_iface(enum dp_hook_point p, struct rte_mbuf *m, uint32_t feature)
+/* The features whose hooks run on m at point p: those of its input
+ * interface, of its output interface, or at FORWARD of either (a rule set
+ * may be on either side). */
+static inline uint32_t point_features(enum dp_hook_point p, struct rte_mbuf *m)
 {
 	const struct dp_mbuf_meta *meta = dp_meta(m);
+	uint32_t f = 0;
 
-	switch (p) {
-	case DP_HOOK_PREROUTING:
-	case DP_HOOK_LOCAL_IN:
-		return meta->in_iface;
-	case DP_HOOK_FORWARD:
-		/* The input's features first: a rule set may be on either side. */
-		return meta->in_iface < DP_IFACE_MAX && (iface_features(meta->in_iface) & feature) ? meta->in_iface
-												   : meta->out_iface;
-	default:
-		return meta->out_iface;
-	}
+	if (p != DP_HOOK_POSTROUTING && p != DP_HOOK_LOCAL_OUT && meta->in_iface < DP_IFACE_MAX)
+		f = iface_features(meta->in_iface);
+	if (p != DP_HOOK_PREROUTING && p != DP_HOOK_LOCAL_IN && meta->out_iface < DP_IFACE_MAX)
+		f |= iface_features(meta->out_iface);
+	return f;
 }
 
+static __rte_cold void trace_verdicts(const struct hook *h, struct rte_mbuf **pkts, const dp_verdict *v, uint16_t n)
+{
+	for (uint16_t j = 0; j < n; j++)
+		trace_step(pkts[j], h->name, "%s",
+			   v[j] == DP_CONTINUE      ? "passed"
+			   : v[j] == DP_CONSUMED    ? "taken by the hook"
+			   : v[j] < DP_VERDICT_DROP ? "to be input again"
+						    : "dropped");
+}
+
+/* The features are read once per point and burst; a hook whose feature
+ * every packet has sees the burst itself, and a burst that every hook let
+ * through is never compacted. */
 uint16_t hook_run(enum dp_hook_point p, struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
+	uint32_t feat[DP_BURST], all = UINT32_MAX, any = 0;
+	bool read = false;
+
 	for (unsigned k = 0; k < points[p].n && n; k++) {
 		const struct hook *h = &points[p].h[k];
-		struct rte_mbuf *sub[DP_BURST];
-		dp_verdict v[DP_BURST];
-		uint16_t at[DP_BURST], n_sub = 0, kept = 0;
+		struct rte_mbuf *gathered[DP_BURST], **sub = pkts;
+		dp_verdict v[DP_BURST], stop = 0;
+		uint16_t at[DP_BURST], n_sub = n, kept = 0;
 
 		if (!__atomic_load_n(&h->users, __ATOMIC_RELAXED))
 			continue;
-		for (uint16_t i = 0; i < n; i++) {
-			uint16_t ifc = hook_iface(p, pkts[i], h->feature);
-			if (ifc < DP_IFACE_MAX && (iface_features(ifc) & h->feature)) {
-				at[n_sub] = i;
-				sub[n_sub++] = pkts[i];
+		if (!read) {
+			for (uint16_t i = 0; i < n; i++) {
+				feat[i] = point_features(p, pkts[i]);
+				all &= feat[i];
+				any |= feat[i];
+			}
+			read = true;
+		}
+		if (!(any & h->feature))
+			continue;
+		if (!(all & h->feature)) {
+			sub = gathered;
+			n_sub = 0;
+			for (uint16_t i = 0; i < n; i++) {
+				if (feat[i] & h->feature) {
+					at[n_sub] = i;
+					gathered[n_sub++] = pkts[i];
+				}
 			}
 		}
-		if (!n_sub)
-			continue;
 		h->fn(w, sub, v, n_sub);
 		if (unlikely(trace_on()))
-			for (uint16_t j = 0; j < n_sub; j++)
-				trace_step(sub[j], h->name, "%s",
-					   v[j] == DP_CONTINUE      ? "passed"
-					   : v[j] == DP_CONSUMED    ? "taken by the hook"
-					   : v[j] < DP_VERDICT_DROP ? "to be input again"
-								    : "dropped");
+			trace_verdicts(h, sub, v, n_sub);
+		for (uint16_t j = 0; j < n_sub; j++)
+			stop |= v[j];
+		if (likely(stop == DP_CONTINUE))
+			continue;
 		for (uint16_t j = 0; j < n_sub; j++) {
 			if (v[j] == DP_CONTINUE)
 				continue;
-			pkts[at[j]] = NULL;
-			dp_verdict_apply(w, sub[j], v[j]);
+			struct rte_mbuf *m = sub[j];
+			pkts[sub == pkts ? j : at[j]] = NULL;
+			dp_verdict_apply(w, m, v[j]);
 		}
-		for (uint16_t i = 0; i < n; i++)
-			if (pkts[i])
+		for (uint16_t i = 0; i < n; i++) {
+			if (pkts[i]) {
+				feat[kept] = feat[i];
 				pkts[kept++] = pkts[i];
+			}
+		}
 		n = kept;
 	}
 	return n;

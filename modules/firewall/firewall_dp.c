@@ -947,8 +947,12 @@ static inline void fw_run(unsigned hook, struct dp_worker *w, struct rte_mbuf **
 	}
 	const struct fw_set *base = &c->sets[c->base[hook]];
 	for (uint16_t i = 0; i < n; i++) {
-		key_fill(&keys[i], pkts[i], hook);
 		uint8_t p = c->policy[ct_state(pkts[i]) & 7];
+		if (p == FW_ACT_ACCEPT) {
+			v[i] = DP_CONTINUE; /* established and related traffic, most of it: no key needed */
+			continue;
+		}
+		key_fill(&keys[i], pkts[i], hook);
 		if (p != FW_ACT_NONE) {
 			v[i] = verdict(w, pkts[i], p, &keys[i]);
 			continue;

@@ -101,16 +101,21 @@ static inline uint16_t fold(uint32_t s)
 	return (uint16_t)s;
 }
 
-static inline void sum_replace16(uint16_t *sum, uint16_t from, uint16_t to)
+/* What replacing 32 bits from by to adds to a one's-complement sum. */
+static inline uint32_t delta32(uint32_t from, uint32_t to)
 {
-	*sum = (uint16_t)~fold((uint32_t)(uint16_t) ~*sum + (uint16_t)~from + to);
+	return (uint32_t)(uint16_t) ~(from >> 16) + (uint16_t) ~(from & 0xffff) + (to >> 16) + (to & 0xffff);
+}
+
+/* The checksum sum after the changes whose sum is delta. */
+static inline uint16_t sum_adjust(uint16_t sum, uint32_t delta)
+{
+	return (uint16_t)~fold((uint32_t)(uint16_t)~sum + delta);
 }
 
 static inline void sum_replace32(uint16_t *sum, uint32_t from, uint32_t to)
 {
-	uint32_t s = (uint32_t)(uint16_t) ~*sum + (uint16_t) ~(from >> 16) + (uint16_t) ~(from & 0xffff) + (to >> 16) +
-		     (to & 0xffff);
-	*sum = (uint16_t)~fold(s);
+	*sum = sum_adjust(*sum, delta32(from, to));
 }
 
 /* ---- rewriting a packet ---- */
@@ -139,19 +144,20 @@ static void rewrite(struct rte_ipv4_hdr *ip, uint8_t *l4, uint32_t l4len, const 
 	uint32_t to = rte_cpu_to_be_32(src ? t->src : t->dst);
 	uint8_t proto = ip->next_proto_id;
 	uint16_t *sum = l4_sum(proto, l4, l4len);
-	bool udp = proto == IPPROTO_UDP;
+	uint32_t l4_delta = 0;
 
 	if (from != to) {
-		sum_replace32(&ip->hdr_checksum, from, to);
-		if (sum && proto != IPPROTO_ICMP)
-			sum_replace32(sum, from, to);
+		uint32_t d = delta32(from, to);
+		ip->hdr_checksum = sum_adjust(ip->hdr_checksum, d);
+		if (proto != IPPROTO_ICMP) /* the pseudo-header's addresses */
+			l4_delta = d;
 		if (src)
 			ip->src_addr = to;
 		else
 			ip->dst_addr = to;
 	}
 	uint16_t *port = NULL, pto = 0;
-	if ((proto == IPPROTO_TCP || udp) && l4len >= 4) {
+	if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) && l4len >= 4) {
 		port = (uint16_t *)(l4 + (src ? 0 : 2));
 		pto = rte_cpu_to_be_16(src ? t->sport : t->dport);
 	} else if (proto == IPPROTO_ICMP && l4len >= 8) {
@@ -159,12 +165,14 @@ static void rewrite(struct rte_ipv4_hdr *ip, uint8_t *l4, uint32_t l4len, const 
 		pto = rte_cpu_to_be_16(t->sport);
 	}
 	if (port && *port != pto) {
-		if (sum)
-			sum_replace16(sum, *port, pto);
+		l4_delta += (uint32_t)(uint16_t) ~*port + pto;
 		*port = pto;
 	}
-	if (udp && sum && *sum == 0)
-		*sum = 0xffff; /* RFC 768: a computed 0 is sent as all ones */
+	if (sum && l4_delta) {
+		uint16_t s = sum_adjust(*sum, l4_delta);
+		/* RFC 768: a computed 0 is sent as all ones */
+		*sum = proto == IPPROTO_UDP && s == 0 ? 0xffff : s;
+	}
 }
 
 static inline struct rte_ipv4_hdr *ip_of(struct rte_mbuf *m)

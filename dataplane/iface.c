@@ -56,6 +56,17 @@ int iface_by_name(const char *name)
 	return -1;
 }
 
+uint16_t iface_by_msg_name(const char *name, uint16_t unknown)
+{
+	char n[DP_NAME_LEN + 1];
+
+	if (!name[0])
+		return DP_IFACE_NONE;
+	snprintf(n, sizeof(n), "%.*s", DP_NAME_LEN, name);
+	int id = iface_by_name(n);
+	return id < 0 ? unknown : (uint16_t)id;
+}
+
 uint16_t iface_holding(uint32_t ip)
 {
 	for (unsigned i = 0; i < slots_end; i++) {

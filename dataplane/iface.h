@@ -102,6 +102,10 @@ static inline struct dp_iface *iface_get(uint16_t id)
 
 /* An interface by name (ports included, the punt port not), or -1. */
 int iface_by_name(const char *name);
+/* The interface a message names in a field of DP_NAME_LEN bytes, not
+ * terminated when full: DP_IFACE_NONE for an empty field, unknown when no
+ * interface has the name (a rule that names one matches nothing). */
+uint16_t iface_by_msg_name(const char *name, uint16_t unknown);
 /* The interface that has address ip (a tunnel's underlay), or DP_IFACE_NONE. */
 uint16_t iface_holding(uint32_t ip);
 /* Address of the interface whose subnet contains target, 0 if none. */

@@ -128,6 +128,12 @@ void dp_reinject(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, dp_ver
 void icmp_send_error(struct dp_worker *w, struct rte_mbuf *m, uint8_t type, uint8_t code, uint16_t in_iface,
 		     uint16_t next_mtu);
 
+/* A TCP RST answering m (an IPv4 TCP segment after its Ethernet header,
+ * RFC 9293 3.10.7.1), from m's destination to its source, built in m and
+ * routed as the router's own. False, m untouched, for a reset, a later
+ * fragment or a segment too short to answer: the caller still owns m. */
+bool tcp_send_reset(struct dp_worker *w, struct rte_mbuf *m);
+
 /* ---- registration ---- */
 
 /* Frames of an EtherType the core does not handle (802.1Q...), received on

@@ -187,18 +187,6 @@ static int set_by_name(const struct fw_conf *c, const char *name)
 	return -1;
 }
 
-static uint16_t iface_of(const char *name)
-{
-	char n[DP_NAME_LEN + 1];
-	int id;
-
-	if (!name[0])
-		return DP_IFACE_NONE;
-	snprintf(n, sizeof(n), "%.*s", DP_NAME_LEN, name);
-	id = iface_by_name(n);
-	return id < 0 ? FW_IFACE_UNKNOWN : (uint16_t)id;
-}
-
 static void range_field(struct rte_acl_field *f, uint16_t lo, uint16_t hi)
 {
 	f->value.u16 = lo;
@@ -406,8 +394,8 @@ static int conf_load(struct fw_conf *c, const struct dp_fw_item *items, unsigned
 			s->rules = g;
 		}
 		s->rules[s->n_rules++] = (struct fw_rule){.item = *it,
-							  .in_if = iface_of(it->in_iface),
-							  .out_if = iface_of(it->out_iface)};
+							  .in_if = iface_by_msg_name(it->in_iface, FW_IFACE_UNKNOWN),
+							  .out_if = iface_by_msg_name(it->out_iface, FW_IFACE_UNKNOWN)};
 	}
 	for (unsigned k = 0; k < c->n_sets; k++) {
 		struct fw_set *s = &c->sets[k];
@@ -863,61 +851,13 @@ static uint8_t walk(const struct fw_conf *c, unsigned b, uint32_t r, const struc
 	}
 }
 
-/* A TCP RST answering m (RFC 9293 3.10.7.1), built in m and sent as the router's own. */
-static bool send_rst(struct dp_worker *w, struct rte_mbuf *m)
-{
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-	uint16_t ihl = rte_ipv4_hdr_len(ip), ip_len = rte_be_to_cpu_16(ip->total_length);
-	struct rte_tcp_hdr th;
-
-	if (m->nb_segs > 1 || rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + ihl + sizeof(th) ||
-	    ip_len < ihl + sizeof(th) || (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)))
-		return false;
-	memcpy(&th, (uint8_t *)ip + ihl, sizeof(th));
-	if (th.tcp_flags & RTE_TCP_RST_FLAG)
-		return false; /* never a reset for a reset */
-	uint32_t seg_len = ip_len - ihl - (uint32_t)((th.data_off >> 4) * 4);
-	if (th.tcp_flags & RTE_TCP_SYN_FLAG)
-		seg_len++;
-	if (th.tcp_flags & RTE_TCP_FIN_FLAG)
-		seg_len++;
-	struct rte_tcp_hdr rst = {.src_port = th.dst_port, .dst_port = th.src_port, .data_off = 5 << 4};
-	if (th.tcp_flags & RTE_TCP_ACK_FLAG) {
-		rst.sent_seq = th.recv_ack;
-		rst.tcp_flags = RTE_TCP_RST_FLAG;
-	} else {
-		rst.recv_ack = rte_cpu_to_be_32(rte_be_to_cpu_32(th.sent_seq) + seg_len);
-		rst.tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
-	}
-	struct rte_ipv4_hdr out = {
-		.version_ihl = RTE_IPV4_VHL_DEF,
-		.total_length = RTE_BE16(sizeof(out) + sizeof(rst)),
-		.time_to_live = 64,
-		.next_proto_id = IPPROTO_TCP,
-		.src_addr = ip->dst_addr,
-		.dst_addr = ip->src_addr,
-	};
-	out.hdr_checksum = rte_ipv4_cksum(&out);
-	memcpy(ip, &out, sizeof(out));
-	rst.cksum = 0;
-	memcpy(ip + 1, &rst, sizeof(rst));
-	struct rte_tcp_hdr *t = (struct rte_tcp_hdr *)(ip + 1);
-	t->cksum = rte_ipv4_udptcp_cksum(ip, t);
-	rte_pktmbuf_trim(m,
-			 (uint16_t)(rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) - sizeof(out) - sizeof(rst)));
-	m->ol_flags &= RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_INDIRECT;
-	dp_meta(m)->depth = 0;
-	ip4_route_later(w, m);
-	return true;
-}
-
 static dp_verdict verdict(struct dp_worker *w, struct rte_mbuf *m, uint8_t action, const struct fw_key *k)
 {
 	switch (action) {
 	case FW_ACT_ACCEPT:
 		return DP_CONTINUE;
 	case FW_ACT_REJECT:
-		if (k->proto == IPPROTO_TCP && !send_rst(w, m))
+		if (k->proto == IPPROTO_TCP && !tcp_send_reset(w, m))
 			return DP_DROP(cnt_reject);
 		dp_counters_self()->c[cnt_reject]++;
 		if (unlikely(trace_on()))

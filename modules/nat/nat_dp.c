@@ -91,6 +91,7 @@ static struct worker_state workers[DP_MAX_WORKERS];
 static uint32_t feature;
 static bool ct_held;
 static enum dp_counter_id cnt_dnat, cnt_snat, cnt_exhausted, cnt_no_address, cnt_no_connection, cnt_related;
+static enum dp_counter_id cnt_reset;
 
 /* ---- checksums (RFC 1624), on values as they are in the packet ---- */
 
@@ -407,7 +408,7 @@ static void dnat_burst(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *
 
 /* A TCP segment of no connection toward a translated address: without its
  * connection it would leave untranslated (its flow was cleared, or began
- * before the router knew it). */
+ * before the router knew it). It is answered with a reset instead. */
 static bool orphan_of_dnat(const struct nat_conf *cf, struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *ip = ip_of(m);
@@ -430,9 +431,17 @@ static void nat_prerouting(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdi
 	const struct nat_conf *cf = __atomic_load_n(&active, __ATOMIC_ACQUIRE);
 
 	dnat_burst(w, pkts, v, n, false);
-	for (uint16_t i = 0; cf && i < n; i++)
-		if (!ct_conn_of(pkts[i]) && orphan_of_dnat(cf, pkts[i]))
+	for (uint16_t i = 0; cf && i < n; i++) {
+		if (ct_conn_of(pkts[i]) || !orphan_of_dnat(cf, pkts[i]))
+			continue;
+		/* Its peer learns at once that the connection is gone. */
+		if (tcp_send_reset(w, pkts[i])) {
+			dp_counters_self()->c[cnt_reset]++;
+			v[i] = DP_CONSUMED;
+		} else {
 			v[i] = DP_DROP(cnt_no_connection);
+		}
+	}
 }
 
 static void nat_local_out(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
@@ -643,18 +652,6 @@ static int by_number(const void *a, const void *b)
 	return x->item.number < y->item.number ? -1 : x->item.number > y->item.number;
 }
 
-static uint16_t iface_of(const char *name)
-{
-	char n[DP_NAME_LEN + 1];
-	int id;
-
-	if (!name[0])
-		return DP_IFACE_NONE;
-	snprintf(n, sizeof(n), "%.*s", DP_NAME_LEN, name);
-	id = iface_by_name(n);
-	return id < 0 ? NAT_IFACE_UNKNOWN : (uint16_t)id;
-}
-
 static struct nat_rule *rule_by_number(const struct nat_conf *c, uint8_t kind, uint32_t number)
 {
 	struct nat_rule key = {.item = {.number = number}};
@@ -693,7 +690,7 @@ static struct nat_conf *conf_build(const struct dp_nat_item *items, unsigned n, 
 			continue;
 		struct nat_rule *r = &c->rules[it->kind][c->n[it->kind]++];
 		r->item = *it;
-		r->iface = iface_of(it->iface);
+		r->iface = iface_by_msg_name(it->iface, NAT_IFACE_UNKNOWN);
 		r->slot = c->n_slots++;
 	}
 	for (unsigned k = NAT_ITEM_SOURCE; k <= NAT_ITEM_STATIC; k++) {
@@ -861,4 +858,5 @@ void nat_dataplane_init(void)
 	cnt_exhausted = dp_counter_register("drop.nat.exhausted");
 	cnt_no_address = dp_counter_register("drop.nat.no_address");
 	cnt_no_connection = dp_counter_register("drop.nat.no_connection");
+	cnt_reset = dp_counter_register("nat.resets_sent");
 }

@@ -170,7 +170,7 @@ log "the long connection was served by $(cat "$T/long.out")"
 grepq -E "^pod[123]$" "$T/long.out" || fail "the long connection lost its backend: $(cat "$T/long.out")"
 bsh_commit "delete nat destination rule 10 load-balance backend 172.30.1.14"
 
-log "---- a removed backend's connections end; new ones never reach it"
+log "---- a removed backend's connections end with a reset; new ones never reach it"
 bsh_commit "set nat destination rule 11 inbound-interface name dp1" \
 	"set nat destination rule 11 destination address 203.0.113.10" \
 	"set nat destination rule 11 destination port 7000" \
@@ -203,8 +203,10 @@ for who, s in sorted(conns.items()):
         s.send(b"x\n")
         got = s.recv(100).decode().split()
         print(who, "alive" if got else "closed")
+    except ConnectionResetError:
+        print(who, "reset")
     except OSError as e:
-        print(who, "ended")
+        print(who, "ended", e)
 PYEOF
 in_ns "$(ns c1)" "$PY" "$T/ends.py" "$T/ends.ready" "$T/removed" >"$T/ends.out" 2>&1 &
 ends=$!
@@ -215,7 +217,8 @@ wait $ends || true
 log "after pod3 left rule 11: $(tr '\n' ' ' <"$T/ends.out")"
 grepq "^pod1 alive" "$T/ends.out" || fail "pod1's connection did not survive: $(cat "$T/ends.out")"
 grepq "^pod2 alive" "$T/ends.out" || fail "pod2's connection did not survive: $(cat "$T/ends.out")"
-grepq "^pod3 alive" "$T/ends.out" && fail "pod3's connection outlived its backend"
+grepq "^pod3 reset" "$T/ends.out" || fail "pod3's connection did not end with a reset: $(cat "$T/ends.out")"
+[ "$(stat nat.resets_sent)" -ge 1 ] || fail "nat.resets_sent is $(stat nat.resets_sent)"
 for i in $(seq 6); do
 	[ "$(tcp_line "$(ns c1)" 203.0.113.10 7000 | cut -d' ' -f1)" != pod3 ] || fail "a new connection reached pod3"
 done

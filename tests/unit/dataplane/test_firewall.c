@@ -215,6 +215,26 @@ Test(firewall, reject_answers_tcp_with_a_reset_and_udp_with_port_unreachable)
 	no_leak();
 }
 
+Test(firewall, a_segment_no_reset_can_answer_is_dropped_and_counted)
+{
+	struct dp_fw_item it[2] = {set_item("forward", FW_HOOK_FORWARD, FW_ACT_ACCEPT),
+				   rule_item("forward", 10, FW_ACT_REJECT)};
+	commit_ok(it, RTE_DIM(it));
+	uint64_t rejected = counter("drop.firewall.reject");
+
+	/* A data offset past the segment's end, then a reset: neither is answered. */
+	struct rte_mbuf *m = packet(VM_HOST, IPPROTO_TCP, 40000, 22, CT_UNTRACKED);
+	((struct rte_tcp_hdr *)(dp_test_ip4_hdr(m) + 1))->data_off = 15 << 4;
+	struct rte_mbuf *rst = packet(VM_HOST, IPPROTO_TCP, 40000, 22, CT_UNTRACKED);
+	((struct rte_tcp_hdr *)(dp_test_ip4_hdr(rst) + 1))->tcp_flags = RTE_TCP_RST_FLAG;
+	eth_input(&w, 0, &m, 1);
+	eth_input(&w, 0, &rst, 1);
+	ip4_route_later_flush(&w);
+	cr_assert_eq(w.tx[0].n + w.tx[1].n, 0, "no reset, nothing forwarded");
+	cr_assert_eq(counter("drop.firewall.reject"), rejected + 2);
+	no_leak();
+}
+
 Test(firewall, a_jump_walks_the_target_and_a_return_resumes_after_the_jump)
 {
 	/* forward: 10 jump WEB, 20 drop tcp, default accept; WEB: 10 accept dport 80, 20 return, default drop */

@@ -98,6 +98,13 @@ int ct_set_reply_tuple(struct ct_conn *c, const struct dp_ct_tuple *reply);
  * NAT checks before it picks a translated port). */
 bool ct_tuple_taken(const struct dp_ct_tuple *t);
 
+/* Whether c, a connection a feature kept a pointer to across rounds, is
+ * still one: confirmed (in the table) and not being removed; with
+ * made_too, also when a worker made it and has not confirmed it yet. A
+ * worker may read a connection it found so until its round ends (its slot
+ * is reused only after a grace period); an unconfirmed one is not its to read. */
+bool ct_conn_live(const struct ct_conn *c, bool made_too);
+
 /* Main lcore: the connections in the table that match (all for NULL) go;
  * how many. */
 unsigned ct_clear_matching(bool (*match)(struct ct_conn *c, void *arg), void *arg);

@@ -599,15 +599,21 @@ static void ct_out(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, u
 
 /* ---- POSTROUTING, LOCAL_IN: confirm new connections (workers) ---- */
 
+/* Whether p points at a connection of the array tb. */
+static inline bool in_array(const struct ct_conn *tb, uintptr_t p)
+{
+	uintptr_t base = (uintptr_t)tb;
+	return p >= base && p < base + (uintptr_t)t.total * sizeof(*tb) && (p - base) % sizeof(*tb) == 0;
+}
+
 /* The unconfirmed connection of this lcore's current round that m's
  * metadata names, NULL if none (it may be another hook's leftover). */
 static inline struct ct_conn *own_new(struct ct_conn *tb, struct rte_mbuf *m)
 {
 	const struct dp_mbuf_meta *meta = dp_meta(m);
-	uintptr_t p = (uintptr_t)meta->feature[DP_META_CONN], base = (uintptr_t)tb;
+	uintptr_t p = (uintptr_t)meta->feature[DP_META_CONN];
 
-	if ((meta->feature[DP_META_CONN_INFO] & CT_INFO_STATE_MASK) != CT_NEW || p < base ||
-	    p >= base + (uintptr_t)t.total * sizeof(*tb) || (p - base) % sizeof(*tb))
+	if ((meta->feature[DP_META_CONN_INFO] & CT_INFO_STATE_MASK) != CT_NEW || !in_array(tb, p))
 		return NULL;
 	struct ct_conn *c = (struct ct_conn *)p;
 	const struct ct_lcore *lc = self();
@@ -923,6 +929,17 @@ int ct_set_reply_tuple(struct ct_conn *c, const struct dp_ct_tuple *reply)
 bool ct_tuple_taken(const struct dp_ct_tuple *k)
 {
 	return t.hash && rte_hash_lookup(t.hash, k) >= 0;
+}
+
+bool ct_conn_live(const struct ct_conn *c, bool made_too)
+{
+	const struct ct_conn *tb = __atomic_load_n(&table, __ATOMIC_ACQUIRE);
+
+	if (!tb || !in_array(tb, (uintptr_t)c))
+		return false;
+	uint8_t f = __atomic_load_n(&c->flags, __ATOMIC_ACQUIRE);
+	uint8_t want = made_too ? CF_IN_USE : CF_IN_USE | CF_CONFIRMED;
+	return (f & want) == want && !(f & CF_DYING);
 }
 
 void *ct_nat(struct ct_conn *c)

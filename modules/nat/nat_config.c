@@ -17,6 +17,7 @@
 static const char *const protocols[] = {"tcp", "udp", "icmp", "tcp_udp", "all", NULL};
 static const char *const address_mappings[] = {"persistent", "random", NULL};
 static const char *const port_mappings[] = {"random", "none", NULL};
+static const char *const endpoint_mappings[] = {"dependent", "independent", NULL};
 static const char *const hashes[] = {"source-address", "destination-address", "source-port", "destination-port",
 				     "random",         "round-robin",         NULL};
 static const uint8_t hash_bits[] = {NAT_HASH_SRC_ADDR, NAT_HASH_DST_ADDR, NAT_HASH_SRC_PORT,
@@ -53,6 +54,12 @@ static const struct cfg_schema options_children[] = {
 	 .kind = CFG_LEAF,
 	 .type = CFG_T_ENUM,
 	 .enums = port_mappings},
+	{.name = "endpoint-mapping",
+	 .help = "independent: an internal address and port keep the translated ones for every destination while "
+		 "a connection holds them (RFC 4787); dependent (the default): each destination's own",
+	 .kind = CFG_LEAF,
+	 .type = CFG_T_ENUM,
+	 .enums = endpoint_mappings},
 };
 
 static const struct cfg_schema source_translation_children[] = {
@@ -334,6 +341,8 @@ static void source_options(const struct cfg_node *tr, struct dp_nat_item *it)
 		it->flags |= NAT_F_ADDR_RANDOM;
 	if ((v = leaf(o, "port-mapping")))
 		it->flags |= strcmp(v, "random") == 0 ? NAT_F_PORT_RANDOM : NAT_F_PORT_KEEP;
+	if ((v = leaf(o, "endpoint-mapping")) && strcmp(v, "independent") == 0)
+		it->flags |= NAT_F_EIM;
 }
 
 static void source_rule(struct cfg_build *b, const struct cfg_node *r, const char *path, struct dp_nat_item *it)

@@ -19,6 +19,14 @@
  * is kept when it is free. A search that finds none is counted as
  * exhaustion and drops the packet: a live mapping is never reused.
  *
+ * Endpoint-independent mapping (RFC 4787 section 4.1), where a source rule
+ * asks for it: a shared table from an internal address and port to the
+ * connection that last took a translation for them; a new connection from
+ * there takes the same address and port when they are free toward its
+ * destination. Workers add (lock-free readers, as conntrack's table); the
+ * main lcore removes the mappings whose connection is gone, a slice at a
+ * time, their slots reused after an RCU grace period.
+ *
  * ICMP errors about a translated connection (RELATED) are translated at the
  * first NAT hook they meet: the quoted packet back to what its sender sent,
  * the error to that sender.
@@ -27,6 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
+#include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_icmp.h>
 #include <rte_malloc.h>
@@ -87,11 +97,29 @@ struct worker_state {
 } __rte_cache_aligned;
 
 static struct nat_conf *active;
+
+#define EIM_ENTRIES 262144  /* internal endpoints with a kept translation, over every rule */
+#define EIM_SWEEP 1024      /* mappings the main lcore checks per slice */
+#define EIM_SWEEPS_PER_S 64 /* slices a second */
+
+/* The internal side of an endpoint-independent mapping. */
+struct eim_key {
+	uint32_t addr;
+	uint32_t rule; /* the source rule's number */
+	uint16_t port; /* ICMP echo: the id */
+	uint16_t zone;
+	uint8_t proto;
+	uint8_t reserved[3];
+};
+
+static struct rte_hash *eim; /* made with the first rule that asks for it, to a connection */
+static uint32_t eim_cursor;
+static uint64_t eim_next_tsc;
 static struct worker_state workers[DP_MAX_WORKERS];
 static uint32_t feature;
 static bool ct_held;
 static enum dp_counter_id cnt_dnat, cnt_snat, cnt_exhausted, cnt_no_address, cnt_no_connection, cnt_related;
-static enum dp_counter_id cnt_reset;
+static enum dp_counter_id cnt_reset, cnt_eim_full;
 
 /* ---- checksums (RFC 1624), on values as they are in the packet ---- */
 
@@ -514,6 +542,93 @@ static void port_range_of(const struct dp_nat_item *it, uint8_t proto, uint16_t 
 	}
 }
 
+/* ---- endpoint-independent mapping ---- */
+
+static inline uint16_t reply_port_of(const struct dp_ct_tuple *reply)
+{
+	return reply->proto == IPPROTO_ICMP ? reply->sport : reply->dport;
+}
+
+/* Whether connection c still holds the translation k's endpoint got from
+ * k's rule. made_too: also before c is confirmed (the main lcore's view). */
+static bool eim_holds(struct ct_conn *c, const struct eim_key *k, bool made_too)
+{
+	if (!ct_conn_live(c, made_too))
+		return false;
+	const struct dp_ct_tuple *o = ct_tuple(c, CT_DIR_ORIGINAL);
+	const struct nat_binding *b = binding(c);
+	return o->src == k->addr && o->sport == k->port && o->proto == k->proto && o->zone == k->zone &&
+	       (b->manip & NB_SNAT) && b->snat_rule == k->rule;
+}
+
+/* What the rule may give now: a kept translation outside it (the rule or
+ * the interface's address changed) is not reused. */
+struct eim_bounds {
+	uint32_t addr_lo, addr_hi;
+	uint16_t port_lo, port_hi;
+};
+
+/* reply (toward the connection's destination) takes the address and port
+ * k's endpoint holds, if it holds some within bounds and they are free for it. */
+static bool eim_reuse(const struct eim_key *k, const struct eim_bounds *in, struct dp_ct_tuple *reply)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(eim, k, &data) < 0 || !eim_holds(data, k, false))
+		return false;
+	const struct dp_ct_tuple *held = ct_tuple(data, CT_DIR_REPLY);
+	uint16_t port = reply_port_of(held);
+	if (held->dst < in->addr_lo || held->dst > in->addr_hi || port < in->port_lo || port > in->port_hi)
+		return false;
+	struct dp_ct_tuple want = *reply;
+	want.dst = held->dst;
+	*reply_port(&want) = port;
+	if (ct_tuple_taken(&want))
+		return false;
+	*reply = want;
+	return true;
+}
+
+/* Main lcore: the mappings of a slice whose connection is gone go. */
+static void eim_sweep(uint64_t now_tsc)
+{
+	const void *key;
+	void *data;
+
+	if (!eim || now_tsc < eim_next_tsc)
+		return;
+	eim_next_tsc = now_tsc + rte_get_tsc_hz() / EIM_SWEEPS_PER_S;
+	for (unsigned i = 0; i < EIM_SWEEP; i++) {
+		if (rte_hash_iterate(eim, &key, &data, &eim_cursor) < 0) {
+			eim_cursor = 0;
+			return;
+		}
+		if (!eim_holds(data, key, true))
+			rte_hash_del_key(eim, key);
+	}
+}
+
+static struct rte_hash *eim_create(void)
+{
+	struct rte_hash_parameters hp = {
+		.name = "brink_nat_eim",
+		.entries = EIM_ENTRIES,
+		.key_len = sizeof(struct eim_key),
+		.hash_func = rte_hash_crc,
+		.socket_id = (int)rte_socket_id(),
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,
+	};
+	struct rte_hash_rcu_config rc = {.v = dp.qsbr, .mode = RTE_HASH_QSBR_MODE_DQ};
+	struct rte_hash *h = rte_hash_create(&hp);
+
+	if (h && rte_hash_rcu_qsbr_add(h, &rc) != 0) {
+		rte_hash_free(h);
+		h = NULL;
+	}
+	eim_cursor = 0;
+	return h;
+}
+
 /* The new connection c leaves by out_iface: a source rule, a static rule
  * or hairpin may translate it. A verdict: DP_CONTINUE or a counted drop. */
 static dp_verdict snat_decide(const struct nat_conf *cf, struct dp_worker *w, struct rte_mbuf *m, struct ct_conn *c)
@@ -567,7 +682,21 @@ static dp_verdict snat_decide(const struct nat_conf *cf, struct dp_worker *w, st
 	}
 	reply.dst = addr;
 	bool keep_port = it && (it->flags & NAT_F_NETMAP) && !it->port_hi;
-	if (has_port && !keep_port) {
+	bool eim_on = it && (it->flags & NAT_F_EIM) && has_port && !keep_port && eim;
+	struct eim_key ek = {0};
+	struct eim_bounds in = {.addr_lo = addr, .addr_hi = addr};
+	if (eim_on) {
+		ek = (struct eim_key){
+			.addr = now.src, .rule = it->number, .port = orig, .zone = now.zone, .proto = now.proto};
+		if (!(it->flags & NAT_F_MASQUERADE) && it->addr_hi) {
+			in.addr_lo = it->addr_lo;
+			in.addr_hi = it->addr_hi;
+		}
+		port_range_of(it, now.proto, orig, &in.port_lo, &in.port_hi);
+	}
+	if (eim_on && eim_reuse(&ek, &in, &reply)) {
+		/* the endpoint's translation, kept */
+	} else if (has_port && !keep_port) {
 		uint16_t lo, hi;
 		port_range_of(it, now.proto, orig, &lo, &hi);
 		if (!port_pick(w, &reply, lo, hi, orig, it ? it->flags : 0)) {
@@ -587,6 +716,9 @@ static dp_verdict snat_decide(const struct nat_conf *cf, struct dp_worker *w, st
 	if (r)
 		rule_cnt(cf, w, r)->connections++;
 	dp_counters_self()->c[cnt_snat]++;
+	/* The newest connection holds the mapping: it outlives the older ones most often. */
+	if (eim_on && rte_hash_add_key_data(eim, &ek, c) < 0)
+		dp_counters_self()->c[cnt_eim_full]++;
 	return DP_CONTINUE;
 }
 
@@ -780,6 +912,14 @@ static bool any_backend(const struct nat_conf *c)
 	return false;
 }
 
+static bool any_eim(const struct nat_conf *c)
+{
+	for (unsigned i = 0; c && i < c->n[NAT_ITEM_SOURCE]; i++)
+		if (c->rules[NAT_ITEM_SOURCE][i].item.flags & NAT_F_EIM)
+			return true;
+	return false;
+}
+
 static int nat_apply(const void *items, unsigned n, struct dp_apply *a)
 {
 	int rc;
@@ -788,6 +928,10 @@ static int nat_apply(const void *items, unsigned n, struct dp_apply *a)
 	if (n && !c)
 		return rc;
 	struct nat_conf *old = active;
+	if (any_eim(c) && !eim && !(eim = eim_create())) {
+		conf_free(c);
+		return dp_apply_refuse(a, -ENOMEM, "nat: no memory for endpoint-independent mappings");
+	}
 	if (c && !ct_held) {
 		if (ct_use(true) < 0) {
 			conf_free(c);
@@ -807,6 +951,11 @@ static int nat_apply(const void *items, unsigned n, struct dp_apply *a)
 		ct_clear_matching(backend_gone, c ? c : &none);
 	}
 	conf_free(old);
+	if (!any_eim(c) && eim) {
+		/* no worker reads it since the synchronize */
+		rte_hash_free(eim);
+		eim = NULL;
+	}
 	if (!c && ct_held) {
 		ct_use(false);
 		ct_held = false;
@@ -859,4 +1008,6 @@ void nat_dataplane_init(void)
 	cnt_no_address = dp_counter_register("drop.nat.no_address");
 	cnt_no_connection = dp_counter_register("drop.nat.no_connection");
 	cnt_reset = dp_counter_register("nat.resets_sent");
+	cnt_eim_full = dp_counter_register("nat.mappings_full");
+	dp_main_work_register(eim_sweep);
 }

@@ -31,6 +31,7 @@ enum nat_item_kind {
 #define NAT_F_PORT_RANDOM 0x10 /* search a free port from a random one, not the original */
 #define NAT_F_PORT_KEEP 0x20   /* never change the port: a taken one is exhaustion */
 #define NAT_F_TCP_UDP 0x40     /* protocol tcp_udp */
+#define NAT_F_EIM 0x80         /* endpoint-independent mapping: an internal address and port keep their translation */
 
 /* struct dp_nat_item.hash: what picks a destination rule's backend */
 #define NAT_HASH_SRC_ADDR 0x01

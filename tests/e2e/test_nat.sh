@@ -382,6 +382,37 @@ read -r answered unique errors <<<"$got"
 n=$(sjson "show conntrack destination 198.51.100.10 port 7000" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
 [ "$n" -ge 10000 ] || fail "conntrack lists $n of the 10000 connections"
 
+log "---- endpoint mapping: dependent (random ports per destination), then independent"
+# The ports two servers see of one pod socket (c1, and far behind the hop).
+cat >"$T/two_peers.py" <<'PYEOF'
+import socket, sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(3)
+u.bind(("172.30.1.11", int(sys.argv[1])))
+seen = []
+for dst in ("198.51.100.10", "100.64.0.10"):
+    u.sendto(b"q", (dst, 5353))
+    seen.append(u.recvfrom(200)[0].decode().split()[1])
+print(*seen)
+PYEOF
+bsh_commit "set nat source rule 110 translation options port-mapping random"
+got=$(in_ns "$(ns pod1)" "$PY" "$T/two_peers.py" 41000 2>&1) || fail "UDP to two servers: $got"
+read -r seen1 seen2 <<<"$got"
+log "endpoint-dependent, random ports: c1 saw $seen1, far saw $seen2"
+[ "${seen1%:*}" = 198.51.100.1 ] && [ "${seen2%:*}" = 198.51.100.1 ] || fail "not masqueraded: $got"
+[ "$seen1" != "$seen2" ] || fail "random endpoint-dependent ports were the same for two destinations: $got"
+bsh_commit "set nat source rule 110 translation options endpoint-mapping independent"
+bsh -c "show configuration commands" | grepq "nat source rule 110 translation options endpoint-mapping independent" ||
+	fail "endpoint-mapping not in the configuration: $(bsh -c "show configuration commands" | grep "rule 110")"
+for port in 41001 41002; do
+	got=$(in_ns "$(ns pod1)" "$PY" "$T/two_peers.py" $port 2>&1) || fail "UDP to two servers: $got"
+	read -r seen1 seen2 <<<"$got"
+	log "endpoint-independent, from port $port: c1 saw $seen1, far saw $seen2"
+	[ "$seen1" = "$seen2" ] || fail "endpoint-independent mapping gave two translations: $got"
+	[ "${seen1%:*}" = 198.51.100.1 ] || fail "not masqueraded: $got"
+done
+[ "$(stat nat.mappings_full)" = 0 ] || fail "nat.mappings_full is $(stat nat.mappings_full)"
+bsh_commit "delete nat source rule 110 translation options"
+
 log "---- removing NAT leaves forwarding as it was"
 bsh_commit "delete nat" "delete firewall"
 ip -n "$(ns db1)" route add 172.30.0.0/16 via 192.168.50.1

@@ -66,6 +66,7 @@ Test(nat_config, source_destination_and_static_rules_become_items)
 	SET(t, "nat", "source", "rule", "110", "translation", "address", "192.0.2.10-192.0.2.20");
 	SET(t, "nat", "source", "rule", "110", "translation", "port", "40000-40999");
 	SET(t, "nat", "source", "rule", "110", "translation", "options", "port-mapping", "random");
+	SET(t, "nat", "source", "rule", "110", "translation", "options", "endpoint-mapping", "independent");
 	SET(t, "nat", "destination", "rule", "10", "inbound-interface", "name", "dp1");
 	SET(t, "nat", "destination", "rule", "10", "protocol", "tcp");
 	SET(t, "nat", "destination", "rule", "10", "destination", "address", "203.0.113.10");
@@ -87,6 +88,7 @@ Test(nat_config, source_destination_and_static_rules_become_items)
 	const struct dp_nat_item *s100 = item(&m, NAT_ITEM_SOURCE, 100, 0), *s110 = item(&m, NAT_ITEM_SOURCE, 110, 0);
 	cr_assert_str_eq(s100->iface, "dp1");
 	cr_assert(s100->flags & NAT_F_MASQUERADE);
+	cr_assert(!(s100->flags & NAT_F_EIM), "endpoint-dependent unless asked");
 	ip4_parse("172.30.0.0", &a);
 	cr_assert(s100->src == a && s100->src_len == 16);
 	cr_assert_eq(s110->proto, IPPROTO_UDP);
@@ -95,6 +97,7 @@ Test(nat_config, source_destination_and_static_rules_become_items)
 	cr_assert_eq(s110->addr_hi, a);
 	cr_assert(s110->port_lo == 40000 && s110->port_hi == 40999);
 	cr_assert(s110->flags & NAT_F_PORT_RANDOM);
+	cr_assert(s110->flags & NAT_F_EIM, "endpoint-independent mapping");
 
 	const struct dp_nat_item *d10 = item(&m, NAT_ITEM_DESTINATION, 10, 0);
 	cr_assert_eq(d10->hash, NAT_HASH_SRC_ADDR | NAT_HASH_DST_PORT);

@@ -149,6 +149,15 @@ Test(firewall_config, bad_rules_are_refused_with_their_path)
 
 	t = base();
 	SET(t, "firewall", "ipv4", "input", "filter", "rule", "10", "action", "drop");
+	SET(t, "firewall", "ipv4", "input", "filter", "rule", "10", "protocol", "tcp");
+	SET(t, "firewall", "ipv4", "input", "filter", "rule", "10", "source", "port",
+	    "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17");
+	refused(t, "firewall ipv4 input filter rule 10 source port",
+		"more ports and ranges than the 16 a rule may have");
+	cfg_free(t);
+
+	t = base();
+	SET(t, "firewall", "ipv4", "input", "filter", "rule", "10", "action", "drop");
 	SET(t, "firewall", "ipv4", "input", "filter", "rule", "10", "protocol", "icmp");
 	SET(t, "firewall", "ipv4", "input", "filter", "rule", "10", "destination", "port", "22");
 	refused(t, "firewall ipv4 input filter rule 10 protocol", "ports need protocol tcp");

@@ -20,25 +20,9 @@ static const char *const rule_actions[] = {"accept", "drop", "reject", "jump", "
 static const char *const set_actions[] = {"accept", "drop", "reject", "return", NULL};
 static const char *const base_actions[] = {"accept", "drop", "reject", NULL};
 static const char *const policy_actions[] = {"accept", "drop", "reject", NULL};
-static const char *const protocols[] = {"tcp", "udp", "icmp", "tcp_udp", "all", NULL};
 static const char *const icmp_types[] = {"echo-reply",    "destination-unreachable", "redirect", "echo-request",
 					 "time-exceeded", "parameter-problem",       NULL};
 static const uint8_t icmp_type_values[] = {0, 3, 5, 8, 11, 12};
-
-static const struct cfg_schema side_children[] = {
-	{.name = "address",
-	 .help = "IPv4 address or prefix",
-	 .kind = CFG_LEAF,
-	 .type = CFG_T_STRING,
-	 .max = 18,
-	 .placeholder = "<x.x.x.x[/len]>"},
-	{.name = "port",
-	 .help = "Ports and ranges, comma-separated (80,443,8000-8080)",
-	 .kind = CFG_LEAF,
-	 .type = CFG_T_STRING,
-	 .max = 200,
-	 .placeholder = "<ports>"},
-};
 
 static const struct cfg_schema icmp_children[] = {
 	{.name = "type-name", .help = "ICMP type by name", .kind = CFG_LEAF, .type = CFG_T_ENUM, .enums = icmp_types},
@@ -65,14 +49,7 @@ static const struct cfg_schema rule_children[] = {
 	{.name = "description", .help = "Description", .kind = CFG_LEAF, .type = CFG_T_STRING, .max = 255},
 	{.name = "disable", .help = "The rule is not used", .kind = CFG_FLAG},
 	{.name = "log", .help = "Log matching packets (rate limited)", .kind = CFG_FLAG},
-	{.name = "protocol",
-	 .help = "IP protocol, by name or number",
-	 .kind = CFG_LEAF,
-	 .type = CFG_T_U32_OR_ENUM,
-	 .max = 255,
-	 .enums = protocols},
-	{.name = "source", .help = "Source", .kind = CFG_CONTAINER, CFG_CHILDREN(side_children)},
-	{.name = "destination", .help = "Destination", .kind = CFG_CONTAINER, CFG_CHILDREN(side_children)},
+	CFG_RULE_MATCHES,
 	{.name = "state",
 	 .help = "Connection states: new, established, related, invalid (comma-separated or one per value)",
 	 .kind = CFG_LEAF_LIST,

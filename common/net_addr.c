@@ -136,6 +136,8 @@ bool ip4_or_prefix_parse(const char *s, uint32_t *ip, uint8_t *len)
 	return prefix4_parse(s, false, ip, len);
 }
 
+const char port_ranges_too_many[] = "more ports and ranges than a rule may have";
+
 const char *port_ranges_parse(const char *s, struct port_range *r, unsigned max, uint8_t *n)
 {
 	const char *p = s;
@@ -153,7 +155,7 @@ const char *port_ranges_parse(const char *s, struct port_range *r, unsigned max,
 				return "a range's first port is above its last";
 		}
 		if (*n == max)
-			return "more ports and ranges than a rule may have";
+			return port_ranges_too_many;
 		r[(*n)++] = (struct port_range){(uint16_t)lo, (uint16_t)hi};
 		if (*p == ',' && p[1])
 			p++;

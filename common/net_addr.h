@@ -43,6 +43,9 @@ struct port_range {
 /* "80,443,8000-8080" into at most max ranges r, their count in *n: NULL,
  * or what is wrong. */
 const char *port_ranges_parse(const char *s, struct port_range *r, unsigned max, uint8_t *n);
+/* What port_ranges_parse returns for more than max ranges, to be told apart
+ * by a caller that words that with its limit. */
+extern const char port_ranges_too_many[];
 
 /* The blocks of IPv4 space that no interface, gateway or unicast route may
  * use: "this network" 0.0.0.0/8 (RFC 1122 3.2.1.3), loopback 127.0.0.0/8,

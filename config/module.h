@@ -108,4 +108,22 @@ uint32_t cfg_leaf_ip4(const struct cfg_node *n, const char *name);
 		.name = "disable", .help = "Keep the interface administratively down", .kind = CFG_FLAG \
 	}
 
+/* What a firewall or NAT rule matches besides interfaces: the IP protocol,
+ * by name or number, and the source and destination, each an address or
+ * prefix (ip4_or_prefix_parse) and ports (port_ranges_parse). */
+extern const char *const cfg_rule_protocols[];
+extern const struct cfg_schema cfg_rule_side_children[2];
+#define CFG_RULE_MATCHES                                                                                           \
+	{.name = "protocol",                                                                                       \
+	 .help = "IP protocol, by name or number",                                                                 \
+	 .kind = CFG_LEAF,                                                                                         \
+	 .type = CFG_T_U32_OR_ENUM,                                                                                \
+	 .max = 255,                                                                                               \
+	 .enums = cfg_rule_protocols},                                                                             \
+		{.name = "source", .help = "Source", .kind = CFG_CONTAINER, CFG_CHILDREN(cfg_rule_side_children)}, \
+	{                                                                                                          \
+		.name = "destination", .help = "Destination", .kind = CFG_CONTAINER,                               \
+		CFG_CHILDREN(cfg_rule_side_children)                                                               \
+	}
+
 #endif

@@ -194,6 +194,25 @@ static const struct cfg_schema root_children[] = {
 
 static const struct cfg_schema core_root = {.name = "", .kind = CFG_CONTAINER, CFG_CHILDREN(root_children)};
 
+/* ---- settings modules share (config/module.h) ---- */
+
+const char *const cfg_rule_protocols[] = {"tcp", "udp", "icmp", "tcp_udp", "all", NULL};
+
+const struct cfg_schema cfg_rule_side_children[2] = {
+	{.name = "address",
+	 .help = "IPv4 address or prefix",
+	 .kind = CFG_LEAF,
+	 .type = CFG_T_STRING,
+	 .max = 18,
+	 .placeholder = "<x.x.x.x[/len]>"},
+	{.name = "port",
+	 .help = "Ports and ranges, comma-separated (80,443,8000-8080)",
+	 .kind = CFG_LEAF,
+	 .type = CFG_T_STRING,
+	 .max = 200,
+	 .placeholder = "<ports>"},
+};
+
 /* ---- the tree with the modules' fragments ---- */
 
 struct fragment {

@@ -20,25 +20,9 @@ static const char *const rule_actions[] = {"accept", "drop", "reject", "jump", "
 static const char *const set_actions[] = {"accept", "drop", "reject", "return", NULL};
 static const char *const base_actions[] = {"accept", "drop", "reject", NULL};
 static const char *const policy_actions[] = {"accept", "drop", "reject", NULL};
-static const char *const protocols[] = {"tcp", "udp", "icmp", "tcp_udp", "all", NULL};
 static const char *const icmp_types[] = {"echo-reply",    "destination-unreachable", "redirect", "echo-request",
 					 "time-exceeded", "parameter-problem",       NULL};
 static const uint8_t icmp_type_values[] = {0, 3, 5, 8, 11, 12};
-
-static const struct cfg_schema side_children[] = {
-	{.name = "address",
-	 .help = "IPv4 address or prefix",
-	 .kind = CFG_LEAF,
-	 .type = CFG_T_STRING,
-	 .max = 18,
-	 .placeholder = "<x.x.x.x[/len]>"},
-	{.name = "port",
-	 .help = "Ports and ranges, comma-separated (80,443,8000-8080)",
-	 .kind = CFG_LEAF,
-	 .type = CFG_T_STRING,
-	 .max = 200,
-	 .placeholder = "<ports>"},
-};
 
 static const struct cfg_schema icmp_children[] = {
 	{.name = "type-name", .help = "ICMP type by name", .kind = CFG_LEAF, .type = CFG_T_ENUM, .enums = icmp_types},
@@ -65,14 +49,7 @@ static const struct cfg_schema rule_children[] = {
 	{.name = "description", .help = "Description", .kind = CFG_LEAF, .type = CFG_T_STRING, .max = 255},
 	{.name = "disable", .help = "The rule is not used", .kind = CFG_FLAG},
 	{.name = "log", .help = "Log matching packets (rate limited)", .kind = CFG_FLAG},
-	{.name = "protocol",
-	 .help = "IP protocol, by name or number",
-	 .kind = CFG_LEAF,
-	 .type = CFG_T_U32_OR_ENUM,
-	 .max = 255,
-	 .enums = protocols},
-	{.name = "source", .help = "Source", .kind = CFG_CONTAINER, CFG_CHILDREN(side_children)},
-	{.name = "destination", .help = "Destination", .kind = CFG_CONTAINER, CFG_CHILDREN(side_children)},
+	CFG_RULE_MATCHES,
 	{.name = "state",
 	 .help = "Connection states: new, established, related, invalid (comma-separated or one per value)",
 	 .kind = CFG_LEAF_LIST,
@@ -206,73 +183,25 @@ static uint8_t action_of(const char *v)
 	return FW_ACT_NONE;
 }
 
-static bool parse_address(const char *v, uint32_t *ip, uint8_t *len)
-{
-	char buf[32];
-	const char *slash = strchr(v, '/');
-	char *end;
-
-	snprintf(buf, sizeof(buf), "%.*s", slash ? (int)(slash - v) : (int)strlen(v), v);
-	if (!ip4_parse(buf, ip))
-		return false;
-	*len = 32;
-	if (slash) {
-		unsigned long l = strtoul(slash + 1, &end, 10);
-		if (*end || end == slash + 1 || l > 32)
-			return false;
-		*len = (uint8_t)l;
-	}
-	if (*len < 32 && (*ip & ~(*len ? ~0u << (32 - *len) : 0u)))
-		return false;
-	return true;
-}
-
-/* "80,443,8000-8080" into r; NULL, or what is wrong. */
-static const char *parse_ports(const char *v, struct fw_port_range *r, uint8_t *n)
-{
-	const char *p = v;
-
-	*n = 0;
-	while (*p) {
-		char *end;
-		unsigned long lo = strtoul(p, &end, 10), hi = lo;
-		if (end == p || lo > 65535)
-			return "a port is a number from 0 to 65535";
-		if (*end == '-') {
-			p = end + 1;
-			hi = strtoul(p, &end, 10);
-			if (end == p || hi > 65535)
-				return "a port is a number from 0 to 65535";
-			if (lo > hi)
-				return "a range's first port is above its last";
-		}
-		if (*n == FW_PORT_RANGES_MAX)
-			return "more ports and ranges than the 16 a rule may have";
-		r[(*n)++] = (struct fw_port_range){(uint16_t)lo, (uint16_t)hi};
-		if (*end == ',')
-			end++;
-		else if (*end)
-			return "ports are numbers or ranges separated by commas";
-		p = end;
-	}
-	return *n ? NULL : "no port given";
-}
-
 static void side(struct cfg_build *b, const struct cfg_node *r, const char *which, const char *path, uint32_t *ip,
-		 uint8_t *len, struct fw_port_range *ports, uint8_t *n_ports)
+		 uint8_t *len, struct port_range *ports, uint8_t *n_ports)
 {
 	const struct cfg_node *s = node_get(r, which);
 	const struct cfg_node *a = s ? node_get(s, "address") : NULL, *p = s ? node_get(s, "port") : NULL;
 	char sub[640];
 	const char *why;
 
-	if (a && !parse_address(a->value, ip, len)) {
+	if (a && !ip4_or_prefix_parse(a->value, ip, len)) {
 		snprintf(sub, sizeof(sub), "%s %s address", path, which);
 		cfg_build_fail(b, a, sub, "'%s' is not an IPv4 address or network prefix", a->value);
 	}
-	if (p && (why = parse_ports(p->value, ports, n_ports))) {
+	if (p && (why = port_ranges_parse(p->value, ports, FW_PORT_RANGES_MAX, n_ports))) {
 		snprintf(sub, sizeof(sub), "%s %s port", path, which);
-		cfg_build_fail(b, p, sub, "'%s': %s", p->value, why);
+		if (why == port_ranges_too_many)
+			cfg_build_fail(b, p, sub, "'%s': more ports and ranges than the %u a rule may have", p->value,
+				       (unsigned)FW_PORT_RANGES_MAX);
+		else
+			cfg_build_fail(b, p, sub, "'%s': %s", p->value, why);
 	}
 }
 

@@ -207,8 +207,8 @@ static int expand(const struct fw_rule *r, uint32_t prio, uint32_t userdata, str
 	const struct dp_fw_item *it = &r->item;
 	uint8_t protos[2];
 	unsigned n_protos = 0, n = 0;
-	struct fw_port_range any = {0, UINT16_MAX}, type, code;
-	const struct fw_port_range *sp = it->sports, *dp_ = it->dports;
+	struct port_range any = {0, UINT16_MAX}, type, code;
+	const struct port_range *sp = it->sports, *dp_ = it->dports;
 	unsigned n_sp = it->n_sports, n_dp = it->n_dports;
 
 	if (it->flags & FW_F_TCP_UDP) {
@@ -218,8 +218,8 @@ static int expand(const struct fw_rule *r, uint32_t prio, uint32_t userdata, str
 		protos[n_protos++] = it->proto;
 	}
 	if (it->flags & (FW_F_ICMP_TYPE | FW_F_ICMP_CODE)) {
-		type = (it->flags & FW_F_ICMP_TYPE) ? (struct fw_port_range){it->icmp_type, it->icmp_type} : any;
-		code = (it->flags & FW_F_ICMP_CODE) ? (struct fw_port_range){it->icmp_code, it->icmp_code} : any;
+		type = (it->flags & FW_F_ICMP_TYPE) ? (struct port_range){it->icmp_type, it->icmp_type} : any;
+		code = (it->flags & FW_F_ICMP_CODE) ? (struct port_range){it->icmp_code, it->icmp_code} : any;
 		sp = &type;
 		dp_ = &code;
 		n_sp = n_dp = 1;
@@ -429,7 +429,7 @@ static int rule_check(const struct fw_conf *c, const struct fw_set *s, struct fw
 		return -EINVAL;
 	}
 	for (unsigned k = 0; k < it->n_sports + it->n_dports; k++) {
-		const struct fw_port_range *p = k < it->n_sports ? &it->sports[k] : &it->dports[k - it->n_sports];
+		const struct port_range *p = k < it->n_sports ? &it->sports[k] : &it->dports[k - it->n_sports];
 		if (p->lo > p->hi) {
 			snprintf(err, errlen, "firewall %s rule %u: port range %u-%u", s->name, it->number, p->lo,
 				 p->hi);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/dp_msg.h"
+#include "common/net_addr.h"
 
 #define FW_NAME_LEN 32        /* a set's name, NUL included */
 #define FW_PORT_RANGES_MAX 16 /* port ranges of one rule's source, or destination */
@@ -61,10 +62,6 @@ enum fw_action {
 #define FW_F_ICMP_TYPE 0x08 /* icmp_type is matched */
 #define FW_F_ICMP_CODE 0x10 /* icmp_code is matched */
 
-struct fw_port_range {
-	uint16_t lo, hi; /* host order, lo <= hi */
-};
-
 struct dp_fw_item {
 	uint8_t kind;   /* enum fw_item_kind */
 	uint8_t action; /* rule: its action; set: the default action */
@@ -79,7 +76,7 @@ struct dp_fw_item {
 	uint8_t states; /* rule: FW_STATE_BIT set, 0: any */
 	uint8_t icmp_type, icmp_code;
 	uint8_t n_sports, n_dports;
-	struct fw_port_range sports[FW_PORT_RANGES_MAX], dports[FW_PORT_RANGES_MAX];
+	struct port_range sports[FW_PORT_RANGES_MAX], dports[FW_PORT_RANGES_MAX];
 	char in_iface[DP_NAME_LEN], out_iface[DP_NAME_LEN]; /* "" : any */
 	/* policy: the action per state (enum ct_state), FW_ACT_NONE for none */
 	uint8_t policy[8];

@@ -14,7 +14,6 @@
 #include "config/module.h"
 #include "modules/nat/nat_msg.h"
 
-static const char *const protocols[] = {"tcp", "udp", "icmp", "tcp_udp", "all", NULL};
 static const char *const address_mappings[] = {"persistent", "random", NULL};
 static const char *const port_mappings[] = {"random", "none", NULL};
 static const char *const endpoint_mappings[] = {"dependent", "independent", NULL};
@@ -22,21 +21,6 @@ static const char *const hashes[] = {"source-address", "destination-address", "s
 				     "random",         "round-robin",         NULL};
 static const uint8_t hash_bits[] = {NAT_HASH_SRC_ADDR, NAT_HASH_DST_ADDR, NAT_HASH_SRC_PORT,
 				    NAT_HASH_DST_PORT, NAT_HASH_RANDOM,   NAT_HASH_ROUND_ROBIN};
-
-static const struct cfg_schema side_children[] = {
-	{.name = "address",
-	 .help = "IPv4 address or prefix",
-	 .kind = CFG_LEAF,
-	 .type = CFG_T_STRING,
-	 .max = 18,
-	 .placeholder = "<x.x.x.x[/len]>"},
-	{.name = "port",
-	 .help = "Ports and ranges, comma-separated (80,443,8000-8080)",
-	 .kind = CFG_LEAF,
-	 .type = CFG_T_STRING,
-	 .max = 200,
-	 .placeholder = "<ports>"},
-};
 
 static const struct cfg_schema iface_children[] = {
 	{.name = "name", .help = "Interface name", .kind = CFG_LEAF, .type = CFG_T_IFNAME, .mandatory = true},
@@ -139,20 +123,11 @@ static const struct cfg_schema load_balance_children[] = {
 	 .max_values = 4},
 };
 
-#define RULE_COMMON                                                                                              \
-	{.name = "description", .help = "Description", .kind = CFG_LEAF, .type = CFG_T_STRING, .max = 255},      \
-		{.name = "disable", .help = "The rule is not used", .kind = CFG_FLAG},                           \
-		{.name = "exclude", .help = "Matching connections are not translated", .kind = CFG_FLAG},        \
-		{.name = "protocol",                                                                             \
-		 .help = "IP protocol, by name or number",                                                       \
-		 .kind = CFG_LEAF,                                                                               \
-		 .type = CFG_T_U32_OR_ENUM,                                                                      \
-		 .max = 255,                                                                                     \
-		 .enums = protocols},                                                                            \
-		{.name = "source", .help = "Source", .kind = CFG_CONTAINER, CFG_CHILDREN(side_children)},        \
-	{                                                                                                        \
-		.name = "destination", .help = "Destination", .kind = CFG_CONTAINER, CFG_CHILDREN(side_children) \
-	}
+#define RULE_COMMON                                                                                         \
+	{.name = "description", .help = "Description", .kind = CFG_LEAF, .type = CFG_T_STRING, .max = 255}, \
+		{.name = "disable", .help = "The rule is not used", .kind = CFG_FLAG},                      \
+		{.name = "exclude", .help = "Matching connections are not translated", .kind = CFG_FLAG},   \
+		CFG_RULE_MATCHES
 
 static const struct cfg_schema source_rule_children[] = {
 	RULE_COMMON,

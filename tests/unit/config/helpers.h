@@ -2,6 +2,7 @@
 #ifndef BRINK_TEST_CONFIG_HELPERS_H
 #define BRINK_TEST_CONFIG_HELPERS_H
 
+#include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,49 @@ static inline const char *errs_text(const struct cfg_errors *errs)
 	static char buf[8192];
 	cfg_errors_format(errs, buf, sizeof(buf));
 	return buf;
+}
+
+/* SET(t, "interfaces", "dataplane", "dp0", ...): one "set" edit, which must be taken. */
+#define W(...) ((const char *const[]){__VA_ARGS__})
+#define N(...) ((int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)))
+#define SET(t, ...) set_ok(t, N(__VA_ARGS__), W(__VA_ARGS__))
+
+static inline void set_ok(struct cfg_node *t, int argc, const char *const *argv)
+{
+	struct cfg_error err;
+
+	cr_assert_eq(cfg_set(t, argc, argv, &err), 0, "%s: %s", err.path, err.msg);
+}
+
+/* The model of t is refused, with an error for path whose message contains msg. */
+static inline void refused(const struct cfg_node *t, const char *path, const char *msg)
+{
+	struct brink_model m;
+	struct cfg_errors errs;
+
+	cr_assert_neq(brink_model_build(t, &m, &errs), 0, "accepted");
+	cr_assert(has_error(&errs, 0, path, msg), "%s", errs_text(&errs));
+}
+
+/* A tree with one worker and port dp0 (net_null0) at address: what a model needs. */
+static inline struct cfg_node *one_port(const char *address)
+{
+	struct cfg_node *t = cfg_new();
+
+	SET(t, "system", "dataplane", "worker", "0", "cpu", "0");
+	SET(t, "interfaces", "dataplane", "dp0", "device", "net_null0");
+	SET(t, "interfaces", "dataplane", "dp0", "address", address);
+	return t;
+}
+
+/* dp0 in 172.30.1.0/24 and dp1 (net_null1) in 198.51.100.0/24. */
+static inline struct cfg_node *two_ports(void)
+{
+	struct cfg_node *t = one_port("172.30.1.1/24");
+
+	SET(t, "interfaces", "dataplane", "dp1", "device", "net_null1");
+	SET(t, "interfaces", "dataplane", "dp1", "address", "198.51.100.1/24");
+	return t;
 }
 
 /* Splits a command line into words, honouring double quotes and backslashes. */

@@ -5,17 +5,6 @@
 
 #include "helpers.h"
 
-#define W(...) ((const char *const[]){__VA_ARGS__})
-#define N(...) ((int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)))
-#define SET(t, ...) set_ok(t, N(__VA_ARGS__), W(__VA_ARGS__))
-
-static void set_ok(struct cfg_node *t, int argc, const char *const *argv)
-{
-	struct cfg_error err;
-
-	cr_assert_eq(cfg_set(t, argc, argv, &err), 0, "%s: %s", err.path, err.msg);
-}
-
 /* Runs a whole "set ..." line (as cfg_to_commands writes it). */
 static int set_line(struct cfg_node *t, const char *line, struct cfg_error *err)
 {

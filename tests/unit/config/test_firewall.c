@@ -8,27 +8,6 @@
 #include "helpers.h"
 #include "modules/firewall/firewall_msg.h"
 
-#define W(...) ((const char *const[]){__VA_ARGS__})
-#define N(...) ((int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)))
-#define SET(t, ...) fw_set(t, N(__VA_ARGS__), W(__VA_ARGS__))
-
-static void fw_set(struct cfg_node *t, int argc, const char *const *argv)
-{
-	struct cfg_error err;
-
-	cr_assert_eq(cfg_set(t, argc, argv, &err), 0, "%s: %s", err.path, err.msg);
-}
-
-static struct cfg_node *base(void)
-{
-	struct cfg_node *t = cfg_new();
-
-	SET(t, "system", "dataplane", "worker", "0", "cpu", "0");
-	SET(t, "interfaces", "dataplane", "dp0", "device", "net_null0");
-	SET(t, "interfaces", "dataplane", "dp0", "address", "10.0.1.1/24");
-	return t;
-}
-
 /* The item of kind in set with number, which must be there. */
 static const struct dp_fw_item *find(const struct brink_items *tab, uint8_t kind, const char *set, uint32_t number)
 {
@@ -41,18 +20,9 @@ static const struct dp_fw_item *find(const struct brink_items *tab, uint8_t kind
 	return NULL;
 }
 
-static void refused(const struct cfg_node *t, const char *path, const char *msg)
-{
-	struct brink_model m;
-	struct cfg_errors errs;
-
-	cr_assert_neq(brink_model_build(t, &m, &errs), 0, "accepted");
-	cr_assert(has_error(&errs, 0, path, msg), "%s", errs_text(&errs));
-}
-
 Test(firewall_config, named_sets_base_chains_and_the_state_policy_become_items)
 {
-	struct cfg_node *t = base();
+	struct cfg_node *t = one_port("10.0.1.1/24");
 	struct brink_model m;
 	struct cfg_errors errs;
 
@@ -126,13 +96,13 @@ Test(firewall_config, named_sets_base_chains_and_the_state_policy_become_items)
 
 Test(firewall_config, bad_rules_are_refused_with_their_path)
 {
-	struct cfg_node *t = base();
+	struct cfg_node *t = one_port("10.0.1.1/24");
 	SET(t, "firewall", "ipv4", "forward", "filter", "rule", "10", "action", "jump");
 	SET(t, "firewall", "ipv4", "forward", "filter", "rule", "10", "jump-target", "NOPE");
 	refused(t, "firewall ipv4 forward filter rule 10 jump-target", "no rule set 'firewall ipv4 name NOPE'");
 	cfg_free(t);
 
-	t = base();
+	t = one_port("10.0.1.1/24");
 	SET(t, "firewall", "ipv4", "name", "A", "rule", "10", "action", "jump");
 	SET(t, "firewall", "ipv4", "name", "A", "rule", "10", "jump-target", "B");
 	SET(t, "firewall", "ipv4", "name", "B", "rule", "10", "action", "jump");
@@ -140,21 +110,30 @@ Test(firewall_config, bad_rules_are_refused_with_their_path)
 	refused(t, "firewall ipv4 name A", "come back");
 	cfg_free(t);
 
-	t = base();
+	t = one_port("10.0.1.1/24");
 	SET(t, "firewall", "ipv4", "input", "filter", "rule", "10", "action", "drop");
 	SET(t, "firewall", "ipv4", "input", "filter", "rule", "10", "protocol", "udp");
 	SET(t, "firewall", "ipv4", "input", "filter", "rule", "10", "destination", "port", "90-80");
 	refused(t, "firewall ipv4 input filter rule 10 destination port", "first port is above its last");
 	cfg_free(t);
 
-	t = base();
+	t = one_port("10.0.1.1/24");
+	SET(t, "firewall", "ipv4", "input", "filter", "rule", "10", "action", "drop");
+	SET(t, "firewall", "ipv4", "input", "filter", "rule", "10", "protocol", "tcp");
+	SET(t, "firewall", "ipv4", "input", "filter", "rule", "10", "source", "port",
+	    "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17");
+	refused(t, "firewall ipv4 input filter rule 10 source port",
+		"more ports and ranges than the 16 a rule may have");
+	cfg_free(t);
+
+	t = one_port("10.0.1.1/24");
 	SET(t, "firewall", "ipv4", "input", "filter", "rule", "10", "action", "drop");
 	SET(t, "firewall", "ipv4", "input", "filter", "rule", "10", "protocol", "icmp");
 	SET(t, "firewall", "ipv4", "input", "filter", "rule", "10", "destination", "port", "22");
 	refused(t, "firewall ipv4 input filter rule 10 protocol", "ports need protocol tcp");
 	cfg_free(t);
 
-	t = base();
+	t = one_port("10.0.1.1/24");
 	SET(t, "firewall", "ipv4", "output", "filter", "rule", "10", "action", "drop");
 	SET(t, "firewall", "ipv4", "output", "filter", "rule", "10", "state", "new,bogus");
 	SET(t, "firewall", "ipv4", "output", "filter", "rule", "10", "source", "address", "10.0.0.1/8");

@@ -10,17 +10,7 @@
 #include "modules/vlan/vlan_msg.h"
 #include "modules/vxlan/vxlan_msg.h"
 
-#define W(...) ((const char *const[]){__VA_ARGS__})
-#define N(...) ((int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)))
-#define SET(t, ...) set_ok(t, N(__VA_ARGS__), W(__VA_ARGS__))
 #define SET_FAILS(t, msg, ...) set_fails(t, msg, N(__VA_ARGS__), W(__VA_ARGS__))
-
-static void set_ok(struct cfg_node *t, int argc, const char *const *argv)
-{
-	struct cfg_error err;
-
-	cr_assert_eq(cfg_set(t, argc, argv, &err), 0, "%s: %s", err.path, err.msg);
-}
 
 static void set_fails(struct cfg_node *t, const char *msg, int argc, const char *const *argv)
 {
@@ -54,17 +44,6 @@ static void free_ifaces(void)
 {
 	brink_model_free(&model);
 	cfg_free(tree);
-}
-
-/* A port dp0 in 10.0.1.0/24 to build logical interfaces on. */
-static struct cfg_node *underlay(void)
-{
-	struct cfg_node *t = cfg_new();
-
-	SET(t, "system", "dataplane", "worker", "0", "cpu", "0");
-	SET(t, "interfaces", "dataplane", "dp0", "device", "net_null0");
-	SET(t, "interfaces", "dataplane", "dp0", "address", "10.0.1.1/24");
-	return t;
 }
 
 /* A segment of vni with its outer source: what every segment needs. */
@@ -262,7 +241,7 @@ Test(config_ifaces, every_check_with_file_line_and_path)
 
 Test(config_ifaces, values_refused_when_set)
 {
-	struct cfg_node *t = underlay();
+	struct cfg_node *t = one_port("10.0.1.1/24");
 	char ip[16];
 
 	SET_FAILS(t, "out of range 1-4094", "interfaces", "dataplane", "dp0", "vif", "4095");
@@ -284,7 +263,7 @@ Test(config_ifaces, values_refused_when_set)
 
 Test(config_ifaces, interface_names_take_a_vlan)
 {
-	struct cfg_node *t = underlay();
+	struct cfg_node *t = one_port("10.0.1.1/24");
 	static const char *const bad[] = {"dp0.0",   "dp0.4095", "dp0.",   "dp0.01",
 					  "dp0.1.2", ".100",     "dp0.1x", "averylongname.10"};
 
@@ -303,7 +282,7 @@ Test(config_ifaces, interface_names_take_a_vlan)
 
 Test(config_ifaces, vlan_mtu_is_bounded_by_the_ports)
 {
-	struct cfg_node *t = underlay();
+	struct cfg_node *t = one_port("10.0.1.1/24");
 
 	SET(t, "interfaces", "dataplane", "dp0", "vif", "100", "mtu", "1500");
 	assert_builds(t);
@@ -316,7 +295,7 @@ Test(config_ifaces, vlan_mtu_is_bounded_by_the_ports)
 
 Test(config_ifaces, sources_may_be_any_interfaces_address)
 {
-	struct cfg_node *t = underlay();
+	struct cfg_node *t = one_port("10.0.1.1/24");
 
 	/* a tunnel over a VLAN, a segment over the tunnel: built by other modules */
 	SET(t, "interfaces", "dataplane", "dp0", "vif", "100", "address", "10.0.100.1/24");
@@ -334,7 +313,7 @@ Test(config_ifaces, sources_may_be_any_interfaces_address)
 
 Test(config_ifaces, vni_is_unique_per_source_and_port)
 {
-	struct cfg_node *t = underlay();
+	struct cfg_node *t = one_port("10.0.1.1/24");
 
 	SET(t, "interfaces", "dataplane", "dp0", "address", "10.0.9.1/24");
 	add_vxlan(t, "vxlan1", "7", "10.0.1.1");
@@ -349,7 +328,7 @@ Test(config_ifaces, vni_is_unique_per_source_and_port)
 
 Test(config_ifaces, derived_macs_differ_by_name)
 {
-	struct cfg_node *t = underlay();
+	struct cfg_node *t = one_port("10.0.1.1/24");
 	struct brink_model m;
 	struct cfg_errors errs;
 
@@ -438,7 +417,7 @@ Test(config_ifaces, json_shows_them, .init = load_ifaces, .fini = free_ifaces)
 
 Test(config_ifaces, module_schema_in_completion_and_help)
 {
-	struct cfg_node *t = underlay();
+	struct cfg_node *t = one_port("10.0.1.1/24");
 	struct cfg_completion c[32];
 	int n;
 	bool tunnel = false, vxlan = false, inherit = false, vif = false;

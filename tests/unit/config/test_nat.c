@@ -8,29 +8,6 @@
 #include "helpers.h"
 #include "modules/nat/nat_msg.h"
 
-#define W(...) ((const char *const[]){__VA_ARGS__})
-#define N(...) ((int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)))
-#define SET(t, ...) nat_set(t, N(__VA_ARGS__), W(__VA_ARGS__))
-
-static void nat_set(struct cfg_node *t, int argc, const char *const *argv)
-{
-	struct cfg_error err;
-
-	cr_assert_eq(cfg_set(t, argc, argv, &err), 0, "%s: %s", err.path, err.msg);
-}
-
-static struct cfg_node *two_ports(void)
-{
-	struct cfg_node *t = cfg_new();
-
-	SET(t, "system", "dataplane", "worker", "0", "cpu", "0");
-	SET(t, "interfaces", "dataplane", "dp0", "device", "net_null0");
-	SET(t, "interfaces", "dataplane", "dp0", "address", "172.30.1.1/24");
-	SET(t, "interfaces", "dataplane", "dp1", "device", "net_null1");
-	SET(t, "interfaces", "dataplane", "dp1", "address", "198.51.100.1/24");
-	return t;
-}
-
 static const struct dp_nat_item *item(const struct brink_model *m, uint8_t kind, uint32_t number, unsigned nth)
 {
 	const struct brink_items *tab = &m->tables[DP_TABLE_NAT];
@@ -41,15 +18,6 @@ static const struct dp_nat_item *item(const struct brink_model *m, uint8_t kind,
 			return &v[i];
 	cr_assert_fail("no NAT item %u %u", kind, number);
 	return NULL;
-}
-
-static void refused(const struct cfg_node *t, const char *path, const char *msg)
-{
-	struct brink_model m;
-	struct cfg_errors errs;
-
-	cr_assert_neq(brink_model_build(t, &m, &errs), 0, "accepted");
-	cr_assert(has_error(&errs, 0, path, msg), "%s", errs_text(&errs));
 }
 
 Test(nat_config, source_destination_and_static_rules_become_items)

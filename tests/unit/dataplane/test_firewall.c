@@ -153,9 +153,9 @@ static void commit_web(void)
 	it[1].dst = VM_HOST;
 	it[1].dst_len = 32;
 	it[1].n_dports = 3;
-	it[1].dports[0] = (struct fw_port_range){80, 80};
-	it[1].dports[1] = (struct fw_port_range){443, 443};
-	it[1].dports[2] = (struct fw_port_range){8000, 8080};
+	it[1].dports[0] = (struct port_range){80, 80};
+	it[1].dports[1] = (struct port_range){443, 443};
+	it[1].dports[2] = (struct port_range){8000, 8080};
 	it[2].flags = FW_F_PROTO | FW_F_ICMP_TYPE;
 	it[2].proto = IPPROTO_ICMP;
 	it[2].icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
@@ -247,9 +247,9 @@ Test(firewall, a_jump_walks_the_target_and_a_return_resumes_after_the_jump)
 	it[1].flags = it[2].flags = it[5].flags = FW_F_PROTO;
 	it[1].proto = it[2].proto = it[5].proto = IPPROTO_TCP;
 	it[1].n_dports = 1;
-	it[1].dports[0] = (struct fw_port_range){80, 80};
+	it[1].dports[0] = (struct port_range){80, 80};
 	it[2].n_dports = 1;
-	it[2].dports[0] = (struct fw_port_range){22, 22};
+	it[2].dports[0] = (struct port_range){22, 22};
 	snprintf(it[4].target, sizeof(it[4].target), "WEB");
 	commit_ok(it, RTE_DIM(it));
 
@@ -272,7 +272,7 @@ Test(firewall, states_and_the_state_policy)
 	it[2].proto = IPPROTO_TCP;
 	it[2].states = FW_STATE_BIT(CT_NEW) | FW_STATE_BIT(CT_RELATED);
 	it[2].n_dports = 1;
-	it[2].dports[0] = (struct fw_port_range){80, 80};
+	it[2].dports[0] = (struct port_range){80, 80};
 	commit_ok(it, RTE_DIM(it));
 
 	/* The rule reads state, so connection tracking runs and says what each packet is. */
@@ -348,7 +348,7 @@ Test(firewall, a_refused_table_keeps_the_running_rules)
 	range[1].flags = FW_F_PROTO;
 	range[1].proto = IPPROTO_UDP;
 	range[1].n_dports = 1;
-	range[1].dports[0] = (struct fw_port_range){90, 80};
+	range[1].dports[0] = (struct port_range){90, 80};
 	cr_assert_lt(commit_fw(range, RTE_DIM(range), err, sizeof(err)), 0);
 
 	cr_assert(passes(VM_HOST, IPPROTO_TCP, 40000, 80, CT_UNTRACKED), "the old rules run");
@@ -395,12 +395,12 @@ Test(firewall, ten_thousand_rules_compile_and_match)
 		it[i + 1].src = 0x0a000000 + (i << 8);
 		it[i + 1].src_len = 24;
 		it[i + 1].n_dports = 1;
-		it[i + 1].dports[0] = (struct fw_port_range){(uint16_t)(1000 + i % 50), (uint16_t)(1000 + i % 50)};
+		it[i + 1].dports[0] = (struct port_range){(uint16_t)(1000 + i % 50), (uint16_t)(1000 + i % 50)};
 	}
 	/* the last one lets the test's client through */
 	it[N].src = POD_HOST;
 	it[N].src_len = 32;
-	it[N].dports[0] = (struct fw_port_range){80, 80};
+	it[N].dports[0] = (struct port_range){80, 80};
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	commit_ok(it, N + 1);
 	clock_gettime(CLOCK_MONOTONIC, &t1);

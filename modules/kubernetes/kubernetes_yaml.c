@@ -21,7 +21,7 @@
 struct svc_port {
 	char name[K8S_NAME_MAX];
 	char target_name[K8S_NAME_MAX]; /* a named targetPort, else "" */
-	const yaml_node_t *target_node;
+	yaml_mark_t target_mark;        /* its documents are gone when Services meet their endpoints */
 	uint16_t port, target_port, node_port;
 	uint8_t protocol;
 };
@@ -58,18 +58,36 @@ struct reader {
 	struct eps *eps;
 };
 
-__attribute__((format(printf, 3, 4))) static bool fail(struct reader *rd, const yaml_node_t *at, const char *fmt, ...)
+__attribute__((format(printf, 3, 0))) static bool vfail(struct reader *rd, yaml_mark_t at, const char *fmt, va_list ap)
 {
-	va_list ap;
 	char msg[512];
 
 	if (rd->failed)
 		return false;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	sbuf_printf(rd->err, "%s:%zu:%zu: %s\n", rd->name, at->start_mark.line + 1, at->start_mark.column + 1, msg);
+	sbuf_printf(rd->err, "%s:%zu:%zu: %s\n", rd->name, at.line + 1, at.column + 1, msg);
 	rd->failed = true;
+	return false;
+}
+
+__attribute__((format(printf, 3, 4))) static bool fail(struct reader *rd, const yaml_node_t *at, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(rd, at->start_mark, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/* An error found once the document of the place is gone. */
+__attribute__((format(printf, 3, 4))) static bool fail_at(struct reader *rd, yaml_mark_t at, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(rd, at, fmt, ap);
+	va_end(ap);
 	return false;
 }
 
@@ -277,7 +295,8 @@ static bool svc_ports(struct reader *rd, struct svc *sv, const yaml_node_t *spec
 		if (p->node_port && !node_ports)
 			return fail(rd, get(rd, item, "nodePort"), "nodePort needs type NodePort or LoadBalancer");
 		p->target_port = p->port;
-		p->target_node = target;
+		if (target)
+			p->target_mark = target->start_mark;
 		if (target && scalar(target) && strspn(scalar(target), "0123456789") != strlen(scalar(target))) {
 			if (!name_copy(rd, target, scalar(target), p->target_name, sizeof(p->target_name)))
 				return false;
@@ -334,6 +353,7 @@ static bool service(struct reader *rd, const yaml_node_t *obj)
 						"internalTrafficPolicy",
 						"publishNotReadyAddresses",
 						"allocateLoadBalancerNodePorts",
+						"externalName",
 						NULL};
 	static const char *const spec_ignored[] = {"healthCheckNodePort", "loadBalancerClass", NULL};
 	static const char *const lb_keys[] = {"ingress", NULL};
@@ -341,8 +361,11 @@ static bool service(struct reader *rd, const yaml_node_t *obj)
 	struct svc *sv;
 	const char *type, *cluster_ip, *affinity;
 
-	if (!check_keys(rd, obj, "Service", top, NULL) ||
-	    !check_keys(rd, spec ? spec : obj, "spec", spec_keys, spec_ignored))
+	if (!check_keys(rd, obj, "Service", top, NULL))
+		return false;
+	if (!spec)
+		return fail(rd, obj, "a Service needs a spec");
+	if (!check_keys(rd, spec, "spec", spec_keys, spec_ignored))
 		return false;
 	rd->svcs = realloc(rd->svcs, (rd->n_svcs + 1) * sizeof(*rd->svcs));
 	if (!rd->svcs)
@@ -361,6 +384,8 @@ static bool service(struct reader *rd, const yaml_node_t *obj)
 	if (type && strcmp(type, "ClusterIP") && strcmp(type, "NodePort") && strcmp(type, "LoadBalancer"))
 		return fail(rd, get(rd, spec, "type"),
 			    "Service type '%s' is not supported (ClusterIP, NodePort or LoadBalancer)", type);
+	if ((n = get(rd, spec, "externalName")))
+		return fail(rd, n, "externalName needs type ExternalName, which is not supported");
 	if (affinity && strcmp(affinity, "None") && strcmp(affinity, "ClientIP"))
 		return fail(rd, get(rd, spec, "sessionAffinity"),
 			    "sessionAffinity '%s' is not supported (None or ClientIP)", affinity);
@@ -435,7 +460,28 @@ static bool ep_address(struct reader *rd, struct eps *e, const yaml_node_t *n)
 	return true;
 }
 
-static bool ep_ports(struct reader *rd, struct eps *e, const yaml_node_t *list)
+/* A port of the Service's endpoints; subsets and slices repeat theirs, and
+ * one rule translates to one port, so a name must keep its number. */
+static bool ep_port_add(struct reader *rd, struct eps *e, const yaml_node_t *at, const struct ep_port *p)
+{
+	for (unsigned i = 0; i < e->n_ports; i++) {
+		const struct ep_port *q = &e->ports[i];
+		if (q->protocol != p->protocol || strcmp(q->name, p->name))
+			continue;
+		if (q->port == p->port)
+			return true;
+		return fail(rd, at, "port '%s' is %u for some endpoints and %u for others (a rule has one target port)",
+			    p->name, q->port, p->port);
+	}
+	if (e->n_ports == K8S_PORTS_MAX)
+		return fail(rd, at, "more than %u ports", K8S_PORTS_MAX);
+	e->ports[e->n_ports++] = *p;
+	return true;
+}
+
+/* The ports of a subset or slice; they count only when it has a ready
+ * endpoint (record), those of endpoints that take no traffic do not. */
+static bool ep_ports(struct reader *rd, struct eps *e, const yaml_node_t *list, bool record)
 {
 	static const char *const known[] = {"name", "port", "protocol", NULL};
 	static const char *const ignored[] = {"appProtocol", NULL};
@@ -453,9 +499,8 @@ static bool ep_ports(struct reader *rd, struct eps *e, const yaml_node_t *list)
 		    (name && !name_copy(rd, item, name, p.name, sizeof(p.name))) || !protocol(rd, item, &p.protocol) ||
 		    !port_number(rd, item, "port", true, &p.port))
 			return false;
-		if (e->n_ports == K8S_PORTS_MAX)
-			return fail(rd, item, "more than %u ports", K8S_PORTS_MAX);
-		e->ports[e->n_ports++] = p;
+		if (record && !ep_port_add(rd, e, item, &p))
+			return false;
 	}
 	return true;
 }
@@ -479,7 +524,7 @@ static bool endpoints(struct reader *rd, const yaml_node_t *obj)
 	FOR_ITEMS(rd, subsets, sub)
 	{
 		const yaml_node_t *addrs = get(rd, sub, "addresses");
-		if (!check_keys(rd, sub, "subsets[]", subset_keys, NULL) || !ep_ports(rd, e, get(rd, sub, "ports")))
+		if (!check_keys(rd, sub, "subsets[]", subset_keys, NULL))
 			return false;
 		if (addrs && !sequence(rd, addrs, "addresses"))
 			return false;
@@ -487,6 +532,9 @@ static bool endpoints(struct reader *rd, const yaml_node_t *obj)
 			FOR_ITEMS(rd, addrs, a)
 		if (!check_keys(rd, a, "addresses[]", addr_keys, addr_ignored) ||
 		    !ep_address(rd, e, get(rd, a, "ip") ? get(rd, a, "ip") : a))
+			return false;
+		bool ready = addrs && addrs->data.sequence.items.top > addrs->data.sequence.items.start;
+		if (!ep_ports(rd, e, get(rd, sub, "ports"), ready))
 			return false;
 	}
 	return true;
@@ -511,32 +559,34 @@ static bool endpoint_slice(struct reader *rd, const yaml_node_t *obj)
 		return fail(rd, get(rd, obj, "addressType") ? get(rd, obj, "addressType") : obj,
 			    "addressType '%s' is not supported (only IPv4)", type ? type : "");
 	struct eps *e = eps_of(rd, key);
-	if (!ep_ports(rd, e, get(rd, obj, "ports")))
+	bool any_ready = false;
+	if (list && !sequence(rd, list, "endpoints"))
 		return false;
-	if (!list)
-		return true;
-	if (!sequence(rd, list, "endpoints"))
-		return false;
-	FOR_ITEMS(rd, list, item)
-	{
-		const yaml_node_t *cond = get(rd, item, "conditions"), *addrs = get(rd, item, "addresses");
-		const char *ready;
-		if (!check_keys(rd, item, "endpoints[]", ep_keys, ep_ignored) ||
-		    (cond && !check_keys(rd, cond, "conditions", cond_keys, NULL)))
-			return false;
-		ready = get_str(rd, cond, "ready");
-		if (rd->failed)
-			return false;
-		/* An absent ready condition means ready (the API's rule). */
-		if ((ready && strcmp(ready, "true")) || !addrs)
-			continue;
-		if (!sequence(rd, addrs, "addresses"))
-			return false;
-		FOR_ITEMS(rd, addrs, a)
-		if (!ep_address(rd, e, a))
-			return false;
-	}
-	return true;
+	if (list)
+		FOR_ITEMS(rd, list, item)
+		{
+			const yaml_node_t *cond = get(rd, item, "conditions"), *addrs = get(rd, item, "addresses");
+			const char *ready;
+			if (!check_keys(rd, item, "endpoints[]", ep_keys, ep_ignored) ||
+			    (cond && !check_keys(rd, cond, "conditions", cond_keys, NULL)))
+				return false;
+			ready = get_str(rd, cond, "ready");
+			if (rd->failed)
+				return false;
+			if (ready && strcmp(ready, "true") && strcmp(ready, "false"))
+				return fail(rd, get(rd, cond, "ready"), "conditions.ready '%s' is not true or false",
+					    ready);
+			/* An absent ready condition means ready (the API's rule). */
+			if ((ready && strcmp(ready, "true")) || !addrs)
+				continue;
+			if (!sequence(rd, addrs, "addresses"))
+				return false;
+			FOR_ITEMS(rd, addrs, a)
+			if (!ep_address(rd, e, a))
+				return false;
+			any_ready = true;
+		}
+	return ep_ports(rd, e, get(rd, obj, "ports"), any_ready);
 }
 
 static bool object(struct reader *rd, const yaml_node_t *obj)
@@ -574,27 +624,42 @@ static bool object(struct reader *rd, const yaml_node_t *obj)
 		    kind);
 }
 
-/* The backend port of a Service port: its number, or a named targetPort
- * found among the endpoint ports; an endpoint port named like the Service
- * port gives the port the endpoints really listen on. */
+static const struct ep_port *ep_port_named(const struct eps *e, const char *name, uint8_t protocol)
+{
+	for (unsigned i = 0; i < e->n_ports; i++)
+		if (e->ports[i].protocol == protocol && !strcmp(e->ports[i].name, name))
+			return &e->ports[i];
+	return NULL;
+}
+
+/* The port the endpoints listen on for a Service port. Kubernetes names an
+ * endpoint port like the Service port it serves (both may be unnamed) and
+ * has resolved a named targetPort into its number; hand-written Endpoints
+ * may name it like the targetPort instead, or give one unnamed port. A
+ * numeric targetPort stands when the endpoints say nothing of the port. */
 static bool target_port(struct reader *rd, const struct svc_port *p, const struct eps *e, uint16_t *out)
 {
-	const char *want = p->target_name[0] ? p->target_name : p->name;
+	const struct ep_port *found = ep_port_named(e, p->name, p->protocol);
 
-	*out = p->target_port;
-	for (unsigned i = 0; i < e->n_ports; i++)
-		if (e->ports[i].protocol == p->protocol && want[0] && !strcmp(e->ports[i].name, want)) {
-			*out = e->ports[i].port;
-			return true;
-		}
-	if (e->n_ports == 1 && !e->ports[0].name[0] && e->ports[0].protocol == p->protocol && !p->target_name[0]) {
-		*out = e->ports[0].port;
+	if (!found && p->target_name[0])
+		found = ep_port_named(e, p->target_name, p->protocol);
+	if (!found && e->n_ports == 1 && !e->ports[0].name[0] && e->ports[0].protocol == p->protocol)
+		found = &e->ports[0];
+	*out = found ? found->port : p->target_port;
+	if (found)
 		return true;
-	}
 	if (p->target_name[0])
-		return fail(rd, p->target_node, "targetPort '%s' is not a port of the Service's endpoints",
-			    p->target_name);
+		return fail_at(rd, p->target_mark, "targetPort '%s' is not a port of the Service's endpoints",
+			       p->target_name);
 	return true;
+}
+
+static bool has_node_ports(const struct svc *sv)
+{
+	for (unsigned i = 0; i < sv->n_ports; i++)
+		if (sv->ports[i].node_port)
+			return true;
+	return false;
 }
 
 static bool translate(struct reader *rd, const uint32_t *node_addresses, unsigned n_node, struct k8s_import *out)
@@ -615,7 +680,11 @@ static bool translate(struct reader *rd, const uint32_t *node_addresses, unsigne
 			snprintf(ks->note, sizeof(ks->note), "headless (clusterIP None): nothing to do");
 			continue;
 		}
-		if (!e || !e->n_addresses) {
+		if (!e) {
+			snprintf(ks->note, sizeof(ks->note), "no Endpoints or EndpointSlice in the file: no rules");
+			continue;
+		}
+		if (!e->n_addresses) {
 			snprintf(ks->note, sizeof(ks->note), "no ready endpoints: no rules");
 			continue;
 		}
@@ -657,8 +726,9 @@ static bool translate(struct reader *rd, const uint32_t *node_addresses, unsigne
 				 "or a nodePort with node-address): no rules");
 			continue;
 		}
-		snprintf(ks->note, sizeof(ks->note), "%u rule%s, %u backend%s", ks->n_rules,
-			 ks->n_rules == 1 ? "" : "s", e->n_addresses, e->n_addresses == 1 ? "" : "s");
+		snprintf(ks->note, sizeof(ks->note), "%u rule%s, %u backend%s%s", ks->n_rules,
+			 ks->n_rules == 1 ? "" : "s", e->n_addresses, e->n_addresses == 1 ? "" : "s",
+			 has_node_ports(sv) && !n_node ? " (its nodePorts need node-address)" : "");
 	}
 	return true;
 }

@@ -91,6 +91,15 @@ struct ct_frag {
 	uint32_t idx1; /* connection index + 1, 0: a free slot */
 };
 
+/* A worker's memory of the connections it found, by key hash: a hit costs
+ * one line of its own and the connection's, where the table costs a
+ * bucket's and a key's. An entry is a hint, checked against the connection
+ * it names (ct_cached); a miss goes to the table. */
+struct ct_cache_entry {
+	uint32_t sig;   /* the key's hash */
+	uint32_t data1; /* hash_data() + 1; 0: empty */
+};
+
 struct ct_lcore {
 	uint32_t unconfirmed; /* index + 1 of the first, 0: none */
 	uint32_t round;
@@ -108,6 +117,8 @@ static struct {
 	struct rte_ring *free_slots; /* uint32_t indices */
 	struct rte_ring *evict;      /* uint32_t indices marked dying by workers */
 	struct rte_rcu_qsbr_dq *dq;  /* struct ct_freed */
+	struct ct_cache_entry *cache[DP_MAX_WORKERS];
+	uint32_t cache_mask;
 	uint32_t scan_cursor;
 	uint64_t next_scan_tsc;
 } t;
@@ -546,11 +557,71 @@ static inline uint16_t zone_of(uint16_t iface)
 	return iface < DP_IFACE_MAX ? dp_ifaces[iface].vrf : 0;
 }
 
-static void track_burst(struct rte_mbuf **pkts, dp_verdict *v, uint16_t n, bool out)
+/* The connection a cache entry names, if it is in the table with key k
+ * that way. Confirmed and not dying when read: its slot then stays its own
+ * until this worker's round ends, and its keys never change. */
+static inline bool ct_cached(const struct ct_conn *tb, uint32_t data1, const struct dp_ct_tuple *k)
+{
+	uint32_t idx = hash_data_idx((void *)(uintptr_t)(data1 - 1));
+	const struct ct_conn *c = &tb[idx];
+
+	if (idx >= t.total ||
+	    (__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & (CF_CONFIRMED | CF_DYING)) != CF_CONFIRMED)
+		return false;
+	return memcmp(&c->key[(data1 - 1) & 1], k, sizeof(*k)) == 0;
+}
+
+/* Each key's connection, as rte_hash_lookup_bulk_data gives it: the
+ * worker's cache first, the table for the rest (which the cache then
+ * remembers). */
+static void find_burst(const struct ct_conn *tb, unsigned wid, const struct dp_ct_tuple *keys, uint16_t n,
+		       uint64_t *hits, void **data)
+{
+	struct ct_cache_entry *cache = t.cache[wid], *e[DP_BURST];
+	hash_sig_t sig[DP_BURST], miss_sig[DP_BURST];
+	const void *miss_key[DP_BURST];
+	void *miss_data[DP_BURST];
+	uint16_t miss_at[DP_BURST], n_miss = 0;
+	uint64_t miss_hits = 0;
+
+	*hits = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		sig[i] = rte_hash_crc(&keys[i], sizeof(keys[i]), 0); /* the table's own hash (table_create) */
+		e[i] = &cache[sig[i] & t.cache_mask];
+		rte_prefetch0(e[i]);
+	}
+	for (uint16_t i = 0; i < n; i++)
+		if (e[i]->data1 && e[i]->sig == sig[i])
+			rte_prefetch0(&tb[hash_data_idx((void *)(uintptr_t)(e[i]->data1 - 1))]);
+	for (uint16_t i = 0; i < n; i++) {
+		uint32_t d1 = e[i]->data1;
+		if (d1 && e[i]->sig == sig[i] && ct_cached(tb, d1, &keys[i])) {
+			data[i] = (void *)(uintptr_t)(d1 - 1);
+			*hits |= 1ull << i;
+			continue;
+		}
+		miss_at[n_miss] = i;
+		miss_sig[n_miss] = sig[i];
+		miss_key[n_miss++] = &keys[i];
+	}
+	if (!n_miss)
+		return;
+	rte_hash_lookup_with_hash_bulk_data(t.hash, miss_key, miss_sig, n_miss, &miss_hits, miss_data);
+	for (uint16_t j = 0; j < n_miss; j++) {
+		if (!((miss_hits >> j) & 1))
+			continue;
+		uint16_t i = miss_at[j];
+		data[i] = miss_data[j];
+		*hits |= 1ull << i;
+		*e[i] = (struct ct_cache_entry){.sig = sig[i], .data1 = (uint32_t)(uintptr_t)miss_data[j] + 1};
+		rte_prefetch0(&tb[hash_data_idx(miss_data[j])]);
+	}
+}
+
+static void track_burst(unsigned wid, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n, bool out)
 {
 	struct ct_conn *tb = __atomic_load_n(&table, __ATOMIC_ACQUIRE);
 	struct dp_ct_tuple keys[DP_BURST];
-	const void *kp[DP_BURST];
 	void *data[DP_BURST];
 	struct l4 l[DP_BURST];
 	enum parsed r[DP_BURST];
@@ -571,13 +642,9 @@ static void track_burst(struct rte_mbuf **pkts, dp_verdict *v, uint16_t n, bool 
 		l[i] = (struct l4){0};
 		r[i] = parse_ip(rte_pktmbuf_mtod_offset(m, const uint8_t *, sizeof(struct rte_ether_hdr)), len, false,
 				zone_of(out ? meta->out_iface : meta->in_iface), &keys[i], &l[i]);
-		kp[i] = &keys[i];
 	}
 	/* Untracked and malformed packets' keys are looked up too: harmless, and the burst stays one call. */
-	rte_hash_lookup_bulk_data(t.hash, kp, n, &hits, data);
-	/* The connections found, fetched together rather than one miss at a time. */
-	for (uint64_t h = hits; h; h &= h - 1)
-		rte_prefetch0(&tb[hash_data_idx(data[rte_bsf64(h)])]);
+	find_burst(tb, wid, keys, n, &hits, data);
 	for (uint16_t i = 0; i < n; i++) {
 		v[i] = track_one(tb, pkts[i], r[i], &keys[i], &l[i], (hits >> i) & 1 ? 0 : -1, data[i], now);
 		if (unlikely(l[i].first_fragment))
@@ -587,14 +654,12 @@ static void track_burst(struct rte_mbuf **pkts, dp_verdict *v, uint16_t n, bool 
 
 static void ct_in(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
 {
-	(void)w;
-	track_burst(pkts, v, n, false);
+	track_burst(w->id, pkts, v, n, false);
 }
 
 static void ct_out(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
 {
-	(void)w;
-	track_burst(pkts, v, n, true);
+	track_burst(w->id, pkts, v, n, true);
 }
 
 /* ---- POSTROUTING, LOCAL_IN: confirm new connections (workers) ---- */
@@ -831,6 +896,8 @@ static void table_free(void)
 		rte_rcu_qsbr_dq_delete(t.dq);
 	}
 	rte_hash_free(t.hash);
+	for (unsigned w = 0; w < DP_MAX_WORKERS; w++)
+		rte_free(t.cache[w]);
 	rte_ring_free(t.free_slots);
 	rte_ring_free(t.evict);
 	rte_free(t.conns);
@@ -869,7 +936,13 @@ static int table_create(uint32_t size)
 		.free_fn = free_slots_fn,
 		.v = dp.qsbr,
 	};
-	if (t.conns && t.hash && t.free_slots && t.evict)
+	bool caches = true;
+	t.cache_mask = rte_align32pow2(2 * t.total) - 1; /* few connections share an entry */
+	for (unsigned w = 0; w < RTE_MAX(dp.n_workers, 1u) && caches; w++)
+		caches = (t.cache[w] = rte_zmalloc_socket("brink_ct_cache",
+							  sizeof(struct ct_cache_entry) * ((size_t)t.cache_mask + 1),
+							  RTE_CACHE_LINE_SIZE, socket)) != NULL;
+	if (t.conns && t.hash && t.free_slots && t.evict && caches)
 		t.dq = rte_rcu_qsbr_dq_create(&dqp);
 	if (!t.dq) {
 		table_free();

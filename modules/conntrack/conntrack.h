@@ -69,9 +69,17 @@ int ct_use(bool on);
 /* Whether tracking runs (a user asked and the table could be made). */
 bool ct_enabled(void);
 
+/* Where a connection keeps what the features read per packet, so that
+ * they read it inline (conntrack_dp.c asserts the layout): its tuples by
+ * direction first, its NAT room at CT_NAT_OFFSET. */
+#define CT_NAT_OFFSET 48
+
 /* The connection's tuple the way d goes (host order; ICMP echo: the id in
  * sport, the type in dport). */
-const struct dp_ct_tuple *ct_tuple(const struct ct_conn *c, enum ct_dir d);
+static inline const struct dp_ct_tuple *ct_tuple(const struct ct_conn *c, enum ct_dir d)
+{
+	return (const struct dp_ct_tuple *)(const void *)c + d;
+}
 
 /* The tuple of the packets that answer k's. */
 static inline struct dp_ct_tuple ct_tuple_invert(const struct dp_ct_tuple *k)
@@ -112,6 +120,9 @@ unsigned ct_clear_matching(bool (*match)(struct ct_conn *c, void *arg), void *ar
 /* Room a NAT keeps with each connection (its binding), zero when the
  * connection is made, the connection's to the end. */
 #define CT_NAT_LEN 16
-void *ct_nat(struct ct_conn *c);
+static inline void *ct_nat(struct ct_conn *c)
+{
+	return (uint8_t *)(void *)c + CT_NAT_OFFSET;
+}
 
 #endif

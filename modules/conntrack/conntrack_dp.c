@@ -25,6 +25,7 @@
  * its last-seen time in whole seconds of a clock the main lcore keeps.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,10 @@ struct ct_conn {
 	uint32_t round; /* that worker's round when it was made */
 	uint8_t nat[CT_NAT_LEN];
 };
+/* conntrack.h reads these inline */
+_Static_assert(offsetof(struct ct_conn, key) == 0, "ct_tuple reads the keys at the start");
+_Static_assert(offsetof(struct ct_conn, nat) == CT_NAT_OFFSET, "ct_nat reads the NAT room at CT_NAT_OFFSET");
+_Static_assert(sizeof(struct ct_conn) == RTE_CACHE_LINE_MIN_SIZE, "a connection is one cache line");
 
 /* What the main lcore frees after a grace period: a slot and its key slots. */
 struct ct_freed {
@@ -986,10 +991,6 @@ bool ct_enabled(void)
 
 /* ---- for NAT ---- */
 
-const struct dp_ct_tuple *ct_tuple(const struct ct_conn *c, enum ct_dir d)
-{
-	return &c->key[d];
-}
 
 int ct_set_reply_tuple(struct ct_conn *c, const struct dp_ct_tuple *reply)
 {
@@ -1015,10 +1016,6 @@ bool ct_conn_live(const struct ct_conn *c, bool made_too)
 	return (f & want) == want && !(f & CF_DYING);
 }
 
-void *ct_nat(struct ct_conn *c)
-{
-	return c->nat;
-}
 
 /* ---- settings (DP_TABLE_CT) ---- */
 

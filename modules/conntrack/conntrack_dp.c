@@ -991,7 +991,6 @@ bool ct_enabled(void)
 
 /* ---- for NAT ---- */
 
-
 int ct_set_reply_tuple(struct ct_conn *c, const struct dp_ct_tuple *reply)
 {
 	if (__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & CF_CONFIRMED)
@@ -1015,7 +1014,6 @@ bool ct_conn_live(const struct ct_conn *c, bool made_too)
 	uint8_t want = made_too ? CF_IN_USE : CF_IN_USE | CF_CONFIRMED;
 	return (f & want) == want && !(f & CF_DYING);
 }
-
 
 /* ---- settings (DP_TABLE_CT) ---- */
 

@@ -410,6 +410,28 @@ for port in 41001 41002; do
 	[ "$seen1" = "$seen2" ] || fail "endpoint-independent mapping gave two translations: $got"
 	[ "${seen1%:*}" = 198.51.100.1 ] || fail "not masqueraded: $got"
 done
+# A mapping outlives the main lcore's sweeps (a whole table's pass takes 4 s)
+# while its flow lives (UDP timeouts are 2 s here), and goes with it.
+cat >"$T/eim_life.py" <<'PYEOF'
+import socket, time
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(3)
+u.bind(("172.30.1.11", 41003))
+def ask(dst):
+    u.sendto(b"q", (dst, 5353))
+    return u.recvfrom(200)[0].decode().split()[1]
+first = ask("198.51.100.10")
+for i in range(6):
+    time.sleep(1)
+    ask("198.51.100.10")
+kept = ask("100.64.0.10")
+time.sleep(5)
+print(first, kept, ask("100.64.0.10"))
+PYEOF
+got=$(in_ns "$(ns pod1)" "$PY" "$T/eim_life.py" 2>&1) || fail "UDP from port 41003: $got"
+read -r first kept after <<<"$got"
+log "endpoint-independent over time: $first, after 6 s of traffic $kept, after 5 s idle $after"
+[ "$kept" = "$first" ] || fail "a live endpoint-independent mapping was lost: $got"
+[ "$after" != "$first" ] || fail "an expired flow's mapping was reused with random ports: $got"
 [ "$(stat nat.mappings_full)" = 0 ] || fail "nat.mappings_full is $(stat nat.mappings_full)"
 bsh_commit "delete nat source rule 110 translation options"
 

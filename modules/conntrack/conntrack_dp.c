@@ -562,18 +562,22 @@ static inline uint16_t zone_of(uint16_t iface)
 	return iface < DP_IFACE_MAX ? dp_ifaces[iface].vrf : 0;
 }
 
-/* The connection a cache entry names, if it is in the table with key k
- * that way. Confirmed and not dying when read: its slot then stays its own
- * until this worker's round ends, and its keys never change. */
-static inline bool ct_cached(const struct ct_conn *tb, uint32_t data1, const struct dp_ct_tuple *k)
+/* What a cache entry holds, as the table's data. */
+static inline void *entry_data(const struct ct_cache_entry *e)
 {
-	uint32_t idx = hash_data_idx((void *)(uintptr_t)(data1 - 1));
-	const struct ct_conn *c = &tb[idx];
+	return (void *)(uintptr_t)(e->data1 - 1);
+}
 
-	if (idx >= t.total ||
-	    (__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & (CF_CONFIRMED | CF_DYING)) != CF_CONFIRMED)
+/* Whether the connection a (filled) cache entry names is in the table with
+ * key k that way. Confirmed and not dying when read: its slot then stays
+ * its own until this worker's round ends, and its keys never change. */
+static inline bool ct_cached(const struct ct_conn *tb, const struct ct_cache_entry *e, const struct dp_ct_tuple *k)
+{
+	const struct ct_conn *c = &tb[hash_data_idx(entry_data(e))];
+
+	if ((__atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & (CF_CONFIRMED | CF_DYING)) != CF_CONFIRMED)
 		return false;
-	return memcmp(&c->key[(data1 - 1) & 1], k, sizeof(*k)) == 0;
+	return memcmp(&c->key[hash_data_dir(entry_data(e))], k, sizeof(*k)) == 0;
 }
 
 /* Each key's connection, as rte_hash_lookup_bulk_data gives it: the
@@ -597,11 +601,10 @@ static void find_burst(const struct ct_conn *tb, unsigned wid, const struct dp_c
 	}
 	for (uint16_t i = 0; i < n; i++)
 		if (e[i]->data1 && e[i]->sig == sig[i])
-			rte_prefetch0(&tb[hash_data_idx((void *)(uintptr_t)(e[i]->data1 - 1))]);
+			rte_prefetch0(&tb[hash_data_idx(entry_data(e[i]))]);
 	for (uint16_t i = 0; i < n; i++) {
-		uint32_t d1 = e[i]->data1;
-		if (d1 && e[i]->sig == sig[i] && ct_cached(tb, d1, &keys[i])) {
-			data[i] = (void *)(uintptr_t)(d1 - 1);
+		if (e[i]->data1 && e[i]->sig == sig[i] && ct_cached(tb, e[i], &keys[i])) {
+			data[i] = entry_data(e[i]);
 			*hits |= 1ull << i;
 			continue;
 		}

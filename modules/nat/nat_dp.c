@@ -561,8 +561,9 @@ static bool eim_holds(struct ct_conn *c, const struct eim_key *k, bool made_too)
 	       (b->manip & NB_SNAT) && b->snat_rule == k->rule;
 }
 
-/* What the rule may give now: a kept translation outside it (the rule or
- * the interface's address changed) is not reused. */
+/* What the rule may give now: the ports a new connection may get, and a
+ * kept translation outside it (the rule or the interface's address
+ * changed) is not reused. */
 struct eim_bounds {
 	uint32_t addr_lo, addr_hi;
 	uint16_t port_lo, port_hi;
@@ -682,9 +683,12 @@ static dp_verdict snat_decide(const struct nat_conf *cf, struct dp_worker *w, st
 	}
 	reply.dst = addr;
 	bool keep_port = it && (it->flags & NAT_F_NETMAP) && !it->port_hi;
-	bool eim_on = it && (it->flags & NAT_F_EIM) && has_port && !keep_port && eim;
-	struct eim_key ek = {0};
+	bool pick_port = has_port && !keep_port;
+	bool eim_on = it && (it->flags & NAT_F_EIM) && pick_port && eim;
 	struct eim_bounds in = {.addr_lo = addr, .addr_hi = addr};
+	struct eim_key ek = {0};
+	if (pick_port)
+		port_range_of(it, now.proto, orig, &in.port_lo, &in.port_hi);
 	if (eim_on) {
 		ek = (struct eim_key){
 			.addr = now.src, .rule = it->number, .port = orig, .zone = now.zone, .proto = now.proto};
@@ -692,14 +696,11 @@ static dp_verdict snat_decide(const struct nat_conf *cf, struct dp_worker *w, st
 			in.addr_lo = it->addr_lo;
 			in.addr_hi = it->addr_hi;
 		}
-		port_range_of(it, now.proto, orig, &in.port_lo, &in.port_hi);
 	}
 	if (eim_on && eim_reuse(&ek, &in, &reply)) {
 		/* the endpoint's translation, kept */
-	} else if (has_port && !keep_port) {
-		uint16_t lo, hi;
-		port_range_of(it, now.proto, orig, &lo, &hi);
-		if (!port_pick(w, &reply, lo, hi, orig, it ? it->flags : 0)) {
+	} else if (pick_port) {
+		if (!port_pick(w, &reply, in.port_lo, in.port_hi, orig, it ? it->flags : 0)) {
 			if (r)
 				rule_cnt(cf, w, r)->exhausted++;
 			return DP_DROP(cnt_exhausted);

@@ -3,6 +3,7 @@
  * and the checks that refuse a model, each with its path. */
 #include <criterion/criterion.h>
 #include <netinet/in.h>
+#include <string.h>
 
 #include "config/module.h"
 #include "helpers.h"
@@ -134,5 +135,17 @@ Test(nat_config, bad_rules_are_refused_with_their_path)
 	SET(t, "nat", "static", "rule", "1", "destination", "address", "203.0.114.0/24");
 	SET(t, "nat", "static", "rule", "1", "translation", "address", "172.30.0.0/16");
 	refused(t, "nat static rule 1", "differ in length");
+	cfg_free(t);
+}
+
+Test(nat_config, an_endpoint_mapping_that_is_neither_is_refused_naming_both)
+{
+	struct cfg_node *t = two_ports();
+	struct cfg_error err;
+	const char *const bad[] = {"nat",     "source",           "rule",    "1", "translation",
+				   "options", "endpoint-mapping", "sideways"};
+
+	cr_assert_neq(cfg_set(t, (int)(sizeof(bad) / sizeof(bad[0])), bad, &err), 0, "'sideways' was taken");
+	cr_assert(strstr(err.msg, "dependent") && strstr(err.msg, "independent"), "%s", err.msg);
 	cfg_free(t);
 }

@@ -99,11 +99,13 @@ struct ct_frag {
 /* A worker's memory of the connections it found, by key hash: a hit costs
  * one line of its own and the connection's, where the table costs a
  * bucket's and a key's. An entry is a hint, checked against the connection
- * it names (ct_cached); a miss goes to the table. */
+ * it names (ct_cached); a miss goes to the table. Two ways per set, the
+ * last found first: two flows whose hashes share a set both stay. */
 struct ct_cache_entry {
 	uint32_t sig;   /* the key's hash */
 	uint32_t data1; /* hash_data() + 1; 0: empty */
 };
+#define CT_CACHE_WAYS 2
 
 struct ct_lcore {
 	uint32_t unconfirmed; /* index + 1 of the first, 0: none */
@@ -270,6 +272,48 @@ static enum parsed parse_ip(const uint8_t *ip, uint32_t len, bool inner, uint16_
 	default:
 		return P_TRACK;
 	}
+}
+
+/* parse_ip of a received packet, without its call in the common case: an
+ * unfragmented UDP datagram or TCP segment behind a 20-byte header. */
+static inline enum parsed parse_packet(const uint8_t *ip, uint32_t len, uint16_t zone, struct dp_ct_tuple *k,
+				       struct l4 *l)
+{
+	const struct rte_ipv4_hdr *h = (const struct rte_ipv4_hdr *)ip;
+
+	if (unlikely(len < sizeof(*h) || h->version_ihl != RTE_IPV4_VHL_DEF ||
+		     (h->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) ||
+		     (h->next_proto_id != IPPROTO_UDP && h->next_proto_id != IPPROTO_TCP)))
+		return parse_ip(ip, len, false, zone, k, l);
+	const uint8_t *p = ip + sizeof(*h);
+	uint32_t l4len = RTE_MIN(len, (uint32_t)rte_be_to_cpu_16(h->total_length)) - (uint32_t)sizeof(*h);
+	uint16_t ports[2];
+
+	if (h->next_proto_id == IPPROTO_UDP) {
+		const struct rte_udp_hdr *uh = (const struct rte_udp_hdr *)p;
+		if (unlikely(l4len < sizeof(*uh)))
+			return P_MALFORMED;
+		uint32_t ulen = rte_be_to_cpu_16(uh->dgram_len);
+		if (unlikely(ulen < sizeof(*uh) || ulen > l4len))
+			return P_MALFORMED;
+	} else {
+		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)p;
+		if (unlikely(l4len < sizeof(*th)))
+			return P_MALFORMED;
+		uint32_t doff = (uint32_t)(th->data_off >> 4) * 4;
+		if (unlikely(doff < sizeof(*th) || doff > l4len))
+			return P_MALFORMED;
+		l->tcp_flags = th->tcp_flags;
+	}
+	memcpy(ports, p, sizeof(ports));
+	*k = (struct dp_ct_tuple){.src = rte_be_to_cpu_32(h->src_addr),
+				  .dst = rte_be_to_cpu_32(h->dst_addr),
+				  .sport = rte_be_to_cpu_16(ports[0]),
+				  .dport = rte_be_to_cpu_16(ports[1]),
+				  .proto = h->next_proto_id,
+				  .zone = zone};
+	l->ip_id = h->packet_id;
+	return P_TRACK;
 }
 
 /* ---- TCP (RFC 793's states, as a firewall follows them from outside) ---- */
@@ -596,12 +640,17 @@ static void find_burst(const struct ct_conn *tb, unsigned wid, const struct dp_c
 	*hits = 0;
 	for (uint16_t i = 0; i < n; i++) {
 		sig[i] = rte_hash_crc(&keys[i], sizeof(keys[i]), 0); /* the table's own hash (table_create) */
-		e[i] = &cache[sig[i] & t.cache_mask];
+		e[i] = &cache[sig[i] & t.cache_mask & ~(uint32_t)(CT_CACHE_WAYS - 1)];
 		rte_prefetch0(e[i]);
 	}
-	for (uint16_t i = 0; i < n; i++)
+	/* e[i] becomes the way of its set with sig[i], if one has it. */
+	for (uint16_t i = 0; i < n; i++) {
+		struct ct_cache_entry *set = e[i];
+		if (set[1].sig == sig[i] && set[1].data1)
+			e[i] = &set[1];
 		if (e[i]->data1 && e[i]->sig == sig[i])
 			rte_prefetch0(&tb[hash_data_idx(entry_data(e[i]))]);
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		if (e[i]->data1 && e[i]->sig == sig[i] && ct_cached(tb, e[i], &keys[i])) {
 			data[i] = entry_data(e[i]);
@@ -619,9 +668,13 @@ static void find_burst(const struct ct_conn *tb, unsigned wid, const struct dp_c
 		if (!((miss_hits >> j) & 1))
 			continue;
 		uint16_t i = miss_at[j];
+		struct ct_cache_entry *set = &cache[sig[i] & t.cache_mask & ~(uint32_t)(CT_CACHE_WAYS - 1)];
 		data[i] = miss_data[j];
 		*hits |= 1ull << i;
-		*e[i] = (struct ct_cache_entry){.sig = sig[i], .data1 = (uint32_t)(uintptr_t)miss_data[j] + 1};
+		/* The first way to the second, unless that way is the stale entry of this key. */
+		if (set[0].sig != sig[i])
+			set[1] = set[0];
+		set[0] = (struct ct_cache_entry){.sig = sig[i], .data1 = (uint32_t)(uintptr_t)miss_data[j] + 1};
 		rte_prefetch0(&tb[hash_data_idx(miss_data[j])]);
 	}
 }
@@ -648,8 +701,8 @@ static void track_burst(unsigned wid, struct rte_mbuf **pkts, dp_verdict *v, uin
 		const struct dp_mbuf_meta *meta = dp_meta(m);
 		uint32_t len = rte_pktmbuf_data_len(m) - (uint32_t)sizeof(struct rte_ether_hdr);
 		l[i] = (struct l4){0};
-		r[i] = parse_ip(rte_pktmbuf_mtod_offset(m, const uint8_t *, sizeof(struct rte_ether_hdr)), len, false,
-				zone_of(out ? meta->out_iface : meta->in_iface), &keys[i], &l[i]);
+		r[i] = parse_packet(rte_pktmbuf_mtod_offset(m, const uint8_t *, sizeof(struct rte_ether_hdr)), len,
+				    zone_of(out ? meta->out_iface : meta->in_iface), &keys[i], &l[i]);
 	}
 	/* Untracked and malformed packets' keys are looked up too: harmless, and the burst stays one call. */
 	find_burst(tb, wid, keys, n, &hits, data);
@@ -945,7 +998,7 @@ static int table_create(uint32_t size)
 		.v = dp.qsbr,
 	};
 	bool caches = true;
-	t.cache_mask = rte_align32pow2(2 * t.total) - 1; /* few connections share an entry */
+	t.cache_mask = rte_align32pow2(2 * t.total) - 1; /* few connections share a set */
 	for (unsigned w = 0; w < RTE_MAX(dp.n_workers, 1u) && caches; w++)
 		caches = (t.cache[w] = rte_zmalloc_socket("brink_ct_cache",
 							  sizeof(struct ct_cache_entry) * ((size_t)t.cache_mask + 1),

@@ -217,12 +217,51 @@ static inline uint32_t l4_len_of(struct rte_mbuf *m, const struct rte_ipv4_hdr *
 	return len > ihl ? len - ihl : 0;
 }
 
+/* rewrite's common case: a TCP segment or UDP datagram with a 20-byte IP
+ * header and its whole L4 header, given the address and port it takes (in
+ * network order) for its source (src) or destination. */
+static inline void rewrite_ports(struct rte_ipv4_hdr *ip, uint32_t to, uint16_t pto, bool src)
+{
+	uint8_t *l4 = (uint8_t *)(ip + 1);
+	uint16_t *port = (uint16_t *)(l4 + (src ? 0 : 2));
+	uint32_t from = src ? ip->src_addr : ip->dst_addr;
+	uint32_t d = delta32(from, to);
+	uint16_t *sum =
+		(uint16_t *)(l4 + (ip->next_proto_id == IPPROTO_TCP ? offsetof(struct rte_tcp_hdr, cksum)
+								    : offsetof(struct rte_udp_hdr, dgram_cksum)));
+
+	ip->hdr_checksum = sum_adjust(ip->hdr_checksum, d);
+	if (src)
+		ip->src_addr = to;
+	else
+		ip->dst_addr = to;
+	d += (uint32_t)(uint16_t) ~*port + pto;
+	*port = pto;
+	if (ip->next_proto_id == IPPROTO_TCP) {
+		*sum = sum_adjust(*sum, d);
+	} else if (*sum) { /* UDP: 0 is no checksum, and stays none; a computed 0 is sent as all ones (RFC 768) */
+		uint16_t s = sum_adjust(*sum, d);
+		*sum = s ? s : 0xffff;
+	}
+}
+
 /* m of connection c, going d, takes the source or destination the other direction expects. */
 static void apply_manip(struct rte_mbuf *m, struct ct_conn *c, enum ct_dir d, bool src)
 {
 	struct rte_ipv4_hdr *ip = ip_of(m);
-	struct dp_ct_tuple want = ct_tuple_invert(ct_tuple(c, d == CT_DIR_ORIGINAL ? CT_DIR_REPLY : CT_DIR_ORIGINAL));
+	const struct dp_ct_tuple *other = ct_tuple(c, d == CT_DIR_ORIGINAL ? CT_DIR_REPLY : CT_DIR_ORIGINAL);
+	uint32_t have = rte_pktmbuf_data_len(m) - (uint32_t)sizeof(struct rte_ether_hdr);
 
+	/* The answer's destination is the source this packet takes, and the other way round. */
+	if (likely(ip->version_ihl == RTE_IPV4_VHL_DEF &&
+		   !(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) &&
+		   ((ip->next_proto_id == IPPROTO_UDP && have >= sizeof(*ip) + sizeof(struct rte_udp_hdr)) ||
+		    (ip->next_proto_id == IPPROTO_TCP && have >= sizeof(*ip) + sizeof(struct rte_tcp_hdr))))) {
+		rewrite_ports(ip, rte_cpu_to_be_32(src ? other->dst : other->src),
+			      rte_cpu_to_be_16(src ? other->dport : other->sport), src);
+		return;
+	}
+	struct dp_ct_tuple want = ct_tuple_invert(other);
 	/* A later fragment has no L4 header: its addresses only. */
 	uint32_t l4len = (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) ? 0 : l4_len_of(m, ip);
 	rewrite(ip, (uint8_t *)ip + rte_ipv4_hdr_len(ip), l4len, &want, src);

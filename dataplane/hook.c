@@ -120,19 +120,35 @@ void dp_verdict_apply(struct dp_worker *w, struct rte_mbuf *m, dp_verdict v)
 	}
 }
 
-/* The features whose hooks run on m at point p: those of its input
- * interface, of its output interface, or at FORWARD of either (a rule set
- * may be on either side). */
-static inline uint32_t point_features(enum dp_hook_point p, struct rte_mbuf *m)
+/* The features whose hooks run on each packet at point p: those of its
+ * input interface, of its output interface, or at FORWARD of either (a rule
+ * set may be on either side). A burst's packets mostly share their
+ * interfaces: the interfaces' features are read again only when they change. */
+static inline void point_features(enum dp_hook_point p, struct rte_mbuf **pkts, uint16_t n, uint32_t *feat,
+				  uint32_t *all, uint32_t *any)
 {
-	const struct dp_mbuf_meta *meta = dp_meta(m);
-	uint32_t f = 0;
+	const bool by_in = p != DP_HOOK_POSTROUTING && p != DP_HOOK_LOCAL_OUT;
+	const bool by_out = p != DP_HOOK_PREROUTING && p != DP_HOOK_LOCAL_IN;
+	const uint32_t everywhere = __atomic_load_n(&features_everywhere, __ATOMIC_RELAXED);
+	uint32_t in = UINT32_MAX, out = UINT32_MAX, f = 0;
 
-	if (p != DP_HOOK_POSTROUTING && p != DP_HOOK_LOCAL_OUT && meta->in_iface < DP_IFACE_MAX)
-		f = iface_features(meta->in_iface);
-	if (p != DP_HOOK_PREROUTING && p != DP_HOOK_LOCAL_IN && meta->out_iface < DP_IFACE_MAX)
-		f |= iface_features(meta->out_iface);
-	return f;
+	for (uint16_t i = 0; i < n; i++) {
+		const struct dp_mbuf_meta *meta = dp_meta(pkts[i]);
+		uint32_t m_in = by_in ? meta->in_iface : DP_IFACE_MAX, m_out = by_out ? meta->out_iface : DP_IFACE_MAX;
+
+		if (unlikely(m_in != in || m_out != out)) {
+			in = m_in;
+			out = m_out;
+			f = everywhere;
+			if (in < DP_IFACE_MAX)
+				f |= __atomic_load_n(&dp_ifaces[in].features, __ATOMIC_RELAXED);
+			if (out < DP_IFACE_MAX)
+				f |= __atomic_load_n(&dp_ifaces[out].features, __ATOMIC_RELAXED);
+		}
+		feat[i] = f;
+		*all &= f;
+		*any |= f;
+	}
 }
 
 static __rte_cold void trace_verdicts(const struct hook *h, struct rte_mbuf **pkts, const dp_verdict *v, uint16_t n)
@@ -162,11 +178,7 @@ uint16_t hook_run(enum dp_hook_point p, struct dp_worker *w, struct rte_mbuf **p
 		if (!__atomic_load_n(&h->users, __ATOMIC_RELAXED))
 			continue;
 		if (!read) {
-			for (uint16_t i = 0; i < n; i++) {
-				feat[i] = point_features(p, pkts[i]);
-				all &= feat[i];
-				any |= feat[i];
-			}
+			point_features(p, pkts, n, feat, &all, &any);
 			read = true;
 		}
 		if (!(any & h->feature))

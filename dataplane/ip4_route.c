@@ -315,6 +315,10 @@ static void route_hooked(struct dp_worker *w, struct rte_mbuf **pkts, const uint
 	struct fwd_target t = {.id = UINT32_MAX};
 	uint16_t n_out = 0, n_fwd = 0;
 	const bool tracing = trace_on();
+	/* The last route's next hop, read again when the route changes: most packets of a burst share it. */
+	uint32_t last = FIB_NO_ROUTE;
+	struct nexthop route_nh = {0};
+	uint16_t mtu = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -325,10 +329,17 @@ static void route_hooked(struct dp_worker *w, struct rte_mbuf **pkts, const uint
 			route_slow(w, m, false, id, transit, local);
 			continue;
 		}
-		nh = nh_read(id);
-		if (nh.kind == NH_GROUP) {
+		if (unlikely(id != last)) {
+			last = id;
+			route_nh = nh_read(id);
+			mtu = dp_ifaces[route_nh.iface].mtu;
+		}
+		nh = route_nh;
+		if (unlikely(nh.kind == NH_GROUP)) {
 			id = nh_group_pick(&dp_nh_groups[nh.ip], flow_hash(m, ip4_hdr(m)));
 			nh = nh_read(id);
+			mtu = dp_ifaces[nh.iface].mtu;
+			last = FIB_NO_ROUTE;
 		}
 		if (nh.kind != NH_NEIGHBOR && nh.kind != NH_CONNECTED && nh.kind != NH_TUNNEL) {
 			route_slow(w, m, true, id, transit, local);
@@ -340,10 +351,10 @@ static void route_hooked(struct dp_worker *w, struct rte_mbuf **pkts, const uint
 		struct rte_ipv4_hdr *ip = ip4_hdr(m);
 		if (transit && !ttl_spend(w, cnt, m, ip))
 			continue;
-		if (unlikely(rte_be_to_cpu_16(ip->total_length) > dp_ifaces[nh.iface].mtu &&
+		if (unlikely(rte_be_to_cpu_16(ip->total_length) > mtu &&
 			     (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)))) {
 			static const uint8_t unknown_l2[2 * RTE_ETHER_ADDR_LEN];
-			too_big(w, cnt, m, ip, nh.iface, 0, dp_ifaces[nh.iface].mtu, unknown_l2);
+			too_big(w, cnt, m, ip, nh.iface, 0, mtu, unknown_l2);
 			continue;
 		}
 		dp_meta(m)->nh = id;

@@ -787,8 +787,13 @@ static void ct_confirm(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *
 	struct ct_conn *tb = __atomic_load_n(&table, __ATOMIC_ACQUIRE);
 
 	(void)w;
+	/* A round in which this worker made no connection has none to confirm. */
+	if (!tb || !self()->unconfirmed) {
+		memset(v, 0, sizeof(*v) * n);
+		return;
+	}
 	for (uint16_t i = 0; i < n; i++) {
-		struct ct_conn *c = tb ? own_new(tb, pkts[i]) : NULL;
+		struct ct_conn *c = own_new(tb, pkts[i]);
 		v[i] = c ? confirm(tb, pkts[i], c) : DP_CONTINUE;
 	}
 }

@@ -447,32 +447,6 @@ static void dnat_new(const struct nat_conf *cf, struct dp_worker *w, struct rte_
 	dp_counters_self()->c[cnt_dnat]++;
 }
 
-static void dnat_burst(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n, bool local_out)
-{
-	const struct nat_conf *cf = __atomic_load_n(&active, __ATOMIC_ACQUIRE);
-
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		struct ct_conn *c = ct_conn_of(m);
-		enum ct_state st = ct_state(m);
-		enum ct_dir d = ct_dir(m);
-
-		v[i] = DP_CONTINUE;
-		if (!c || !cf)
-			continue;
-		if (st == CT_RELATED) {
-			if (binding(c)->manip)
-				related_translate(m, c, d);
-			continue;
-		}
-		if (st == CT_NEW && !local_out)
-			dnat_new(cf, w, m, c);
-		uint8_t manip = binding(c)->manip;
-		if ((d == CT_DIR_ORIGINAL && (manip & NB_DNAT)) || (d == CT_DIR_REPLY && (manip & NB_SNAT)))
-			apply_manip(m, c, d, false);
-	}
-}
-
 /* A TCP segment of no connection toward a translated address: without its
  * connection it would leave untranslated (its flow was cleared, or began
  * before the router knew it). It is answered with a reset instead. */
@@ -493,22 +467,54 @@ static bool orphan_of_dnat(const struct nat_conf *cf, struct rte_mbuf *m)
 	return r && !(r->item.flags & NAT_F_EXCLUDE);
 }
 
-static void nat_prerouting(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
+/* A packet without a connection, at PREROUTING: an orphan of a DNAT rule's
+ * connection gets a reset (its peer learns at once that the connection is
+ * gone), the others go on. */
+static dp_verdict unconnected(const struct nat_conf *cf, struct dp_worker *w, struct rte_mbuf *m)
+{
+	if (!orphan_of_dnat(cf, m))
+		return DP_CONTINUE;
+	if (tcp_send_reset(w, m)) {
+		dp_counters_self()->c[cnt_reset]++;
+		return DP_CONSUMED;
+	}
+	return DP_DROP(cnt_no_connection);
+}
+
+static void dnat_burst(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n, bool local_out)
 {
 	const struct nat_conf *cf = __atomic_load_n(&active, __ATOMIC_ACQUIRE);
 
-	dnat_burst(w, pkts, v, n, false);
-	for (uint16_t i = 0; cf && i < n; i++) {
-		if (ct_conn_of(pkts[i]) || !orphan_of_dnat(cf, pkts[i]))
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct ct_conn *c = ct_conn_of(m);
+		enum ct_state st = ct_state(m);
+		enum ct_dir d = ct_dir(m);
+
+		v[i] = DP_CONTINUE;
+		if (!cf)
 			continue;
-		/* Its peer learns at once that the connection is gone. */
-		if (tcp_send_reset(w, pkts[i])) {
-			dp_counters_self()->c[cnt_reset]++;
-			v[i] = DP_CONSUMED;
-		} else {
-			v[i] = DP_DROP(cnt_no_connection);
+		if (!c) {
+			if (!local_out)
+				v[i] = unconnected(cf, w, m);
+			continue;
 		}
+		if (st == CT_RELATED) {
+			if (binding(c)->manip)
+				related_translate(m, c, d);
+			continue;
+		}
+		if (st == CT_NEW && !local_out)
+			dnat_new(cf, w, m, c);
+		uint8_t manip = binding(c)->manip;
+		if ((d == CT_DIR_ORIGINAL && (manip & NB_DNAT)) || (d == CT_DIR_REPLY && (manip & NB_SNAT)))
+			apply_manip(m, c, d, false);
 	}
+}
+
+static void nat_prerouting(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
+{
+	dnat_burst(w, pkts, v, n, false);
 }
 
 static void nat_local_out(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)

@@ -245,8 +245,19 @@ static inline void rewrite_ports(struct rte_ipv4_hdr *ip, uint32_t to, uint16_t 
 	}
 }
 
+/* apply_manip of the other packets: ICMP, fragments, options, short headers. */
+static __rte_noinline void apply_manip_any(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, const struct dp_ct_tuple *other,
+					   bool src)
+{
+	struct dp_ct_tuple want = ct_tuple_invert(other);
+	/* A later fragment has no L4 header: its addresses only. */
+	uint32_t l4len = (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) ? 0 : l4_len_of(m, ip);
+
+	rewrite(ip, (uint8_t *)ip + rte_ipv4_hdr_len(ip), l4len, &want, src);
+}
+
 /* m of connection c, going d, takes the source or destination the other direction expects. */
-static void apply_manip(struct rte_mbuf *m, struct ct_conn *c, enum ct_dir d, bool src)
+static inline void apply_manip(struct rte_mbuf *m, struct ct_conn *c, enum ct_dir d, bool src)
 {
 	struct rte_ipv4_hdr *ip = ip_of(m);
 	const struct dp_ct_tuple *other = ct_tuple(c, d == CT_DIR_ORIGINAL ? CT_DIR_REPLY : CT_DIR_ORIGINAL);
@@ -256,15 +267,11 @@ static void apply_manip(struct rte_mbuf *m, struct ct_conn *c, enum ct_dir d, bo
 	if (likely(ip->version_ihl == RTE_IPV4_VHL_DEF &&
 		   !(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) &&
 		   ((ip->next_proto_id == IPPROTO_UDP && have >= sizeof(*ip) + sizeof(struct rte_udp_hdr)) ||
-		    (ip->next_proto_id == IPPROTO_TCP && have >= sizeof(*ip) + sizeof(struct rte_tcp_hdr))))) {
+		    (ip->next_proto_id == IPPROTO_TCP && have >= sizeof(*ip) + sizeof(struct rte_tcp_hdr)))))
 		rewrite_ports(ip, rte_cpu_to_be_32(src ? other->dst : other->src),
 			      rte_cpu_to_be_16(src ? other->dport : other->sport), src);
-		return;
-	}
-	struct dp_ct_tuple want = ct_tuple_invert(other);
-	/* A later fragment has no L4 header: its addresses only. */
-	uint32_t l4len = (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) ? 0 : l4_len_of(m, ip);
-	rewrite(ip, (uint8_t *)ip + rte_ipv4_hdr_len(ip), l4len, &want, src);
+	else
+		apply_manip_any(m, ip, other, src);
 }
 
 /* ---- ICMP errors (RELATED) ---- */

@@ -627,22 +627,22 @@ static inline bool ct_cached(const struct ct_conn *tb, const struct ct_cache_ent
 /* Each key's connection, as rte_hash_lookup_bulk_data gives it: the
  * worker's cache first, the table for the rest (which the cache then
  * remembers). */
-static void find_burst(const struct ct_conn *tb, unsigned wid, const struct dp_ct_tuple *keys, uint16_t n,
-		       uint64_t *hits, void **data)
+static inline struct ct_cache_entry *cache_set(struct ct_cache_entry *cache, hash_sig_t sig)
 {
-	struct ct_cache_entry *cache = t.cache[wid], *e[DP_BURST];
-	hash_sig_t sig[DP_BURST], miss_sig[DP_BURST];
+	return &cache[sig & t.cache_mask & ~(uint32_t)(CT_CACHE_WAYS - 1)];
+}
+
+/* keys[i]'s hash is sig[i], its cache set e[i] (being fetched). */
+static void find_burst(const struct ct_conn *tb, struct ct_cache_entry *cache, const struct dp_ct_tuple *keys,
+		       const hash_sig_t *sig, struct ct_cache_entry **e, uint16_t n, uint64_t *hits, void **data)
+{
+	hash_sig_t miss_sig[DP_BURST];
 	const void *miss_key[DP_BURST];
 	void *miss_data[DP_BURST];
 	uint16_t miss_at[DP_BURST], n_miss = 0;
 	uint64_t miss_hits = 0;
 
 	*hits = 0;
-	for (uint16_t i = 0; i < n; i++) {
-		sig[i] = rte_hash_crc(&keys[i], sizeof(keys[i]), 0); /* the table's own hash (table_create) */
-		e[i] = &cache[sig[i] & t.cache_mask & ~(uint32_t)(CT_CACHE_WAYS - 1)];
-		rte_prefetch0(e[i]);
-	}
 	/* e[i] becomes the way of its set with sig[i], if one has it. */
 	for (uint16_t i = 0; i < n; i++) {
 		struct ct_cache_entry *set = e[i];
@@ -668,7 +668,7 @@ static void find_burst(const struct ct_conn *tb, unsigned wid, const struct dp_c
 		if (!((miss_hits >> j) & 1))
 			continue;
 		uint16_t i = miss_at[j];
-		struct ct_cache_entry *set = &cache[sig[i] & t.cache_mask & ~(uint32_t)(CT_CACHE_WAYS - 1)];
+		struct ct_cache_entry *set = cache_set(cache, sig[i]);
 		data[i] = miss_data[j];
 		*hits |= 1ull << i;
 		/* The first way to the second, unless that way is the stale entry of this key. */
@@ -682,12 +682,15 @@ static void find_burst(const struct ct_conn *tb, unsigned wid, const struct dp_c
 static void track_burst(unsigned wid, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n, bool out)
 {
 	struct ct_conn *tb = __atomic_load_n(&table, __ATOMIC_ACQUIRE);
+	struct ct_cache_entry *cache = t.cache[wid], *e[DP_BURST];
 	struct dp_ct_tuple keys[DP_BURST];
+	hash_sig_t sig[DP_BURST];
 	void *data[DP_BURST];
 	struct l4 l[DP_BURST];
 	enum parsed r[DP_BURST];
 	uint64_t hits = 0;
-	uint32_t now = __atomic_load_n(&ct_clock, __ATOMIC_RELAXED);
+	uint32_t now = __atomic_load_n(&ct_clock, __ATOMIC_RELAXED), iface = UINT32_MAX;
+	uint16_t zone = 0;
 
 	if (unlikely(!tb)) {
 		for (uint16_t i = 0; i < n; i++) {
@@ -696,16 +699,25 @@ static void track_burst(unsigned wid, struct rte_mbuf **pkts, dp_verdict *v, uin
 		}
 		return;
 	}
+	/* Each key's cache set is fetched while the next packets are parsed. */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct dp_mbuf_meta *meta = dp_meta(m);
 		uint32_t len = rte_pktmbuf_data_len(m) - (uint32_t)sizeof(struct rte_ether_hdr);
+		uint16_t at = out ? meta->out_iface : meta->in_iface;
+		if (unlikely(at != iface)) {
+			iface = at;
+			zone = zone_of(at);
+		}
 		l[i] = (struct l4){0};
 		r[i] = parse_packet(rte_pktmbuf_mtod_offset(m, const uint8_t *, sizeof(struct rte_ether_hdr)), len,
-				    zone_of(out ? meta->out_iface : meta->in_iface), &keys[i], &l[i]);
+				    zone, &keys[i], &l[i]);
+		sig[i] = rte_hash_crc(&keys[i], sizeof(keys[i]), 0); /* the table's own hash (table_create) */
+		e[i] = cache_set(cache, sig[i]);
+		rte_prefetch0(e[i]);
 	}
 	/* Untracked and malformed packets' keys are looked up too: harmless, and the burst stays one call. */
-	find_burst(tb, wid, keys, n, &hits, data);
+	find_burst(tb, cache, keys, sig, e, n, &hits, data);
 	for (uint16_t i = 0; i < n; i++) {
 		v[i] = track_one(tb, pkts[i], r[i], &keys[i], &l[i], (hits >> i) & 1 ? 0 : -1, data[i], now);
 		if (unlikely(l[i].first_fragment))

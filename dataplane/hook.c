@@ -120,35 +120,57 @@ void dp_verdict_apply(struct dp_worker *w, struct rte_mbuf *m, dp_verdict v)
 	}
 }
 
-/* The features whose hooks run on each packet at point p: those of its
- * input interface, of its output interface, or at FORWARD of either (a rule
- * set may be on either side). A burst's packets mostly share their
- * interfaces: the interfaces' features are read again only when they change. */
-static inline void point_features(enum dp_hook_point p, struct rte_mbuf **pkts, uint16_t n, uint32_t *feat,
-				  uint32_t *all, uint32_t *any)
+/* The interfaces whose features count at point p, as one word of the
+ * packet's metadata (in_iface in the low half, DP_IFACE_MAX for the other):
+ * its input interface, its output interface, or at FORWARD both (a rule set
+ * may be on either side). */
+static inline uint32_t point_ifaces(enum dp_hook_point p, struct rte_mbuf *m)
 {
+	const struct dp_mbuf_meta *meta = dp_meta(m);
 	const bool by_in = p != DP_HOOK_POSTROUTING && p != DP_HOOK_LOCAL_OUT;
 	const bool by_out = p != DP_HOOK_PREROUTING && p != DP_HOOK_LOCAL_IN;
+
+	return (by_in ? meta->in_iface : DP_IFACE_MAX) | (uint32_t)(by_out ? meta->out_iface : DP_IFACE_MAX) << 16;
+}
+
+static inline uint32_t ifaces_features(uint32_t ifaces, uint32_t everywhere)
+{
+	uint32_t in = ifaces & 0xffff, out = ifaces >> 16, f = everywhere;
+
+	if (in < DP_IFACE_MAX)
+		f |= __atomic_load_n(&dp_ifaces[in].features, __ATOMIC_RELAXED);
+	if (out < DP_IFACE_MAX)
+		f |= __atomic_load_n(&dp_ifaces[out].features, __ATOMIC_RELAXED);
+	return f;
+}
+
+/* The features whose hooks run on the packets at point p: all and any of
+ * them over the burst; true when every packet has the same (the burst came
+ * in and goes out as one, the common case), else each one's in feat. */
+static inline bool point_features(enum dp_hook_point p, struct rte_mbuf **pkts, uint16_t n, uint32_t *feat,
+				  uint32_t *all, uint32_t *any)
+{
 	const uint32_t everywhere = __atomic_load_n(&features_everywhere, __ATOMIC_RELAXED);
-	uint32_t in = UINT32_MAX, out = UINT32_MAX, f = 0;
+	const uint32_t first = point_ifaces(p, pkts[0]);
+	uint32_t differ = 0, ifaces = UINT32_MAX, f = 0;
 
+	for (uint16_t i = 1; i < n; i++)
+		differ |= point_ifaces(p, pkts[i]) ^ first;
+	if (likely(!differ)) {
+		*all = *any = ifaces_features(first, everywhere);
+		return true;
+	}
 	for (uint16_t i = 0; i < n; i++) {
-		const struct dp_mbuf_meta *meta = dp_meta(pkts[i]);
-		uint32_t m_in = by_in ? meta->in_iface : DP_IFACE_MAX, m_out = by_out ? meta->out_iface : DP_IFACE_MAX;
-
-		if (unlikely(m_in != in || m_out != out)) {
-			in = m_in;
-			out = m_out;
-			f = everywhere;
-			if (in < DP_IFACE_MAX)
-				f |= __atomic_load_n(&dp_ifaces[in].features, __ATOMIC_RELAXED);
-			if (out < DP_IFACE_MAX)
-				f |= __atomic_load_n(&dp_ifaces[out].features, __ATOMIC_RELAXED);
+		uint32_t at = point_ifaces(p, pkts[i]);
+		if (at != ifaces) {
+			ifaces = at;
+			f = ifaces_features(at, everywhere);
 		}
 		feat[i] = f;
 		*all &= f;
 		*any |= f;
 	}
+	return false;
 }
 
 static __rte_cold void trace_verdicts(const struct hook *h, struct rte_mbuf **pkts, const dp_verdict *v, uint16_t n)
@@ -167,7 +189,7 @@ static __rte_cold void trace_verdicts(const struct hook *h, struct rte_mbuf **pk
 uint16_t hook_run(enum dp_hook_point p, struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint32_t feat[DP_BURST], all = UINT32_MAX, any = 0;
-	bool read = false;
+	bool read = false, uniform = false;
 
 	for (unsigned k = 0; k < points[p].n && n; k++) {
 		const struct hook *h = &points[p].h[k];
@@ -178,7 +200,7 @@ uint16_t hook_run(enum dp_hook_point p, struct dp_worker *w, struct rte_mbuf **p
 		if (!__atomic_load_n(&h->users, __ATOMIC_RELAXED))
 			continue;
 		if (!read) {
-			point_features(p, pkts, n, feat, &all, &any);
+			uniform = point_features(p, pkts, n, feat, &all, &any);
 			read = true;
 		}
 		if (!(any & h->feature))
@@ -209,7 +231,8 @@ uint16_t hook_run(enum dp_hook_point p, struct dp_worker *w, struct rte_mbuf **p
 		}
 		for (uint16_t i = 0; i < n; i++) {
 			if (pkts[i]) {
-				feat[kept] = feat[i];
+				if (!uniform)
+					feat[kept] = feat[i];
 				pkts[kept++] = pkts[i];
 			}
 		}

@@ -123,23 +123,34 @@ static enum dp_counter_id cnt_reset, cnt_eim_full;
 
 /* ---- checksums (RFC 1624), on values as they are in the packet ---- */
 
-static inline uint16_t fold(uint32_t s)
+/* Changes to a one's-complement sum are carried as 32-bit one's-complement
+ * addends: a 32-bit word is two 16-bit ones, its carry folded in at the top. */
+static inline uint32_t oc_add(uint32_t a, uint32_t b)
 {
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
+	uint32_t s = a + b;
+	return s + (s < b);
 }
 
 /* What replacing 32 bits from by to adds to a one's-complement sum. */
 static inline uint32_t delta32(uint32_t from, uint32_t to)
 {
-	return (uint32_t)(uint16_t) ~(from >> 16) + (uint16_t) ~(from & 0xffff) + (to >> 16) + (to & 0xffff);
+	return oc_add(~from, to);
+}
+
+/* What replacing 16 bits from by to adds. */
+static inline uint32_t delta16(uint16_t from, uint16_t to)
+{
+	return (uint32_t)(uint16_t)~from + to;
 }
 
 /* The checksum sum after the changes whose sum is delta. */
 static inline uint16_t sum_adjust(uint16_t sum, uint32_t delta)
 {
-	return (uint16_t)~fold((uint32_t)(uint16_t)~sum + delta);
+	uint32_t s = (uint32_t)(uint16_t)~sum + (delta & 0xffff) + (delta >> 16);
+
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
 }
 
 static inline void sum_replace32(uint16_t *sum, uint32_t from, uint32_t to)
@@ -194,7 +205,7 @@ static void rewrite(struct rte_ipv4_hdr *ip, uint8_t *l4, uint32_t l4len, const 
 		pto = rte_cpu_to_be_16(t->sport);
 	}
 	if (port && *port != pto) {
-		l4_delta += (uint32_t)(uint16_t) ~*port + pto;
+		l4_delta = oc_add(l4_delta, delta16(*port, pto));
 		*port = pto;
 	}
 	if (sum && l4_delta) {
@@ -235,7 +246,7 @@ static inline void rewrite_ports(struct rte_ipv4_hdr *ip, uint32_t to, uint16_t 
 		ip->src_addr = to;
 	else
 		ip->dst_addr = to;
-	d += (uint32_t)(uint16_t) ~*port + pto;
+	d = oc_add(d, delta16(*port, pto));
 	*port = pto;
 	if (ip->next_proto_id == IPPROTO_TCP) {
 		*sum = sum_adjust(*sum, d);

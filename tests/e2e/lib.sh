@@ -647,11 +647,12 @@ capture_start() { # NAME NS DEV [FILTER...]
 
 capture_stop() { # NAME
 	# tcpdump drops what it has not read yet when SIGINT comes, and on two
-	# busy CPUs it lags behind: wait until the file stops growing.
-	local size prev=-1 i
-	for ((i = 0; i < 25; i++)); do
+	# busy CPUs it lags behind, unscheduled for a while: wait until the file
+	# has not grown for a second.
+	local size prev=-1 i still=0
+	for ((i = 0; i < 50 && still < 5; i++)); do
 		size=$(wc -c <"$T/$1.pcap")
-		[ "$size" = "$prev" ] && break
+		if [ "$size" = "$prev" ]; then still=$((still + 1)); else still=0; fi
 		prev=$size
 		sleep 0.2
 	done

@@ -25,11 +25,16 @@ static const char *feature_names[DP_FEATURES_MAX];
 unsigned dp_hook_users[DP_HOOK_MAX];
 static uint32_t features_everywhere;
 
+/* The features enabled on interface i itself. */
+static inline uint32_t own_features(uint16_t i)
+{
+	return __atomic_load_n(&dp_ifaces[i].features, __ATOMIC_RELAXED);
+}
+
 /* The features whose hooks run on interface i's packets. */
 static inline uint32_t iface_features(uint16_t i)
 {
-	return __atomic_load_n(&dp_ifaces[i].features, __ATOMIC_RELAXED) |
-	       __atomic_load_n(&features_everywhere, __ATOMIC_RELAXED);
+	return own_features(i) | __atomic_load_n(&features_everywhere, __ATOMIC_RELAXED);
 }
 
 uint32_t dp_feature_register(const char *name)
@@ -138,9 +143,9 @@ static inline uint32_t ifaces_features(uint32_t ifaces, uint32_t everywhere)
 	uint32_t in = ifaces & 0xffff, out = ifaces >> 16, f = everywhere;
 
 	if (in < DP_IFACE_MAX)
-		f |= __atomic_load_n(&dp_ifaces[in].features, __ATOMIC_RELAXED);
+		f |= own_features((uint16_t)in);
 	if (out < DP_IFACE_MAX)
-		f |= __atomic_load_n(&dp_ifaces[out].features, __ATOMIC_RELAXED);
+		f |= own_features((uint16_t)out);
 	return f;
 }
 

@@ -105,7 +105,6 @@ struct ct_cache_entry {
 	uint32_t sig;   /* the key's hash */
 	uint32_t data1; /* hash_data() + 1; 0: empty */
 };
-#define CT_CACHE_WAYS 2
 
 struct ct_lcore {
 	uint32_t unconfirmed; /* index + 1 of the first, 0: none */
@@ -186,6 +185,34 @@ static inline bool icmp_is_error(uint8_t type)
 	       type == ICMP_TIME_EXCEEDED || type == 12 /* parameter problem */;
 }
 
+/* Whether a received packet's TCP header at p (l4len bytes present) is
+ * whole, its data offset within them; its flags go to l. */
+static inline bool tcp_header_ok(const uint8_t *p, uint32_t l4len, struct l4 *l)
+{
+	struct rte_tcp_hdr th;
+
+	if (l4len < sizeof(th))
+		return false;
+	memcpy(&th, p, sizeof(th));
+	uint32_t doff = (uint32_t)(th.data_off >> 4) * 4;
+	l->tcp_flags = th.tcp_flags;
+	return doff >= sizeof(th) && doff <= l4len;
+}
+
+/* Whether a received packet's UDP header at p is whole and its length
+ * consistent. RFC 768: the length covers header and data; a first fragment
+ * (first_of_many) holds only part of them. */
+static inline bool udp_header_ok(const uint8_t *p, uint32_t l4len, bool first_of_many)
+{
+	struct rte_udp_hdr uh;
+
+	if (l4len < sizeof(uh))
+		return false;
+	memcpy(&uh, p, sizeof(uh));
+	uint32_t ulen = rte_be_to_cpu_16(uh.dgram_len);
+	return ulen >= sizeof(uh) && (first_of_many || ulen <= l4len);
+}
+
 /* The tuple of an IPv4 packet of len bytes at ip (len counts what the
  * buffer holds of it). inner: the packet quoted in an ICMP error, of which
  * only the first 8 bytes of L4 header are there (RFC 792). */
@@ -216,36 +243,21 @@ static enum parsed parse_ip(const uint8_t *ip, uint32_t len, bool inner, uint16_
 		return inner ? P_UNTRACKED : P_FRAGMENT; /* no L4 header */
 	l->first_fragment = first_of_many && !inner;
 	switch (h.next_proto_id) {
-	case IPPROTO_TCP: {
-		struct rte_tcp_hdr th;
-		if (inner) {
-			if (l4len < 8)
-				return P_MALFORMED;
-			memcpy(&th, p, 8);
-		} else {
-			if (l4len < sizeof(th))
-				return P_MALFORMED;
-			memcpy(&th, p, sizeof(th));
-			uint32_t doff = (uint32_t)(th.data_off >> 4) * 4;
-			if (doff < sizeof(th) || doff > l4len)
-				return P_MALFORMED;
-			l->tcp_flags = th.tcp_flags;
-		}
-		k->sport = rte_be_to_cpu_16(th.src_port);
-		k->dport = rte_be_to_cpu_16(th.dst_port);
-		return P_TRACK;
-	}
+	case IPPROTO_TCP:
 	case IPPROTO_UDP: {
-		struct rte_udp_hdr uh;
-		if (l4len < sizeof(uh))
+		uint16_t ports[2];
+		bool whole;
+		if (inner)
+			whole = l4len >= 8; /* a quoted header: the 8 bytes an error carries of it (RFC 792) */
+		else if (h.next_proto_id == IPPROTO_TCP)
+			whole = tcp_header_ok(p, l4len, l);
+		else
+			whole = udp_header_ok(p, l4len, first_of_many);
+		if (!whole)
 			return P_MALFORMED;
-		memcpy(&uh, p, sizeof(uh));
-		uint32_t ulen = rte_be_to_cpu_16(uh.dgram_len);
-		/* RFC 768: the length covers header and data; a first fragment holds only part of it. */
-		if (!inner && (ulen < sizeof(uh) || (!first_of_many && ulen > l4len)))
-			return P_MALFORMED;
-		k->sport = rte_be_to_cpu_16(uh.src_port);
-		k->dport = rte_be_to_cpu_16(uh.dst_port);
+		memcpy(ports, p, sizeof(ports));
+		k->sport = rte_be_to_cpu_16(ports[0]);
+		k->dport = rte_be_to_cpu_16(ports[1]);
 		return P_TRACK;
 	}
 	case IPPROTO_ICMP: {
@@ -289,22 +301,8 @@ static inline enum parsed parse_packet(const uint8_t *ip, uint32_t len, uint16_t
 	uint32_t l4len = RTE_MIN(len, (uint32_t)rte_be_to_cpu_16(h->total_length)) - (uint32_t)sizeof(*h);
 	uint16_t ports[2];
 
-	if (h->next_proto_id == IPPROTO_UDP) {
-		const struct rte_udp_hdr *uh = (const struct rte_udp_hdr *)p;
-		if (unlikely(l4len < sizeof(*uh)))
-			return P_MALFORMED;
-		uint32_t ulen = rte_be_to_cpu_16(uh->dgram_len);
-		if (unlikely(ulen < sizeof(*uh) || ulen > l4len))
-			return P_MALFORMED;
-	} else {
-		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)p;
-		if (unlikely(l4len < sizeof(*th)))
-			return P_MALFORMED;
-		uint32_t doff = (uint32_t)(th->data_off >> 4) * 4;
-		if (unlikely(doff < sizeof(*th) || doff > l4len))
-			return P_MALFORMED;
-		l->tcp_flags = th->tcp_flags;
-	}
+	if (unlikely(h->next_proto_id == IPPROTO_UDP ? !udp_header_ok(p, l4len, false) : !tcp_header_ok(p, l4len, l)))
+		return P_MALFORMED;
 	memcpy(ports, p, sizeof(ports));
 	*k = (struct dp_ct_tuple){.src = rte_be_to_cpu_32(h->src_addr),
 				  .dst = rte_be_to_cpu_32(h->dst_addr),
@@ -629,7 +627,7 @@ static inline bool ct_cached(const struct ct_conn *tb, const struct ct_cache_ent
  * remembers). */
 static inline struct ct_cache_entry *cache_set(struct ct_cache_entry *cache, hash_sig_t sig)
 {
-	return &cache[sig & t.cache_mask & ~(uint32_t)(CT_CACHE_WAYS - 1)];
+	return &cache[sig & t.cache_mask & ~1u]; /* a set: this entry and the next */
 }
 
 /* keys[i]'s hash is sig[i], its cache set e[i] (being fetched). */
@@ -712,6 +710,9 @@ static void track_burst(unsigned wid, struct rte_mbuf **pkts, dp_verdict *v, uin
 		l[i] = (struct l4){0};
 		r[i] = parse_packet(rte_pktmbuf_mtod_offset(m, const uint8_t *, sizeof(struct rte_ether_hdr)), len,
 				    zone, &keys[i], &l[i]);
+		if (unlikely(r[i] == P_MALFORMED))
+			keys[i] =
+				(struct dp_ct_tuple){0}; /* its parse may have stopped half way: looked up as nothing */
 		sig[i] = rte_hash_crc(&keys[i], sizeof(keys[i]), 0); /* the table's own hash (table_create) */
 		e[i] = cache_set(cache, sig[i]);
 		rte_prefetch0(e[i]);

@@ -189,14 +189,13 @@ static inline bool icmp_is_error(uint8_t type)
  * whole, its data offset within them; its flags go to l. */
 static inline bool tcp_header_ok(const uint8_t *p, uint32_t l4len, struct l4 *l)
 {
-	struct rte_tcp_hdr th;
+	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)p; /* packed: read in place */
 
-	if (l4len < sizeof(th))
+	if (l4len < sizeof(*th))
 		return false;
-	memcpy(&th, p, sizeof(th));
-	uint32_t doff = (uint32_t)(th.data_off >> 4) * 4;
-	l->tcp_flags = th.tcp_flags;
-	return doff >= sizeof(th) && doff <= l4len;
+	uint32_t doff = (uint32_t)(th->data_off >> 4) * 4;
+	l->tcp_flags = th->tcp_flags;
+	return doff >= sizeof(*th) && doff <= l4len;
 }
 
 /* Whether a received packet's UDP header at p is whole and its length
@@ -204,13 +203,12 @@ static inline bool tcp_header_ok(const uint8_t *p, uint32_t l4len, struct l4 *l)
  * (first_of_many) holds only part of them. */
 static inline bool udp_header_ok(const uint8_t *p, uint32_t l4len, bool first_of_many)
 {
-	struct rte_udp_hdr uh;
+	const struct rte_udp_hdr *uh = (const struct rte_udp_hdr *)p;
 
-	if (l4len < sizeof(uh))
+	if (l4len < sizeof(*uh))
 		return false;
-	memcpy(&uh, p, sizeof(uh));
-	uint32_t ulen = rte_be_to_cpu_16(uh.dgram_len);
-	return ulen >= sizeof(uh) && (first_of_many || ulen <= l4len);
+	uint32_t ulen = rte_be_to_cpu_16(uh->dgram_len);
+	return ulen >= sizeof(*uh) && (first_of_many || ulen <= l4len);
 }
 
 /* The tuple of an IPv4 packet of len bytes at ip (len counts what the
@@ -221,6 +219,7 @@ static enum parsed parse_ip(const uint8_t *ip, uint32_t len, bool inner, uint16_
 {
 	struct rte_ipv4_hdr h;
 
+	*k = (struct dp_ct_tuple){0}; /* what a parse that stops half way leaves: looked up as nothing */
 	if (len < sizeof(h))
 		return P_MALFORMED;
 	memcpy(&h, ip, sizeof(h));
@@ -286,6 +285,13 @@ static enum parsed parse_ip(const uint8_t *ip, uint32_t len, bool inner, uint16_
 	}
 }
 
+/* A malformed packet's key, looked up as nothing. */
+static inline enum parsed parse_malformed(struct dp_ct_tuple *k)
+{
+	*k = (struct dp_ct_tuple){0};
+	return P_MALFORMED;
+}
+
 /* parse_ip of a received packet, without its call in the common case: an
  * unfragmented UDP datagram or TCP segment behind a 20-byte header. */
 static inline enum parsed parse_packet(const uint8_t *ip, uint32_t len, uint16_t zone, struct dp_ct_tuple *k,
@@ -301,8 +307,12 @@ static inline enum parsed parse_packet(const uint8_t *ip, uint32_t len, uint16_t
 	uint32_t l4len = RTE_MIN(len, (uint32_t)rte_be_to_cpu_16(h->total_length)) - (uint32_t)sizeof(*h);
 	uint16_t ports[2];
 
-	if (unlikely(h->next_proto_id == IPPROTO_UDP ? !udp_header_ok(p, l4len, false) : !tcp_header_ok(p, l4len, l)))
-		return P_MALFORMED;
+	if (h->next_proto_id == IPPROTO_UDP) {
+		if (unlikely(!udp_header_ok(p, l4len, false)))
+			return parse_malformed(k);
+	} else if (unlikely(!tcp_header_ok(p, l4len, l))) {
+		return parse_malformed(k);
+	}
 	memcpy(ports, p, sizeof(ports));
 	*k = (struct dp_ct_tuple){.src = rte_be_to_cpu_32(h->src_addr),
 				  .dst = rte_be_to_cpu_32(h->dst_addr),
@@ -710,9 +720,6 @@ static void track_burst(unsigned wid, struct rte_mbuf **pkts, dp_verdict *v, uin
 		l[i] = (struct l4){0};
 		r[i] = parse_packet(rte_pktmbuf_mtod_offset(m, const uint8_t *, sizeof(struct rte_ether_hdr)), len,
 				    zone, &keys[i], &l[i]);
-		if (unlikely(r[i] == P_MALFORMED))
-			keys[i] =
-				(struct dp_ct_tuple){0}; /* its parse may have stopped half way: looked up as nothing */
 		sig[i] = rte_hash_crc(&keys[i], sizeof(keys[i]), 0); /* the table's own hash (table_create) */
 		e[i] = cache_set(cache, sig[i]);
 		rte_prefetch0(e[i]);

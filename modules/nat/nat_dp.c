@@ -235,13 +235,15 @@ static inline uint32_t l4_len_of(struct rte_mbuf *m, const struct rte_ipv4_hdr *
 }
 
 /* rewrite's common case: a TCP segment or UDP datagram with a 20-byte IP
- * header and its whole L4 header (l4len bytes present), given the address
- * and port it takes (in network order) for its source (src) or destination. */
-static inline void rewrite_ports(struct rte_ipv4_hdr *ip, uint32_t l4len, uint32_t to, uint16_t pto, bool src)
+ * header and its whole L4 header, given the address and port it takes (in
+ * network order) for its source (src) or destination. */
+static inline void rewrite_ports(struct rte_ipv4_hdr *ip, uint32_t to, uint16_t pto, bool src)
 {
 	uint8_t *l4 = (uint8_t *)(ip + 1);
 	uint16_t *port = (uint16_t *)(l4 + (src ? 0 : 2));
-	uint16_t *sum = l4_sum(ip->next_proto_id, l4, l4len);
+	uint16_t *sum =
+		(uint16_t *)(l4 + (ip->next_proto_id == IPPROTO_TCP ? offsetof(struct rte_tcp_hdr, cksum)
+								    : offsetof(struct rte_udp_hdr, dgram_cksum)));
 	uint32_t from = src ? ip->src_addr : ip->dst_addr;
 	uint32_t d = delta32(from, to);
 
@@ -252,7 +254,7 @@ static inline void rewrite_ports(struct rte_ipv4_hdr *ip, uint32_t l4len, uint32
 		ip->dst_addr = to;
 	d = oc_add(d, delta16(*port, pto));
 	*port = pto;
-	if (sum)
+	if (ip->next_proto_id == IPPROTO_TCP || *sum) /* UDP's 0 is no checksum, and stays none */
 		l4_sum_apply(ip->next_proto_id, sum, d);
 }
 
@@ -279,7 +281,7 @@ static inline void apply_manip(struct rte_mbuf *m, struct ct_conn *c, enum ct_di
 		   !(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) &&
 		   ((ip->next_proto_id == IPPROTO_UDP && have >= sizeof(*ip) + sizeof(struct rte_udp_hdr)) ||
 		    (ip->next_proto_id == IPPROTO_TCP && have >= sizeof(*ip) + sizeof(struct rte_tcp_hdr)))))
-		rewrite_ports(ip, have - (uint32_t)sizeof(*ip), rte_cpu_to_be_32(src ? other->dst : other->src),
+		rewrite_ports(ip, rte_cpu_to_be_32(src ? other->dst : other->src),
 			      rte_cpu_to_be_16(src ? other->dport : other->sport), src);
 	else
 		apply_manip_any(m, ip, other, src);

@@ -68,6 +68,11 @@ struct dp_worker {
 	uint16_t n_later;
 	struct rte_mbuf *later[DP_BURST];
 	uint16_t ip_id; /* IPv4 identification of the outer headers it builds */
+	/* packets of the burst being routed that leave by one logical interface
+	 * (a VLAN, a segment, a tunnel), handed to its output together (iface_queue) */
+	uint16_t out_iface, n_out;
+	struct rte_mbuf *out[DP_BURST];
+	uint32_t out_next_hop[DP_BURST];
 } __rte_cache_aligned;
 
 /* Why a packet was handed to the main lcore (struct dp_mbuf_meta.reason). */

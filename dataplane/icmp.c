@@ -55,9 +55,15 @@ static dp_verdict echo_reply(struct dp_worker *w, struct rte_mbuf *m)
 	return DP_CONSUMED;
 }
 
+static void echo_replies(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++)
+		v[i] = echo_reply(w, pkts[i]);
+}
+
 RTE_INIT(icmp_register)
 {
-	ip4_local_register(IPPROTO_ICMP, echo_reply);
+	ip4_local_register(IPPROTO_ICMP, echo_replies);
 }
 
 static bool rate_allows(struct dp_worker *w)

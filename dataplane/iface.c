@@ -150,10 +150,12 @@ static bool port_underlay_up(const struct dp_iface *ifc)
 	return dp.ports[ifc->port].link_up;
 }
 
-static void port_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mbuf *m, uint32_t next_hop)
+static void port_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mbuf **pkts, const uint32_t *next_hop,
+			uint16_t n)
 {
 	(void)next_hop;
-	tx_enqueue(w, ifc->port, m);
+	for (uint16_t i = 0; i < n; i++)
+		tx_enqueue(w, ifc->port, pkts[i]);
 }
 
 static const struct iface_type port_type = {

@@ -82,10 +82,12 @@ struct iface_type {
 	void (*follow)(struct dp_iface *ifc);
 	/* Whether its underlay is up (the port's link...), for oper_up. */
 	bool (*underlay_up)(const struct dp_iface *ifc);
-	/* Worker: m leaves by ifc. Ethernet types get a whole frame with its
-	 * destination and source MAC; others an IPv4 packet after an Ethernet
-	 * header (ignored) and next_hop, the far end. Consumes m. */
-	void (*output)(struct dp_worker *w, struct dp_iface *ifc, struct rte_mbuf *m, uint32_t next_hop);
+	/* Worker: pkts[0..n-1] leave by ifc, which is up, in their order.
+	 * Ethernet types get whole frames with their destination and source
+	 * MAC; others IPv4 packets after an Ethernet header (ignored), pkts[i]
+	 * toward next_hop[i], the far end. Consumes them. */
+	void (*output)(struct dp_worker *w, struct dp_iface *ifc, struct rte_mbuf **pkts, const uint32_t *next_hop,
+		       uint16_t n);
 	/* The type's settings and state into info (struct dp_iface_info.info). */
 	void (*info)(const struct dp_iface *ifc, uint8_t info[DP_IFACE_INFO_LEN]);
 };

@@ -34,23 +34,42 @@ void udp_local_unregister(uint16_t port)
 		__atomic_store_n(&udp_ports[port].fn, NULL, __ATOMIC_RELEASE);
 }
 
-static dp_verdict udp_local(struct dp_worker *w, struct rte_mbuf *m)
+/* Each run of packets that share a handler (fns[i]) goes to it in one call;
+ * a packet without one gets DP_CONTINUE, for the kernel. */
+static void handler_runs(struct dp_worker *w, struct rte_mbuf **pkts, ip4_local_fn *fns, dp_verdict *v, uint16_t n)
 {
-	const struct rte_ipv4_hdr *ip =
-		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-	uint16_t ihl = rte_ipv4_hdr_len(ip);
-	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
-	ip4_local_fn fn = NULL;
+	for (uint16_t i = 0; i < n;) {
+		uint16_t k = i + 1;
+		while (k < n && fns[k] == fns[i])
+			k++;
+		if (fns[i])
+			fns[i](w, &pkts[i], &v[i], (uint16_t)(k - i));
+		else
+			for (uint16_t j = i; j < k; j++)
+				v[j] = DP_CONTINUE;
+		i = k;
+	}
+}
 
-	if (rte_pktmbuf_data_len(m) >= sizeof(struct rte_ether_hdr) + ihl + sizeof(*udp))
-		fn = __atomic_load_n(&udp_ports[rte_be_to_cpu_16(udp->dst_port)].fn, __ATOMIC_ACQUIRE);
-	if (trace_on())
-		trace_step(m, "udp_local", "port %u: %s", fn ? rte_be_to_cpu_16(udp->dst_port) : 0,
-			   fn ? "handled here" : "for the kernel");
-	if (fn)
-		return fn(w, m);
-	punt_to_kernel(w, m);
-	return DP_CONSUMED;
+static void udp_local(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
+{
+	ip4_local_fn fns[DP_BURST];
+
+	for (uint16_t i = 0; i < n; i++) {
+		const struct rte_mbuf *m = pkts[i];
+		const struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+		uint16_t ihl = rte_ipv4_hdr_len(ip);
+		const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
+
+		fns[i] = NULL;
+		if (rte_pktmbuf_data_len(m) >= sizeof(struct rte_ether_hdr) + ihl + sizeof(*udp))
+			fns[i] = __atomic_load_n(&udp_ports[rte_be_to_cpu_16(udp->dst_port)].fn, __ATOMIC_ACQUIRE);
+		if (trace_on())
+			trace_step(pkts[i], "udp_local", "port %u: %s", fns[i] ? rte_be_to_cpu_16(udp->dst_port) : 0,
+				   fns[i] ? "handled here" : "for the kernel");
+	}
+	handler_runs(w, pkts, fns, v, n);
 }
 
 RTE_INIT(udp_local_init)
@@ -60,45 +79,43 @@ RTE_INIT(udp_local_init)
 
 void ip4_local(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct rte_mbuf *again[DP_BURST];
-	dp_verdict again_how[DP_BURST];
+	ip4_local_fn fns[DP_BURST];
+	dp_verdict v[DP_BURST];
 	uint16_t n_again = 0;
 
 	dp_counters_self()->c[DP_CNT_LOCAL_IN] += n;
 	if (unlikely(hook_active(DP_HOOK_LOCAL_IN)) && !(n = hook_run(DP_HOOK_LOCAL_IN, w, pkts, n)))
 		return;
 	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
 		const struct rte_ipv4_hdr *ip =
-			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-		ip4_local_fn fn = local_handlers[ip->next_proto_id];
+			rte_pktmbuf_mtod_offset(pkts[i], const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 		/* Fragments go to the kernel, which reassembles them. */
 		bool fragment = ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK);
-		dp_verdict v;
 
+		fns[i] = fragment ? NULL : local_handlers[ip->next_proto_id];
 		if (trace_on())
-			trace_step(m, "ip4_local", "protocol %u%s: %s", ip->next_proto_id,
-				   fragment ? ", a fragment" : "", fn && !fragment ? "handled here" : "for the kernel");
-		if (!fn || fragment) {
+			trace_step(pkts[i], "ip4_local", "protocol %u%s: %s", ip->next_proto_id,
+				   fragment ? ", a fragment" : "", fns[i] ? "handled here" : "for the kernel");
+	}
+	handler_runs(w, pkts, fns, v, n);
+	/* Decapsulated packets are input again together, as one burst: they
+	 * move to the front of pkts, whose others are done with. */
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		if (likely(v[i] == DP_REINJECT_ETH || v[i] == DP_REINJECT_IP4)) {
+			pkts[n_again] = m;
+			v[n_again++] = v[i];
+		} else if (v[i] == DP_CONTINUE) {
 			punt_to_kernel(w, m);
-			continue;
-		}
-		v = fn(w, m);
-		if (v == DP_CONTINUE)
-			punt_to_kernel(w, m);
-		else if (v == DP_REINJECT_ETH || v == DP_REINJECT_IP4) {
-			/* Decapsulated: input again together, as one burst. */
-			again[n_again] = m;
-			again_how[n_again++] = v;
-		} else if (v != DP_CONSUMED) {
-			dp_verdict_apply(w, m, v);
+		} else if (v[i] != DP_CONSUMED) {
+			dp_verdict_apply(w, m, v[i]);
 		}
 	}
 	for (uint16_t i = 0; i < n_again;) {
 		uint16_t k = i;
-		while (k < n_again && again_how[k] == again_how[i])
+		while (k < n_again && v[k] == v[i])
 			k++;
-		dp_reinject(w, &again[i], (uint16_t)(k - i), again_how[i]);
+		dp_reinject(w, &pkts[i], (uint16_t)(k - i), v[i]);
 		i = k;
 	}
 }

@@ -147,31 +147,42 @@ static inline bool forward(struct dp_worker *w, struct dp_lcore_counters *cnt, s
 	if (likely(t->direct))
 		tx_enqueue(w, t->port, m);
 	else
-		iface_output(w, t->iface, m, 0);
+		iface_queue(w, t->iface, m, 0);
 	return true;
 }
 
-/* Into a tunnel (nh on an interface that is not Ethernet): TTL, the
- * tunnel's MTU, then its output toward next_hop. */
-static void tunnel_forward(struct dp_worker *w, struct dp_lcore_counters *cnt, struct rte_mbuf *m, uint16_t iface,
-			   uint32_t next_hop, bool transit)
+static __rte_cold void tunnel_too_big(struct dp_worker *w, struct dp_lcore_counters *cnt, struct rte_mbuf *m,
+				      const struct rte_ipv4_hdr *ip, uint16_t iface, uint32_t next_hop)
 {
 	static const uint8_t no_l2[2 * RTE_ETHER_ADDR_LEN];
-	struct rte_ipv4_hdr *ip = ip4_hdr(m);
-	const struct dp_iface *ifc = &dp_ifaces[iface];
 
-	if (transit && !ttl_spend(w, cnt, m, ip))
+	cnt->c[DP_CNT_FORWARDED] += too_big(w, cnt, m, ip, iface, next_hop, dp_ifaces[iface].mtu, no_l2);
+}
+
+static __rte_cold void trace_tunnel(struct rte_mbuf *m, uint16_t iface, uint32_t next_hop)
+{
+	char to[IP4_STR_LEN];
+
+	trace_step(m, "ip4_forward", "into %s, toward %s", dp_ifaces[iface].name, ip4_fmt(next_hop, to));
+}
+
+/* Into a tunnel (nh on an interface that is not Ethernet): TTL, the
+ * tunnel's MTU, then its output toward next_hop, with the burst's others. */
+static inline void tunnel_forward(struct dp_worker *w, struct dp_lcore_counters *cnt, struct rte_mbuf *m,
+				  uint16_t iface, uint32_t next_hop, bool transit)
+{
+	struct rte_ipv4_hdr *ip = ip4_hdr(m);
+
+	if (transit && unlikely(!ttl_spend(w, cnt, m, ip)))
 		return;
-	if (rte_be_to_cpu_16(ip->total_length) > ifc->mtu) {
-		cnt->c[DP_CNT_FORWARDED] += too_big(w, cnt, m, ip, iface, next_hop, ifc->mtu, no_l2);
+	if (unlikely(rte_be_to_cpu_16(ip->total_length) > dp_ifaces[iface].mtu)) {
+		tunnel_too_big(w, cnt, m, ip, iface, next_hop);
 		return;
 	}
-	if (trace_on()) {
-		char to[IP4_STR_LEN];
-		trace_step(m, "ip4_forward", "into %s, toward %s", ifc->name, ip4_fmt(next_hop, to));
-	}
+	if (unlikely(trace_on()))
+		trace_tunnel(m, iface, next_hop);
 	cnt->c[DP_CNT_FORWARDED]++;
-	iface_output(w, iface, m, next_hop);
+	iface_queue(w, iface, m, next_hop);
 }
 
 /* A flow's hash for choosing among equal-cost paths: addresses and protocol,
@@ -418,6 +429,7 @@ void ip4_route_dst(struct dp_worker *w, struct rte_mbuf **pkts, const uint32_t *
 		cnt->stage[DP_STAGE_IP4_FORWARD].cycles += rte_rdtsc() - t1;
 		cnt->stage[DP_STAGE_IP4_FORWARD].packets += n;
 	}
+	iface_queue_flush(w);
 	if (local.n)
 		ip4_local(w, local.pkts, local.n);
 	/* What the tunnels of this burst encapsulated, as one burst of its own. */
@@ -444,30 +456,48 @@ struct own_route {
 };
 static RTE_DEFINE_PER_LCORE(struct own_route, own_routes[OWN_ROUTES]);
 
-void ip4_output_own(struct dp_worker *w, struct rte_mbuf *m, uint32_t dst, uint16_t len)
+void ip4_output_own(struct dp_worker *w, struct own_burst *b)
 {
-	uint32_t gen = fwd_gen(), id;
-	struct own_route *r = &RTE_PER_LCORE(own_routes)[rte_hash_crc_4byte(dst, 0) % OWN_ROUTES];
+	struct rte_mbuf **pkts = b->pkts;
+	const uint32_t *dst = b->dst;
+	const uint16_t *len = b->len;
+	uint16_t n = b->n;
 
-	if (unlikely(r->dst != dst || r->gen != gen)) {
-		/* Decided again; a change while this runs bumps gen past the one kept. */
-		r->dst = dst;
-		r->gen = gen;
-		if (lpm4_lookup(dp.lpm, dst, &id) == 0)
-			fwd_target_load(&r->t, id);
-		else
-			r->t.ok = false;
-	}
+	b->n = 0;
 	/* Straight out to a resolved neighbour on a port when nothing else has
-	 * to see the packet; anything else (hooks, a trace, ECMP, ARP, a tunnel
-	 * in a tunnel, too big) is routed in full with the burst's others. */
-	if (likely(r->t.ok && r->t.direct && len <= r->t.mtu && !output_hooks(false) && !trace_on())) {
-		memcpy(rte_pktmbuf_mtod(m, uint8_t *), r->t.l2, sizeof(r->t.l2));
-		dp_counters_self()->c[DP_CNT_FORWARDED]++;
-		tx_enqueue(w, r->t.port, m);
+	 * to see the packets; anything else (hooks, a trace, ECMP, ARP, a
+	 * tunnel in a tunnel, too big) is routed in full with the burst's others. */
+	if (unlikely(output_hooks(false) || trace_on())) {
+		for (uint16_t i = 0; i < n; i++)
+			ip4_route_later(w, pkts[i]);
 		return;
 	}
-	ip4_route_later(w, m);
+	uint32_t gen = fwd_gen(), id, sent = 0;
+	const struct own_route *r = NULL;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (!r || r->dst != dst[i]) {
+			struct own_route *c = &RTE_PER_LCORE(own_routes)[rte_hash_crc_4byte(dst[i], 0) % OWN_ROUTES];
+			if (unlikely(c->dst != dst[i] || c->gen != gen)) {
+				/* Decided again; a change while this runs bumps gen past the one kept. */
+				c->dst = dst[i];
+				c->gen = gen;
+				if (lpm4_lookup(dp.lpm, dst[i], &id) == 0)
+					fwd_target_load(&c->t, id);
+				else
+					c->t.ok = false;
+			}
+			r = c;
+		}
+		if (likely(r->t.ok && r->t.direct && len[i] <= r->t.mtu)) {
+			memcpy(rte_pktmbuf_mtod(pkts[i], uint8_t *), r->t.l2, sizeof(r->t.l2));
+			tx_enqueue(w, r->t.port, pkts[i]);
+			sent++;
+		} else {
+			ip4_route_later(w, pkts[i]);
+		}
+	}
+	dp_counters_self()->c[DP_CNT_FORWARDED] += sent;
 }
 
 void ip4_route_later(struct dp_worker *w, struct rte_mbuf *m)

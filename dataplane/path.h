@@ -57,21 +57,58 @@ static inline void tx_enqueue(struct dp_worker *w, uint16_t port, struct rte_mbu
 		tx_flush(w, port);
 }
 
-/* m leaves by interface id (a frame, or for a tunnel an IPv4 packet after
- * an Ethernet header, to next_hop: see struct iface_type). */
-static inline void iface_output(struct dp_worker *w, uint16_t id, struct rte_mbuf *m, uint32_t next_hop)
+/* pkts leave by logical interface id, in one call of its output (see
+ * struct iface_type), or are dropped while it is down. */
+static inline void iface_send(struct dp_worker *w, uint16_t id, struct rte_mbuf **pkts, const uint32_t *next_hop,
+			      uint16_t n)
 {
 	struct dp_iface *ifc = &dp_ifaces[id];
 
-	if (likely(ifc->type == DP_IFACE_PORT)) {
-		tx_enqueue(w, ifc->port, m);
-		return;
-	}
 	if (unlikely(!ifc->type || !ifc->oper_up)) {
-		dp_drop(dp_counters_self(), DP_CNT_DROP_IFACE_DOWN, m);
+		struct dp_lcore_counters *cnt = dp_counters_self();
+		for (uint16_t i = 0; i < n; i++)
+			dp_drop(cnt, DP_CNT_DROP_IFACE_DOWN, pkts[i]);
 		return;
 	}
-	ifc->ops->output(w, ifc, m, next_hop);
+	ifc->ops->output(w, ifc, pkts, next_hop, n);
+}
+
+/* Hands the packets queued for one logical interface to its output. */
+static inline void iface_queue_flush(struct dp_worker *w)
+{
+	uint16_t n = w->n_out;
+
+	if (n) {
+		w->n_out = 0;
+		iface_send(w, w->out_iface, w->out, w->out_next_hop, n);
+	}
+}
+
+/* m leaves by interface id (a frame, or for a tunnel an IPv4 packet after
+ * an Ethernet header, to next_hop). */
+static inline void iface_output(struct dp_worker *w, uint16_t id, struct rte_mbuf *m, uint32_t next_hop)
+{
+	if (likely(dp_ifaces[id].type == DP_IFACE_PORT)) {
+		tx_enqueue(w, dp_ifaces[id].port, m);
+		return;
+	}
+	if (w->n_out && w->out_iface == id)
+		iface_queue_flush(w);
+	iface_send(w, id, &m, &next_hop, 1);
+}
+
+/* As iface_output for a logical interface, at the latest when routing's
+ * burst ends (ip4_route_dst flushes), so that the interface's output runs
+ * once for the packets of a burst that take it. Order is kept: a packet for
+ * another interface flushes the queue first. */
+static inline void iface_queue(struct dp_worker *w, uint16_t id, struct rte_mbuf *m, uint32_t next_hop)
+{
+	if (unlikely(w->out_iface != id || w->n_out == DP_BURST)) {
+		iface_queue_flush(w);
+		w->out_iface = id;
+	}
+	w->out[w->n_out] = m;
+	w->out_next_hop[w->n_out++] = next_hop;
 }
 
 /* ---- stages ---- */
@@ -105,12 +142,29 @@ void punt_learn_kernel_mac(const struct rte_ether_addr *mac);
 void ip4_route_later(struct dp_worker *w, struct rte_mbuf *m);
 /* Routes what waits now (the worker, before it flushes TX). */
 void ip4_route_later_flush(struct dp_worker *w);
-/* m, a tunnel's outer packet (after an Ethernet header) to dst (host order)
- * of len bytes, leaves as the router's own: by the route this lcore last
- * found for dst while no route, next hop or interface changed, else by
- * ip4_route_later. dst and len are the header's, given so that the header
- * just written need not be read back. */
-void ip4_output_own(struct dp_worker *w, struct rte_mbuf *m, uint32_t dst, uint16_t len);
+/* Outer packets a tunnel built (after an Ethernet header): pkts[i] to
+ * dst[i] (host order), of len[i] bytes. dst and len are the headers',
+ * kept so that headers just written need not be read back. */
+struct own_burst {
+	uint16_t n;
+	uint16_t len[DP_BURST];
+	uint32_t dst[DP_BURST];
+	struct rte_mbuf *pkts[DP_BURST];
+};
+/* b's packets leave as the router's own, and b is empty: by the route this
+ * lcore last found for the destination while no route, next hop or
+ * interface changed, else by ip4_route_later. */
+void ip4_output_own(struct dp_worker *w, struct own_burst *b);
+
+static inline void own_burst_add(struct dp_worker *w, struct own_burst *b, struct rte_mbuf *m, uint32_t dst,
+				 uint16_t len)
+{
+	if (unlikely(b->n == DP_BURST))
+		ip4_output_own(w, b);
+	b->pkts[b->n] = m;
+	b->dst[b->n] = dst;
+	b->len[b->n++] = len;
+}
 
 /* Packets a hook or a handler turned into received ones (DP_REINJECT_ETH,
  * DP_REINJECT_IP4): input again on meta.in_iface, within DP_META_MAX_DEPTH. */
@@ -145,10 +199,11 @@ void eth_input_register(uint16_t ethertype, eth_input_fn fn);
 /* For frames the port's RX already stripped of an 802.1Q tag (RTE_MBUF_F_RX_VLAN_STRIPPED). */
 void eth_input_register_stripped(eth_input_fn fn);
 
-/* Handler for packets addressed to the router with a given IP protocol:
- * returns a verdict (DP_CONSUMED once it sent or freed m; DP_CONTINUE: not
- * its own, for the kernel). Unregistered protocols are punted to the kernel. */
-typedef dp_verdict (*ip4_local_fn)(struct dp_worker *w, struct rte_mbuf *m);
+/* Handler for packets addressed to the router with a given IP protocol,
+ * given together as they came: one verdict per packet (DP_CONSUMED once it
+ * sent or freed it; DP_CONTINUE: not its own, for the kernel; DP_REINJECT_*
+ * once decapsulated; DP_DROP). Unregistered protocols are punted to the kernel. */
+typedef void (*ip4_local_fn)(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *verdicts, uint16_t n);
 void ip4_local_register(uint8_t proto, ip4_local_fn fn);
 /* UDP to the router by destination port (VXLAN, later IKE and ESP in UDP).
  * Registrations of one port are counted: the last unregister ends it.

@@ -133,53 +133,65 @@ static void ipip_info(const struct dp_iface *ifc, uint8_t info[DP_IFACE_INFO_LEN
 	memcpy(info, &((const struct ipip_priv *)ifc->priv)->info, sizeof(struct dp_ipip_info));
 }
 
-static void ipip_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mbuf *m, uint32_t next_hop)
+static void ipip_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mbuf **pkts, const uint32_t *next_hop,
+			uint16_t n)
 {
 	const struct dp_ipip_info *t = &priv(ifc)->info;
 	struct iface_counters *c = iface_counters_self(ifc->id);
 	struct dp_lcore_counters *cnt = dp_counters_self();
-	const struct rte_ipv4_hdr *inner =
-		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-	uint32_t remote = t->remote ? t->remote : next_hop;
-	uint16_t inner_len = rte_be_to_cpu_16(inner->total_length);
-	struct ip4_outer o = {
-		.tos = t->flags & DP_IPIP_F_TOS_INHERIT ? inner->type_of_service : t->tos,
-		.ttl = t->ttl ? t->ttl : inner->time_to_live,
-		.proto = IPPROTO_IPIP,
-		.total_len = (uint16_t)(inner_len + sizeof(struct rte_ipv4_hdr)),
-		.id = w->ip_id++,
-		.frag = t->flags & DP_IPIP_F_NO_PMTUD ? rte_be_to_cpu_16(inner->fragment_offset) & RTE_IPV4_HDR_DF_FLAG
-						      : RTE_IPV4_HDR_DF_FLAG,
-		.src = t->local,
-		.dst = remote,
-	};
+	const bool tracing = trace_on();
+	struct own_burst out;
+	uint64_t bytes = 0;
 
-	if (unlikely(!remote)) {
-		c->tx_dropped++;
-		dp_drop(cnt, cnt_no_remote, m);
-		return;
+	out.n = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ipv4_hdr *inner =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+		uint32_t remote = t->remote ? t->remote : next_hop[i];
+		uint16_t inner_len = rte_be_to_cpu_16(inner->total_length);
+		struct ip4_outer o = {
+			.tos = t->flags & DP_IPIP_F_TOS_INHERIT ? inner->type_of_service : t->tos,
+			.ttl = t->ttl ? t->ttl : inner->time_to_live,
+			.proto = IPPROTO_IPIP,
+			.total_len = (uint16_t)(inner_len + sizeof(struct rte_ipv4_hdr)),
+			.id = w->ip_id++,
+			.frag = t->flags & DP_IPIP_F_NO_PMTUD
+					? rte_be_to_cpu_16(inner->fragment_offset) & RTE_IPV4_HDR_DF_FLAG
+					: RTE_IPV4_HDR_DF_FLAG,
+			.src = t->local,
+			.dst = remote,
+		};
+
+		if (unlikely(!remote)) {
+			c->tx_dropped++;
+			dp_drop(cnt, cnt_no_remote, m);
+			continue;
+		}
+		/* The frame's padding goes: the outer length is the inner packet's plus the header. */
+		uint32_t padding = rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) - inner_len;
+		if (unlikely(padding))
+			rte_pktmbuf_trim(m, (uint16_t)padding);
+		struct rte_ether_hdr *eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(struct rte_ipv4_hdr));
+		if (unlikely(!eh)) {
+			c->tx_dropped++;
+			dp_drop(cnt, DP_CNT_ICMP_ERR_NO_HEADROOM, m);
+			continue;
+		}
+		/* A new Ethernet header in front, whose addresses the outer route fills. */
+		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+		ip4_encap_write((struct rte_ipv4_hdr *)(eh + 1), &o);
+		bytes += inner_len;
+		if (unlikely(tracing)) {
+			char from[IP4_STR_LEN], to[IP4_STR_LEN];
+			trace_step(m, "ipip", "encapsulated by %s: %s -> %s, TTL %u", ifc->name,
+				   ip4_fmt(t->local, from), ip4_fmt(remote, to), o.ttl);
+		}
+		own_burst_add(w, &out, m, remote, o.total_len);
 	}
-	/* The frame's padding goes: the outer length is the inner packet's plus the header. */
-	uint32_t padding = rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) - inner_len;
-	if (unlikely(padding))
-		rte_pktmbuf_trim(m, (uint16_t)padding);
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(struct rte_ipv4_hdr));
-	if (unlikely(!eh)) {
-		c->tx_dropped++;
-		dp_drop(cnt, DP_CNT_ICMP_ERR_NO_HEADROOM, m);
-		return;
-	}
-	/* A new Ethernet header in front, whose addresses the outer route fills. */
-	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	ip4_encap_write((struct rte_ipv4_hdr *)(eh + 1), &o);
-	c->tx_packets++;
-	c->tx_bytes += inner_len;
-	if (trace_on()) {
-		char from[IP4_STR_LEN], to[IP4_STR_LEN];
-		trace_step(m, "ipip", "encapsulated by %s: %s -> %s, TTL %u", ifc->name, ip4_fmt(t->local, from),
-			   ip4_fmt(remote, to), o.ttl);
-	}
-	ip4_output_own(w, m, remote, o.total_len);
+	c->tx_packets += out.n;
+	c->tx_bytes += bytes;
+	ip4_output_own(w, &out);
 }
 
 static const struct iface_type ipip_type = {
@@ -216,43 +228,75 @@ static uint16_t tunnel_of(uint32_t dst, uint32_t src)
 	return any;
 }
 
-static dp_verdict ipip_input(struct dp_worker *w, struct rte_mbuf *m)
+/* A run of packets received on one tunnel, counted when it ends. */
+struct rx_run {
+	uint16_t id; /* DP_IFACE_NONE: none yet */
+	uint32_t dst, src;
+	uint64_t packets, bytes;
+};
+
+static void rx_run_count(const struct rx_run *r)
+{
+	if (r->packets) {
+		struct iface_counters *c = iface_counters_self(r->id);
+		c->rx_packets += r->packets;
+		c->rx_bytes += r->bytes;
+	}
+}
+
+static dp_verdict decapsulate(struct rte_mbuf *m, struct rx_run *r, bool tracing)
 {
 	uint8_t *eh = rte_pktmbuf_mtod(m, uint8_t *);
 	const struct rte_ipv4_hdr *outer = (const struct rte_ipv4_hdr *)(eh + sizeof(struct rte_ether_hdr));
 	uint16_t ihl = rte_ipv4_hdr_len(outer), outer_len = rte_be_to_cpu_16(outer->total_length);
-	uint32_t src = rte_be_to_cpu_32(outer->src_addr);
+	uint32_t src = rte_be_to_cpu_32(outer->src_addr), dst = rte_be_to_cpu_32(outer->dst_addr);
 
-	(void)w;
-	if (outer_len < ihl + sizeof(struct rte_ipv4_hdr) ||
-	    rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + ihl + sizeof(struct rte_ipv4_hdr))
+	if (unlikely(outer_len < ihl + sizeof(struct rte_ipv4_hdr) ||
+		     rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + ihl + sizeof(struct rte_ipv4_hdr)))
 		return DP_DROP(cnt_truncated);
-	uint16_t id = tunnel_of(rte_be_to_cpu_32(outer->dst_addr), src);
-	if (id == DP_IFACE_NONE) {
-		if (trace_on()) {
-			char from[IP4_STR_LEN];
-			trace_count(m, "ipip", cnt_spoofed, "from %s: no tunnel takes it", ip4_fmt(src, from));
+	/* The packets of a burst mostly come through one tunnel. */
+	if (unlikely(r->id == DP_IFACE_NONE || r->dst != dst || r->src != src)) {
+		uint16_t id = tunnel_of(dst, src);
+		if (id == DP_IFACE_NONE) {
+			if (tracing) {
+				char from[IP4_STR_LEN];
+				trace_count(m, "ipip", cnt_spoofed, "from %s: no tunnel takes it", ip4_fmt(src, from));
+			}
+			return DP_DROP(cnt_spoofed);
 		}
-		return DP_DROP(cnt_spoofed);
+		rx_run_count(r);
+		*r = (struct rx_run){.id = id, .dst = dst, .src = src};
 	}
-	struct dp_iface *ifc = &dp_ifaces[id];
-	struct iface_counters *c = iface_counters_self(id);
+	const struct dp_iface *ifc = &dp_ifaces[r->id];
 	if (unlikely(!ifc->oper_up)) {
-		c->rx_dropped++;
+		iface_counters_self(r->id)->rx_dropped++;
 		return DP_DROP(DP_CNT_DROP_IFACE_DOWN);
 	}
 	/* What follows the outer datagram (Ethernet padding) goes, then the outer header. */
-	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) - outer_len));
+	uint32_t padding = rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) - outer_len;
+	if (unlikely(padding))
+		rte_pktmbuf_trim(m, (uint16_t)padding);
 	/* Of the Ethernet header in front of the inner packet only the type
 	 * counts: every output writes the addresses. */
 	rte_pktmbuf_adj(m, ihl);
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	c->rx_packets++;
-	c->rx_bytes += outer_len - ihl;
-	dp_meta(m)->in_iface = id;
-	if (trace_on())
+	r->packets++;
+	r->bytes += outer_len - ihl;
+	dp_meta(m)->in_iface = r->id;
+	if (unlikely(tracing))
 		trace_step(m, "ipip", "decapsulated by %s", ifc->name);
 	return DP_REINJECT_IP4;
+}
+
+static void ipip_input(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
+{
+	struct rx_run r = {.id = DP_IFACE_NONE};
+	const bool tracing = trace_on();
+
+	(void)w;
+	for (uint16_t i = 0; i < n; i++)
+		v[i] = decapsulate(pkts[i], &r, tracing);
+	rx_run_count(&r);
 }
 
 void ipip_dataplane_init(void)

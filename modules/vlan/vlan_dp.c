@@ -110,20 +110,25 @@ static bool vlan_underlay_up(const struct dp_iface *ifc)
 	return dp_ifaces[ifc->port].oper_up;
 }
 
-static void vlan_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mbuf *m, uint32_t next_hop)
+static void vlan_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mbuf **pkts, const uint32_t *next_hop,
+			uint16_t n)
 {
 	struct iface_counters *c = iface_counters_self(ifc->id);
+	uint16_t vlan_id = priv(ifc)->vlan_id;
 
 	(void)next_hop;
-	m->vlan_tci = priv(ifc)->vlan_id;
-	if (unlikely(rte_vlan_insert(&m) != 0)) {
-		c->tx_dropped++;
-		dp_drop(dp_counters_self(), DP_CNT_ICMP_ERR_NO_HEADROOM, m);
-		return;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		m->vlan_tci = vlan_id;
+		if (unlikely(rte_vlan_insert(&m) != 0)) {
+			c->tx_dropped++;
+			dp_drop(dp_counters_self(), DP_CNT_ICMP_ERR_NO_HEADROOM, m);
+			continue;
+		}
+		c->tx_packets++;
+		c->tx_bytes += rte_pktmbuf_pkt_len(m);
+		tx_enqueue(w, ifc->port, m);
 	}
-	c->tx_packets++;
-	c->tx_bytes += rte_pktmbuf_pkt_len(m);
-	tx_enqueue(w, ifc->port, m);
 }
 
 static void vlan_info(const struct dp_iface *ifc, uint8_t info[DP_IFACE_INFO_LEN])

@@ -514,7 +514,7 @@ static int vxlan_check(const struct dp_iface_conf *c, const struct dp_iface_conf
 	return 0;
 }
 
-static dp_verdict vxlan_input(struct dp_worker *w, struct rte_mbuf *m);
+static void vxlan_input(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n);
 
 /* The segment leaves the segments' table and its UDP port. */
 static void unregister(struct dp_iface *ifc)
@@ -687,9 +687,9 @@ static inline uint32_t inner_flow_hash(const struct rte_mbuf *m)
 				  rte_hash_crc_8byte(macs, 0));
 }
 
-/* m (the inner frame) gets its outer headers toward remote and goes to routing. */
+/* m (the inner frame) gets its outer headers toward remote and joins out. */
 static void encap_send(struct dp_worker *w, const struct vxlan_priv *p, struct rte_mbuf *m, uint32_t remote,
-		       uint16_t src_port)
+		       uint16_t src_port, struct own_burst *out)
 {
 	uint16_t inner_len = (uint16_t)rte_pktmbuf_pkt_len(m);
 	struct vxlan_outer *o = (struct vxlan_outer *)rte_pktmbuf_prepend(m, VXLAN_HDRS_LEN);
@@ -717,7 +717,7 @@ static void encap_send(struct dp_worker *w, const struct vxlan_priv *p, struct r
 	o->vx.vx_vni = rte_cpu_to_be_32(p->vni << 8);
 	/* The outer packet is a new one: nothing the device said of the inner frame holds. */
 	m->ol_flags &= RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_INDIRECT;
-	ip4_output_own(w, m, remote, (uint16_t)(inner_len + VXLAN_HDRS_LEN - sizeof(o->eth)));
+	own_burst_add(w, out, m, remote, (uint16_t)(inner_len + VXLAN_HDRS_LEN - sizeof(o->eth)));
 }
 
 /* The VTEP of dst on segment ifc, 0 when the frame floods. */
@@ -735,51 +735,74 @@ static inline uint32_t fdb_lookup_remote(struct vxlan_lcore *lc, uint16_t iface,
 	return lc->out_remote;
 }
 
-static void vxlan_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mbuf *m, uint32_t next_hop)
+/* Broadcast, multicast, unknown unicast: a copy to each VTEP of the flood
+ * list (head-end replication). Copies, not clones: the ports free mbufs in
+ * bulk and would free a shared one early. */
+static void flood(struct dp_worker *w, struct dp_iface *ifc, struct rte_mbuf *m, uint16_t src_port,
+		  struct own_burst *out)
 {
 	const struct vxlan_priv *p = priv(ifc);
 	struct iface_counters *c = iface_counters_self(ifc->id);
-	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	uint16_t src_port = (uint16_t)(VXLAN_SRC_PORT_MIN | (inner_flow_hash(m) & 0x3fff));
-	uint32_t remote = 0;
-
-	(void)next_hop;
-	if (likely(rte_is_unicast_ether_addr(&eh->dst_addr)))
-		remote = fdb_lookup_remote(&lcores[rte_lcore_id()], ifc->id, &eh->dst_addr);
-	if (likely(remote)) {
-		if (unlikely(trace_on())) {
-			char a[IP4_STR_LEN];
-			trace_step(m, "vxlan", "to VTEP %s of %s", ip4_fmt(remote, a), ifc->name);
-		}
-		c->tx_packets++;
-		c->tx_bytes += rte_pktmbuf_pkt_len(m);
-		encap_send(w, p, m, remote, src_port);
-		return;
-	}
-	/* Broadcast, multicast, unknown unicast: a copy to each VTEP of the
-	 * flood list (head-end replication). Copies, not clones: the ports
-	 * free mbufs in bulk and would free a shared one early. */
+	struct dp_lcore_counters *cnt = dp_counters_self();
 	unsigned n = __atomic_load_n(&p->n_remotes, __ATOMIC_ACQUIRE);
+
 	if (unlikely(n == 0)) {
 		c->tx_dropped++;
-		dp_drop(dp_counters_self(), cnt_no_vtep, m);
+		dp_drop(cnt, cnt_no_vtep, m);
 		return;
 	}
 	c->tx_packets++;
 	c->tx_bytes += rte_pktmbuf_pkt_len(m);
-	dp_counters_self()->c[cnt_flooded]++;
+	cnt->c[cnt_flooded]++;
 	if (trace_on())
 		trace_step(m, "vxlan", "flooded to the %u VTEPs of %s", n, ifc->name);
 	for (unsigned i = 0; i + 1 < n; i++) {
 		struct rte_mbuf *copy = rte_pktmbuf_copy(m, dp.pool, 0, UINT32_MAX);
 		if (unlikely(!copy)) {
-			dp_counters_self()->c[cnt_flood_no_mbufs]++;
+			cnt->c[cnt_flood_no_mbufs]++;
 			continue;
 		}
 		*dp_meta(copy) = *dp_meta(m);
-		encap_send(w, p, copy, __atomic_load_n(&p->remotes[i], __ATOMIC_RELAXED), src_port);
+		encap_send(w, p, copy, __atomic_load_n(&p->remotes[i], __ATOMIC_RELAXED), src_port, out);
 	}
-	encap_send(w, p, m, __atomic_load_n(&p->remotes[n - 1], __ATOMIC_RELAXED), src_port);
+	encap_send(w, p, m, __atomic_load_n(&p->remotes[n - 1], __ATOMIC_RELAXED), src_port, out);
+}
+
+static void vxlan_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mbuf **pkts, const uint32_t *next_hop,
+			 uint16_t n)
+{
+	const struct vxlan_priv *p = priv(ifc);
+	struct vxlan_lcore *lc = &lcores[rte_lcore_id()];
+	const bool tracing = trace_on();
+	struct own_burst out;
+	uint64_t packets = 0, bytes = 0;
+
+	(void)next_hop;
+	out.n = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		uint16_t src_port = (uint16_t)(VXLAN_SRC_PORT_MIN | (inner_flow_hash(m) & 0x3fff));
+		uint32_t remote = 0;
+
+		if (likely(rte_is_unicast_ether_addr(&eh->dst_addr)))
+			remote = fdb_lookup_remote(lc, ifc->id, &eh->dst_addr);
+		if (unlikely(!remote)) {
+			flood(w, ifc, m, src_port, &out);
+			continue;
+		}
+		if (unlikely(tracing)) {
+			char a[IP4_STR_LEN];
+			trace_step(m, "vxlan", "to VTEP %s of %s", ip4_fmt(remote, a), ifc->name);
+		}
+		packets++;
+		bytes += rte_pktmbuf_pkt_len(m);
+		encap_send(w, p, m, remote, src_port, &out);
+	}
+	struct iface_counters *c = iface_counters_self(ifc->id);
+	c->tx_packets += packets;
+	c->tx_bytes += bytes;
+	ip4_output_own(w, &out);
 }
 
 /* ---- decapsulation (workers) ---- */
@@ -836,7 +859,7 @@ static inline void maybe_learn(struct vxlan_lcore *lc, uint16_t iface, const str
 }
 
 /* UDP to a VXLAN port of the router: m starts at its outer Ethernet header. */
-static dp_verdict vxlan_input(struct dp_worker *w, struct rte_mbuf *m)
+static inline dp_verdict decapsulate(struct vxlan_lcore *lc, struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
@@ -845,7 +868,6 @@ static dp_verdict vxlan_input(struct dp_worker *w, struct rte_mbuf *m)
 	struct rte_vxlan_hdr vx;
 	struct rte_udp_hdr udp;
 
-	(void)w;
 	if (unlikely(rte_pktmbuf_data_len(m) < hdrs || ip_len < hdrs - sizeof(struct rte_ether_hdr)))
 		return DP_DROP(cnt_truncated);
 	memcpy(&udp, (const uint8_t *)ip + ihl, sizeof(udp));
@@ -853,7 +875,6 @@ static dp_verdict vxlan_input(struct dp_worker *w, struct rte_mbuf *m)
 	/* RFC 7348 section 5: the I flag must be set; the reserved bits are ignored. */
 	if (unlikely(!(rte_be_to_cpu_32(vx.vx_flags) >> 24 & VXLAN_FLAG_I)))
 		return DP_DROP(cnt_bad_flags);
-	struct vxlan_lcore *lc = &lcores[rte_lcore_id()];
 	uint16_t id = segment_lookup(lc, rte_be_to_cpu_16(udp.dst_port), rte_be_to_cpu_32(vx.vx_vni) >> 8);
 	struct dp_iface *ifc = &dp_ifaces[id];
 	const struct vxlan_priv *p = priv(ifc);
@@ -891,6 +912,15 @@ static dp_verdict vxlan_input(struct dp_worker *w, struct rte_mbuf *m)
 		trace_step(m, "vxlan", "VNI %u from VTEP %s: on %s", p->vni, ip4_fmt(src, a), ifc->name);
 	}
 	return DP_REINJECT_ETH;
+}
+
+static void vxlan_input(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
+{
+	struct vxlan_lcore *lc = &lcores[rte_lcore_id()];
+
+	(void)w;
+	for (uint16_t i = 0; i < n; i++)
+		v[i] = decapsulate(lc, pkts[i]);
 }
 
 /* ---- DP_MSG_FDB_DUMP ---- */

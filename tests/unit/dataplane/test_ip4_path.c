@@ -275,17 +275,20 @@ Test(ip4_path, what_the_router_sends_passes_local_out_and_what_it_forwards_does_
 }
 
 static unsigned udp_calls;
-static dp_verdict udp_port_handler(struct dp_worker *wk, struct rte_mbuf *m)
+static void udp_port_handler(struct dp_worker *wk, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
 {
-	(void)wk, (void)m;
-	udp_calls++;
-	return DP_DROP(DP_CNT_DROP_IP4_BLACKHOLE);
+	(void)wk, (void)pkts;
+	for (uint16_t i = 0; i < n; i++) {
+		udp_calls++;
+		v[i] = DP_DROP(DP_CNT_DROP_IP4_BLACKHOLE);
+	}
 }
 
-static dp_verdict other_udp_handler(struct dp_worker *wk, struct rte_mbuf *m)
+static void other_udp_handler(struct dp_worker *wk, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
 {
-	(void)wk, (void)m;
-	return DP_CONTINUE;
+	(void)wk, (void)pkts;
+	for (uint16_t i = 0; i < n; i++)
+		v[i] = DP_CONTINUE;
 }
 
 Test(ip4_path, udp_to_the_router_goes_to_the_handler_of_its_port_and_the_rest_to_the_kernel)

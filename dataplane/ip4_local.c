@@ -54,6 +54,7 @@ static void handler_runs(struct dp_worker *w, struct rte_mbuf **pkts, ip4_local_
 static void udp_local(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
 {
 	ip4_local_fn fns[DP_BURST];
+	const bool tracing = trace_on();
 
 	for (uint16_t i = 0; i < n; i++) {
 		const struct rte_mbuf *m = pkts[i];
@@ -65,7 +66,7 @@ static void udp_local(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v
 		fns[i] = NULL;
 		if (rte_pktmbuf_data_len(m) >= sizeof(struct rte_ether_hdr) + ihl + sizeof(*udp))
 			fns[i] = __atomic_load_n(&udp_ports[rte_be_to_cpu_16(udp->dst_port)].fn, __ATOMIC_ACQUIRE);
-		if (trace_on())
+		if (unlikely(tracing))
 			trace_step(pkts[i], "udp_local", "port %u: %s", fns[i] ? rte_be_to_cpu_16(udp->dst_port) : 0,
 				   fns[i] ? "handled here" : "for the kernel");
 	}
@@ -82,6 +83,7 @@ void ip4_local(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	ip4_local_fn fns[DP_BURST];
 	dp_verdict v[DP_BURST];
 	uint16_t n_again = 0;
+	const bool tracing = trace_on();
 
 	dp_counters_self()->c[DP_CNT_LOCAL_IN] += n;
 	if (unlikely(hook_active(DP_HOOK_LOCAL_IN)) && !(n = hook_run(DP_HOOK_LOCAL_IN, w, pkts, n)))
@@ -93,7 +95,7 @@ void ip4_local(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		bool fragment = ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK);
 
 		fns[i] = fragment ? NULL : local_handlers[ip->next_proto_id];
-		if (trace_on())
+		if (unlikely(tracing))
 			trace_step(pkts[i], "ip4_local", "protocol %u%s: %s", ip->next_proto_id,
 				   fragment ? ", a fragment" : "", fns[i] ? "handled here" : "for the kernel");
 	}

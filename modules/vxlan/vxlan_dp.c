@@ -122,12 +122,13 @@ static inline uint64_t seg_key(uint16_t udp_port, uint32_t vni)
 	return (uint64_t)udp_port << 32 | vni;
 }
 
+/* The interface, then the MAC's bytes from the first, in one word. */
 static inline uint64_t mac_key(uint16_t iface, const uint8_t mac[RTE_ETHER_ADDR_LEN])
 {
-	uint64_t k = (uint64_t)iface << 48;
-	for (unsigned i = 0; i < RTE_ETHER_ADDR_LEN; i++)
-		k |= (uint64_t)mac[i] << (8 * (5 - i));
-	return k;
+	uint64_t be = 0;
+
+	memcpy(&be, mac, RTE_ETHER_ADDR_LEN);
+	return (uint64_t)iface << 48 | rte_be_to_cpu_64(be) >> 16;
 }
 
 static inline uint64_t vtep_key(uint16_t iface, uint32_t ip)
@@ -688,8 +689,8 @@ static inline uint32_t inner_flow_hash(const struct rte_mbuf *m)
 }
 
 /* m (the inner frame) gets its outer headers toward remote and joins out. */
-static void encap_send(struct dp_worker *w, const struct vxlan_priv *p, struct rte_mbuf *m, uint32_t remote,
-		       uint16_t src_port, struct own_burst *out)
+static __rte_always_inline void encap_send(struct dp_worker *w, const struct vxlan_priv *p, struct rte_mbuf *m,
+					   uint32_t remote, uint16_t src_port, struct own_burst *out)
 {
 	uint16_t inner_len = (uint16_t)rte_pktmbuf_pkt_len(m);
 	struct vxlan_outer *o = (struct vxlan_outer *)rte_pktmbuf_prepend(m, VXLAN_HDRS_LEN);
@@ -859,7 +860,46 @@ static inline void maybe_learn(struct vxlan_lcore *lc, uint16_t iface, const str
 }
 
 /* UDP to a VXLAN port of the router: m starts at its outer Ethernet header. */
-static inline dp_verdict decapsulate(struct vxlan_lcore *lc, struct rte_mbuf *m)
+/* A run of packets received on one segment from one VTEP: found and
+ * checked once, counted when it ends. */
+struct rx_run {
+	uint64_t seg; /* seg_key() */
+	uint32_t src, dst;
+	uint16_t id; /* 0: none yet */
+	uint64_t packets, bytes;
+};
+
+static void rx_run_count(const struct rx_run *r)
+{
+	if (r->packets) {
+		struct iface_counters *c = iface_counters_self(r->id);
+		c->rx_packets += r->packets;
+		c->rx_bytes += r->bytes;
+	}
+}
+
+/* The segment of a (port, VNI) whose VTEP sent from src to dst, 0 when the
+ * packet has no business there (the drop counter in *why). */
+static uint16_t segment_of(struct vxlan_lcore *lc, uint64_t seg, uint32_t src, uint32_t dst, dp_verdict *why)
+{
+	uint16_t id = segment_lookup(lc, (uint16_t)(seg >> 32), (uint32_t)seg);
+	const struct dp_iface *ifc = &dp_ifaces[id];
+	const struct vxlan_priv *p = priv_const(ifc);
+
+	if (unlikely(!id || ifc->type != DP_IFACE_VXLAN || p->local != dst)) {
+		*why = DP_DROP(cnt_unknown_vni);
+		return 0;
+	}
+	if (unlikely(!known_vtep(p, id, src))) {
+		iface_counters_self(id)->rx_dropped++;
+		*why = DP_DROP(cnt_unknown_vtep);
+		return 0;
+	}
+	return id;
+}
+
+/* UDP to a VXLAN port of the router: m starts at its outer Ethernet header. */
+static inline dp_verdict decapsulate(struct vxlan_lcore *lc, struct rx_run *r, struct rte_mbuf *m, bool tracing)
 {
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
@@ -875,25 +915,27 @@ static inline dp_verdict decapsulate(struct vxlan_lcore *lc, struct rte_mbuf *m)
 	/* RFC 7348 section 5: the I flag must be set; the reserved bits are ignored. */
 	if (unlikely(!(rte_be_to_cpu_32(vx.vx_flags) >> 24 & VXLAN_FLAG_I)))
 		return DP_DROP(cnt_bad_flags);
-	uint16_t id = segment_lookup(lc, rte_be_to_cpu_16(udp.dst_port), rte_be_to_cpu_32(vx.vx_vni) >> 8);
-	struct dp_iface *ifc = &dp_ifaces[id];
-	const struct vxlan_priv *p = priv(ifc);
-	uint32_t src = rte_be_to_cpu_32(ip->src_addr);
-	if (unlikely(!id || ifc->type != DP_IFACE_VXLAN || p->local != rte_be_to_cpu_32(ip->dst_addr)))
-		return DP_DROP(cnt_unknown_vni);
-	struct iface_counters *c = iface_counters_self(id);
-	if (unlikely(!known_vtep(p, id, src))) {
-		c->rx_dropped++;
-		return DP_DROP(cnt_unknown_vtep);
+	uint64_t seg = seg_key(rte_be_to_cpu_16(udp.dst_port), rte_be_to_cpu_32(vx.vx_vni) >> 8);
+	uint32_t src = rte_be_to_cpu_32(ip->src_addr), dst = rte_be_to_cpu_32(ip->dst_addr);
+	if (unlikely(!r->id || r->seg != seg || r->src != src || r->dst != dst)) {
+		dp_verdict why;
+		uint16_t id = segment_of(lc, seg, src, dst, &why);
+		if (!id)
+			return why;
+		rx_run_count(r);
+		*r = (struct rx_run){.seg = seg, .src = src, .dst = dst, .id = id};
 	}
+	uint16_t id = r->id;
+	const struct dp_iface *ifc = &dp_ifaces[id];
+	const struct vxlan_priv *p = priv_const(ifc);
 	uint32_t inner_len = ip_len + sizeof(struct rte_ether_hdr) - hdrs;
 	if (unlikely(inner_len < sizeof(struct rte_ether_hdr) ||
 		     rte_pktmbuf_data_len(m) < hdrs + sizeof(struct rte_ether_hdr))) {
-		c->rx_dropped++;
+		iface_counters_self(id)->rx_dropped++;
 		return DP_DROP(cnt_runt);
 	}
 	if (unlikely(!ifc->oper_up)) {
-		c->rx_dropped++;
+		iface_counters_self(id)->rx_dropped++;
 		return DP_DROP(DP_CNT_DROP_IFACE_DOWN);
 	}
 	rte_pktmbuf_adj(m, (uint16_t)hdrs);
@@ -904,10 +946,10 @@ static inline dp_verdict decapsulate(struct vxlan_lcore *lc, struct rte_mbuf *m)
 	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	if (!(p->flags & DP_VXLAN_F_NO_LEARNING))
 		maybe_learn(lc, id, p, eh, src);
-	c->rx_packets++;
-	c->rx_bytes += inner_len;
+	r->packets++;
+	r->bytes += inner_len;
 	dp_meta(m)->in_iface = id;
-	if (trace_on()) {
+	if (unlikely(tracing)) {
 		char a[IP4_STR_LEN];
 		trace_step(m, "vxlan", "VNI %u from VTEP %s: on %s", p->vni, ip4_fmt(src, a), ifc->name);
 	}
@@ -917,10 +959,13 @@ static inline dp_verdict decapsulate(struct vxlan_lcore *lc, struct rte_mbuf *m)
 static void vxlan_input(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *v, uint16_t n)
 {
 	struct vxlan_lcore *lc = &lcores[rte_lcore_id()];
+	struct rx_run r = {.id = 0};
+	const bool tracing = trace_on();
 
 	(void)w;
 	for (uint16_t i = 0; i < n; i++)
-		v[i] = decapsulate(lc, pkts[i]);
+		v[i] = decapsulate(lc, &r, pkts[i], tracing);
+	rx_run_count(&r);
 }
 
 /* ---- DP_MSG_FDB_DUMP ---- */

@@ -142,4 +142,14 @@ static inline struct iface_counters *iface_counters_self(uint16_t id)
 	return &iface_counters[rte_lcore_id()][id];
 }
 
+/* A run of packets received on interface id, counted at once. */
+static inline void iface_count_rx(uint16_t id, uint64_t packets, uint64_t bytes)
+{
+	if (packets) {
+		struct iface_counters *c = iface_counters_self(id);
+		c->rx_packets += packets;
+		c->rx_bytes += bytes;
+	}
+}
+
 #endif

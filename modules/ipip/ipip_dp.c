@@ -235,15 +235,6 @@ struct rx_run {
 	uint64_t packets, bytes;
 };
 
-static void rx_run_count(const struct rx_run *r)
-{
-	if (r->packets) {
-		struct iface_counters *c = iface_counters_self(r->id);
-		c->rx_packets += r->packets;
-		c->rx_bytes += r->bytes;
-	}
-}
-
 static dp_verdict decapsulate(struct rte_mbuf *m, struct rx_run *r, bool tracing)
 {
 	uint8_t *eh = rte_pktmbuf_mtod(m, uint8_t *);
@@ -264,7 +255,7 @@ static dp_verdict decapsulate(struct rte_mbuf *m, struct rx_run *r, bool tracing
 			}
 			return DP_DROP(cnt_spoofed);
 		}
-		rx_run_count(r);
+		iface_count_rx(r->id, r->packets, r->bytes);
 		*r = (struct rx_run){.id = id, .dst = dst, .src = src};
 	}
 	const struct dp_iface *ifc = &dp_ifaces[r->id];
@@ -296,7 +287,7 @@ static void ipip_input(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict *
 	(void)w;
 	for (uint16_t i = 0; i < n; i++)
 		v[i] = decapsulate(pkts[i], &r, tracing);
-	rx_run_count(&r);
+	iface_count_rx(r.id, r.packets, r.bytes);
 }
 
 void ipip_dataplane_init(void)

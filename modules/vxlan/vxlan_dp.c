@@ -869,15 +869,6 @@ struct rx_run {
 	uint64_t packets, bytes;
 };
 
-static void rx_run_count(const struct rx_run *r)
-{
-	if (r->packets) {
-		struct iface_counters *c = iface_counters_self(r->id);
-		c->rx_packets += r->packets;
-		c->rx_bytes += r->bytes;
-	}
-}
-
 /* The segment of a (port, VNI) whose VTEP sent from src to dst, 0 when the
  * packet has no business there (the drop counter in *why). */
 static uint16_t segment_of(struct vxlan_lcore *lc, uint64_t seg, uint32_t src, uint32_t dst, dp_verdict *why)
@@ -922,7 +913,7 @@ static inline dp_verdict decapsulate(struct vxlan_lcore *lc, struct rx_run *r, s
 		uint16_t id = segment_of(lc, seg, src, dst, &why);
 		if (!id)
 			return why;
-		rx_run_count(r);
+		iface_count_rx(r->id, r->packets, r->bytes);
 		*r = (struct rx_run){.seg = seg, .src = src, .dst = dst, .id = id};
 	}
 	uint16_t id = r->id;
@@ -965,7 +956,7 @@ static void vxlan_input(struct dp_worker *w, struct rte_mbuf **pkts, dp_verdict 
 	(void)w;
 	for (uint16_t i = 0; i < n; i++)
 		v[i] = decapsulate(lc, &r, pkts[i], tracing);
-	rx_run_count(&r);
+	iface_count_rx(r.id, r.packets, r.bytes);
 }
 
 /* ---- DP_MSG_FDB_DUMP ---- */

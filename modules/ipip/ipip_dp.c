@@ -136,10 +136,12 @@ static void ipip_info(const struct dp_iface *ifc, uint8_t info[DP_IFACE_INFO_LEN
 static void ipip_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mbuf **pkts, const uint32_t *next_hop,
 			uint16_t n)
 {
-	const struct dp_ipip_info *t = &priv(ifc)->info;
+	/* A copy: the headers written in the loop could alias the interface's. */
+	const struct dp_ipip_info tun = priv(ifc)->info, *t = &tun;
 	struct iface_counters *c = iface_counters_self(ifc->id);
 	struct dp_lcore_counters *cnt = dp_counters_self();
 	const bool tracing = trace_on();
+	uint16_t ip_id = w->ip_id;
 	struct own_burst out;
 	uint64_t bytes = 0;
 
@@ -155,7 +157,7 @@ static void ipip_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mb
 			.ttl = t->ttl ? t->ttl : inner->time_to_live,
 			.proto = IPPROTO_IPIP,
 			.total_len = (uint16_t)(inner_len + sizeof(struct rte_ipv4_hdr)),
-			.id = w->ip_id++,
+			.id = ip_id++,
 			.frag = t->flags & DP_IPIP_F_NO_PMTUD
 					? rte_be_to_cpu_16(inner->fragment_offset) & RTE_IPV4_HDR_DF_FLAG
 					: RTE_IPV4_HDR_DF_FLAG,
@@ -189,6 +191,7 @@ static void ipip_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mb
 		}
 		own_burst_add(w, &out, m, remote, o.total_len);
 	}
+	w->ip_id = ip_id;
 	c->tx_packets += out.n;
 	c->tx_bytes += bytes;
 	ip4_output_own(w, &out);

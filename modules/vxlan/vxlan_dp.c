@@ -688,8 +688,26 @@ static inline uint32_t inner_flow_hash(const struct rte_mbuf *m)
 				  rte_hash_crc_8byte(macs, 0));
 }
 
+/* What the outer headers of a segment's burst share, read once: the headers
+ * written could alias the interface's settings, which would be read again
+ * for every packet. */
+struct encap_fields {
+	uint32_t local;
+	rte_be32_t vni;
+	rte_be16_t udp_port;
+	uint8_t ttl;
+};
+
+static inline struct encap_fields encap_fields(const struct vxlan_priv *p)
+{
+	return (struct encap_fields){.local = p->local,
+				     .vni = rte_cpu_to_be_32(p->vni << 8),
+				     .udp_port = rte_cpu_to_be_16(p->udp_port),
+				     .ttl = p->ttl ? p->ttl : VXLAN_DEFAULT_TTL};
+}
+
 /* m (the inner frame) gets its outer headers toward remote and joins out. */
-static __rte_always_inline void encap_send(struct dp_worker *w, const struct vxlan_priv *p, struct rte_mbuf *m,
+static __rte_always_inline void encap_send(struct dp_worker *w, const struct encap_fields *f, struct rte_mbuf *m,
 					   uint32_t remote, uint16_t src_port, struct own_burst *out)
 {
 	uint16_t inner_len = (uint16_t)rte_pktmbuf_pkt_len(m);
@@ -702,20 +720,20 @@ static __rte_always_inline void encap_send(struct dp_worker *w, const struct vxl
 	}
 	o->eth.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	ip4_encap_write(&o->ip, &(struct ip4_outer){
-					.ttl = p->ttl ? p->ttl : VXLAN_DEFAULT_TTL,
+					.ttl = f->ttl,
 					.proto = IPPROTO_UDP,
 					.total_len = (uint16_t)(inner_len + VXLAN_HDRS_LEN - sizeof(o->eth)),
 					.id = w->ip_id++,
-					.src = p->local,
+					.src = f->local,
 					.dst = remote,
 				});
 	o->udp = (struct rte_udp_hdr){
 		.src_port = rte_cpu_to_be_16(src_port),
-		.dst_port = rte_cpu_to_be_16(p->udp_port),
+		.dst_port = f->udp_port,
 		.dgram_len = rte_cpu_to_be_16((uint16_t)(inner_len + sizeof(o->udp) + sizeof(o->vx))),
 	};
 	o->vx.vx_flags = RTE_BE32((uint32_t)VXLAN_FLAG_I << 24);
-	o->vx.vx_vni = rte_cpu_to_be_32(p->vni << 8);
+	o->vx.vx_vni = f->vni;
 	/* The outer packet is a new one: nothing the device said of the inner frame holds. */
 	m->ol_flags &= RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_INDIRECT;
 	own_burst_add(w, out, m, remote, (uint16_t)(inner_len + VXLAN_HDRS_LEN - sizeof(o->eth)));
@@ -739,8 +757,8 @@ static inline uint32_t fdb_lookup_remote(struct vxlan_lcore *lc, uint16_t iface,
 /* Broadcast, multicast, unknown unicast: a copy to each VTEP of the flood
  * list (head-end replication). Copies, not clones: the ports free mbufs in
  * bulk and would free a shared one early. */
-static void flood(struct dp_worker *w, struct dp_iface *ifc, struct rte_mbuf *m, uint16_t src_port,
-		  struct own_burst *out)
+static void flood(struct dp_worker *w, struct dp_iface *ifc, const struct encap_fields *f, struct rte_mbuf *m,
+		  uint16_t src_port, struct own_burst *out)
 {
 	const struct vxlan_priv *p = priv(ifc);
 	struct iface_counters *c = iface_counters_self(ifc->id);
@@ -764,15 +782,15 @@ static void flood(struct dp_worker *w, struct dp_iface *ifc, struct rte_mbuf *m,
 			continue;
 		}
 		*dp_meta(copy) = *dp_meta(m);
-		encap_send(w, p, copy, __atomic_load_n(&p->remotes[i], __ATOMIC_RELAXED), src_port, out);
+		encap_send(w, f, copy, __atomic_load_n(&p->remotes[i], __ATOMIC_RELAXED), src_port, out);
 	}
-	encap_send(w, p, m, __atomic_load_n(&p->remotes[n - 1], __ATOMIC_RELAXED), src_port, out);
+	encap_send(w, f, m, __atomic_load_n(&p->remotes[n - 1], __ATOMIC_RELAXED), src_port, out);
 }
 
 static void vxlan_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mbuf **pkts, const uint32_t *next_hop,
 			 uint16_t n)
 {
-	const struct vxlan_priv *p = priv(ifc);
+	const struct encap_fields f = encap_fields(priv(ifc));
 	struct vxlan_lcore *lc = &lcores[rte_lcore_id()];
 	const bool tracing = trace_on();
 	struct own_burst out;
@@ -789,7 +807,7 @@ static void vxlan_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_m
 		if (likely(rte_is_unicast_ether_addr(&eh->dst_addr)))
 			remote = fdb_lookup_remote(lc, ifc->id, &eh->dst_addr);
 		if (unlikely(!remote)) {
-			flood(w, ifc, m, src_port, &out);
+			flood(w, ifc, &f, m, src_port, &out);
 			continue;
 		}
 		if (unlikely(tracing)) {
@@ -798,7 +816,7 @@ static void vxlan_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_m
 		}
 		packets++;
 		bytes += rte_pktmbuf_pkt_len(m);
-		encap_send(w, p, m, remote, src_port, &out);
+		encap_send(w, &f, m, remote, src_port, &out);
 	}
 	struct iface_counters *c = iface_counters_self(ifc->id);
 	c->tx_packets += packets;

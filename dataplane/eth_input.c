@@ -3,6 +3,8 @@
  * multicast), dispatch by EtherType; IPv4 headers are checked in the same
  * pass. A registered EtherType (802.1Q) may hand a frame back as received on
  * another interface, which is then taken from the top. */
+#include <string.h>
+
 #include <rte_arp.h>
 
 #include "common/net_addr.h"
@@ -23,9 +25,18 @@ void eth_input_register_stripped(eth_input_fn fn)
 	stripped = fn;
 }
 
+/* The interface's own MAC, or a group address. Compared as a 4-byte and a
+ * 2-byte word rather than three 2-byte ones. */
 static inline bool frame_for_us(const struct rte_ether_hdr *eh, const struct dp_iface *ifc)
 {
-	return rte_is_same_ether_addr(&eh->dst_addr, &ifc->mac) || rte_is_multicast_ether_addr(&eh->dst_addr);
+	uint32_t d4, m4;
+	uint16_t d2, m2;
+
+	memcpy(&d4, &eh->dst_addr, sizeof(d4));
+	memcpy(&d2, &eh->dst_addr.addr_bytes[4], sizeof(d2));
+	memcpy(&m4, &ifc->mac, sizeof(m4));
+	memcpy(&m2, &ifc->mac.addr_bytes[4], sizeof(m2));
+	return ((d4 ^ m4) | (uint32_t)(d2 ^ m2)) == 0 || rte_is_multicast_ether_addr(&eh->dst_addr);
 }
 
 static __rte_cold void trace_accepted(struct rte_mbuf *m, const char *what)
@@ -96,8 +107,11 @@ static void frames_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n
 			dp_drop(cnt, DP_CNT_DROP_ETH_RUNT, m);
 			continue;
 		}
-		/* A tagged frame is for its VLAN's MAC, which may differ from the port's. */
-		if (unlikely(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) || unlikely(is_vlan_type(eh->ether_type))) {
+		/* An untagged IPv4 frame is the one case tested first. A tagged
+		 * frame is for its VLAN's MAC, which may differ from the port's. */
+		bool tagged = m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED;
+		if (unlikely(tagged || eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4)) &&
+		    (tagged || is_vlan_type(eh->ether_type))) {
 			eth_input_fn fn = m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED
 						  ? stripped
 						  : by_type[eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)];

@@ -451,7 +451,8 @@ void ip4_route_later_flush(struct dp_worker *w)
 #define OWN_ROUTES 64
 struct own_route {
 	uint32_t dst;
-	uint32_t gen; /* the forwarding generation it was decided in */
+	uint32_t gen;        /* the forwarding generation it was decided in */
+	uint16_t direct_len; /* up to which length a packet goes straight out (0: none does) */
 	struct fwd_target t;
 };
 static RTE_DEFINE_PER_LCORE(struct own_route, own_routes[OWN_ROUTES]);
@@ -482,14 +483,16 @@ void ip4_output_own(struct dp_worker *w, struct own_burst *b)
 				/* Decided again; a change while this runs bumps gen past the one kept. */
 				c->dst = dst[i];
 				c->gen = gen;
-				if (lpm4_lookup(dp.lpm, dst[i], &id) == 0)
+				c->direct_len = 0;
+				if (lpm4_lookup(dp.lpm, dst[i], &id) == 0) {
 					fwd_target_load(&c->t, id);
-				else
-					c->t.ok = false;
+					if (c->t.ok && c->t.direct)
+						c->direct_len = c->t.mtu;
+				}
 			}
 			r = c;
 		}
-		if (likely(r->t.ok && r->t.direct && len[i] <= r->t.mtu)) {
+		if (likely(len[i] <= r->direct_len)) {
 			memcpy(rte_pktmbuf_mtod(pkts[i], uint8_t *), r->t.l2, sizeof(r->t.l2));
 			tx_enqueue(w, r->t.port, pkts[i]);
 			sent++;

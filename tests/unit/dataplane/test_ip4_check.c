@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* IPv4 sanity checks on crafted mbufs: every malformed header gets its own drop reason. */
+#include <string.h>
+
 #include <criterion/criterion.h>
 #include <rte_ip.h>
 
@@ -94,7 +96,7 @@ Test(ip4_check, drops_bad_checksums)
 
 Test(ip4_check, fast_checksum_agrees_with_dpdk)
 {
-	for (uint32_t seed = 1; seed < 2000; seed++) {
+	for (uint32_t seed = 1; seed < 20000; seed++) {
 		struct rte_ipv4_hdr ip = {.version_ihl = 0x45,
 					  .time_to_live = (uint8_t)seed,
 					  .src_addr = seed * 2654435761u,
@@ -102,8 +104,16 @@ Test(ip4_check, fast_checksum_agrees_with_dpdk)
 					  .total_length = (uint16_t)seed,
 					  .packet_id = (uint16_t)(seed * 7)};
 		ip.hdr_checksum = rte_ipv4_cksum(&ip);
-		cr_assert_eq(ip4_hdr_sum20(&ip), 0xffff, "seed %u", seed);
+		cr_assert(ip4_hdr20_checksum_ok(&ip), "seed %u", seed);
+		/* Every other checksum value is wrong, 0 and 0xffff (one's complement's two zeros) too. */
+		ip.hdr_checksum = (uint16_t)(ip.hdr_checksum + seed % 0xffff + 1);
+		cr_assert_eq(ip4_hdr20_checksum_ok(&ip), rte_raw_cksum(&ip, sizeof(ip)) == 0xffff, "seed %u", seed);
 	}
+	/* Words that add up to a multiple of 0xffff but with a wrong sum. */
+	struct rte_ipv4_hdr zero = {0}, ones;
+	memset(&ones, 0xff, sizeof(ones));
+	cr_assert_not(ip4_hdr20_checksum_ok(&zero), "all zeros add up to 0");
+	cr_assert(ip4_hdr20_checksum_ok(&ones), "all ones add up to 0xffff");
 }
 
 Test(ip4_check, refuses_martian_sources_and_non_unicast_destinations)

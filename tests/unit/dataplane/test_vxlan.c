@@ -406,7 +406,7 @@ Test(vxlan, a_frame_to_a_learned_mac_goes_to_its_vtep)
 	cr_assert_eq(o->ip.next_proto_id, IPPROTO_UDP);
 	cr_assert_eq(o->ip.time_to_live, 64);
 	cr_assert_eq(o->ip.fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG), 0, "DF clear");
-	cr_assert_eq(ip4_hdr_sum20(&o->ip), 0xffff, "outer checksum");
+	cr_assert_eq(rte_raw_cksum(&o->ip, sizeof(o->ip)), 0xffff, "outer checksum");
 	cr_assert_neq(o->ip.packet_id, o2->ip.packet_id);
 	cr_assert_eq(rte_be_to_cpu_16(o->ip.total_length), 20 + 8 + 8 + INNER_LEN);
 	cr_assert_eq(rte_be_to_cpu_16(o->udp.dst_port), VXLAN_DEFAULT_PORT);

@@ -449,58 +449,37 @@ void ip4_route_later_flush(struct dp_worker *w)
 
 /* The last routes of the router's own packets, per lcore, by destination. */
 #define OWN_ROUTES 64
-struct own_route {
-	uint32_t dst;
-	uint32_t gen;        /* the forwarding generation it was decided in */
-	uint16_t direct_len; /* up to which length a packet goes straight out (0: none does) */
-	struct fwd_target t;
-};
 static RTE_DEFINE_PER_LCORE(struct own_route, own_routes[OWN_ROUTES]);
 
-void ip4_output_own(struct dp_worker *w, struct own_burst *b)
+void own_output_begin(struct own_output *o)
 {
-	struct rte_mbuf **pkts = b->pkts;
-	const uint32_t *dst = b->dst;
-	const uint16_t *len = b->len;
-	uint16_t n = b->n;
+	o->r = NULL;
+	o->gen = fwd_gen();
+	o->sent = 0;
+	o->routed = output_hooks(false) || trace_on();
+}
 
-	b->n = 0;
-	/* Straight out to a resolved neighbour on a port when nothing else has
-	 * to see the packets; anything else (hooks, a trace, ECMP, ARP, a
-	 * tunnel in a tunnel, too big) is routed in full with the burst's others. */
-	if (unlikely(output_hooks(false) || trace_on())) {
-		for (uint16_t i = 0; i < n; i++)
-			ip4_route_later(w, pkts[i]);
-		return;
-	}
-	uint32_t gen = fwd_gen(), id, sent = 0;
-	const struct own_route *r = NULL;
+const struct own_route *own_route_find(uint32_t dst, uint32_t gen)
+{
+	struct own_route *c = &RTE_PER_LCORE(own_routes)[rte_hash_crc_4byte(dst, 0) % OWN_ROUTES];
+	struct fwd_target t;
+	uint32_t id;
 
-	for (uint16_t i = 0; i < n; i++) {
-		if (!r || r->dst != dst[i]) {
-			struct own_route *c = &RTE_PER_LCORE(own_routes)[rte_hash_crc_4byte(dst[i], 0) % OWN_ROUTES];
-			if (unlikely(c->dst != dst[i] || c->gen != gen)) {
-				/* Decided again; a change while this runs bumps gen past the one kept. */
-				c->dst = dst[i];
-				c->gen = gen;
-				c->direct_len = 0;
-				if (lpm4_lookup(dp.lpm, dst[i], &id) == 0) {
-					fwd_target_load(&c->t, id);
-					if (c->t.ok && c->t.direct)
-						c->direct_len = c->t.mtu;
-				}
-			}
-			r = c;
-		}
-		if (likely(len[i] <= r->direct_len)) {
-			memcpy(rte_pktmbuf_mtod(pkts[i], uint8_t *), r->t.l2, sizeof(r->t.l2));
-			tx_enqueue(w, r->t.port, pkts[i]);
-			sent++;
-		} else {
-			ip4_route_later(w, pkts[i]);
+	if (likely(c->dst == dst && c->gen == gen))
+		return c;
+	/* Decided again; a change while this runs bumps gen past the one kept. */
+	c->dst = dst;
+	c->gen = gen;
+	c->direct_len = 0;
+	if (lpm4_lookup(dp.lpm, dst, &id) == 0) {
+		fwd_target_load(&t, id);
+		if (t.ok && t.direct) {
+			c->direct_len = t.mtu;
+			c->port = t.port;
+			memcpy(c->l2, t.l2, sizeof(c->l2));
 		}
 	}
-	dp_counters_self()->c[DP_CNT_FORWARDED] += sent;
+	return c;
 }
 
 void ip4_route_later(struct dp_worker *w, struct rte_mbuf *m)

@@ -12,7 +12,7 @@
  *                     neighbour's MAC -> the interface's output (a port's TX,
  *                     a VLAN's tag, a VXLAN segment's encapsulation)
  *         tunnel:     the same hooks -> the tunnel's output (encapsulation), whose
- *                     outer packet leaves as the router's own (ip4_output_own)
+ *                     outer packet leaves as the router's own (own_output_send)
  *         unresolved: handed to the main lcore (neigh.c), which sends it back
  *                     to the interface's output once the MAC is known
  *         none, reject: icmp.c error; blackhole: dropped
@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -142,28 +143,55 @@ void punt_learn_kernel_mac(const struct rte_ether_addr *mac);
 void ip4_route_later(struct dp_worker *w, struct rte_mbuf *m);
 /* Routes what waits now (the worker, before it flushes TX). */
 void ip4_route_later_flush(struct dp_worker *w);
-/* Outer packets a tunnel built (after an Ethernet header): pkts[i] to
- * dst[i] (host order), of len[i] bytes. dst and len are the headers',
- * kept so that headers just written need not be read back. */
-struct own_burst {
-	uint16_t n;
-	uint16_t len[DP_BURST];
-	uint32_t dst[DP_BURST];
-	struct rte_mbuf *pkts[DP_BURST];
+/* The route of one destination of the router's own packets, as this lcore
+ * last found it: the part a tunnel's output needs to send straight out. */
+struct own_route {
+	uint32_t dst;
+	uint32_t gen;        /* the forwarding generation it was decided in */
+	uint16_t direct_len; /* packets up to this length go straight out (0: none does) */
+	uint16_t port;
+	uint8_t l2[2 * RTE_ETHER_ADDR_LEN]; /* destination then source MAC */
 };
-/* b's packets leave as the router's own, and b is empty: by the route this
- * lcore last found for the destination while no route, next hop or
- * interface changed, else by ip4_route_later. */
-void ip4_output_own(struct dp_worker *w, struct own_burst *b);
+/* A tunnel's outer packets (after an Ethernet header) leave as the
+ * router's own, each as soon as it is built: straight out to a resolved
+ * neighbour on a port when nothing else has to see them, else (hooks, a
+ * trace, ECMP, ARP, a tunnel in a tunnel, too big) routed in full with the
+ * burst's others (ip4_route_later). One own_output per burst, between
+ * own_output_begin and own_output_end. */
+struct own_output {
+	const struct own_route *r; /* the last destination's */
+	uint32_t gen;
+	uint32_t sent;
+	bool routed; /* hooks or a trace: every packet is routed in full */
+};
+void own_output_begin(struct own_output *o);
+/* dst's route, decided again when no route, next hop or interface changed since. */
+const struct own_route *own_route_find(uint32_t dst, uint32_t gen);
 
-static inline void own_burst_add(struct dp_worker *w, struct own_burst *b, struct rte_mbuf *m, uint32_t dst,
-				 uint16_t len)
+/* m to dst (host order), len bytes from its IPv4 header on: dst and len
+ * are the header's, kept so that a header just written need not be read back. */
+static inline void own_output_send(struct dp_worker *w, struct own_output *o, struct rte_mbuf *m, uint32_t dst,
+				   uint16_t len)
 {
-	if (unlikely(b->n == DP_BURST))
-		ip4_output_own(w, b);
-	b->pkts[b->n] = m;
-	b->dst[b->n] = dst;
-	b->len[b->n++] = len;
+	if (unlikely(!o->r || o->r->dst != dst)) {
+		if (o->routed) {
+			ip4_route_later(w, m);
+			return;
+		}
+		o->r = own_route_find(dst, o->gen);
+	}
+	if (likely(len <= o->r->direct_len)) {
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *), o->r->l2, sizeof(o->r->l2));
+		tx_enqueue(w, o->r->port, m);
+		o->sent++;
+	} else {
+		ip4_route_later(w, m);
+	}
+}
+
+static inline void own_output_end(struct own_output *o)
+{
+	dp_counters_self()->c[DP_CNT_FORWARDED] += o->sent;
 }
 
 /* Packets a hook or a handler turned into received ones (DP_REINJECT_ETH,

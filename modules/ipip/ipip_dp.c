@@ -142,10 +142,10 @@ static void ipip_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mb
 	struct dp_lcore_counters *cnt = dp_counters_self();
 	const bool tracing = trace_on();
 	uint16_t ip_id = w->ip_id;
-	struct own_burst out;
-	uint64_t bytes = 0;
+	struct own_output out;
+	uint64_t packets = 0, bytes = 0;
 
-	out.n = 0;
+	own_output_begin(&out);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ipv4_hdr *inner =
@@ -183,18 +183,19 @@ static void ipip_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_mb
 		/* A new Ethernet header in front, whose addresses the outer route fills. */
 		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 		ip4_encap_write((struct rte_ipv4_hdr *)(eh + 1), &o);
+		packets++;
 		bytes += inner_len;
 		if (unlikely(tracing)) {
 			char from[IP4_STR_LEN], to[IP4_STR_LEN];
 			trace_step(m, "ipip", "encapsulated by %s: %s -> %s, TTL %u", ifc->name,
 				   ip4_fmt(t->local, from), ip4_fmt(remote, to), o.ttl);
 		}
-		own_burst_add(w, &out, m, remote, o.total_len);
+		own_output_send(w, &out, m, remote, o.total_len);
 	}
 	w->ip_id = ip_id;
-	c->tx_packets += out.n;
+	c->tx_packets += packets;
 	c->tx_bytes += bytes;
-	ip4_output_own(w, &out);
+	own_output_end(&out);
 }
 
 static const struct iface_type ipip_type = {

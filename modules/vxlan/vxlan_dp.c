@@ -708,7 +708,7 @@ static inline struct encap_fields encap_fields(const struct vxlan_priv *p)
 
 /* m (the inner frame) gets its outer headers toward remote and joins out. */
 static __rte_always_inline void encap_send(struct dp_worker *w, const struct encap_fields *f, struct rte_mbuf *m,
-					   uint32_t remote, uint16_t src_port, struct own_burst *out)
+					   uint32_t remote, uint16_t src_port, struct own_output *out)
 {
 	uint16_t inner_len = (uint16_t)rte_pktmbuf_pkt_len(m);
 	struct vxlan_outer *o = (struct vxlan_outer *)rte_pktmbuf_prepend(m, VXLAN_HDRS_LEN);
@@ -736,7 +736,7 @@ static __rte_always_inline void encap_send(struct dp_worker *w, const struct enc
 	o->vx.vx_vni = f->vni;
 	/* The outer packet is a new one: nothing the device said of the inner frame holds. */
 	m->ol_flags &= RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_INDIRECT;
-	own_burst_add(w, out, m, remote, (uint16_t)(inner_len + VXLAN_HDRS_LEN - sizeof(o->eth)));
+	own_output_send(w, out, m, remote, (uint16_t)(inner_len + VXLAN_HDRS_LEN - sizeof(o->eth)));
 }
 
 /* The VTEP of dst on segment ifc, 0 when the frame floods. */
@@ -758,7 +758,7 @@ static inline uint32_t fdb_lookup_remote(struct vxlan_lcore *lc, uint16_t iface,
  * list (head-end replication). Copies, not clones: the ports free mbufs in
  * bulk and would free a shared one early. */
 static void flood(struct dp_worker *w, struct dp_iface *ifc, const struct encap_fields *f, struct rte_mbuf *m,
-		  uint16_t src_port, struct own_burst *out)
+		  uint16_t src_port, struct own_output *out)
 {
 	const struct vxlan_priv *p = priv(ifc);
 	struct iface_counters *c = iface_counters_self(ifc->id);
@@ -793,11 +793,11 @@ static void vxlan_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_m
 	const struct encap_fields f = encap_fields(priv(ifc));
 	struct vxlan_lcore *lc = &lcores[rte_lcore_id()];
 	const bool tracing = trace_on();
-	struct own_burst out;
+	struct own_output out;
 	uint64_t packets = 0, bytes = 0;
 
 	(void)next_hop;
-	out.n = 0;
+	own_output_begin(&out);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -821,7 +821,7 @@ static void vxlan_output(struct dp_worker *w, struct dp_iface *ifc, struct rte_m
 	struct iface_counters *c = iface_counters_self(ifc->id);
 	c->tx_packets += packets;
 	c->tx_bytes += bytes;
-	ip4_output_own(w, &out);
+	own_output_end(&out);
 }
 
 /* ---- decapsulation (workers) ---- */

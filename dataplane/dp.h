@@ -120,8 +120,13 @@ void dp_round_end_run(struct dp_worker *w);
 
 /* Per-packet metadata in the mbuf private area: one cache line at most. */
 struct dp_mbuf_meta {
-	uint16_t in_iface;   /* received on: a port, a VLAN, the tunnel that decapsulated it... */
-	uint16_t out_iface;  /* chosen by routing (output hooks, DP_CTRL_TRANSMIT) */
+	union {
+		struct {
+			uint16_t in_iface;  /* received on: a port, a VLAN, the tunnel that decapsulated it... */
+			uint16_t out_iface; /* chosen by routing (output hooks, DP_CTRL_TRANSMIT) */
+		};
+		uint32_t ifaces; /* both, for the hooks to compare a burst's in one load */
+	};
 	uint32_t nh;         /* the next hop routing chose (output hooks, DP_CTRL_RESOLVE) */
 	uint8_t reason;      /* enum dp_control_reason */
 	uint8_t trace_steps; /* steps its trace record has so far */

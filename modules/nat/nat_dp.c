@@ -143,14 +143,16 @@ static inline uint32_t delta16(uint16_t from, uint16_t to)
 	return (uint32_t)(uint16_t)~from + to;
 }
 
-/* The checksum sum after the changes whose sum is delta. */
+/* The checksum sum after the changes whose sum is delta: one 32-bit
+ * one's-complement add, then a fold to 16 bits in one add: the high half of
+ * s plus s rotated by 16 is its halves' sum with the low half's carry, the
+ * end-around carry of a 16-bit add. */
 static inline uint16_t sum_adjust(uint16_t sum, uint32_t delta)
 {
-	uint32_t s = (uint32_t)(uint16_t)~sum + (delta & 0xffff) + (delta >> 16);
+	uint32_t s = oc_add((uint16_t)~sum, delta);
 
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
+	s += s >> 16 | s << 16;
+	return (uint16_t) ~(s >> 16);
 }
 
 static inline void sum_replace32(uint16_t *sum, uint32_t from, uint32_t to)

@@ -74,10 +74,11 @@ struct fwd_target {
 	uint16_t port;
 	uint16_t mtu;
 	uint32_t far_end;
+	struct dp_tx_buffer *tx;            /* direct: the port's TX buffer of the worker */
 	uint8_t l2[2 * RTE_ETHER_ADDR_LEN]; /* destination then source MAC */
 };
 
-static inline void fwd_target_load(struct fwd_target *t, uint32_t id)
+static inline void fwd_target_load(struct dp_worker *w, struct fwd_target *t, uint32_t id)
 {
 	struct nexthop nh = nh_read(id);
 	const struct dp_iface *ifc = &dp_ifaces[nh.iface];
@@ -92,6 +93,7 @@ static inline void fwd_target_load(struct fwd_target *t, uint32_t id)
 	t->iface = nh.iface;
 	t->direct = ifc->type == DP_IFACE_PORT;
 	t->port = ifc->port;
+	t->tx = t->direct ? &w->tx[ifc->port] : NULL;
 	t->mtu = ifc->mtu;
 	memcpy(t->l2, nh.mac, RTE_ETHER_ADDR_LEN);
 	memcpy(t->l2 + RTE_ETHER_ADDR_LEN, &ifc->mac, RTE_ETHER_ADDR_LEN);
@@ -145,7 +147,7 @@ static inline bool forward(struct dp_worker *w, struct dp_lcore_counters *cnt, s
 		trace_forward(m, ip, t, transit);
 	memcpy(eh, t->l2, sizeof(t->l2));
 	if (likely(t->direct))
-		tx_enqueue(w, t->port, m);
+		tx_buffer_add(w, t->tx, t->port, m);
 	else
 		iface_queue(w, t->iface, m, 0);
 	return true;
@@ -250,7 +252,7 @@ static void route_slow(struct dp_worker *w, struct rte_mbuf *m, bool found, uint
 		/* The group's member for this flow, then as for any next hop. */
 		uint32_t member = nh_group_pick(&dp_nh_groups[nh.ip], flow_hash(m, ip));
 		struct fwd_target t;
-		fwd_target_load(&t, member);
+		fwd_target_load(w, &t, member);
 		if (tracing) {
 			struct nexthop path = nh_read(member);
 			bool via = path.kind != NH_CONNECTED && path.ip != rte_be_to_cpu_32(ip->dst_addr);
@@ -303,7 +305,7 @@ static inline void output_one(struct dp_worker *w, struct dp_lcore_counters *cnt
 			      struct local_burst *local)
 {
 	if (unlikely(nh_id != t->id))
-		fwd_target_load(t, nh_id);
+		fwd_target_load(w, t, nh_id);
 	if (likely(t->ok))
 		*n_fwd += forward(w, cnt, m, t, transit, tracing);
 	else if (t->local)
@@ -459,7 +461,7 @@ void own_output_begin(struct own_output *o)
 	o->routed = output_hooks(false) || trace_on();
 }
 
-const struct own_route *own_route_find(uint32_t dst, uint32_t gen)
+const struct own_route *own_route_find(struct dp_worker *w, uint32_t dst, uint32_t gen)
 {
 	struct own_route *c = &RTE_PER_LCORE(own_routes)[rte_hash_crc_4byte(dst, 0) % OWN_ROUTES];
 	struct fwd_target t;
@@ -472,10 +474,10 @@ const struct own_route *own_route_find(uint32_t dst, uint32_t gen)
 	c->gen = gen;
 	c->direct_len = 0;
 	if (lpm4_lookup(dp.lpm, dst, &id) == 0) {
-		fwd_target_load(&t, id);
+		fwd_target_load(w, &t, id);
 		if (t.ok && t.direct) {
 			c->direct_len = t.mtu;
-			c->port = t.port;
+			c->port = t.port; /* not t.tx: an entry outlives the burst, and is the lcore's */
 			memcpy(c->l2, t.l2, sizeof(c->l2));
 		}
 	}

@@ -50,12 +50,18 @@ static inline void dp_drop(struct dp_lcore_counters *cnt, enum dp_counter_id why
 /* ---- tx.c ---- */
 void tx_flush(struct dp_worker *w, uint16_t port);
 
-static inline void tx_enqueue(struct dp_worker *w, uint16_t port, struct rte_mbuf *m)
+/* m joins b, port's TX buffer of worker w (&w->tx[port], found once by a
+ * caller that sends many packets to one port). */
+static inline void tx_buffer_add(struct dp_worker *w, struct dp_tx_buffer *b, uint16_t port, struct rte_mbuf *m)
 {
-	struct dp_tx_buffer *b = &w->tx[port];
 	b->pkts[b->n++] = m;
 	if (unlikely(b->n == RTE_DIM(b->pkts)))
 		tx_flush(w, port);
+}
+
+static inline void tx_enqueue(struct dp_worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	tx_buffer_add(w, &w->tx[port], port, m);
 }
 
 /* pkts leave by logical interface id, in one call of its output (see
@@ -166,7 +172,7 @@ struct own_output {
 };
 void own_output_begin(struct own_output *o);
 /* dst's route, decided again when no route, next hop or interface changed since. */
-const struct own_route *own_route_find(uint32_t dst, uint32_t gen);
+const struct own_route *own_route_find(struct dp_worker *w, uint32_t dst, uint32_t gen);
 
 /* m to dst (host order), len bytes from its IPv4 header on: dst and len
  * are the header's, kept so that a header just written need not be read back. */
@@ -178,7 +184,7 @@ static inline void own_output_send(struct dp_worker *w, struct own_output *o, st
 			ip4_route_later(w, m);
 			return;
 		}
-		o->r = own_route_find(dst, o->gen);
+		o->r = own_route_find(w, dst, o->gen);
 	}
 	if (likely(len <= o->r->direct_len)) {
 		memcpy(rte_pktmbuf_mtod(m, uint8_t *), o->r->l2, sizeof(o->r->l2));

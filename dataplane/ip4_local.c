@@ -100,8 +100,16 @@ void ip4_local(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 				   fragment ? ", a fragment" : "", fns[i] ? "handled here" : "for the kernel");
 	}
 	handler_runs(w, pkts, fns, v, n);
-	/* Decapsulated packets are input again together, as one burst: they
-	 * move to the front of pkts, whose others are done with. */
+	/* A burst a tunnel decapsulated whole is input again as it is. */
+	dp_verdict differ = 0;
+	for (uint16_t i = 1; i < n; i++)
+		differ |= v[i] ^ v[0];
+	if (!differ && (v[0] == DP_REINJECT_ETH || v[0] == DP_REINJECT_IP4)) {
+		dp_reinject(w, pkts, n, v[0]);
+		return;
+	}
+	/* Else the decapsulated packets are input again together, as one
+	 * burst: they move to the front of pkts, whose others are done with. */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		if (likely(v[i] == DP_REINJECT_ETH || v[i] == DP_REINJECT_IP4)) {

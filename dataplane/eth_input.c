@@ -112,9 +112,7 @@ static void frames_input(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n
 		bool tagged = m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED;
 		if (unlikely(tagged || eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4)) &&
 		    (tagged || is_vlan_type(eh->ether_type))) {
-			eth_input_fn fn = m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED
-						  ? stripped
-						  : by_type[eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)];
+			eth_input_fn fn = tagged ? stripped : by_type[eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)];
 			if (!other_type(w, cnt, ifc, fn, m))
 				continue;
 			ifc = &dp_ifaces[meta->in_iface];

@@ -37,20 +37,33 @@ static inline bool ip4_hdr20_checksum_ok(const struct rte_ipv4_hdr *ip)
 	return s % 0xffff == 0 && s != 0;
 }
 
+/* The total length fits the header (ihl_bytes) and the frame, whose
+ * padding may follow it. */
+static inline bool ip4_length_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint16_t ihl_bytes)
+{
+	uint16_t total = rte_be_to_cpu_16(ip->total_length);
+	return total >= ihl_bytes && total <= rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr);
+}
+
+/* The device verified the header checksum. */
+static inline bool ip4_rx_cksum_good(const struct rte_mbuf *m)
+{
+	return (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+}
+
 /* ip4_check's verdict on a header that is not 20 bytes of version 4:
  * options, or not IPv4 at all. */
 static inline int ip4_check_other(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
 {
-	const uint32_t eth_len = sizeof(struct rte_ether_hdr);
-	uint16_t ihl_bytes = (uint16_t)((ip->version_ihl & 0xf) * 4), total = rte_be_to_cpu_16(ip->total_length);
+	uint16_t ihl_bytes = (uint16_t)((ip->version_ihl & 0xf) * 4);
 
 	if ((ip->version_ihl >> 4) != 4)
 		return DP_CNT_DROP_IP4_BAD_VERSION;
-	if (ihl_bytes < sizeof(*ip) || ihl_bytes > rte_pktmbuf_data_len(m) - eth_len)
+	if (ihl_bytes < sizeof(*ip) || ihl_bytes > rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr))
 		return DP_CNT_DROP_IP4_BAD_IHL;
-	if (total < ihl_bytes || total > rte_pktmbuf_pkt_len(m) - eth_len)
+	if (!ip4_length_ok(m, ip, ihl_bytes))
 		return DP_CNT_DROP_IP4_BAD_LENGTH;
-	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+	if (ip4_rx_cksum_good(m))
 		return 0;
 	return rte_raw_cksum(ip, ihl_bytes) == 0xffff ? 0 : DP_CNT_DROP_IP4_BAD_CHECKSUM;
 }
@@ -61,17 +74,15 @@ static inline int ip4_check(const struct rte_mbuf *m)
 {
 	const uint32_t eth_len = sizeof(struct rte_ether_hdr);
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, eth_len);
-	uint16_t total;
 
 	/* The header must sit in the first segment; the payload may span several. */
 	if (unlikely(rte_pktmbuf_data_len(m) < eth_len + sizeof(*ip)))
 		return DP_CNT_DROP_IP4_TRUNCATED;
 	if (unlikely(ip->version_ihl != RTE_IPV4_VHL_DEF))
 		return ip4_check_other(m, ip);
-	total = rte_be_to_cpu_16(ip->total_length);
-	if (unlikely(total < sizeof(*ip) || total > rte_pktmbuf_pkt_len(m) - eth_len))
+	if (unlikely(!ip4_length_ok(m, ip, sizeof(*ip))))
 		return DP_CNT_DROP_IP4_BAD_LENGTH;
-	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+	if (ip4_rx_cksum_good(m))
 		return 0;
 	return likely(ip4_hdr20_checksum_ok(ip)) ? 0 : DP_CNT_DROP_IP4_BAD_CHECKSUM;
 }

@@ -67,14 +67,13 @@ static inline bool ttl_spend(struct dp_worker *w, struct dp_lcore_counters *cnt,
 struct fwd_target {
 	uint32_t id;
 	bool ok;     /* a resolved neighbour */
-	bool direct; /* on a port: straight to its TX */
 	bool tunnel; /* into a tunnel, toward far_end (0: the packet's destination) */
 	bool local;  /* to the router */
 	uint16_t iface;
 	uint16_t port;
 	uint16_t mtu;
 	uint32_t far_end;
-	struct dp_tx_buffer *tx;            /* direct: the port's TX buffer of the worker */
+	struct dp_tx_buffer *tx;            /* on a port: its TX buffer of the worker; else NULL */
 	uint8_t l2[2 * RTE_ETHER_ADDR_LEN]; /* destination then source MAC */
 };
 
@@ -91,9 +90,8 @@ static inline void fwd_target_load(struct dp_worker *w, struct fwd_target *t, ui
 	t->far_end = nh.kind == NH_TUNNEL ? nh.ip : 0;
 	t->local = nh.kind == NH_LOCAL;
 	t->iface = nh.iface;
-	t->direct = ifc->type == DP_IFACE_PORT;
 	t->port = ifc->port;
-	t->tx = t->direct ? &w->tx[ifc->port] : NULL;
+	t->tx = ifc->type == DP_IFACE_PORT ? &w->tx[ifc->port] : NULL;
 	t->mtu = ifc->mtu;
 	memcpy(t->l2, nh.mac, RTE_ETHER_ADDR_LEN);
 	memcpy(t->l2 + RTE_ETHER_ADDR_LEN, &ifc->mac, RTE_ETHER_ADDR_LEN);
@@ -146,7 +144,7 @@ static inline bool forward(struct dp_worker *w, struct dp_lcore_counters *cnt, s
 	if (unlikely(tracing))
 		trace_forward(m, ip, t, transit);
 	memcpy(eh, t->l2, sizeof(t->l2));
-	if (likely(t->direct))
+	if (likely(t->tx))
 		tx_buffer_add(w, t->tx, t->port, m);
 	else
 		iface_queue(w, t->iface, m, 0);
@@ -475,7 +473,7 @@ const struct own_route *own_route_find(struct dp_worker *w, uint32_t dst, uint32
 	c->direct_len = 0;
 	if (lpm4_lookup(dp.lpm, dst, &id) == 0) {
 		fwd_target_load(w, &t, id);
-		if (t.ok && t.direct) {
+		if (t.ok && t.tx) {
 			c->direct_len = t.mtu;
 			c->port = t.port; /* not t.tx: an entry outlives the burst, and is the lcore's */
 			memcpy(c->l2, t.l2, sizeof(c->l2));
